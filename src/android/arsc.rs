@@ -1,0 +1,272 @@
+//! resources.arsc: enough of the resource table to resolve a reference to
+//! its value in every configuration (locale, density).
+
+use super::res::{Chunk, ResError, StringPool, Value, CHUNK_STRING_POOL, TYPE_STRING};
+use crate::bytes::{u16_at, u32_at, Reader};
+
+const CHUNK_TABLE: u16 = 0x0002;
+const CHUNK_PACKAGE: u16 = 0x0200;
+const CHUNK_TYPE: u16 = 0x0201;
+
+const TYPE_FLAG_SPARSE: u8 = 0x01;
+const TYPE_FLAG_OFFSET16: u8 = 0x02;
+const ENTRY_FLAG_COMPLEX: u16 = 0x0001;
+const ENTRY_FLAG_COMPACT: u16 = 0x0008;
+const NO_ENTRY32: u32 = 0xffff_ffff;
+const NO_ENTRY16: u16 = 0xffff;
+
+/// Densities that are not a pixel density: "anydpi" and "nodpi".
+pub const DENSITY_ANY: u16 = 0xfffe;
+pub const DENSITY_NONE: u16 = 0xffff;
+
+/// The parts of a ResTable_config we use.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Config {
+    /// BCP 47-style tag, e.g. "zh-CN", "zh-Hans"; empty for the default locale.
+    pub locale: String,
+    pub density: u16,
+    /// True when the configuration qualifies nothing but locale and density.
+    pub plain: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct TypeChunk {
+    package_id: u8,
+    chunk: Chunk,
+}
+
+struct Package<'a> {
+    id: u8,
+    type_names: Option<StringPool<'a>>,
+}
+
+pub struct ResourceTable<'a> {
+    data: &'a [u8],
+    strings: StringPool<'a>,
+    packages: Vec<Package<'a>>,
+    types: Vec<TypeChunk>,
+}
+
+impl<'a> ResourceTable<'a> {
+    pub fn parse(data: &'a [u8]) -> Result<Self, ResError> {
+        let root = Chunk::read(data, 0)?;
+        if root.kind != CHUNK_TABLE {
+            return Err(ResError::Malformed(format!(
+                "not a resource table: first chunk is 0x{:04x}",
+                root.kind
+            )));
+        }
+        let mut strings = None;
+        let mut packages = Vec::new();
+        let mut types = Vec::new();
+        for chunk in Chunk::children(data, root.body_start(), root.end) {
+            let chunk = chunk?;
+            match chunk.kind {
+                CHUNK_STRING_POOL if strings.is_none() => {
+                    strings = Some(StringPool::parse(data, chunk)?)
+                }
+                CHUNK_PACKAGE => packages.push(read_package(data, chunk, &mut types)?),
+                _ => {}
+            }
+        }
+        let strings = strings
+            .ok_or_else(|| ResError::Malformed("resource table has no string pool".into()))?;
+        Ok(ResourceTable {
+            data,
+            strings,
+            packages,
+            types,
+        })
+    }
+
+    /// The value of resource `id` in every configuration that defines it, in table order.
+    pub fn values(&self, id: u32) -> Vec<(Config, Value)> {
+        let package_id = (id >> 24) as u8;
+        let type_id = ((id >> 16) & 0xff) as u8;
+        let entry = (id & 0xffff) as usize;
+        self.types
+            .iter()
+            .filter(|t| t.package_id == package_id && type_id_of(self.data, t.chunk) == Some(type_id))
+            .filter_map(|t| self.entry_value(t.chunk, entry))
+            .collect()
+    }
+
+    /// A string value's text.
+    pub fn string(&self, value: &Value) -> Option<String> {
+        (value.data_type == TYPE_STRING).then(|| self.strings.get(value.data))?
+    }
+
+    /// "string", "mipmap"… for a resource id, when the table names its type.
+    pub fn type_name(&self, id: u32) -> Option<String> {
+        let package = self.packages.iter().find(|p| p.id == (id >> 24) as u8)?;
+        let type_index = ((id >> 16) & 0xff).checked_sub(1)?;
+        package.type_names?.get(type_index)
+    }
+
+    fn entry_value(&self, chunk: Chunk, index: usize) -> Option<(Config, Value)> {
+        let data = &self.data[..chunk.end];
+        let mut r = Reader::at(data, chunk.start + 8).ok()?;
+        let _id = r.u8().ok()?;
+        let flags = r.u8().ok()?;
+        let _reserved = r.u16().ok()?;
+        let entry_count = r.u32().ok()? as usize;
+        let entries_start = r.u32().ok()? as usize;
+        let config = read_config(data, r.position(), chunk.body_start())?;
+        let offsets_at = chunk.body_start();
+        let offset = if flags & TYPE_FLAG_SPARSE != 0 {
+            // Sorted (index, offset / 4) pairs.
+            (0..entry_count).find_map(|i| {
+                let at = offsets_at + i * 4;
+                (u16_at(data, at)? as usize == index).then(|| u16_at(data, at + 2).map(|o| o as usize * 4))?
+            })?
+        } else if index >= entry_count {
+            return None;
+        } else if flags & TYPE_FLAG_OFFSET16 != 0 {
+            let o = u16_at(data, offsets_at + index * 2)?;
+            if o == NO_ENTRY16 {
+                return None;
+            }
+            o as usize * 4
+        } else {
+            let o = u32_at(data, offsets_at + index * 4)?;
+            if o == NO_ENTRY32 {
+                return None;
+            }
+            o as usize
+        };
+        let at = chunk.start.checked_add(entries_start)?.checked_add(offset)?;
+        let mut e = Reader::at(data, at).ok()?;
+        let _size_or_compact_key = e.u16().ok()?;
+        let entry_flags = e.u16().ok()?;
+        let value = if entry_flags & ENTRY_FLAG_COMPACT != 0 {
+            // Compact entry: the key index sits in the size field, the type in the flags' high byte.
+            Value {
+                data_type: (entry_flags >> 8) as u8,
+                data: e.u32().ok()?,
+            }
+        } else if entry_flags & ENTRY_FLAG_COMPLEX != 0 {
+            return None;
+        } else {
+            let _key = e.u32().ok()?;
+            Value::read(&mut e).ok()?
+        };
+        Some((config, value))
+    }
+}
+
+fn type_id_of(data: &[u8], chunk: Chunk) -> Option<u8> {
+    data.get(chunk.start + 8).copied()
+}
+
+fn read_package<'a>(
+    data: &'a [u8],
+    chunk: Chunk,
+    types: &mut Vec<TypeChunk>,
+) -> Result<Package<'a>, ResError> {
+    let mut r = Reader::at(&data[..chunk.end], chunk.start + 8)?;
+    let id = r.u32()? as u8;
+    r.skip(256)?; // name, UTF-16, 128 units
+    let type_strings = r.u32()? as usize;
+    let mut type_names = None;
+    for child in Chunk::children(data, chunk.body_start(), chunk.end) {
+        let child = child?;
+        match child.kind {
+            CHUNK_TYPE => types.push(TypeChunk {
+                package_id: id,
+                chunk: child,
+            }),
+            CHUNK_STRING_POOL if child.start == chunk.start + type_strings => {
+                type_names = Some(StringPool::parse(data, child)?)
+            }
+            _ => {}
+        }
+    }
+    Ok(Package { id, type_names })
+}
+
+/// Reads the ResTable_config at `at`; fields beyond its declared size are zero.
+fn read_config(data: &[u8], at: usize, limit: usize) -> Option<Config> {
+    let size = (u32_at(data, at)? as usize).min(limit.saturating_sub(at));
+    let bytes = data.get(at..at + size)?;
+    let field = |offset: usize, len: usize| -> &[u8] { bytes.get(offset..offset + len).unwrap_or(&[]) };
+    let language = unpack_locale_part(field(8, 2), b'a');
+    let region = unpack_locale_part(field(10, 2), b'0');
+    let script: String = field(36, 4)
+        .iter()
+        .take_while(|b| **b != 0)
+        .map(|b| *b as char)
+        .collect();
+    let density = u16_at(bytes, 14).unwrap_or(0);
+    let mut locale = language;
+    if !locale.is_empty() {
+        if !script.is_empty() {
+            locale = format!("{locale}-{script}");
+        }
+        if !region.is_empty() {
+            locale = format!("{locale}-{region}");
+        }
+    }
+    // Everything but locale (8..12), density (14..16), script and variant (36..48).
+    let plain = bytes.iter().enumerate().all(|(i, b)| {
+        *b == 0 || i < 4 || (8..12).contains(&i) || (14..16).contains(&i) || (36..48).contains(&i)
+    });
+    Some(Config {
+        locale,
+        density,
+        plain,
+    })
+}
+
+/// Two-letter codes are stored as ASCII; three-letter ones are packed into
+/// 15 bits with the high bit set.
+fn unpack_locale_part(bytes: &[u8], base: u8) -> String {
+    match bytes {
+        [0, _] | [] | [_] => String::new(),
+        [first, second] if first & 0x80 != 0 => {
+            let a = second & 0x1f;
+            let b = ((second & 0xe0) >> 5) | ((first & 0x03) << 3);
+            let c = (first & 0x7c) >> 2;
+            [a, b, c].iter().map(|x| (base + x) as char).collect()
+        }
+        [first, second] => [*first as char, *second as char].iter().collect(),
+        _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locale_parts_two_and_three_letters() {
+        assert_eq!(unpack_locale_part(b"zh", b'a'), "zh");
+        assert_eq!(unpack_locale_part(b"CN", b'0'), "CN");
+        assert_eq!(unpack_locale_part(&[0, 0], b'a'), "");
+        // "fil" packed as in ResourceTypes.cpp: first = 0x80 | (l << 2) | (i >> 3), second = (i << 5) | f
+        let (f, i, l) = (b'f' - b'a', b'i' - b'a', b'l' - b'a');
+        let packed = [0x80 | (l << 2) | (i >> 3), (i << 5) | f];
+        assert_eq!(unpack_locale_part(&packed, b'a'), "fil");
+    }
+
+    #[test]
+    fn configs_read_locale_script_and_density() {
+        let mut config = vec![0u8; 48];
+        config[0] = 48;
+        config[8..10].copy_from_slice(b"zh");
+        config[10..12].copy_from_slice(b"TW");
+        config[36..40].copy_from_slice(b"Hant");
+        config[14..16].copy_from_slice(&480u16.to_le_bytes());
+        let c = read_config(&config, 0, 48).unwrap();
+        assert_eq!(c.locale, "zh-Hant-TW");
+        assert_eq!(c.density, 480);
+        assert!(c.plain);
+        config[25] = 1; // a minor version qualifier
+        assert!(!read_config(&config, 0, 48).unwrap().plain);
+    }
+
+    #[test]
+    fn not_a_table_is_an_error() {
+        assert!(ResourceTable::parse(&[3, 0, 8, 0, 8, 0, 0, 0]).is_err());
+        assert!(ResourceTable::parse(&[]).is_err());
+    }
+}

@@ -1,0 +1,167 @@
+//! Chooses the signer to file and raises the warnings a filer must see.
+
+use crate::report::{Filing, PackageReport, Scheme, Signer, Warning};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Schemes in the order current Android versions prefer them.
+const PREFERENCE: [Scheme; 4] = [Scheme::V31, Scheme::V3, Scheme::V2, Scheme::V1];
+
+/// Fills `report.filing` and adds signer warnings.
+pub fn choose(report: &mut PackageReport) {
+    let mut warnings = Vec::new();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+
+    if report.signers.is_empty() {
+        warnings.push(Warning::new(
+            "unsigned",
+            "no signer found: an unsigned APK cannot be installed or filed; sign the release build first",
+        ));
+        report.warnings.extend(warnings);
+        return;
+    }
+
+    let Some((scheme, chosen)) = PREFERENCE.iter().find_map(|scheme| {
+        // Among v3/v3.1 signers, the one for the newest platform (highest maxSdk).
+        report
+            .signers
+            .iter()
+            .filter(|s| s.scheme == *scheme)
+            .max_by_key(|s| s.max_sdk.unwrap_or(0))
+            .map(|s| (*scheme, s.clone()))
+    }) else {
+        return;
+    };
+
+    let mut reason = format!(
+        "{} signer: current Android versions verify the newest scheme present (v3.1, then v3, v2, v1)",
+        scheme.name()
+    );
+    if scheme == Scheme::V31 {
+        reason.push_str(&format!(
+            "; Android {}+ uses this rotated key, older versions the v3 key",
+            report.rotation_min_sdk.map_or("13".into(), |sdk| format!("SDK {sdk}"))
+        ));
+    }
+    let chosen_sha = chosen.key.certificate.sha256.clone();
+    let others: Vec<&Signer> = report
+        .signers
+        .iter()
+        .filter(|s| s.key.certificate.sha256 != chosen_sha)
+        .collect();
+    for other in &others {
+        reason.push_str(&format!(
+            "; the {} signer differs (SHA-256 {})",
+            other.scheme.name(),
+            other.key.certificate.sha256
+        ));
+    }
+    let in_lineage = |s: &&Signer| {
+        report
+            .lineage
+            .iter()
+            .any(|n| n.key.certificate.sha256 == s.key.certificate.sha256)
+    };
+    let rotated = report.lineage.len() > 1 || report.schemes.contains(&Scheme::V31);
+    if rotated || (!others.is_empty() && others.iter().all(in_lineage)) {
+        warnings.push(Warning::new(
+            "key_rotation",
+            format!(
+                "the signing key was rotated ({} certificates in the lineage): the filing takes the {} signer; \
+                 if the app was filed with an older key, the filing must be updated (变更备案)",
+                report.lineage.len(),
+                scheme.name()
+            ),
+        ));
+    }
+    let unexplained: Vec<&&Signer> = others.iter().filter(|s| !in_lineage(s)).collect();
+    let mut distinct: Vec<&str> = unexplained.iter().map(|s| s.key.certificate.sha256.as_str()).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if !distinct.is_empty() {
+        warnings.push(Warning::new(
+            "multiple_signers",
+            format!(
+                "{} distinct signing certificates: the portal takes one; the {} signer (SHA-256 {chosen_sha}) is filed. \
+                 Make sure it is the key your app store installs",
+                distinct.len() + 1,
+                scheme.name()
+            ),
+        ));
+    }
+
+    if report.schemes.iter().all(|s| *s == Scheme::V1) && report.target_sdk.is_some_and(|t| t >= 30) {
+        warnings.push(Warning::new(
+            "v1_only_target_30",
+            "signed with v1 (JAR) only while targetSdk ≥ 30: Android 11+ refuses to install it; sign with v2 or later",
+        ));
+    }
+
+    let mut seen = Vec::new();
+    for signer in &report.signers {
+        let cert = &signer.key.certificate;
+        if seen.contains(&&cert.sha256) {
+            continue;
+        }
+        seen.push(&cert.sha256);
+        if cert.subject.contains("CN=Android Debug") {
+            warnings.push(Warning::new(
+                "debug_certificate",
+                format!(
+                    "the {} signer is the Android debug certificate ({}): debug builds are not valid for filing",
+                    signer.scheme.name(),
+                    cert.subject
+                ),
+            ));
+        }
+        if cert.not_after_unix < now {
+            warnings.push(Warning::new(
+                "certificate_expired",
+                format!("the {} signer's certificate expired on {}", signer.scheme.name(), cert.not_after),
+            ));
+        } else if cert.not_before_unix > now {
+            warnings.push(Warning::new(
+                "certificate_not_yet_valid",
+                format!("the {} signer's certificate is valid only from {}", signer.scheme.name(), cert.not_before),
+            ));
+        }
+    }
+
+    let key = &chosen.key.public_key;
+    let (public_key, public_key_format) = match key.algorithm.as_str() {
+        "RSA" => (key.modulus_decimal.clone(), Some("decimal")),
+        "EC" => {
+            warnings.push(Warning::new(
+                "ec_key",
+                format!(
+                    "the signing key is EC ({}), which has no modulus: 公钥 holds the uncompressed point 04‖X‖Y; \
+                     the portal may reject it",
+                    key.curve.as_deref().unwrap_or("unknown curve")
+                ),
+            ));
+            (key.ec_point_hex.clone(), Some("ec_point"))
+        }
+        other => {
+            let code = if other == "DSA" { "dsa_key" } else { "no_modulus" };
+            warnings.push(Warning::new(
+                code,
+                format!("the signing key is {other}, which has no modulus: 公钥 cannot be filled from it"),
+            ));
+            (None, None)
+        }
+    };
+    report.filing = Some(Filing {
+        platform: "android",
+        package_name: report.package_name.clone(),
+        public_key,
+        public_key_format,
+        signature_md5_field: chosen.key.certificate.md5.clone(),
+        signature_md5_algorithm: "md5",
+        signer_scheme: scheme,
+        signer_sha256: chosen_sha,
+        reason,
+    });
+    report.warnings.extend(warnings);
+}

@@ -1,0 +1,231 @@
+//! Android APK: identity from the manifest and resources, signers from every
+//! scheme, and the signer to file.
+
+pub mod arsc;
+pub mod axml;
+mod filing;
+pub mod manifest;
+pub mod res;
+pub mod signing_block;
+mod stamp;
+mod v1;
+mod v2;
+mod v3;
+
+use crate::archive::Archive;
+use crate::cert;
+use crate::error::ErrorKind;
+use crate::report::{CertifiedKey, LineageNode, PackageReport, Scheme, Signer, Warning};
+use signing_block::SigningBlock;
+use std::path::Path;
+
+pub const MANIFEST_ENTRY: &str = "AndroidManifest.xml";
+const RESOURCES_ENTRY: &str = "resources.arsc";
+/// Manifests are kilobytes; resource tables of large apps reach tens of megabytes.
+const MAX_MANIFEST: u64 = 8 << 20;
+const MAX_RESOURCES: u64 = 128 << 20;
+
+pub fn inspect_apk(path: &Path, archive: &mut Archive) -> Result<PackageReport, ErrorKind> {
+    let mut warnings = Vec::new();
+    let manifest_bytes = archive
+        .read_entry(MANIFEST_ENTRY, MAX_MANIFEST)?
+        .ok_or_else(|| ErrorKind::NotAndroid(format!("the archive has no {MANIFEST_ENTRY}")))?;
+    let elements = axml::parse(&manifest_bytes).map_err(|e| ErrorKind::BadEntry {
+        entry: MANIFEST_ENTRY.into(),
+        reason: e.to_string(),
+    })?;
+    let resources = match archive.read_entry(RESOURCES_ENTRY, MAX_RESOURCES) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            warnings.push(Warning::new("resources_unreadable", e.to_string()));
+            None
+        }
+    };
+    let table = resources.as_deref().and_then(|bytes| match arsc::ResourceTable::parse(bytes) {
+        Ok(table) => Some(table),
+        Err(e) => {
+            warnings.push(Warning::new(
+                "resources_unreadable",
+                format!("{RESOURCES_ENTRY}: {e}; labels and icons that refer to resources stay unresolved"),
+            ));
+            None
+        }
+    });
+    let manifest = manifest::read(&elements, table.as_ref());
+    if manifest.package.is_none() {
+        return Err(ErrorKind::BadEntry {
+            entry: MANIFEST_ENTRY.into(),
+            reason: "no package name in <manifest>".into(),
+        });
+    }
+    if manifest.label_unresolved {
+        warnings.push(Warning::new(
+            "label_unresolved",
+            format!(
+                "the app label {} could not be resolved in {RESOURCES_ENTRY}; no app name is reported",
+                manifest.label_reference.as_deref().unwrap_or("reference")
+            ),
+        ));
+    }
+    if manifest.debuggable == Some(true) {
+        warnings.push(Warning::new(
+            "debuggable",
+            "android:debuggable is true: this is not a release build",
+        ));
+    }
+
+    let signatures = read_signatures(archive, &mut warnings);
+    let mut report = PackageReport {
+        path: path.display().to_string(),
+        platform: "android",
+        format: "apk",
+        package_name: manifest.package.clone(),
+        app_name: manifest.filing_name().cloned(),
+        app_names: manifest.labels.clone(),
+        label_reference: manifest.label_reference.clone(),
+        version_name: manifest.version_name.clone(),
+        version_code: manifest.version_code,
+        min_sdk: manifest.min_sdk,
+        target_sdk: manifest.target_sdk,
+        debuggable: manifest.debuggable,
+        icon: manifest.icon.clone(),
+        schemes: signatures.schemes,
+        signing_block: signatures.block_entries,
+        signers: signatures.signers,
+        lineage: signatures.lineage,
+        rotation_min_sdk: signatures.rotation_min_sdk,
+        source_stamp: signatures.source_stamp,
+        filing: None,
+        warnings,
+    };
+    filing::choose(&mut report);
+    Ok(report)
+}
+
+#[derive(Default)]
+struct Signatures {
+    schemes: Vec<Scheme>,
+    block_entries: Vec<crate::report::SigningBlockEntry>,
+    signers: Vec<Signer>,
+    lineage: Vec<LineageNode>,
+    rotation_min_sdk: Option<u32>,
+    source_stamp: Option<CertifiedKey>,
+}
+
+fn describe(der: &[u8], what: &str, warnings: &mut Vec<Warning>) -> Option<CertifiedKey> {
+    match cert::describe(der) {
+        Ok(key) => Some(key),
+        Err(e) => {
+            warnings.push(Warning::new("certificate_unreadable", format!("{what}: {e}")));
+            None
+        }
+    }
+}
+
+fn block_signer(scheme: Scheme, key: CertifiedKey, min_sdk: Option<u32>, max_sdk: Option<u32>) -> Signer {
+    Signer {
+        scheme,
+        key,
+        signature_file: None,
+        min_sdk,
+        max_sdk,
+    }
+}
+
+fn read_signatures(archive: &mut Archive, warnings: &mut Vec<Warning>) -> Signatures {
+    let mut out = Signatures::default();
+
+    let block_files = v1::block_files(archive);
+    if !block_files.is_empty() {
+        out.schemes.push(Scheme::V1);
+    }
+    for file in block_files {
+        match v1::signers(archive, &file) {
+            Ok(found) => {
+                for signer in found {
+                    let what = format!("v1 signer in {file}");
+                    if let Some(key) = describe(&signer.certificate, &what, warnings) {
+                        out.signers.push(Signer {
+                            signature_file: Some(signer.block_file),
+                            ..block_signer(Scheme::V1, key, None, None)
+                        });
+                    }
+                }
+            }
+            Err(e) => warnings.push(Warning::new("v1_signature_unreadable", e.to_string())),
+        }
+    }
+
+    let block = match SigningBlock::read(archive) {
+        Ok(block) => block,
+        Err(e) => {
+            warnings.push(Warning::new("signing_block_malformed", e.to_string()));
+            None
+        }
+    };
+    let Some(block) = block else { return out };
+    out.block_entries = block.entries();
+
+    if let Some(value) = block.value(signing_block::ID_V2) {
+        out.schemes.push(Scheme::V2);
+        match v2::signer_certificates(value) {
+            Ok(certs) => {
+                for der in certs {
+                    if let Some(key) = describe(der, "v2 signer", warnings) {
+                        out.signers.push(block_signer(Scheme::V2, key, None, None));
+                    }
+                }
+            }
+            Err(e) => warnings.push(Warning::new("v2_block_malformed", format!("v2 block: {e}"))),
+        }
+    }
+    for (scheme, id) in [(Scheme::V3, signing_block::ID_V3), (Scheme::V31, signing_block::ID_V31)] {
+        let Some(value) = block.value(id) else { continue };
+        out.schemes.push(scheme);
+        let signers = match v3::signers(value) {
+            Ok(signers) => signers,
+            Err(e) => {
+                let code = if scheme == Scheme::V3 { "v3_block_malformed" } else { "v31_block_malformed" };
+                warnings.push(Warning::new(code, format!("{} block: {e}", scheme.name())));
+                continue;
+            }
+        };
+        for signer in signers {
+            let what = format!("{} signer", scheme.name());
+            let Some(key) = describe(signer.certificate, &what, warnings) else { continue };
+            out.signers.push(block_signer(scheme, key, Some(signer.min_sdk), Some(signer.max_sdk)));
+            if scheme == Scheme::V3 {
+                out.rotation_min_sdk = out.rotation_min_sdk.or(signer.rotation_min_sdk);
+            } else {
+                out.rotation_min_sdk = Some(out.rotation_min_sdk.map_or(signer.min_sdk, |m| m.min(signer.min_sdk)));
+            }
+            // The newest scheme's lineage wins: v3.1 carries the rotated key's history.
+            if !signer.lineage.is_empty() && (scheme == Scheme::V31 || out.lineage.is_empty()) {
+                out.lineage = signer
+                    .lineage
+                    .iter()
+                    .filter_map(|(der, flags)| {
+                        describe(der, "lineage certificate", warnings).map(|key| LineageNode {
+                            key,
+                            flags: *flags,
+                            capabilities: v3::capability_names(*flags),
+                        })
+                    })
+                    .collect();
+            }
+        }
+    }
+    for id in [signing_block::ID_SOURCE_STAMP_V2, signing_block::ID_SOURCE_STAMP_V1] {
+        let Some(value) = block.value(id) else { continue };
+        if !out.schemes.contains(&Scheme::SourceStamp) {
+            out.schemes.push(Scheme::SourceStamp);
+        }
+        if out.source_stamp.is_none() {
+            match stamp::certificate(value) {
+                Ok(der) => out.source_stamp = describe(der, "source stamp", warnings),
+                Err(e) => warnings.push(Warning::new("source_stamp_malformed", format!("source stamp block: {e}"))),
+            }
+        }
+    }
+    out
+}

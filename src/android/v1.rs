@@ -1,0 +1,86 @@
+//! JAR signing (v1): META-INF/*.RSA|DSA|EC signature blocks, each a PKCS#7
+//! SignedData whose SignerInfo names the signing certificate.
+
+use crate::archive::Archive;
+use crate::cert;
+use crate::error::ErrorKind;
+use crate::pkcs7::{self, SignerId};
+
+/// A signature block holds a certificate chain: a megabyte is plenty.
+const MAX_BLOCK_FILE: u64 = 1 << 20;
+/// apksig accepts at most 10 signers; beyond a few dozen the file is hostile.
+const MAX_BLOCK_FILES: usize = 64;
+
+/// Signature block files directly under META-INF/, sorted by name.
+pub fn block_files(archive: &Archive) -> Vec<String> {
+    let mut names: Vec<String> = archive
+        .names()
+        .filter(|name| {
+            let Some(file) = name.strip_prefix("META-INF/") else {
+                return false;
+            };
+            let upper = file.to_ascii_uppercase();
+            !file.contains('/')
+                && [".RSA", ".DSA", ".EC"].iter().any(|ext| upper.ends_with(ext))
+        })
+        .map(str::to_string)
+        .collect();
+    names.sort();
+    names.dedup();
+    names.truncate(MAX_BLOCK_FILES);
+    names
+}
+
+/// One signer found in a signature block.
+pub struct V1Signer {
+    pub block_file: String,
+    pub certificate: Vec<u8>,
+}
+
+/// The certificate each SignerInfo of `file` names. A SignerInfo whose
+/// certificate is missing yields nothing; the caller warns.
+pub fn signers(archive: &mut Archive, file: &str) -> Result<Vec<V1Signer>, ErrorKind> {
+    let bad = |reason: String| ErrorKind::BadEntry {
+        entry: file.to_string(),
+        reason,
+    };
+    let data = archive
+        .read_entry(file, MAX_BLOCK_FILE)?
+        .ok_or_else(|| bad("listed but cannot be found".into()))?;
+    let signed = pkcs7::parse_signed_data(&data).map_err(|e| bad(e.to_string()))?;
+    let mut out = Vec::new();
+    for id in &signed.signers {
+        if let Some(der) = find_signer(&signed.certificates, id) {
+            out.push(V1Signer {
+                block_file: file.to_string(),
+                certificate: der.to_vec(),
+            });
+        }
+    }
+    if out.is_empty() {
+        return Err(bad(format!(
+            "no SignerInfo names one of its {} certificates",
+            signed.certificates.len()
+        )));
+    }
+    Ok(out)
+}
+
+/// The certificate a SignerInfo names, never simply the first one. When the
+/// issuer was re-encoded (BER) and does not compare byte for byte, a unique
+/// serial number match is accepted.
+fn find_signer<'a>(certificates: &[&'a [u8]], id: &SignerId<'_>) -> Option<&'a [u8]> {
+    if let Some(exact) = certificates.iter().find(|c| cert::is_signer(c, id)) {
+        return Some(exact);
+    }
+    let SignerId::IssuerAndSerial { serial, .. } = id else {
+        return None;
+    };
+    let mut by_serial = certificates
+        .iter()
+        .filter(|c| cert::has_serial(c, serial));
+    match (by_serial.next(), by_serial.next()) {
+        (Some(only), None) => Some(only),
+        _ => None,
+    }
+}

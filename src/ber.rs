@@ -1,0 +1,164 @@
+//! A minimal BER reader: tag, length (definite or indefinite) and content,
+//! as borrowed slices. DER is a subset, so certificates and keys read too.
+
+use thiserror::Error;
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum BerError {
+    #[error("truncated ASN.1 element at offset {0}")]
+    Truncated(usize),
+    #[error("unsupported ASN.1 length form at offset {0}")]
+    BadLength(usize),
+    #[error("ASN.1 nesting deeper than {MAX_DEPTH} levels")]
+    TooDeep,
+}
+
+/// Deep enough for any real CMS structure, shallow enough for the stack.
+const MAX_DEPTH: usize = 48;
+
+pub const TAG_INTEGER: u8 = 0x02;
+pub const TAG_OID: u8 = 0x06;
+pub const TAG_SEQUENCE: u8 = 0x30;
+pub const TAG_SET: u8 = 0x31;
+pub const TAG_CONTEXT_0_CONSTRUCTED: u8 = 0xa0;
+pub const TAG_CONTEXT_1_CONSTRUCTED: u8 = 0xa1;
+pub const TAG_CONTEXT_0_PRIMITIVE: u8 = 0x80;
+
+/// One BER element. `tag` is the identifier octet; high tag numbers are not
+/// used by CMS and are refused.
+#[derive(Debug, Clone, Copy)]
+pub struct Tlv<'a> {
+    pub tag: u8,
+    /// The content octets (for indefinite lengths, without the end-of-contents marker).
+    pub content: &'a [u8],
+    /// The whole element, header included.
+    pub raw: &'a [u8],
+}
+
+impl<'a> Tlv<'a> {
+    pub fn children(&self) -> Children<'a> {
+        Children {
+            rest: self.content,
+            base: 0,
+        }
+    }
+}
+
+/// Iterates over the elements of a constructed element's content.
+pub struct Children<'a> {
+    rest: &'a [u8],
+    base: usize,
+}
+
+impl<'a> Iterator for Children<'a> {
+    type Item = Result<Tlv<'a>, BerError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        match parse(self.rest, self.base, 0) {
+            Ok((tlv, used)) => {
+                self.rest = &self.rest[used..];
+                self.base += used;
+                Some(Ok(tlv))
+            }
+            Err(e) => {
+                self.rest = &[];
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+/// Parses the first element of `data`.
+pub fn parse_first(data: &[u8]) -> Result<Tlv<'_>, BerError> {
+    parse(data, 0, 0).map(|(tlv, _)| tlv)
+}
+
+/// Returns the element and the number of bytes it occupies. `base` is only
+/// for error offsets.
+fn parse(data: &[u8], base: usize, depth: usize) -> Result<(Tlv<'_>, usize), BerError> {
+    if depth > MAX_DEPTH {
+        return Err(BerError::TooDeep);
+    }
+    let tag = *data.first().ok_or(BerError::Truncated(base))?;
+    if tag & 0x1f == 0x1f {
+        return Err(BerError::BadLength(base));
+    }
+    let first_len = *data.get(1).ok_or(BerError::Truncated(base + 1))?;
+    let mut header = 2;
+    if first_len == 0x80 {
+        // Indefinite length: only for constructed elements; content runs to 00 00.
+        if tag & 0x20 == 0 {
+            return Err(BerError::BadLength(base + 1));
+        }
+        let mut pos = header;
+        loop {
+            match data.get(pos..pos + 2) {
+                Some([0, 0]) => break,
+                Some(_) => {
+                    let (_, used) = parse(&data[pos..], base + pos, depth + 1)?;
+                    pos += used;
+                }
+                None => return Err(BerError::Truncated(base + pos)),
+            }
+        }
+        let tlv = Tlv {
+            tag,
+            content: &data[header..pos],
+            raw: &data[..pos + 2],
+        };
+        return Ok((tlv, pos + 2));
+    }
+    let len = if first_len & 0x80 == 0 {
+        first_len as usize
+    } else {
+        let count = (first_len & 0x7f) as usize;
+        if count > std::mem::size_of::<usize>() {
+            return Err(BerError::BadLength(base + 1));
+        }
+        let bytes = data
+            .get(2..2 + count)
+            .ok_or(BerError::Truncated(base + 2))?;
+        header += count;
+        bytes.iter().fold(0usize, |acc, b| (acc << 8) | *b as usize)
+    };
+    let end = header
+        .checked_add(len)
+        .filter(|end| *end <= data.len())
+        .ok_or(BerError::Truncated(base + header))?;
+    let tlv = Tlv {
+        tag,
+        content: &data[header..end],
+        raw: &data[..end],
+    };
+    Ok((tlv, end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn definite_and_indefinite_lengths() {
+        // SEQUENCE (indefinite) { INTEGER 5, OCTET STRING (long form, 1 byte) }
+        let data = [0x30, 0x80, 0x02, 0x01, 0x05, 0x04, 0x81, 0x01, 0xaa, 0x00, 0x00, 0xff];
+        let tlv = parse_first(&data).unwrap();
+        assert_eq!(tlv.tag, 0x30);
+        assert_eq!(tlv.raw.len(), 11);
+        let kids: Vec<_> = tlv.children().map(|c| c.unwrap()).collect();
+        assert_eq!(kids.len(), 2);
+        assert_eq!(kids[0].content, &[5]);
+        assert_eq!(kids[1].content, &[0xaa]);
+    }
+
+    #[test]
+    fn lengths_past_the_end_and_deep_nesting_are_errors() {
+        assert_eq!(parse_first(&[0x30, 0x05, 0x02]).unwrap_err(), BerError::Truncated(2));
+        assert!(parse_first(&[0x30, 0x89, 1, 1, 1, 1, 1, 1, 1, 1, 1]).is_err());
+        assert!(parse_first(&[0x30, 0x80, 0x02, 0x01]).is_err());
+        let deep: Vec<u8> = std::iter::repeat([0x30u8, 0x80]).take(100).flatten().collect();
+        assert_eq!(parse_first(&deep).unwrap_err(), BerError::TooDeep);
+    }
+}

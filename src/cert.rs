@@ -1,0 +1,222 @@
+//! X.509 certificate → fingerprints, names, validity and every public-key form
+//! the portals ask for.
+
+use crate::ber::{self, TAG_OID, TAG_SEQUENCE};
+use crate::pkcs7::SignerId;
+use crate::report::{Certificate, CertifiedKey, PublicKey};
+use base64::Engine;
+use md5::Md5;
+use num_bigint::BigUint;
+use sha1::Sha1;
+use sha2::{Digest, Sha256};
+use thiserror::Error;
+use time::format_description::well_known::Rfc3339;
+use x509_parser::certificate::X509Certificate;
+use x509_parser::extensions::ParsedExtension;
+use x509_parser::objects::{oid2sn, oid_registry};
+use x509_parser::prelude::FromDer;
+use x509_parser::public_key::PublicKey as ParsedKey;
+
+#[derive(Debug, Clone, Error)]
+#[error("invalid X.509 certificate: {0}")]
+pub struct CertError(String);
+
+const OID_RSA_PSS: &str = "1.2.840.113549.1.1.10";
+
+/// Uppercase hex without separators.
+pub fn hex_upper(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[(b >> 4) as usize] as char);
+        out.push(DIGITS[(b & 0xf) as usize] as char);
+    }
+    out
+}
+
+/// `AB:CD:…` from `ABCD…`.
+fn with_colons(hex: &str) -> String {
+    let mut out = String::with_capacity(hex.len() * 3 / 2);
+    for (i, pair) in hex.as_bytes().chunks(2).enumerate() {
+        if i > 0 {
+            out.push(':');
+        }
+        out.extend(pair.iter().map(|b| *b as char));
+    }
+    out
+}
+
+fn strip_leading_zeros(bytes: &[u8]) -> &[u8] {
+    let first = bytes.iter().position(|b| *b != 0).unwrap_or(bytes.len());
+    &bytes[first..]
+}
+
+fn format_time(t: time::OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap_or_else(|_| t.unix_timestamp().to_string())
+}
+
+fn parse(der: &[u8]) -> Result<X509Certificate<'_>, CertError> {
+    X509Certificate::from_der(der)
+        .map(|(_, cert)| cert)
+        .map_err(|e| CertError(e.to_string()))
+}
+
+/// Describes a certificate from its exact encoded bytes.
+pub fn describe(der: &[u8]) -> Result<CertifiedKey, CertError> {
+    let cert = parse(der)?;
+    let not_before = cert.validity().not_before.to_datetime();
+    let not_after = cert.validity().not_after.to_datetime();
+    let md5 = hex_upper(&Md5::digest(der));
+    let sha1 = hex_upper(&Sha1::digest(der));
+    let sha256 = hex_upper(&Sha256::digest(der));
+    let certificate = Certificate {
+        subject: cert.subject().to_string(),
+        issuer: cert.issuer().to_string(),
+        serial: hex_upper(strip_leading_zeros(cert.raw_serial())),
+        not_before: format_time(not_before),
+        not_after: format_time(not_after),
+        signature_algorithm: oid_name(&cert.signature_algorithm.algorithm),
+        md5_colon: with_colons(&md5),
+        sha1_colon: with_colons(&sha1),
+        sha256_colon: with_colons(&sha256),
+        md5,
+        sha1,
+        sha256,
+        not_before_unix: not_before.unix_timestamp(),
+        not_after_unix: not_after.unix_timestamp(),
+    };
+    Ok(CertifiedKey {
+        certificate,
+        public_key: describe_key(&cert),
+    })
+}
+
+fn oid_name(oid: &x509_parser::der_parser::oid::Oid<'_>) -> String {
+    oid2sn(oid, oid_registry())
+        .map(str::to_string)
+        .unwrap_or_else(|_| oid.to_id_string())
+}
+
+fn describe_key(cert: &X509Certificate<'_>) -> PublicKey {
+    let spki = cert.public_key();
+    let algorithm_oid = spki.algorithm.algorithm.to_id_string();
+    let mut key = PublicKey {
+        algorithm: algorithm_oid.clone(),
+        bits: None,
+        modulus_decimal: None,
+        modulus_hex: None,
+        exponent: None,
+        curve: None,
+        ec_point_hex: None,
+        spki_base64: base64::engine::general_purpose::STANDARD.encode(spki.raw),
+        spki_sha256: hex_upper(&Sha256::digest(spki.raw)),
+    };
+    let parsed = if algorithm_oid == OID_RSA_PSS {
+        // RSA-PSS keys carry a plain RSAPublicKey; x509-parser only decodes rsaEncryption.
+        x509_parser::public_key::RSAPublicKey::from_der(&spki.subject_public_key.data)
+            .map(|(_, rsa)| ParsedKey::RSA(rsa))
+            .ok()
+    } else {
+        spki.parsed().ok()
+    };
+    let params = algorithm_parameters(spki.raw);
+    match parsed {
+        Some(ParsedKey::RSA(rsa)) => {
+            // Read as unsigned, as openssl does, even when the DER INTEGER is "negative".
+            let modulus = BigUint::from_bytes_be(rsa.modulus);
+            key.algorithm = "RSA".into();
+            key.bits = u32::try_from(modulus.bits()).ok();
+            key.modulus_decimal = Some(modulus.to_str_radix(10));
+            key.modulus_hex = Some(modulus.to_str_radix(16).to_uppercase());
+            key.exponent = rsa.try_exponent().ok();
+        }
+        Some(ParsedKey::EC(point)) => {
+            key.algorithm = "EC".into();
+            let (curve, bits) = params.and_then(named_curve).unwrap_or(("unknown".into(), None));
+            key.bits = bits;
+            key.curve = Some(curve);
+            key.ec_point_hex = Some(hex_upper(point.data()));
+        }
+        Some(ParsedKey::DSA(_)) => {
+            key.algorithm = "DSA".into();
+            key.bits = params.and_then(dsa_prime_bits);
+        }
+        _ => {}
+    }
+    key
+}
+
+/// The AlgorithmIdentifier's parameters element inside an SPKI.
+fn algorithm_parameters(spki: &[u8]) -> Option<ber::Tlv<'_>> {
+    let spki = ber::parse_first(spki).ok()?;
+    let algorithm = spki.children().next()?.ok()?;
+    if algorithm.tag != TAG_SEQUENCE {
+        return None;
+    }
+    algorithm.children().nth(1)?.ok()
+}
+
+/// Curve name and size from a namedCurve OID.
+fn named_curve(params: ber::Tlv<'_>) -> Option<(String, Option<u32>)> {
+    if params.tag != TAG_OID {
+        return None;
+    }
+    let known: &[(&[u8], &str, u32)] = &[
+        (&[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07], "P-256", 256),
+        (&[0x2b, 0x81, 0x04, 0x00, 0x22], "P-384", 384),
+        (&[0x2b, 0x81, 0x04, 0x00, 0x23], "P-521", 521),
+        (&[0x2b, 0x81, 0x04, 0x00, 0x0a], "secp256k1", 256),
+        (&[0x2a, 0x81, 0x1c, 0xcf, 0x55, 0x01, 0x82, 0x2d], "SM2", 256),
+    ];
+    if let Some((_, name, bits)) = known.iter().find(|(oid, _, _)| *oid == params.content) {
+        return Some((name.to_string(), Some(*bits)));
+    }
+    let oid = x509_parser::der_parser::oid::Oid::new(params.content.into());
+    Some((oid.to_id_string(), None))
+}
+
+/// Bit length of p in Dss-Parms ::= SEQUENCE { p, q, g }.
+fn dsa_prime_bits(params: ber::Tlv<'_>) -> Option<u32> {
+    if params.tag != TAG_SEQUENCE {
+        return None;
+    }
+    let p = params.children().next()?.ok()?;
+    u32::try_from(BigUint::from_bytes_be(p.content).bits()).ok()
+}
+
+/// Whether `der`'s serial number is `serial` (content octets, any leading zeros).
+pub fn has_serial(der: &[u8], serial: &[u8]) -> bool {
+    parse(der).is_ok_and(|cert| strip_leading_zeros(cert.raw_serial()) == strip_leading_zeros(serial))
+}
+
+/// Whether `der` is the certificate a SignerInfo names.
+pub fn is_signer(der: &[u8], id: &SignerId<'_>) -> bool {
+    let Ok(cert) = parse(der) else { return false };
+    match id {
+        SignerId::IssuerAndSerial { issuer, serial } => {
+            strip_leading_zeros(cert.raw_serial()) == strip_leading_zeros(serial)
+                && cert.issuer().as_raw() == *issuer
+        }
+        SignerId::SubjectKeyId(key_id) => cert.extensions().iter().any(|ext| {
+            matches!(ext.parsed_extension(), ParsedExtension::SubjectKeyIdentifier(k) if k.0 == *key_id)
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_forms() {
+        assert_eq!(hex_upper(&[0x0a, 0xbc]), "0ABC");
+        assert_eq!(with_colons("0ABCDE"), "0A:BC:DE");
+        assert_eq!(strip_leading_zeros(&[0, 0, 5, 0]), &[5, 0]);
+    }
+
+    #[test]
+    fn garbage_is_an_error_not_a_panic() {
+        assert!(describe(&[0x30, 0x03, 0x02, 0x01, 0x01]).is_err());
+        assert!(describe(&[]).is_err());
+    }
+}

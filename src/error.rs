@@ -1,0 +1,47 @@
+//! Errors: every one names the file and says what is wrong with it.
+
+use std::path::PathBuf;
+use thiserror::Error;
+
+/// A package that could not be read, with the file it came from.
+#[derive(Debug, Error)]
+#[error("{}: {kind}", path.display())]
+pub struct Error {
+    pub path: PathBuf,
+    pub kind: ErrorKind,
+}
+
+/// What went wrong, independent of the file.
+#[derive(Debug, Error)]
+pub enum ErrorKind {
+    #[error("cannot read the file: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("not a zip archive: {0}")]
+    NotZip(String),
+    #[error("not an Android package: {0}")]
+    NotAndroid(String),
+    #[error("entry {entry}: {reason}")]
+    BadEntry { entry: String, reason: String },
+    #[error("entry {entry} is {size} bytes uncompressed, over the {limit}-byte limit")]
+    EntryTooLarge { entry: String, size: u64, limit: u64 },
+}
+
+impl ErrorKind {
+    /// Stable machine-readable code, part of the JSON contract.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ErrorKind::Io(_) => "io",
+            ErrorKind::NotZip(_) => "not_a_zip",
+            ErrorKind::NotAndroid(_) => "not_a_package",
+            ErrorKind::BadEntry { .. } => "malformed_entry",
+            ErrorKind::EntryTooLarge { .. } => "entry_too_large",
+        }
+    }
+
+    pub fn at(self, path: impl Into<PathBuf>) -> Error {
+        Error {
+            path: path.into(),
+            kind: self,
+        }
+    }
+}

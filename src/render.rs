@@ -1,0 +1,126 @@
+//! Human-readable output: the values to paste first, then the evidence.
+
+use crate::report::{Certificate, PackageReport, PublicKey, Report};
+use std::fmt::Write;
+
+/// Renders a whole report as text.
+pub fn text(report: &Report) -> String {
+    let mut out = String::new();
+    for package in &report.packages {
+        package_text(&mut out, package);
+        out.push('\n');
+    }
+    for error in &report.errors {
+        let _ = writeln!(out, "error [{}]: {}", error.code, error.message);
+    }
+    out
+}
+
+fn or_dash(value: Option<&str>) -> &str {
+    value.unwrap_or("-")
+}
+
+fn package_text(out: &mut String, p: &PackageReport) {
+    let _ = writeln!(out, "{}", p.path);
+    if let Some(f) = &p.filing {
+        let _ = writeln!(out, "  备案信息 (paste into the portal)");
+        let _ = writeln!(out, "    平台        Android");
+        let _ = writeln!(out, "    包名        {}", or_dash(f.package_name.as_deref()));
+        let _ = writeln!(out, "    公钥        {}", or_dash(f.public_key.as_deref()));
+        let _ = writeln!(out, "    签名MD5值   {}", f.signature_md5_field);
+        let _ = writeln!(out, "  chosen: {}", f.reason);
+    }
+    let _ = writeln!(out, "  app");
+    let _ = writeln!(out, "    package      {}", or_dash(p.package_name.as_deref()));
+    let name = match (&p.app_name, &p.label_reference) {
+        (Some(name), _) => name.clone(),
+        (None, Some(reference)) => format!("unresolved ({reference})"),
+        (None, None) => "-".into(),
+    };
+    let _ = writeln!(out, "    name         {name}");
+    for (locale, label) in &p.app_names {
+        let _ = writeln!(out, "      {locale:<10} {label}");
+    }
+    let version = format!(
+        "{} ({})",
+        or_dash(p.version_name.as_deref()),
+        p.version_code.map_or("-".into(), |c| c.to_string())
+    );
+    let _ = writeln!(out, "    version      {version}");
+    let sdk = |v: Option<u32>| v.map_or("-".into(), |v| v.to_string());
+    let _ = writeln!(out, "    sdk          min {}, target {}", sdk(p.min_sdk), sdk(p.target_sdk));
+    if let Some(debuggable) = p.debuggable {
+        let _ = writeln!(out, "    debuggable   {debuggable}");
+    }
+    let _ = writeln!(out, "    icon         {}", or_dash(p.icon.as_deref()));
+    let schemes: Vec<&str> = p.schemes.iter().map(|s| s.name()).collect();
+    let _ = writeln!(out, "  schemes        {}", if schemes.is_empty() { "none".into() } else { schemes.join(", ") });
+    let unknown: Vec<&str> = p
+        .signing_block
+        .iter()
+        .filter(|b| b.name.is_none())
+        .map(|b| b.id.as_str())
+        .collect();
+    if !unknown.is_empty() {
+        let _ = writeln!(out, "  unknown blocks {}", unknown.join(", "));
+    }
+    for signer in &p.signers {
+        let mut label = format!("signer {}", signer.scheme.name());
+        if let Some(file) = &signer.signature_file {
+            label.push_str(&format!(" ({file})"));
+        }
+        if let (Some(min), Some(max)) = (signer.min_sdk, signer.max_sdk) {
+            label.push_str(&format!(" (SDK {min}..{max})"));
+        }
+        let _ = writeln!(out, "  {label}");
+        certificate_text(out, &signer.key.certificate, &signer.key.public_key, "    ");
+    }
+    if !p.lineage.is_empty() {
+        let _ = writeln!(out, "  lineage (oldest first)");
+        for (i, node) in p.lineage.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "    {}. {} [{}]",
+                i + 1,
+                node.key.certificate.subject,
+                node.capabilities.join(", ")
+            );
+            let _ = writeln!(out, "       SHA-256 {}", node.key.certificate.sha256);
+        }
+    }
+    if let Some(sdk) = p.rotation_min_sdk {
+        let _ = writeln!(out, "  rotation from  SDK {sdk}");
+    }
+    if let Some(stamp) = &p.source_stamp {
+        let _ = writeln!(out, "  source stamp   {} (SHA-256 {})", stamp.certificate.subject, stamp.certificate.sha256);
+    }
+    for w in &p.warnings {
+        let _ = writeln!(out, "  warning [{}]: {}", w.code, w.message);
+    }
+}
+
+fn certificate_text(out: &mut String, c: &Certificate, k: &PublicKey, indent: &str) {
+    let _ = writeln!(out, "{indent}subject   {}", c.subject);
+    let _ = writeln!(out, "{indent}issuer    {}", c.issuer);
+    let _ = writeln!(out, "{indent}serial    {}", c.serial);
+    let _ = writeln!(out, "{indent}valid     {} .. {}", c.not_before, c.not_after);
+    let _ = writeln!(out, "{indent}algorithm {}", c.signature_algorithm);
+    let _ = writeln!(out, "{indent}MD5       {}", c.md5);
+    let _ = writeln!(out, "{indent}SHA-1     {}", c.sha1);
+    let _ = writeln!(out, "{indent}SHA-256   {}", c.sha256);
+    let bits = k.bits.map_or(String::new(), |b| format!(" {b}"));
+    let _ = writeln!(out, "{indent}key       {}{bits}", k.algorithm);
+    if let Some(modulus) = &k.modulus_hex {
+        let _ = writeln!(out, "{indent}modulus   {modulus}");
+    }
+    if let Some(e) = k.exponent {
+        let _ = writeln!(out, "{indent}exponent  {e}");
+    }
+    if let Some(curve) = &k.curve {
+        let _ = writeln!(out, "{indent}curve     {curve}");
+    }
+    if let Some(point) = &k.ec_point_hex {
+        let _ = writeln!(out, "{indent}point     {point}");
+    }
+    let _ = writeln!(out, "{indent}key SHA-256 {}", k.spki_sha256);
+}

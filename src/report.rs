@@ -1,0 +1,193 @@
+//! The data model behind every output: JSON schema_version 1 (docs/json.md).
+//!
+//! Fields that do not apply to a package are `null`, never missing, so every
+//! field is an `Option` rather than skipped.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub packages: Vec<PackageReport>,
+    pub errors: Vec<ErrorEntry>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorEntry {
+    pub path: String,
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PackageReport {
+    pub path: String,
+    pub platform: &'static str,
+    pub format: &'static str,
+    pub package_name: Option<String>,
+    /// The name to file: zh-CN, zh-Hans, zh, then the default label.
+    pub app_name: Option<String>,
+    /// Every locale's label, keyed "default", "zh-CN", "zh-Hans", "en"…
+    pub app_names: BTreeMap<String, String>,
+    /// The manifest's label as written, e.g. "@string/app_name (0x7f0b0001)".
+    pub label_reference: Option<String>,
+    pub version_name: Option<String>,
+    pub version_code: Option<u64>,
+    pub min_sdk: Option<u32>,
+    pub target_sdk: Option<u32>,
+    pub debuggable: Option<bool>,
+    /// Path in the archive of the launcher icon at its highest density.
+    pub icon: Option<String>,
+    pub schemes: Vec<Scheme>,
+    /// Every block found in the APK Signing Block, known or not.
+    pub signing_block: Vec<SigningBlockEntry>,
+    pub signers: Vec<Signer>,
+    /// Proof-of-rotation lineage, oldest first.
+    pub lineage: Vec<LineageNode>,
+    /// v3.1: the SDK level from which the rotated key is used.
+    pub rotation_min_sdk: Option<u32>,
+    pub source_stamp: Option<CertifiedKey>,
+    pub filing: Option<Filing>,
+    pub warnings: Vec<Warning>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Scheme {
+    #[serde(rename = "v1")]
+    V1,
+    #[serde(rename = "v2")]
+    V2,
+    #[serde(rename = "v3")]
+    V3,
+    #[serde(rename = "v3.1")]
+    V31,
+    #[serde(rename = "source-stamp")]
+    SourceStamp,
+}
+
+impl Scheme {
+    pub fn name(self) -> &'static str {
+        match self {
+            Scheme::V1 => "v1",
+            Scheme::V2 => "v2",
+            Scheme::V3 => "v3",
+            Scheme::V31 => "v3.1",
+            Scheme::SourceStamp => "source-stamp",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SigningBlockEntry {
+    /// The block ID as `0x` and eight hex digits.
+    pub id: String,
+    /// What the ID means, `null` when unknown.
+    pub name: Option<&'static str>,
+    pub size: u64,
+}
+
+/// A certificate and its public key, as every signer and lineage node carries.
+#[derive(Debug, Clone, Serialize)]
+pub struct CertifiedKey {
+    pub certificate: Certificate,
+    pub public_key: PublicKey,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Signer {
+    pub scheme: Scheme,
+    #[serde(flatten)]
+    pub key: CertifiedKey,
+    /// v1: the signature block file, e.g. META-INF/CERT.RSA.
+    pub signature_file: Option<String>,
+    /// v3/v3.1: the SDK range this signer covers.
+    pub min_sdk: Option<u32>,
+    pub max_sdk: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Certificate {
+    pub subject: String,
+    pub issuer: String,
+    /// Uppercase hex of the serial number's magnitude.
+    pub serial: String,
+    /// RFC 3339, UTC.
+    pub not_before: String,
+    pub not_after: String,
+    pub signature_algorithm: String,
+    /// Fingerprints of the exact DER bytes: uppercase hex, no colons.
+    pub md5: String,
+    pub sha1: String,
+    pub sha256: String,
+    pub md5_colon: String,
+    pub sha1_colon: String,
+    pub sha256_colon: String,
+    #[serde(skip)]
+    pub not_before_unix: i64,
+    #[serde(skip)]
+    pub not_after_unix: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicKey {
+    /// "RSA", "EC", "DSA", or the key's OID when unknown.
+    pub algorithm: String,
+    pub bits: Option<u32>,
+    pub modulus_decimal: Option<String>,
+    /// Uppercase, without a leading zero byte: what `openssl x509 -modulus` prints.
+    pub modulus_hex: Option<String>,
+    pub exponent: Option<u64>,
+    /// "P-256", "P-384", "P-521", or the curve OID.
+    pub curve: Option<String>,
+    /// The EC point as stored (04‖X‖Y when uncompressed), uppercase hex.
+    pub ec_point_hex: Option<String>,
+    pub spki_base64: String,
+    pub spki_sha256: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LineageNode {
+    #[serde(flatten)]
+    pub key: CertifiedKey,
+    pub flags: u32,
+    /// The capability names set in `flags`.
+    pub capabilities: Vec<&'static str>,
+}
+
+/// The values to paste into the filing portal.
+#[derive(Debug, Clone, Serialize)]
+pub struct Filing {
+    /// "android", "ios" or "harmonyos".
+    pub platform: &'static str,
+    pub package_name: Option<String>,
+    /// 公钥, in `public_key_format`.
+    pub public_key: Option<String>,
+    /// "decimal" (RSA modulus), "ec_point" (04‖X‖Y) or null when there is none.
+    pub public_key_format: Option<&'static str>,
+    /// 签名MD5值: the fingerprint the portal asks for (MD5 on Android).
+    pub signature_md5_field: String,
+    /// Which hash `signature_md5_field` is: "md5" or "sha1".
+    pub signature_md5_algorithm: &'static str,
+    pub signer_scheme: Scheme,
+    pub signer_sha256: String,
+    /// Why this signer was chosen, in words.
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl Warning {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Warning {
+            code,
+            message: message.into(),
+        }
+    }
+}
