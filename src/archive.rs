@@ -2,11 +2,12 @@
 //! ranges of the file (the APK Signing Block), never the whole file.
 
 use crate::error::ErrorKind;
+use flate2::read::DeflateDecoder;
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 use zip::result::ZipError;
-use zip::ZipArchive;
+use zip::{CompressionMethod, ZipArchive};
 
 pub struct Archive {
     zip: ZipArchive<BufReader<File>>,
@@ -55,11 +56,13 @@ impl Archive {
             entry: name.to_string(),
             reason,
         };
-        let entry = match self.zip.by_name(name) {
-            Ok(entry) => entry,
-            Err(ZipError::FileNotFound) => return Ok(None),
-            Err(e) => return Err(bad(e.to_string())),
+        let Some(index) = self.zip.index_for_name(name) else {
+            return Ok(None);
         };
+        let entry = self
+            .zip
+            .by_index_raw(index)
+            .map_err(|e| bad(e.to_string()))?;
         let declared = entry.size();
         if declared > limit {
             return Err(ErrorKind::EntryTooLarge {
@@ -68,9 +71,16 @@ impl Archive {
                 limit,
             });
         }
+        // Android inflates every method other than STORED, as apksig does.
+        let stored = entry.compression() == CompressionMethod::Stored;
+        let mut reader: Box<dyn Read> = if stored {
+            Box::new(entry)
+        } else {
+            Box::new(DeflateDecoder::new(entry))
+        };
         // The declared size may lie (a zip bomb): read at most one byte past the limit.
-        let mut out = Vec::with_capacity(declared as usize);
-        entry
+        let mut out = Vec::with_capacity(declared.min(limit) as usize);
+        (&mut reader)
             .take(limit + 1)
             .read_to_end(&mut out)
             .map_err(|e| bad(format!("cannot decompress: {e}")))?;

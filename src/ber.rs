@@ -143,7 +143,9 @@ mod tests {
     #[test]
     fn definite_and_indefinite_lengths() {
         // SEQUENCE (indefinite) { INTEGER 5, OCTET STRING (long form, 1 byte) }
-        let data = [0x30, 0x80, 0x02, 0x01, 0x05, 0x04, 0x81, 0x01, 0xaa, 0x00, 0x00, 0xff];
+        let data = [
+            0x30, 0x80, 0x02, 0x01, 0x05, 0x04, 0x81, 0x01, 0xaa, 0x00, 0x00, 0xff,
+        ];
         let tlv = parse_first(&data).unwrap();
         assert_eq!(tlv.tag, 0x30);
         assert_eq!(tlv.raw.len(), 11);
@@ -155,10 +157,13 @@ mod tests {
 
     #[test]
     fn lengths_past_the_end_and_deep_nesting_are_errors() {
-        assert_eq!(parse_first(&[0x30, 0x05, 0x02]).unwrap_err(), BerError::Truncated(2));
+        assert_eq!(
+            parse_first(&[0x30, 0x05, 0x02]).unwrap_err(),
+            BerError::Truncated(2)
+        );
         assert!(parse_first(&[0x30, 0x89, 1, 1, 1, 1, 1, 1, 1, 1, 1]).is_err());
         assert!(parse_first(&[0x30, 0x80, 0x02, 0x01]).is_err());
-        let deep: Vec<u8> = std::iter::repeat([0x30u8, 0x80]).take(100).flatten().collect();
+        let deep: Vec<u8> = std::iter::repeat_n([0x30u8, 0x80], 100).flatten().collect();
         assert_eq!(parse_first(&deep).unwrap_err(), BerError::TooDeep);
     }
 }

@@ -52,7 +52,8 @@ fn strip_leading_zeros(bytes: &[u8]) -> &[u8] {
 }
 
 fn format_time(t: time::OffsetDateTime) -> String {
-    t.format(&Rfc3339).unwrap_or_else(|_| t.unix_timestamp().to_string())
+    t.format(&Rfc3339)
+        .unwrap_or_else(|_| t.unix_timestamp().to_string())
 }
 
 fn parse(der: &[u8]) -> Result<X509Certificate<'_>, CertError> {
@@ -79,6 +80,7 @@ pub fn describe(der: &[u8]) -> Result<CertifiedKey, CertError> {
         md5_colon: with_colons(&md5),
         sha1_colon: with_colons(&sha1),
         sha256_colon: with_colons(&sha256),
+        der_base64: base64::engine::general_purpose::STANDARD.encode(der),
         md5,
         sha1,
         sha256,
@@ -132,7 +134,9 @@ fn describe_key(cert: &X509Certificate<'_>) -> PublicKey {
         }
         Some(ParsedKey::EC(point)) => {
             key.algorithm = "EC".into();
-            let (curve, bits) = params.and_then(named_curve).unwrap_or(("unknown".into(), None));
+            let (curve, bits) = params
+                .and_then(named_curve)
+                .unwrap_or(("unknown".into(), None));
             key.bits = bits;
             key.curve = Some(curve);
             key.ec_point_hex = Some(hex_upper(point.data()));
@@ -162,11 +166,19 @@ fn named_curve(params: ber::Tlv<'_>) -> Option<(String, Option<u32>)> {
         return None;
     }
     let known: &[(&[u8], &str, u32)] = &[
-        (&[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07], "P-256", 256),
+        (
+            &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07],
+            "P-256",
+            256,
+        ),
         (&[0x2b, 0x81, 0x04, 0x00, 0x22], "P-384", 384),
         (&[0x2b, 0x81, 0x04, 0x00, 0x23], "P-521", 521),
         (&[0x2b, 0x81, 0x04, 0x00, 0x0a], "secp256k1", 256),
-        (&[0x2a, 0x81, 0x1c, 0xcf, 0x55, 0x01, 0x82, 0x2d], "SM2", 256),
+        (
+            &[0x2a, 0x81, 0x1c, 0xcf, 0x55, 0x01, 0x82, 0x2d],
+            "SM2",
+            256,
+        ),
     ];
     if let Some((_, name, bits)) = known.iter().find(|(oid, _, _)| *oid == params.content) {
         return Some((name.to_string(), Some(*bits)));
@@ -186,7 +198,8 @@ fn dsa_prime_bits(params: ber::Tlv<'_>) -> Option<u32> {
 
 /// Whether `der`'s serial number is `serial` (content octets, any leading zeros).
 pub fn has_serial(der: &[u8], serial: &[u8]) -> bool {
-    parse(der).is_ok_and(|cert| strip_leading_zeros(cert.raw_serial()) == strip_leading_zeros(serial))
+    parse(der)
+        .is_ok_and(|cert| strip_leading_zeros(cert.raw_serial()) == strip_leading_zeros(serial))
 }
 
 /// Whether `der` is the certificate a SignerInfo names.

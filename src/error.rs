@@ -23,7 +23,11 @@ pub enum ErrorKind {
     #[error("entry {entry}: {reason}")]
     BadEntry { entry: String, reason: String },
     #[error("entry {entry} is {size} bytes uncompressed, over the {limit}-byte limit")]
-    EntryTooLarge { entry: String, size: u64, limit: u64 },
+    EntryTooLarge {
+        entry: String,
+        size: u64,
+        limit: u64,
+    },
 }
 
 impl ErrorKind {

@@ -10,7 +10,10 @@ use std::process::ExitCode;
 const EXIT_UNREADABLE: u8 = 3;
 
 #[derive(Parser)]
-#[command(version, about = "Reads app packages and prints what APP备案 portals ask for")]
+#[command(
+    version,
+    about = "Reads app packages and prints what APP备案 portals ask for"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -50,11 +53,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let Command::Inspect { format, paths } = cli.command;
     let report = appfiling::inspect_all(&paths);
     let rendered = match format {
-        Format::Json => serde_json::to_string_pretty(&report).context("serialising the report")? + "\n",
+        Format::Json => {
+            serde_json::to_string_pretty(&report).context("serialising the report")? + "\n"
+        }
         Format::Text => appfiling::render::text(&report),
     };
     let mut stdout = std::io::stdout().lock();
-    stdout.write_all(rendered.as_bytes()).context("writing to stdout")?;
+    stdout
+        .write_all(rendered.as_bytes())
+        .context("writing to stdout")?;
     if format == Format::Text {
         for error in &report.errors {
             eprintln!("appfiling: {}", error.message);

@@ -26,7 +26,10 @@ const OID_SIGNED_DATA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07,
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SignerId<'a> {
     /// The issuer's Name element (raw) and the serial number's content octets.
-    IssuerAndSerial { issuer: &'a [u8], serial: &'a [u8] },
+    IssuerAndSerial {
+        issuer: &'a [u8],
+        serial: &'a [u8],
+    },
     SubjectKeyId(&'a [u8]),
 }
 
@@ -38,7 +41,10 @@ pub struct SignedData<'a> {
     pub signers: Vec<SignerId<'a>>,
 }
 
-fn expect<'a>(item: Option<Result<Tlv<'a>, BerError>>, what: &'static str) -> Result<Tlv<'a>, Pkcs7Error> {
+fn expect<'a>(
+    item: Option<Result<Tlv<'a>, BerError>>,
+    what: &'static str,
+) -> Result<Tlv<'a>, Pkcs7Error> {
     Ok(item.ok_or(Pkcs7Error::NotSignedData(what))??)
 }
 
@@ -66,7 +72,9 @@ pub fn parse_signed_data(data: &[u8]) -> Result<SignedData<'_>, Pkcs7Error> {
     let mut fields = signed_data.children();
     let version = expect(fields.next(), "SignedData has no version")?;
     if version.tag != TAG_INTEGER {
-        return Err(Pkcs7Error::NotSignedData("SignedData version is not an INTEGER"));
+        return Err(Pkcs7Error::NotSignedData(
+            "SignedData version is not an INTEGER",
+        ));
     }
     expect(fields.next(), "SignedData has no digestAlgorithms")?;
     expect(fields.next(), "SignedData has no encapContentInfo")?;
@@ -88,7 +96,11 @@ pub fn parse_signed_data(data: &[u8]) -> Result<SignedData<'_>, Pkcs7Error> {
                     out.signers.push(parse_signer_id(signer?)?);
                 }
             }
-            _ => return Err(Pkcs7Error::NotSignedData("unexpected element in SignedData")),
+            _ => {
+                return Err(Pkcs7Error::NotSignedData(
+                    "unexpected element in SignedData",
+                ))
+            }
         }
     }
     Ok(out)
@@ -124,8 +136,12 @@ mod tests {
     fn refuses_what_is_not_signed_data() {
         // ContentInfo with the id-data OID (1.2.840.113549.1.7.1)
         let data = [
-            0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01, 0xa0, 0x00,
+            0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01, 0xa0,
+            0x00,
         ];
-        assert!(matches!(parse_signed_data(&data), Err(Pkcs7Error::NotSignedData(_))));
+        assert!(matches!(
+            parse_signed_data(&data),
+            Err(Pkcs7Error::NotSignedData(_))
+        ));
     }
 }

@@ -25,13 +25,21 @@ fn package_text(out: &mut String, p: &PackageReport) {
     if let Some(f) = &p.filing {
         let _ = writeln!(out, "  备案信息 (paste into the portal)");
         let _ = writeln!(out, "    平台        Android");
-        let _ = writeln!(out, "    包名        {}", or_dash(f.package_name.as_deref()));
+        let _ = writeln!(
+            out,
+            "    包名        {}",
+            or_dash(f.package_name.as_deref())
+        );
         let _ = writeln!(out, "    公钥        {}", or_dash(f.public_key.as_deref()));
         let _ = writeln!(out, "    签名MD5值   {}", f.signature_md5_field);
         let _ = writeln!(out, "  chosen: {}", f.reason);
     }
     let _ = writeln!(out, "  app");
-    let _ = writeln!(out, "    package      {}", or_dash(p.package_name.as_deref()));
+    let _ = writeln!(
+        out,
+        "    package      {}",
+        or_dash(p.package_name.as_deref())
+    );
     let name = match (&p.app_name, &p.label_reference) {
         (Some(name), _) => name.clone(),
         (None, Some(reference)) => format!("unresolved ({reference})"),
@@ -48,13 +56,26 @@ fn package_text(out: &mut String, p: &PackageReport) {
     );
     let _ = writeln!(out, "    version      {version}");
     let sdk = |v: Option<u32>| v.map_or("-".into(), |v| v.to_string());
-    let _ = writeln!(out, "    sdk          min {}, target {}", sdk(p.min_sdk), sdk(p.target_sdk));
+    let _ = writeln!(
+        out,
+        "    sdk          min {}, target {}",
+        sdk(p.min_sdk),
+        sdk(p.target_sdk)
+    );
     if let Some(debuggable) = p.debuggable {
         let _ = writeln!(out, "    debuggable   {debuggable}");
     }
     let _ = writeln!(out, "    icon         {}", or_dash(p.icon.as_deref()));
     let schemes: Vec<&str> = p.schemes.iter().map(|s| s.name()).collect();
-    let _ = writeln!(out, "  schemes        {}", if schemes.is_empty() { "none".into() } else { schemes.join(", ") });
+    let _ = writeln!(
+        out,
+        "  schemes        {}",
+        if schemes.is_empty() {
+            "none".into()
+        } else {
+            schemes.join(", ")
+        }
+    );
     let unknown: Vec<&str> = p
         .signing_block
         .iter()
@@ -92,7 +113,11 @@ fn package_text(out: &mut String, p: &PackageReport) {
         let _ = writeln!(out, "  rotation from  SDK {sdk}");
     }
     if let Some(stamp) = &p.source_stamp {
-        let _ = writeln!(out, "  source stamp   {} (SHA-256 {})", stamp.certificate.subject, stamp.certificate.sha256);
+        let _ = writeln!(
+            out,
+            "  source stamp   {} (SHA-256 {})",
+            stamp.certificate.subject, stamp.certificate.sha256
+        );
     }
     for w in &p.warnings {
         let _ = writeln!(out, "  warning [{}]: {}", w.code, w.message);

@@ -125,6 +125,8 @@ pub struct Certificate {
     pub md5_colon: String,
     pub sha1_colon: String,
     pub sha256_colon: String,
+    /// The certificate itself (DER, Base64), for `openssl x509 -inform der`.
+    pub der_base64: String,
     #[serde(skip)]
     pub not_before_unix: i64,
     #[serde(skip)]

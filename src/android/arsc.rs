@@ -86,7 +86,9 @@ impl<'a> ResourceTable<'a> {
         let entry = (id & 0xffff) as usize;
         self.types
             .iter()
-            .filter(|t| t.package_id == package_id && type_id_of(self.data, t.chunk) == Some(type_id))
+            .filter(|t| {
+                t.package_id == package_id && type_id_of(self.data, t.chunk) == Some(type_id)
+            })
             .filter_map(|t| self.entry_value(t.chunk, entry))
             .collect()
     }
@@ -117,7 +119,8 @@ impl<'a> ResourceTable<'a> {
             // Sorted (index, offset / 4) pairs.
             (0..entry_count).find_map(|i| {
                 let at = offsets_at + i * 4;
-                (u16_at(data, at)? as usize == index).then(|| u16_at(data, at + 2).map(|o| o as usize * 4))?
+                (u16_at(data, at)? as usize == index)
+                    .then(|| u16_at(data, at + 2).map(|o| o as usize * 4))?
             })?
         } else if index >= entry_count {
             return None;
@@ -134,7 +137,10 @@ impl<'a> ResourceTable<'a> {
             }
             o as usize
         };
-        let at = chunk.start.checked_add(entries_start)?.checked_add(offset)?;
+        let at = chunk
+            .start
+            .checked_add(entries_start)?
+            .checked_add(offset)?;
         let mut e = Reader::at(data, at).ok()?;
         let _size_or_compact_key = e.u16().ok()?;
         let entry_flags = e.u16().ok()?;
@@ -188,7 +194,8 @@ fn read_package<'a>(
 fn read_config(data: &[u8], at: usize, limit: usize) -> Option<Config> {
     let size = (u32_at(data, at)? as usize).min(limit.saturating_sub(at));
     let bytes = data.get(at..at + size)?;
-    let field = |offset: usize, len: usize| -> &[u8] { bytes.get(offset..offset + len).unwrap_or(&[]) };
+    let field =
+        |offset: usize, len: usize| -> &[u8] { bytes.get(offset..offset + len).unwrap_or(&[]) };
     let language = unpack_locale_part(field(8, 2), b'a');
     let region = unpack_locale_part(field(10, 2), b'0');
     let script: String = field(36, 4)

@@ -51,7 +51,10 @@ impl Element {
 
     /// An attribute without a framework id, such as the manifest's `package`.
     pub fn plain_attribute(&self, name: &str) -> Option<&AttrValue> {
-        self.attributes.iter().find(|a| a.name == name).map(|a| &a.value)
+        self.attributes
+            .iter()
+            .find(|a| a.name == name)
+            .map(|a| &a.value)
     }
 }
 
@@ -74,9 +77,9 @@ pub fn parse(data: &[u8]) -> Result<Vec<Element>, ResError> {
             CHUNK_STRING_POOL if pool.is_none() => pool = Some(StringPool::parse(data, chunk)?),
             CHUNK_RESOURCE_MAP => resource_map = &data[chunk.body_start()..chunk.end],
             CHUNK_START_ELEMENT => {
-                let pool = pool.as_ref().ok_or_else(|| {
-                    ResError::Malformed("element before the string pool".into())
-                })?;
+                let pool = pool
+                    .as_ref()
+                    .ok_or_else(|| ResError::Malformed("element before the string pool".into()))?;
                 depth += 1;
                 if elements.len() >= MAX_ELEMENTS {
                     return Err(ResError::Malformed("too many elements".into()));
@@ -157,7 +160,10 @@ pub(crate) mod tests {
     /// A minimal document: <manifest package="com.example" versionCode=7>
     /// with a resource map naming versionCode.
     pub fn sample_manifest() -> Vec<u8> {
-        let strings = pool_chunk(&["versionCode", "package", "manifest", "com.example"], false);
+        let strings = pool_chunk(
+            &["versionCode", "package", "manifest", "com.example"],
+            false,
+        );
         let map = chunk(CHUNK_RESOURCE_MAP, &[], &0x0101021bu32.to_le_bytes());
         let mut ext = Vec::new();
         ext.extend_from_slice(&NO_INDEX.to_le_bytes()); // ns
@@ -194,7 +200,10 @@ pub(crate) mod tests {
         assert_eq!(manifest.depth, 1);
         assert_eq!(
             manifest.attribute(0x0101021b, "versionCode"),
-            Some(&AttrValue::Typed(Value { data_type: 0x10, data: 7 }))
+            Some(&AttrValue::Typed(Value {
+                data_type: 0x10,
+                data: 7
+            }))
         );
         assert_eq!(
             manifest.plain_attribute("package"),

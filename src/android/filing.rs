@@ -24,13 +24,15 @@ pub fn choose(report: &mut PackageReport) {
     }
 
     let Some((scheme, chosen)) = PREFERENCE.iter().find_map(|scheme| {
-        // Among v3/v3.1 signers, the one for the newest platform (highest maxSdk).
-        report
-            .signers
-            .iter()
-            .filter(|s| s.scheme == *scheme)
-            .max_by_key(|s| s.max_sdk.unwrap_or(0))
-            .map(|s| (*scheme, s.clone()))
+        // The first signer of the newest scheme; among v3/v3.1 signers, the one
+        // for the newest platform (highest maxSdk).
+        let mut best: Option<&Signer> = None;
+        for signer in report.signers.iter().filter(|s| s.scheme == *scheme) {
+            if best.is_none_or(|b| signer.max_sdk > b.max_sdk) {
+                best = Some(signer);
+            }
+        }
+        best.map(|s| (*scheme, s.clone()))
     }) else {
         return;
     };
@@ -42,7 +44,9 @@ pub fn choose(report: &mut PackageReport) {
     if scheme == Scheme::V31 {
         reason.push_str(&format!(
             "; Android {}+ uses this rotated key, older versions the v3 key",
-            report.rotation_min_sdk.map_or("13".into(), |sdk| format!("SDK {sdk}"))
+            report
+                .rotation_min_sdk
+                .map_or("13".into(), |sdk| format!("SDK {sdk}"))
         ));
     }
     let chosen_sha = chosen.key.certificate.sha256.clone();
@@ -51,11 +55,30 @@ pub fn choose(report: &mut PackageReport) {
         .iter()
         .filter(|s| s.key.certificate.sha256 != chosen_sha)
         .collect();
+    let mut differing: Vec<(&str, Vec<&str>)> = Vec::new();
     for other in &others {
+        let sha = other.key.certificate.sha256.as_str();
+        match differing.iter_mut().find(|(s, _)| *s == sha) {
+            Some((_, schemes)) if !schemes.contains(&other.scheme.name()) => {
+                schemes.push(other.scheme.name())
+            }
+            Some(_) => {}
+            None => differing.push((sha, vec![other.scheme.name()])),
+        }
+    }
+    for (sha, schemes) in &differing {
+        let older = report
+            .lineage
+            .iter()
+            .any(|n| n.key.certificate.sha256 == *sha);
+        let note = if older {
+            ", an older key in the rotation lineage"
+        } else {
+            ""
+        };
         reason.push_str(&format!(
-            "; the {} signer differs (SHA-256 {})",
-            other.scheme.name(),
-            other.key.certificate.sha256
+            "; the {} signer differs (SHA-256 {sha}{note})",
+            schemes.join("/")
         ));
     }
     let in_lineage = |s: &&Signer| {
@@ -77,7 +100,10 @@ pub fn choose(report: &mut PackageReport) {
         ));
     }
     let unexplained: Vec<&&Signer> = others.iter().filter(|s| !in_lineage(s)).collect();
-    let mut distinct: Vec<&str> = unexplained.iter().map(|s| s.key.certificate.sha256.as_str()).collect();
+    let mut distinct: Vec<&str> = unexplained
+        .iter()
+        .map(|s| s.key.certificate.sha256.as_str())
+        .collect();
     distinct.sort_unstable();
     distinct.dedup();
     if !distinct.is_empty() {
@@ -92,7 +118,8 @@ pub fn choose(report: &mut PackageReport) {
         ));
     }
 
-    if report.schemes.iter().all(|s| *s == Scheme::V1) && report.target_sdk.is_some_and(|t| t >= 30) {
+    if report.schemes.iter().all(|s| *s == Scheme::V1) && report.target_sdk.is_some_and(|t| t >= 30)
+    {
         warnings.push(Warning::new(
             "v1_only_target_30",
             "signed with v1 (JAR) only while targetSdk ≥ 30: Android 11+ refuses to install it; sign with v2 or later",
@@ -119,12 +146,20 @@ pub fn choose(report: &mut PackageReport) {
         if cert.not_after_unix < now {
             warnings.push(Warning::new(
                 "certificate_expired",
-                format!("the {} signer's certificate expired on {}", signer.scheme.name(), cert.not_after),
+                format!(
+                    "the {} signer's certificate expired on {}",
+                    signer.scheme.name(),
+                    cert.not_after
+                ),
             ));
         } else if cert.not_before_unix > now {
             warnings.push(Warning::new(
                 "certificate_not_yet_valid",
-                format!("the {} signer's certificate is valid only from {}", signer.scheme.name(), cert.not_before),
+                format!(
+                    "the {} signer's certificate is valid only from {}",
+                    signer.scheme.name(),
+                    cert.not_before
+                ),
             ));
         }
     }
@@ -144,7 +179,11 @@ pub fn choose(report: &mut PackageReport) {
             (key.ec_point_hex.clone(), Some("ec_point"))
         }
         other => {
-            let code = if other == "DSA" { "dsa_key" } else { "no_modulus" };
+            let code = if other == "DSA" {
+                "dsa_key"
+            } else {
+                "no_modulus"
+            };
             warnings.push(Warning::new(
                 code,
                 format!("the signing key is {other}, which has no modulus: 公钥 cannot be filled from it"),

@@ -51,7 +51,9 @@ impl Manifest {
 pub fn read(elements: &[Element], table: Option<&ResourceTable<'_>>) -> Manifest {
     let mut m = Manifest::default();
     let resolver = Resolver { table };
-    let root = elements.iter().find(|e| e.depth == 1 && e.name == "manifest");
+    let root = elements
+        .iter()
+        .find(|e| e.depth == 1 && e.name == "manifest");
     if let Some(root) = root {
         m.package = match root.plain_attribute("package") {
             Some(AttrValue::String(s)) if !s.is_empty() => Some(s.clone()),
@@ -183,7 +185,9 @@ impl Resolver<'_, '_> {
 
     fn boolean(&self, value: &AttrValue) -> Option<bool> {
         match self.resolve(value)? {
-            AttrValue::Typed(Value { data_type, data }) if data_type == TYPE_INT_BOOLEAN => Some(data != 0),
+            AttrValue::Typed(Value { data_type, data }) if data_type == TYPE_INT_BOOLEAN => {
+                Some(data != 0)
+            }
             AttrValue::String(s) => s.parse().ok(),
             _ => None,
         }

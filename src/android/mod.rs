@@ -116,13 +116,21 @@ fn describe(der: &[u8], what: &str, warnings: &mut Vec<Warning>) -> Option<Certi
     match cert::describe(der) {
         Ok(key) => Some(key),
         Err(e) => {
-            warnings.push(Warning::new("certificate_unreadable", format!("{what}: {e}")));
+            warnings.push(Warning::new(
+                "certificate_unreadable",
+                format!("{what}: {e}"),
+            ));
             None
         }
     }
 }
 
-fn block_signer(scheme: Scheme, key: CertifiedKey, min_sdk: Option<u32>, max_sdk: Option<u32>) -> Signer {
+fn block_signer(
+    scheme: Scheme,
+    key: CertifiedKey,
+    min_sdk: Option<u32>,
+    max_sdk: Option<u32>,
+) -> Signer {
     Signer {
         scheme,
         key,
@@ -179,25 +187,44 @@ fn read_signatures(archive: &mut Archive, warnings: &mut Vec<Warning>) -> Signat
             Err(e) => warnings.push(Warning::new("v2_block_malformed", format!("v2 block: {e}"))),
         }
     }
-    for (scheme, id) in [(Scheme::V3, signing_block::ID_V3), (Scheme::V31, signing_block::ID_V31)] {
-        let Some(value) = block.value(id) else { continue };
+    for (scheme, id) in [
+        (Scheme::V3, signing_block::ID_V3),
+        (Scheme::V31, signing_block::ID_V31),
+    ] {
+        let Some(value) = block.value(id) else {
+            continue;
+        };
         out.schemes.push(scheme);
         let signers = match v3::signers(value) {
             Ok(signers) => signers,
             Err(e) => {
-                let code = if scheme == Scheme::V3 { "v3_block_malformed" } else { "v31_block_malformed" };
+                let code = if scheme == Scheme::V3 {
+                    "v3_block_malformed"
+                } else {
+                    "v31_block_malformed"
+                };
                 warnings.push(Warning::new(code, format!("{} block: {e}", scheme.name())));
                 continue;
             }
         };
         for signer in signers {
             let what = format!("{} signer", scheme.name());
-            let Some(key) = describe(signer.certificate, &what, warnings) else { continue };
-            out.signers.push(block_signer(scheme, key, Some(signer.min_sdk), Some(signer.max_sdk)));
+            let Some(key) = describe(signer.certificate, &what, warnings) else {
+                continue;
+            };
+            out.signers.push(block_signer(
+                scheme,
+                key,
+                Some(signer.min_sdk),
+                Some(signer.max_sdk),
+            ));
             if scheme == Scheme::V3 {
                 out.rotation_min_sdk = out.rotation_min_sdk.or(signer.rotation_min_sdk);
             } else {
-                out.rotation_min_sdk = Some(out.rotation_min_sdk.map_or(signer.min_sdk, |m| m.min(signer.min_sdk)));
+                out.rotation_min_sdk = Some(
+                    out.rotation_min_sdk
+                        .map_or(signer.min_sdk, |m| m.min(signer.min_sdk)),
+                );
             }
             // The newest scheme's lineage wins: v3.1 carries the rotated key's history.
             if !signer.lineage.is_empty() && (scheme == Scheme::V31 || out.lineage.is_empty()) {
@@ -215,15 +242,23 @@ fn read_signatures(archive: &mut Archive, warnings: &mut Vec<Warning>) -> Signat
             }
         }
     }
-    for id in [signing_block::ID_SOURCE_STAMP_V2, signing_block::ID_SOURCE_STAMP_V1] {
-        let Some(value) = block.value(id) else { continue };
+    for id in [
+        signing_block::ID_SOURCE_STAMP_V2,
+        signing_block::ID_SOURCE_STAMP_V1,
+    ] {
+        let Some(value) = block.value(id) else {
+            continue;
+        };
         if !out.schemes.contains(&Scheme::SourceStamp) {
             out.schemes.push(Scheme::SourceStamp);
         }
         if out.source_stamp.is_none() {
             match stamp::certificate(value) {
                 Ok(der) => out.source_stamp = describe(der, "source stamp", warnings),
-                Err(e) => warnings.push(Warning::new("source_stamp_malformed", format!("source stamp block: {e}"))),
+                Err(e) => warnings.push(Warning::new(
+                    "source_stamp_malformed",
+                    format!("source stamp block: {e}"),
+                )),
             }
         }
     }

@@ -138,10 +138,6 @@ impl<'a> StringPool<'a> {
         })
     }
 
-    pub fn len(&self) -> usize {
-        self.count
-    }
-
     /// The string at `index`, or `None` when the index or its bytes are out of range.
     pub fn get(&self, index: u32) -> Option<String> {
         let index = index as usize;
@@ -173,9 +169,17 @@ impl<'a> StringPool<'a> {
         } else {
             (first, at + 2)
         };
-        let bytes = self.data.get(start..start.checked_add(len.checked_mul(2)?)?)?;
-        let units = bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]]));
-        Some(char::decode_utf16(units).map(|c| c.unwrap_or('\u{fffd}')).collect())
+        let bytes = self
+            .data
+            .get(start..start.checked_add(len.checked_mul(2)?)?)?;
+        let units = bytes
+            .chunks_exact(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]));
+        Some(
+            char::decode_utf16(units)
+                .map(|c| c.unwrap_or('\u{fffd}'))
+                .collect(),
+        )
     }
 }
 
@@ -237,7 +241,9 @@ pub(crate) mod tests {
             } else {
                 let units: Vec<u16> = s.encode_utf16().collect();
                 body.extend_from_slice(&(units.len() as u16).to_le_bytes());
-                units.iter().for_each(|u| body.extend_from_slice(&u.to_le_bytes()));
+                units
+                    .iter()
+                    .for_each(|u| body.extend_from_slice(&u.to_le_bytes()));
                 body.extend_from_slice(&[0, 0]);
             }
         }
@@ -256,7 +262,9 @@ pub(crate) mod tests {
         out.extend_from_slice(&(if utf8 { FLAG_UTF8 } else { 0 }).to_le_bytes());
         out.extend_from_slice(&(strings_start as u32).to_le_bytes());
         out.extend_from_slice(&0u32.to_le_bytes());
-        offsets.iter().for_each(|o| out.extend_from_slice(&o.to_le_bytes()));
+        offsets
+            .iter()
+            .for_each(|o| out.extend_from_slice(&o.to_le_bytes()));
         out.extend_from_slice(&body);
         out
     }
@@ -266,7 +274,6 @@ pub(crate) mod tests {
         for utf8 in [false, true] {
             let data = pool_chunk(&["package", "应用名称", ""], utf8);
             let pool = StringPool::parse(&data, Chunk::read(&data, 0).unwrap()).unwrap();
-            assert_eq!(pool.len(), 3);
             assert_eq!(pool.get(0).as_deref(), Some("package"));
             assert_eq!(pool.get(1).as_deref(), Some("应用名称"));
             assert_eq!(pool.get(2).as_deref(), Some(""));

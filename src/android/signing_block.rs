@@ -62,7 +62,9 @@ impl SigningBlock {
             return Ok(None);
         }
         let io = |e: std::io::Error| SigningBlockError::Io(e.to_string());
-        let footer = archive.read_at(cd - FOOTER_LEN, FOOTER_LEN as usize).map_err(io)?;
+        let footer = archive
+            .read_at(cd - FOOTER_LEN, FOOTER_LEN as usize)
+            .map_err(io)?;
         if &footer[8..] != MAGIC {
             return Ok(None);
         }
@@ -89,7 +91,9 @@ impl SigningBlock {
     pub fn parse(data: Vec<u8>) -> Result<SigningBlock, SigningBlockError> {
         let len = data.len();
         if len < (FOOTER_LEN + 8) as usize {
-            return Err(SigningBlockError::Malformed(format!("only {len} bytes long")));
+            return Err(SigningBlockError::Malformed(format!(
+                "only {len} bytes long"
+            )));
         }
         let mut r = Reader::new(&data);
         let leading = r.u64()?;
@@ -185,7 +189,12 @@ pub(crate) mod tests {
 
     #[test]
     fn lists_known_and_unknown_pairs() {
-        let b = SigningBlock::parse(block(&[(ID_V2, b"abc"), (0x1234_5678, b""), (ID_VERITY_PADDING, &[0; 8])])).unwrap();
+        let b = SigningBlock::parse(block(&[
+            (ID_V2, b"abc"),
+            (0x1234_5678, b""),
+            (ID_VERITY_PADDING, &[0; 8]),
+        ]))
+        .unwrap();
         assert_eq!(b.value(ID_V2), Some(&b"abc"[..]));
         assert_eq!(b.value(ID_V3), None);
         let entries = b.entries();

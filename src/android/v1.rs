@@ -21,7 +21,9 @@ pub fn block_files(archive: &Archive) -> Vec<String> {
             };
             let upper = file.to_ascii_uppercase();
             !file.contains('/')
-                && [".RSA", ".DSA", ".EC"].iter().any(|ext| upper.ends_with(ext))
+                && [".RSA", ".DSA", ".EC"]
+                    .iter()
+                    .any(|ext| upper.ends_with(ext))
         })
         .map(str::to_string)
         .collect();
@@ -76,9 +78,7 @@ fn find_signer<'a>(certificates: &[&'a [u8]], id: &SignerId<'_>) -> Option<&'a [
     let SignerId::IssuerAndSerial { serial, .. } = id else {
         return None;
     };
-    let mut by_serial = certificates
-        .iter()
-        .filter(|c| cert::has_serial(c, serial));
+    let mut by_serial = certificates.iter().filter(|c| cert::has_serial(c, serial));
     match (by_serial.next(), by_serial.next()) {
         (Some(only), None) => Some(only),
         _ => None,

@@ -30,10 +30,14 @@ pub(crate) mod tests {
 
     #[test]
     fn reads_the_first_certificate_of_each_signer() {
-        let signed_data = |cert: &[u8]| lp(&[&lp(&[]), &lp(&[&lp(&[cert]), &lp(&[b"chain"])]), &lp(&[])]);
+        let signed_data =
+            |cert: &[u8]| lp(&[&lp(&[]), &lp(&[&lp(&[cert]), &lp(&[b"chain"])]), &lp(&[])]);
         let signer = |cert: &[u8]| lp(&[&signed_data(cert), &lp(&[]), &lp(&[b"key"])]);
         let block = lp(&[&signer(b"cert-a"), &signer(b"cert-b")]);
-        assert_eq!(signer_certificates(&block).unwrap(), vec![&b"cert-a"[..], &b"cert-b"[..]]);
+        assert_eq!(
+            signer_certificates(&block).unwrap(),
+            vec![&b"cert-a"[..], &b"cert-b"[..]]
+        );
         assert!(signer_certificates(&block[..block.len() - 1]).is_err());
     }
 }

@@ -101,7 +101,12 @@ mod tests {
     #[test]
     fn signer_with_lineage_and_rotation_attribute() {
         let node = |cert: &[u8], flags: u32| {
-            lp(&[&lp(&[&lp(&[cert]), &u32le(0)]), &u32le(flags), &u32le(0x0103), &lp(&[b"sig"])])
+            lp(&[
+                &lp(&[&lp(&[cert]), &u32le(0)]),
+                &u32le(flags),
+                &u32le(0x0103),
+                &lp(&[b"sig"]),
+            ])
         };
         let lineage_value = [u32le(1), node(b"old", 0x1f), node(b"new", 0x03)].concat();
         let attr = |id: u32, v: &[u8]| lp(&[&u32le(id), v]);
@@ -110,15 +115,27 @@ mod tests {
             &lp(&[&lp(&[b"new"])]),
             &u32le(28),
             &u32le(0x7fff_ffff),
-            &lp(&[&attr(ATTR_PROOF_OF_ROTATION, &lineage_value), &attr(ATTR_ROTATION_MIN_SDK, &u32le(33))]),
+            &lp(&[
+                &attr(ATTR_PROOF_OF_ROTATION, &lineage_value),
+                &attr(ATTR_ROTATION_MIN_SDK, &u32le(33)),
+            ]),
         ]);
-        let signer = lp(&[&signed_data, &u32le(28), &u32le(0x7fff_ffff), &lp(&[]), &lp(&[])]);
+        let signer = lp(&[
+            &signed_data,
+            &u32le(28),
+            &u32le(0x7fff_ffff),
+            &lp(&[]),
+            &lp(&[]),
+        ]);
         let block = lp(&[&signer]);
         let parsed = signers(&block).unwrap();
         assert_eq!(parsed.len(), 1);
         assert_eq!(parsed[0].certificate, b"new");
         assert_eq!(parsed[0].min_sdk, 28);
-        assert_eq!(parsed[0].lineage, vec![(&b"old"[..], 0x1f), (&b"new"[..], 0x03)]);
+        assert_eq!(
+            parsed[0].lineage,
+            vec![(&b"old"[..], 0x1f), (&b"new"[..], 0x03)]
+        );
         assert_eq!(parsed[0].rotation_min_sdk, Some(33));
         assert_eq!(capability_names(0x03), vec!["installed_data", "shared_uid"]);
     }

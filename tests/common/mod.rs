@@ -1,0 +1,105 @@
+//! Helpers shared by the integration tests: the corpus location and openssl as
+//! the independent oracle.
+
+#![allow(dead_code)] // each test binary uses its own subset
+
+use base64::Engine;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+/// `../shared/corpus` beside the checkout, or `APPFILING_CORPUS`; `None`
+/// (with a visible message) when absent.
+pub fn corpus_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("APPFILING_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
+    if dir.join("EXPECTED-apk.tsv").is_file() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "SKIPPED: corpus not found at {} (set APPFILING_CORPUS)",
+            dir.display()
+        );
+        println!("SKIPPED: corpus not found at {}", dir.display());
+        None
+    }
+}
+
+pub struct OpensslView {
+    pub md5: String,
+    pub sha1: String,
+    pub sha256: String,
+    pub modulus: Option<String>,
+    /// openssl re-encodes what it reads; false when the input was not plain DER.
+    pub is_canonical_der: bool,
+}
+
+fn openssl_raw(args: &[&str], der: &[u8]) -> Vec<u8> {
+    let mut child = Command::new("openssl")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("openssl must be installed (.ci/run installs it)");
+    child.stdin.take().unwrap().write_all(der).unwrap();
+    child.wait_with_output().unwrap().stdout
+}
+
+fn openssl(args: &[&str], der: &[u8]) -> String {
+    String::from_utf8_lossy(&openssl_raw(args, der))
+        .trim()
+        .to_string()
+}
+
+fn after_equals(line: &str) -> String {
+    line.split_once('=')
+        .map(|(_, v)| v.replace(':', ""))
+        .unwrap_or_default()
+}
+
+/// What openssl says about a DER certificate given in Base64.
+pub fn openssl_describe(der_base64: &str) -> OpensslView {
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(der_base64)
+        .unwrap();
+    let fp = |alg: &str| {
+        after_equals(&openssl(
+            &["x509", "-inform", "der", "-noout", "-fingerprint", alg],
+            &der,
+        ))
+    };
+    let modulus = openssl(&["x509", "-inform", "der", "-noout", "-modulus"], &der);
+    OpensslView {
+        md5: fp("-md5"),
+        sha1: fp("-sha1"),
+        sha256: fp("-sha256"),
+        modulus: modulus
+            .starts_with("Modulus=")
+            .then(|| after_equals(&modulus)),
+        is_canonical_der: openssl_raw(&["x509", "-inform", "der", "-outform", "der"], &der) == der,
+    }
+}
+
+/// Decimal digits of a hex number, computed independently of the library.
+pub fn hex_to_decimal(hex: &str) -> String {
+    // Base 10^9 limbs, little-endian.
+    let mut limbs: Vec<u64> = vec![0];
+    for c in hex.chars() {
+        let mut carry = c.to_digit(16).expect("hex digit") as u64;
+        for limb in limbs.iter_mut() {
+            let v = *limb * 16 + carry;
+            *limb = v % 1_000_000_000;
+            carry = v / 1_000_000_000;
+        }
+        if carry > 0 {
+            limbs.push(carry);
+        }
+    }
+    let mut out = limbs.last().unwrap().to_string();
+    for limb in limbs.iter().rev().skip(1) {
+        out.push_str(&format!("{limb:09}"));
+    }
+    out
+}
