@@ -13,6 +13,7 @@ use thiserror::Error;
 use time::format_description::well_known::Rfc3339;
 use x509_parser::certificate::X509Certificate;
 use x509_parser::extensions::ParsedExtension;
+use x509_parser::x509::X509Name;
 use x509_parser::objects::{oid2sn, oid_registry};
 use x509_parser::prelude::FromDer;
 use x509_parser::public_key::PublicKey as ParsedKey;
@@ -71,8 +72,8 @@ pub fn describe(der: &[u8]) -> Result<CertifiedKey, CertError> {
     let sha1 = hex_upper(&Sha1::digest(der));
     let sha256 = hex_upper(&Sha256::digest(der));
     let certificate = Certificate {
-        subject: cert.subject().to_string(),
-        issuer: cert.issuer().to_string(),
+        subject: distinguished_name(cert.subject()),
+        issuer: distinguished_name(cert.issuer()),
         serial: hex_upper(strip_leading_zeros(cert.raw_serial())),
         not_before: format_time(not_before),
         not_after: format_time(not_after),
@@ -91,6 +92,60 @@ pub fn describe(der: &[u8]) -> Result<CertifiedKey, CertError> {
         certificate,
         public_key: describe_key(&cert),
     })
+}
+
+/// RFC 4514 form, most specific RDN first ("CN=…, O=…, C=…"), as keytool and apksigner print it.
+fn distinguished_name(name: &X509Name<'_>) -> String {
+    let mut rdns: Vec<String> = name
+        .iter_rdn()
+        .map(|rdn| {
+            let parts: Vec<String> = rdn
+                .iter()
+                .map(|atv| {
+                    let value = match atv.as_str() {
+                        Ok(text) => escape_dn_value(text),
+                        Err(_) => format!("#{}", hex_upper(atv.attr_value().data.as_ref())),
+                    };
+                    format!("{}={value}", attribute_name(atv.attr_type()))
+                })
+                .collect();
+            parts.join("+")
+        })
+        .collect();
+    rdns.reverse();
+    rdns.join(", ")
+}
+
+/// The short attribute names keytool and apksigner print; other types as dotted OIDs.
+fn attribute_name(oid: &x509_parser::der_parser::oid::Oid<'_>) -> String {
+    let dotted = oid.to_id_string();
+    let short = match dotted.as_str() {
+        "2.5.4.3" => "CN",
+        "2.5.4.5" => "SERIALNUMBER",
+        "2.5.4.6" => "C",
+        "2.5.4.7" => "L",
+        "2.5.4.8" => "ST",
+        "2.5.4.9" => "STREET",
+        "2.5.4.10" => "O",
+        "2.5.4.11" => "OU",
+        "0.9.2342.19200300.100.1.1" => "UID",
+        "0.9.2342.19200300.100.1.25" => "DC",
+        "1.2.840.113549.1.9.1" => "EMAILADDRESS",
+        _ => return dotted,
+    };
+    short.to_string()
+}
+
+fn escape_dn_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for (i, c) in value.chars().enumerate() {
+        let edge = (i == 0 && (c == ' ' || c == '#')) || (i + 1 == value.chars().count() && c == ' ');
+        if edge || matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn oid_name(oid: &x509_parser::der_parser::oid::Oid<'_>) -> String {
@@ -225,6 +280,8 @@ mod tests {
         assert_eq!(hex_upper(&[0x0a, 0xbc]), "0ABC");
         assert_eq!(with_colons("0ABCDE"), "0A:BC:DE");
         assert_eq!(strip_leading_zeros(&[0, 0, 5, 0]), &[5, 0]);
+        assert_eq!(escape_dn_value("Acme, Inc."), "Acme\\, Inc.");
+        assert_eq!(escape_dn_value(" x "), "\\ x\\ ");
     }
 
     #[test]
