@@ -13,10 +13,10 @@ use thiserror::Error;
 use time::format_description::well_known::Rfc3339;
 use x509_parser::certificate::X509Certificate;
 use x509_parser::extensions::ParsedExtension;
-use x509_parser::x509::X509Name;
 use x509_parser::objects::{oid2sn, oid_registry};
 use x509_parser::prelude::FromDer;
 use x509_parser::public_key::PublicKey as ParsedKey;
+use x509_parser::x509::X509Name;
 
 #[derive(Debug, Clone, Error)]
 #[error("invalid X.509 certificate: {0}")]
@@ -139,7 +139,8 @@ fn attribute_name(oid: &x509_parser::der_parser::oid::Oid<'_>) -> String {
 fn escape_dn_value(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for (i, c) in value.chars().enumerate() {
-        let edge = (i == 0 && (c == ' ' || c == '#')) || (i + 1 == value.chars().count() && c == ' ');
+        let edge =
+            (i == 0 && (c == ' ' || c == '#')) || (i + 1 == value.chars().count() && c == ' ');
         if edge || matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';') {
             out.push('\\');
         }

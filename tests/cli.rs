@@ -1,0 +1,211 @@
+//! The command line: exit codes, JSON contract, errors that name the file.
+
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_appfiling"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap()
+}
+
+fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("appfiling-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+const PACKAGE_FIELDS: &[&str] = &[
+    "path",
+    "platform",
+    "format",
+    "package_name",
+    "app_name",
+    "app_names",
+    "version_name",
+    "version_code",
+    "min_sdk",
+    "target_sdk",
+    "schemes",
+    "signers",
+    "lineage",
+    "filing",
+    "warnings",
+];
+const KEY_FIELDS: &[&str] = &[
+    "algorithm",
+    "bits",
+    "modulus_decimal",
+    "modulus_hex",
+    "exponent",
+    "curve",
+    "ec_point_hex",
+    "spki_base64",
+    "spki_sha256",
+];
+const CERT_FIELDS: &[&str] = &[
+    "subject",
+    "issuer",
+    "serial",
+    "not_before",
+    "not_after",
+    "md5",
+    "sha1",
+    "sha256",
+];
+
+#[test]
+fn json_has_every_contract_field_with_nulls_not_gaps() {
+    let out = run(&[
+        "inspect",
+        "--format",
+        "json",
+        "samples/sample-v2-ec.apk",
+        "samples/sample-v1v2v3-rsa.apk",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["errors"], Value::Array(vec![]));
+    let packages = json["packages"].as_array().unwrap();
+    assert_eq!(packages.len(), 2);
+    for p in packages {
+        for field in PACKAGE_FIELDS {
+            assert!(p.get(field).is_some(), "package field {field} missing");
+        }
+        for signer in p["signers"].as_array().unwrap() {
+            assert!(signer["scheme"].is_string());
+            for field in CERT_FIELDS {
+                assert!(
+                    signer["certificate"][field].is_string(),
+                    "certificate field {field}"
+                );
+            }
+            for field in KEY_FIELDS {
+                assert!(
+                    signer["public_key"].get(field).is_some(),
+                    "public_key field {field} missing"
+                );
+            }
+        }
+        for field in [
+            "platform",
+            "package_name",
+            "public_key",
+            "signature_md5_field",
+            "signer_sha256",
+        ] {
+            assert!(
+                p["filing"].get(field).is_some(),
+                "filing field {field} missing"
+            );
+        }
+    }
+    let ec = &packages[0]["signers"][0]["public_key"];
+    assert_eq!(ec["algorithm"], "EC");
+    assert!(ec["modulus_decimal"].is_null() && ec["exponent"].is_null());
+    let rsa = &packages[1]["signers"][0];
+    assert_eq!(rsa["public_key"]["exponent"], 65537);
+    assert!(rsa["public_key"]["curve"].is_null());
+    let md5 = rsa["certificate"]["md5"].as_str().unwrap();
+    assert_eq!(
+        rsa["certificate"]["md5_colon"]
+            .as_str()
+            .unwrap()
+            .replace(':', ""),
+        md5
+    );
+    assert_eq!(
+        packages[1]["schemes"],
+        serde_json::json!(["v1", "v2", "v3"])
+    );
+    assert_eq!(packages[1]["app_names"]["zh-CN"], "示例笔记");
+}
+
+#[test]
+fn unreadable_input_exits_3_and_the_rest_is_still_reported() {
+    let garbage = temp_file("not-a-package.apk", b"this is not a zip file at all");
+    let out = run(&[
+        "inspect",
+        "--format",
+        "json",
+        garbage.to_str().unwrap(),
+        "samples/sample-v1-only.apk",
+    ]);
+    assert_eq!(out.status.code(), Some(3));
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["packages"].as_array().unwrap().len(), 1);
+    let error = &json["errors"][0];
+    assert_eq!(error["code"], "not_a_zip");
+    assert_eq!(error["path"], garbage.to_str().unwrap());
+    assert!(error["message"]
+        .as_str()
+        .unwrap()
+        .contains("not-a-package.apk"));
+
+    let missing = run(&["inspect", "no/such/file.apk"]);
+    assert_eq!(missing.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&missing.stderr);
+    assert!(
+        stderr.contains("no/such/file.apk") && stderr.contains("cannot read"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_zip_that_is_not_an_apk_is_named_as_such() {
+    // An empty zip: just the end-of-central-directory record.
+    let mut eocd = vec![0x50, 0x4b, 0x05, 0x06];
+    eocd.extend_from_slice(&[0; 18]);
+    let zip = temp_file("empty.zip", &eocd);
+    let out = run(&["inspect", zip.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("empty.zip") && stderr.contains("without AndroidManifest.xml"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(run(&["inspect"]).status.code(), Some(2));
+    assert_eq!(
+        run(&["inspect", "--format", "yaml", "x.apk"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(run(&["frobnicate"]).status.code(), Some(2));
+}
+
+#[test]
+fn text_output_puts_the_values_to_paste_first() {
+    let out = run(&["inspect", "samples/sample-v1v2v3-rsa.apk"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let json: Value = serde_json::from_slice(
+        &run(&[
+            "inspect",
+            "--format",
+            "json",
+            "samples/sample-v1v2v3-rsa.apk",
+        ])
+        .stdout,
+    )
+    .unwrap();
+    let filing = &json["packages"][0]["filing"];
+    let line = |label: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(label))
+            .unwrap()
+            .to_string()
+    };
+    assert!(line("包名").ends_with(filing["package_name"].as_str().unwrap()));
+    assert!(line("公钥").ends_with(filing["public_key"].as_str().unwrap()));
+    assert!(line("签名MD5值").ends_with(filing["signature_md5_field"].as_str().unwrap()));
+    assert!(text.find("签名MD5值").unwrap() < text.find("signer v1").unwrap());
+}

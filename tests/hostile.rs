@@ -1,0 +1,124 @@
+//! Hostile input: zip bombs, truncation and corruption give errors or
+//! warnings, never a panic or an unbounded allocation.
+
+use std::io::Write;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use zip::write::SimpleFileOptions;
+
+fn temp_path(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("appfiling-hostile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn sample(name: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("samples")
+            .join(name),
+    )
+    .unwrap()
+}
+
+/// Inspects `bytes` written to a file; panics only if the library panicked.
+fn inspect_bytes(name: &str, bytes: &[u8]) -> Result<appfiling::PackageReport, appfiling::Error> {
+    let path = temp_path(name);
+    std::fs::write(&path, bytes).unwrap();
+    catch_unwind(AssertUnwindSafe(|| appfiling::inspect(&path)))
+        .unwrap_or_else(|_| panic!("panicked on {name} ({} bytes)", bytes.len()))
+}
+
+fn bomb(declared_size: Option<u32>) -> Vec<u8> {
+    let mut buffer = std::io::Cursor::new(Vec::new());
+    let mut zip = zip::ZipWriter::new(&mut buffer);
+    let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("AndroidManifest.xml", options).unwrap();
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..64 {
+        zip.write_all(&zeros).unwrap();
+    }
+    zip.finish().unwrap();
+    let mut bytes = buffer.into_inner();
+    if let Some(size) = declared_size {
+        // Lie about the uncompressed size in the local header (offset 22) and the central directory (offset 24).
+        bytes[22..26].copy_from_slice(&size.to_le_bytes());
+        let cd = bytes
+            .windows(4)
+            .rposition(|w| w == [0x50, 0x4b, 0x01, 0x02])
+            .unwrap();
+        bytes[cd + 24..cd + 28].copy_from_slice(&size.to_le_bytes());
+    }
+    bytes
+}
+
+#[test]
+fn zip_bombs_stop_at_the_limit() {
+    let err = inspect_bytes("bomb.apk", &bomb(None)).unwrap_err();
+    assert_eq!(err.kind.code(), "entry_too_large", "{err}");
+    assert!(err.to_string().contains("AndroidManifest.xml"));
+
+    // A header that claims 1 KiB while the data inflates to 64 MiB.
+    let err = inspect_bytes("lying-bomb.apk", &bomb(Some(1024))).unwrap_err();
+    assert_eq!(err.kind.code(), "entry_too_large", "{err}");
+}
+
+#[test]
+fn every_truncation_of_a_signed_apk_is_handled() {
+    let apk = sample("sample-rotation.apk");
+    let mut outcomes = (0, 0);
+    for len in (0..apk.len()).step_by(97).chain(apk.len() - 64..apk.len()) {
+        match inspect_bytes("truncated.apk", &apk[..len]) {
+            Ok(_) => outcomes.0 += 1,
+            Err(e) => {
+                assert!(e.to_string().contains("truncated.apk"));
+                outcomes.1 += 1;
+            }
+        }
+    }
+    assert!(outcomes.1 > 0);
+}
+
+#[test]
+fn corrupted_bytes_anywhere_never_panic() {
+    // A fixed pseudo-random walk over the whole file: reproducible, no dependency.
+    let original = sample("sample-rotation.apk");
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for _ in 0..400 {
+        let mut apk = original.clone();
+        for _ in 0..4 {
+            let at = (next() % apk.len() as u64) as usize;
+            apk[at] = next() as u8;
+        }
+        if let Err(e) = inspect_bytes("corrupt.apk", &apk) {
+            assert!(e.to_string().contains("corrupt.apk"), "{e}");
+        }
+    }
+}
+
+#[test]
+fn a_broken_signing_block_is_a_warning_not_a_failure() {
+    let mut apk = sample("sample-v1v2v3-rsa.apk");
+    let magic = apk
+        .windows(16)
+        .rposition(|w| w == b"APK Sig Block 42")
+        .unwrap();
+    // The size field in the footer, just before the magic.
+    apk[magic - 8..magic].copy_from_slice(&u64::MAX.to_le_bytes());
+    let report = inspect_bytes("bad-block.apk", &apk).unwrap();
+    assert!(report
+        .warnings
+        .iter()
+        .any(|w| w.code == "signing_block_malformed"));
+    // v1 is still there and still filed.
+    assert_eq!(
+        report.filing.unwrap().signer_scheme,
+        appfiling::report::Scheme::V1
+    );
+}
