@@ -104,7 +104,7 @@ fn distinguished_name(name: &X509Name<'_>) -> String {
                 .map(|atv| {
                     let value = match atv.as_str() {
                         Ok(text) => escape_dn_value(text),
-                        Err(_) => format!("#{}", hex_upper(&atv.attr_value().data)),
+                        Err(_) => format!("#{}", hex_upper(atv.attr_value().data)),
                     };
                     format!("{}={value}", attribute_name(atv.attr_type()))
                 })
