@@ -284,3 +284,29 @@ fn scheme_specific_cases() {
     );
     assert!(p.warnings.iter().any(|w| w.code == "multiple_signers"));
 }
+
+#[test]
+fn source_stamp_certificates_match_apksigner() {
+    let Some(corpus) = corpus_dir() else { return };
+    let raw = std::fs::read_to_string(corpus.join("aosp-apksig/APKSIGNER-verify.txt")).unwrap();
+    let mut checked = 0;
+    for section in raw.split("===== ").skip(1) {
+        let name = section.lines().next().unwrap().trim();
+        let Some(line) = section
+            .lines()
+            .find(|l| l.starts_with("Source Stamp Signer certificate SHA-256 digest: "))
+        else {
+            continue;
+        };
+        let expected = line.rsplit(' ').next().unwrap().to_ascii_uppercase();
+        let package = appfiling::inspect(&corpus.join("aosp-apksig").join(name)).unwrap();
+        assert!(package.schemes.contains(&Scheme::SourceStamp), "{name}");
+        let stamp = package
+            .source_stamp
+            .unwrap_or_else(|| panic!("{name}: no stamp certificate"));
+        assert_eq!(stamp.certificate.sha256, expected, "{name}");
+        checked += 1;
+    }
+    println!("corpus: {checked} source stamp certificates match apksigner");
+    assert!(checked >= 5);
+}

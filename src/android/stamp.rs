@@ -3,7 +3,24 @@
 
 use crate::bytes::{Reader, Truncated};
 
-/// The stamp certificate, the first field of a v1 or v2 stamp block.
+/// The stamp certificate: the block value is a length-prefixed stamp block
+/// whose first field is the length-prefixed certificate (v1 and v2 alike).
 pub fn certificate(block: &[u8]) -> Result<&[u8], Truncated> {
-    Ok(Reader::new(block).length_prefixed()?.rest())
+    Ok(Reader::new(block)
+        .length_prefixed()?
+        .length_prefixed()?
+        .rest())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::android::v2::tests::lp;
+
+    #[test]
+    fn reads_the_nested_certificate() {
+        let block = lp(&[&lp(&[b"cert"]), &lp(&[b"digests"])]);
+        assert_eq!(certificate(&block).unwrap(), b"cert");
+        assert!(certificate(&block[..6]).is_err());
+    }
 }
