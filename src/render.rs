@@ -85,16 +85,25 @@ fn package_text(out: &mut String, p: &PackageReport) {
     if !unknown.is_empty() {
         let _ = writeln!(out, "  unknown blocks {}", unknown.join(", "));
     }
+    // One block per certificate: v1, v2 and v3 usually share one.
+    let mut groups: Vec<(Vec<String>, &crate::report::CertifiedKey)> = Vec::new();
     for signer in &p.signers {
-        let mut label = format!("signer {}", signer.scheme.name());
+        let mut label = signer.scheme.name().to_string();
         if let Some(file) = &signer.signature_file {
             label.push_str(&format!(" ({file})"));
         }
         if let (Some(min), Some(max)) = (signer.min_sdk, signer.max_sdk) {
             label.push_str(&format!(" (SDK {min}..{max})"));
         }
-        let _ = writeln!(out, "  {label}");
-        certificate_text(out, &signer.key.certificate, &signer.key.public_key, "    ");
+        let sha = &signer.key.certificate.sha256;
+        match groups.iter_mut().find(|(_, key)| key.certificate.sha256 == *sha) {
+            Some((labels, _)) => labels.push(label),
+            None => groups.push((vec![label], &signer.key)),
+        }
+    }
+    for (labels, key) in groups {
+        let _ = writeln!(out, "  signer {}", labels.join(", "));
+        certificate_text(out, &key.certificate, &key.public_key, "    ");
     }
     if !p.lineage.is_empty() {
         let _ = writeln!(out, "  lineage (oldest first)");

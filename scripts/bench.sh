@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Benchmark: appfiling against the tools people use today, on a ~100 MB APK with a few
+# hundred assets, signed v1+v2+v3. Prints mean times, ratios and peak memory.
+# Needs: aapt, apksigner, zipalign, keytool, android-framework-res, hyperfine, GNU time
+#   apt-get install aapt apksigner zipalign android-framework-res hyperfine time default-jdk-headless
+# Not a test: nothing here asserts a time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ASSETS=${ASSETS:-300}          # number of assets
+ASSET_KB=${ASSET_KB:-340}      # size of each, incompressible: ~100 MB in all
+RUNS=${RUNS:-10}
+out=target/bench
+mkdir -p "$out"
+apk=$out/big-v1v2v3.apk
+
+cargo build --release --quiet
+bin=target/release/appfiling
+
+if [ ! -f "$apk" ]; then
+    echo "building $apk: $ASSETS assets of $ASSET_KB KiB…"
+    rm -rf "$out/assets" && mkdir -p "$out/assets"
+    for i in $(seq 1 "$ASSETS"); do
+        head -c $((ASSET_KB * 1024)) /dev/urandom > "$out/assets/blob-$i.bin"
+    done
+    aapt package -f -M samples/src/AndroidManifest.xml -S samples/src/res -A "$out/assets" \
+        -I /usr/share/android-framework-res/framework-res.apk --min-sdk-version 21 --target-sdk-version 34 \
+        -0 bin -F "$out/raw.apk"
+    zipalign -f 4 "$out/raw.apk" "$out/aligned.apk"
+    apksigner sign --ks samples/keys/release.p12 --ks-pass pass:appfiling \
+        --v1-signing-enabled true --v2-signing-enabled true --v3-signing-enabled true \
+        --in "$out/aligned.apk" --out "$apk"
+    rm -rf "$out/assets" "$out/raw.apk" "$out/aligned.apk" "$apk.idsig"
+fi
+printf 'APK: %s, %s MB, %s entries\n' "$apk" "$(( $(stat -c %s "$apk") / 1000000 ))" "$(unzip -Z1 "$apk" | wc -l)"
+
+# Each command once before timing, so the page cache is warm for everyone.
+commands=(
+    "$bin inspect $apk"
+    "$bin inspect --format json $apk"
+    "apksigner verify --print-certs $apk"
+    "keytool -printcert -jarfile $apk"
+    "aapt dump badging $apk"
+)
+for c in "${commands[@]}"; do $c >/dev/null 2>&1 || true; done
+
+hyperfine -N --style basic --warmup 2 --runs "$RUNS" --ignore-failure --export-json "$out/hyperfine.json" \
+    "${commands[@]}" >/dev/null
+
+echo
+python3 - "$out/hyperfine.json" <<'PY'
+import json, sys
+results = json.load(open(sys.argv[1]))["results"]
+ours = results[0]["mean"]
+print(f"{'command':<55} {'mean':>10} {'vs appfiling':>14}")
+for r in results:
+    print(f"{r['command'][:55]:<55} {r['mean']*1000:>8.1f}ms {r['mean']/ours:>13.1f}x")
+PY
+
+echo
+echo "peak RSS (GNU time, KiB):"
+for c in "${commands[@]}"; do
+    /usr/bin/time -o "$out/rss.txt" -f %M $c >/dev/null 2>&1 || true
+    rss=$(tail -1 "$out/rss.txt")
+    printf '  %-55s %8s\n' "${c:0:55}" "$rss"
+done
+echo "targets: appfiling >= 50x faster than apksigner, not slower than aapt, peak RSS < 16384 KiB"
