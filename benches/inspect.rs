@@ -21,6 +21,10 @@ fn main() {
             std::hint::black_box(appfiling::inspect(&file).ok());
         }
         let per = start.elapsed() / ROUNDS;
-        println!("{:<32} {:>8.1} µs/inspect", file.file_name().unwrap().to_string_lossy(), per.as_secs_f64() * 1e6);
+        println!(
+            "{:<32} {:>8.1} µs/inspect",
+            file.file_name().unwrap().to_string_lossy(),
+            per.as_secs_f64() * 1e6
+        );
     }
 }

@@ -96,7 +96,10 @@ fn package_text(out: &mut String, p: &PackageReport) {
             label.push_str(&format!(" (SDK {min}..{max})"));
         }
         let sha = &signer.key.certificate.sha256;
-        match groups.iter_mut().find(|(_, key)| key.certificate.sha256 == *sha) {
+        match groups
+            .iter_mut()
+            .find(|(_, key)| key.certificate.sha256 == *sha)
+        {
             Some((labels, _)) => labels.push(label),
             None => groups.push((vec![label], &signer.key)),
         }

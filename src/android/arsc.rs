@@ -116,12 +116,22 @@ impl<'a> ResourceTable<'a> {
         let config = read_config(data, r.position(), chunk.body_start())?;
         let offsets_at = chunk.body_start();
         let offset = if flags & TYPE_FLAG_SPARSE != 0 {
-            // Sorted (index, offset / 4) pairs.
-            (0..entry_count).find_map(|i| {
-                let at = offsets_at + i * 4;
-                (u16_at(data, at)? as usize == index)
-                    .then(|| u16_at(data, at + 2).map(|o| o as usize * 4))?
-            })?
+            // (index, offset / 4) pairs sorted by index; never more than the chunk holds.
+            let count = entry_count.min(data.len().saturating_sub(offsets_at) / 4);
+            let key = |i: usize| u16_at(data, offsets_at + i * 4).map(usize::from);
+            let (mut low, mut high) = (0, count);
+            while low < high {
+                let mid = low + (high - low) / 2;
+                if key(mid)? < index {
+                    low = mid + 1;
+                } else {
+                    high = mid;
+                }
+            }
+            if low >= count || key(low)? != index {
+                return None;
+            }
+            usize::from(u16_at(data, offsets_at + low * 4 + 2)?) * 4
         } else if index >= entry_count {
             return None;
         } else if flags & TYPE_FLAG_OFFSET16 != 0 {
@@ -243,6 +253,7 @@ fn unpack_locale_part(bytes: &[u8], base: u8) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::android::res::tests::pool_chunk;
 
     #[test]
     fn locale_parts_two_and_three_letters() {
@@ -269,6 +280,140 @@ mod tests {
         assert!(c.plain);
         config[25] = 1; // a minor version qualifier
         assert!(!read_config(&config, 0, 48).unwrap().plain);
+    }
+
+    fn chunk(kind: u16, header: &[u8], body: &[u8]) -> Vec<u8> {
+        let header_size = 8 + header.len();
+        let mut out = kind.to_le_bytes().to_vec();
+        out.extend_from_slice(&(header_size as u16).to_le_bytes());
+        out.extend_from_slice(&((header_size + body.len()) as u32).to_le_bytes());
+        out.extend_from_slice(header);
+        out.extend_from_slice(body);
+        out
+    }
+
+    /// A table with package 0x7f, type 1 ("string"), whose entries are given
+    /// as (entry index, global string index), in one type chunk of `flags`.
+    fn table(flags: u8, entries: &[(u16, u32)], compact: bool, locale: &[u8; 2]) -> Vec<u8> {
+        let strings = pool_chunk(&["zero", "one", "two"], true);
+        let entry_count = entries
+            .iter()
+            .map(|(i, _)| *i as u32 + 1)
+            .max()
+            .unwrap_or(0);
+        let mut offsets = Vec::new();
+        let mut data = Vec::new();
+        let mut by_index = vec![None; entry_count as usize];
+        for (index, string) in entries {
+            by_index[*index as usize] = Some(data.len());
+            if flags & TYPE_FLAG_SPARSE != 0 {
+                offsets.extend_from_slice(&index.to_le_bytes());
+                offsets.extend_from_slice(&((data.len() / 4) as u16).to_le_bytes());
+            }
+            if compact {
+                data.extend_from_slice(&0u16.to_le_bytes());
+                data.extend_from_slice(
+                    &(ENTRY_FLAG_COMPACT | (u16::from(TYPE_STRING) << 8)).to_le_bytes(),
+                );
+                data.extend_from_slice(&string.to_le_bytes());
+            } else {
+                data.extend_from_slice(&[8, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0, TYPE_STRING]);
+                data.extend_from_slice(&string.to_le_bytes());
+            }
+        }
+        if flags & TYPE_FLAG_SPARSE == 0 {
+            for slot in &by_index {
+                if flags & TYPE_FLAG_OFFSET16 != 0 {
+                    let o = slot.map_or(NO_ENTRY16, |o| (o / 4) as u16);
+                    offsets.extend_from_slice(&o.to_le_bytes());
+                } else {
+                    let o = slot.map_or(NO_ENTRY32, |o| o as u32);
+                    offsets.extend_from_slice(&o.to_le_bytes());
+                }
+            }
+            while offsets.len() % 4 != 0 {
+                offsets.push(0);
+            }
+        }
+        let count = if flags & TYPE_FLAG_SPARSE != 0 {
+            entries.len() as u32
+        } else {
+            entry_count
+        };
+        let mut config = vec![0u8; 64];
+        config[0] = 64;
+        config[8..10].copy_from_slice(locale);
+        let mut header = vec![1, flags, 0, 0];
+        header.extend_from_slice(&count.to_le_bytes());
+        header.extend_from_slice(&((84 + offsets.len()) as u32).to_le_bytes());
+        header.extend_from_slice(&config);
+        let type_chunk = chunk(CHUNK_TYPE, &header, &[offsets, data].concat());
+        let type_names = pool_chunk(&["string"], true);
+        let key_names = pool_chunk(&["app_name"], true);
+        let mut package_header = 0x7fu32.to_le_bytes().to_vec();
+        package_header.extend_from_slice(&[0; 256]);
+        package_header.extend_from_slice(&288u32.to_le_bytes()); // typeStrings
+        package_header.extend_from_slice(&0u32.to_le_bytes());
+        package_header.extend_from_slice(&((288 + type_names.len()) as u32).to_le_bytes());
+        package_header.extend_from_slice(&[0; 8]);
+        let package = chunk(
+            CHUNK_PACKAGE,
+            &package_header,
+            &[type_names, key_names, type_chunk].concat(),
+        );
+        chunk(
+            CHUNK_TABLE,
+            &1u32.to_le_bytes(),
+            &[strings, package].concat(),
+        )
+    }
+
+    fn lookup(data: &[u8], id: u32) -> Vec<(String, Option<String>)> {
+        let table = ResourceTable::parse(data).unwrap();
+        table
+            .values(id)
+            .iter()
+            .map(|(c, v)| (c.locale.clone(), table.string(v)))
+            .collect()
+    }
+
+    #[test]
+    fn dense_offset16_sparse_and_compact_entries_resolve() {
+        for (flags, compact) in [
+            (0, false),
+            (TYPE_FLAG_OFFSET16, false),
+            (TYPE_FLAG_SPARSE, false),
+            (0, true),
+        ] {
+            let data = table(flags, &[(0, 1), (3, 2)], compact, b"zh");
+            let what = format!("flags {flags} compact {compact}");
+            assert_eq!(
+                lookup(&data, 0x7f01_0000),
+                [("zh".into(), Some("one".into()))],
+                "{what}"
+            );
+            assert_eq!(
+                lookup(&data, 0x7f01_0003),
+                [("zh".into(), Some("two".into()))],
+                "{what}"
+            );
+            assert!(lookup(&data, 0x7f01_0002).is_empty(), "{what}");
+            assert!(lookup(&data, 0x7f01_0009).is_empty(), "{what}");
+            assert!(lookup(&data, 0x7f02_0000).is_empty(), "{what}");
+            let table = ResourceTable::parse(&data).unwrap();
+            assert_eq!(table.type_name(0x7f01_0000).as_deref(), Some("string"));
+        }
+    }
+
+    #[test]
+    fn a_huge_sparse_entry_count_is_bounded_by_the_chunk() {
+        let mut data = table(TYPE_FLAG_SPARSE, &[(0, 1)], false, b"\0\0");
+        let type_at = data
+            .windows(4)
+            .position(|w| w == [0x01, 0x02, 84, 0])
+            .unwrap();
+        data[type_at + 12..type_at + 16].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(lookup(&data, 0x7f01_7fff).is_empty());
     }
 
     #[test]

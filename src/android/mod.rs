@@ -9,8 +9,8 @@ pub mod res;
 pub mod signing_block;
 mod stamp;
 mod v1;
-mod v2;
-mod v3;
+pub mod v2;
+pub mod v3;
 
 use crate::archive::Archive;
 use crate::cert;

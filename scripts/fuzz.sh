@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Fuzzes the parsers with cargo fuzz (libFuzzer), seeded from samples/.
+#   scripts/fuzz.sh            # every target, 60 s each
+#   SECONDS_PER_TARGET=600 scripts/fuzz.sh axml
+# The machine has only a stable toolchain; RUSTC_BOOTSTRAP lets cargo fuzz pass its nightly flags.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${SECONDS_PER_TARGET:-60}
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(axml arsc signing_block pkcs7)
+command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
+export RUSTC_BOOTSTRAP=1
+
+# Seeds: the parts of each sample APK that each parser reads.
+python3 - <<'PY'
+import glob, os, struct, zipfile
+def put(target, name, data):
+    os.makedirs(f"fuzz/corpus/{target}", exist_ok=True)
+    open(f"fuzz/corpus/{target}/{name}", "wb").write(data)
+for apk in glob.glob("samples/*.apk"):
+    base = os.path.basename(apk)
+    z = zipfile.ZipFile(apk)
+    put("axml", base, z.read("AndroidManifest.xml"))
+    put("arsc", base, z.read("resources.arsc"))
+    for n in z.namelist():
+        if n.startswith("META-INF/") and n.upper().endswith((".RSA", ".EC", ".DSA")):
+            put("pkcs7", base + "-" + os.path.basename(n), z.read(n))
+    data = open(apk, "rb").read()
+    eocd = data.rfind(b"PK\x05\x06")
+    cd = struct.unpack("<I", data[eocd + 16:eocd + 20])[0]
+    if data[cd - 16:cd] == b"APK Sig Block 42":
+        size = struct.unpack("<Q", data[cd - 24:cd - 16])[0]
+        put("signing_block", base, data[cd - size - 8:cd])
+PY
+
+for target in "${targets[@]}"; do
+    echo "== fuzzing $target for ${seconds}s"
+    cargo fuzz run --fuzz-dir fuzz "$target" "fuzz/corpus/$target" -- \
+        -max_total_time="$seconds" -rss_limit_mb=1024 -max_len=262144
+done
