@@ -310,3 +310,63 @@ fn source_stamp_certificates_match_apksigner() {
     println!("corpus: {checked} source stamp certificates match apksigner");
     assert!(checked >= 5);
 }
+
+/// ORACLE-signers.tsv (openssl plus a small block walker, made for the corpus) is a cross-check, not
+/// ground truth; it covers what the 2023 apksigner cannot: v3.1 signers and the block's pair list.
+#[test]
+fn v31_signers_and_block_ids_match_the_corpus_oracle() {
+    let Some(corpus) = corpus_dir() else { return };
+    let text = std::fs::read_to_string(corpus.join("aosp-apksig/ORACLE-signers.tsv")).unwrap();
+    let oracle_name = |name: Option<&str>, id: &str| match name {
+        Some("verity-padding") => "verity-pad".to_string(),
+        Some("source-stamp-v2") => "stamp-v2".to_string(),
+        Some("source-stamp-v1") => id.to_string(),
+        Some(other) => other.to_string(),
+        None => id.to_string(),
+    };
+    let (mut blocks, mut v31) = (0, 0);
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let Ok(package) = appfiling::inspect(&corpus.join("aosp-apksig").join(cols[0])) else {
+            continue;
+        };
+        if cols[2] != "-"
+            && !package
+                .warnings
+                .iter()
+                .any(|w| w.code == "signing_block_malformed")
+        {
+            let mut expected: Vec<String> = cols[2].split(',').map(String::from).collect();
+            let mut ours: Vec<String> = package
+                .signing_block
+                .iter()
+                .map(|b| oracle_name(b.name, &b.id))
+                .collect();
+            expected.sort();
+            ours.sort();
+            assert_eq!(ours, expected, "{}", cols[0]);
+            blocks += 1;
+        }
+        if let Some(cert) = cols[5].strip_prefix("cert0=") {
+            let sha = cert.split(' ').next().unwrap().to_ascii_uppercase();
+            assert!(
+                package
+                    .signers
+                    .iter()
+                    .any(|s| s.scheme == Scheme::V31 && s.key.certificate.sha256 == sha),
+                "{}: v3.1 signer {sha} missing",
+                cols[0]
+            );
+            assert_eq!(
+                package.filing.as_ref().unwrap().signer_scheme,
+                Scheme::V31,
+                "{}",
+                cols[0]
+            );
+            assert!(package.rotation_min_sdk.is_some(), "{}", cols[0]);
+            v31 += 1;
+        }
+    }
+    println!("corpus: {blocks} signing blocks and {v31} v3.1 signers match ORACLE-signers.tsv");
+    assert!(blocks > 100 && v31 >= 10);
+}

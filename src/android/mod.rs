@@ -218,14 +218,12 @@ fn read_signatures(archive: &mut Archive, warnings: &mut Vec<Warning>) -> Signat
                 Some(signer.min_sdk),
                 Some(signer.max_sdk),
             ));
-            if scheme == Scheme::V3 {
-                out.rotation_min_sdk = out.rotation_min_sdk.or(signer.rotation_min_sdk);
-            } else {
-                out.rotation_min_sdk = Some(
-                    out.rotation_min_sdk
-                        .map_or(signer.min_sdk, |m| m.min(signer.min_sdk)),
-                );
-            }
+            // The v3 signer's rotation attribute states the target SDK; the v3.1
+            // signer's own range may start lower (apksig covers T's dev builds, SDK 32).
+            out.rotation_min_sdk = match scheme {
+                Scheme::V3 => signer.rotation_min_sdk.or(out.rotation_min_sdk),
+                _ => out.rotation_min_sdk.or(Some(signer.min_sdk)),
+            };
             // The newest scheme's lineage wins: v3.1 carries the rotated key's history.
             if !signer.lineage.is_empty() && (scheme == Scheme::V31 || out.lineage.is_empty()) {
                 out.lineage = signer
