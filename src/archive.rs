@@ -19,7 +19,14 @@ pub struct Archive {
 impl Archive {
     pub fn open(path: &Path) -> Result<Self, ErrorKind> {
         let file = File::open(path)?;
-        let file_len = file.metadata()?.len();
+        let metadata = file.metadata()?;
+        if metadata.is_dir() {
+            return Err(ErrorKind::Io(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "it is a directory; give the package files inside it",
+            )));
+        }
+        let file_len = metadata.len();
         let raw = File::open(path)?;
         let zip = ZipArchive::new(BufReader::new(file)).map_err(|e| match e {
             ZipError::Io(io) => ErrorKind::Io(io),
@@ -79,7 +86,8 @@ impl Archive {
             Box::new(DeflateDecoder::new(entry))
         };
         // The declared size may lie (a zip bomb): read at most one byte past the limit.
-        let mut out = Vec::with_capacity(declared.min(limit) as usize);
+        // Capacity from the header only up to 1 MiB: a header may claim what the data is not.
+        let mut out = Vec::with_capacity(declared.min(1 << 20) as usize);
         (&mut reader)
             .take(limit + 1)
             .read_to_end(&mut out)

@@ -32,7 +32,7 @@ enum Command {
     },
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Clone, Copy, ValueEnum)]
 enum Format {
     Text,
     Json,
@@ -62,10 +62,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     stdout
         .write_all(rendered.as_bytes())
         .context("writing to stdout")?;
-    if format == Format::Text {
-        for error in &report.errors {
-            eprintln!("appfiling: {}", error.message);
-        }
+    for error in &report.errors {
+        eprintln!("appfiling: {}", error.message);
     }
     Ok(if report.errors.is_empty() {
         ExitCode::SUCCESS

@@ -3,15 +3,12 @@
 use crate::report::{Certificate, PackageReport, PublicKey, Report};
 use std::fmt::Write;
 
-/// Renders a whole report as text.
+/// Renders every package of a report as text; errors are the caller's to print (stderr).
 pub fn text(report: &Report) -> String {
     let mut out = String::new();
     for package in &report.packages {
         package_text(&mut out, package);
         out.push('\n');
-    }
-    for error in &report.errors {
-        let _ = writeln!(out, "error [{}]: {}", error.code, error.message);
     }
     out
 }
