@@ -56,50 +56,39 @@ impl Archive {
         self.zip.index_for_name(name).is_some()
     }
 
-    /// Decompresses one entry, refusing more than `limit` bytes whatever its
-    /// header declares. `Ok(None)` when the entry does not exist.
-    pub fn read_entry(&mut self, name: &str, limit: u64) -> Result<Option<Vec<u8>>, ErrorKind> {
-        let bad = |reason: String| ErrorKind::BadEntry {
-            entry: name.to_string(),
-            reason,
-        };
+    /// A streaming reader over one entry's uncompressed bytes, and the size
+    /// its header declares. `Ok(None)` when the entry does not exist.
+    pub fn open_entry(
+        &mut self,
+        name: &str,
+    ) -> Result<Option<(Box<dyn Read + '_>, u64)>, ErrorKind> {
         let Some(index) = self.zip.index_for_name(name) else {
             return Ok(None);
         };
         let entry = self
             .zip
             .by_index_raw(index)
-            .map_err(|e| bad(e.to_string()))?;
-        let declared = entry.size();
-        if declared > limit {
-            return Err(ErrorKind::EntryTooLarge {
+            .map_err(|e| ErrorKind::BadEntry {
                 entry: name.to_string(),
-                size: declared,
-                limit,
-            });
-        }
-        // Android inflates every method other than STORED, as apksig does.
-        let stored = entry.compression() == CompressionMethod::Stored;
-        let mut reader: Box<dyn Read> = if stored {
+                reason: e.to_string(),
+            })?;
+        let declared = entry.size();
+        // Android and Apple's tools inflate every method other than STORED.
+        let reader: Box<dyn Read> = if entry.compression() == CompressionMethod::Stored {
             Box::new(entry)
         } else {
             Box::new(DeflateDecoder::new(entry))
         };
-        // The declared size may lie (a zip bomb): read at most one byte past the limit.
-        // Capacity from the header only up to 1 MiB: a header may claim what the data is not.
-        let mut out = Vec::with_capacity(declared.min(1 << 20) as usize);
-        (&mut reader)
-            .take(limit + 1)
-            .read_to_end(&mut out)
-            .map_err(|e| bad(format!("cannot decompress: {e}")))?;
-        if out.len() as u64 > limit {
-            return Err(ErrorKind::EntryTooLarge {
-                entry: name.to_string(),
-                size: out.len() as u64,
-                limit,
-            });
-        }
-        Ok(Some(out))
+        Ok(Some((reader, declared)))
+    }
+
+    /// Decompresses one entry, refusing more than `limit` bytes whatever its
+    /// header declares. `Ok(None)` when the entry does not exist.
+    pub fn read_entry(&mut self, name: &str, limit: u64) -> Result<Option<Vec<u8>>, ErrorKind> {
+        let Some((reader, declared)) = self.open_entry(name)? else {
+            return Ok(None);
+        };
+        read_bounded(reader, declared, limit, name).map(Some)
     }
 
     /// Reads `len` raw bytes at `offset`. The caller bounds `len`.
@@ -109,4 +98,35 @@ impl Archive {
         self.raw.read_exact(&mut out)?;
         Ok(out)
     }
+}
+
+/// Reads all of `reader`, refusing more than `limit` bytes: the declared size
+/// may lie (a zip bomb), so at most one byte past the limit is ever read.
+pub fn read_bounded(
+    reader: impl Read,
+    declared: u64,
+    limit: u64,
+    name: &str,
+) -> Result<Vec<u8>, ErrorKind> {
+    let too_large = |size: u64| ErrorKind::EntryTooLarge {
+        entry: name.to_string(),
+        size,
+        limit,
+    };
+    if declared > limit {
+        return Err(too_large(declared));
+    }
+    // Capacity from the header only up to 1 MiB: a header may claim what the data is not.
+    let mut out = Vec::with_capacity(declared.min(1 << 20) as usize);
+    reader
+        .take(limit + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| ErrorKind::BadEntry {
+            entry: name.to_string(),
+            reason: format!("cannot decompress: {e}"),
+        })?;
+    if out.len() as u64 > limit {
+        return Err(too_large(out.len() as u64));
+    }
+    Ok(out)
 }

@@ -17,6 +17,8 @@ pub enum BerError {
 const MAX_DEPTH: usize = 48;
 
 pub const TAG_INTEGER: u8 = 0x02;
+pub const TAG_OCTET_STRING: u8 = 0x04;
+pub const TAG_OCTET_STRING_CONSTRUCTED: u8 = 0x24;
 pub const TAG_OID: u8 = 0x06;
 pub const TAG_SEQUENCE: u8 = 0x30;
 pub const TAG_SET: u8 = 0x31;

@@ -252,6 +252,43 @@ fn dsa_prime_bits(params: ber::Tlv<'_>) -> Option<u32> {
     u32::try_from(BigUint::from_bytes_be(p.content).bits()).ok()
 }
 
+/// The role of each certificate in a set, by issuer/subject linkage rather
+/// than position: "root" (self-issued), "intermediate" (issued another one in
+/// the set), "leaf" (issued none), or "unknown" when it does not parse.
+pub fn chain_roles(certificates: &[&[u8]]) -> Vec<&'static str> {
+    let names: Vec<Option<(Vec<u8>, Vec<u8>)>> = certificates
+        .iter()
+        .map(|der| {
+            parse(der)
+                .ok()
+                .map(|c| (c.subject().as_raw().to_vec(), c.issuer().as_raw().to_vec()))
+        })
+        .collect();
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let Some((subject, issuer)) = name else {
+                return "unknown";
+            };
+            if subject == issuer {
+                return "root";
+            }
+            let issued_another = names.iter().enumerate().any(|(j, other)| {
+                j != i
+                    && other
+                        .as_ref()
+                        .is_some_and(|(s, iss)| iss == subject && s != subject)
+            });
+            if issued_another {
+                "intermediate"
+            } else {
+                "leaf"
+            }
+        })
+        .collect()
+}
+
 /// Whether `der`'s serial number is `serial` (content octets, any leading zeros).
 pub fn has_serial(der: &[u8], serial: &[u8]) -> bool {
     parse(der)
@@ -269,6 +306,23 @@ pub fn is_signer(der: &[u8], id: &SignerId<'_>) -> bool {
         SignerId::SubjectKeyId(key_id) => cert.extensions().iter().any(|ext| {
             matches!(ext.parsed_extension(), ParsedExtension::SubjectKeyIdentifier(k) if k.0 == *key_id)
         }),
+    }
+}
+
+/// The certificate a SignerInfo names, never simply the first one. When the
+/// issuer was re-encoded (BER) and does not compare byte for byte, a unique
+/// serial number match is accepted.
+pub fn signer_certificate<'a>(certificates: &[&'a [u8]], id: &SignerId<'_>) -> Option<&'a [u8]> {
+    if let Some(exact) = certificates.iter().find(|c| is_signer(c, id)) {
+        return Some(exact);
+    }
+    let SignerId::IssuerAndSerial { serial, .. } = id else {
+        return None;
+    };
+    let mut by_serial = certificates.iter().filter(|c| has_serial(c, serial));
+    match (by_serial.next(), by_serial.next()) {
+        (Some(only), None) => Some(only),
+        _ => None,
     }
 }
 

@@ -18,8 +18,10 @@ pub enum ErrorKind {
     Io(#[from] std::io::Error),
     #[error("not a zip archive: {0}")]
     NotZip(String),
-    #[error("not an Android package: {0}")]
-    NotAndroid(String),
+    #[error("not a package appfiling reads: {0}")]
+    NotAPackage(String),
+    #[error("{0}")]
+    Password(String),
     #[error("entry {entry}: {reason}")]
     BadEntry { entry: String, reason: String },
     #[error("entry {entry} is {size} bytes uncompressed, over the {limit}-byte limit")]
@@ -36,7 +38,8 @@ impl ErrorKind {
         match self {
             ErrorKind::Io(_) => "io",
             ErrorKind::NotZip(_) => "not_a_zip",
-            ErrorKind::NotAndroid(_) => "not_a_package",
+            ErrorKind::NotAPackage(_) => "not_a_package",
+            ErrorKind::Password(_) => "password",
             ErrorKind::BadEntry { .. } => "malformed_entry",
             ErrorKind::EntryTooLarge { .. } => "entry_too_large",
         }

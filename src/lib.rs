@@ -3,7 +3,7 @@
 //! fingerprint, with every signer and the reasons for the one chosen.
 //!
 //! ```no_run
-//! let report = appfiling::inspect_all(&["app-release.apk"]);
+//! let report = appfiling::inspect_all(&["app-release.apk"], &appfiling::Options::default());
 //! println!("{}", serde_json::to_string_pretty(&report).unwrap());
 //! ```
 
@@ -12,7 +12,10 @@ mod archive;
 mod ber;
 mod bytes;
 pub mod cert;
+mod certfile;
 pub mod error;
+mod filing;
+pub mod ios;
 pub mod pkcs7;
 pub mod render;
 pub mod report;
@@ -21,31 +24,101 @@ pub use error::{Error, ErrorKind};
 pub use report::{PackageReport, Report};
 
 use archive::Archive;
+use std::io::Read;
 use std::path::Path;
 
-/// Inspects one package. The format is recognised by content, not by name.
+/// What some inputs need besides their path.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The password of PKCS#12 files.
+    pub password: Option<String>,
+}
+
+/// Files that are not zips (profiles, certificates, PKCS#12) are read whole
+/// up to this size; real ones are kilobytes.
+const MAX_SMALL_FILE: u64 = 4 << 20;
+
+/// Inspects one package with default options.
 pub fn inspect(path: &Path) -> Result<PackageReport, Error> {
-    let mut archive = Archive::open(path).map_err(|kind| kind.at(path))?;
-    if archive.contains(android::MANIFEST_ENTRY) {
-        return android::inspect_apk(path, &mut archive).map_err(|kind| kind.at(path));
+    inspect_with(path, &Options::default())
+}
+
+/// Inspects one package. The format is recognised by content, not by name.
+pub fn inspect_with(path: &Path, options: &Options) -> Result<PackageReport, Error> {
+    detect_and_inspect(path, options).map_err(|kind| kind.at(path))
+}
+
+fn detect_and_inspect(path: &Path, options: &Options) -> Result<PackageReport, ErrorKind> {
+    if path.is_dir() {
+        if path.join("Info.plist").is_file() {
+            return ios::inspect_app_dir(path);
+        }
+        return Err(ErrorKind::NotAPackage(
+            "a directory without Info.plist: not an .app bundle".into(),
+        ));
     }
-    Err(ErrorKind::NotAndroid(format!(
-        "a zip archive ({} bytes) without {}: not an APK",
-        archive.file_len(),
-        android::MANIFEST_ENTRY
+    let mut head = [0u8; 8];
+    let read = std::fs::File::open(path)?.read(&mut head)?;
+    let head = &head[..read];
+    if head.starts_with(b"PK")
+        || !(head.first() == Some(&0x30) || head.starts_with(b"-----") || is_plist(head))
+    {
+        if let Ok(mut archive) = Archive::open(path) {
+            if archive.contains(android::MANIFEST_ENTRY) {
+                return android::inspect_apk(path, &mut archive);
+            }
+            if !ios::bundle::app_roots(&archive).is_empty() {
+                return ios::inspect_ipa(path, &mut archive);
+            }
+            return Err(ErrorKind::NotAPackage(format!(
+                "a zip archive ({} bytes) with neither {} nor Payload/*.app/Info.plist",
+                archive.file_len(),
+                android::MANIFEST_ENTRY
+            )));
+        }
+    }
+    let file = std::fs::File::open(path)?;
+    let declared = file.metadata()?.len();
+    if declared == 0 {
+        return Err(ErrorKind::NotAPackage("an empty file".into()));
+    }
+    let bytes = archive::read_bounded(file, declared, MAX_SMALL_FILE, "file")?;
+    if let Some(ders) = certfile::certificates(&bytes) {
+        return certfile::inspect_certificates(path, &ders);
+    }
+    if pkcs7::parse_signed_data(&bytes).is_ok() || is_plist(&bytes) {
+        return ios::inspect_profile(path, &bytes);
+    }
+    if head.first() == Some(&0x30) && looks_like_pfx(&bytes) {
+        return certfile::inspect_p12(path, &bytes, options.password.as_deref());
+    }
+    Err(ErrorKind::NotAPackage(
+        "not an APK, IPA, .app, provisioning profile, certificate or PKCS#12 file".into(),
     ))
-    .at(path))
+}
+
+fn is_plist(head: &[u8]) -> bool {
+    head.starts_with(b"<?xml") || head.starts_with(b"bplist")
+}
+
+/// PFX ::= SEQUENCE { version INTEGER (3), authSafe ContentInfo, … }
+fn looks_like_pfx(bytes: &[u8]) -> bool {
+    ber::parse_first(bytes)
+        .ok()
+        .and_then(|pfx| pfx.children().next())
+        .and_then(Result::ok)
+        .is_some_and(|version| version.tag == ber::TAG_INTEGER && version.content == [3])
 }
 
 /// Inspects every path; unreadable ones become error entries, never a stop.
-pub fn inspect_all<P: AsRef<Path>>(paths: &[P]) -> Report {
+pub fn inspect_all<P: AsRef<Path>>(paths: &[P], options: &Options) -> Report {
     let mut report = Report {
         schema_version: report::SCHEMA_VERSION,
         packages: Vec::new(),
         errors: Vec::new(),
     };
     for path in paths {
-        match inspect(path.as_ref()) {
+        match inspect_with(path.as_ref(), options) {
             Ok(package) => report.packages.push(package),
             Err(e) => report.errors.push(report::ErrorEntry {
                 path: e.path.display().to_string(),

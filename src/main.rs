@@ -1,6 +1,6 @@
 //! The `appfiling` command: parses arguments, calls the library, prints.
 
-use anyhow::Context;
+use anyhow::{bail, Context};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
@@ -8,6 +8,8 @@ use std::process::ExitCode;
 
 /// Exit code when any input could not be read as a package.
 const EXIT_UNREADABLE: u8 = 3;
+/// Exit code for usage errors, as clap uses.
+const EXIT_USAGE: u8 = 2;
 
 #[derive(Parser)]
 #[command(
@@ -26,7 +28,16 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
-        /// Packages to read (APK).
+        /// Read the PKCS#12 password from this environment variable.
+        #[arg(long, value_name = "VAR")]
+        password_env: Option<String>,
+        /// Read the PKCS#12 password from the first line of this file.
+        #[arg(long, value_name = "FILE")]
+        password_file: Option<PathBuf>,
+        /// The PKCS#12 password itself (visible to other users: prefer the two above).
+        #[arg(long, value_name = "PASSWORD")]
+        password: Option<String>,
+        /// Packages to read: APK, IPA, .app, .mobileprovision, .cer/.pem, .p12.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
@@ -44,14 +55,46 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("appfiling: {e:#}");
-            ExitCode::from(1)
+            ExitCode::from(EXIT_USAGE)
         }
     }
 }
 
+fn password(
+    env: Option<String>,
+    file: Option<PathBuf>,
+    literal: Option<String>,
+) -> anyhow::Result<Option<String>> {
+    match (env, file, literal) {
+        (None, None, None) => Ok(None),
+        (Some(var), None, None) => std::env::var(&var)
+            .map(Some)
+            .with_context(|| format!("--password-env: the environment variable {var} is not set")),
+        (None, Some(path), None) => {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("--password-file: cannot read {}", path.display()))?;
+            Ok(Some(text.lines().next().unwrap_or_default().to_string()))
+        }
+        (None, None, Some(literal)) => {
+            eprintln!("appfiling: warning: --password shows the password to other users of this machine; prefer --password-env or --password-file");
+            Ok(Some(literal))
+        }
+        _ => bail!("give only one of --password-env, --password-file and --password"),
+    }
+}
+
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let Command::Inspect { format, paths } = cli.command;
-    let report = appfiling::inspect_all(&paths);
+    let Command::Inspect {
+        format,
+        password_env,
+        password_file,
+        password: literal,
+        paths,
+    } = cli.command;
+    let options = appfiling::Options {
+        password: password(password_env, password_file, literal)?,
+    };
+    let report = appfiling::inspect_all(&paths, &options);
     let rendered = match format {
         Format::Json => {
             serde_json::to_string_pretty(&report).context("serialising the report")? + "\n"

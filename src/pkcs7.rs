@@ -7,7 +7,8 @@
 
 use crate::ber::{
     parse_first, BerError, Tlv, TAG_CONTEXT_0_CONSTRUCTED, TAG_CONTEXT_0_PRIMITIVE,
-    TAG_CONTEXT_1_CONSTRUCTED, TAG_INTEGER, TAG_OID, TAG_SEQUENCE, TAG_SET,
+    TAG_CONTEXT_1_CONSTRUCTED, TAG_INTEGER, TAG_OCTET_STRING, TAG_OCTET_STRING_CONSTRUCTED,
+    TAG_OID, TAG_SEQUENCE, TAG_SET,
 };
 use thiserror::Error;
 
@@ -39,6 +40,8 @@ pub struct SignedData<'a> {
     pub certificates: Vec<&'a [u8]>,
     /// One entry per SignerInfo.
     pub signers: Vec<SignerId<'a>>,
+    /// The encapsulated content (a provisioning profile's plist), when not detached.
+    pub content: Option<Vec<u8>>,
 }
 
 fn expect<'a>(
@@ -77,7 +80,8 @@ pub fn parse_signed_data(data: &[u8]) -> Result<SignedData<'_>, Pkcs7Error> {
         ));
     }
     expect(fields.next(), "SignedData has no digestAlgorithms")?;
-    expect(fields.next(), "SignedData has no encapContentInfo")?;
+    let encapsulated = expect(fields.next(), "SignedData has no encapContentInfo")?;
+    out.content = encapsulated_content(encapsulated)?;
     for field in fields {
         let field = field?;
         match field.tag {
@@ -104,6 +108,37 @@ pub fn parse_signed_data(data: &[u8]) -> Result<SignedData<'_>, Pkcs7Error> {
         }
     }
     Ok(out)
+}
+
+/// EncapsulatedContentInfo ::= SEQUENCE { eContentType, eContent [0] EXPLICIT OCTET STRING OPTIONAL }.
+/// BER may split the OCTET STRING into constructed segments; they are joined.
+fn encapsulated_content(info: Tlv<'_>) -> Result<Option<Vec<u8>>, Pkcs7Error> {
+    let Some(explicit) = info.children().nth(1) else {
+        return Ok(None);
+    };
+    let explicit = explicit?;
+    if explicit.tag != TAG_CONTEXT_0_CONSTRUCTED {
+        return Err(Pkcs7Error::NotSignedData("eContent is not [0] EXPLICIT"));
+    }
+    let Some(octets) = explicit.children().next() else {
+        return Ok(None);
+    };
+    let mut out = Vec::new();
+    append_octets(octets?, &mut out)?;
+    Ok(Some(out))
+}
+
+fn append_octets(octets: Tlv<'_>, out: &mut Vec<u8>) -> Result<(), Pkcs7Error> {
+    match octets.tag {
+        TAG_OCTET_STRING => out.extend_from_slice(octets.content),
+        TAG_OCTET_STRING_CONSTRUCTED => {
+            for segment in octets.children() {
+                append_octets(segment?, out)?;
+            }
+        }
+        _ => return Err(Pkcs7Error::NotSignedData("eContent is not an OCTET STRING")),
+    }
+    Ok(())
 }
 
 fn parse_signer_id(signer_info: Tlv<'_>) -> Result<SignerId<'_>, Pkcs7Error> {

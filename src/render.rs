@@ -20,15 +20,20 @@ fn or_dash(value: Option<&str>) -> &str {
 fn package_text(out: &mut String, p: &PackageReport) {
     let _ = writeln!(out, "{}", p.path);
     if let Some(f) = &p.filing {
+        let (platform, fingerprint) = match f.platform {
+            "ios" => ("iOS (苹果)", "签名MD5值   (SHA-1)"),
+            "harmonyos" => ("HarmonyOS (鸿蒙)", "签名MD5值   (SHA-1)"),
+            _ => ("Android (安卓)", "签名MD5值"),
+        };
         let _ = writeln!(out, "  备案信息 (paste into the portal)");
-        let _ = writeln!(out, "    平台        Android");
+        let _ = writeln!(out, "    平台        {platform}");
         let _ = writeln!(
             out,
             "    包名        {}",
             or_dash(f.package_name.as_deref())
         );
         let _ = writeln!(out, "    公钥        {}", or_dash(f.public_key.as_deref()));
-        let _ = writeln!(out, "    签名MD5值   {}", f.signature_md5_field);
+        let _ = writeln!(out, "    {fingerprint:<11} {}", f.signature_md5_field);
         let _ = writeln!(out, "  chosen: {}", f.reason);
     }
     let _ = writeln!(out, "  app");
@@ -52,17 +57,26 @@ fn package_text(out: &mut String, p: &PackageReport) {
         p.version_code.map_or("-".into(), |c| c.to_string())
     );
     let _ = writeln!(out, "    version      {version}");
-    let sdk = |v: Option<u32>| v.map_or("-".into(), |v| v.to_string());
-    let _ = writeln!(
-        out,
-        "    sdk          min {}, target {}",
-        sdk(p.min_sdk),
-        sdk(p.target_sdk)
-    );
-    if let Some(debuggable) = p.debuggable {
-        let _ = writeln!(out, "    debuggable   {debuggable}");
+    if p.platform == "android" {
+        let sdk = |v: Option<u32>| v.map_or("-".into(), |v| v.to_string());
+        let _ = writeln!(
+            out,
+            "    sdk          min {}, target {}",
+            sdk(p.min_sdk),
+            sdk(p.target_sdk)
+        );
+        if let Some(debuggable) = p.debuggable {
+            let _ = writeln!(out, "    debuggable   {debuggable}");
+        }
+        let _ = writeln!(out, "    icon         {}", or_dash(p.icon.as_deref()));
     }
-    let _ = writeln!(out, "    icon         {}", or_dash(p.icon.as_deref()));
+    if let Some(ios) = &p.ios {
+        ios_text(out, ios);
+    }
+    for c in &p.chain {
+        let _ = writeln!(out, "  chain: {}", c.role);
+        certificate_text(out, &c.key.certificate, &c.key.public_key, "    ");
+    }
     let schemes: Vec<&str> = p.schemes.iter().map(|s| s.name()).collect();
     let _ = writeln!(
         out,
@@ -130,6 +144,93 @@ fn package_text(out: &mut String, p: &PackageReport) {
     }
     for w in &p.warnings {
         let _ = writeln!(out, "  warning [{}]: {}", w.code, w.message);
+    }
+}
+
+fn ios_text(out: &mut String, ios: &crate::report::IosDetails) {
+    let _ = writeln!(
+        out,
+        "    build        {}",
+        or_dash(ios.bundle_version.as_deref())
+    );
+    let _ = writeln!(
+        out,
+        "    platform     {} (minimum {})",
+        or_dash(ios.platform.as_deref()),
+        or_dash(ios.minimum_os_version.as_deref())
+    );
+    if !ios.icon_names.is_empty() {
+        let _ = writeln!(out, "    icons        {}", ios.icon_names.join(", "));
+    }
+    if let Some(executable) = &ios.executable {
+        let encrypted = match ios.encrypted {
+            Some(true) => " (FairPlay-encrypted)",
+            _ => "",
+        };
+        let _ = writeln!(out, "    executable   {executable}{encrypted}");
+    }
+    if let Some(sig) = &ios.code_signature {
+        let _ = writeln!(
+            out,
+            "  code signature {} (team {}, {})",
+            or_dash(sig.identifier.as_deref()),
+            or_dash(sig.team_id.as_deref()),
+            sig.architectures.join(", ")
+        );
+        for c in &sig.chain {
+            let _ = writeln!(
+                out,
+                "    {:<12} {} (SHA-1 {})",
+                c.role, c.key.certificate.subject, c.key.certificate.sha1
+            );
+        }
+    }
+    let profiles = ios.profile.iter().map(|p| ("app", p));
+    let extension_profiles = ios
+        .extensions
+        .iter()
+        .filter_map(|e| e.profile.as_ref().map(|p| (e.path.as_str(), p)));
+    for (owner, profile) in profiles.chain(extension_profiles) {
+        let _ = writeln!(
+            out,
+            "  profile ({owner}) {} [{}]",
+            or_dash(profile.name.as_deref()),
+            profile.kind
+        );
+        let _ = writeln!(
+            out,
+            "    app id       {}",
+            or_dash(profile.application_identifier.as_deref())
+        );
+        let _ = writeln!(
+            out,
+            "    team         {} {}",
+            profile.team_identifier.join(","),
+            or_dash(profile.team_name.as_deref())
+        );
+        let _ = writeln!(
+            out,
+            "    expires      {}",
+            or_dash(profile.expiration_date.as_deref())
+        );
+        if profile.provisioned_devices > 0 {
+            let _ = writeln!(out, "    devices      {}", profile.provisioned_devices);
+        }
+        for key in &profile.developer_certificates {
+            let _ = writeln!(
+                out,
+                "    certificate  {} (SHA-1 {})",
+                key.certificate.subject, key.certificate.sha1
+            );
+        }
+    }
+    for extension in &ios.extensions {
+        let _ = writeln!(
+            out,
+            "  extension {} ({})",
+            extension.path,
+            or_dash(extension.bundle_id.as_deref())
+        );
     }
 }
 

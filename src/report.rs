@@ -50,6 +50,10 @@ pub struct PackageReport {
     /// v3.1: the SDK level from which the rotated key is used.
     pub rotation_min_sdk: Option<u32>,
     pub source_stamp: Option<CertifiedKey>,
+    /// Certificate files and PKCS#12: every certificate with its role in the chain.
+    pub chain: Vec<ChainCertificate>,
+    /// iOS only: bundle, profile and code-signature details.
+    pub ios: Option<IosDetails>,
     pub filing: Option<Filing>,
     pub warnings: Vec<Warning>,
 }
@@ -66,6 +70,18 @@ pub enum Scheme {
     V31,
     #[serde(rename = "source-stamp")]
     SourceStamp,
+    /// The CMS signature in a Mach-O executable's code signature.
+    #[serde(rename = "code-signature")]
+    CodeSignature,
+    /// A DeveloperCertificate of a provisioning profile.
+    #[serde(rename = "profile")]
+    Profile,
+    /// A certificate file (.cer, .der, .pem).
+    #[serde(rename = "certificate")]
+    Certificate,
+    /// The certificate of a private key in a PKCS#12 file.
+    #[serde(rename = "p12")]
+    Pkcs12,
 }
 
 impl Scheme {
@@ -76,6 +92,10 @@ impl Scheme {
             Scheme::V3 => "v3",
             Scheme::V31 => "v3.1",
             Scheme::SourceStamp => "source-stamp",
+            Scheme::CodeSignature => "code-signature",
+            Scheme::Profile => "profile",
+            Scheme::Certificate => "certificate",
+            Scheme::Pkcs12 => "p12",
         }
     }
 }
@@ -159,6 +179,72 @@ pub struct LineageNode {
     pub capabilities: Vec<&'static str>,
 }
 
+#[derive(Debug, Clone, Serialize)]
+pub struct IosDetails {
+    /// CFBundleVersion, which need not be a number.
+    pub bundle_version: Option<String>,
+    pub minimum_os_version: Option<String>,
+    /// "iOS", "iPadOS" (iPad only) or "tvOS".
+    pub platform: Option<String>,
+    pub icon_names: Vec<String>,
+    pub executable: Option<String>,
+    /// LC_ENCRYPTION_INFO cryptid ≠ 0: an App Store download, re-signed by Apple.
+    pub encrypted: Option<bool>,
+    pub code_signature: Option<CodeSignature>,
+    pub profile: Option<Profile>,
+    pub extensions: Vec<Extension>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CodeSignature {
+    /// The CodeDirectory's identifier (normally the bundle id).
+    pub identifier: Option<String>,
+    pub team_id: Option<String>,
+    /// Architectures of the executable, e.g. ["arm64"].
+    pub architectures: Vec<String>,
+    /// The CMS certificate set, each with its role: "leaf", "intermediate" or "root".
+    pub chain: Vec<ChainCertificate>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ChainCertificate {
+    pub role: &'static str,
+    #[serde(flatten)]
+    pub key: CertifiedKey,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Profile {
+    pub name: Option<String>,
+    pub uuid: Option<String>,
+    pub team_identifier: Vec<String>,
+    pub team_name: Option<String>,
+    pub app_id_name: Option<String>,
+    /// The application-identifier entitlement, "TEAMID.bundle.id".
+    pub application_identifier: Option<String>,
+    pub get_task_allow: Option<bool>,
+    pub aps_environment: Option<String>,
+    pub creation_date: Option<String>,
+    pub expiration_date: Option<String>,
+    /// "app-store", "ad-hoc", "enterprise" or "development".
+    pub kind: &'static str,
+    pub provisioned_devices: usize,
+    pub platforms: Vec<String>,
+    pub developer_certificates: Vec<CertifiedKey>,
+    /// The profile's own CMS signer (Apple's profile-signing certificate); null when unsigned.
+    pub signed_by: Option<Certificate>,
+    #[serde(skip)]
+    pub expiration_unix: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Extension {
+    /// Path inside the app, e.g. "PlugIns/Share.appex".
+    pub path: String,
+    pub bundle_id: Option<String>,
+    pub profile: Option<Profile>,
+}
+
 /// The values to paste into the filing portal.
 #[derive(Debug, Clone, Serialize)]
 pub struct Filing {
@@ -167,9 +253,9 @@ pub struct Filing {
     pub package_name: Option<String>,
     /// 公钥, in `public_key_format`.
     pub public_key: Option<String>,
-    /// "decimal" (RSA modulus), "ec_point" (04‖X‖Y) or null when there is none.
+    /// "decimal" or "hex" (RSA modulus), "ec_point" (04‖X‖Y) or null when there is none.
     pub public_key_format: Option<&'static str>,
-    /// 签名MD5值: the fingerprint the portal asks for (MD5 on Android).
+    /// 签名MD5值: the fingerprint the portal asks for (MD5 on Android, SHA-1 on iOS).
     pub signature_md5_field: String,
     /// Which hash `signature_md5_field` is: "md5" or "sha1".
     pub signature_md5_algorithm: &'static str,

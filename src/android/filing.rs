@@ -1,7 +1,7 @@
 //! Chooses the signer to file and raises the warnings a filer must see.
 
+use crate::filing::{now_unix, public_key_value, ModulusForm};
 use crate::report::{Filing, PackageReport, Scheme, Signer, Warning};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Schemes in the order current Android versions prefer them.
 const PREFERENCE: [Scheme; 4] = [Scheme::V31, Scheme::V3, Scheme::V2, Scheme::V1];
@@ -9,10 +9,7 @@ const PREFERENCE: [Scheme; 4] = [Scheme::V31, Scheme::V3, Scheme::V2, Scheme::V1
 /// Fills `report.filing` and adds signer warnings.
 pub fn choose(report: &mut PackageReport) {
     let mut warnings = Vec::new();
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
+    let now = now_unix();
 
     if report.signers.is_empty() {
         warnings.push(Warning::new(
@@ -164,33 +161,8 @@ pub fn choose(report: &mut PackageReport) {
         }
     }
 
-    let key = &chosen.key.public_key;
-    let (public_key, public_key_format) = match key.algorithm.as_str() {
-        "RSA" => (key.modulus_decimal.clone(), Some("decimal")),
-        "EC" => {
-            warnings.push(Warning::new(
-                "ec_key",
-                format!(
-                    "the signing key is EC ({}), which has no modulus: 公钥 holds the uncompressed point 04‖X‖Y; \
-                     the portal may reject it",
-                    key.curve.as_deref().unwrap_or("unknown curve")
-                ),
-            ));
-            (key.ec_point_hex.clone(), Some("ec_point"))
-        }
-        other => {
-            let code = if other == "DSA" {
-                "dsa_key"
-            } else {
-                "no_modulus"
-            };
-            warnings.push(Warning::new(
-                code,
-                format!("the signing key is {other}, which has no modulus: 公钥 cannot be filled from it"),
-            ));
-            (None, None)
-        }
-    };
+    let (public_key, public_key_format) =
+        public_key_value(&chosen.key.public_key, ModulusForm::Decimal, &mut warnings);
     report.filing = Some(Filing {
         platform: "android",
         package_name: report.package_name.clone(),

@@ -42,7 +42,7 @@ pub struct Manifest {
 impl Manifest {
     /// The label to file: zh-CN, zh-Hans, zh, then the default.
     pub fn filing_name(&self) -> Option<&String> {
-        FILING_LOCALES.iter().find_map(|l| self.labels.get(*l))
+        crate::filing::preferred_name(&self.labels, &FILING_LOCALES)
     }
 }
 

@@ -29,7 +29,7 @@ pub fn inspect_apk(path: &Path, archive: &mut Archive) -> Result<PackageReport, 
     let mut warnings = Vec::new();
     let manifest_bytes = archive
         .read_entry(MANIFEST_ENTRY, MAX_MANIFEST)?
-        .ok_or_else(|| ErrorKind::NotAndroid(format!("the archive has no {MANIFEST_ENTRY}")))?;
+        .ok_or_else(|| ErrorKind::NotAPackage(format!("the archive has no {MANIFEST_ENTRY}")))?;
     let elements = axml::parse(&manifest_bytes).map_err(|e| ErrorKind::BadEntry {
         entry: MANIFEST_ENTRY.into(),
         reason: e.to_string(),
@@ -95,6 +95,8 @@ pub fn inspect_apk(path: &Path, archive: &mut Archive) -> Result<PackageReport, 
         lineage: signatures.lineage,
         rotation_min_sdk: signatures.rotation_min_sdk,
         source_stamp: signatures.source_stamp,
+        chain: Vec::new(),
+        ios: None,
         filing: None,
         warnings,
     };

@@ -4,7 +4,7 @@
 use crate::archive::Archive;
 use crate::cert;
 use crate::error::ErrorKind;
-use crate::pkcs7::{self, SignerId};
+use crate::pkcs7;
 
 /// A signature block holds a certificate chain: a megabyte is plenty.
 const MAX_BLOCK_FILE: u64 = 1 << 20;
@@ -52,7 +52,7 @@ pub fn signers(archive: &mut Archive, file: &str) -> Result<Vec<V1Signer>, Error
     let signed = pkcs7::parse_signed_data(&data).map_err(|e| bad(e.to_string()))?;
     let mut out = Vec::new();
     for id in &signed.signers {
-        if let Some(der) = find_signer(&signed.certificates, id) {
+        if let Some(der) = cert::signer_certificate(&signed.certificates, id) {
             out.push(V1Signer {
                 block_file: file.to_string(),
                 certificate: der.to_vec(),
@@ -66,21 +66,4 @@ pub fn signers(archive: &mut Archive, file: &str) -> Result<Vec<V1Signer>, Error
         )));
     }
     Ok(out)
-}
-
-/// The certificate a SignerInfo names, never simply the first one. When the
-/// issuer was re-encoded (BER) and does not compare byte for byte, a unique
-/// serial number match is accepted.
-fn find_signer<'a>(certificates: &[&'a [u8]], id: &SignerId<'_>) -> Option<&'a [u8]> {
-    if let Some(exact) = certificates.iter().find(|c| cert::is_signer(c, id)) {
-        return Some(exact);
-    }
-    let SignerId::IssuerAndSerial { serial, .. } = id else {
-        return None;
-    };
-    let mut by_serial = certificates.iter().filter(|c| cert::has_serial(c, serial));
-    match (by_serial.next(), by_serial.next()) {
-        (Some(only), None) => Some(only),
-        _ => None,
-    }
 }

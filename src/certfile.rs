@@ -1,0 +1,149 @@
+//! Certificate files (.cer/.der, .pem with one or several certificates) and
+//! PKCS#12 (.p12/.pfx): the chain with each certificate's role, and the leaf
+//! to file.
+
+use crate::cert;
+use crate::error::ErrorKind;
+use crate::report::{ChainCertificate, PackageReport, Scheme, Warning};
+use std::path::Path;
+use x509_parser::pem::Pem;
+
+/// The certificates of a PEM or DER file; `None` when it holds none.
+pub fn certificates(bytes: &[u8]) -> Option<Vec<Vec<u8>>> {
+    if bytes.starts_with(b"-----BEGIN") || bytes.windows(11).any(|w| w == b"-----BEGIN ") {
+        let ders: Vec<Vec<u8>> = Pem::iter_from_buffer(bytes)
+            .filter_map(Result::ok)
+            .filter(|pem| pem.label == "CERTIFICATE" || pem.label == "TRUSTED CERTIFICATE")
+            .map(|pem| pem.contents)
+            .collect();
+        return (!ders.is_empty()).then_some(ders);
+    }
+    cert::describe(bytes).ok().map(|_| vec![bytes.to_vec()])
+}
+
+pub fn inspect_certificates(path: &Path, ders: &[Vec<u8>]) -> Result<PackageReport, ErrorKind> {
+    let slices: Vec<&[u8]> = ders.iter().map(Vec::as_slice).collect();
+    let roles = cert::chain_roles(&slices);
+    let leaves: Vec<usize> = (0..ders.len()).filter(|i| roles[*i] == "leaf").collect();
+    // A lone self-signed certificate is its own leaf.
+    let filed = leaves.first().copied().or((ders.len() == 1).then_some(0));
+    report(
+        path,
+        "certificate",
+        Scheme::Certificate,
+        ders,
+        &roles,
+        filed.into_iter().collect(),
+    )
+}
+
+/// A PKCS#12 file: its certificates, the ones with a private key first.
+pub fn inspect_p12(
+    path: &Path,
+    bytes: &[u8],
+    password: Option<&str>,
+) -> Result<PackageReport, ErrorKind> {
+    let archive = match p12_keystore::Pkcs12Archive::from_pkcs12(bytes, password.unwrap_or("")) {
+        Ok(archive) => archive,
+        Err(e) if password.is_none() => {
+            return Err(ErrorKind::Password(format!(
+                "a PKCS#12 file that needs a password ({e}): pass --password-env VAR or --password-file FILE"
+            )))
+        }
+        Err(e) => return Err(ErrorKind::Password(format!("cannot open the PKCS#12 file: wrong password or damaged file ({e})"))),
+    };
+    let ders: Vec<Vec<u8>> = archive
+        .certs
+        .iter()
+        .map(|bag| bag.cert.as_der().to_vec())
+        .collect();
+    if ders.is_empty() {
+        return Err(ErrorKind::NotAPackage(
+            "a PKCS#12 file without certificates".into(),
+        ));
+    }
+    let with_key: Vec<usize> = archive
+        .certs
+        .iter()
+        .enumerate()
+        .filter(|(_, bag)| {
+            bag.local_key_id.as_ref().is_some_and(|id| {
+                archive
+                    .keys
+                    .iter()
+                    .any(|key| key.local_key_id.as_ref().is_some_and(|k| k.0 == *id))
+            })
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let slices: Vec<&[u8]> = ders.iter().map(Vec::as_slice).collect();
+    let roles = cert::chain_roles(&slices);
+    let filed = if with_key.is_empty() {
+        (0..ders.len())
+            .filter(|i| roles[*i] == "leaf")
+            .take(1)
+            .collect()
+    } else {
+        with_key
+    };
+    let mut report = report(path, "p12", Scheme::Pkcs12, &ders, &roles, filed)?;
+    if archive.keys.is_empty() {
+        report.warnings.push(Warning::new(
+            "no_private_key",
+            "the PKCS#12 file holds no private key: it cannot sign, but its certificate values are still right",
+        ));
+    }
+    Ok(report)
+}
+
+fn report(
+    path: &Path,
+    format: &'static str,
+    scheme: Scheme,
+    ders: &[Vec<u8>],
+    roles: &[&'static str],
+    filed: Vec<usize>,
+) -> Result<PackageReport, ErrorKind> {
+    let mut report = crate::ios::empty_report(path, format);
+    for (i, (der, role)) in ders.iter().zip(roles).enumerate() {
+        match cert::describe(der) {
+            Ok(key) => {
+                if filed.contains(&i) {
+                    report.signers.push(crate::ios::signer(scheme, key.clone()));
+                }
+                report.chain.push(ChainCertificate { role, key });
+            }
+            Err(e) => report.warnings.push(Warning::new(
+                "certificate_unreadable",
+                format!("certificate #{}: {e}", i + 1),
+            )),
+        }
+    }
+    if report.chain.is_empty() {
+        return Err(ErrorKind::NotAPackage("no readable certificate".into()));
+    }
+    let apple = report
+        .signers
+        .first()
+        .is_some_and(|s| s.key.certificate.issuer.contains("O=Apple Inc."));
+    if apple {
+        crate::ios::choose_filing(&mut report);
+    } else {
+        report.platform = "unknown";
+        report.warnings.push(Warning::new(
+            "platform_unknown",
+            "not an Apple-issued certificate: the platform cannot be told from the certificate alone, so no \
+             filing block is made; MD5, SHA-1, SHA-256 and the public key are all reported",
+        ));
+    }
+    if report.signers.len() > 1 {
+        report.warnings.push(Warning::new(
+            "multiple_signers",
+            format!(
+                "{} candidate certificates; the first is filed",
+                report.signers.len()
+            ),
+        ));
+    }
+    Ok(report)
+}

@@ -1,0 +1,104 @@
+//! An app bundle's files, whether inside an IPA or unpacked on disk.
+
+use crate::archive::{read_bounded, Archive};
+use crate::error::ErrorKind;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// A walk of an unpacked .app stops here: bundles have thousands of files, not millions.
+const MAX_DIR_ENTRIES: usize = 200_000;
+const MAX_DIR_DEPTH: usize = 6;
+
+pub enum Bundle<'a> {
+    /// `root` is the .app's prefix in the archive, e.g. "Payload/Demo.app/".
+    Zip {
+        archive: &'a mut Archive,
+        root: String,
+    },
+    Dir {
+        root: PathBuf,
+    },
+}
+
+impl Bundle<'_> {
+    /// Paths of the bundle's files, relative to the .app.
+    pub fn files(&self) -> Vec<String> {
+        match self {
+            Bundle::Zip { archive, root } => archive
+                .names()
+                .filter_map(|n| n.strip_prefix(root.as_str()))
+                .filter(|n| !n.is_empty() && !n.ends_with('/'))
+                .map(str::to_string)
+                .collect(),
+            Bundle::Dir { root } => {
+                let mut out = Vec::new();
+                walk(root, "", 0, &mut out);
+                out
+            }
+        }
+    }
+
+    /// A streaming reader over one file and its size; `Ok(None)` when absent.
+    pub fn open(&mut self, relative: &str) -> Result<Option<(Box<dyn Read + '_>, u64)>, ErrorKind> {
+        match self {
+            Bundle::Zip { archive, root } => archive.open_entry(&format!("{root}{relative}")),
+            Bundle::Dir { root } => {
+                let path = root.join(relative);
+                if !path.is_file() {
+                    return Ok(None);
+                }
+                let file = File::open(&path)?;
+                let len = file.metadata()?.len();
+                Ok(Some((Box::new(std::io::BufReader::new(file)), len)))
+            }
+        }
+    }
+
+    /// Reads one file whole, refusing more than `limit` bytes.
+    pub fn read(&mut self, relative: &str, limit: u64) -> Result<Option<Vec<u8>>, ErrorKind> {
+        match self.open(relative)? {
+            Some((reader, declared)) => read_bounded(reader, declared, limit, relative).map(Some),
+            None => Ok(None),
+        }
+    }
+}
+
+fn walk(dir: &Path, prefix: &str, depth: usize, out: &mut Vec<String>) {
+    if depth > MAX_DIR_DEPTH {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = entries.flatten().collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        if out.len() >= MAX_DIR_ENTRIES {
+            return;
+        }
+        let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => walk(&entry.path(), &format!("{name}/"), depth + 1, out),
+            Ok(t) if t.is_file() => out.push(name),
+            _ => {}
+        }
+    }
+}
+
+/// The .app roots of an IPA: "Payload/X.app/", or "Wrapper/Payload/X.app/".
+pub fn app_roots(archive: &Archive) -> Vec<String> {
+    let mut roots: Vec<String> = archive
+        .names()
+        .filter_map(|name| {
+            let root = name.strip_suffix("Info.plist")?;
+            let app = root.strip_suffix('/')?;
+            let (parent, bundle) = app.rsplit_once('/')?;
+            let in_payload = parent == "Payload" || parent.ends_with("/Payload");
+            (in_payload && bundle.ends_with(".app") && !bundle.starts_with('.'))
+                .then(|| root.to_string())
+        })
+        .collect();
+    roots.sort_by_key(|r| (r.matches('/').count(), r.clone()));
+    roots
+}

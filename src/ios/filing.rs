@@ -1,0 +1,205 @@
+//! Chooses the iOS certificate to file (the distribution certificate that
+//! signed the executable) and raises what makes a filing wrong.
+
+use super::provision;
+use crate::filing::{now_unix, public_key_value, ModulusForm};
+use crate::report::{Certificate, Filing, PackageReport, Profile, Scheme, Warning};
+
+/// Warn this many days before a certificate or profile expires.
+const EXPIRY_NOTICE_DAYS: i64 = 30;
+const DAY: i64 = 86_400;
+
+/// Development certificates, by their common-name prefixes.
+const DEVELOPMENT_NAMES: [&str; 4] = [
+    "Apple Development",
+    "iPhone Developer",
+    "Mac Developer",
+    "Developer ID Application",
+];
+
+pub fn choose(report: &mut PackageReport) {
+    let mut warnings = Vec::new();
+    let now = now_unix();
+    let profile = report.ios.as_ref().and_then(|d| d.profile.clone());
+    let encrypted = report.ios.as_ref().and_then(|d| d.encrypted) == Some(true);
+
+    if encrypted {
+        warnings.push(Warning::new(
+            "app_store_encrypted",
+            "the executable is FairPlay-encrypted: this IPA was downloaded from the App Store and Apple re-signed it, \
+             so its signer is Apple's, not yours. File the distribution certificate instead: read the IPA you \
+             exported for App Store upload, or the distribution .cer/.p12",
+        ));
+    }
+
+    let code_signer = report
+        .signers
+        .iter()
+        .find(|s| s.scheme == Scheme::CodeSignature)
+        .cloned();
+    let (chosen, reason) = match (&code_signer, &profile) {
+        (Some(signer), _) => (
+            signer.clone(),
+            "the certificate that signed the executable (its CMS SignerInfo), which is the one Apple verifies".to_string(),
+        ),
+        (None, Some(p)) if !p.developer_certificates.is_empty() => {
+            let key = p.developer_certificates[0].clone();
+            let reason = if report.format == "mobileprovision" {
+                "the profile's first DeveloperCertificate: a profile names the certificates allowed to sign, \
+                 file the one your release build is signed with"
+            } else {
+                "the executable is unsigned: filing falls back to the profile's first DeveloperCertificate"
+            };
+            if report.format != "mobileprovision" {
+                warnings.push(Warning::new("unsigned", reason));
+            }
+            if p.developer_certificates.len() > 1 {
+                warnings.push(Warning::new(
+                    "multiple_signers",
+                    format!(
+                        "the profile allows {} certificates; the first is filed: check it is the one that signs your release",
+                        p.developer_certificates.len()
+                    ),
+                ));
+            }
+            (super::signer(Scheme::Profile, key), reason.to_string())
+        }
+        // A certificate file or .p12: the module that read it put the leaf first.
+        (None, _) if !report.signers.is_empty() => (
+            report.signers[0].clone(),
+            format!("the leaf certificate of the {} file", report.format),
+        ),
+        _ => {
+            warnings.push(Warning::new("unsigned", "no signing certificate found in the bundle or its profile"));
+            report.warnings.extend(warnings);
+            return;
+        }
+    };
+
+    let cert = &chosen.key.certificate;
+    development_certificate_warning(cert, &mut warnings);
+    expiry_warnings(
+        "certificate",
+        &cert.not_after,
+        cert.not_after_unix,
+        now,
+        &mut warnings,
+    );
+    if cert
+        .subject
+        .contains("CN=Apple iPhone OS Application Signing")
+    {
+        warnings.push(Warning::new(
+            "apple_signer",
+            "the executable is signed by Apple (App Store re-signing): this is not your distribution certificate",
+        ));
+    }
+
+    if let Some(p) = &profile {
+        profile_warnings(p, now, &mut warnings);
+        if code_signer.is_some()
+            && !p.developer_certificates.is_empty()
+            && !p
+                .developer_certificates
+                .iter()
+                .any(|k| k.certificate.sha256 == cert.sha256)
+        {
+            warnings.push(Warning::new(
+                "signer_not_in_profile",
+                format!(
+                    "the executable's signer (SHA-1 {}) is not among the profile's {} DeveloperCertificates",
+                    cert.sha1,
+                    p.developer_certificates.len()
+                ),
+            ));
+        }
+        if let (Some(app_id), Some(bundle_id)) = (&p.application_identifier, &report.package_name) {
+            if report.format != "mobileprovision" && !provision::covers(app_id, bundle_id) {
+                warnings.push(Warning::new(
+                    "bundle_id_mismatch",
+                    format!("the bundle id {bundle_id} is not covered by the profile's application-identifier {app_id}"),
+                ));
+            }
+        }
+    }
+
+    let (public_key, public_key_format) =
+        public_key_value(&chosen.key.public_key, ModulusForm::Hex, &mut warnings);
+    report.filing = Some(Filing {
+        platform: "ios",
+        package_name: report.package_name.clone(),
+        public_key,
+        public_key_format,
+        signature_md5_field: cert.sha1.clone(),
+        signature_md5_algorithm: "sha1",
+        signer_scheme: chosen.scheme,
+        signer_sha256: cert.sha256.clone(),
+        reason: format!("{}: {reason}", cert.subject),
+    });
+    report.warnings.extend(warnings);
+}
+
+pub fn development_certificate_warning(cert: &Certificate, warnings: &mut Vec<Warning>) {
+    if DEVELOPMENT_NAMES
+        .iter()
+        .any(|n| cert.subject.contains(&format!("CN={n}")))
+    {
+        warnings.push(Warning::new(
+            "development_certificate",
+            format!(
+                "{} is a development certificate: file the distribution certificate (\"Apple Distribution\" or \
+                 \"iPhone Distribution\") that signs the release",
+                cert.subject
+            ),
+        ));
+    }
+}
+
+pub fn expiry_warnings(what: &str, date: &str, unix: i64, now: i64, warnings: &mut Vec<Warning>) {
+    if unix < now {
+        warnings.push(Warning::new(
+            if what == "profile" {
+                "profile_expired"
+            } else {
+                "certificate_expired"
+            },
+            format!("the {what} expired on {date}"),
+        ));
+    } else if unix - now < EXPIRY_NOTICE_DAYS * DAY {
+        warnings.push(Warning::new(
+            if what == "profile" {
+                "profile_expiring"
+            } else {
+                "certificate_expiring"
+            },
+            format!(
+                "the {what} expires on {date}, in {} days",
+                (unix - now) / DAY
+            ),
+        ));
+    }
+}
+
+fn profile_warnings(p: &Profile, now: i64, warnings: &mut Vec<Warning>) {
+    match p.kind {
+        "development" => warnings.push(Warning::new(
+            "development_profile",
+            "a development profile (get-task-allow): not valid for filing; use the App Store distribution build",
+        )),
+        "ad-hoc" => warnings.push(Warning::new(
+            "ad_hoc_profile",
+            format!(
+                "an ad-hoc profile ({} devices): not valid for filing; use the App Store distribution build",
+                p.provisioned_devices
+            ),
+        )),
+        "enterprise" => warnings.push(Warning::new(
+            "enterprise_profile",
+            "an enterprise (in-house) profile: such an app cannot ship in the App Store",
+        )),
+        _ => {}
+    }
+    if let (Some(date), Some(unix)) = (&p.expiration_date, p.expiration_unix) {
+        expiry_warnings("profile", date, unix, now, warnings);
+    }
+}

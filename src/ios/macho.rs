@@ -1,0 +1,350 @@
+//! Mach-O (thin and fat): the load commands, the encryption info and the code
+//! signature's CodeDirectory and CMS blobs, read forward from a stream so that
+//! a compressed executable in an IPA is never held in memory.
+
+use std::io::Read;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+#[error("Mach-O: {0}")]
+pub struct MachoError(String);
+
+fn bad(message: impl Into<String>) -> MachoError {
+    MachoError(message.into())
+}
+
+const FAT_MAGIC: u32 = 0xcafe_babe;
+const FAT_MAGIC_64: u32 = 0xcafe_babf;
+const MH_MAGIC: u32 = 0xfeed_face;
+const MH_MAGIC_64: u32 = 0xfeed_facf;
+const LC_CODE_SIGNATURE: u32 = 0x1d;
+const LC_ENCRYPTION_INFO: u32 = 0x21;
+const LC_ENCRYPTION_INFO_64: u32 = 0x2c;
+const CSMAGIC_EMBEDDED_SIGNATURE: u32 = 0xfade_0cc0;
+const CSMAGIC_CODEDIRECTORY: u32 = 0xfade_0c02;
+const CSMAGIC_BLOBWRAPPER: u32 = 0xfade_0b01;
+const CSSLOT_CODEDIRECTORY: u32 = 0;
+const CSSLOT_SIGNATURESLOT: u32 = 0x10000;
+/// Fat headers list a handful of slices; a Java class file (same magic) claims dozens.
+const MAX_FAT_ARCHES: u32 = 16;
+const MAX_LOAD_COMMANDS_SIZE: u32 = 8 << 20;
+const MAX_SUPERBLOB_COUNT: u32 = 256;
+/// A CodeDirectory grows with the binary (one hash per 4 KiB page); 16 MiB covers a 2 GiB binary.
+const MAX_BLOB: u32 = 16 << 20;
+
+#[derive(Debug, Default)]
+pub struct MachO {
+    pub architectures: Vec<String>,
+    /// cryptid ≠ 0 in the first slice.
+    pub encrypted: bool,
+    /// The slice had an LC_CODE_SIGNATURE.
+    pub has_signature: bool,
+    /// The CMS SignedData of the signature (absent for ad-hoc signatures).
+    pub cms: Option<Vec<u8>>,
+    pub identifier: Option<String>,
+    pub team_id: Option<String>,
+}
+
+/// Reads forward only: skipping discards bytes, so any `Read` works.
+struct Forward<R> {
+    inner: R,
+    pos: u64,
+}
+
+impl<R: Read> Forward<R> {
+    fn skip_to(&mut self, offset: u64) -> Result<(), MachoError> {
+        if offset < self.pos {
+            return Err(bad(format!(
+                "data at offset {offset} lies before what was already read"
+            )));
+        }
+        let want = offset - self.pos;
+        let skipped = std::io::copy(&mut (&mut self.inner).take(want), &mut std::io::sink())
+            .map_err(|e| bad(format!("cannot read: {e}")))?;
+        self.pos += skipped;
+        if skipped < want {
+            return Err(bad(format!("file ends before offset {offset}")));
+        }
+        Ok(())
+    }
+
+    fn read(&mut self, len: u32) -> Result<Vec<u8>, MachoError> {
+        let mut out = Vec::new();
+        (&mut self.inner)
+            .take(len as u64)
+            .read_to_end(&mut out)
+            .map_err(|e| bad(format!("cannot read: {e}")))?;
+        self.pos += out.len() as u64;
+        if out.len() < len as usize {
+            return Err(bad(format!(
+                "file ends inside a {len}-byte structure at offset {}",
+                self.pos
+            )));
+        }
+        Ok(out)
+    }
+}
+
+fn be32(b: &[u8], at: usize) -> u32 {
+    b.get(at..at + 4)
+        .map_or(0, |s| u32::from_be_bytes([s[0], s[1], s[2], s[3]]))
+}
+
+fn le32(b: &[u8], at: usize) -> u32 {
+    b.get(at..at + 4)
+        .map_or(0, |s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+}
+
+fn arch_name(cputype: u32, cpusubtype: u32) -> String {
+    match (cputype, cpusubtype & 0x00ff_ffff) {
+        (0x0100_000c, 2) => "arm64e".into(),
+        (0x0100_000c, _) => "arm64".into(),
+        (0x0200_000c, _) => "arm64_32".into(),
+        (12, 9) => "armv7".into(),
+        (12, 11) => "armv7s".into(),
+        (12, _) => "arm".into(),
+        (0x0100_0007, _) => "x86_64".into(),
+        (7, _) => "i386".into(),
+        _ => format!("cpu 0x{cputype:x}"),
+    }
+}
+
+/// Whether `magic` (the first four bytes) starts a Mach-O file.
+pub fn is_macho(magic: &[u8]) -> bool {
+    let be = be32(magic, 0);
+    let le = le32(magic, 0);
+    be == FAT_MAGIC || be == FAT_MAGIC_64 || le == MH_MAGIC || le == MH_MAGIC_64
+}
+
+/// Reads the executable's architectures, encryption and code signature.
+pub fn read(reader: impl Read) -> Result<MachO, MachoError> {
+    let mut r = Forward {
+        inner: reader,
+        pos: 0,
+    };
+    let head = r.read(8)?;
+    let magic = be32(&head, 0);
+    if magic == FAT_MAGIC || magic == FAT_MAGIC_64 {
+        let count = be32(&head, 4);
+        if count == 0 || count > MAX_FAT_ARCHES {
+            return Err(bad(format!("fat header lists {count} architectures")));
+        }
+        let entry = if magic == FAT_MAGIC { 20 } else { 32 };
+        let table = r.read(count * entry)?;
+        let mut slices: Vec<(u64, String)> = (0..count as usize)
+            .map(|i| {
+                let e = &table[i * entry as usize..];
+                let offset = if magic == FAT_MAGIC {
+                    be32(e, 8) as u64
+                } else {
+                    ((be32(e, 8) as u64) << 32) | be32(e, 12) as u64
+                };
+                (offset, arch_name(be32(e, 0), be32(e, 4)))
+            })
+            .collect();
+        slices.sort();
+        let mut out = MachO {
+            architectures: slices.iter().map(|(_, name)| name.clone()).collect(),
+            ..MachO::default()
+        };
+        r.skip_to(slices[0].0)?;
+        let first = r.read(8)?;
+        read_slice(&mut r, slices[0].0, &first, &mut out)?;
+        return Ok(out);
+    }
+    let mut out = MachO::default();
+    read_slice(&mut r, 0, &head, &mut out)?;
+    Ok(out)
+}
+
+fn read_slice<R: Read>(
+    r: &mut Forward<R>,
+    base: u64,
+    head: &[u8],
+    out: &mut MachO,
+) -> Result<(), MachoError> {
+    let magic = le32(head, 0);
+    let header_len = match magic {
+        MH_MAGIC => 28,
+        MH_MAGIC_64 => 32,
+        _ => {
+            return Err(bad(format!(
+                "not a Mach-O file (magic 0x{:08x})",
+                be32(head, 0)
+            )))
+        }
+    };
+    let rest = r.read(header_len - 8)?;
+    let cputype = le32(head, 4);
+    if out.architectures.is_empty() {
+        out.architectures.push(arch_name(cputype, le32(&rest, 0)));
+    }
+    let ncmds = le32(&rest, 8);
+    let sizeofcmds = le32(&rest, 12);
+    if sizeofcmds > MAX_LOAD_COMMANDS_SIZE {
+        return Err(bad(format!("load commands claim {sizeofcmds} bytes")));
+    }
+    let commands = r.read(sizeofcmds)?;
+    let mut signature = None;
+    let mut at = 0usize;
+    for _ in 0..ncmds {
+        let (cmd, size) = (le32(&commands, at), le32(&commands, at + 4) as usize);
+        if size < 8 || at + size > commands.len() {
+            return Err(bad(format!("load command at offset {at} has size {size}")));
+        }
+        match cmd {
+            LC_CODE_SIGNATURE => {
+                signature = Some((le32(&commands, at + 8), le32(&commands, at + 12)))
+            }
+            LC_ENCRYPTION_INFO | LC_ENCRYPTION_INFO_64 => {
+                out.encrypted |= le32(&commands, at + 16) != 0
+            }
+            _ => {}
+        }
+        at += size;
+    }
+    let Some((dataoff, datasize)) = signature else {
+        return Ok(());
+    };
+    out.has_signature = true;
+    let sig_base = base + dataoff as u64;
+    r.skip_to(sig_base)?;
+    let header = r.read(12)?;
+    let count = be32(&header, 8);
+    if be32(&header, 0) != CSMAGIC_EMBEDDED_SIGNATURE || count > MAX_SUPERBLOB_COUNT {
+        return Err(bad(
+            "the code signature is not an embedded-signature SuperBlob",
+        ));
+    }
+    let index = r.read(count * 8)?;
+    let mut wanted: Vec<(u32, u32)> = (0..count as usize)
+        .map(|i| (be32(&index, i * 8 + 4), be32(&index, i * 8)))
+        .filter(|(offset, slot)| {
+            (*slot == CSSLOT_CODEDIRECTORY || *slot == CSSLOT_SIGNATURESLOT) && *offset < datasize
+        })
+        .collect();
+    wanted.sort();
+    for (offset, slot) in wanted {
+        r.skip_to(sig_base + offset as u64)?;
+        let blob_head = r.read(8)?;
+        let length = be32(&blob_head, 4);
+        if !(8..=MAX_BLOB).contains(&length) {
+            return Err(bad(format!("code-signature blob of {length} bytes")));
+        }
+        let body = r.read(length - 8)?;
+        match (slot, be32(&blob_head, 0)) {
+            (CSSLOT_CODEDIRECTORY, CSMAGIC_CODEDIRECTORY) => {
+                read_code_directory(&blob_head, &body, out)
+            }
+            (CSSLOT_SIGNATURESLOT, CSMAGIC_BLOBWRAPPER) if !body.is_empty() => out.cms = Some(body),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Identifier and team id from a CodeDirectory (offsets count from the blob start).
+fn read_code_directory(head: &[u8], body: &[u8], out: &mut MachO) {
+    let blob = [head, body].concat();
+    let c_string = |offset: u32| -> Option<String> {
+        let bytes = blob.get(offset as usize..)?;
+        let end = bytes.iter().position(|b| *b == 0)?;
+        std::str::from_utf8(&bytes[..end]).ok().map(str::to_string)
+    };
+    let version = be32(&blob, 8);
+    out.identifier = c_string(be32(&blob, 20));
+    if version >= 0x20200 {
+        let team = be32(&blob, 48);
+        if team != 0 {
+            out.team_id = c_string(team);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A thin 64-bit Mach-O with an encryption command and a code signature
+    /// holding a CodeDirectory and a CMS blob.
+    pub fn sample(cryptid: u32) -> Vec<u8> {
+        let mut cd = vec![0u8; 52];
+        let mut put = |at: usize, v: u32| cd[at..at + 4].copy_from_slice(&v.to_be_bytes());
+        put(0, CSMAGIC_CODEDIRECTORY);
+        put(8, 0x20400); // version with teamOffset
+        put(20, 52); // identOffset
+        put(48, 52 + 16); // teamOffset, after the 16-byte identifier
+        cd.extend_from_slice(b"com.example.app\0");
+        cd.extend_from_slice(b"ABCDE12345\0");
+        let cd_len = cd.len() as u32;
+        cd[4..8].copy_from_slice(&cd_len.to_be_bytes());
+        let mut cms = CSMAGIC_BLOBWRAPPER.to_be_bytes().to_vec();
+        cms.extend_from_slice(&12u32.to_be_bytes());
+        cms.extend_from_slice(b"CMS!");
+        let mut sig = CSMAGIC_EMBEDDED_SIGNATURE.to_be_bytes().to_vec();
+        let total = 12 + 16 + cd.len() + cms.len();
+        sig.extend_from_slice(&(total as u32).to_be_bytes());
+        sig.extend_from_slice(&2u32.to_be_bytes());
+        for (slot, offset) in [
+            (CSSLOT_CODEDIRECTORY, 28u32),
+            (CSSLOT_SIGNATURESLOT, 28 + cd.len() as u32),
+        ] {
+            sig.extend_from_slice(&slot.to_be_bytes());
+            sig.extend_from_slice(&offset.to_be_bytes());
+        }
+        sig.extend_from_slice(&cd);
+        sig.extend_from_slice(&cms);
+        let commands_len = 24 + 16;
+        let dataoff = 32 + commands_len + 64; // some padding before the signature
+        let mut out = Vec::new();
+        for v in [MH_MAGIC_64, 0x0100_000c, 0, 2, 2, commands_len, 0, 0] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        for v in [LC_ENCRYPTION_INFO_64, 24, 0x4000, 0x1000, cryptid, 0] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        for v in [LC_CODE_SIGNATURE, 16, dataoff, sig.len() as u32] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        out.resize(dataoff as usize, 0);
+        out.extend_from_slice(&sig);
+        out
+    }
+
+    #[test]
+    fn thin_binary_with_signature_and_encryption() {
+        let m = read(&sample(1)[..]).unwrap();
+        assert_eq!(m.architectures, ["arm64"]);
+        assert!(m.encrypted && m.has_signature);
+        assert_eq!(m.identifier.as_deref(), Some("com.example.app"));
+        assert_eq!(m.team_id.as_deref(), Some("ABCDE12345"));
+        assert_eq!(m.cms.as_deref(), Some(&b"CMS!"[..]));
+        assert!(!read(&sample(0)[..]).unwrap().encrypted);
+    }
+
+    #[test]
+    fn fat_binary_reads_its_first_slice() {
+        let slice = sample(0);
+        let mut fat = FAT_MAGIC.to_be_bytes().to_vec();
+        fat.extend_from_slice(&1u32.to_be_bytes());
+        for v in [0x0100_000cu32, 0, 4096, slice.len() as u32, 12] {
+            fat.extend_from_slice(&v.to_be_bytes());
+        }
+        fat.resize(4096, 0);
+        fat.extend_from_slice(&slice);
+        let m = read(&fat[..]).unwrap();
+        assert_eq!(m.architectures, ["arm64"]);
+        assert_eq!(m.identifier.as_deref(), Some("com.example.app"));
+    }
+
+    #[test]
+    fn truncations_and_lies_are_errors() {
+        let data = sample(0);
+        for len in 0..data.len() {
+            let _ = read(&data[..len]);
+        }
+        assert!(read(&data[..data.len() - 3]).is_err());
+        let java_class = [0xca, 0xfe, 0xba, 0xbe, 0, 0, 0, 52];
+        assert!(read(&java_class[..]).is_err());
+    }
+}

@@ -1,0 +1,424 @@
+//! iOS: IPA and unpacked .app bundles (Info.plist, localized names, the
+//! embedded profile, the executable's code signature, app extensions) and
+//! standalone provisioning profiles.
+
+pub mod bundle;
+mod filing;
+pub mod macho;
+pub mod property_list;
+pub mod provision;
+
+use crate::cert;
+use crate::error::ErrorKind;
+use crate::pkcs7;
+use crate::report::{
+    ChainCertificate, CodeSignature, Extension, IosDetails, PackageReport, Scheme, Signer, Warning,
+};
+use ::plist::{Dictionary, Value};
+use bundle::Bundle;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+const INFO_PLIST: &str = "Info.plist";
+const EMBEDDED_PROFILE: &str = "embedded.mobileprovision";
+/// Info.plist and InfoPlist.strings are kilobytes.
+const MAX_PLIST: u64 = 4 << 20;
+/// Profiles are tens of kilobytes, a little more with many devices.
+pub const MAX_PROFILE: u64 = 4 << 20;
+/// The order in which localized names are preferred for filing.
+const NAME_ORDER: [&str; 5] = ["zh-Hans", "zh-Hans-CN", "zh-CN", "zh", "default"];
+
+pub fn inspect_ipa(
+    path: &Path,
+    archive: &mut crate::archive::Archive,
+) -> Result<PackageReport, ErrorKind> {
+    let roots = bundle::app_roots(archive);
+    let Some(root) = roots.first().cloned() else {
+        return Err(ErrorKind::NotAPackage(
+            "a zip without Payload/*.app/Info.plist: not an IPA".into(),
+        ));
+    };
+    let mut warnings = Vec::new();
+    if roots.len() > 1 {
+        warnings.push(Warning::new(
+            "several_apps",
+            format!(
+                "the IPA holds {} apps ({}); {} is reported",
+                roots.len(),
+                roots.join(", "),
+                root
+            ),
+        ));
+    }
+    let mut bundle = Bundle::Zip { archive, root };
+    inspect_bundle(path, "ipa", &mut bundle, warnings)
+}
+
+pub fn inspect_app_dir(path: &Path) -> Result<PackageReport, ErrorKind> {
+    let mut bundle = Bundle::Dir {
+        root: path.to_path_buf(),
+    };
+    inspect_bundle(path, "app", &mut bundle, Vec::new())
+}
+
+/// A standalone .mobileprovision / .provisionprofile.
+pub fn inspect_profile(path: &Path, bytes: &[u8]) -> Result<PackageReport, ErrorKind> {
+    let parsed = provision::parse(bytes).map_err(ErrorKind::NotAPackage)?;
+    let mut report = empty_report(path, "mobileprovision");
+    report.warnings.extend(
+        parsed
+            .unreadable
+            .iter()
+            .map(|m| Warning::new("certificate_unreadable", m.clone())),
+    );
+    if !parsed.signed {
+        report.warnings.push(Warning::new(
+            "profile_unsigned",
+            "the profile is a bare plist, not signed by Apple: it may have been edited",
+        ));
+    }
+    report.package_name = parsed
+        .profile
+        .application_identifier
+        .as_deref()
+        .map(|id| provision::bundle_id_of(id).to_string());
+    report.signers = parsed
+        .profile
+        .developer_certificates
+        .iter()
+        .map(|key| signer(Scheme::Profile, key.clone()))
+        .collect();
+    details(&mut report).profile = Some(parsed.profile);
+    filing::choose(&mut report);
+    Ok(report)
+}
+
+/// Fills the iOS filing block and its warnings.
+pub fn choose_filing(report: &mut PackageReport) {
+    filing::choose(report);
+}
+
+pub fn signer(scheme: Scheme, key: crate::report::CertifiedKey) -> Signer {
+    Signer {
+        scheme,
+        key,
+        signature_file: None,
+        min_sdk: None,
+        max_sdk: None,
+    }
+}
+
+pub fn empty_report(path: &Path, format: &'static str) -> PackageReport {
+    PackageReport {
+        path: path.display().to_string(),
+        platform: "ios",
+        format,
+        package_name: None,
+        app_name: None,
+        app_names: BTreeMap::new(),
+        label_reference: None,
+        version_name: None,
+        version_code: None,
+        min_sdk: None,
+        target_sdk: None,
+        debuggable: None,
+        icon: None,
+        schemes: Vec::new(),
+        signing_block: Vec::new(),
+        signers: Vec::new(),
+        lineage: Vec::new(),
+        rotation_min_sdk: None,
+        source_stamp: None,
+        chain: Vec::new(),
+        ios: None,
+        filing: None,
+        warnings: Vec::new(),
+    }
+}
+
+fn details(report: &mut PackageReport) -> &mut IosDetails {
+    report.ios.get_or_insert_with(|| IosDetails {
+        bundle_version: None,
+        minimum_os_version: None,
+        platform: None,
+        icon_names: Vec::new(),
+        executable: None,
+        encrypted: None,
+        code_signature: None,
+        profile: None,
+        extensions: Vec::new(),
+    })
+}
+
+fn inspect_bundle(
+    path: &Path,
+    format: &'static str,
+    bundle: &mut Bundle<'_>,
+    warnings: Vec<Warning>,
+) -> Result<PackageReport, ErrorKind> {
+    let info_bytes = bundle
+        .read(INFO_PLIST, MAX_PLIST)?
+        .ok_or_else(|| ErrorKind::NotAPackage(format!("the app has no {INFO_PLIST}")))?;
+    let info = property_list::dictionary(&info_bytes).map_err(|reason| ErrorKind::BadEntry {
+        entry: INFO_PLIST.into(),
+        reason,
+    })?;
+    let mut report = empty_report(path, format);
+    report.warnings = warnings;
+    report.package_name = property_list::string(&info, "CFBundleIdentifier");
+    if report.package_name.is_none() {
+        return Err(ErrorKind::BadEntry {
+            entry: INFO_PLIST.into(),
+            reason: "no CFBundleIdentifier".into(),
+        });
+    }
+    let files = bundle.files();
+    report.app_names = localized_names(bundle, &files, &info);
+    report.app_name = crate::filing::preferred_name(&report.app_names, &NAME_ORDER).cloned();
+    report.version_name = property_list::string(&info, "CFBundleShortVersionString");
+    let bundle_version = property_list::string(&info, "CFBundleVersion");
+    report.version_code = bundle_version.as_deref().and_then(|v| v.parse().ok());
+    let executable = property_list::string(&info, "CFBundleExecutable");
+    {
+        let d = details(&mut report);
+        d.bundle_version = bundle_version;
+        d.minimum_os_version = property_list::string(&info, "MinimumOSVersion");
+        d.platform = Some(platform(&info).into());
+        d.icon_names = icon_names(&info);
+        d.executable = executable.clone();
+    }
+
+    read_code_signature(bundle, executable.as_deref(), &mut report)?;
+    if let Some(bytes) = bundle.read(EMBEDDED_PROFILE, MAX_PROFILE)? {
+        match provision::parse(&bytes) {
+            Ok(parsed) => {
+                report.warnings.extend(
+                    parsed
+                        .unreadable
+                        .into_iter()
+                        .map(|m| Warning::new("certificate_unreadable", m)),
+                );
+                details(&mut report).profile = Some(parsed.profile);
+            }
+            Err(e) => report.warnings.push(Warning::new(
+                "profile_unreadable",
+                format!("{EMBEDDED_PROFILE}: {e}"),
+            )),
+        }
+    }
+    details(&mut report).extensions = extensions(bundle, &files, &mut report.warnings)?;
+    filing::choose(&mut report);
+    Ok(report)
+}
+
+fn platform(info: &Dictionary) -> &'static str {
+    let platforms: Vec<&str> = info
+        .get("CFBundleSupportedPlatforms")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_string).collect())
+        .unwrap_or_default();
+    let families: Vec<u64> = info
+        .get("UIDeviceFamily")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_unsigned_integer).collect())
+        .unwrap_or_default();
+    if platforms.iter().any(|p| p.starts_with("AppleTV")) || families == [3] {
+        "tvOS"
+    } else if families == [2] {
+        "iPadOS"
+    } else {
+        "iOS"
+    }
+}
+
+fn icon_names(info: &Dictionary) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    let mut add = |name: &str| {
+        if !names.iter().any(|n| n == name) {
+            names.push(name.to_string());
+        }
+    };
+    let strings = |value: Option<&Value>| -> Vec<String> {
+        let list = value.and_then(Value::as_array).into_iter().flatten();
+        list.filter_map(Value::as_string)
+            .map(str::to_string)
+            .collect()
+    };
+    for key in ["CFBundleIcons", "CFBundleIcons~ipad"] {
+        let primary = info
+            .get(key)
+            .and_then(Value::as_dictionary)
+            .and_then(|d| d.get("CFBundlePrimaryIcon"))
+            .and_then(Value::as_dictionary);
+        strings(primary.and_then(|p| p.get("CFBundleIconFiles")))
+            .iter()
+            .for_each(|n| add(n));
+        if let Some(name) = primary
+            .and_then(|p| p.get("CFBundleIconName"))
+            .and_then(Value::as_string)
+        {
+            add(name);
+        }
+    }
+    strings(info.get("CFBundleIconFiles"))
+        .iter()
+        .for_each(|n| add(n));
+    if let Some(file) = info.get("CFBundleIconFile").and_then(Value::as_string) {
+        add(file);
+    }
+    names
+}
+
+/// "default" from Info.plist, then each `<locale>.lproj/InfoPlist.strings`.
+fn localized_names(
+    bundle: &mut Bundle<'_>,
+    files: &[String],
+    info: &Dictionary,
+) -> BTreeMap<String, String> {
+    let mut names = BTreeMap::new();
+    let name = property_list::string(info, "CFBundleDisplayName")
+        .or_else(|| property_list::string(info, "CFBundleName"));
+    if let Some(name) = name.filter(|n| !n.is_empty()) {
+        names.insert("default".to_string(), name);
+    }
+    for file in files {
+        let Some(lproj) = file.strip_suffix(".lproj/InfoPlist.strings") else {
+            continue;
+        };
+        if lproj.contains('/') || lproj == "Base" {
+            continue;
+        }
+        let Ok(Some(bytes)) = bundle.read(file, MAX_PLIST) else {
+            continue;
+        };
+        let strings = property_list::strings_file(&bytes);
+        let localized = strings
+            .get("CFBundleDisplayName")
+            .or_else(|| strings.get("CFBundleName"));
+        if let Some(value) = localized.filter(|v| !v.is_empty()) {
+            names.insert(lproj.replace('_', "-"), value.clone());
+        }
+    }
+    names
+}
+
+fn read_code_signature(
+    bundle: &mut Bundle<'_>,
+    executable: Option<&str>,
+    report: &mut PackageReport,
+) -> Result<(), ErrorKind> {
+    let Some(name) = executable else {
+        report.warnings.push(Warning::new(
+            "executable_missing",
+            "Info.plist names no CFBundleExecutable",
+        ));
+        return Ok(());
+    };
+    let Some((reader, _)) = bundle.open(name)? else {
+        report.warnings.push(Warning::new(
+            "executable_missing",
+            format!("the executable {name} is not in the bundle"),
+        ));
+        return Ok(());
+    };
+    let macho = match macho::read(reader) {
+        Ok(m) => m,
+        Err(e) => {
+            report.warnings.push(Warning::new(
+                "executable_unreadable",
+                format!("{name}: {e}"),
+            ));
+            return Ok(());
+        }
+    };
+    let mut signature = CodeSignature {
+        identifier: macho.identifier.clone(),
+        team_id: macho.team_id.clone(),
+        architectures: macho.architectures.clone(),
+        chain: Vec::new(),
+    };
+    details(report).encrypted = Some(macho.encrypted);
+    if let Some(cms) = &macho.cms {
+        match pkcs7::parse_signed_data(cms) {
+            Ok(signed) => {
+                let roles = cert::chain_roles(&signed.certificates);
+                for (der, role) in signed.certificates.iter().zip(roles) {
+                    if let Ok(key) = cert::describe(der) {
+                        signature.chain.push(ChainCertificate { role, key });
+                    }
+                }
+                let leaf = signed
+                    .signers
+                    .first()
+                    .and_then(|id| cert::signer_certificate(&signed.certificates, id));
+                match leaf.map(cert::describe) {
+                    Some(Ok(key)) => {
+                        report.schemes.push(Scheme::CodeSignature);
+                        report.signers.push(signer(Scheme::CodeSignature, key));
+                    }
+                    Some(Err(e)) => report.warnings.push(Warning::new(
+                        "certificate_unreadable",
+                        format!("code-signature signer: {e}"),
+                    )),
+                    None => report.warnings.push(Warning::new(
+                        "signer_not_found",
+                        "the code signature's SignerInfo names no certificate of its set",
+                    )),
+                }
+            }
+            Err(e) => report.warnings.push(Warning::new(
+                "code_signature_unreadable",
+                format!("{name}: code-signature CMS: {e}"),
+            )),
+        }
+    } else if macho.has_signature {
+        report.warnings.push(Warning::new(
+            "ad_hoc_signature",
+            format!("{name} has an ad-hoc code signature without certificates"),
+        ));
+    }
+    details(report).code_signature = Some(signature).filter(|_| macho.has_signature);
+    Ok(())
+}
+
+fn extensions(
+    bundle: &mut Bundle<'_>,
+    files: &[String],
+    warnings: &mut Vec<Warning>,
+) -> Result<Vec<Extension>, ErrorKind> {
+    let mut out = Vec::new();
+    for file in files {
+        let Some(appex) = file.strip_suffix("/Info.plist") else {
+            continue;
+        };
+        let Some(name) = appex.strip_prefix("PlugIns/") else {
+            continue;
+        };
+        if name.contains('/') || !name.ends_with(".appex") {
+            continue;
+        }
+        let bundle_id = bundle
+            .read(file, MAX_PLIST)?
+            .and_then(|bytes| property_list::dictionary(&bytes).ok())
+            .and_then(|d| property_list::string(&d, "CFBundleIdentifier"));
+        let profile = match bundle.read(&format!("{appex}/{EMBEDDED_PROFILE}"), MAX_PROFILE)? {
+            Some(bytes) => match provision::parse(&bytes) {
+                Ok(parsed) => Some(parsed.profile),
+                Err(e) => {
+                    warnings.push(Warning::new(
+                        "profile_unreadable",
+                        format!("{appex}/{EMBEDDED_PROFILE}: {e}"),
+                    ));
+                    None
+                }
+            },
+            None => None,
+        };
+        out.push(Extension {
+            path: appex.to_string(),
+            bundle_id,
+            profile,
+        });
+    }
+    Ok(out)
+}
