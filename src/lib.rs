@@ -60,10 +60,17 @@ fn detect_and_inspect(path: &Path, options: &Options) -> Result<PackageReport, E
     let mut head = [0u8; 8];
     let read = std::fs::File::open(path)?.read(&mut head)?;
     let head = &head[..read];
-    if head.starts_with(b"PK")
-        || !(head.first() == Some(&0x30) || head.starts_with(b"-----") || is_plist(head))
-    {
-        if let Ok(mut archive) = Archive::open(path) {
+    let small_file_magic = head.first() == Some(&0x30) || head.starts_with(b"-----") || is_plist(head);
+    if head.starts_with(b"PK") || !small_file_magic {
+        // Zips may carry bytes before their first entry (a DEX, a stub), so only a
+        // file that starts like a zip must open as one.
+        let opened = Archive::open(path);
+        if head.starts_with(b"PK") {
+            if let Err(e) = &opened {
+                return Err(ErrorKind::NotZip(e.to_string()));
+            }
+        }
+        if let Ok(mut archive) = opened {
             if archive.contains(android::MANIFEST_ENTRY) {
                 return android::inspect_apk(path, &mut archive);
             }

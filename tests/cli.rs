@@ -141,7 +141,7 @@ fn unreadable_input_exits_3_and_the_rest_is_still_reported() {
     let json: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["packages"].as_array().unwrap().len(), 1);
     let error = &json["errors"][0];
-    assert_eq!(error["code"], "not_a_zip");
+    assert_eq!(error["code"], "not_a_package");
     assert_eq!(error["path"], garbage.to_str().unwrap());
     assert!(error["message"]
         .as_str()
@@ -167,7 +167,7 @@ fn a_zip_that_is_not_an_apk_is_named_as_such() {
     assert_eq!(out.status.code(), Some(3));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("empty.zip") && stderr.contains("without AndroidManifest.xml"),
+        stderr.contains("empty.zip") && stderr.contains("neither AndroidManifest.xml"),
         "{stderr}"
     );
 }
