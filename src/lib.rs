@@ -57,10 +57,10 @@ fn detect_and_inspect(path: &Path, options: &Options) -> Result<PackageReport, E
             "a directory without Info.plist: not an .app bundle".into(),
         ));
     }
-    let mut head = [0u8; 8];
+    let mut head = [0u8; 16];
     let read = std::fs::File::open(path)?.read(&mut head)?;
     let head = &head[..read];
-    let small_file_magic = head.first() == Some(&0x30) || head.starts_with(b"-----") || is_plist(head);
+    let small_file_magic = head.first() == Some(&0x30) || head.starts_with(b"-----") || ios::property_list::looks_like_plist(head);
     if head.starts_with(b"PK") || !small_file_magic {
         // Zips may carry bytes before their first entry (a DEX, a stub), so only a
         // file that starts like a zip must open as one.
@@ -93,7 +93,7 @@ fn detect_and_inspect(path: &Path, options: &Options) -> Result<PackageReport, E
     if let Some(ders) = certfile::certificates(&bytes) {
         return certfile::inspect_certificates(path, &ders);
     }
-    if pkcs7::parse_signed_data(&bytes).is_ok() || is_plist(&bytes) {
+    if pkcs7::parse_signed_data(&bytes).is_ok() || ios::property_list::looks_like_plist(&bytes) {
         return ios::inspect_profile(path, &bytes);
     }
     if head.first() == Some(&0x30) && looks_like_pfx(&bytes) {
@@ -104,9 +104,6 @@ fn detect_and_inspect(path: &Path, options: &Options) -> Result<PackageReport, E
     ))
 }
 
-fn is_plist(head: &[u8]) -> bool {
-    head.starts_with(b"<?xml") || head.starts_with(b"bplist")
-}
 
 /// PFX ::= SEQUENCE { version INTEGER (3), authSafe ContentInfo, … }
 fn looks_like_pfx(bytes: &[u8]) -> bool {

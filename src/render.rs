@@ -148,17 +148,13 @@ fn package_text(out: &mut String, p: &PackageReport) {
 }
 
 fn ios_text(out: &mut String, ios: &crate::report::IosDetails) {
-    let _ = writeln!(
-        out,
-        "    build        {}",
-        or_dash(ios.bundle_version.as_deref())
-    );
-    let _ = writeln!(
-        out,
-        "    platform     {} (minimum {})",
-        or_dash(ios.platform.as_deref()),
-        or_dash(ios.minimum_os_version.as_deref())
-    );
+    if let Some(build) = &ios.bundle_version {
+        let _ = writeln!(out, "    build        {build}");
+    }
+    if let Some(platform) = &ios.platform {
+        let minimum = or_dash(ios.minimum_os_version.as_deref());
+        let _ = writeln!(out, "    platform     {platform} (minimum {minimum})");
+    }
     if !ios.icon_names.is_empty() {
         let _ = writeln!(out, "    icons        {}", ios.icon_names.join(", "));
     }

@@ -4,6 +4,13 @@
 use plist::{Dictionary, Value};
 use std::collections::BTreeMap;
 
+/// Whether `bytes` start like an XML or binary plist.
+pub fn looks_like_plist(bytes: &[u8]) -> bool {
+    [&b"<?xml"[..], b"bplist", b"<!DOCTYPE plist", b"<plist"]
+        .iter()
+        .any(|magic| bytes.starts_with(magic))
+}
+
 /// Parses an XML or binary plist whose root is a dictionary.
 pub fn dictionary(bytes: &[u8]) -> Result<Dictionary, String> {
     match Value::from_reader(std::io::Cursor::new(bytes)) {
@@ -20,7 +27,7 @@ pub fn string(dict: &Dictionary, key: &str) -> Option<String> {
 /// Parses a `.strings` file: binary or XML plist, or the text form
 /// `"key" = "value";` with comments, in UTF-8 or UTF-16 (with a BOM).
 pub fn strings_file(bytes: &[u8]) -> BTreeMap<String, String> {
-    if bytes.starts_with(b"bplist") || bytes.starts_with(b"<?xml") {
+    if looks_like_plist(bytes) {
         return dictionary(bytes)
             .map(|d| {
                 d.iter()
