@@ -9,6 +9,12 @@ use std::path::Path;
 use zip::result::ZipError;
 use zip::{CompressionMethod, ZipArchive};
 
+/// A file being read as a stream, with the size its header (or the file system) declares.
+pub struct Entry<'a> {
+    pub reader: Box<dyn Read + 'a>,
+    pub declared: u64,
+}
+
 pub struct Archive {
     zip: ZipArchive<BufReader<File>>,
     /// A second handle for raw reads, so the zip reader's buffer is never disturbed.
@@ -58,10 +64,7 @@ impl Archive {
 
     /// A streaming reader over one entry's uncompressed bytes, and the size
     /// its header declares. `Ok(None)` when the entry does not exist.
-    pub fn open_entry(
-        &mut self,
-        name: &str,
-    ) -> Result<Option<(Box<dyn Read + '_>, u64)>, ErrorKind> {
+    pub fn open_entry(&mut self, name: &str) -> Result<Option<Entry<'_>>, ErrorKind> {
         let Some(index) = self.zip.index_for_name(name) else {
             return Ok(None);
         };
@@ -79,16 +82,16 @@ impl Archive {
         } else {
             Box::new(DeflateDecoder::new(entry))
         };
-        Ok(Some((reader, declared)))
+        Ok(Some(Entry { reader, declared }))
     }
 
     /// Decompresses one entry, refusing more than `limit` bytes whatever its
     /// header declares. `Ok(None)` when the entry does not exist.
     pub fn read_entry(&mut self, name: &str, limit: u64) -> Result<Option<Vec<u8>>, ErrorKind> {
-        let Some((reader, declared)) = self.open_entry(name)? else {
+        let Some(entry) = self.open_entry(name)? else {
             return Ok(None);
         };
-        read_bounded(reader, declared, limit, name).map(Some)
+        read_bounded(entry.reader, entry.declared, limit, name).map(Some)
     }
 
     /// Reads `len` raw bytes at `offset`. The caller bounds `len`.

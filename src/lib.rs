@@ -60,7 +60,9 @@ fn detect_and_inspect(path: &Path, options: &Options) -> Result<PackageReport, E
     let mut head = [0u8; 16];
     let read = std::fs::File::open(path)?.read(&mut head)?;
     let head = &head[..read];
-    let small_file_magic = head.first() == Some(&0x30) || head.starts_with(b"-----") || ios::property_list::looks_like_plist(head);
+    let small_file_magic = head.first() == Some(&0x30)
+        || head.starts_with(b"-----")
+        || ios::property_list::looks_like_plist(head);
     if head.starts_with(b"PK") || !small_file_magic {
         // Zips may carry bytes before their first entry (a DEX, a stub), so only a
         // file that starts like a zip must open as one.
@@ -103,7 +105,6 @@ fn detect_and_inspect(path: &Path, options: &Options) -> Result<PackageReport, E
         "not an APK, IPA, .app, provisioning profile, certificate or PKCS#12 file".into(),
     ))
 }
-
 
 /// PFX ::= SEQUENCE { version INTEGER (3), authSafe ContentInfo, … }
 fn looks_like_pfx(bytes: &[u8]) -> bool {

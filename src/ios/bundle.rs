@@ -1,9 +1,8 @@
 //! An app bundle's files, whether inside an IPA or unpacked on disk.
 
-use crate::archive::{read_bounded, Archive};
+use crate::archive::{read_bounded, Archive, Entry};
 use crate::error::ErrorKind;
 use std::fs::File;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// A walk of an unpacked .app stops here: bundles have thousands of files, not millions.
@@ -40,7 +39,7 @@ impl Bundle<'_> {
     }
 
     /// A streaming reader over one file and its size; `Ok(None)` when absent.
-    pub fn open(&mut self, relative: &str) -> Result<Option<(Box<dyn Read + '_>, u64)>, ErrorKind> {
+    pub fn open(&mut self, relative: &str) -> Result<Option<Entry<'_>>, ErrorKind> {
         match self {
             Bundle::Zip { archive, root } => archive.open_entry(&format!("{root}{relative}")),
             Bundle::Dir { root } => {
@@ -50,7 +49,10 @@ impl Bundle<'_> {
                 }
                 let file = File::open(&path)?;
                 let len = file.metadata()?.len();
-                Ok(Some((Box::new(std::io::BufReader::new(file)), len)))
+                Ok(Some(Entry {
+                    reader: Box::new(std::io::BufReader::new(file)),
+                    declared: len,
+                }))
             }
         }
     }
@@ -58,7 +60,7 @@ impl Bundle<'_> {
     /// Reads one file whole, refusing more than `limit` bytes.
     pub fn read(&mut self, relative: &str, limit: u64) -> Result<Option<Vec<u8>>, ErrorKind> {
         match self.open(relative)? {
-            Some((reader, declared)) => read_bounded(reader, declared, limit, relative).map(Some),
+            Some(entry) => read_bounded(entry.reader, entry.declared, limit, relative).map(Some),
             None => Ok(None),
         }
     }

@@ -314,14 +314,14 @@ fn read_code_signature(
         ));
         return Ok(());
     };
-    let Some((reader, _)) = bundle.open(name)? else {
+    let Some(entry) = bundle.open(name)? else {
         report.warnings.push(Warning::new(
             "executable_missing",
             format!("the executable {name} is not in the bundle"),
         ));
         return Ok(());
     };
-    let macho = match macho::read(reader) {
+    let macho = match macho::read(entry.reader) {
         Ok(m) => m,
         Err(e) => {
             report.warnings.push(Warning::new(

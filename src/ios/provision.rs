@@ -32,9 +32,7 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedProfile, String> {
             (content, signer)
         }
         // Unsigned profiles are plain plists.
-        Err(_) if super::property_list::looks_like_plist(bytes) => {
-            (bytes.to_vec(), None)
-        }
+        Err(_) if super::property_list::looks_like_plist(bytes) => (bytes.to_vec(), None),
         Err(e) => return Err(format!("neither a signed profile nor a plist: {e}")),
     };
     let dict = dictionary(&content)?;
