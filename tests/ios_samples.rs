@@ -1,0 +1,230 @@
+//! The project's iOS samples (samples/make-ios-samples.py), checked against
+//! what openssl says about the certificates that made them.
+
+use appfiling::report::{PackageReport, Scheme};
+use appfiling::Options;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn ios_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/ios")
+}
+
+/// EXPECTED-ios.tsv: certificate name → column → value.
+fn expected() -> BTreeMap<String, BTreeMap<String, String>> {
+    let text = std::fs::read_to_string(ios_dir().join("EXPECTED-ios.tsv")).unwrap();
+    let mut lines = text.lines().filter(|l| !l.starts_with('#'));
+    let header: Vec<String> = lines
+        .next()
+        .unwrap()
+        .split('\t')
+        .map(String::from)
+        .collect();
+    lines
+        .map(|line| {
+            let row: BTreeMap<String, String> = header
+                .iter()
+                .cloned()
+                .zip(line.split('\t').map(String::from))
+                .collect();
+            (row["certificate"].clone(), row)
+        })
+        .collect()
+}
+
+fn inspect(name: &str) -> PackageReport {
+    appfiling::inspect(&ios_dir().join(name)).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn codes(p: &PackageReport) -> Vec<&str> {
+    p.warnings.iter().map(|w| w.code).collect()
+}
+
+/// Ours is RFC 4514 with ", "; openssl -nameopt RFC2253 writes ",".
+fn compact(dn: &str) -> String {
+    dn.replace(", ", ",")
+}
+
+fn assert_distribution_filing(p: &PackageReport) {
+    let e = &expected()["ios-distribution"];
+    let f = p.filing.as_ref().expect("a filing block");
+    assert_eq!(f.platform, "ios");
+    assert_eq!(f.signature_md5_field, e["sha1"]);
+    assert_eq!(f.signature_md5_algorithm, "sha1");
+    assert_eq!(f.public_key.as_ref(), Some(&e["modulus"]));
+    assert_eq!(f.public_key.as_ref().unwrap().len(), 512);
+    assert_eq!(f.public_key_format, Some("hex"));
+    assert_eq!(f.signer_sha256, e["sha256"]);
+}
+
+#[test]
+fn the_ipa() {
+    let p = inspect("sample.ipa");
+    assert_eq!((p.platform, p.format), ("ios", "ipa"));
+    assert_eq!(p.package_name.as_deref(), Some("dev.appfiling.sample"));
+    assert_eq!(p.app_name.as_deref(), Some("示例笔记"));
+    assert_eq!(
+        p.app_names.get("en").map(String::as_str),
+        Some("Sample Notes")
+    );
+    assert_eq!(p.version_name.as_deref(), Some("1.4.2"));
+    let ios = p.ios.as_ref().unwrap();
+    assert_eq!(ios.bundle_version.as_deref(), Some("42"));
+    assert_eq!(ios.minimum_os_version.as_deref(), Some("14.0"));
+    assert_eq!(ios.platform.as_deref(), Some("iOS"));
+    assert_eq!(ios.icon_names, ["AppIcon60x60", "AppIcon"]);
+    assert_eq!(ios.encrypted, Some(false));
+    let sig = ios.code_signature.as_ref().unwrap();
+    assert_eq!(sig.identifier.as_deref(), Some("dev.appfiling.sample"));
+    assert_eq!(sig.team_id.as_deref(), Some("ABCDE12345"));
+    assert_eq!(sig.architectures, ["arm64"]);
+    let roles: Vec<&str> = sig.chain.iter().map(|c| c.role).collect();
+    assert_eq!(roles, ["leaf", "root"]);
+    let e = expected();
+    let signer = &p.signers[0];
+    assert_eq!(signer.scheme, Scheme::CodeSignature);
+    assert_eq!(signer.key.certificate.md5, e["ios-distribution"]["md5"]);
+    assert_eq!(
+        compact(&signer.key.certificate.subject),
+        e["ios-distribution"]["subject"]
+    );
+    assert_eq!(
+        compact(&sig.chain[1].key.certificate.subject),
+        e["ios-test-ca"]["subject"]
+    );
+    let profile = ios.profile.as_ref().unwrap();
+    assert_eq!(profile.kind, "app-store");
+    assert_eq!(
+        profile.signed_by.as_ref().unwrap().sha1,
+        e["ios-profile-signing"]["sha1"]
+    );
+    assert_eq!(ios.extensions.len(), 1);
+    assert_eq!(
+        ios.extensions[0].bundle_id.as_deref(),
+        Some("dev.appfiling.sample.share")
+    );
+    assert_eq!(
+        ios.extensions[0]
+            .profile
+            .as_ref()
+            .unwrap()
+            .application_identifier
+            .as_deref(),
+        Some("ABCDE12345.dev.appfiling.sample.share")
+    );
+    assert_distribution_filing(&p);
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+}
+
+#[test]
+fn an_unpacked_app_reads_like_its_ipa() {
+    let dir = std::env::temp_dir().join(format!("appfiling-app-{}", std::process::id()));
+    let mut zip =
+        zip::ZipArchive::new(std::fs::File::open(ios_dir().join("sample.ipa")).unwrap()).unwrap();
+    zip.extract(&dir).unwrap();
+    let app = appfiling::inspect(&dir.join("Payload/Sample.app")).unwrap();
+    let ipa = inspect("sample.ipa");
+    assert_eq!(app.format, "app");
+    assert_eq!(app.app_names, ipa.app_names);
+    assert_eq!(
+        app.filing.unwrap().signature_md5_field,
+        ipa.filing.unwrap().signature_md5_field
+    );
+    assert_eq!(app.ios.unwrap().extensions.len(), 1);
+}
+
+#[test]
+fn an_app_store_download_is_called_out() {
+    let p = inspect("sample-encrypted.ipa");
+    assert_eq!(p.ios.as_ref().unwrap().encrypted, Some(true));
+    assert!(
+        codes(&p).contains(&"app_store_encrypted"),
+        "{:?}",
+        codes(&p)
+    );
+}
+
+#[test]
+fn profiles_of_each_kind() {
+    let e = expected();
+    let p = inspect("sample.mobileprovision");
+    assert_eq!(p.format, "mobileprovision");
+    assert_eq!(p.package_name.as_deref(), Some("dev.appfiling.sample"));
+    assert_eq!(
+        p.ios.as_ref().unwrap().profile.as_ref().unwrap().kind,
+        "app-store"
+    );
+    assert_distribution_filing(&p);
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+
+    let p = inspect("sample-adhoc.mobileprovision");
+    let profile = p.ios.as_ref().unwrap().profile.as_ref().unwrap();
+    assert_eq!((profile.kind, profile.provisioned_devices), ("ad-hoc", 1));
+    assert!(codes(&p).contains(&"ad_hoc_profile"));
+
+    let p = inspect("sample-development.mobileprovision");
+    assert_eq!(
+        p.ios.as_ref().unwrap().profile.as_ref().unwrap().kind,
+        "development"
+    );
+    assert!(codes(&p).contains(&"development_profile"));
+    assert!(codes(&p).contains(&"development_certificate"));
+    assert_eq!(
+        p.filing.unwrap().signature_md5_field,
+        e["ios-development"]["sha1"]
+    );
+}
+
+#[test]
+fn certificate_files_find_the_leaf_by_linkage() {
+    let p = inspect("sample-distribution.cer");
+    assert_distribution_filing(&p);
+    let p = inspect("sample-chain.pem");
+    let roles: Vec<&str> = p.chain.iter().map(|c| c.role).collect();
+    assert_eq!(roles, ["root", "leaf"]);
+    assert_distribution_filing(&p);
+}
+
+#[test]
+fn p12_needs_its_password() {
+    let path = ios_dir().join("sample-distribution.p12");
+    let with = |password: Option<&str>| {
+        appfiling::inspect_with(
+            &path,
+            &Options {
+                password: password.map(String::from),
+            },
+        )
+    };
+    assert_distribution_filing(&with(Some("appfiling")).unwrap());
+    let missing = with(None).unwrap_err();
+    assert_eq!(missing.kind.code(), "password");
+    assert!(missing.to_string().contains("--password-env"), "{missing}");
+    assert_eq!(with(Some("wrong")).unwrap_err().kind.code(), "password");
+
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_appfiling"))
+            .args(args)
+            .env("SAMPLE_P12_PASSWORD", "appfiling")
+            .output()
+            .unwrap()
+    };
+    let p12 = path.to_str().unwrap();
+    let out = run(&["inspect", "--password-env", "SAMPLE_P12_PASSWORD", p12]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(&["inspect", "--password", "appfiling", p12]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("prefer --password-env"));
+    assert_eq!(
+        run(&["inspect", "--password-env", "NO_SUCH_VARIABLE_SET", p12])
+            .status
+            .code(),
+        Some(2)
+    );
+}
