@@ -65,3 +65,23 @@ for c in "${commands[@]}"; do
     printf '  %-55s %8s\n' "${c:0:55}" "$rss"
 done
 echo "targets: appfiling >= 50x faster than apksigner, not slower than aapt, peak RSS < 16384 KiB"
+
+# iOS: a ~100 MB IPA (the sample app plus incompressible assets). Target: < 20 ms, < 16 MiB peak.
+ipa=$out/big.ipa
+if [ ! -f "$ipa" ]; then
+    python3 - "$ipa" "$ASSETS" "$ASSET_KB" <<'PY'
+import os, sys, zipfile
+out, count, kb = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+with zipfile.ZipFile("samples/ios/sample.ipa") as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    for item in src.infolist():
+        dst.writestr(item, src.read(item))
+    for i in range(count):
+        dst.writestr(f"Payload/Sample.app/Assets/blob-{i}.bin", os.urandom(kb * 1024))
+PY
+fi
+echo
+printf 'IPA: %s, %s MB\n' "$ipa" "$(( $(stat -c %s "$ipa") / 1000000 ))"
+hyperfine -N --style basic --warmup 2 --runs "$RUNS" --export-json "$out/hyperfine-ipa.json" "$bin inspect $ipa" >/dev/null
+python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['results'][0]; print(f'appfiling inspect (IPA): {r[\"mean\"]*1000:.1f} ms mean')" "$out/hyperfine-ipa.json"
+/usr/bin/time -o "$out/rss.txt" -f %M "$bin" inspect "$ipa" >/dev/null
+echo "appfiling inspect (IPA) peak RSS: $(tail -1 "$out/rss.txt") KiB (target < 20 ms, < 16384 KiB)"

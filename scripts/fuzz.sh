@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${SECONDS_PER_TARGET:-60}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(axml arsc signing_block pkcs7)
+[ ${#targets[@]} -gt 0 ] || targets=(axml arsc signing_block pkcs7 macho profile plist_strings)
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
 export RUSTC_BOOTSTRAP=1
 
@@ -31,6 +31,19 @@ for apk in glob.glob("samples/*.apk"):
     if data[cd - 16:cd] == b"APK Sig Block 42":
         size = struct.unpack("<Q", data[cd - 24:cd - 16])[0]
         put("signing_block", base, data[cd - size - 8:cd])
+import io
+for ipa in glob.glob("samples/ios/*.ipa"):
+    z = zipfile.ZipFile(ipa)
+    for n in z.namelist():
+        base = os.path.basename(ipa) + "-" + n.replace("/", "_")
+        if n.endswith("/Sample"):
+            put("macho", base, z.read(n))
+        elif n.endswith(".mobileprovision"):
+            put("profile", base, z.read(n))
+        elif n.endswith((".plist", ".strings")):
+            put("plist_strings", base, z.read(n))
+for p in glob.glob("samples/ios/*.mobileprovision"):
+    put("profile", os.path.basename(p), open(p, "rb").read())
 PY
 
 for target in "${targets[@]}"; do

@@ -1,0 +1,8 @@
+#![no_main]
+//! Mach-O headers, load commands and the code-signature SuperBlob.
+use appfiling::ios::macho;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = macho::read(data);
+});

@@ -1,0 +1,9 @@
+#![no_main]
+//! Info.plist dictionaries and InfoPlist.strings in every encoding.
+use appfiling::ios::property_list;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = property_list::dictionary(data);
+    let _ = property_list::strings_file(data);
+});
