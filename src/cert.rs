@@ -256,12 +256,14 @@ fn dsa_prime_bits(params: ber::Tlv<'_>) -> Option<u32> {
 /// than position: "root" (self-issued), "intermediate" (issued another one in
 /// the set), "leaf" (issued none), or "unknown" when it does not parse.
 pub fn chain_roles(certificates: &[&[u8]]) -> Vec<&'static str> {
-    let names: Vec<Option<(Vec<u8>, Vec<u8>)>> = certificates
+    // Names compare by content: the same name may be encoded with other string types.
+    let normal = |name: &X509Name<'_>| distinguished_name(name).to_lowercase();
+    let names: Vec<Option<(String, String)>> = certificates
         .iter()
         .map(|der| {
             parse(der)
                 .ok()
-                .map(|c| (c.subject().as_raw().to_vec(), c.issuer().as_raw().to_vec()))
+                .map(|c| (normal(c.subject()), normal(c.issuer())))
         })
         .collect();
     names

@@ -122,18 +122,27 @@ fn report(
     if report.chain.is_empty() {
         return Err(ErrorKind::NotAPackage("no readable certificate".into()));
     }
+    let issued_by = |needle: &str| {
+        report
+            .chain
+            .iter()
+            .any(|c| c.key.certificate.issuer.contains(needle))
+    };
     let apple = report
         .signers
         .first()
         .is_some_and(|s| s.key.certificate.issuer.contains("O=Apple Inc."));
     if apple {
         crate::ios::choose_filing(&mut report);
+    } else if issued_by("Huawei CBG") || issued_by("OpenHarmony") {
+        report.platform = "harmonyos";
+        crate::harmony::choose_filing(&mut report);
     } else {
         report.platform = "unknown";
         report.warnings.push(Warning::new(
             "platform_unknown",
-            "not an Apple-issued certificate: the platform cannot be told from the certificate alone, so no \
-             filing block is made; MD5, SHA-1, SHA-256 and the public key are all reported",
+            "neither an Apple nor a Huawei/OpenHarmony certificate: the platform cannot be told from the \
+             certificate alone, so no filing block is made; MD5, SHA-1, SHA-256 and the public key are all reported",
         ));
     }
     if report.signers.len() > 1 {

@@ -10,13 +10,16 @@ pub enum ModulusForm {
 }
 
 /// The 公钥 value and its format name for `key`, with the warning a key
-/// without a modulus deserves.
+/// without a modulus deserves. `ec_expected`: the platform files EC points
+/// (HarmonyOS), so an EC key is not worth a warning.
 pub fn public_key_value(
     key: &PublicKey,
     form: ModulusForm,
+    ec_expected: bool,
     warnings: &mut Vec<Warning>,
 ) -> (Option<String>, Option<&'static str>) {
     match key.algorithm.as_str() {
+        "EC" if ec_expected => (key.ec_point_hex.clone(), Some("ec_point")),
         "RSA" => match form {
             ModulusForm::Decimal => (key.modulus_decimal.clone(), Some("decimal")),
             ModulusForm::Hex => (key.modulus_hex.clone(), Some("hex")),

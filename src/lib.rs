@@ -15,6 +15,7 @@ pub mod cert;
 mod certfile;
 pub mod error;
 mod filing;
+pub mod harmony;
 pub mod ios;
 pub mod pkcs7;
 pub mod render;
@@ -62,6 +63,7 @@ fn detect_and_inspect(path: &Path, options: &Options) -> Result<PackageReport, E
     let head = &head[..read];
     let small_file_magic = head.first() == Some(&0x30)
         || head.starts_with(b"-----")
+        || head.starts_with(b"{")
         || ios::property_list::looks_like_plist(head);
     if head.starts_with(b"PK") || !small_file_magic {
         // Zips may carry bytes before their first entry (a DEX, a stub), so only a
@@ -76,11 +78,17 @@ fn detect_and_inspect(path: &Path, options: &Options) -> Result<PackageReport, E
             if archive.contains(android::MANIFEST_ENTRY) {
                 return android::inspect_apk(path, &mut archive);
             }
+            if harmony::is_app_pack(&archive) {
+                return harmony::inspect_app_pack(path, &mut archive);
+            }
+            if harmony::is_hap(&archive) || harmony::has_sign_block(&mut archive) {
+                return harmony::inspect_hap(path, &mut archive);
+            }
             if !ios::bundle::app_roots(&archive).is_empty() {
                 return ios::inspect_ipa(path, &mut archive);
             }
             return Err(ErrorKind::NotAPackage(format!(
-                "a zip archive ({} bytes) with neither {} nor Payload/*.app/Info.plist",
+                "a zip archive ({} bytes) with no {}, module.json, pack.info or Payload/*.app/Info.plist",
                 archive.file_len(),
                 android::MANIFEST_ENTRY
             )));
@@ -95,14 +103,23 @@ fn detect_and_inspect(path: &Path, options: &Options) -> Result<PackageReport, E
     if let Some(ders) = certfile::certificates(&bytes) {
         return certfile::inspect_certificates(path, &ders);
     }
-    if pkcs7::parse_signed_data(&bytes).is_ok() || ios::property_list::looks_like_plist(&bytes) {
+    // Profiles: Apple's hold a plist, HarmonyOS's JSON (or are bare JSON).
+    let signed_content = pkcs7::parse_signed_data(&bytes).ok().map(|s| s.content);
+    let content = match &signed_content {
+        Some(Some(content)) => content.as_slice(),
+        _ => bytes.as_slice(),
+    };
+    if content.trim_ascii_start().starts_with(b"{") {
+        return harmony::inspect_profile(path, &bytes);
+    }
+    if signed_content.is_some() || ios::property_list::looks_like_plist(&bytes) {
         return ios::inspect_profile(path, &bytes);
     }
     if head.first() == Some(&0x30) && looks_like_pfx(&bytes) {
         return certfile::inspect_p12(path, &bytes, options.password.as_deref());
     }
     Err(ErrorKind::NotAPackage(
-        "not an APK, IPA, .app, provisioning profile, certificate or PKCS#12 file".into(),
+        "not an APK, IPA, .app, HAP, .app pack, profile, certificate or PKCS#12 file".into(),
     ))
 }
 

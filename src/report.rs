@@ -54,6 +54,8 @@ pub struct PackageReport {
     pub chain: Vec<ChainCertificate>,
     /// iOS only: bundle, profile and code-signature details.
     pub ios: Option<IosDetails>,
+    /// HarmonyOS only: signing block, profile and module details.
+    pub harmony: Option<HarmonyDetails>,
     pub filing: Option<Filing>,
     pub warnings: Vec<Warning>,
 }
@@ -82,6 +84,9 @@ pub enum Scheme {
     /// The certificate of a private key in a PKCS#12 file.
     #[serde(rename = "p12")]
     Pkcs12,
+    /// The main signature (0x20000000) of a HAP signing block.
+    #[serde(rename = "hap-signature")]
+    HapSignature,
 }
 
 impl Scheme {
@@ -96,6 +101,7 @@ impl Scheme {
             Scheme::Profile => "profile",
             Scheme::Certificate => "certificate",
             Scheme::Pkcs12 => "p12",
+            Scheme::HapSignature => "hap-signature",
         }
     }
 }
@@ -243,6 +249,61 @@ pub struct Extension {
     pub path: String,
     pub bundle_id: Option<String>,
     pub profile: Option<Profile>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HarmonyDetails {
+    /// "<hap sign block>" (version 3 on) or "HAP Sig Block 42" (older); null when unsigned.
+    pub sign_block_magic: Option<&'static str>,
+    pub sign_block_version: Option<u32>,
+    /// Every sub-block, by type.
+    pub sign_blocks: Vec<HapBlock>,
+    /// "stage" (module.json) or "fa" (config.json).
+    pub model: Option<&'static str>,
+    pub module_name: Option<String>,
+    pub min_api_version: Option<u64>,
+    pub target_api_version: Option<u64>,
+    /// The label as written, e.g. "$string:app_name".
+    pub label_reference: Option<String>,
+    pub icon: Option<String>,
+    pub profile: Option<HarmonyProfile>,
+    /// An .app pack: each HAP inside it, reported in full.
+    pub modules: Vec<PackageReport>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HapBlock {
+    /// The sub-block type as `0x` and eight hex digits.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// "signature", "profile", "property", "proof-of-rotation", or null.
+    pub name: Option<&'static str>,
+    pub offset: u64,
+    pub length: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HarmonyProfile {
+    /// "debug" or "release".
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub app_distribution_type: Option<String>,
+    pub bundle_name: Option<String>,
+    pub developer_id: Option<String>,
+    pub app_identifier: Option<String>,
+    /// "distribution" or "development": which certificate bundle-info carries.
+    pub certificate_kind: Option<&'static str>,
+    pub certificate: Option<CertifiedKey>,
+    pub not_before: Option<String>,
+    pub not_after: Option<String>,
+    pub uuid: Option<String>,
+    pub issuer: Option<String>,
+    pub version_name: Option<String>,
+    pub version_code: Option<u64>,
+    /// The profile's CMS signer; null for a bare JSON profile.
+    pub signed_by: Option<Certificate>,
+    #[serde(skip)]
+    pub not_after_unix: Option<i64>,
 }
 
 /// The values to paste into the filing portal.

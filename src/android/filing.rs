@@ -161,8 +161,12 @@ pub fn choose(report: &mut PackageReport) {
         }
     }
 
-    let (public_key, public_key_format) =
-        public_key_value(&chosen.key.public_key, ModulusForm::Decimal, &mut warnings);
+    let (public_key, public_key_format) = public_key_value(
+        &chosen.key.public_key,
+        ModulusForm::Decimal,
+        false,
+        &mut warnings,
+    );
     report.filing = Some(Filing {
         platform: "android",
         package_name: report.package_name.clone(),

@@ -97,6 +97,7 @@ pub fn inspect_apk(path: &Path, archive: &mut Archive) -> Result<PackageReport, 
         source_stamp: signatures.source_stamp,
         chain: Vec::new(),
         ios: None,
+        harmony: None,
         filing: None,
         warnings,
     };

@@ -123,8 +123,12 @@ pub fn choose(report: &mut PackageReport) {
         }
     }
 
-    let (public_key, public_key_format) =
-        public_key_value(&chosen.key.public_key, ModulusForm::Hex, &mut warnings);
+    let (public_key, public_key_format) = public_key_value(
+        &chosen.key.public_key,
+        ModulusForm::Hex,
+        false,
+        &mut warnings,
+    );
     report.filing = Some(Filing {
         platform: "ios",
         package_name: report.package_name.clone(),

@@ -131,6 +131,7 @@ pub fn empty_report(path: &Path, format: &'static str) -> PackageReport {
         source_stamp: None,
         chain: Vec::new(),
         ios: None,
+        harmony: None,
         filing: None,
         warnings: Vec::new(),
     }

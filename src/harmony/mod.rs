@@ -1,0 +1,476 @@
+//! HarmonyOS: HAP/HSP modules, .app packs, .p7b profiles. The signing block's
+//! signature carries the certificate chain; the leaf is what gets filed.
+
+pub mod profile;
+pub mod resources;
+pub mod sign_block;
+
+use crate::archive::Archive;
+use crate::cert;
+use crate::error::ErrorKind;
+use crate::filing::{now_unix, public_key_value, ModulusForm};
+use crate::pkcs7;
+use crate::report::{ChainCertificate, Filing, HarmonyDetails, PackageReport, Scheme, Warning};
+use serde_json::Value;
+use sign_block::HapSignBlock;
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::path::Path;
+
+const MODULE_JSON: &str = "module.json";
+const CONFIG_JSON: &str = "config.json";
+const PACK_INFO: &str = "pack.info";
+const RESOURCES_INDEX: &str = "resources.index";
+const MAX_JSON: u64 = 8 << 20;
+const MAX_RESOURCES: u64 = 64 << 20;
+/// A HAP inside an .app pack is copied to a temporary file, up to this size.
+const MAX_NESTED_HAP: u64 = 4 << 30;
+const MAX_NESTED_HAPS: usize = 64;
+/// Labels are filed in this order of preference.
+const NAME_ORDER: [&str; 5] = ["zh-CN", "zh-Hans-CN", "zh-Hans", "zh", "default"];
+
+/// Whether a zip is a HAP (Stage model module.json, or FA model config.json with resources).
+pub fn is_hap(archive: &Archive) -> bool {
+    archive.contains(MODULE_JSON)
+        || (archive.contains(CONFIG_JSON) && archive.contains(RESOURCES_INDEX))
+}
+
+/// Whether a zip is an .app pack: pack.info and HAPs, no module of its own.
+pub fn is_app_pack(archive: &Archive) -> bool {
+    archive.contains(PACK_INFO) && archive.names().any(is_module_name)
+}
+
+/// Whether the zip carries a HAP signing block, whatever its entries.
+pub fn has_sign_block(archive: &mut Archive) -> bool {
+    matches!(HapSignBlock::read(archive), Ok(Some(_)) | Err(_))
+}
+
+fn is_module_name(name: &str) -> bool {
+    !name.contains('/') && (name.ends_with(".hap") || name.ends_with(".hsp"))
+}
+
+fn empty_report(path: &Path, format: &'static str) -> PackageReport {
+    let mut report = crate::ios::empty_report(path, format);
+    report.platform = "harmonyos";
+    report.ios = None;
+    report.harmony = Some(HarmonyDetails {
+        sign_block_magic: None,
+        sign_block_version: None,
+        sign_blocks: Vec::new(),
+        model: None,
+        module_name: None,
+        min_api_version: None,
+        target_api_version: None,
+        label_reference: None,
+        icon: None,
+        profile: None,
+        modules: Vec::new(),
+    });
+    report
+}
+
+fn details(report: &mut PackageReport) -> &mut HarmonyDetails {
+    report
+        .harmony
+        .as_mut()
+        .expect("harmony reports are made by empty_report") // ok: set by empty_report
+}
+
+pub fn inspect_hap(path: &Path, archive: &mut Archive) -> Result<PackageReport, ErrorKind> {
+    let format = if path.extension().is_some_and(|e| e == "hsp") {
+        "hsp"
+    } else {
+        "hap"
+    };
+    let mut report = empty_report(path, format);
+    read_module(archive, &mut report)?;
+    read_signature(archive, &mut report);
+    choose_filing(&mut report);
+    Ok(report)
+}
+
+pub fn inspect_app_pack(path: &Path, archive: &mut Archive) -> Result<PackageReport, ErrorKind> {
+    let mut report = empty_report(path, "app");
+    let pack = archive
+        .read_entry(PACK_INFO, MAX_JSON)?
+        .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok())
+        .ok_or_else(|| ErrorKind::BadEntry {
+            entry: PACK_INFO.into(),
+            reason: "not JSON".into(),
+        })?;
+    let app = pack.pointer("/summary/app").cloned().unwrap_or(Value::Null);
+    report.package_name = app
+        .get("bundleName")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    report.version_name = app
+        .pointer("/version/name")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    report.version_code = app.pointer("/version/code").and_then(Value::as_u64);
+    read_signature(archive, &mut report);
+    let modules: Vec<String> = archive
+        .names()
+        .filter(|n| is_module_name(n))
+        .map(str::to_string)
+        .collect();
+    for name in modules.into_iter().take(MAX_NESTED_HAPS) {
+        match inspect_nested(archive, path, &name) {
+            Ok(module) => details(&mut report).modules.push(module),
+            Err(e) => report
+                .warnings
+                .push(Warning::new("module_unreadable", format!("{name}: {e}"))),
+        }
+    }
+    // The pack's name and labels are its entry module's.
+    let entry = details(&mut report).modules.first().cloned();
+    if let Some(entry) = entry {
+        report.app_names = entry.app_names.clone();
+        report.app_name = entry.app_name.clone();
+        if report.signers.is_empty() {
+            report.signers = entry.signers.clone();
+            report.chain = entry.chain.clone();
+            details(&mut report).profile = entry.harmony.as_ref().and_then(|h| h.profile.clone());
+            report.warnings.push(Warning::new(
+                "pack_unsigned",
+                "the .app pack itself is unsigned: its entry module's signer is filed",
+            ));
+        }
+    }
+    for module in &details(&mut report).modules.clone() {
+        if module.package_name != report.package_name {
+            report.warnings.push(Warning::new(
+                "bundle_name_mismatch",
+                format!(
+                    "{} has bundle name {:?}, the pack {:?}",
+                    module.path, module.package_name, report.package_name
+                ),
+            ));
+        }
+    }
+    choose_filing(&mut report);
+    Ok(report)
+}
+
+/// A HAP inside a pack, copied to a temporary file so that it is read like any other.
+fn inspect_nested(
+    archive: &mut Archive,
+    pack: &Path,
+    name: &str,
+) -> Result<PackageReport, ErrorKind> {
+    let entry = archive
+        .open_entry(name)?
+        .ok_or_else(|| ErrorKind::NotAPackage(format!("{name} disappeared")))?;
+    let temp = std::env::temp_dir().join(format!(
+        "appfiling-{}-{}",
+        std::process::id(),
+        name.replace('/', "_")
+    ));
+    let result = (|| {
+        let mut file = std::fs::File::create(&temp)?;
+        let copied = std::io::copy(&mut entry.reader.take(MAX_NESTED_HAP + 1), &mut file)?;
+        file.flush()?;
+        if copied > MAX_NESTED_HAP {
+            return Err(ErrorKind::EntryTooLarge {
+                entry: name.to_string(),
+                size: copied,
+                limit: MAX_NESTED_HAP,
+            });
+        }
+        let mut inner = Archive::open(&temp)?;
+        let mut module = inspect_hap(&temp, &mut inner)?;
+        module.path = format!("{}!{name}", pack.display());
+        Ok(module)
+    })();
+    let _ = std::fs::remove_file(&temp);
+    result
+}
+
+/// A standalone .p7b (or JSON) profile.
+pub fn inspect_profile(path: &Path, bytes: &[u8]) -> Result<PackageReport, ErrorKind> {
+    let parsed = profile::parse(bytes).map_err(ErrorKind::NotAPackage)?;
+    let mut report = empty_report(path, "p7b");
+    report.package_name = parsed.profile.bundle_name.clone();
+    if let Some(key) = parsed.profile.certificate.clone() {
+        report
+            .signers
+            .push(crate::ios::signer(Scheme::Profile, key));
+    }
+    if !parsed.signed {
+        report.warnings.push(Warning::new(
+            "profile_unsigned",
+            "the profile is bare JSON, not signed: only debug profiles are",
+        ));
+    }
+    details(&mut report).profile = Some(parsed.profile);
+    choose_filing(&mut report);
+    Ok(report)
+}
+
+/// bundleName, versions, API levels, label and icon from module.json (Stage) or config.json (FA).
+fn read_module(archive: &mut Archive, report: &mut PackageReport) -> Result<(), ErrorKind> {
+    let (model, entry) = if archive.contains(MODULE_JSON) {
+        ("stage", MODULE_JSON)
+    } else {
+        ("fa", CONFIG_JSON)
+    };
+    let Some(bytes) = archive.read_entry(entry, MAX_JSON)? else {
+        report.warnings.push(Warning::new(
+            "module_missing",
+            "neither module.json nor config.json: the bundle name comes from the profile",
+        ));
+        return Ok(());
+    };
+    let json: Value = serde_json::from_slice(&bytes).map_err(|e| ErrorKind::BadEntry {
+        entry: entry.into(),
+        reason: format!("not JSON: {e}"),
+    })?;
+    let app = json.get("app").cloned().unwrap_or(Value::Null);
+    let module = json.get("module").cloned().unwrap_or(Value::Null);
+    let text = |v: &Value, pointer: &str| {
+        v.pointer(pointer)
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    report.package_name = text(&app, "/bundleName");
+    if report.package_name.is_none() {
+        return Err(ErrorKind::BadEntry {
+            entry: entry.into(),
+            reason: "no app.bundleName".into(),
+        });
+    }
+    let stage = model == "stage";
+    let ability = module
+        .pointer("/abilities/0")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let number = |v: &Value, pointer: &str| v.pointer(pointer).and_then(Value::as_u64);
+    let (version_name, version_code, min_api, target_api, label, label_id, icon) = if stage {
+        (
+            text(&app, "/versionName"),
+            number(&app, "/versionCode"),
+            number(&app, "/minAPIVersion"),
+            number(&app, "/targetAPIVersion"),
+            text(&app, "/label"),
+            number(&app, "/labelId"),
+            text(&app, "/icon"),
+        )
+    } else {
+        (
+            text(&app, "/version/name"),
+            number(&app, "/version/code"),
+            number(&app, "/apiVersion/compatible"),
+            number(&app, "/apiVersion/target"),
+            text(&ability, "/label").or_else(|| text(&app, "/label")),
+            number(&ability, "/labelId"),
+            text(&ability, "/icon"),
+        )
+    };
+    report.version_name = version_name;
+    report.version_code = version_code;
+    {
+        let d = details(report);
+        d.model = Some(model);
+        d.module_name = text(&module, "/name");
+        d.min_api_version = min_api;
+        d.target_api_version = target_api;
+        d.label_reference = label.clone();
+        d.icon = icon;
+    }
+    report.app_names = resolve_label(archive, label.as_deref(), label_id, &mut report.warnings)?;
+    report.app_name = crate::filing::preferred_name(&report.app_names, &NAME_ORDER).cloned();
+    Ok(())
+}
+
+fn resolve_label(
+    archive: &mut Archive,
+    label: Option<&str>,
+    label_id: Option<u64>,
+    warnings: &mut Vec<Warning>,
+) -> Result<BTreeMap<String, String>, ErrorKind> {
+    let mut names = BTreeMap::new();
+    let Some(label) = label else { return Ok(names) };
+    if !label.starts_with('$') {
+        names.insert("default".to_string(), label.to_string());
+        return Ok(names);
+    }
+    let index_bytes = archive.read_entry(RESOURCES_INDEX, MAX_RESOURCES)?;
+    let resolved = match (
+        index_bytes.as_deref().map(resources::ResourceIndex::parse),
+        label_id,
+    ) {
+        (Some(Ok(index)), Some(id)) => u32::try_from(id)
+            .map(|id| index.strings(id))
+            .unwrap_or_default(),
+        (Some(Err(e)), _) => {
+            warnings.push(Warning::new("resources_unreadable", e));
+            Vec::new()
+        }
+        _ => Vec::new(),
+    };
+    for (locale, value) in resolved {
+        names.entry(locale).or_insert(value);
+    }
+    if names.is_empty() {
+        warnings.push(Warning::new(
+            "label_unresolved",
+            format!("the label {label} could not be resolved in {RESOURCES_INDEX}; no app name is reported"),
+        ));
+    }
+    Ok(names)
+}
+
+/// The signing block: its sub-blocks, the signature's chain and leaf, the profile.
+fn read_signature(archive: &mut Archive, report: &mut PackageReport) {
+    let block = match HapSignBlock::read(archive) {
+        Ok(Some(block)) => block,
+        Ok(None) => return,
+        Err(e) => {
+            report
+                .warnings
+                .push(Warning::new("signing_block_malformed", e.to_string()));
+            return;
+        }
+    };
+    {
+        let d = details(report);
+        d.sign_block_magic = Some(block.magic);
+        d.sign_block_version = Some(block.version);
+        d.sign_blocks = block.entries();
+    }
+    if let Some(signature) = block.value(sign_block::TYPE_SIGNATURE) {
+        match pkcs7::parse_signed_data(signature) {
+            Ok(signed) => {
+                let roles = cert::chain_roles(&signed.certificates);
+                for (der, role) in signed.certificates.iter().zip(roles) {
+                    if let Ok(key) = cert::describe(der) {
+                        report.chain.push(ChainCertificate { role, key });
+                    }
+                }
+                match signed
+                    .signers
+                    .first()
+                    .and_then(|id| cert::signer_certificate(&signed.certificates, id))
+                    .map(cert::describe)
+                {
+                    Some(Ok(key)) => {
+                        report.schemes.push(Scheme::HapSignature);
+                        report
+                            .signers
+                            .push(crate::ios::signer(Scheme::HapSignature, key));
+                    }
+                    Some(Err(e)) => report.warnings.push(Warning::new(
+                        "certificate_unreadable",
+                        format!("HAP signer: {e}"),
+                    )),
+                    None => report.warnings.push(Warning::new(
+                        "signer_not_found",
+                        "the HAP signature's SignerInfo names no certificate of its set",
+                    )),
+                }
+            }
+            Err(e) => report.warnings.push(Warning::new(
+                "signature_unreadable",
+                format!("HAP signature: {e}"),
+            )),
+        }
+    }
+    if let Some(bytes) = block.value(sign_block::TYPE_PROFILE) {
+        match profile::parse(bytes) {
+            Ok(parsed) => details(report).profile = Some(parsed.profile),
+            Err(e) => report.warnings.push(Warning::new(
+                "profile_unreadable",
+                format!("profile sub-block: {e}"),
+            )),
+        }
+    }
+}
+
+/// Fills the HarmonyOS filing block: the leaf's SHA-1 and its EC point (or modulus).
+pub fn choose_filing(report: &mut PackageReport) {
+    let mut warnings = Vec::new();
+    let now = now_unix();
+    let profile = report.harmony.as_ref().and_then(|h| h.profile.clone());
+    if report.package_name.is_none() {
+        report.package_name = profile.as_ref().and_then(|p| p.bundle_name.clone());
+    }
+    let Some(chosen) = report.signers.first().cloned() else {
+        warnings.push(Warning::new(
+            "unsigned",
+            "no signing certificate found: sign the package first",
+        ));
+        report.warnings.extend(warnings);
+        return;
+    };
+    let cert = &chosen.key.certificate;
+    if cert.not_after_unix < now {
+        warnings.push(Warning::new(
+            "certificate_expired",
+            format!("the certificate expired on {}", cert.not_after),
+        ));
+    }
+    if let Some(p) = &profile {
+        if p.kind.as_deref() == Some("debug") || p.certificate_kind == Some("development") {
+            warnings.push(Warning::new(
+                "debug_profile",
+                "a debug profile with a development certificate: not valid for filing; use the release (AppGallery) profile and certificate",
+            ));
+        }
+        if let Some(profile_cert) = &p.certificate {
+            if chosen.scheme == Scheme::HapSignature
+                && profile_cert.certificate.sha256 != cert.sha256
+            {
+                warnings.push(Warning::new(
+                    "signer_not_in_profile",
+                    format!(
+                        "the HAP is signed by {} but the profile names {}",
+                        cert.subject, profile_cert.certificate.subject
+                    ),
+                ));
+            }
+        }
+        if let (Some(in_profile), Some(in_module)) = (&p.bundle_name, &report.package_name) {
+            if report.format != "p7b" && in_profile != in_module {
+                warnings.push(Warning::new(
+                    "bundle_name_mismatch",
+                    format!("the profile is for {in_profile}, the module says {in_module}"),
+                ));
+            }
+        }
+        if p.not_after_unix.is_some_and(|t| t < now) {
+            warnings.push(Warning::new(
+                "profile_expired",
+                format!(
+                    "the profile expired on {}",
+                    p.not_after.as_deref().unwrap_or("-")
+                ),
+            ));
+        }
+    }
+    warnings.push(Warning::new(
+        "appgallery_resigns",
+        "AppGallery re-signs the HAPs it distributes: file the values of the signed .app you upload to AppGallery Connect",
+    ));
+    let (public_key, public_key_format) = public_key_value(
+        &chosen.key.public_key,
+        ModulusForm::Hex,
+        true,
+        &mut warnings,
+    );
+    report.filing = Some(Filing {
+        platform: "harmonyos",
+        package_name: report.package_name.clone(),
+        public_key,
+        public_key_format,
+        signature_md5_field: cert.sha1.clone(),
+        signature_md5_algorithm: "sha1",
+        signer_scheme: chosen.scheme,
+        signer_sha256: cert.sha256.clone(),
+        reason: format!(
+            "{}: the leaf certificate (found by issuer/subject linkage, not by its place in the file) of the {} signature",
+            cert.subject,
+            chosen.scheme.name()
+        ),
+    });
+    report.warnings.extend(warnings);
+}

@@ -1,0 +1,99 @@
+//! HarmonyOS provisioning profiles (.p7b): a CMS SignedData whose content is
+//! JSON, or the bare JSON of a debug profile.
+
+use crate::cert;
+use crate::certfile;
+use crate::pkcs7;
+use crate::report::HarmonyProfile;
+use serde_json::Value;
+use time::format_description::well_known::Rfc3339;
+
+pub struct ParsedProfile {
+    pub profile: HarmonyProfile,
+    pub signed: bool,
+}
+
+pub fn parse(bytes: &[u8]) -> Result<ParsedProfile, String> {
+    let (content, signed_by) = match pkcs7::parse_signed_data(bytes) {
+        Ok(signed) => {
+            let content = signed.content.clone().ok_or("the CMS holds no content")?;
+            let signer = signed
+                .signers
+                .first()
+                .and_then(|id| cert::signer_certificate(&signed.certificates, id))
+                .and_then(|der| cert::describe(der).ok())
+                .map(|key| key.certificate);
+            (content, signer)
+        }
+        Err(e) if bytes.first() != Some(&b'{') => {
+            return Err(format!("neither a signed profile nor JSON: {e}"))
+        }
+        Err(_) => (bytes.to_vec(), None),
+    };
+    let json: Value =
+        serde_json::from_slice(&content).map_err(|e| format!("the profile is not JSON: {e}"))?;
+    if !json.is_object() {
+        return Err("the profile's JSON is not an object".into());
+    }
+    let text = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).map(str::to_string);
+    let bundle = json.get("bundle-info").cloned().unwrap_or(Value::Null);
+    let (certificate_kind, pem) = match (
+        text(&bundle, "distribution-certificate"),
+        text(&bundle, "development-certificate"),
+    ) {
+        (Some(pem), _) => (Some("distribution"), Some(pem)),
+        (None, Some(pem)) => (Some("development"), Some(pem)),
+        _ => (None, None),
+    };
+    let certificate = pem
+        .and_then(|pem| certfile::certificates(pem.as_bytes()))
+        .and_then(|ders| ders.into_iter().next())
+        .and_then(|der| cert::describe(&der).ok());
+    let validity = json.get("validity");
+    let seconds = |key: &str| validity.and_then(|v| v.get(key)).and_then(Value::as_i64);
+    let date = |secs: Option<i64>| {
+        secs.and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
+            .and_then(|t| t.format(&Rfc3339).ok())
+    };
+    let signed = signed_by.is_some();
+    Ok(ParsedProfile {
+        profile: HarmonyProfile {
+            kind: text(&json, "type"),
+            app_distribution_type: text(&json, "app-distribution-type"),
+            bundle_name: text(&bundle, "bundle-name"),
+            developer_id: text(&bundle, "developer-id"),
+            app_identifier: text(&bundle, "app-identifier"),
+            certificate_kind,
+            certificate,
+            not_before: date(seconds("not-before")),
+            not_after: date(seconds("not-after")),
+            uuid: text(&json, "uuid"),
+            issuer: text(&json, "issuer"),
+            version_name: text(&json, "version-name"),
+            version_code: json.get("version-code").and_then(Value::as_u64),
+            signed_by,
+            not_after_unix: seconds("not-after"),
+        },
+        signed,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bare_json_profiles() {
+        let json = br#"{"type":"debug","uuid":"u-1","validity":{"not-before":0,"not-after":86400},
+            "bundle-info":{"bundle-name":"com.example.app","developer-id":"dev"},"version-code":2}"#;
+        let p = parse(json).unwrap();
+        assert!(!p.signed);
+        assert_eq!(p.profile.kind.as_deref(), Some("debug"));
+        assert_eq!(p.profile.bundle_name.as_deref(), Some("com.example.app"));
+        assert_eq!(p.profile.not_after.as_deref(), Some("1970-01-02T00:00:00Z"));
+        assert_eq!(p.profile.version_code, Some(2));
+        assert!(p.profile.certificate.is_none());
+        assert!(parse(b"[1]").is_err());
+        assert!(parse(b"\x30\x00").is_err());
+    }
+}
