@@ -167,7 +167,7 @@ fn a_zip_that_is_not_an_apk_is_named_as_such() {
     assert_eq!(out.status.code(), Some(3));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("empty.zip") && stderr.contains("neither AndroidManifest.xml"),
+        stderr.contains("empty.zip") && stderr.contains("no AndroidManifest.xml"),
         "{stderr}"
     );
 }
