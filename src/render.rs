@@ -73,6 +73,9 @@ fn package_text(out: &mut String, p: &PackageReport) {
     if let Some(ios) = &p.ios {
         ios_text(out, ios);
     }
+    if let Some(harmony) = &p.harmony {
+        harmony_text(out, harmony);
+    }
     for c in &p.chain {
         let _ = writeln!(out, "  chain: {}", c.role);
         certificate_text(out, &c.key.certificate, &c.key.public_key, "    ");
@@ -144,6 +147,70 @@ fn package_text(out: &mut String, p: &PackageReport) {
     }
     for w in &p.warnings {
         let _ = writeln!(out, "  warning [{}]: {}", w.code, w.message);
+    }
+}
+
+fn harmony_text(out: &mut String, h: &crate::report::HarmonyDetails) {
+    if let Some(model) = h.model {
+        let api = |v: Option<u64>| v.map_or("-".into(), |v| v.to_string());
+        let _ = writeln!(
+            out,
+            "    module       {} ({model} model, API {} to {})",
+            or_dash(h.module_name.as_deref()),
+            api(h.min_api_version),
+            api(h.target_api_version)
+        );
+    }
+    if let Some(label) = &h.label_reference {
+        let _ = writeln!(out, "    label        {label}");
+    }
+    if let Some(magic) = h.sign_block_magic {
+        let blocks: Vec<String> = h
+            .sign_blocks
+            .iter()
+            .map(|b| format!("{} {}", b.name.unwrap_or(&b.kind), b.length))
+            .collect();
+        let _ = writeln!(
+            out,
+            "  signing block  \"{magic}\" v{}: {}",
+            h.sign_block_version.unwrap_or(0),
+            blocks.join(", ")
+        );
+    }
+    if let Some(profile) = &h.profile {
+        let _ = writeln!(
+            out,
+            "  profile        {} [{}], {}",
+            or_dash(profile.bundle_name.as_deref()),
+            or_dash(profile.kind.as_deref()),
+            or_dash(profile.app_distribution_type.as_deref())
+        );
+        let _ = writeln!(
+            out,
+            "    valid        {} .. {}",
+            or_dash(profile.not_before.as_deref()),
+            or_dash(profile.not_after.as_deref())
+        );
+        if let Some(key) = &profile.certificate {
+            let kind = profile.certificate_kind.unwrap_or("certificate");
+            let _ = writeln!(
+                out,
+                "    {kind:<12} {} (SHA-1 {})",
+                key.certificate.subject, key.certificate.sha1
+            );
+        }
+    }
+    for module in &h.modules {
+        let sha1 = module
+            .filing
+            .as_ref()
+            .map_or("-", |f| f.signature_md5_field.as_str());
+        let _ = writeln!(
+            out,
+            "  module {} ({}), signer SHA-1 {sha1}",
+            module.path,
+            or_dash(module.package_name.as_deref())
+        );
     }
 }
 

@@ -7,7 +7,11 @@ use appfiling::report::{PackageReport, Scheme};
 use common::{corpus_dir, openssl_describe, openssl_ec_point, openssl_verifies_leaf};
 use std::collections::{BTreeMap, BTreeSet};
 
-const DIRS: [&str; 3] = ["openharmony-hapsigner", "smat-lab-haptest", "icyleaf-app-info"];
+const DIRS: [&str; 3] = [
+    "openharmony-hapsigner",
+    "smat-lab-haptest",
+    "icyleaf-app-info",
+];
 
 #[derive(Default)]
 struct Oracle {
@@ -30,7 +34,9 @@ fn oracle(text: &str) -> BTreeMap<String, Oracle> {
         if magic != "-" {
             entry.magic = Some(magic.to_string());
         }
-        let Some(sha) = signer.split(' ').next().filter(|s| s.len() == 64) else { continue };
+        let Some(sha) = signer.split(' ').next().filter(|s| s.len() == 64) else {
+            continue;
+        };
         let sha = sha.to_ascii_uppercase();
         if summary.starts_with("profile JSON") {
             entry.profile = Some((sha, summary.to_string()));
@@ -42,7 +48,9 @@ fn oracle(text: &str) -> BTreeMap<String, Oracle> {
 }
 
 fn summary_field<'a>(summary: &'a str, key: &str) -> Option<&'a str> {
-    summary.split(' ').find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
+    summary
+        .split(' ')
+        .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
 }
 
 #[test]
@@ -51,7 +59,9 @@ fn hap_signers_and_profiles_match_the_oracle() {
     let mut failures = Vec::new();
     let (mut signers, mut profiles, mut files) = (0, 0, 0);
     for dir in DIRS {
-        let Ok(text) = std::fs::read_to_string(corpus.join(dir).join("ORACLE-hap.tsv")) else { continue };
+        let Ok(text) = std::fs::read_to_string(corpus.join(dir).join("ORACLE-hap.tsv")) else {
+            continue;
+        };
         for (file, expected) in oracle(&text) {
             let path = corpus.join(dir).join(&file);
             files += 1;
@@ -59,7 +69,10 @@ fn hap_signers_and_profiles_match_the_oracle() {
                 Ok(p) => p,
                 Err(e) => {
                     assert!(e.to_string().contains(&file), "{e}");
-                    if !expected.app_signers.is_empty() && expected.magic.is_some() && !file.starts_with("zip_") {
+                    if !expected.app_signers.is_empty()
+                        && expected.magic.is_some()
+                        && !file.starts_with("zip_")
+                    {
                         failures.push(format!("{dir}/{file}: oracle finds signers, we fail: {e}"));
                     }
                     continue;
@@ -69,19 +82,40 @@ fn hap_signers_and_profiles_match_the_oracle() {
             let harmony = package.harmony.as_ref();
             if let Some(magic) = &expected.magic {
                 if harmony.and_then(|h| h.sign_block_magic) != Some(magic.as_str())
-                    && !package.warnings.iter().any(|w| w.code == "signing_block_malformed")
+                    && !package
+                        .warnings
+                        .iter()
+                        .any(|w| w.code == "signing_block_malformed")
                 {
-                    failures.push(format!("{what}: magic {:?}, oracle {magic}", harmony.and_then(|h| h.sign_block_magic)));
+                    failures.push(format!(
+                        "{what}: magic {:?}, oracle {magic}",
+                        harmony.and_then(|h| h.sign_block_magic)
+                    ));
                 }
             }
-            if let Some(ours) = package.signers.iter().find(|s| s.scheme == Scheme::HapSignature) {
+            if let Some(ours) = package
+                .signers
+                .iter()
+                .find(|s| s.scheme == Scheme::HapSignature)
+            {
                 signers += 1;
                 if !expected.app_signers.contains(&ours.key.certificate.sha256) {
-                    failures.push(format!("{what}: signer {} not among the oracle's {:?}", ours.key.certificate.sha256, expected.app_signers));
+                    failures.push(format!(
+                        "{what}: signer {} not among the oracle's {:?}",
+                        ours.key.certificate.sha256, expected.app_signers
+                    ));
                 }
                 let filing = package.filing.as_ref().unwrap();
-                assert_eq!(filing.signature_md5_field, ours.key.certificate.sha1, "{what}");
-            } else if !expected.app_signers.is_empty() && !has_warning(&package, &["signature_unreadable", "signing_block_malformed"]) {
+                assert_eq!(
+                    filing.signature_md5_field, ours.key.certificate.sha1,
+                    "{what}"
+                );
+            } else if !expected.app_signers.is_empty()
+                && !has_warning(
+                    &package,
+                    &["signature_unreadable", "signing_block_malformed"],
+                )
+            {
                 failures.push(format!("{what}: no signer, and no warning saying why"));
             }
             match (&expected.profile, harmony.and_then(|h| h.profile.as_ref())) {
@@ -89,7 +123,9 @@ fn hap_signers_and_profiles_match_the_oracle() {
                     profiles += 1;
                     let signed_by = profile.signed_by.as_ref().map(|c| c.sha256.clone());
                     if signed_by.as_deref() != Some(sha.as_str()) {
-                        failures.push(format!("{what}: profile signer {signed_by:?}, oracle {sha}"));
+                        failures.push(format!(
+                            "{what}: profile signer {signed_by:?}, oracle {sha}"
+                        ));
                     }
                     if profile.bundle_name.as_deref() != summary_field(summary, "bundle-name") {
                         failures.push(format!("{what}: profile bundle {:?}", profile.bundle_name));
@@ -98,7 +134,12 @@ fn hap_signers_and_profiles_match_the_oracle() {
                         failures.push(format!("{what}: profile type {:?}", profile.kind));
                     }
                 }
-                (Some(_), None) if !has_warning(&package, &["profile_unreadable", "signing_block_malformed"]) => {
+                (Some(_), None)
+                    if !has_warning(
+                        &package,
+                        &["profile_unreadable", "signing_block_malformed"],
+                    ) =>
+                {
                     failures.push(format!("{what}: profile not reported"))
                 }
                 _ => {}
@@ -106,7 +147,10 @@ fn hap_signers_and_profiles_match_the_oracle() {
         }
     }
     println!("corpus: {files} HarmonyOS files, {signers} HAP signers and {profiles} profiles checked against ORACLE-hap.tsv, {} failures", failures.len());
-    assert!(signers >= 10 && profiles >= 8, "{signers} signers, {profiles} profiles");
+    assert!(
+        signers >= 10 && profiles >= 8,
+        "{signers} signers, {profiles} profiles"
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -136,7 +180,11 @@ fn pem_chain_leaves_are_what_openssl_verify_confirms() {
             .filter(|c| c.key.certificate.sha256 != leaf.sha256)
             .map(|c| c.key.certificate.der_base64.as_str())
             .collect();
-        assert!(openssl_verifies_leaf(&leaf.der_base64, &others), "{}: openssl does not verify the chosen leaf", path.display());
+        assert!(
+            openssl_verifies_leaf(&leaf.der_base64, &others),
+            "{}: openssl does not verify the chosen leaf",
+            path.display()
+        );
         // And no other certificate of the file is a leaf openssl would accept above it.
         for candidate in package.chain.iter().filter(|c| c.role != "leaf") {
             let rest: Vec<&str> = package
@@ -148,7 +196,10 @@ fn pem_chain_leaves_are_what_openssl_verify_confirms() {
             let is_root = candidate.role == "root";
             assert!(is_root || openssl_verifies_leaf(&candidate.key.certificate.der_base64, &rest));
         }
-        assert_eq!(package.filing.as_ref().unwrap().signature_md5_field, leaf.sha1);
+        assert_eq!(
+            package.filing.as_ref().unwrap().signature_md5_field,
+            leaf.sha1
+        );
         checked += 1;
     }
     println!("corpus: {checked} PEM chains: the chosen leaf verifies with openssl");
@@ -162,24 +213,41 @@ fn harmony_keys_match_openssl() {
     let mut points = 0;
     for dir in DIRS {
         for entry in std::fs::read_dir(corpus.join(dir)).unwrap().flatten() {
-            let Ok(package) = appfiling::inspect(&entry.path()) else { continue };
+            let Ok(package) = appfiling::inspect(&entry.path()) else {
+                continue;
+            };
             if package.platform != "harmonyos" {
                 continue;
             }
-            let profile_cert = package.harmony.iter().filter_map(|h| h.profile.as_ref()?.certificate.as_ref());
-            for key in package.signers.iter().map(|s| &s.key).chain(package.chain.iter().map(|c| &c.key)).chain(profile_cert) {
+            let profile_cert = package
+                .harmony
+                .iter()
+                .filter_map(|h| h.profile.as_ref()?.certificate.as_ref());
+            for key in package
+                .signers
+                .iter()
+                .map(|s| &s.key)
+                .chain(package.chain.iter().map(|c| &c.key))
+                .chain(profile_cert)
+            {
                 if !seen.insert(key.certificate.sha256.clone()) {
                     continue;
                 }
                 let ossl = openssl_describe(&key.certificate.der_base64);
                 assert_eq!(key.certificate.sha1, ossl.sha1);
                 if key.public_key.algorithm == "EC" {
-                    assert_eq!(key.public_key.ec_point_hex, openssl_ec_point(&key.certificate.der_base64));
+                    assert_eq!(
+                        key.public_key.ec_point_hex,
+                        openssl_ec_point(&key.certificate.der_base64)
+                    );
                     points += 1;
                 }
             }
         }
     }
-    println!("corpus: {} HarmonyOS certificates match openssl x509, {points} EC points match openssl ec", seen.len());
+    println!(
+        "corpus: {} HarmonyOS certificates match openssl x509, {points} EC points match openssl ec",
+        seen.len()
+    );
     assert!(points >= 5);
 }

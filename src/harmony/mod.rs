@@ -424,7 +424,10 @@ pub fn choose_filing(report: &mut PackageReport) {
                     "signer_not_in_profile",
                     format!(
                         "the HAP is signed by {} (SHA-1 {}) but the profile names {} (SHA-1 {})",
-                        cert.subject, cert.sha1, profile_cert.certificate.subject, profile_cert.certificate.sha1
+                        cert.subject,
+                        cert.sha1,
+                        profile_cert.certificate.subject,
+                        profile_cert.certificate.sha1
                     ),
                 ));
             }

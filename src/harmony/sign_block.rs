@@ -132,41 +132,43 @@ impl HapSignBlock {
     }
 }
 
-#[cfg(test)]
-pub(crate) mod tests {
-    use super::*;
-
-    /// A block holding `(type, data)` sub-blocks, in the layout hapsigner writes.
-    pub fn block(subs: &[(u32, &[u8])], magic: &[u8; 16], version: u32) -> Vec<u8> {
-        let mut heads = Vec::new();
-        let mut body = Vec::new();
-        let mut offset = subs.len() * SUB_HEAD_LEN;
-        for (kind, data) in subs {
-            heads.extend_from_slice(&kind.to_le_bytes());
-            heads.extend_from_slice(&(data.len() as u32).to_le_bytes());
-            heads.extend_from_slice(&(offset as u32).to_le_bytes());
-            body.extend_from_slice(data);
-            offset += data.len();
-        }
-        let mut out = [heads, body].concat();
-        let size = out.len() as u64 + HEAD_LEN;
-        out.extend_from_slice(&(subs.len() as u32).to_le_bytes());
-        out.extend_from_slice(&size.to_le_bytes());
-        out.extend_from_slice(magic);
-        out.extend_from_slice(&version.to_le_bytes());
-        out
+/// Encodes a signing block holding `(type, data)` sub-blocks, in the layout
+/// hapsigner writes: the heads, the data, then the 32-byte head. `legacy`
+/// selects the "HAP Sig Block 42" magic. Used to make the project's samples.
+pub fn encode(subs: &[(u32, &[u8])], legacy: bool, version: u32) -> Vec<u8> {
+    let mut heads = Vec::new();
+    let mut body = Vec::new();
+    let mut offset = subs.len() * SUB_HEAD_LEN;
+    for (kind, data) in subs {
+        heads.extend_from_slice(&kind.to_le_bytes());
+        heads.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        heads.extend_from_slice(&(offset as u32).to_le_bytes());
+        body.extend_from_slice(data);
+        offset += data.len();
     }
+    let mut out = [heads, body].concat();
+    let size = out.len() as u64 + HEAD_LEN;
+    out.extend_from_slice(&(subs.len() as u32).to_le_bytes());
+    out.extend_from_slice(&size.to_le_bytes());
+    out.extend_from_slice(if legacy { MAGIC_OLD } else { MAGIC });
+    out.extend_from_slice(&version.to_le_bytes());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
 
     #[test]
     fn reads_sub_blocks_in_both_magics() {
-        for (magic, version) in [(MAGIC, 3), (MAGIC_OLD, 1)] {
-            let data = block(
+        for (legacy, version) in [(false, 3), (true, 1)] {
+            let data = encode(
                 &[
                     (TYPE_SIGNATURE, b"cms"),
                     (TYPE_PROFILE, b"{}"),
                     (0x3000_0001, b"x"),
                 ],
-                magic,
+                legacy,
                 version,
             );
             let b = HapSignBlock::parse(data, 3, "m", version).unwrap().unwrap();
@@ -181,10 +183,10 @@ pub(crate) mod tests {
 
     #[test]
     fn sub_blocks_outside_the_block_are_errors() {
-        let mut data = block(&[(TYPE_SIGNATURE, b"cms")], MAGIC, 3);
+        let mut data = encode(&[(TYPE_SIGNATURE, b"cms")], false, 3);
         data[4..8].copy_from_slice(&9999u32.to_le_bytes());
         assert!(HapSignBlock::parse(data, 1, "m", 3).is_err());
-        let data = block(&[(TYPE_SIGNATURE, b"cms")], MAGIC, 3);
+        let data = encode(&[(TYPE_SIGNATURE, b"cms")], false, 3);
         assert!(HapSignBlock::parse(data.clone(), 1000, "m", 3).is_err());
         assert!(HapSignBlock::parse(data, 7, "m", 3).is_err());
     }

@@ -106,9 +106,12 @@ pub fn hex_to_decimal(hex: &str) -> String {
 
 /// The EC point `openssl ec -pubin -text` prints for a certificate's key, as uppercase hex.
 pub fn openssl_ec_point(der_base64: &str) -> Option<String> {
-    let der = base64::engine::general_purpose::STANDARD.decode(der_base64).unwrap();
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(der_base64)
+        .unwrap();
     let pubkey = openssl_raw(&["x509", "-inform", "der", "-noout", "-pubkey"], &der);
-    let text = String::from_utf8(openssl_raw(&["ec", "-pubin", "-text", "-noout"], &pubkey)).ok()?;
+    let text =
+        String::from_utf8(openssl_raw(&["ec", "-pubin", "-text", "-noout"], &pubkey)).ok()?;
     let block: String = text
         .lines()
         .skip_while(|l| !l.starts_with("pub:"))
@@ -123,16 +126,31 @@ pub fn openssl_ec_point(der_base64: &str) -> Option<String> {
 /// `-partial_chain`: a test PKI's root may carry a path length its own chain breaks;
 /// what matters here is that each certificate is signed by the next.
 pub fn openssl_verifies_leaf(leaf_base64: &str, others_base64: &[&str]) -> bool {
-    let dir = std::env::temp_dir().join(format!("appfiling-verify-{}-{}", std::process::id(), leaf_base64.len()));
+    let dir = std::env::temp_dir().join(format!(
+        "appfiling-verify-{}-{}",
+        std::process::id(),
+        leaf_base64.len()
+    ));
     std::fs::create_dir_all(&dir).unwrap();
     let pem = |b64: &str| {
-        let body: Vec<String> = b64.as_bytes().chunks(64).map(|c| String::from_utf8_lossy(c).into_owned()).collect();
-        format!("-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n", body.join("\n"))
+        let body: Vec<String> = b64
+            .as_bytes()
+            .chunks(64)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect();
+        format!(
+            "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+            body.join("\n")
+        )
     };
     let leaf = dir.join("leaf.pem");
     let chain = dir.join("chain.pem");
     std::fs::write(&leaf, pem(leaf_base64)).unwrap();
-    std::fs::write(&chain, others_base64.iter().map(|b| pem(b)).collect::<String>()).unwrap();
+    std::fs::write(
+        &chain,
+        others_base64.iter().map(|b| pem(b)).collect::<String>(),
+    )
+    .unwrap();
     let status = Command::new("openssl")
         .args(["verify", "-no_check_time", "-partial_chain", "-CAfile"])
         .arg(&chain)

@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+"""Builds appfiling's HarmonyOS samples with openssl, the Python standard library, and the
+project's own signing-block writer (`cargo run --example sign_hap`).
+
+Outputs in samples/harmony/:
+  sample.hap              Stage-model HAP: module.json, a resources.index with default and zh_CN labels,
+                          signed: CMS by the EC P-256 leaf (chain: root, intermediate, leaf) and a release profile
+  sample-debug.hap        the same with a debug profile carrying a development certificate
+  sample.app              an .app pack: pack.info and sample.hap, the pack signed as well
+  sample-release.p7b      the release profile: JSON signed with `openssl cms -sign`
+  sample-chain.cer        the chain as PEM, leaf in the middle: it must be found by linkage
+  EXPECTED-harmony.tsv    what openssl says of the certificates, with the commands
+
+Keys live in samples/keys/harmony-*, made once. The PKI is a TEST PKI ("appfiling TEST … (not Huawei)", issued
+under O=Huawei CBG-like names only so that tools recognise the platform): never trust it.
+"""
+import json, os, struct, subprocess, sys, zipfile, tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+KEYS = os.path.join(HERE, "keys")
+OUT = os.path.join(HERE, "harmony")
+BUNDLE = "dev.appfiling.sample"
+LABEL_ID = 0x01000000
+
+
+def openssl(*args, input=None):
+    return subprocess.run(["openssl", *args], check=True, capture_output=True, input=input).stdout
+
+
+def ec_cert(name, subject, issuer=None, ca=False):
+    path = os.path.join(KEYS, name)
+    if os.path.exists(path + ".pem"):
+        return path
+    openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", path + ".key")
+    ext = ["-addext", "basicConstraints=critical,CA:true" if ca else "basicConstraints=CA:false",
+           "-addext", "keyUsage=critical," + ("keyCertSign,cRLSign" if ca else "digitalSignature")]
+    if issuer is None:
+        openssl("req", "-x509", "-new", "-key", path + ".key", "-out", path + ".pem", "-days", "18250", "-subj", subject, *ext)
+    else:
+        openssl("req", "-new", "-key", path + ".key", "-out", path + ".csr", "-subj", subject)
+        with tempfile.NamedTemporaryFile("w", suffix=".cnf", delete=False) as cnf:
+            cnf.write("[v]\n" + ("basicConstraints=critical,CA:true\nkeyUsage=critical,keyCertSign,cRLSign\n" if ca
+                                 else "basicConstraints=CA:false\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=codeSigning\n"))
+        openssl("x509", "-req", "-in", path + ".csr", "-CA", issuer + ".pem", "-CAkey", issuer + ".key", "-CAcreateserial",
+                "-days", "18000", "-extfile", cnf.name, "-extensions", "v", "-out", path + ".pem")
+        os.remove(cnf.name)
+        os.remove(path + ".csr")
+    return path
+
+
+def keys():
+    os.makedirs(KEYS, exist_ok=True)
+    root = ec_cert("harmony-root", "/C=CN/O=Huawei CBG (appfiling TEST, not Huawei)/CN=appfiling TEST Root CA", ca=True)
+    inter = ec_cert("harmony-intermediate", "/C=CN/O=Huawei CBG (appfiling TEST, not Huawei)/CN=appfiling TEST Developer Relations CA",
+                    issuer=root, ca=True)
+    leaf = ec_cert("harmony-release", "/C=CN/O=appfiling sample/OU=appfiling/CN=appfiling sample(1234567890)\\,Release", issuer=inter)
+    dev = ec_cert("harmony-development", "/C=CN/O=appfiling sample/OU=appfiling/CN=appfiling sample(1234567890)\\,Development", issuer=inter)
+    profile_signer = ec_cert("harmony-profile-signing", "/C=CN/O=Huawei (appfiling TEST)/CN=appfiling TEST Profile Management", issuer=inter)
+    return {"root": root, "intermediate": inter, "release": leaf, "development": dev, "profile": profile_signer}
+
+
+def resources_index(strings):
+    """A resources.index (restool layout): header, KEYS per configuration, IDSS per configuration, records."""
+    configs = list(strings.items())  # [(key params, value)]
+    header = b"Restool 5.008".ljust(128, b"\0")
+    keys_len = sum(12 + 8 * len(params) for params, _ in configs)
+    idss_len = len(configs) * 16
+    records, offsets = b"", []
+    records_at = 136 + keys_len + idss_len
+    for _, value in configs:
+        offsets.append(records_at + len(records))
+        v = value.encode() + b"\0"
+        name = b"app_name\0"
+        body = struct.pack("<H", len(v)) + v + struct.pack("<H", len(name)) + name
+        records += struct.pack("<III", 8 + len(body), 0, LABEL_ID) + body
+    out = header + struct.pack("<II", records_at + len(records), len(configs))
+    idss_at = 136 + keys_len
+    for i, (params, _) in enumerate(configs):
+        out += b"KEYS" + struct.pack("<II", idss_at + 16 * i, len(params))
+        for kind, text in params:
+            out += struct.pack("<ii", kind, int.from_bytes(text.encode(), "big"))
+    for i in range(len(configs)):
+        out += b"IDSS" + struct.pack("<III", 1, LABEL_ID, offsets[i])
+    return out + records
+
+
+def unsigned_hap(path):
+    module = {
+        "app": {"bundleName": BUNDLE, "vendor": "appfiling", "versionCode": 1004002, "versionName": "1.4.2",
+                "minAPIVersion": 50000012, "targetAPIVersion": 50000012, "label": "$string:app_name", "labelId": LABEL_ID,
+                "icon": "$media:app_icon", "iconId": LABEL_ID + 1, "bundleType": "app"},
+        "module": {"name": "entry", "type": "entry", "mainElement": "EntryAbility", "deviceTypes": ["phone"],
+                   "abilities": [{"name": "EntryAbility", "label": "$string:app_name", "labelId": LABEL_ID}]},
+    }
+    index = resources_index({(): "Sample Notes", ((0, "zh"), (1, "CN")): "示例笔记"})
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("module.json", json.dumps(module, ensure_ascii=False))
+        z.writestr("resources.index", index)
+        z.writestr("ets/modules.abc", b"\0" * 64)
+
+
+def profile(k, kind):
+    cert_key = "release" if kind == "release" else "development"
+    content = {
+        "version-name": "2.0.0", "version-code": 2, "uuid": "7d3f1b62-0000-4c2a-9f00-00000000000" + ("1" if kind == "release" else "2"),
+        "type": kind, "app-distribution-type": "app_gallery" if kind == "release" else "none",
+        "validity": {"not-before": 1767225600, "not-after": 2398377600},
+        "bundle-info": {"developer-id": "1234567890", "bundle-name": BUNDLE, "apl": "normal", "app-feature": "hos_normal_app",
+                        ("distribution-certificate" if kind == "release" else "development-certificate"):
+                            open(k[cert_key] + ".pem").read()},
+        "issuer": "app_gallery",
+    }
+    signer = k["profile"]
+    chain = open(k["intermediate"] + ".pem").read() + open(k["root"] + ".pem").read()
+    with tempfile.NamedTemporaryFile("w", delete=False) as f:
+        f.write(chain)
+    p7b = openssl("cms", "-sign", "-nodetach", "-binary", "-outform", "DER", "-signer", signer + ".pem", "-inkey", signer + ".key",
+                  "-certfile", f.name, "-md", "sha256", input=json.dumps(content).encode())
+    os.remove(f.name)
+    return p7b
+
+
+def sign(k, key, unsigned, prof, out):
+    """The HAP signature: a CMS by the leaf with its chain, over a digest-like payload; the block by our own writer."""
+    chain = open(k["intermediate"] + ".pem").read() + open(k["root"] + ".pem").read()
+    with tempfile.TemporaryDirectory() as d:
+        open(os.path.join(d, "chain.pem"), "w").write(chain)
+        cms = openssl("cms", "-sign", "-nodetach", "-binary", "-outform", "DER", "-signer", k[key] + ".pem", "-inkey", k[key] + ".key",
+                      "-certfile", os.path.join(d, "chain.pem"), "-md", "sha256", input=b"\1" * 52)
+        open(os.path.join(d, "sig.cms"), "wb").write(cms)
+        open(os.path.join(d, "profile.p7b"), "wb").write(prof)
+        subprocess.run(["cargo", "run", "--quiet", "--example", "sign_hap", "--", unsigned, os.path.join(d, "sig.cms"),
+                        os.path.join(d, "profile.p7b"), out], check=True, cwd=ROOT)
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    k = keys()
+    release, debug = profile(k, "release"), profile(k, "debug")
+    with tempfile.TemporaryDirectory() as d:
+        unsigned = os.path.join(d, "unsigned.hap")
+        unsigned_hap(unsigned)
+        sign(k, "release", unsigned, release, os.path.join(OUT, "sample.hap"))
+        sign(k, "development", unsigned, debug, os.path.join(OUT, "sample-debug.hap"))
+        pack = os.path.join(d, "unsigned.app")
+        with zipfile.ZipFile(pack, "w", zipfile.ZIP_STORED) as z:
+            z.writestr("pack.info", json.dumps({"summary": {"app": {"bundleName": BUNDLE, "version": {"code": 1004002, "name": "1.4.2"}}},
+                                                "packages": [{"name": "entry-default", "moduleType": "entry"}]}))
+            z.write(os.path.join(OUT, "sample.hap"), "entry-default.hap")
+        sign(k, "release", pack, release, os.path.join(OUT, "sample.app"))
+    open(os.path.join(OUT, "sample-release.p7b"), "wb").write(release)
+    with open(os.path.join(OUT, "sample-chain.cer"), "w") as f:
+        for name in ["intermediate", "release", "root"]:
+            f.write(open(k[name] + ".pem").read())
+
+    rows = []
+    for name in ["release", "development", "intermediate", "root", "profile"]:
+        pem = k[name] + ".pem"
+        fp = lambda alg: openssl("x509", "-in", pem, "-noout", "-fingerprint", alg).decode().strip().split("=", 1)[1].replace(":", "")
+        pub = openssl("x509", "-in", pem, "-noout", "-pubkey")
+        text = openssl("ec", "-pubin", "-text", "-noout", input=pub).decode()
+        lines = text.split("pub:")[1].split("ASN1 OID")[0]
+        point = "".join(c for c in lines if c in "0123456789abcdef").upper()
+        rows.append([name, fp("-sha1"), fp("-md5"), fp("-sha256"), point])
+    with open(os.path.join(OUT, "EXPECTED-harmony.tsv"), "w") as f:
+        f.write("# Made by samples/make-harmony-samples.py with: openssl x509 -noout -fingerprint -sha1|-md5|-sha256, "
+                "openssl x509 -noout -pubkey | openssl ec -pubin -text -noout (on samples/keys/harmony-<name>.pem)\n")
+        f.write("certificate\tsha1\tmd5\tsha256\tec_point\n")
+        for row in rows:
+            f.write("\t".join(row) + "\n")
+    print("HarmonyOS samples rebuilt in", OUT)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
