@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${SECONDS_PER_TARGET:-60}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(axml arsc signing_block pkcs7 macho profile plist_strings)
+[ ${#targets[@]} -gt 0 ] || targets=(axml arsc signing_block pkcs7 macho profile plist_strings hap_sign_block resources_index)
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
 export RUSTC_BOOTSTRAP=1
 
@@ -42,6 +42,12 @@ for ipa in glob.glob("samples/ios/*.ipa"):
             put("profile", base, z.read(n))
         elif n.endswith((".plist", ".strings")):
             put("plist_strings", base, z.read(n))
+for hap in glob.glob("samples/harmony/*.hap"):
+    data = open(hap, "rb").read()
+    put("resources_index", os.path.basename(hap), zipfile.ZipFile(hap).read("resources.index"))
+    magic = data.rfind(b"<hap sign block>")
+    count, size = struct.unpack("<IQ", data[magic - 12:magic])
+    put("hap_sign_block", os.path.basename(hap), bytes([count]) + data[magic + 20 - size:magic + 20])
 for p in glob.glob("samples/ios/*.mobileprovision"):
     put("profile", os.path.basename(p), open(p, "rb").read())
 PY
