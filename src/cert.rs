@@ -2,8 +2,8 @@
 //! the portals ask for.
 
 use crate::ber::{self, TAG_OID, TAG_SEQUENCE};
-use crate::pkcs7::SignerId;
-use crate::report::{Certificate, CertifiedKey, PublicKey};
+use crate::pkcs7::{SignedData, SignerId};
+use crate::report::{Certificate, CertifiedKey, ChainCertificate, PublicKey};
 use base64::Engine;
 use md5::Md5;
 use num_bigint::BigUint;
@@ -289,6 +289,49 @@ pub fn chain_roles(certificates: &[&[u8]]) -> Vec<&'static str> {
             }
         })
         .collect()
+}
+
+/// Why a CMS signature gave no signer certificate.
+#[derive(Debug, Clone, Error)]
+pub enum SignerError {
+    #[error("the SignerInfo names no certificate of the signature's set")]
+    NotFound,
+    #[error("the signer's certificate: {0}")]
+    Unreadable(CertError),
+}
+
+impl SignerError {
+    /// The warning code each case is reported under.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SignerError::NotFound => "signer_not_found",
+            SignerError::Unreadable(_) => "certificate_unreadable",
+        }
+    }
+}
+
+/// What a CMS signature tells of its certificates: every one with its role,
+/// and the one its (first) SignerInfo names.
+pub struct SignatureCertificates {
+    pub chain: Vec<ChainCertificate>,
+    pub signer: Result<CertifiedKey, SignerError>,
+}
+
+pub fn signature_certificates(signed: &SignedData<'_>) -> SignatureCertificates {
+    let roles = chain_roles(&signed.certificates);
+    let chain = signed
+        .certificates
+        .iter()
+        .zip(roles)
+        .filter_map(|(der, role)| describe(der).ok().map(|key| ChainCertificate { role, key }))
+        .collect();
+    let signer = signed
+        .signers
+        .first()
+        .and_then(|id| signer_certificate(&signed.certificates, id))
+        .ok_or(SignerError::NotFound)
+        .and_then(|der| describe(der).map_err(SignerError::Unreadable));
+    SignatureCertificates { chain, signer }
 }
 
 /// Whether `der`'s serial number is `serial` (content octets, any leading zeros).

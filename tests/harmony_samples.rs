@@ -2,6 +2,8 @@
 //! openssl-made EC P-256 chain and profiles, in a signing block written by the
 //! project's own encoder, read back and checked against openssl.
 
+mod common;
+
 use appfiling::report::{PackageReport, Scheme};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -11,24 +13,7 @@ fn dir() -> PathBuf {
 }
 
 fn expected() -> BTreeMap<String, BTreeMap<String, String>> {
-    let text = std::fs::read_to_string(dir().join("EXPECTED-harmony.tsv")).unwrap();
-    let mut lines = text.lines().filter(|l| !l.starts_with('#'));
-    let header: Vec<String> = lines
-        .next()
-        .unwrap()
-        .split('\t')
-        .map(String::from)
-        .collect();
-    lines
-        .map(|line| {
-            let row: BTreeMap<String, String> = header
-                .iter()
-                .cloned()
-                .zip(line.split('\t').map(String::from))
-                .collect();
-            (row["certificate"].clone(), row)
-        })
-        .collect()
+    common::tsv_by(&dir().join("EXPECTED-harmony.tsv"), "certificate")
 }
 
 fn inspect(name: &str) -> PackageReport {

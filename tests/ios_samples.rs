@@ -1,6 +1,8 @@
 //! The project's iOS samples (samples/make-ios-samples.py), checked against
 //! what openssl says about the certificates that made them.
 
+mod common;
+
 use appfiling::report::{PackageReport, Scheme};
 use appfiling::Options;
 use std::collections::BTreeMap;
@@ -13,24 +15,7 @@ fn ios_dir() -> PathBuf {
 
 /// EXPECTED-ios.tsv: certificate name → column → value.
 fn expected() -> BTreeMap<String, BTreeMap<String, String>> {
-    let text = std::fs::read_to_string(ios_dir().join("EXPECTED-ios.tsv")).unwrap();
-    let mut lines = text.lines().filter(|l| !l.starts_with('#'));
-    let header: Vec<String> = lines
-        .next()
-        .unwrap()
-        .split('\t')
-        .map(String::from)
-        .collect();
-    lines
-        .map(|line| {
-            let row: BTreeMap<String, String> = header
-                .iter()
-                .cloned()
-                .zip(line.split('\t').map(String::from))
-                .collect();
-            (row["certificate"].clone(), row)
-        })
-        .collect()
+    common::tsv_by(&ios_dir().join("EXPECTED-ios.tsv"), "certificate")
 }
 
 fn inspect(name: &str) -> PackageReport {

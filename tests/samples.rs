@@ -12,18 +12,7 @@ fn samples_dir() -> PathBuf {
 }
 
 fn expected() -> Vec<BTreeMap<String, String>> {
-    let text = std::fs::read_to_string(samples_dir().join("EXPECTED.tsv")).unwrap();
-    let mut lines = text.lines().filter(|l| !l.starts_with('#'));
-    let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
-    lines
-        .map(|line| {
-            header
-                .iter()
-                .map(|h| h.to_string())
-                .zip(line.split('\t').map(String::from))
-                .collect()
-        })
-        .collect()
+    common::tsv_rows(&samples_dir().join("EXPECTED.tsv"))
 }
 
 fn inspect(file: &str) -> PackageReport {

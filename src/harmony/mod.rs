@@ -10,7 +10,7 @@ use crate::cert;
 use crate::error::ErrorKind;
 use crate::filing::{now_unix, public_key_value, ModulusForm};
 use crate::pkcs7;
-use crate::report::{ChainCertificate, Filing, HarmonyDetails, PackageReport, Scheme, Warning};
+use crate::report::{Filing, HarmonyDetails, PackageReport, Scheme, Warning};
 use serde_json::Value;
 use sign_block::HapSignBlock;
 use std::collections::BTreeMap;
@@ -341,32 +341,18 @@ fn read_signature(archive: &mut Archive, report: &mut PackageReport) {
     if let Some(signature) = block.value(sign_block::TYPE_SIGNATURE) {
         match pkcs7::parse_signed_data(signature) {
             Ok(signed) => {
-                let roles = cert::chain_roles(&signed.certificates);
-                for (der, role) in signed.certificates.iter().zip(roles) {
-                    if let Ok(key) = cert::describe(der) {
-                        report.chain.push(ChainCertificate { role, key });
-                    }
-                }
-                match signed
-                    .signers
-                    .first()
-                    .and_then(|id| cert::signer_certificate(&signed.certificates, id))
-                    .map(cert::describe)
-                {
-                    Some(Ok(key)) => {
+                let found = cert::signature_certificates(&signed);
+                report.chain = found.chain;
+                match found.signer {
+                    Ok(key) => {
                         report.schemes.push(Scheme::HapSignature);
                         report
                             .signers
                             .push(crate::ios::signer(Scheme::HapSignature, key));
                     }
-                    Some(Err(e)) => report.warnings.push(Warning::new(
-                        "certificate_unreadable",
-                        format!("HAP signer: {e}"),
-                    )),
-                    None => report.warnings.push(Warning::new(
-                        "signer_not_found",
-                        "the HAP signature's SignerInfo names no certificate of its set",
-                    )),
+                    Err(e) => report
+                        .warnings
+                        .push(Warning::new(e.code(), format!("HAP signature: {e}"))),
                 }
             }
             Err(e) => report.warnings.push(Warning::new(

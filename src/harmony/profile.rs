@@ -17,11 +17,9 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedProfile, String> {
     let (content, signed_by) = match pkcs7::parse_signed_data(bytes) {
         Ok(signed) => {
             let content = signed.content.clone().ok_or("the CMS holds no content")?;
-            let signer = signed
-                .signers
-                .first()
-                .and_then(|id| cert::signer_certificate(&signed.certificates, id))
-                .and_then(|der| cert::describe(der).ok())
+            let signer = cert::signature_certificates(&signed)
+                .signer
+                .ok()
                 .map(|key| key.certificate);
             (content, signer)
         }

@@ -11,9 +11,7 @@ pub mod provision;
 use crate::cert;
 use crate::error::ErrorKind;
 use crate::pkcs7;
-use crate::report::{
-    ChainCertificate, CodeSignature, Extension, IosDetails, PackageReport, Scheme, Signer, Warning,
-};
+use crate::report::{CodeSignature, Extension, IosDetails, PackageReport, Scheme, Signer, Warning};
 use ::plist::{Dictionary, Value};
 use bundle::Bundle;
 use std::collections::BTreeMap;
@@ -342,28 +340,16 @@ fn read_code_signature(
     if let Some(cms) = &macho.cms {
         match pkcs7::parse_signed_data(cms) {
             Ok(signed) => {
-                let roles = cert::chain_roles(&signed.certificates);
-                for (der, role) in signed.certificates.iter().zip(roles) {
-                    if let Ok(key) = cert::describe(der) {
-                        signature.chain.push(ChainCertificate { role, key });
-                    }
-                }
-                let leaf = signed
-                    .signers
-                    .first()
-                    .and_then(|id| cert::signer_certificate(&signed.certificates, id));
-                match leaf.map(cert::describe) {
-                    Some(Ok(key)) => {
+                let found = cert::signature_certificates(&signed);
+                signature.chain = found.chain;
+                match found.signer {
+                    Ok(key) => {
                         report.schemes.push(Scheme::CodeSignature);
                         report.signers.push(signer(Scheme::CodeSignature, key));
                     }
-                    Some(Err(e)) => report.warnings.push(Warning::new(
-                        "certificate_unreadable",
-                        format!("code-signature signer: {e}"),
-                    )),
-                    None => report.warnings.push(Warning::new(
-                        "signer_not_found",
-                        "the code signature's SignerInfo names no certificate of its set",
+                    Err(e) => report.warnings.push(Warning::new(
+                        e.code(),
+                        format!("{name}: code signature: {e}"),
                     )),
                 }
             }

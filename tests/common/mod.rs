@@ -26,6 +26,40 @@ pub fn corpus_dir() -> Option<PathBuf> {
     }
 }
 
+/// The rows of a tab-separated file with a header line ('#' lines are comments).
+pub fn tsv_rows(path: &std::path::Path) -> Vec<std::collections::BTreeMap<String, String>> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut lines = text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty());
+    let header: Vec<String> = lines
+        .next()
+        .unwrap()
+        .split('\t')
+        .map(String::from)
+        .collect();
+    lines
+        .map(|line| {
+            header
+                .iter()
+                .cloned()
+                .zip(line.split('\t').map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+/// The same, keyed by one column.
+pub fn tsv_by(
+    path: &std::path::Path,
+    key: &str,
+) -> std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>> {
+    tsv_rows(path)
+        .into_iter()
+        .map(|row| (row[key].clone(), row))
+        .collect()
+}
+
 pub struct OpensslView {
     pub md5: String,
     pub sha1: String,
