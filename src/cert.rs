@@ -334,6 +334,18 @@ pub fn signature_certificates(signed: &SignedData<'_>) -> SignatureCertificates 
     SignatureCertificates { chain, signer }
 }
 
+/// A CMS SignedData's encapsulated content and its signer's certificate
+/// (profiles: Apple's hold a plist, HarmonyOS's JSON).
+pub fn signed_content(bytes: &[u8]) -> Result<(Vec<u8>, Option<Certificate>), String> {
+    let signed = crate::pkcs7::parse_signed_data(bytes).map_err(|e| e.to_string())?;
+    let content = signed.content.clone().ok_or("the CMS holds no content")?;
+    let signer = signature_certificates(&signed)
+        .signer
+        .ok()
+        .map(|key| key.certificate);
+    Ok((content, signer))
+}
+
 /// Whether `der`'s serial number is `serial` (content octets, any leading zeros).
 pub fn has_serial(der: &[u8], serial: &[u8]) -> bool {
     parse(der)

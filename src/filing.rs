@@ -1,6 +1,67 @@
 //! What every platform's filing shares: the 公钥 form of a public key.
 
-use crate::report::{PublicKey, Warning};
+use crate::report::{Filing, PublicKey, Signer, Warning};
+
+/// The forms a platform's filing takes.
+pub struct PlatformForm {
+    pub platform: &'static str,
+    pub modulus: ModulusForm,
+    /// EC points are this platform's normal 公钥 (HarmonyOS): no warning.
+    pub ec_expected: bool,
+    /// The 签名MD5值 field holds MD5 (Android) or SHA-1 (iOS, HarmonyOS).
+    pub sha1: bool,
+}
+
+pub const ANDROID: PlatformForm = PlatformForm {
+    platform: "android",
+    modulus: ModulusForm::Decimal,
+    ec_expected: false,
+    sha1: false,
+};
+pub const IOS: PlatformForm = PlatformForm {
+    platform: "ios",
+    modulus: ModulusForm::Hex,
+    ec_expected: false,
+    sha1: true,
+};
+pub const HARMONYOS: PlatformForm = PlatformForm {
+    platform: "harmonyos",
+    modulus: ModulusForm::Hex,
+    ec_expected: true,
+    sha1: true,
+};
+
+/// The filing block for `chosen`, in `form`; key warnings go to `warnings`.
+pub fn filing(
+    form: &PlatformForm,
+    package_name: Option<String>,
+    chosen: &Signer,
+    reason: String,
+    warnings: &mut Vec<Warning>,
+) -> Filing {
+    let cert = &chosen.key.certificate;
+    let (public_key, public_key_format) = public_key_value(
+        &chosen.key.public_key,
+        form.modulus,
+        form.ec_expected,
+        warnings,
+    );
+    Filing {
+        platform: form.platform,
+        package_name,
+        public_key,
+        public_key_format,
+        signature_md5_field: if form.sha1 {
+            cert.sha1.clone()
+        } else {
+            cert.md5.clone()
+        },
+        signature_md5_algorithm: if form.sha1 { "sha1" } else { "md5" },
+        signer_scheme: chosen.scheme,
+        signer_sha256: cert.sha256.clone(),
+        reason,
+    }
+}
 
 /// How the portal wants an RSA modulus written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,7 +73,7 @@ pub enum ModulusForm {
 /// The 公钥 value and its format name for `key`, with the warning a key
 /// without a modulus deserves. `ec_expected`: the platform files EC points
 /// (HarmonyOS), so an EC key is not worth a warning.
-pub fn public_key_value(
+fn public_key_value(
     key: &PublicKey,
     form: ModulusForm,
     ec_expected: bool,

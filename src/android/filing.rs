@@ -1,7 +1,7 @@
 //! Chooses the signer to file and raises the warnings a filer must see.
 
-use crate::filing::{now_unix, public_key_value, ModulusForm};
-use crate::report::{Filing, PackageReport, Scheme, Signer, Warning};
+use crate::filing::{filing, now_unix, ANDROID};
+use crate::report::{PackageReport, Scheme, Signer, Warning};
 
 /// Schemes in the order current Android versions prefer them.
 const PREFERENCE: [Scheme; 4] = [Scheme::V31, Scheme::V3, Scheme::V2, Scheme::V1];
@@ -161,22 +161,12 @@ pub fn choose(report: &mut PackageReport) {
         }
     }
 
-    let (public_key, public_key_format) = public_key_value(
-        &chosen.key.public_key,
-        ModulusForm::Decimal,
-        false,
-        &mut warnings,
-    );
-    report.filing = Some(Filing {
-        platform: "android",
-        package_name: report.package_name.clone(),
-        public_key,
-        public_key_format,
-        signature_md5_field: chosen.key.certificate.md5.clone(),
-        signature_md5_algorithm: "md5",
-        signer_scheme: scheme,
-        signer_sha256: chosen_sha,
+    report.filing = Some(filing(
+        &ANDROID,
+        report.package_name.clone(),
+        &chosen,
         reason,
-    });
+        &mut warnings,
+    ));
     report.warnings.extend(warnings);
 }

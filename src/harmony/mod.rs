@@ -8,9 +8,9 @@ pub mod sign_block;
 use crate::archive::Archive;
 use crate::cert;
 use crate::error::ErrorKind;
-use crate::filing::{now_unix, public_key_value, ModulusForm};
+use crate::filing::{filing, now_unix, HARMONYOS};
 use crate::pkcs7;
-use crate::report::{Filing, HarmonyDetails, PackageReport, Scheme, Warning};
+use crate::report::{HarmonyDetails, PackageReport, Scheme, Warning};
 use serde_json::Value;
 use sign_block::HapSignBlock;
 use std::collections::BTreeMap;
@@ -440,26 +440,17 @@ pub fn choose_filing(report: &mut PackageReport) {
         "appgallery_resigns",
         "AppGallery re-signs the HAPs it distributes: file the values of the signed .app you upload to AppGallery Connect",
     ));
-    let (public_key, public_key_format) = public_key_value(
-        &chosen.key.public_key,
-        ModulusForm::Hex,
-        true,
-        &mut warnings,
+    let reason = format!(
+        "{}: the leaf certificate (found by issuer/subject linkage, not by its place in the file) of the {} signature",
+        cert.subject,
+        chosen.scheme.name()
     );
-    report.filing = Some(Filing {
-        platform: "harmonyos",
-        package_name: report.package_name.clone(),
-        public_key,
-        public_key_format,
-        signature_md5_field: cert.sha1.clone(),
-        signature_md5_algorithm: "sha1",
-        signer_scheme: chosen.scheme,
-        signer_sha256: cert.sha256.clone(),
-        reason: format!(
-            "{}: the leaf certificate (found by issuer/subject linkage, not by its place in the file) of the {} signature",
-            cert.subject,
-            chosen.scheme.name()
-        ),
-    });
+    report.filing = Some(filing(
+        &HARMONYOS,
+        report.package_name.clone(),
+        &chosen,
+        reason,
+        &mut warnings,
+    ));
     report.warnings.extend(warnings);
 }

@@ -3,7 +3,6 @@
 
 use crate::cert;
 use crate::certfile;
-use crate::pkcs7;
 use crate::report::HarmonyProfile;
 use serde_json::Value;
 use time::format_description::well_known::Rfc3339;
@@ -14,19 +13,10 @@ pub struct ParsedProfile {
 }
 
 pub fn parse(bytes: &[u8]) -> Result<ParsedProfile, String> {
-    let (content, signed_by) = match pkcs7::parse_signed_data(bytes) {
-        Ok(signed) => {
-            let content = signed.content.clone().ok_or("the CMS holds no content")?;
-            let signer = cert::signature_certificates(&signed)
-                .signer
-                .ok()
-                .map(|key| key.certificate);
-            (content, signer)
-        }
-        Err(e) if bytes.first() != Some(&b'{') => {
-            return Err(format!("neither a signed profile nor JSON: {e}"))
-        }
-        Err(_) => (bytes.to_vec(), None),
+    let (content, signed_by) = match cert::signed_content(bytes) {
+        Ok(found) => found,
+        Err(_) if bytes.first() == Some(&b'{') => (bytes.to_vec(), None),
+        Err(e) => return Err(format!("neither a signed profile nor JSON: {e}")),
     };
     let json: Value =
         serde_json::from_slice(&content).map_err(|e| format!("the profile is not JSON: {e}"))?;

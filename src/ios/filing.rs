@@ -2,8 +2,8 @@
 //! signed the executable) and raises what makes a filing wrong.
 
 use super::provision;
-use crate::filing::{now_unix, public_key_value, ModulusForm};
-use crate::report::{Certificate, Filing, PackageReport, Profile, Scheme, Warning};
+use crate::filing::{filing, now_unix, IOS};
+use crate::report::{Certificate, PackageReport, Profile, Scheme, Warning};
 
 /// Warn this many days before a certificate or profile expires.
 const EXPIRY_NOTICE_DAYS: i64 = 30;
@@ -123,23 +123,14 @@ pub fn choose(report: &mut PackageReport) {
         }
     }
 
-    let (public_key, public_key_format) = public_key_value(
-        &chosen.key.public_key,
-        ModulusForm::Hex,
-        false,
+    let reason = format!("{}: {reason}", cert.subject);
+    report.filing = Some(filing(
+        &IOS,
+        report.package_name.clone(),
+        &chosen,
+        reason,
         &mut warnings,
-    );
-    report.filing = Some(Filing {
-        platform: "ios",
-        package_name: report.package_name.clone(),
-        public_key,
-        public_key_format,
-        signature_md5_field: cert.sha1.clone(),
-        signature_md5_algorithm: "sha1",
-        signer_scheme: chosen.scheme,
-        signer_sha256: cert.sha256.clone(),
-        reason: format!("{}: {reason}", cert.subject),
-    });
+    ));
     report.warnings.extend(warnings);
 }
 

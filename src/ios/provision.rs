@@ -3,7 +3,6 @@
 
 use super::property_list::{dictionary, string};
 use crate::cert;
-use crate::pkcs7;
 use crate::report::{CertifiedKey, Profile};
 use plist::{Dictionary, Value};
 use time::format_description::well_known::Rfc3339;
@@ -20,15 +19,8 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedProfile, String> {
     if bytes.is_empty() {
         return Err("empty file".into());
     }
-    let (content, signed_by) = match pkcs7::parse_signed_data(bytes) {
-        Ok(signed) => {
-            let content = signed.content.clone().ok_or("the CMS holds no content")?;
-            let signer = cert::signature_certificates(&signed)
-                .signer
-                .ok()
-                .map(|key| key.certificate);
-            (content, signer)
-        }
+    let (content, signed_by) = match cert::signed_content(bytes) {
+        Ok(found) => found,
         // Unsigned profiles are plain plists.
         Err(_) if super::property_list::looks_like_plist(bytes) => (bytes.to_vec(), None),
         Err(e) => return Err(format!("neither a signed profile nor a plist: {e}")),
