@@ -17,9 +17,11 @@ pub mod error;
 mod filing;
 pub mod harmony;
 pub mod ios;
+pub mod output;
 pub mod pkcs7;
 pub mod render;
 pub mod report;
+pub mod sheet;
 
 pub use error::{Error, ErrorKind};
 pub use report::{PackageReport, Report};

@@ -41,6 +41,49 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Fill one provider's APP备案 form for an app, from its packages and filing.toml.
+    Sheet {
+        /// filing.toml: what the packages cannot tell (`appfiling init` writes one).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Whose form: aliyun, tencent, huawei or generic.
+        #[arg(long, default_value = "aliyun")]
+        provider: String,
+        #[arg(long, value_enum, default_value_t = SheetFormat::Text)]
+        format: SheetFormat,
+        /// Override the provider's 公钥 form for RSA keys.
+        #[arg(long, value_enum)]
+        pubkey_format: Option<PubkeyFormat>,
+        /// Write here instead of to standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Replace the output file if it exists.
+        #[arg(long)]
+        force: bool,
+        /// The app's packages, one or more per platform.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Print a filing.toml template, pre-filled from the packages.
+    Init {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SheetFormat {
+    Text,
+    Markdown,
+    Csv,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum PubkeyFormat {
+    Decimal,
+    Hex,
+    Base64,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -83,18 +126,122 @@ fn password(
     }
 }
 
+/// Exit code when the sheet has errors (missing fields, invalid values).
+const EXIT_SHEET_INCOMPLETE: u8 = 1;
+
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let Command::Inspect {
-        format,
-        password_env,
-        password_file,
-        password: literal,
-        paths,
-    } = cli.command;
-    let options = appfiling::Options {
-        password: password(password_env, password_file, literal)?,
+    match cli.command {
+        Command::Inspect {
+            format,
+            password_env,
+            password_file,
+            password: literal,
+            paths,
+        } => {
+            let options = appfiling::Options {
+                password: password(password_env, password_file, literal)?,
+            };
+            inspect(format, &paths, &options)
+        }
+        Command::Sheet {
+            config,
+            provider,
+            format,
+            pubkey_format,
+            output,
+            force,
+            paths,
+        } => sheet(
+            config,
+            &provider,
+            format,
+            pubkey_format,
+            output,
+            force,
+            &paths,
+        ),
+        Command::Init { paths } => {
+            let report = appfiling::inspect_all(&paths, &appfiling::Options::default());
+            print!("{}", appfiling::sheet::config::template(&report.packages));
+            Ok(report_errors(&report))
+        }
+    }
+}
+
+/// Prints the report's errors; exit 3 when there are any.
+fn report_errors(report: &appfiling::Report) -> ExitCode {
+    for error in &report.errors {
+        eprintln!("appfiling: {}", error.message);
+    }
+    if report.errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_UNREADABLE)
+    }
+}
+
+fn sheet(
+    config: Option<PathBuf>,
+    provider: &str,
+    format: SheetFormat,
+    pubkey_format: Option<PubkeyFormat>,
+    output: Option<PathBuf>,
+    force: bool,
+    paths: &[PathBuf],
+) -> anyhow::Result<ExitCode> {
+    use appfiling::sheet::{self, provider::KeyForm, render};
+    let provider = sheet::provider::load(provider).map_err(anyhow::Error::msg)?;
+    let config = match &config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            sheet::config::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
+        }
+        None => sheet::config::Config::default(),
     };
-    let report = appfiling::inspect_all(&paths, &options);
+    let report = appfiling::inspect_all(paths, &appfiling::Options::default());
+    let options = sheet::SheetOptions {
+        provider,
+        pubkey_format: pubkey_format.map(|f| match f {
+            PubkeyFormat::Decimal => KeyForm::Decimal,
+            PubkeyFormat::Hex => KeyForm::Hex,
+            PubkeyFormat::Base64 => KeyForm::Base64,
+        }),
+    };
+    let built = sheet::build(&report.packages, &config, &options);
+    let format = match format {
+        SheetFormat::Text => render::Format::Text,
+        SheetFormat::Markdown => render::Format::Markdown,
+        SheetFormat::Csv => render::Format::Csv,
+        SheetFormat::Json => render::Format::Json,
+    };
+    let rendered = render::render(&built, format);
+    match &output {
+        Some(path) => appfiling::output::write_file(path, rendered.as_bytes(), force)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => std::io::stdout()
+            .lock()
+            .write_all(rendered.as_bytes())
+            .context("writing to stdout")?,
+    }
+    if output.is_some() || format != render::Format::Text {
+        for e in &built.errors {
+            eprintln!("appfiling: error: {}: {}", e.field, e.message);
+        }
+    }
+    let code = report_errors(&report);
+    if code == ExitCode::SUCCESS && !built.errors.is_empty() {
+        return Ok(ExitCode::from(EXIT_SHEET_INCOMPLETE));
+    }
+    Ok(code)
+}
+
+fn inspect(
+    format: Format,
+    paths: &[PathBuf],
+    options: &appfiling::Options,
+) -> anyhow::Result<ExitCode> {
+    let report = appfiling::inspect_all(paths, options);
     let rendered = match format {
         Format::Json => {
             serde_json::to_string_pretty(&report).context("serialising the report")? + "\n"

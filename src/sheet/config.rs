@@ -1,0 +1,192 @@
+//! filing.toml: what the packages cannot tell (docs/filing-toml.md).
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub app: AppConfig,
+    /// Domains for every platform.
+    #[serde(default)]
+    pub domains: Vec<String>,
+    #[serde(default)]
+    pub platforms: PlatformDomains,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppConfig {
+    /// 服务名称: overrides the name read from the packages.
+    pub service_name: Option<String>,
+    /// 服务内容.
+    pub service_content: Option<String>,
+    /// 服务语言, e.g. ["中文简体", "英语"].
+    pub service_languages: Option<Vec<String>>,
+    /// 对外提供SDK: whether the app itself is an SDK for others (default false: 否).
+    pub provides_sdk: Option<bool>,
+    /// 使用外部SDK: the third-party SDKs the app uses; empty means 否.
+    pub uses_sdk: Option<Vec<String>>,
+    /// 前置审批: e.g. "无", or the approval the service needs.
+    pub pre_approval: Option<String>,
+    /// 备注.
+    pub remark: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformDomains {
+    pub android: Option<PlatformConfig>,
+    pub ios: Option<PlatformConfig>,
+    pub harmonyos: Option<PlatformConfig>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformConfig {
+    #[serde(default)]
+    pub domains: Vec<String>,
+}
+
+impl PlatformDomains {
+    pub fn get(&self, platform: &str) -> Option<&PlatformConfig> {
+        match platform {
+            "android" => self.android.as_ref(),
+            "ios" => self.ios.as_ref(),
+            "harmonyos" => self.harmonyos.as_ref(),
+            _ => None,
+        }
+    }
+}
+
+/// Parses filing.toml; errors name the line and the key (unknown keys are refused).
+pub fn parse(text: &str) -> Result<Config, String> {
+    toml::from_str(text).map_err(|e| e.to_string())
+}
+
+/// 服务语言 names for the locales of the packages' labels.
+fn language_of(locale: &str) -> Option<&'static str> {
+    if locale == "default" {
+        return None;
+    }
+    let lower = locale.to_ascii_lowercase();
+    Some(match lower.as_str() {
+        l if l.starts_with("zh-hant") || l == "zh-tw" || l == "zh-hk" || l == "zh-mo" => "中文繁体",
+        l if l.starts_with("zh") => "中文简体",
+        l if l.starts_with("en") => "英语",
+        l if l.starts_with("ja") => "日语",
+        l if l.starts_with("ko") => "韩语",
+        l if l.starts_with("fr") => "法语",
+        l if l.starts_with("de") => "德语",
+        l if l.starts_with("es") => "西班牙语",
+        l if l.starts_with("ru") => "俄语",
+        _ => return None,
+    })
+}
+
+fn toml_string(value: &str) -> String {
+    toml::Value::String(value.to_string()).to_string()
+}
+
+/// A commented filing.toml, pre-filled with what the packages tell.
+pub fn template(packages: &[crate::report::PackageReport]) -> String {
+    let sources: Vec<&str> = packages.iter().map(|p| p.path.as_str()).collect();
+    let names: std::collections::BTreeSet<&str> = packages
+        .iter()
+        .filter_map(|p| p.app_name.as_deref())
+        .collect();
+    let mut languages: Vec<&str> = vec!["中文简体"];
+    for locale in packages.iter().flat_map(|p| p.app_names.keys()) {
+        if let Some(language) = language_of(locale) {
+            if !languages.contains(&language) {
+                languages.push(language);
+            }
+        }
+    }
+    let mut out = String::new();
+    out.push_str(&format!(
+        "# filing.toml, made by `appfiling init` from: {}\n",
+        sources.join(", ")
+    ));
+    out.push_str("# Every key is described in docs/filing-toml.md. Unknown keys are refused.\n\n");
+    out.push_str("# 域名: every domain the app talks to, at most 4 levels (example.com is 2); no IPs, no paths.\ndomains = []\n\n[app]\n");
+    match names.len() {
+        0 => out.push_str("# 服务名称: no name could be read from the packages: set it.\nservice_name = \"\"\n"),
+        1 => out.push_str(&format!(
+            "# 服务名称 is read from the packages: {}. Uncomment to override.\n# service_name = {}\n",
+            names.iter().next().map_or("", |n| n),
+            toml_string(names.iter().next().map_or("", |n| n))
+        )),
+        _ => out.push_str(&format!(
+            "# 服务名称: the packages disagree ({}): choose the one to file.\nservice_name = \"\"\n",
+            names.iter().copied().collect::<Vec<_>>().join(", ")
+        )),
+    }
+    out.push_str("# 服务内容 (required): what the app offers, as the portal's categories say it.\nservice_content = \"\"\n");
+    out.push_str(
+        "# 服务语言 (required): suggested from the languages of the app's name; check them.\n",
+    );
+    let quoted: Vec<String> = languages.iter().map(|l| toml_string(l)).collect();
+    out.push_str(&format!("service_languages = [{}]\n", quoted.join(", ")));
+    out.push_str(
+        "# 对外提供SDK: true when the app is itself an SDK for other apps.\nprovides_sdk = false\n",
+    );
+    out.push_str("# 使用外部SDK (required): every third-party SDK in the app; [] when there is none.\nuses_sdk = []\n");
+    out.push_str("# 前置审批 (required): \"无\", or the approvals the service needs (news, medicine, finance…).\npre_approval = \"无\"\n");
+    out.push_str("# 备注.\nremark = \"\"\n");
+    let mut platforms: Vec<&str> = packages
+        .iter()
+        .map(|p| p.platform)
+        .filter(|p| *p != "unknown")
+        .collect();
+    platforms.dedup();
+    for platform in platforms {
+        out.push_str(&format!(
+            "\n# Domains used by the {platform} app only.\n[platforms.{platform}]\ndomains = []\n"
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_a_full_config() {
+        let c = parse(
+            r#"
+            domains = ["example.com"]
+            [app]
+            service_content = "笔记"
+            service_languages = ["中文简体"]
+            uses_sdk = ["WeChat OpenSDK"]
+            pre_approval = "无"
+            [platforms.ios]
+            domains = ["ios.example.com"]
+            "#,
+        )
+        .unwrap();
+        assert_eq!(c.app.service_content.as_deref(), Some("笔记"));
+        assert_eq!(c.platforms.get("ios").unwrap().domains, ["ios.example.com"]);
+        assert!(c.platforms.get("android").is_none());
+    }
+
+    #[test]
+    fn template_suggests_languages_from_labels_only() {
+        assert_eq!(language_of("default"), None);
+        assert_eq!(language_of("de"), Some("德语"));
+        assert_eq!(language_of("zh-TW"), Some("中文繁体"));
+        assert_eq!(language_of("zh-Hans-CN"), Some("中文简体"));
+        assert!(parse(&template(&[])).is_ok());
+    }
+
+    #[test]
+    fn a_typo_names_the_line() {
+        let err = parse("[app]\nservice_contnet = \"x\"\n").unwrap_err();
+        assert!(
+            err.contains("line 2") && err.contains("service_contnet"),
+            "{err}"
+        );
+    }
+}

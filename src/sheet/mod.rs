@@ -1,0 +1,415 @@
+//! The filing sheet: one app across its platforms, in the labels and value
+//! forms of one provider's APP备案 form (docs/providers.md).
+
+pub mod config;
+pub mod domains;
+pub mod provider;
+pub mod render;
+
+use crate::report::{CertifiedKey, PackageReport};
+use config::Config;
+use provider::{Fingerprint, KeyForm, Provider};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The platforms in the order the forms list them.
+const PLATFORMS: [&str; 3] = ["android", "ios", "harmonyos"];
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Sheet {
+    pub provider: String,
+    pub provider_name: String,
+    /// APP基础信息.
+    pub basic: Vec<Field>,
+    /// APP特征信息, one block per platform.
+    pub platforms: Vec<PlatformBlock>,
+    pub warnings: Vec<Issue>,
+    /// Anything that makes the sheet unfit to paste; all of them, at once.
+    pub errors: Vec<Issue>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Field {
+    /// A stable key, e.g. "service_name", "public_key".
+    pub key: &'static str,
+    /// The provider's label, e.g. "服务名称".
+    pub label: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PlatformBlock {
+    pub platform: String,
+    /// The provider's label for the platform, e.g. "安卓平台".
+    pub label: String,
+    pub domains: Vec<String>,
+    pub packages: Vec<PackageBlock>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PackageBlock {
+    pub source: String,
+    /// 包名/Bundle ID, 公钥, 签名MD5值 in the provider's forms.
+    pub fields: Vec<Field>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Issue {
+    /// The field it is about, by its label.
+    pub field: String,
+    pub message: String,
+}
+
+pub struct SheetOptions {
+    pub provider: Provider,
+    /// Overrides the provider's 公钥 form for RSA keys.
+    pub pubkey_format: Option<KeyForm>,
+}
+
+fn issue(field: &str, message: impl Into<String>) -> Issue {
+    Issue {
+        field: field.to_string(),
+        message: message.into(),
+    }
+}
+
+/// Builds the sheet for every package, which must all be the same app.
+pub fn build(packages: &[PackageReport], config: &Config, options: &SheetOptions) -> Sheet {
+    let p = &options.provider;
+    let mut sheet = Sheet {
+        provider: p.id.clone(),
+        provider_name: p.name.clone(),
+        basic: Vec::new(),
+        platforms: Vec::new(),
+        warnings: Vec::new(),
+        errors: Vec::new(),
+    };
+    let b = &p.basic;
+    let app = &config.app;
+    let mut missing = Vec::new();
+    let required = |label: &str, value: Option<String>, missing: &mut Vec<String>| -> String {
+        value.filter(|v| !v.trim().is_empty()).unwrap_or_else(|| {
+            missing.push(label.to_string());
+            String::new()
+        })
+    };
+
+    let name = service_name(
+        packages,
+        app.service_name.as_deref(),
+        &b.service_name,
+        &mut sheet,
+    );
+    let basic = [
+        (
+            "service_name",
+            &b.service_name,
+            required(&b.service_name, name, &mut missing),
+        ),
+        (
+            "service_content",
+            &b.service_content,
+            required(
+                &b.service_content,
+                app.service_content.clone(),
+                &mut missing,
+            ),
+        ),
+        (
+            "service_language",
+            &b.service_language,
+            required(
+                &b.service_language,
+                app.service_languages.as_ref().map(|l| l.join("、")),
+                &mut missing,
+            ),
+        ),
+        (
+            "provides_sdk",
+            &b.provides_sdk,
+            yes_no(app.provides_sdk.unwrap_or(false)).to_string(),
+        ),
+        (
+            "uses_sdk",
+            &b.uses_sdk,
+            required(
+                &b.uses_sdk,
+                app.uses_sdk.as_ref().map(|sdks| match sdks.is_empty() {
+                    true => "否".to_string(),
+                    false => format!("是：{}", sdks.join("、")),
+                }),
+                &mut missing,
+            ),
+        ),
+        (
+            "pre_approval",
+            &b.pre_approval,
+            required(&b.pre_approval, app.pre_approval.clone(), &mut missing),
+        ),
+        ("icon", &b.icon, icon_location(packages)),
+        ("remark", &b.remark, app.remark.clone().unwrap_or_default()),
+    ];
+    sheet.basic = basic
+        .into_iter()
+        .map(|(key, label, value)| Field {
+            key,
+            label: label.clone(),
+            value,
+        })
+        .collect();
+    if !missing.is_empty() {
+        sheet.errors.push(issue(
+            "filing.toml",
+            format!(
+                "required fields missing from filing.toml [app]: {}",
+                missing.join(", ")
+            ),
+        ));
+    }
+
+    for platform in PLATFORMS {
+        let of_platform: Vec<&PackageReport> =
+            packages.iter().filter(|r| r.platform == platform).collect();
+        if of_platform.is_empty() {
+            continue;
+        }
+        let Some(profile) = p.platforms.get(platform) else {
+            continue;
+        };
+        let mut inputs = config.domains.clone();
+        inputs.extend(
+            config
+                .platforms
+                .get(platform)
+                .map(|c| c.domains.clone())
+                .unwrap_or_default(),
+        );
+        let (domains, refused) = domains::normalize_all(&inputs);
+        for reason in refused {
+            sheet.errors.push(issue(
+                &p.feature.domains,
+                format!("{}: {reason}", profile.label),
+            ));
+        }
+        if domains.is_empty() {
+            sheet.warnings.push(issue(
+                &p.feature.domains,
+                format!(
+                    "{}: no domain given; list every domain the app talks to in filing.toml",
+                    profile.label
+                ),
+            ));
+        }
+        let packages = of_platform
+            .iter()
+            .map(|report| package_block(report, profile, options, &p.feature, &mut sheet))
+            .collect();
+        sheet.platforms.push(PlatformBlock {
+            platform: platform.to_string(),
+            label: profile.label.clone(),
+            domains,
+            packages,
+        });
+    }
+    for report in packages.iter().filter(|r| !PLATFORMS.contains(&r.platform)) {
+        sheet.errors.push(issue(
+            &p.feature.platform,
+            format!(
+                "{}: the platform cannot be told from this file, so it has no place in the sheet",
+                report.path
+            ),
+        ));
+    }
+    sheet
+}
+
+fn yes_no(value: bool) -> &'static str {
+    if value {
+        "是"
+    } else {
+        "否"
+    }
+}
+
+/// The name to file: the config's, or the packages' if they agree.
+fn service_name(
+    packages: &[PackageReport],
+    configured: Option<&str>,
+    label: &str,
+    sheet: &mut Sheet,
+) -> Option<String> {
+    let mut names: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for report in packages {
+        if let Some(name) = &report.app_name {
+            names
+                .entry(name.as_str())
+                .or_default()
+                .push(report.path.as_str());
+        }
+    }
+    if let Some(configured) = configured {
+        return Some(configured.to_string());
+    }
+    if names.len() > 1 {
+        let each: Vec<String> = names
+            .iter()
+            .map(|(name, paths)| format!("{name:?} in {}", paths.join(", ")))
+            .collect();
+        sheet.errors.push(issue(
+            label,
+            format!(
+                "the packages disagree on the app name: {}; set [app] service_name",
+                each.join("; ")
+            ),
+        ));
+        return None;
+    }
+    names.keys().next().map(|n| n.to_string())
+}
+
+/// Where the icon is, until it is exported: the package and the path in it.
+fn icon_location(packages: &[PackageReport]) -> String {
+    packages
+        .iter()
+        .find_map(|r| {
+            let icon = r
+                .icon
+                .clone()
+                .or_else(|| r.ios.as_ref().and_then(|i| i.icon_names.first().cloned()))
+                .or_else(|| r.harmony.as_ref().and_then(|h| h.icon.clone()))?;
+            Some(format!("{icon} (in {})", r.path))
+        })
+        .unwrap_or_default()
+}
+
+fn package_block(
+    report: &PackageReport,
+    profile: &provider::PlatformProfile,
+    options: &SheetOptions,
+    labels: &provider::FeatureLabels,
+    sheet: &mut Sheet,
+) -> PackageBlock {
+    let mut fields = vec![Field {
+        key: "platform",
+        label: labels.platform.clone(),
+        value: profile.label.clone(),
+    }];
+    for w in &report.warnings {
+        sheet
+            .warnings
+            .push(issue(&report.path, format!("[{}] {}", w.code, w.message)));
+    }
+    let Some(filing) = &report.filing else {
+        sheet.errors.push(issue(
+            &labels.signature,
+            format!("{}: no signing certificate to file", report.path),
+        ));
+        return PackageBlock {
+            source: report.path.clone(),
+            fields,
+        };
+    };
+    let key = signer_key(report, &filing.signer_sha256);
+    let package_name = filing.package_name.clone().unwrap_or_else(|| {
+        sheet.errors.push(issue(
+            &profile.package_label,
+            format!("{}: no package name", report.path),
+        ));
+        String::new()
+    });
+    fields.push(Field {
+        key: "package_name",
+        label: profile.package_label.clone(),
+        value: package_name,
+    });
+    let public_key = key.map(|k| {
+        public_key(
+            k,
+            report.platform,
+            profile,
+            options,
+            &labels.public_key,
+            &report.path,
+            sheet,
+        )
+    });
+    fields.push(Field {
+        key: "public_key",
+        label: labels.public_key.clone(),
+        value: public_key.flatten().unwrap_or_default(),
+    });
+    let fingerprint = key.map(|k| match profile.signature {
+        Fingerprint::Md5 => k.certificate.md5.clone(),
+        Fingerprint::Sha1 => k.certificate.sha1.clone(),
+    });
+    let fingerprint = fingerprint.unwrap_or_default();
+    let expected_len = match profile.signature {
+        Fingerprint::Md5 => 32,
+        Fingerprint::Sha1 => 40,
+    };
+    if fingerprint.len() != expected_len || !fingerprint.bytes().all(|b| b.is_ascii_hexdigit()) {
+        sheet.errors.push(issue(
+            &labels.signature,
+            format!(
+                "{}: {fingerprint:?} is not {expected_len} hex characters",
+                report.path
+            ),
+        ));
+    }
+    fields.push(Field {
+        key: "signature",
+        label: labels.signature.clone(),
+        value: fingerprint,
+    });
+    PackageBlock {
+        source: report.path.clone(),
+        fields,
+    }
+}
+
+fn signer_key<'a>(report: &'a PackageReport, sha256: &str) -> Option<&'a CertifiedKey> {
+    report
+        .signers
+        .iter()
+        .map(|s| &s.key)
+        .find(|k| k.certificate.sha256 == sha256)
+}
+
+fn public_key(
+    key: &CertifiedKey,
+    platform: &str,
+    profile: &provider::PlatformProfile,
+    options: &SheetOptions,
+    label: &str,
+    path: &str,
+    sheet: &mut Sheet,
+) -> Option<String> {
+    let k = &key.public_key;
+    match k.algorithm.as_str() {
+        "RSA" => match options.pubkey_format.unwrap_or(profile.public_key) {
+            KeyForm::Decimal => k.modulus_decimal.clone(),
+            KeyForm::Hex => k.modulus_hex.clone(),
+            KeyForm::Base64 => Some(k.spki_base64.clone()),
+        },
+        "EC" => {
+            if options.pubkey_format == Some(KeyForm::Base64) {
+                return Some(k.spki_base64.clone());
+            }
+            // HarmonyOS keys are EC by design; elsewhere the portals expect RSA.
+            if platform != "harmonyos" {
+                sheet.warnings.push(issue(
+                    label,
+                    format!("{path}: an EC key has no modulus; the uncompressed point 04‖X‖Y is given, which the portal may refuse"),
+                ));
+            }
+            k.ec_point_hex.clone()
+        }
+        other => {
+            sheet.errors.push(issue(
+                label,
+                format!("{path}: a {other} key has no modulus to file"),
+            ));
+            None
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! Provider profiles: each portal's labels and value forms, kept as data in
+//! providers/*.toml so that a correction is a data change.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+const PROFILES: [(&str, &str); 4] = [
+    ("aliyun", include_str!("../../providers/aliyun.toml")),
+    ("tencent", include_str!("../../providers/tencent.toml")),
+    ("huawei", include_str!("../../providers/huawei.toml")),
+    ("generic", include_str!("../../providers/generic.toml")),
+];
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Provider {
+    pub id: String,
+    pub name: String,
+    pub basic: BasicLabels,
+    pub feature: FeatureLabels,
+    pub platforms: BTreeMap<String, PlatformProfile>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BasicLabels {
+    pub service_name: String,
+    pub service_content: String,
+    pub service_language: String,
+    pub provides_sdk: String,
+    pub uses_sdk: String,
+    pub pre_approval: String,
+    pub icon: String,
+    pub remark: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeatureLabels {
+    pub platform: String,
+    pub domains: String,
+    pub public_key: String,
+    pub signature: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformProfile {
+    pub label: String,
+    pub package_label: String,
+    pub public_key: KeyForm,
+    pub signature: Fingerprint,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyForm {
+    Decimal,
+    Hex,
+    Base64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Fingerprint {
+    Md5,
+    Sha1,
+}
+
+/// The ids of the built-in providers.
+pub fn ids() -> Vec<&'static str> {
+    PROFILES.iter().map(|(id, _)| *id).collect()
+}
+
+/// A built-in provider by id.
+pub fn load(id: &str) -> Result<Provider, String> {
+    let (_, text) = PROFILES
+        .iter()
+        .find(|(known, _)| *known == id)
+        .ok_or_else(|| format!("unknown provider {id}: one of {}", ids().join(", ")))?;
+    toml::from_str(text).map_err(|e| format!("providers/{id}.toml: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_profile_loads_and_covers_every_platform() {
+        for id in ids() {
+            let p = load(id).unwrap();
+            assert_eq!(p.id, id);
+            for platform in ["android", "ios", "harmonyos"] {
+                assert!(p.platforms.contains_key(platform), "{id} lacks {platform}");
+            }
+            assert_eq!(p.platforms["android"].signature, Fingerprint::Md5);
+            assert_eq!(p.platforms["ios"].signature, Fingerprint::Sha1);
+        }
+        assert!(load("nope").is_err());
+    }
+}

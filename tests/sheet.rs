@@ -1,0 +1,284 @@
+//! The filing sheet over the project's samples: one app on three platforms,
+//! in each provider's labels and forms, with its validation.
+
+mod common;
+
+use appfiling::sheet::{self, config, provider, render, Sheet};
+use appfiling::PackageReport;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn samples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("samples")
+}
+
+const PACKAGES: [&str; 3] = [
+    "sample-v1v2v3-rsa.apk",
+    "ios/sample.ipa",
+    "harmony/sample.app",
+];
+
+fn packages() -> Vec<PackageReport> {
+    PACKAGES
+        .iter()
+        .map(|p| appfiling::inspect(&samples().join(p)).unwrap())
+        .collect()
+}
+
+const CONFIG: &str = r#"
+domains = ["api.example.com", "例子.中国", "API.example.com"]
+[app]
+service_content = "个人笔记"
+service_languages = ["中文简体", "英语"]
+uses_sdk = []
+pre_approval = "无"
+"#;
+
+fn build(provider: &str, config: &str, pubkey: Option<provider::KeyForm>) -> Sheet {
+    let options = sheet::SheetOptions {
+        provider: provider::load(provider).unwrap(),
+        pubkey_format: pubkey,
+    };
+    sheet::build(&packages(), &config::parse(config).unwrap(), &options)
+}
+
+fn field<'a>(sheet: &'a Sheet, platform: &str, key: &str) -> &'a str {
+    let block = sheet
+        .platforms
+        .iter()
+        .find(|b| b.platform == platform)
+        .unwrap();
+    &block.packages[0]
+        .fields
+        .iter()
+        .find(|f| f.key == key)
+        .unwrap()
+        .value
+}
+
+/// The values the independent tools recorded for the samples.
+fn expected(file: &str, key_column: &str, key: &str, column: &str) -> String {
+    common::tsv_by(&samples().join(file), key_column)[key][column].clone()
+}
+
+#[test]
+fn one_app_on_three_platforms_for_every_provider() {
+    let android_md5 = expected("EXPECTED.tsv", "file", "sample-v1v2v3-rsa.apk", "cert_md5");
+    let ios_sha1 = expected(
+        "ios/EXPECTED-ios.tsv",
+        "certificate",
+        "ios-distribution",
+        "sha1",
+    );
+    let ios_modulus = expected(
+        "ios/EXPECTED-ios.tsv",
+        "certificate",
+        "ios-distribution",
+        "modulus",
+    );
+    let harmony_sha1 = expected(
+        "harmony/EXPECTED-harmony.tsv",
+        "certificate",
+        "release",
+        "sha1",
+    );
+    let harmony_point = expected(
+        "harmony/EXPECTED-harmony.tsv",
+        "certificate",
+        "release",
+        "ec_point",
+    );
+    for id in provider::ids() {
+        let s = build(id, CONFIG, None);
+        assert!(s.errors.is_empty(), "{id}: {:?}", s.errors);
+        let labels: Vec<&str> = s.platforms.iter().map(|b| b.platform.as_str()).collect();
+        assert_eq!(labels, ["android", "ios", "harmonyos"]);
+        assert_eq!(field(&s, "android", "signature"), android_md5);
+        assert_eq!(field(&s, "ios", "signature"), ios_sha1);
+        assert_eq!(field(&s, "ios", "public_key"), ios_modulus);
+        assert_eq!(field(&s, "harmonyos", "signature"), harmony_sha1);
+        assert_eq!(field(&s, "harmonyos", "public_key"), harmony_point);
+        assert_eq!(field(&s, "ios", "package_name"), "dev.appfiling.sample");
+        assert_eq!(s.basic[0].value, "示例笔记");
+        assert_eq!(
+            s.platforms[0].domains,
+            ["api.example.com", "xn--fsqu00a.xn--fiqs8s"]
+        );
+    }
+    let aliyun = build("aliyun", CONFIG, None);
+    assert_eq!(aliyun.platforms[0].label, "安卓平台");
+    assert_eq!(aliyun.platforms[1].packages[0].fields[1].label, "Bundle ID");
+    // Alibaba's guide shows the Android modulus in decimal, as jadx prints it.
+    let android = appfiling::inspect(&samples().join(PACKAGES[0])).unwrap();
+    let ossl = common::openssl_describe(&android.signers[0].key.certificate.der_base64);
+    assert_eq!(
+        field(&aliyun, "android", "public_key"),
+        common::hex_to_decimal(ossl.modulus.as_deref().unwrap())
+    );
+}
+
+#[test]
+fn the_public_key_form_can_be_overridden() {
+    let android = appfiling::inspect(&samples().join(PACKAGES[0])).unwrap();
+    let ossl = common::openssl_describe(&android.signers[0].key.certificate.der_base64);
+    let hex = build("aliyun", CONFIG, Some(provider::KeyForm::Hex));
+    assert_eq!(
+        Some(field(&hex, "android", "public_key")),
+        ossl.modulus.as_deref()
+    );
+    let base64 = build("aliyun", CONFIG, Some(provider::KeyForm::Base64));
+    assert_eq!(
+        field(&base64, "android", "public_key"),
+        android.signers[0].key.public_key.spki_base64
+    );
+}
+
+#[test]
+fn missing_fields_are_listed_at_once_and_bad_domains_named() {
+    let s = build(
+        "tencent",
+        "domains = [\"https://example.com/x\", \"10.0.0.1\", \"a.b.c.example.com\"]",
+        None,
+    );
+    let missing: Vec<&str> = s
+        .errors
+        .iter()
+        .filter(|e| e.field == "filing.toml")
+        .map(|e| e.message.as_str())
+        .collect();
+    assert_eq!(missing.len(), 1);
+    for label in ["服务内容", "服务语言", "使用外部SDK", "前置审批"] {
+        assert!(missing[0].contains(label), "{}", missing[0]);
+    }
+    let domain_errors = s.errors.iter().filter(|e| e.field == "域名").count();
+    assert_eq!(
+        domain_errors,
+        3 * 3,
+        "three bad domains on each of three platforms"
+    );
+}
+
+#[test]
+fn disagreeing_names_are_an_error_naming_each() {
+    let mut reports = packages();
+    reports[1].app_name = Some("Other Name".into());
+    let options = sheet::SheetOptions {
+        provider: provider::load("generic").unwrap(),
+        pubkey_format: None,
+    };
+    let s = sheet::build(&reports, &config::parse(CONFIG).unwrap(), &options);
+    let error = s
+        .errors
+        .iter()
+        .find(|e| e.field == "服务名称")
+        .expect("a name error");
+    assert!(
+        error.message.contains("示例笔记") && error.message.contains("Other Name"),
+        "{}",
+        error.message
+    );
+    let with_name = format!("{CONFIG}service_name = \"示例笔记\"\n");
+    assert!(
+        sheet::build(&reports, &config::parse(&with_name).unwrap(), &options)
+            .errors
+            .is_empty()
+    );
+}
+
+#[test]
+fn every_format_carries_every_value() {
+    let s = build("huawei", CONFIG, None);
+    let values: Vec<String> = s
+        .basic
+        .iter()
+        .chain(
+            s.platforms
+                .iter()
+                .flat_map(|b| b.packages.iter().flat_map(|p| p.fields.iter())),
+        )
+        .map(|f| f.value.clone())
+        .filter(|v| !v.is_empty())
+        .collect();
+    for format in [
+        render::Format::Text,
+        render::Format::Markdown,
+        render::Format::Csv,
+        render::Format::Json,
+    ] {
+        let out = render::render(&s, format);
+        for value in &values {
+            assert!(out.contains(value.as_str()), "{format:?} lacks {value}");
+        }
+    }
+    let csv = render::render(&s, render::Format::Csv);
+    assert!(
+        csv.starts_with('\u{feff}'),
+        "CSV starts with a BOM for Excel"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&render::render(&s, render::Format::Json)).unwrap();
+    assert_eq!(json["provider"], "huawei");
+    let text = render::render(&s, render::Format::Text);
+    // One value per line, never wrapped: the modulus stands whole on its line.
+    let modulus = field(&s, "ios", "public_key");
+    assert!(text.lines().any(|l| l == format!("公钥: {modulus}")));
+}
+
+#[test]
+fn the_command_line() {
+    let dir = std::env::temp_dir().join(format!("appfiling-sheet-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bin = env!("CARGO_BIN_EXE_appfiling");
+    let paths: Vec<PathBuf> = PACKAGES.iter().map(|p| samples().join(p)).collect();
+    // init writes a template that parses and names the packages.
+    let init = Command::new(bin).arg("init").args(&paths).output().unwrap();
+    assert_eq!(init.status.code(), Some(0));
+    let template = String::from_utf8(init.stdout).unwrap();
+    assert!(config::parse(&template).is_ok(), "{template}");
+    // A template as is lacks 服务内容: the sheet is printed, and the exit code says it is incomplete.
+    let toml = dir.join("filing.toml");
+    std::fs::write(&toml, &template).unwrap();
+    let out = Command::new(bin)
+        .args(["sheet", "--config"])
+        .arg(&toml)
+        .args(&paths)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("服务内容"));
+    // Filled in, written to a file: exit 0, and no overwrite without --force.
+    std::fs::write(&toml, CONFIG).unwrap();
+    let sheet_file = dir.join("sheet.csv");
+    let _ = std::fs::remove_file(&sheet_file);
+    let run = |extra: &[&str]| {
+        Command::new(bin)
+            .args(["sheet", "--format", "csv", "--provider", "tencent", "-o"])
+            .arg(&sheet_file)
+            .args(extra)
+            .arg("--config")
+            .arg(&toml)
+            .args(&paths)
+            .output()
+            .unwrap()
+    };
+    assert_eq!(run(&[]).status.code(), Some(0));
+    assert!(std::fs::read_to_string(&sheet_file)
+        .unwrap()
+        .contains("Bundle ID"));
+    assert_eq!(run(&[]).status.code(), Some(2));
+    assert_eq!(run(&["--force"]).status.code(), Some(0));
+    // A typo in filing.toml names the line.
+    std::fs::write(&toml, "[app]\nservice_contnet = \"x\"\n").unwrap();
+    let out = Command::new(bin)
+        .args(["sheet", "--config"])
+        .arg(&toml)
+        .args(&paths)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("line 2") && stderr.contains("service_contnet"),
+        "{stderr}"
+    );
+}
