@@ -77,6 +77,7 @@ enum SheetFormat {
     Markdown,
     Csv,
     Json,
+    Xlsx,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -214,14 +215,18 @@ fn sheet(
         SheetFormat::Markdown => render::Format::Markdown,
         SheetFormat::Csv => render::Format::Csv,
         SheetFormat::Json => render::Format::Json,
+        SheetFormat::Xlsx => render::Format::Xlsx,
     };
-    let rendered = render::render(&built, format);
+    if !format.is_text() && output.is_none() {
+        bail!("--format xlsx writes a binary file: give it with -o FILE");
+    }
+    let rendered = render::render(&built, format).map_err(anyhow::Error::msg)?;
     match &output {
-        Some(path) => appfiling::output::write_file(path, rendered.as_bytes(), force)
+        Some(path) => appfiling::output::write_file(path, &rendered, force)
             .with_context(|| format!("cannot write {}", path.display()))?,
         None => std::io::stdout()
             .lock()
-            .write_all(rendered.as_bytes())
+            .write_all(&rendered)
             .context("writing to stdout")?,
     }
     if output.is_some() || format != render::Format::Text {

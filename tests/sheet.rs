@@ -199,26 +199,26 @@ fn every_format_carries_every_value() {
         .map(|f| f.value.clone())
         .filter(|v| !v.is_empty())
         .collect();
+    let text_of = |format| String::from_utf8(render::render(&s, format).unwrap()).unwrap();
     for format in [
         render::Format::Text,
         render::Format::Markdown,
         render::Format::Csv,
         render::Format::Json,
     ] {
-        let out = render::render(&s, format);
+        let out = text_of(format);
         for value in &values {
             assert!(out.contains(value.as_str()), "{format:?} lacks {value}");
         }
     }
-    let csv = render::render(&s, render::Format::Csv);
+    let csv = text_of(render::Format::Csv);
     assert!(
         csv.starts_with('\u{feff}'),
         "CSV starts with a BOM for Excel"
     );
-    let json: serde_json::Value =
-        serde_json::from_str(&render::render(&s, render::Format::Json)).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text_of(render::Format::Json)).unwrap();
     assert_eq!(json["provider"], "huawei");
-    let text = render::render(&s, render::Format::Text);
+    let text = text_of(render::Format::Text);
     // One value per line, never wrapped: the modulus stands whole on its line.
     let modulus = field(&s, "ios", "public_key");
     assert!(text.lines().any(|l| l == format!("公钥: {modulus}")));
@@ -281,4 +281,35 @@ fn the_command_line() {
         stderr.contains("line 2") && stderr.contains("service_contnet"),
         "{stderr}"
     );
+}
+
+#[test]
+fn the_workbook_reads_back() {
+    use calamine::{Reader, Xlsx};
+    let s = build("aliyun", CONFIG, None);
+    let bytes = render::render(&s, render::Format::Xlsx).unwrap();
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    assert_eq!(
+        book.sheet_names(),
+        ["APP基础信息", "安卓平台", "苹果平台", "鸿蒙平台"]
+    );
+    let mut cells = |name: &str| -> Vec<(String, String)> {
+        let range = book.worksheet_range(name).unwrap();
+        range
+            .rows()
+            .map(|r| (r[0].to_string(), r[1].to_string()))
+            .collect()
+    };
+    let basic = cells("APP基础信息");
+    assert_eq!(basic[0], ("字段".to_string(), "值".to_string()));
+    assert_eq!(basic[1], ("服务名称".to_string(), "示例笔记".to_string()));
+    let ios = cells("苹果平台");
+    let sha1 = field(&s, "ios", "signature").to_string();
+    assert!(ios.contains(&("签名MD5值".to_string(), sha1)));
+    let modulus = field(&s, "ios", "public_key").to_string();
+    assert!(
+        ios.contains(&("公钥".to_string(), modulus)),
+        "the modulus is stored whole"
+    );
+    assert!(cells("鸿蒙平台").contains(&("域名".to_string(), "api.example.com".to_string())));
 }

@@ -1,5 +1,5 @@
 //! The sheet as text (label: value, one per line, values never wrapped),
-//! Markdown, CSV (UTF-8 with a BOM, for Excel) and JSON.
+//! Markdown, CSV (UTF-8 with a BOM, for Excel), JSON and XLSX.
 
 use super::{Field, Sheet};
 use std::fmt::Write;
@@ -10,15 +10,26 @@ pub enum Format {
     Markdown,
     Csv,
     Json,
+    Xlsx,
 }
 
-pub fn render(sheet: &Sheet, format: Format) -> String {
-    match format {
-        Format::Text => text(sheet),
-        Format::Markdown => markdown(sheet),
-        Format::Csv => csv(sheet),
-        Format::Json => serde_json::to_string_pretty(sheet).unwrap_or_default() + "\n",
+impl Format {
+    /// Whether the output is text that may go to a terminal.
+    pub fn is_text(self) -> bool {
+        self != Format::Xlsx
     }
+}
+
+pub fn render(sheet: &Sheet, format: Format) -> Result<Vec<u8>, String> {
+    Ok(match format {
+        Format::Text => text(sheet).into_bytes(),
+        Format::Markdown => markdown(sheet).into_bytes(),
+        Format::Csv => csv(sheet).into_bytes(),
+        Format::Json => {
+            (serde_json::to_string_pretty(sheet).map_err(|e| e.to_string())? + "\n").into_bytes()
+        }
+        Format::Xlsx => xlsx(sheet).map_err(|e| format!("cannot write the workbook: {e}"))?,
+    })
 }
 
 /// Every (section, field) in order: the basic block, then each package of each platform.
@@ -142,6 +153,73 @@ fn csv(sheet: &Sheet) -> String {
         }
     }
     out
+}
+
+/// One worksheet for the basic block and one per platform: label and value
+/// columns, a frozen header, values wide enough for a modulus.
+fn xlsx(sheet: &Sheet) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format as Cell, Workbook};
+    let mut book = Workbook::new();
+    let header = Cell::new().set_bold();
+    let wrap = Cell::new().set_text_wrap();
+    let mut add =
+        |name: &str, rows: Vec<(String, String)>| -> Result<(), rust_xlsxwriter::XlsxError> {
+            let ws = book.add_worksheet();
+            ws.set_name(name)?;
+            ws.set_column_width(0, 18)?;
+            ws.set_column_width(1, 100)?;
+            ws.write_string_with_format(0, 0, "字段", &header)?;
+            ws.write_string_with_format(0, 1, "值", &header)?;
+            ws.set_freeze_panes(1, 0)?;
+            for (i, (label, value)) in rows.into_iter().enumerate() {
+                let row = i as u32 + 1;
+                ws.write_string(row, 0, label)?;
+                ws.write_string_with_format(row, 1, value, &wrap)?;
+            }
+            Ok(())
+        };
+    let basic = sheet
+        .basic
+        .iter()
+        .map(|f| (f.label.clone(), f.value.clone()))
+        .collect();
+    add("APP基础信息", basic)?;
+    for platform in &sheet.platforms {
+        let mut rows = Vec::new();
+        for (i, package) in platform.packages.iter().enumerate() {
+            if platform.packages.len() > 1 {
+                rows.push((format!("#{}", i + 1), package.source.clone()));
+            }
+            rows.extend(
+                package
+                    .fields
+                    .iter()
+                    .map(|f| (f.label.clone(), f.value.clone())),
+            );
+        }
+        rows.extend(
+            platform
+                .domains
+                .iter()
+                .map(|d| ("域名".to_string(), d.clone())),
+        );
+        add(&platform.label, rows)?;
+    }
+    let problems: Vec<(String, String)> = sheet
+        .errors
+        .iter()
+        .map(|i| (format!("error: {}", i.field), i.message.clone()))
+        .chain(
+            sheet
+                .warnings
+                .iter()
+                .map(|i| (format!("warning: {}", i.field), i.message.clone())),
+        )
+        .collect();
+    if !problems.is_empty() {
+        add("问题", problems)?;
+    }
+    book.save_to_buffer()
 }
 
 #[cfg(test)]
