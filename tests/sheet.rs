@@ -291,7 +291,7 @@ fn the_workbook_reads_back() {
     let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
     assert_eq!(
         book.sheet_names(),
-        ["APP基础信息", "安卓平台", "苹果平台", "鸿蒙平台"]
+        ["APP基础信息", "安卓平台", "苹果平台", "鸿蒙平台", "问题"]
     );
     let mut cells = |name: &str| -> Vec<(String, String)> {
         let range = book.worksheet_range(name).unwrap();
