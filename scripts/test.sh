@@ -4,11 +4,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# openssl is the independent oracle the tests compare certificates and keys with.
-if ! command -v openssl >/dev/null 2>&1; then
+# openssl is the independent oracle the tests compare certificates and keys with; Debian's
+# Chromium (with a CJK font for the screenshot) runs the HTML sheet's copy buttons.
+needed=()
+command -v openssl >/dev/null 2>&1 || needed+=(openssl)
+command -v chromium >/dev/null 2>&1 || needed+=(chromium)
+[ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || needed+=(fonts-wqy-microhei)
+if [ ${#needed[@]} -gt 0 ]; then
     if [ "$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq openssl
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${needed[@]}"
 fi
 
 cargo fmt --all -- --check

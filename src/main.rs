@@ -78,6 +78,7 @@ enum SheetFormat {
     Csv,
     Json,
     Xlsx,
+    Html,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -216,6 +217,7 @@ fn sheet(
         SheetFormat::Csv => render::Format::Csv,
         SheetFormat::Json => render::Format::Json,
         SheetFormat::Xlsx => render::Format::Xlsx,
+        SheetFormat::Html => render::Format::Html,
     };
     if !format.is_text() && output.is_none() {
         bail!("--format xlsx writes a binary file: give it with -o FILE");

@@ -11,6 +11,7 @@ pub enum Format {
     Csv,
     Json,
     Xlsx,
+    Html,
 }
 
 impl Format {
@@ -29,6 +30,7 @@ pub fn render(sheet: &Sheet, format: Format) -> Result<Vec<u8>, String> {
             (serde_json::to_string_pretty(sheet).map_err(|e| e.to_string())? + "\n").into_bytes()
         }
         Format::Xlsx => xlsx(sheet).map_err(|e| format!("cannot write the workbook: {e}"))?,
+        Format::Html => html(sheet).into_bytes(),
     })
 }
 
@@ -155,6 +157,96 @@ fn csv(sheet: &Sheet) -> String {
     out
 }
 
+fn escape_html(value: &str) -> String {
+    value
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+const HTML_STYLE: &str = "body{font-family:system-ui,'PingFang SC','Noto Sans CJK SC',sans-serif;margin:2em;max-width:72em;color:#222}\
+h1{font-size:1.4em}h2{font-size:1.1em;margin-top:1.6em;border-bottom:1px solid #ddd}\
+table{border-collapse:collapse;width:100%}td{padding:.35em .5em;border-bottom:1px solid #eee;vertical-align:top}\
+td.label{white-space:nowrap;width:9em;color:#555}code{font-family:ui-monospace,monospace;word-break:break-all}\
+button{font-size:.85em;margin-left:.5em;cursor:pointer}button.done{background:#d4f5d4}\
+.error{background:#fde2e2;padding:.3em .6em;margin:.2em 0}.warning{background:#fff4d6;padding:.3em .6em;margin:.2em 0}";
+
+/// A page to paste from: every value beside a copy button. No external
+/// assets. Each button copies its own value; `window.appfilingCopied` records
+/// the last copy, for tests and for browsers that refuse clipboard access.
+/// Opened with `#selftest`, the page clicks every button itself and writes
+/// what each copied into `<pre id="selftest">`.
+const HTML_SCRIPT: &str = "function copyValue(button){var value=button.getAttribute('data-value');window.appfilingCopied=value;\
+if(navigator.clipboard&&window.isSecureContext){navigator.clipboard.writeText(value).catch(function(){});}\
+else{var t=document.createElement('textarea');t.value=value;document.body.appendChild(t);t.select();try{document.execCommand('copy');}catch(e){}t.remove();}\
+button.classList.add('done');button.textContent='已复制';}\
+document.querySelectorAll('button[data-value]').forEach(function(b){b.addEventListener('click',function(){copyValue(b);});});\
+if(location.hash==='#selftest'){var out=[];document.querySelectorAll('button[data-value]').forEach(function(b){b.click();out.push(window.appfilingCopied);});\
+var pre=document.createElement('pre');pre.id='selftest';pre.textContent=JSON.stringify(out);document.body.appendChild(pre);}";
+
+fn html(sheet: &Sheet) -> String {
+    let mut out = String::new();
+    let title = escape_html(&format!("{} APP备案", sheet.provider_name));
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{title}</title><style>{HTML_STYLE}</style></head><body>\n<h1>{title}</h1>\n"
+    );
+    for i in &sheet.errors {
+        let _ = writeln!(
+            out,
+            "<div class=\"error\">error: {}: {}</div>",
+            escape_html(&i.field),
+            escape_html(&i.message)
+        );
+    }
+    for i in &sheet.warnings {
+        let _ = writeln!(
+            out,
+            "<div class=\"warning\">warning: {}: {}</div>",
+            escape_html(&i.field),
+            escape_html(&i.message)
+        );
+    }
+    let mut section = String::new();
+    let row = |out: &mut String, label: &str, value: &str| {
+        let _ = writeln!(
+            out,
+            "<tr><td class=\"label\">{}</td><td><code>{}</code><button type=\"button\" data-value=\"{}\">复制</button></td></tr>",
+            escape_html(label),
+            escape_html(value),
+            escape_html(value)
+        );
+    };
+    for (name, field) in rows(sheet) {
+        if name != section {
+            if !section.is_empty() {
+                out.push_str("</table>\n");
+            }
+            let _ = writeln!(out, "<h2>{}</h2>\n<table>", escape_html(&name));
+            section = name;
+        }
+        row(&mut out, &field.label, &field.value);
+    }
+    if !section.is_empty() {
+        out.push_str("</table>\n");
+    }
+    for platform in &sheet.platforms {
+        let _ = writeln!(
+            out,
+            "<h2>域名 {}</h2>\n<table>",
+            escape_html(&platform.label)
+        );
+        for domain in &platform.domains {
+            row(&mut out, "域名", domain);
+        }
+        out.push_str("</table>\n");
+    }
+    let _ = write!(out, "<script>{HTML_SCRIPT}</script>\n</body></html>\n");
+    out
+}
+
 /// One worksheet for the basic block and one per platform: label and value
 /// columns, a frozen header, values wide enough for a modulus.
 fn xlsx(sheet: &Sheet) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
@@ -232,5 +324,9 @@ mod tests {
         assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_cell("plain"), "plain");
         assert_eq!(markdown_cell("a|b\nc"), "a\\|b c");
+        assert_eq!(
+            escape_html("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
     }
 }
