@@ -245,7 +245,7 @@ fn read_module(archive: &mut Archive, report: &mut PackageReport) -> Result<(), 
         .cloned()
         .unwrap_or(Value::Null);
     let number = |v: &Value, pointer: &str| v.pointer(pointer).and_then(Value::as_u64);
-    let (version_name, version_code, min_api, target_api, label, label_id, icon) = if stage {
+    let (version_name, version_code, min_api, target_api, label, label_id, icon, icon_id) = if stage {
         (
             text(&app, "/versionName"),
             number(&app, "/versionCode"),
@@ -254,6 +254,7 @@ fn read_module(archive: &mut Archive, report: &mut PackageReport) -> Result<(), 
             text(&app, "/label"),
             number(&app, "/labelId"),
             text(&app, "/icon"),
+            number(&app, "/iconId"),
         )
     } else {
         (
@@ -264,6 +265,7 @@ fn read_module(archive: &mut Archive, report: &mut PackageReport) -> Result<(), 
             text(&ability, "/label").or_else(|| text(&app, "/label")),
             number(&ability, "/labelId"),
             text(&ability, "/icon"),
+            number(&ability, "/iconId"),
         )
     };
     report.version_name = version_name;
@@ -275,41 +277,50 @@ fn read_module(archive: &mut Archive, report: &mut PackageReport) -> Result<(), 
         d.min_api_version = min_api;
         d.target_api_version = target_api;
         d.label_reference = label.clone();
-        d.icon = icon;
+        d.icon = icon.clone();
     }
-    report.app_names = resolve_label(archive, label.as_deref(), label_id, &mut report.warnings)?;
+    let index_bytes = match (&label, &icon) {
+        (Some(l), _) | (_, Some(l)) if l.starts_with('$') => archive.read_entry(RESOURCES_INDEX, MAX_RESOURCES)?,
+        _ => None,
+    };
+    let index = match index_bytes.as_deref().map(resources::ResourceIndex::parse) {
+        Some(Ok(index)) => Some(index),
+        Some(Err(e)) => {
+            report.warnings.push(Warning::new("resources_unreadable", e));
+            None
+        }
+        None => None,
+    };
+    report.app_names = resolve_label(index.as_ref(), label.as_deref(), label_id, &mut report.warnings);
     report.app_name = crate::filing::preferred_name(&report.app_names, &NAME_ORDER).cloned();
+    // A media value is "<module>/resources/…"; inside the HAP the path starts at "resources/".
+    report.icon = match (index.as_ref(), icon_id.and_then(|id| u32::try_from(id).ok())) {
+        (Some(index), Some(id)) => index
+            .strings(id)
+            .into_iter()
+            .map(|(_, path)| path.split_once('/').map_or(path.clone(), |(_, rest)| rest.to_string()))
+            .next(),
+        _ => None,
+    };
     Ok(())
 }
 
 fn resolve_label(
-    archive: &mut Archive,
+    index: Option<&resources::ResourceIndex<'_>>,
     label: Option<&str>,
     label_id: Option<u64>,
     warnings: &mut Vec<Warning>,
-) -> Result<BTreeMap<String, String>, ErrorKind> {
+) -> BTreeMap<String, String> {
     let mut names = BTreeMap::new();
-    let Some(label) = label else { return Ok(names) };
+    let Some(label) = label else { return names };
     if !label.starts_with('$') {
         names.insert("default".to_string(), label.to_string());
-        return Ok(names);
+        return names;
     }
-    let index_bytes = archive.read_entry(RESOURCES_INDEX, MAX_RESOURCES)?;
-    let resolved = match (
-        index_bytes.as_deref().map(resources::ResourceIndex::parse),
-        label_id,
-    ) {
-        (Some(Ok(index)), Some(id)) => u32::try_from(id)
-            .map(|id| index.strings(id))
-            .unwrap_or_default(),
-        (Some(Err(e)), _) => {
-            warnings.push(Warning::new("resources_unreadable", e));
-            Vec::new()
+    if let (Some(index), Some(id)) = (index, label_id.and_then(|id| u32::try_from(id).ok())) {
+        for (locale, value) in index.strings(id) {
+            names.entry(locale).or_insert(value);
         }
-        _ => Vec::new(),
-    };
-    for (locale, value) in resolved {
-        names.entry(locale).or_insert(value);
     }
     if names.is_empty() {
         warnings.push(Warning::new(
@@ -317,7 +328,7 @@ fn resolve_label(
             format!("the label {label} could not be resolved in {RESOURCES_INDEX}; no app name is reported"),
         ));
     }
-    Ok(names)
+    names
 }
 
 /// The signing block: its sub-blocks, the signature's chain and leaf, the profile.
