@@ -3,7 +3,8 @@
 project's own signing-block writer (`cargo run --example sign_hap`).
 
 Outputs in samples/harmony/:
-  sample.hap              Stage-model HAP: module.json, a resources.index with default and zh_CN labels,
+  sample.hap              Stage-model HAP: module.json, a resources.index with default and zh_CN labels and the
+                          icon (resources/base/media/app_icon.png, 216 px),
                           signed: CMS by the EC P-256 leaf (chain: root, intermediate, leaf) and a release profile
   sample-debug.hap        the same with a debug profile carrying a development certificate
   sample.app              an .app pack: pack.info and sample.hap, the pack signed as well
@@ -14,7 +15,7 @@ Outputs in samples/harmony/:
 Keys live in samples/keys/harmony-*, made once. The PKI is a TEST PKI ("appfiling TEST … (not Huawei)", issued
 under O=Huawei CBG-like names only so that tools recognise the platform): never trust it.
 """
-import json, os, struct, subprocess, sys, zipfile, tempfile
+import json, os, struct, subprocess, sys, zipfile, tempfile, zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -61,28 +62,42 @@ def keys():
 
 
 def resources_index(strings):
-    """A resources.index (restool layout): header, KEYS per configuration, IDSS per configuration, records."""
-    configs = list(strings.items())  # [(key params, value)]
+    """A resources.index (restool layout): header, KEYS per configuration, IDSS per configuration, records.
+    `strings` maps key parameters to a list of (id, value, name)."""
+    configs = list(strings.items())  # [(key params, [(id, value, name)])]
     header = b"Restool 5.008".ljust(128, b"\0")
     keys_len = sum(12 + 8 * len(params) for params, _ in configs)
-    idss_len = len(configs) * 16
+    idss_sizes = [8 + 8 * len(items) for _, items in configs]
     records, offsets = b"", []
-    records_at = 136 + keys_len + idss_len
-    for _, value in configs:
-        offsets.append(records_at + len(records))
-        v = value.encode() + b"\0"
-        name = b"app_name\0"
-        body = struct.pack("<H", len(v)) + v + struct.pack("<H", len(name)) + name
-        records += struct.pack("<III", 8 + len(body), 0, LABEL_ID) + body
+    records_at = 136 + keys_len + sum(idss_sizes)
+    for _, items in configs:
+        config_offsets = []
+        for rid, value, name in items:
+            config_offsets.append((rid, records_at + len(records)))
+            v = value.encode() + b"\0"
+            n = name.encode() + b"\0"
+            body = struct.pack("<H", len(v)) + v + struct.pack("<H", len(n)) + n
+            records += struct.pack("<III", 8 + len(body), 0, rid) + body
+        offsets.append(config_offsets)
     out = header + struct.pack("<II", records_at + len(records), len(configs))
     idss_at = 136 + keys_len
     for i, (params, _) in enumerate(configs):
-        out += b"KEYS" + struct.pack("<II", idss_at + 16 * i, len(params))
+        out += b"KEYS" + struct.pack("<II", idss_at + sum(idss_sizes[:i]), len(params))
         for kind, text in params:
             out += struct.pack("<ii", kind, int.from_bytes(text.encode(), "big"))
-    for i in range(len(configs)):
-        out += b"IDSS" + struct.pack("<III", 1, LABEL_ID, offsets[i])
+    for config_offsets in offsets:
+        out += b"IDSS" + struct.pack("<I", len(config_offsets))
+        for rid, offset in config_offsets:
+            out += struct.pack("<II", rid, offset)
     return out + records
+
+
+def png_icon(size, rgb):
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff)
+    raw = (b"\0" + bytes(rgb) * size) * size
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
 
 
 def unsigned_hap(path):
@@ -93,11 +108,15 @@ def unsigned_hap(path):
         "module": {"name": "entry", "type": "entry", "mainElement": "EntryAbility", "deviceTypes": ["phone"],
                    "abilities": [{"name": "EntryAbility", "label": "$string:app_name", "labelId": LABEL_ID}]},
     }
-    index = resources_index({(): "Sample Notes", ((0, "zh"), (1, "CN")): "示例笔记"})
+    index = resources_index({
+        (): [(LABEL_ID, "Sample Notes", "app_name"), (LABEL_ID + 1, "entry/resources/base/media/app_icon.png", "app_icon")],
+        ((0, "zh"), (1, "CN")): [(LABEL_ID, "示例笔记", "app_name")],
+    })
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("module.json", json.dumps(module, ensure_ascii=False))
         z.writestr("resources.index", index)
         z.writestr("ets/modules.abc", b"\0" * 64)
+        z.writestr("resources/base/media/app_icon.png", png_icon(216, (229, 57, 53)))
 
 
 def profile(k, kind):

@@ -2,8 +2,8 @@
 """Builds appfiling's iOS samples with openssl and the Python standard library only.
 
 Outputs in samples/ios/:
-  sample.ipa                    binary Info.plist, zh-Hans (UTF-16) and en InfoPlist.strings, an arm64 Mach-O
-                                whose code signature holds a CodeDirectory and a CMS made by `openssl cms -sign`,
+  sample.ipa                    binary Info.plist, zh-Hans (UTF-16) and en InfoPlist.strings, CgBI icons (120 and
+                                180 px, as Xcode writes them), an arm64 Mach-O whose code signature holds a CodeDirectory and a CMS made by `openssl cms -sign`,
                                 embedded.mobileprovision, and an app extension with its own profile
   sample-encrypted.ipa          the same with LC_ENCRYPTION_INFO_64 cryptid 1, as an App Store download
   sample.mobileprovision        App Store-style profile, CMS-signed with `openssl cms -sign -stream` (BER)
@@ -18,7 +18,7 @@ Keys and certificates live in samples/keys/ios-*; they are made once and reused.
 "appfiling TEST CA (not Apple)" with O=Apple Inc. so that tools treat its certificates as Apple-issued:
 never trust it.
 """
-import os, plistlib, struct, subprocess, sys, tempfile, zipfile, datetime
+import os, plistlib, struct, subprocess, sys, tempfile, zipfile, datetime, zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 KEYS = os.path.join(HERE, "keys")
@@ -125,6 +125,24 @@ def macho(keys, identifier, cryptid=0):
     return body + superblob
 
 
+def cgbi_png(size, rgba):
+    """An icon in Apple's CgBI form, as Xcode puts it in IPAs: a CgBI chunk first, BGRA pixels with
+    premultiplied alpha, and IDAT holding raw deflate without the zlib wrapper."""
+    r, g, b, a = rgba
+    premultiplied = bytes([b * a // 255, g * a // 255, r * a // 255, a])
+    raw = (b"\0" + premultiplied * size) * size
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    idat = compressor.compress(raw) + compressor.flush()
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff)
+    header = struct.pack(">IIBBBBB", size, size, 8, 6, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"CgBI", b"\x50\x00\x20\x06") + chunk(b"IHDR", header)
+            + chunk(b"IDAT", idat) + chunk(b"IEND", b""))
+
+
+ICON_RGBA = (30, 136, 229, 255)
+
+
 def strings_utf16(pairs):
     text = "".join(f'"{k}" = "{v}";\n' for k, v in pairs.items())
     return b"\xff\xfe" + text.encode("utf-16-le")
@@ -155,6 +173,8 @@ def ipa(keys, path, cryptid=0):
         z.writestr(app + "Sample", macho(keys, BUNDLE_ID, cryptid))
         z.writestr(app + "embedded.mobileprovision", profile(keys, "appfiling sample App Store", BUNDLE_ID, UUIDS[0]))
         z.writestr(app + "zh-Hans.lproj/InfoPlist.strings", strings_utf16({"CFBundleDisplayName": "示例笔记"}))
+        z.writestr(app + "AppIcon60x60@2x.png", cgbi_png(120, ICON_RGBA))
+        z.writestr(app + "AppIcon60x60@3x.png", cgbi_png(180, ICON_RGBA))
         z.writestr(app + "en.lproj/InfoPlist.strings", '"CFBundleDisplayName" = "Sample Notes";\n'.encode())
         z.writestr(app + "PlugIns/Share.appex/Info.plist", plistlib.dumps(extension, fmt=plistlib.FMT_BINARY))
         z.writestr(app + "PlugIns/Share.appex/embedded.mobileprovision",

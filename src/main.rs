@@ -57,7 +57,10 @@ enum Command {
         /// Write here instead of to standard output.
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
-        /// Replace the output file if it exists.
+        /// Also write the APP图标 PNG (at most 100 KB) here.
+        #[arg(long, value_name = "FILE")]
+        icon: Option<PathBuf>,
+        /// Replace the output files if they exist.
         #[arg(long)]
         force: bool,
         /// The app's packages, one or more per platform.
@@ -151,17 +154,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             format,
             pubkey_format,
             output,
+            icon,
             force,
             paths,
-        } => sheet(
-            config,
-            &provider,
-            format,
-            pubkey_format,
-            output,
-            force,
-            &paths,
-        ),
+        } => {
+            let outputs = Outputs {
+                sheet: output,
+                icon,
+                force,
+            };
+            sheet(config, &provider, format, pubkey_format, outputs, &paths)
+        }
         Command::Init { paths } => {
             let report = appfiling::inspect_all(&paths, &appfiling::Options::default());
             print!("{}", appfiling::sheet::config::template(&report.packages));
@@ -182,15 +185,26 @@ fn report_errors(report: &appfiling::Report) -> ExitCode {
     }
 }
 
+/// Where `sheet` writes: the sheet (else stdout) and the icon.
+struct Outputs {
+    sheet: Option<PathBuf>,
+    icon: Option<PathBuf>,
+    force: bool,
+}
+
 fn sheet(
     config: Option<PathBuf>,
     provider: &str,
     format: SheetFormat,
     pubkey_format: Option<PubkeyFormat>,
-    output: Option<PathBuf>,
-    force: bool,
+    outputs: Outputs,
     paths: &[PathBuf],
 ) -> anyhow::Result<ExitCode> {
+    let Outputs {
+        sheet: output,
+        icon,
+        force,
+    } = outputs;
     use appfiling::sheet::{self, provider::KeyForm, render};
     let provider = sheet::provider::load(provider).map_err(anyhow::Error::msg)?;
     let config = match &config {
@@ -230,6 +244,14 @@ fn sheet(
             .lock()
             .write_all(&rendered)
             .context("writing to stdout")?,
+    }
+    match (&icon, &built.icon) {
+        (Some(path), Some(exported)) => {
+            appfiling::output::write_file(path, &exported.png, force)
+                .with_context(|| format!("cannot write {}", path.display()))?
+        }
+        (Some(path), None) => eprintln!("appfiling: no icon to write to {}", path.display()),
+        _ => {}
     }
     if output.is_some() || format != render::Format::Text {
         for e in &built.errors {

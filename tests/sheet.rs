@@ -313,3 +313,98 @@ fn the_workbook_reads_back() {
     );
     assert!(cells("鸿蒙平台").contains(&("域名".to_string(), "api.example.com".to_string())));
 }
+
+#[test]
+fn icons_are_exported_as_standard_pngs_under_the_limit() {
+    let aapt_icon = expected("EXPECTED.tsv", "file", "sample-v1v2v3-rsa.apk", "icon");
+    // (package, expected size, expected colour as the sample scripts drew it, source entry)
+    let cases = [
+        (
+            "sample-v1v2v3-rsa.apk",
+            144,
+            [0x1e, 0x88, 0xe5, 255],
+            aapt_icon.as_str(),
+        ),
+        (
+            "ios/sample.ipa",
+            180,
+            [30, 136, 229, 255],
+            "AppIcon60x60@3x.png",
+        ),
+        (
+            "harmony/sample.hap",
+            216,
+            [229, 57, 53, 255],
+            "resources/base/media/app_icon.png",
+        ),
+    ];
+    for (package, size, colour, entry) in cases {
+        let report = appfiling::inspect(&samples().join(package)).unwrap();
+        let icon = sheet::icon::export(&[report]).unwrap().expect("an icon");
+        assert!(
+            icon.source.ends_with(&format!("({entry})")),
+            "{}",
+            icon.source
+        );
+        assert!(icon.bytes <= sheet::icon::MAX_ICON_BYTES && icon.bytes == icon.png.len());
+        // A standard PNG, as any decoder reads it: the CgBI one of the IPA included.
+        let decoded = image_size_and_pixel(&icon.png);
+        assert_eq!(decoded, (size, size, colour), "{package}");
+        assert_eq!((icon.width, icon.height), (size, size));
+    }
+}
+
+/// Width, height and the first pixel of a PNG, read with the `png` decoder the
+/// `image` crate wraps, through its plain reader.
+fn image_size_and_pixel(png: &[u8]) -> (u32, u32, [u8; 4]) {
+    let image = image::load_from_memory_with_format(png, image::ImageFormat::Png)
+        .unwrap()
+        .to_rgba8();
+    (image.width(), image.height(), image.get_pixel(0, 0).0)
+}
+
+#[test]
+fn the_icon_file_and_the_page() {
+    let dir = std::env::temp_dir().join(format!("appfiling-icon-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let toml = dir.join("filing.toml");
+    std::fs::write(&toml, CONFIG).unwrap();
+    let icon = dir.join("icon.png");
+    let page = dir.join("sheet.html");
+    let _ = std::fs::remove_file(&icon);
+    let _ = std::fs::remove_file(&page);
+    let run = |force: bool| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_appfiling"));
+        c.args(["sheet", "--format", "html", "-o"])
+            .arg(&page)
+            .arg("--icon")
+            .arg(&icon);
+        if force {
+            c.arg("--force");
+        }
+        c.arg("--config")
+            .arg(&toml)
+            .arg(samples().join("ios/sample.ipa"));
+        c.output().unwrap()
+    };
+    assert_eq!(run(false).status.code(), Some(0));
+    let png = std::fs::read(&icon).unwrap();
+    assert_eq!(image_size_and_pixel(&png).0, 180);
+    let html = std::fs::read_to_string(&page).unwrap();
+    use base64::Engine;
+    let embedded = base64::engine::general_purpose::STANDARD.encode(&png);
+    assert!(
+        html.contains(&format!("data:image/png;base64,{embedded}")),
+        "the page embeds the same PNG"
+    );
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "no external assets"
+    );
+    assert_eq!(
+        run(false).status.code(),
+        Some(2),
+        "no overwrite without --force"
+    );
+    assert_eq!(run(true).status.code(), Some(0));
+}

@@ -245,7 +245,8 @@ fn read_module(archive: &mut Archive, report: &mut PackageReport) -> Result<(), 
         .cloned()
         .unwrap_or(Value::Null);
     let number = |v: &Value, pointer: &str| v.pointer(pointer).and_then(Value::as_u64);
-    let (version_name, version_code, min_api, target_api, label, label_id, icon, icon_id) = if stage {
+    let (version_name, version_code, min_api, target_api, label, label_id, icon, icon_id) = if stage
+    {
         (
             text(&app, "/versionName"),
             number(&app, "/versionCode"),
@@ -280,25 +281,40 @@ fn read_module(archive: &mut Archive, report: &mut PackageReport) -> Result<(), 
         d.icon = icon.clone();
     }
     let index_bytes = match (&label, &icon) {
-        (Some(l), _) | (_, Some(l)) if l.starts_with('$') => archive.read_entry(RESOURCES_INDEX, MAX_RESOURCES)?,
+        (Some(l), _) | (_, Some(l)) if l.starts_with('$') => {
+            archive.read_entry(RESOURCES_INDEX, MAX_RESOURCES)?
+        }
         _ => None,
     };
     let index = match index_bytes.as_deref().map(resources::ResourceIndex::parse) {
         Some(Ok(index)) => Some(index),
         Some(Err(e)) => {
-            report.warnings.push(Warning::new("resources_unreadable", e));
+            report
+                .warnings
+                .push(Warning::new("resources_unreadable", e));
             None
         }
         None => None,
     };
-    report.app_names = resolve_label(index.as_ref(), label.as_deref(), label_id, &mut report.warnings);
+    report.app_names = resolve_label(
+        index.as_ref(),
+        label.as_deref(),
+        label_id,
+        &mut report.warnings,
+    );
     report.app_name = crate::filing::preferred_name(&report.app_names, &NAME_ORDER).cloned();
     // A media value is "<module>/resources/…"; inside the HAP the path starts at "resources/".
-    report.icon = match (index.as_ref(), icon_id.and_then(|id| u32::try_from(id).ok())) {
+    report.icon = match (
+        index.as_ref(),
+        icon_id.and_then(|id| u32::try_from(id).ok()),
+    ) {
         (Some(index), Some(id)) => index
             .strings(id)
             .into_iter()
-            .map(|(_, path)| path.split_once('/').map_or(path.clone(), |(_, rest)| rest.to_string()))
+            .map(|(_, path)| {
+                path.split_once('/')
+                    .map_or(path.clone(), |(_, rest)| rest.to_string())
+            })
             .next(),
         _ => None,
     };

@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod domains;
+pub mod icon;
 pub mod provider;
 pub mod render;
 
@@ -23,6 +24,8 @@ pub struct Sheet {
     pub basic: Vec<Field>,
     /// APP特征信息, one block per platform.
     pub platforms: Vec<PlatformBlock>,
+    /// APP图标, exported: a PNG within the portals' size limit.
+    pub icon: Option<icon::Icon>,
     pub warnings: Vec<Issue>,
     /// Anything that makes the sheet unfit to paste; all of them, at once.
     pub errors: Vec<Issue>,
@@ -81,10 +84,44 @@ pub fn build(packages: &[PackageReport], config: &Config, options: &SheetOptions
         provider_name: p.name.clone(),
         basic: Vec::new(),
         platforms: Vec::new(),
+        icon: None,
         warnings: Vec::new(),
         errors: Vec::new(),
     };
     let b = &p.basic;
+    sheet.icon = match icon::export(packages) {
+        Ok(icon) => icon,
+        Err(e) => {
+            sheet.warnings.push(issue(
+                &b.icon,
+                format!("the icon could not be exported: {e}"),
+            ));
+            None
+        }
+    };
+    let icon_value = match &sheet.icon {
+        Some(i) => format!(
+            "{}×{} px PNG, {:.1} KB, from {}",
+            i.width,
+            i.height,
+            i.bytes as f64 / 1024.0,
+            i.source
+        ),
+        None => {
+            sheet.warnings.push(issue(
+                &b.icon,
+                format!(
+                    "no raster icon found in the packages{}: prepare a PNG of at most {} KB yourself",
+                    match icon_location(packages) {
+                        l if l.is_empty() => String::new(),
+                        l => format!(" (the app names {l})"),
+                    },
+                    icon::MAX_ICON_BYTES / 1024
+                ),
+            ));
+            String::new()
+        }
+    };
     let app = &config.app;
     let mut missing = Vec::new();
     let required = |label: &str, value: Option<String>, missing: &mut Vec<String>| -> String {
@@ -146,7 +183,7 @@ pub fn build(packages: &[PackageReport], config: &Config, options: &SheetOptions
             &b.pre_approval,
             required(&b.pre_approval, app.pre_approval.clone(), &mut missing),
         ),
-        ("icon", &b.icon, icon_location(packages)),
+        ("icon", &b.icon, icon_value),
         ("remark", &b.remark, app.remark.clone().unwrap_or_default()),
     ];
     sheet.basic = basic
@@ -267,7 +304,7 @@ fn service_name(
     names.keys().next().map(|n| n.to_string())
 }
 
-/// Where the icon is, until it is exported: the package and the path in it.
+/// Where the packages say the icon is, for the message when none can be exported.
 fn icon_location(packages: &[PackageReport]) -> String {
     packages
         .iter()

@@ -193,6 +193,14 @@ fn html(sheet: &Sheet) -> String {
         out,
         "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{title}</title><style>{HTML_STYLE}</style></head><body>\n<h1>{title}</h1>\n"
     );
+    if let Some(icon) = &sheet.icon {
+        use base64::Engine;
+        let data = base64::engine::general_purpose::STANDARD.encode(&icon.png);
+        let _ = writeln!(
+            out,
+            "<p><img alt=\"APP图标\" width=\"96\" height=\"96\" src=\"data:image/png;base64,{data}\"></p>"
+        );
+    }
     for i in &sheet.errors {
         let _ = writeln!(
             out,
