@@ -147,9 +147,18 @@ fn missing_fields_are_listed_at_once_and_bad_domains_named() {
         .map(|e| e.message.as_str())
         .collect();
     assert_eq!(missing.len(), 1);
-    for label in ["服务内容", "服务语言", "使用外部SDK", "前置审批"] {
+    for label in ["服务内容", "使用外部SDK", "前置审批"] {
         assert!(missing[0].contains(label), "{}", missing[0]);
     }
+    // 服务语言 falls back to the languages of the app's name, with a warning to confirm it.
+    let language = &s
+        .basic
+        .iter()
+        .find(|f| f.key == "service_language")
+        .unwrap()
+        .value;
+    assert_eq!(language, "中文简体、中文繁体、英语");
+    assert!(s.warnings.iter().any(|w| w.field == "服务语言"));
     let domain_errors = s.errors.iter().filter(|e| e.field == "域名").count();
     assert_eq!(
         domain_errors,

@@ -84,6 +84,20 @@ fn language_of(locale: &str) -> Option<&'static str> {
     })
 }
 
+/// 服务语言 suggested by the locales of the apps' names: Simplified Chinese
+/// first (the filing is for mainland China), then the others.
+pub fn languages_of(packages: &[crate::report::PackageReport]) -> Vec<&'static str> {
+    let mut languages = vec!["中文简体"];
+    for locale in packages.iter().flat_map(|p| p.app_names.keys()) {
+        if let Some(language) = language_of(locale) {
+            if !languages.contains(&language) {
+                languages.push(language);
+            }
+        }
+    }
+    languages
+}
+
 fn toml_string(value: &str) -> String {
     toml::Value::String(value.to_string()).to_string()
 }
@@ -95,14 +109,7 @@ pub fn template(packages: &[crate::report::PackageReport]) -> String {
         .iter()
         .filter_map(|p| p.app_name.as_deref())
         .collect();
-    let mut languages: Vec<&str> = vec!["中文简体"];
-    for locale in packages.iter().flat_map(|p| p.app_names.keys()) {
-        if let Some(language) = language_of(locale) {
-            if !languages.contains(&language) {
-                languages.push(language);
-            }
-        }
-    }
+    let languages = languages_of(packages);
     let mut out = String::new();
     out.push_str(&format!(
         "# filing.toml, made by `appfiling init` from: {}\n",

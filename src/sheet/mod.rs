@@ -155,11 +155,21 @@ pub fn build(packages: &[PackageReport], config: &Config, options: &SheetOptions
         (
             "service_language",
             &b.service_language,
-            required(
-                &b.service_language,
-                app.service_languages.as_ref().map(|l| l.join("、")),
-                &mut missing,
-            ),
+            match &app.service_languages {
+                Some(languages) => required(
+                    &b.service_language,
+                    Some(languages.join("、")),
+                    &mut missing,
+                ),
+                None => {
+                    let derived = config::languages_of(packages).join("、");
+                    sheet.warnings.push(issue(
+                        &b.service_language,
+                        format!("{derived}: taken from the languages of the app's name; confirm it in filing.toml [app] service_languages"),
+                    ));
+                    derived
+                }
+            },
         ),
         (
             "provides_sdk",
