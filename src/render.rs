@@ -36,27 +36,10 @@ fn package_text(out: &mut String, p: &PackageReport) {
         let _ = writeln!(out, "    {fingerprint:<11} {}", f.signature_md5_field);
         let _ = writeln!(out, "  chosen: {}", f.reason);
     }
-    let _ = writeln!(out, "  app");
-    let _ = writeln!(
-        out,
-        "    package      {}",
-        or_dash(p.package_name.as_deref())
-    );
-    let name = match (&p.app_name, &p.label_reference) {
-        (Some(name), _) => name.clone(),
-        (None, Some(reference)) => format!("unresolved ({reference})"),
-        (None, None) => "-".into(),
-    };
-    let _ = writeln!(out, "    name         {name}");
-    for (locale, label) in &p.app_names {
-        let _ = writeln!(out, "      {locale:<10} {label}");
+    // Certificate files and .p12 name no app: only their certificates are shown.
+    if !matches!(p.format, "certificate" | "p12") {
+        app_text(out, p);
     }
-    let version = format!(
-        "{} ({})",
-        or_dash(p.version_name.as_deref()),
-        p.version_code.map_or("-".into(), |c| c.to_string())
-    );
-    let _ = writeln!(out, "    version      {version}");
     if p.platform == "android" {
         let sdk = |v: Option<u32>| v.map_or("-".into(), |v| v.to_string());
         let _ = writeln!(
@@ -148,6 +131,30 @@ fn package_text(out: &mut String, p: &PackageReport) {
     for w in &p.warnings {
         let _ = writeln!(out, "  warning [{}]: {}", w.code, w.message);
     }
+}
+
+fn app_text(out: &mut String, p: &PackageReport) {
+    let _ = writeln!(out, "  app");
+    let _ = writeln!(
+        out,
+        "    package      {}",
+        or_dash(p.package_name.as_deref())
+    );
+    let name = match (&p.app_name, &p.label_reference) {
+        (Some(name), _) => name.clone(),
+        (None, Some(reference)) => format!("unresolved ({reference})"),
+        (None, None) => "-".into(),
+    };
+    let _ = writeln!(out, "    name         {name}");
+    for (locale, label) in &p.app_names {
+        let _ = writeln!(out, "      {locale:<10} {label}");
+    }
+    let version = format!(
+        "{} ({})",
+        or_dash(p.version_name.as_deref()),
+        p.version_code.map_or("-".into(), |c| c.to_string())
+    );
+    let _ = writeln!(out, "    version      {version}");
 }
 
 fn harmony_text(out: &mut String, h: &crate::report::HarmonyDetails) {
