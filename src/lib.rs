@@ -13,6 +13,7 @@ mod ber;
 mod bytes;
 pub mod cert;
 mod certfile;
+pub mod detect;
 pub mod error;
 mod filing;
 pub mod harmony;

@@ -3,6 +3,7 @@
 
 pub mod arsc;
 pub mod axml;
+pub mod dex;
 mod filing;
 pub mod manifest;
 pub mod res;

@@ -64,38 +64,11 @@ pub fn parse(text: &str) -> Result<Config, String> {
     toml::from_str(text).map_err(|e| e.to_string())
 }
 
-/// 服务语言 names for the locales of the packages' labels.
-fn language_of(locale: &str) -> Option<&'static str> {
-    if locale == "default" {
-        return None;
-    }
-    let lower = locale.to_ascii_lowercase();
-    Some(match lower.as_str() {
-        l if l.starts_with("zh-hant") || l == "zh-tw" || l == "zh-hk" || l == "zh-mo" => "中文繁体",
-        l if l.starts_with("zh") => "中文简体",
-        l if l.starts_with("en") => "英语",
-        l if l.starts_with("ja") => "日语",
-        l if l.starts_with("ko") => "韩语",
-        l if l.starts_with("fr") => "法语",
-        l if l.starts_with("de") => "德语",
-        l if l.starts_with("es") => "西班牙语",
-        l if l.starts_with("ru") => "俄语",
-        _ => return None,
-    })
-}
-
 /// 服务语言 suggested by the locales of the apps' names: Simplified Chinese
 /// first (the filing is for mainland China), then the others.
 pub fn languages_of(packages: &[crate::report::PackageReport]) -> Vec<&'static str> {
-    let mut languages = vec!["中文简体"];
-    for locale in packages.iter().flat_map(|p| p.app_names.keys()) {
-        if let Some(language) = language_of(locale) {
-            if !languages.contains(&language) {
-                languages.push(language);
-            }
-        }
-    }
-    languages
+    let locales = packages.iter().flat_map(|p| p.app_names.keys().cloned());
+    crate::detect::languages::group(locales).iter().map(|l| l.language).collect()
 }
 
 fn toml_string(value: &str) -> String {
@@ -181,10 +154,6 @@ mod tests {
 
     #[test]
     fn template_suggests_languages_from_labels_only() {
-        assert_eq!(language_of("default"), None);
-        assert_eq!(language_of("de"), Some("德语"));
-        assert_eq!(language_of("zh-TW"), Some("中文繁体"));
-        assert_eq!(language_of("zh-Hans-CN"), Some("中文简体"));
         assert!(parse(&template(&[])).is_ok());
     }
 

@@ -1,0 +1,131 @@
+//! DEX files: the string_ids and type_ids tables, which name every class the
+//! code defines or uses and every string constant, read in place.
+
+use crate::bytes::{u32_at, Reader};
+use thiserror::Error;
+
+const HEADER_LEN: usize = 0x70;
+const ENDIAN_TAG: u32 = 0x1234_5678;
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("dex: {0}")]
+pub struct DexError(String);
+
+pub struct Dex<'a> {
+    data: &'a [u8],
+    string_ids: (usize, usize),
+    type_ids: (usize, usize),
+}
+
+impl<'a> Dex<'a> {
+    pub fn parse(data: &'a [u8]) -> Result<Self, DexError> {
+        if data.len() < HEADER_LEN || !data.starts_with(b"dex\n") || data[7] != 0 {
+            return Err(DexError("not a dex file".into()));
+        }
+        if u32_at(data, 40) != Some(ENDIAN_TAG) {
+            return Err(DexError("unsupported byte order".into()));
+        }
+        let table = |size_at: usize, entry: usize| -> Result<(usize, usize), DexError> {
+            let count = u32_at(data, size_at).unwrap_or(0) as usize;
+            let offset = u32_at(data, size_at + 4).unwrap_or(0) as usize;
+            // A table must fit in the file: a huge count is a lie, not an allocation.
+            count
+                .checked_mul(entry)
+                .and_then(|len| offset.checked_add(len))
+                .filter(|end| *end <= data.len())
+                .map(|_| (offset, count))
+                .ok_or_else(|| DexError(format!("table at {offset} with {count} entries does not fit")))
+        };
+        Ok(Dex {
+            data,
+            string_ids: table(56, 4)?,
+            type_ids: table(64, 4)?,
+        })
+    }
+
+    /// The string at `index`, as its MUTF-8 bytes (ASCII for class names).
+    pub fn string(&self, index: usize) -> Option<&'a [u8]> {
+        let (offset, count) = self.string_ids;
+        if index >= count {
+            return None;
+        }
+        let at = u32_at(self.data, offset + index * 4)? as usize;
+        let mut r = Reader::at(self.data, at).ok()?;
+        // uleb128 length in UTF-16 units, then the bytes up to a NUL.
+        for _ in 0..5 {
+            if r.u8().ok()? & 0x80 == 0 {
+                break;
+            }
+        }
+        let rest = r.rest();
+        let end = rest.iter().position(|b| *b == 0)?;
+        Some(&rest[..end])
+    }
+
+    pub fn strings(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
+        (0..self.string_ids.1).filter_map(|i| self.string(i))
+    }
+
+    /// Every type descriptor, e.g. `Lcom/tencent/mm/opensdk/openapi/WXAPIFactory;`.
+    pub fn type_descriptors(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
+        let (offset, count) = self.type_ids;
+        (0..count).filter_map(move |i| self.string(u32_at(self.data, offset + i * 4)? as usize))
+    }
+}
+
+/// `com.tencent.mm.opensdk.Foo` from `Lcom/tencent/mm/opensdk/Foo;`; `None` for primitives and arrays.
+pub fn class_name(descriptor: &[u8]) -> Option<String> {
+    let inner = descriptor.strip_prefix(b"L")?.strip_suffix(b";")?;
+    Some(String::from_utf8_lossy(inner).replace('/', "."))
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A minimal dex: a header, string_ids, type_ids and string data.
+    pub fn sample(strings: &[&str], types: &[u32]) -> Vec<u8> {
+        let string_ids_at = HEADER_LEN;
+        let type_ids_at = string_ids_at + strings.len() * 4;
+        let data_at = type_ids_at + types.len() * 4;
+        let mut data = Vec::new();
+        let mut offsets = Vec::new();
+        for s in strings {
+            offsets.push((data_at + data.len()) as u32);
+            data.push(s.len() as u8);
+            data.extend_from_slice(s.as_bytes());
+            data.push(0);
+        }
+        let mut out = vec![0u8; HEADER_LEN];
+        out[..8].copy_from_slice(b"dex\n035\0");
+        out[40..44].copy_from_slice(&ENDIAN_TAG.to_le_bytes());
+        out[56..60].copy_from_slice(&(strings.len() as u32).to_le_bytes());
+        out[60..64].copy_from_slice(&(string_ids_at as u32).to_le_bytes());
+        out[64..68].copy_from_slice(&(types.len() as u32).to_le_bytes());
+        out[68..72].copy_from_slice(&(type_ids_at as u32).to_le_bytes());
+        offsets.iter().for_each(|o| out.extend_from_slice(&o.to_le_bytes()));
+        types.iter().for_each(|t| out.extend_from_slice(&t.to_le_bytes()));
+        out.extend_from_slice(&data);
+        out
+    }
+
+    #[test]
+    fn reads_types_and_strings() {
+        let data = sample(&["Lcom/example/Main;", "https://api.example.com/v1", "I"], &[0, 2]);
+        let dex = Dex::parse(&data).unwrap();
+        let types: Vec<Option<String>> = dex.type_descriptors().map(class_name).collect();
+        assert_eq!(types, [Some("com.example.Main".to_string()), None]);
+        assert_eq!(dex.strings().count(), 3);
+        assert_eq!(dex.string(1), Some(&b"https://api.example.com/v1"[..]));
+        assert_eq!(dex.string(3), None);
+    }
+
+    #[test]
+    fn lies_are_errors() {
+        let mut data = sample(&["a"], &[0]);
+        data[56..60].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(Dex::parse(&data).is_err());
+        assert!(Dex::parse(b"dex\n035\0").is_err());
+        assert!(Dex::parse(&[0u8; 0x70]).is_err());
+    }
+}

@@ -1,0 +1,124 @@
+//! Hosts the app talks to, from URLs in its strings and from the places that
+//! name hosts (manifest, network security config, ATS), grouped by
+//! registrable domain with the Public Suffix List.
+
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A string is scanned for URLs up to this length: longer ones are data, not text.
+const MAX_TEXT: usize = 1 << 20;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DetectedDomain {
+    pub host: String,
+    /// The registrable domain (eTLD+1), e.g. "example.com.cn".
+    pub registrable_domain: String,
+    /// Labels in the host: example.com is 2; the portals take at most 4.
+    pub level: usize,
+    /// Where it was seen: "dex", "resources", "manifest", "network_security_config", "ats"…
+    pub sources: Vec<&'static str>,
+    pub count: usize,
+    /// The SDK rule whose vendor owns the domain; null for the app's own.
+    pub third_party: Option<String>,
+}
+
+#[derive(Default)]
+pub struct Collector {
+    hosts: BTreeMap<String, (BTreeSet<&'static str>, usize)>,
+}
+
+impl Collector {
+    /// Every `http://` or `https://` URL in `text`.
+    pub fn text(&mut self, text: &str, source: &'static str) {
+        if text.len() > MAX_TEXT {
+            return;
+        }
+        for scheme in ["https://", "http://"] {
+            let mut rest = text;
+            while let Some(at) = rest.find(scheme) {
+                let after = &rest[at + scheme.len()..];
+                let end = after
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-'))
+                    .unwrap_or(after.len());
+                self.host(&after[..end], source);
+                rest = &after[end..];
+            }
+        }
+    }
+
+    /// A host name as such; wildcards ("*.example.com") count as their domain.
+    pub fn host(&mut self, host: &str, source: &'static str) {
+        let host = host.trim_start_matches("*.").trim_end_matches('.').to_ascii_lowercase();
+        let Ok(ascii) = crate::sheet::domains::normalize(&host).or_else(|e| {
+            // Over four levels is still worth reporting; other refusals are not hosts.
+            if e.contains("levels") {
+                Ok(host.clone())
+            } else {
+                Err(e)
+            }
+        }) else {
+            return;
+        };
+        // Only hosts under a known public suffix: "R.id" and "a.b" are not domains.
+        if psl::suffix_str(&ascii).is_none_or(|s| s == ascii) || psl::domain_str(&ascii).is_none() {
+            return;
+        }
+        let entry = self.hosts.entry(ascii).or_default();
+        entry.0.insert(source);
+        entry.1 += 1;
+    }
+
+    /// The app's own domains first, then by how often they appear.
+    pub fn finish(self) -> Vec<DetectedDomain> {
+        let mut out: Vec<DetectedDomain> = self
+            .hosts
+            .into_iter()
+            .filter_map(|(host, (sources, count))| {
+                let registrable = psl::domain_str(&host)?.to_string();
+                Some(DetectedDomain {
+                    level: host.split('.').count(),
+                    third_party: super::sdks::vendor_of_domain(&host).map(str::to_string),
+                    registrable_domain: registrable,
+                    sources: sources.into_iter().collect(),
+                    count,
+                    host,
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            (a.third_party.is_some(), std::cmp::Reverse(a.count), &a.host)
+                .cmp(&(b.third_party.is_some(), std::cmp::Reverse(b.count), &b.host))
+        });
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_hosts_and_grouping() {
+        let mut c = Collector::default();
+        c.text("see https://api.example.com.cn/v1?x=1 and http://cdn.example.com.cn:8080/a", "dex");
+        c.text("https://api.example.com.cn/other", "resources");
+        c.host("*.weixin.qq.com", "network_security_config");
+        c.text("https://192.168.1.1/x https://localhost/y", "dex");
+        c.host("a.b.c.d.example.com", "manifest");
+        let found = c.finish();
+        let hosts: Vec<(&str, &str, usize)> =
+            found.iter().map(|d| (d.host.as_str(), d.registrable_domain.as_str(), d.level)).collect();
+        assert_eq!(
+            hosts,
+            [
+                ("api.example.com.cn", "example.com.cn", 4),
+                ("a.b.c.d.example.com", "example.com", 6),
+                ("cdn.example.com.cn", "example.com.cn", 4),
+                ("weixin.qq.com", "qq.com", 3),
+            ]
+        );
+        assert_eq!(found[0].count, 2);
+        assert_eq!(found[0].sources, ["dex", "resources"]);
+        assert_eq!(found[3].third_party.as_deref(), Some("wechat-opensdk"));
+    }
+}

@@ -1,0 +1,18 @@
+//! Feature detection for the sheet: third-party SDKs, domains and languages,
+//! each with its evidence (docs/detection.md).
+
+pub mod domains;
+pub mod languages;
+pub mod sdks;
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Detection {
+    pub sdks: Vec<sdks::DetectedSdk>,
+    /// Suggestions only: the sheet takes them when confirmed.
+    pub domains: Vec<domains::DetectedDomain>,
+    pub languages: Vec<languages::DetectedLanguage>,
+    /// Bytes of code and assets scanned, for the benchmark.
+    pub scanned_bytes: u64,
+}

@@ -1,0 +1,177 @@
+//! Third-party SDK rules (rules/sdks.toml) and matching: package prefixes in
+//! dex class names and manifest components, native library names, iOS
+//! frameworks and linked libraries.
+
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+const RULES: &str = include_str!("../../rules/sdks.toml");
+/// Evidence kept per SDK: the first few matches are enough to check by hand.
+const MAX_EVIDENCE: usize = 3;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    pub id: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub vendor: String,
+    pub category: String,
+    pub android_packages: Vec<String>,
+    pub android_libs: Vec<String>,
+    pub ios_frameworks: Vec<String>,
+    pub domains: Vec<String>,
+    pub source: String,
+}
+
+#[derive(Deserialize)]
+struct RuleFile {
+    sdk: Vec<Rule>,
+}
+
+pub fn rules() -> &'static [Rule] {
+    static PARSED: OnceLock<Vec<Rule>> = OnceLock::new();
+    PARSED.get_or_init(|| toml::from_str::<RuleFile>(RULES).map(|f| f.sdk).unwrap_or_default())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DetectedSdk {
+    pub id: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub vendor: String,
+    pub category: String,
+    /// The first matching classes, libraries or frameworks.
+    pub evidence: Vec<String>,
+}
+
+/// Collects matches; `finish` lists the SDKs found, in rule order.
+#[derive(Default)]
+pub struct Matcher {
+    by_package: HashMap<&'static str, Vec<usize>>,
+    evidence: HashMap<usize, Vec<String>>,
+}
+
+impl Matcher {
+    pub fn new() -> Self {
+        let mut by_package: HashMap<&'static str, Vec<usize>> = HashMap::new();
+        for (i, rule) in rules().iter().enumerate() {
+            for prefix in &rule.android_packages {
+                by_package.entry(prefix.as_str()).or_default().push(i);
+            }
+        }
+        Matcher {
+            by_package,
+            evidence: HashMap::new(),
+        }
+    }
+
+    fn hit(&mut self, rule: usize, what: &str) {
+        let list = self.evidence.entry(rule).or_default();
+        if list.len() < MAX_EVIDENCE && !list.iter().any(|e| e == what) {
+            list.push(what.to_string());
+        }
+    }
+
+    /// A Java class or component name, e.g. `com.tencent.mm.opensdk.openapi.WXAPIFactory`:
+    /// every package prefix at a dot boundary is looked up.
+    pub fn class(&mut self, name: &str) {
+        let mut end = 0;
+        while let Some(dot) = name[end..].find('.') {
+            end += dot;
+            if let Some(rules) = self.by_package.get(&name[..end]) {
+                for rule in rules.clone() {
+                    self.hit(rule, name);
+                }
+            }
+            end += 1;
+        }
+        if let Some(rules) = self.by_package.get(name) {
+            for rule in rules.clone() {
+                self.hit(rule, name);
+            }
+        }
+    }
+
+    /// A native library file name, e.g. `libjcore.so`.
+    pub fn native_library(&mut self, file: &str) {
+        for (i, rule) in rules().iter().enumerate() {
+            if rule.android_libs.iter().any(|l| file.starts_with(l.trim_end_matches(".so"))) {
+                self.hit(i, file);
+            }
+        }
+    }
+
+    /// An iOS framework or linked library name, e.g. `WechatOpenSDK`.
+    pub fn framework(&mut self, name: &str) {
+        for (i, rule) in rules().iter().enumerate() {
+            if rule.ios_frameworks.iter().any(|f| f == name) {
+                self.hit(i, name);
+            }
+        }
+    }
+
+    pub fn finish(self) -> Vec<DetectedSdk> {
+        let mut found: Vec<(usize, Vec<String>)> = self.evidence.into_iter().collect();
+        found.sort_by_key(|(i, _)| *i);
+        found
+            .into_iter()
+            .map(|(i, evidence)| {
+                let r = &rules()[i];
+                DetectedSdk {
+                    id: r.id.clone(),
+                    name_zh: r.name_zh.clone(),
+                    name_en: r.name_en.clone(),
+                    vendor: r.vendor.clone(),
+                    category: r.category.clone(),
+                    evidence,
+                }
+            })
+            .collect()
+    }
+}
+
+/// The SDK whose vendor owns `host`: the rule listing the longest domain that contains it.
+pub fn vendor_of_domain(host: &str) -> Option<&'static str> {
+    rules()
+        .iter()
+        .flat_map(|r| r.domains.iter().map(move |d| (d, r)))
+        .filter(|(d, _)| host == d.as_str() || host.ends_with(&format!(".{d}")))
+        .max_by_key(|(d, _)| d.len())
+        .map(|(_, r)| r.id.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CATEGORIES: [&str; 12] = [
+        "支付", "地图/定位", "推送", "统计分析", "登录/分享", "广告", "崩溃监控", "即时通讯", "音视频", "云存储", "安全/风控", "其他",
+    ];
+
+    #[test]
+    fn the_rule_file_is_well_formed() {
+        let rules = rules();
+        assert!(rules.len() >= 100, "{} rules", rules.len());
+        let mut ids = std::collections::HashSet::new();
+        for r in rules {
+            assert!(ids.insert(&r.id), "duplicate id {}", r.id);
+            assert!(CATEGORIES.contains(&r.category.as_str()), "{}: {}", r.id, r.category);
+            assert!(!r.source.is_empty(), "{} cites no source", r.id);
+            let patterns = r.android_packages.len() + r.android_libs.len() + r.ios_frameworks.len() + r.domains.len();
+            assert!(patterns > 0, "{} matches nothing", r.id);
+        }
+    }
+
+    #[test]
+    fn matches_at_package_boundaries_only() {
+        let mut m = Matcher::new();
+        m.class("com.tencent.mm.opensdk.openapi.WXAPIFactory");
+        m.class("com.umengx.Other"); // not com.umeng
+        m.native_library("libjcore.so");
+        m.framework("AlipaySDK");
+        let ids: Vec<String> = m.finish().into_iter().map(|s| s.id).collect();
+        assert_eq!(ids, ["wechat-opensdk", "alipay", "jpush"]);
+    }
+}
