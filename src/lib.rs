@@ -36,6 +36,8 @@ use std::path::Path;
 pub struct Options {
     /// The password of PKCS#12 files.
     pub password: Option<String>,
+    /// Also detect SDKs, domains and languages (reads the code: slower).
+    pub detect: bool,
 }
 
 /// Files that are not zips (profiles, certificates, PKCS#12) are read whole
@@ -79,7 +81,7 @@ fn detect_and_inspect(path: &Path, options: &Options) -> Result<PackageReport, E
         }
         if let Ok(mut archive) = opened {
             if archive.contains(android::MANIFEST_ENTRY) {
-                return android::inspect_apk(path, &mut archive);
+                return android::inspect_apk(path, &mut archive, options.detect);
             }
             if harmony::is_app_pack(&archive) {
                 return harmony::inspect_app_pack(path, &mut archive);

@@ -28,6 +28,9 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Also detect third-party SDKs, domains and languages (reads the code).
+        #[arg(long)]
+        detect: bool,
         /// Read the PKCS#12 password from this environment variable.
         #[arg(long, value_name = "VAR")]
         password_env: Option<String>,
@@ -138,6 +141,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Inspect {
             format,
+            detect,
             password_env,
             password_file,
             password: literal,
@@ -145,6 +149,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             let options = appfiling::Options {
                 password: password(password_env, password_file, literal)?,
+                detect,
             };
             inspect(format, &paths, &options)
         }

@@ -56,6 +56,8 @@ pub struct PackageReport {
     pub ios: Option<IosDetails>,
     /// HarmonyOS only: signing block, profile and module details.
     pub harmony: Option<HarmonyDetails>,
+    /// SDKs, domains and languages found in the package (`inspect --detect`, and `sheet`).
+    pub detection: Option<crate::detect::Detection>,
     pub filing: Option<Filing>,
     pub warnings: Vec<Warning>,
 }

@@ -93,6 +93,56 @@ impl<'a> ResourceTable<'a> {
             .collect()
     }
 
+    /// Every string value of the table (the global pool).
+    pub fn all_strings(&self) -> impl Iterator<Item = String> + '_ {
+        self.strings.iter()
+    }
+
+    /// How many string resources each locale defines, plain configurations
+    /// only ("default" for no locale): the share a locale translates.
+    pub fn string_counts_by_locale(&self) -> Vec<(String, usize)> {
+        let mut counts: Vec<(String, usize)> = Vec::new();
+        for t in &self.types {
+            let Some(type_id) = type_id_of(self.data, t.chunk) else { continue };
+            let id = (u32::from(t.package_id) << 24) | (u32::from(type_id) << 16);
+            if self.type_name(id).as_deref() != Some("string") {
+                continue;
+            }
+            let Some((config, present)) = self.entry_count(t.chunk) else { continue };
+            if !config.plain {
+                continue;
+            }
+            let locale = if config.locale.is_empty() { "default".to_string() } else { config.locale };
+            match counts.iter_mut().find(|(l, _)| *l == locale) {
+                Some((_, n)) => *n += present,
+                None => counts.push((locale, present)),
+            }
+        }
+        counts
+    }
+
+    /// A type chunk's configuration and how many entries it defines.
+    fn entry_count(&self, chunk: Chunk) -> Option<(Config, usize)> {
+        let data = &self.data[..chunk.end];
+        let flags = *data.get(chunk.start + 9)?;
+        let entry_count = u32_at(data, chunk.start + 12)? as usize;
+        let config = read_config(data, chunk.start + 20, chunk.body_start())?;
+        let offsets_at = chunk.body_start();
+        let fits = data.len().saturating_sub(offsets_at);
+        let present = if flags & TYPE_FLAG_SPARSE != 0 {
+            entry_count.min(fits / 4)
+        } else if flags & TYPE_FLAG_OFFSET16 != 0 {
+            (0..entry_count.min(fits / 2))
+                .filter(|i| u16_at(data, offsets_at + i * 2) != Some(NO_ENTRY16))
+                .count()
+        } else {
+            (0..entry_count.min(fits / 4))
+                .filter(|i| u32_at(data, offsets_at + i * 4) != Some(NO_ENTRY32))
+                .count()
+        };
+        Some((config, present))
+    }
+
     /// A string value's text.
     pub fn string(&self, value: &Value) -> Option<String> {
         (value.data_type == TYPE_STRING).then(|| self.strings.get(value.data))?

@@ -8,6 +8,7 @@ const CHUNK_XML: u16 = 0x0003;
 const CHUNK_RESOURCE_MAP: u16 = 0x0180;
 const CHUNK_START_ELEMENT: u16 = 0x0102;
 const CHUNK_END_ELEMENT: u16 = 0x0103;
+const CHUNK_CDATA: u16 = 0x0104;
 const NO_INDEX: u32 = 0xffff_ffff;
 /// Manifests have dozens of elements; a million means a hostile file.
 const MAX_ELEMENTS: usize = 1 << 20;
@@ -32,6 +33,8 @@ pub struct Element {
     /// 1 for the root element.
     pub depth: usize,
     pub attributes: Vec<Attribute>,
+    /// Character data inside the element, e.g. a <domain>'s host name.
+    pub text: Option<String>,
 }
 
 impl Element {
@@ -87,6 +90,15 @@ pub fn parse(data: &[u8]) -> Result<Vec<Element>, ResError> {
                 elements.push(read_element(data, chunk, pool, resource_map, depth)?);
             }
             CHUNK_END_ELEMENT => depth = depth.saturating_sub(1),
+            CHUNK_CDATA => {
+                // ResXMLTree_cdataExt: the text's string index, then a typed value.
+                let text = u32_at(&data[..chunk.end], chunk.body_start()).and_then(|i| pool.as_ref()?.get(i));
+                if let (Some(text), Some(element)) = (text, elements.last_mut()) {
+                    if element.depth == depth {
+                        element.text = Some(text.trim().to_string());
+                    }
+                }
+            }
             _ => {}
         }
     }
@@ -138,6 +150,7 @@ fn read_element(
         name,
         depth,
         attributes,
+        text: None,
     })
 }
 

@@ -26,7 +26,7 @@ const RESOURCES_ENTRY: &str = "resources.arsc";
 const MAX_MANIFEST: u64 = 8 << 20;
 const MAX_RESOURCES: u64 = 128 << 20;
 
-pub fn inspect_apk(path: &Path, archive: &mut Archive) -> Result<PackageReport, ErrorKind> {
+pub fn inspect_apk(path: &Path, archive: &mut Archive, detect: bool) -> Result<PackageReport, ErrorKind> {
     let mut warnings = Vec::new();
     let manifest_bytes = archive
         .read_entry(MANIFEST_ENTRY, MAX_MANIFEST)?
@@ -99,9 +99,20 @@ pub fn inspect_apk(path: &Path, archive: &mut Archive) -> Result<PackageReport, 
         chain: Vec::new(),
         ios: None,
         harmony: None,
+        detection: None,
         filing: None,
         warnings,
     };
+    if detect {
+        let label_locales: Vec<String> = manifest.labels.keys().filter(|l| *l != "default").cloned().collect();
+        report.detection = Some(crate::detect::android::detect(
+            archive,
+            manifest.package.as_deref(),
+            &elements,
+            table.as_ref(),
+            &label_locales,
+        ));
+    }
     filing::choose(&mut report);
     Ok(report)
 }

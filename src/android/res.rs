@@ -138,6 +138,11 @@ impl<'a> StringPool<'a> {
         })
     }
 
+    /// Every string of the pool, in order; undecodable ones are skipped.
+    pub fn iter(&self) -> impl Iterator<Item = String> + '_ {
+        (0..self.count as u32).filter_map(|i| self.get(i))
+    }
+
     /// The string at `index`, or `None` when the index or its bytes are out of range.
     pub fn get(&self, index: u32) -> Option<String> {
         let index = index as usize;

@@ -5,6 +5,17 @@
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
+/// Hosts that appear in URLs as XML namespaces and document types, not as servers.
+const NAMESPACE_HOSTS: [&str; 7] = [
+    "schemas.android.com",
+    "www.w3.org",
+    "schemas.xmlsoap.org",
+    "xmlpull.org",
+    "ns.adobe.com",
+    "purl.org",
+    "www.apple.com",
+];
+
 /// A string is scanned for URLs up to this length: longer ones are data, not text.
 const MAX_TEXT: usize = 1 << 20;
 
@@ -59,7 +70,10 @@ impl Collector {
         }) else {
             return;
         };
-        // Only hosts under a known public suffix: "R.id" and "a.b" are not domains.
+        if NAMESPACE_HOSTS.contains(&ascii.as_str()) {
+            return;
+        }
+        // Only hosts under a known public suffix: "a.b" is not a domain.
         if psl::suffix_str(&ascii).is_none_or(|s| s == ascii) || psl::domain_str(&ascii).is_none() {
             return;
         }

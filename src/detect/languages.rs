@@ -1,12 +1,13 @@
 //! 服务语言: the languages the app itself is translated into, in the portal's
 //! wording. Libraries bring dozens of locales (AppCompat alone ~80), so a
-//! locale counts only when it translates the app's name or at least half as
-//! many strings as the default locale has (docs/detection.md).
+//! locale counts only when it translates the app's name or nine in ten of
+//! the strings the default locale has (docs/detection.md).
 
 use serde::Serialize;
 
-/// A locale counts with at least this share of the default locale's strings.
-pub const MIN_SHARE: f64 = 0.5;
+/// A locale counts with at least this share of the default locale's strings:
+/// a library's locales cover only the library's strings, never nearly all.
+pub const MIN_SHARE: f64 = 0.9;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DetectedLanguage {
@@ -93,6 +94,7 @@ mod tests {
             ("default".to_string(), 400),
             ("en".to_string(), 380),
             ("fr".to_string(), 60), // AppCompat's share only
+            ("de".to_string(), 330), // most, but not nine in ten
         ];
         let counted = counted(&["zh-CN".to_string()], &strings);
         assert_eq!(counted, ["zh-CN", "en"]);

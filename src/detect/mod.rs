@@ -1,6 +1,7 @@
 //! Feature detection for the sheet: third-party SDKs, domains and languages,
 //! each with its evidence (docs/detection.md).
 
+pub mod android;
 pub mod domains;
 pub mod languages;
 pub mod sdks;

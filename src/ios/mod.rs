@@ -130,6 +130,7 @@ pub fn empty_report(path: &Path, format: &'static str) -> PackageReport {
         chain: Vec::new(),
         ios: None,
         harmony: None,
+        detection: None,
         filing: None,
         warnings: Vec::new(),
     }

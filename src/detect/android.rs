@@ -1,0 +1,123 @@
+//! Detection in an APK: classes in every dex, native libraries, manifest
+//! components and hosts, resource strings, the network security config,
+//! script and web assets, and the locales the app translates.
+
+use super::{domains::Collector, languages, sdks::Matcher, Detection};
+use crate::android::arsc::ResourceTable;
+use crate::android::axml::{self, AttrValue, Element};
+use crate::android::dex::{class_name, Dex};
+use crate::archive::Archive;
+
+const ATTR_NAME: u32 = 0x0101_0003;
+const ATTR_HOST: u32 = 0x0101_0028;
+const ATTR_VALUE: u32 = 0x0101_0024;
+/// A dex file is at most a few tens of megabytes.
+const MAX_DEX: u64 = 256 << 20;
+/// Script, web and Flutter code scanned for URLs, per file.
+const MAX_ASSET: u64 = 64 << 20;
+const MAX_XML: u64 = 4 << 20;
+
+fn is_dex(name: &str) -> bool {
+    name.strip_prefix("classes")
+        .and_then(|rest| rest.strip_suffix(".dex"))
+        .is_some_and(|n| n.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// Files whose text may hold the app's URLs: JS bundles (React Native,
+/// uni-app), web pages, JSON, and Flutter's compiled Dart.
+fn is_scanned_asset(name: &str) -> bool {
+    let in_assets = name.starts_with("assets/");
+    (in_assets && [".js", ".bundle", ".html", ".htm", ".json"].iter().any(|e| name.ends_with(e)))
+        || (name.starts_with("lib/") && name.ends_with("/libapp.so"))
+}
+
+pub fn detect(
+    archive: &mut Archive,
+    package: Option<&str>,
+    elements: &[Element],
+    table: Option<&ResourceTable<'_>>,
+    label_locales: &[String],
+) -> Detection {
+    let mut sdks = Matcher::new();
+    let mut hosts = Collector::default();
+    let mut scanned = 0u64;
+    let names: Vec<String> = archive.names().map(str::to_string).collect();
+
+    for name in names.iter().filter(|n| is_dex(n)) {
+        let Ok(Some(data)) = archive.read_entry(name, MAX_DEX) else { continue };
+        scanned += data.len() as u64;
+        let Ok(dex) = Dex::parse(&data) else { continue };
+        for descriptor in dex.type_descriptors() {
+            if let Some(class) = class_name(descriptor) {
+                sdks.class(&class);
+            }
+        }
+        for string in dex.strings() {
+            if string.windows(7).any(|w| w == b"http://" || w == b"https:/") {
+                hosts.text(&String::from_utf8_lossy(string), "dex");
+            }
+        }
+    }
+    for name in &names {
+        if let Some(file) = name.strip_prefix("lib/").and_then(|rest| rest.rsplit('/').next()) {
+            if file.ends_with(".so") {
+                sdks.native_library(file);
+            }
+        }
+    }
+    for name in names.iter().filter(|n| is_scanned_asset(n)) {
+        let Ok(Some(data)) = archive.read_entry(name, MAX_ASSET) else { continue };
+        scanned += data.len() as u64;
+        hosts.text(&String::from_utf8_lossy(&data), "assets");
+    }
+
+    for element in elements {
+        let text = |id, name| match element.attribute(id, name) {
+            Some(AttrValue::String(s)) => Some(s.as_str()),
+            _ => None,
+        };
+        match element.name.as_str() {
+            "activity" | "activity-alias" | "service" | "receiver" | "provider" | "meta-data" => {
+                if let Some(name) = text(ATTR_NAME, "name") {
+                    let full = match (name.strip_prefix('.'), package) {
+                        (Some(relative), Some(package)) => format!("{package}.{relative}"),
+                        _ => name.to_string(),
+                    };
+                    sdks.class(&full);
+                }
+                if let Some(value) = text(ATTR_VALUE, "value") {
+                    hosts.text(value, "manifest");
+                }
+            }
+            "data" => {
+                if let Some(host) = text(ATTR_HOST, "host") {
+                    hosts.host(host, "manifest");
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(table) = table {
+        for string in table.all_strings().filter(|s| s.contains("http")) {
+            hosts.text(&string, "resources");
+        }
+    }
+    for name in names.iter().filter(|n| n.starts_with("res/xml") && n.contains("network_security_config")) {
+        let Ok(Some(data)) = archive.read_entry(name, MAX_XML) else { continue };
+        let Ok(config) = axml::parse(&data) else { continue };
+        for domain in config.iter().filter(|e| e.name == "domain") {
+            if let Some(host) = &domain.text {
+                hosts.host(host, "network_security_config");
+            }
+        }
+    }
+
+    let counts = table.map(ResourceTable::string_counts_by_locale).unwrap_or_default();
+    let locales = languages::counted(label_locales, &counts);
+    Detection {
+        sdks: sdks.finish(),
+        domains: hosts.finish(),
+        languages: languages::group(locales),
+        scanned_bytes: scanned,
+    }
+}
