@@ -57,7 +57,7 @@ pub fn inspect_with(path: &Path, options: &Options) -> Result<PackageReport, Err
 fn detect_and_inspect(path: &Path, options: &Options) -> Result<PackageReport, ErrorKind> {
     if path.is_dir() {
         if path.join("Info.plist").is_file() {
-            return ios::inspect_app_dir(path);
+            return ios::inspect_app_dir(path, options.detect);
         }
         return Err(ErrorKind::NotAPackage(
             "a directory without Info.plist: not an .app bundle".into(),
@@ -90,7 +90,7 @@ fn detect_and_inspect(path: &Path, options: &Options) -> Result<PackageReport, E
                 return harmony::inspect_hap(path, &mut archive);
             }
             if !ios::bundle::app_roots(&archive).is_empty() {
-                return ios::inspect_ipa(path, &mut archive);
+                return ios::inspect_ipa(path, &mut archive, options.detect);
             }
             return Err(ErrorKind::NotAPackage(format!(
                 "a zip archive ({} bytes) with no {}, module.json, pack.info or Payload/*.app/Info.plist",

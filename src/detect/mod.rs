@@ -3,6 +3,7 @@
 
 pub mod android;
 pub mod domains;
+pub mod ios;
 pub mod languages;
 pub mod sdks;
 

@@ -20,6 +20,9 @@ const MH_MAGIC_64: u32 = 0xfeed_facf;
 const LC_CODE_SIGNATURE: u32 = 0x1d;
 const LC_ENCRYPTION_INFO: u32 = 0x21;
 const LC_ENCRYPTION_INFO_64: u32 = 0x2c;
+const LC_LOAD_DYLIB: u32 = 0xc;
+const LC_LOAD_WEAK_DYLIB: u32 = 0x8000_0018;
+const LC_REEXPORT_DYLIB: u32 = 0x8000_001f;
 const CSMAGIC_EMBEDDED_SIGNATURE: u32 = 0xfade_0cc0;
 const CSMAGIC_CODEDIRECTORY: u32 = 0xfade_0c02;
 const CSMAGIC_BLOBWRAPPER: u32 = 0xfade_0b01;
@@ -43,6 +46,8 @@ pub struct MachO {
     pub cms: Option<Vec<u8>>,
     pub identifier: Option<String>,
     pub team_id: Option<String>,
+    /// Libraries and frameworks the first slice links, e.g. "@rpath/WechatOpenSDK.framework/WechatOpenSDK".
+    pub dylibs: Vec<String>,
 }
 
 /// Reads forward only: skipping discards bytes, so any `Read` works.
@@ -198,6 +203,14 @@ fn read_slice<R: Read>(
             }
             LC_ENCRYPTION_INFO | LC_ENCRYPTION_INFO_64 => {
                 out.encrypted |= le32(&commands, at + 16) != 0
+            }
+            LC_LOAD_DYLIB | LC_LOAD_WEAK_DYLIB | LC_REEXPORT_DYLIB => {
+                // dylib_command: the name's offset from the command's start, then the name.
+                let name_at = at + le32(&commands, at + 8) as usize;
+                if let Some(bytes) = commands.get(name_at..at + size).filter(|_| name_at > at + 8) {
+                    let end = bytes.iter().position(|b| *b == 0).unwrap_or(bytes.len());
+                    out.dylibs.push(String::from_utf8_lossy(&bytes[..end]).into_owned());
+                }
             }
             _ => {}
         }

@@ -26,10 +26,7 @@ pub const MAX_PROFILE: u64 = 4 << 20;
 /// The order in which localized names are preferred for filing.
 const NAME_ORDER: [&str; 5] = ["zh-Hans", "zh-Hans-CN", "zh-CN", "zh", "default"];
 
-pub fn inspect_ipa(
-    path: &Path,
-    archive: &mut crate::archive::Archive,
-) -> Result<PackageReport, ErrorKind> {
+pub fn inspect_ipa(path: &Path, archive: &mut crate::archive::Archive, detect: bool) -> Result<PackageReport, ErrorKind> {
     let roots = bundle::app_roots(archive);
     let Some(root) = roots.first().cloned() else {
         return Err(ErrorKind::NotAPackage(
@@ -49,14 +46,14 @@ pub fn inspect_ipa(
         ));
     }
     let mut bundle = Bundle::Zip { archive, root };
-    inspect_bundle(path, "ipa", &mut bundle, warnings)
+    inspect_bundle(path, "ipa", &mut bundle, warnings, detect)
 }
 
-pub fn inspect_app_dir(path: &Path) -> Result<PackageReport, ErrorKind> {
+pub fn inspect_app_dir(path: &Path, detect: bool) -> Result<PackageReport, ErrorKind> {
     let mut bundle = Bundle::Dir {
         root: path.to_path_buf(),
     };
-    inspect_bundle(path, "app", &mut bundle, Vec::new())
+    inspect_bundle(path, "app", &mut bundle, Vec::new(), detect)
 }
 
 /// A standalone .mobileprovision / .provisionprofile.
@@ -155,6 +152,7 @@ fn inspect_bundle(
     format: &'static str,
     bundle: &mut Bundle<'_>,
     warnings: Vec<Warning>,
+    detect: bool,
 ) -> Result<PackageReport, ErrorKind> {
     let info_bytes = bundle
         .read(INFO_PLIST, MAX_PLIST)?
@@ -188,7 +186,10 @@ fn inspect_bundle(
         d.executable = executable.clone();
     }
 
-    read_code_signature(bundle, executable.as_deref(), &mut report)?;
+    let dylibs = read_code_signature(bundle, executable.as_deref(), &mut report)?;
+    if detect {
+        report.detection = Some(crate::detect::ios::detect(bundle, &files, &info, &dylibs));
+    }
     if let Some(bytes) = bundle.read(EMBEDDED_PROFILE, MAX_PROFILE)? {
         match provision::parse(&bytes) {
             Ok(parsed) => {
@@ -302,24 +303,25 @@ fn localized_names(
     names
 }
 
+/// Reads the executable's signature into the report; returns the libraries it links.
 fn read_code_signature(
     bundle: &mut Bundle<'_>,
     executable: Option<&str>,
     report: &mut PackageReport,
-) -> Result<(), ErrorKind> {
+) -> Result<Vec<String>, ErrorKind> {
     let Some(name) = executable else {
         report.warnings.push(Warning::new(
             "executable_missing",
             "Info.plist names no CFBundleExecutable",
         ));
-        return Ok(());
+        return Ok(Vec::new());
     };
     let Some(entry) = bundle.open(name)? else {
         report.warnings.push(Warning::new(
             "executable_missing",
             format!("the executable {name} is not in the bundle"),
         ));
-        return Ok(());
+        return Ok(Vec::new());
     };
     let macho = match macho::read(entry.reader) {
         Ok(m) => m,
@@ -328,7 +330,7 @@ fn read_code_signature(
                 "executable_unreadable",
                 format!("{name}: {e}"),
             ));
-            return Ok(());
+            return Ok(Vec::new());
         }
     };
     let mut signature = CodeSignature {
@@ -366,7 +368,7 @@ fn read_code_signature(
         ));
     }
     details(report).code_signature = Some(signature).filter(|_| macho.has_signature);
-    Ok(())
+    Ok(macho.dylibs)
 }
 
 fn extensions(
