@@ -84,10 +84,10 @@ fn detect_and_inspect(path: &Path, options: &Options) -> Result<PackageReport, E
                 return android::inspect_apk(path, &mut archive, options.detect);
             }
             if harmony::is_app_pack(&archive) {
-                return harmony::inspect_app_pack(path, &mut archive);
+                return harmony::inspect_app_pack(path, &mut archive, options.detect);
             }
             if harmony::is_hap(&archive) || harmony::has_sign_block(&mut archive) {
-                return harmony::inspect_hap(path, &mut archive);
+                return harmony::inspect_hap(path, &mut archive, options.detect);
             }
             if !ios::bundle::app_roots(&archive).is_empty() {
                 return ios::inspect_ipa(path, &mut archive, options.detect);

@@ -60,6 +60,9 @@ enum Command {
         /// Write here instead of to standard output.
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// File the app's own detected domains without listing them in filing.toml.
+        #[arg(long)]
+        accept_detected_domains: bool,
         /// Also write the APP图标 PNG (at most 100 KB) here.
         #[arg(long, value_name = "FILE")]
         icon: Option<PathBuf>,
@@ -159,11 +162,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             format,
             pubkey_format,
             output,
+            accept_detected_domains,
             icon,
             force,
             paths,
         } => {
             let outputs = Outputs {
+                accept_detected_domains,
                 sheet: output,
                 icon,
                 force,
@@ -190,8 +195,10 @@ fn report_errors(report: &appfiling::Report) -> ExitCode {
     }
 }
 
-/// Where `sheet` writes: the sheet (else stdout) and the icon.
+/// Where `sheet` writes: the sheet (else stdout) and the icon; and whether
+/// detected domains are filed.
 struct Outputs {
+    accept_detected_domains: bool,
     sheet: Option<PathBuf>,
     icon: Option<PathBuf>,
     force: bool,
@@ -206,6 +213,7 @@ fn sheet(
     paths: &[PathBuf],
 ) -> anyhow::Result<ExitCode> {
     let Outputs {
+        accept_detected_domains,
         sheet: output,
         icon,
         force,
@@ -220,8 +228,13 @@ fn sheet(
         }
         None => sheet::config::Config::default(),
     };
-    let report = appfiling::inspect_all(paths, &appfiling::Options::default());
+    let detecting = appfiling::Options {
+        detect: true,
+        ..appfiling::Options::default()
+    };
+    let report = appfiling::inspect_all(paths, &detecting);
     let options = sheet::SheetOptions {
+        accept_detected_domains,
         provider,
         pubkey_format: pubkey_format.map(|f| match f {
             PubkeyFormat::Decimal => KeyForm::Decimal,

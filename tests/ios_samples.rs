@@ -179,6 +179,7 @@ fn p12_needs_its_password() {
             &path,
             &Options {
                 password: password.map(String::from),
+                ..Options::default()
             },
         )
     };

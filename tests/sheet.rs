@@ -38,6 +38,7 @@ fn build(provider: &str, config: &str, pubkey: Option<provider::KeyForm>) -> She
     let options = sheet::SheetOptions {
         provider: provider::load(provider).unwrap(),
         pubkey_format: pubkey,
+        accept_detected_domains: false,
     };
     sheet::build(&packages(), &config::parse(config).unwrap(), &options)
 }
@@ -174,6 +175,7 @@ fn disagreeing_names_are_an_error_naming_each() {
     let options = sheet::SheetOptions {
         provider: provider::load("generic").unwrap(),
         pubkey_format: None,
+        accept_detected_domains: false,
     };
     let s = sheet::build(&reports, &config::parse(CONFIG).unwrap(), &options);
     let error = s

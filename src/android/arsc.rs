@@ -103,16 +103,24 @@ impl<'a> ResourceTable<'a> {
     pub fn string_counts_by_locale(&self) -> Vec<(String, usize)> {
         let mut counts: Vec<(String, usize)> = Vec::new();
         for t in &self.types {
-            let Some(type_id) = type_id_of(self.data, t.chunk) else { continue };
+            let Some(type_id) = type_id_of(self.data, t.chunk) else {
+                continue;
+            };
             let id = (u32::from(t.package_id) << 24) | (u32::from(type_id) << 16);
             if self.type_name(id).as_deref() != Some("string") {
                 continue;
             }
-            let Some((config, present)) = self.entry_count(t.chunk) else { continue };
+            let Some((config, present)) = self.entry_count(t.chunk) else {
+                continue;
+            };
             if !config.plain {
                 continue;
             }
-            let locale = if config.locale.is_empty() { "default".to_string() } else { config.locale };
+            let locale = if config.locale.is_empty() {
+                "default".to_string()
+            } else {
+                config.locale
+            };
             match counts.iter_mut().find(|(l, _)| *l == locale) {
                 Some((_, n)) => *n += present,
                 None => counts.push((locale, present)),

@@ -92,7 +92,8 @@ pub fn parse(data: &[u8]) -> Result<Vec<Element>, ResError> {
             CHUNK_END_ELEMENT => depth = depth.saturating_sub(1),
             CHUNK_CDATA => {
                 // ResXMLTree_cdataExt: the text's string index, then a typed value.
-                let text = u32_at(&data[..chunk.end], chunk.body_start()).and_then(|i| pool.as_ref()?.get(i));
+                let text = u32_at(&data[..chunk.end], chunk.body_start())
+                    .and_then(|i| pool.as_ref()?.get(i));
                 if let (Some(text), Some(element)) = (text, elements.last_mut()) {
                     if element.depth == depth {
                         element.text = Some(text.trim().to_string());

@@ -34,7 +34,11 @@ impl<'a> Dex<'a> {
                 .and_then(|len| offset.checked_add(len))
                 .filter(|end| *end <= data.len())
                 .map(|_| (offset, count))
-                .ok_or_else(|| DexError(format!("table at {offset} with {count} entries does not fit")))
+                .ok_or_else(|| {
+                    DexError(format!(
+                        "table at {offset} with {count} entries does not fit"
+                    ))
+                })
         };
         Ok(Dex {
             data,
@@ -103,15 +107,22 @@ pub(crate) mod tests {
         out[60..64].copy_from_slice(&(string_ids_at as u32).to_le_bytes());
         out[64..68].copy_from_slice(&(types.len() as u32).to_le_bytes());
         out[68..72].copy_from_slice(&(type_ids_at as u32).to_le_bytes());
-        offsets.iter().for_each(|o| out.extend_from_slice(&o.to_le_bytes()));
-        types.iter().for_each(|t| out.extend_from_slice(&t.to_le_bytes()));
+        offsets
+            .iter()
+            .for_each(|o| out.extend_from_slice(&o.to_le_bytes()));
+        types
+            .iter()
+            .for_each(|t| out.extend_from_slice(&t.to_le_bytes()));
         out.extend_from_slice(&data);
         out
     }
 
     #[test]
     fn reads_types_and_strings() {
-        let data = sample(&["Lcom/example/Main;", "https://api.example.com/v1", "I"], &[0, 2]);
+        let data = sample(
+            &["Lcom/example/Main;", "https://api.example.com/v1", "I"],
+            &[0, 2],
+        );
         let dex = Dex::parse(&data).unwrap();
         let types: Vec<Option<String>> = dex.type_descriptors().map(class_name).collect();
         assert_eq!(types, [Some("com.example.Main".to_string()), None]);

@@ -26,7 +26,11 @@ const RESOURCES_ENTRY: &str = "resources.arsc";
 const MAX_MANIFEST: u64 = 8 << 20;
 const MAX_RESOURCES: u64 = 128 << 20;
 
-pub fn inspect_apk(path: &Path, archive: &mut Archive, detect: bool) -> Result<PackageReport, ErrorKind> {
+pub fn inspect_apk(
+    path: &Path,
+    archive: &mut Archive,
+    detect: bool,
+) -> Result<PackageReport, ErrorKind> {
     let mut warnings = Vec::new();
     let manifest_bytes = archive
         .read_entry(MANIFEST_ENTRY, MAX_MANIFEST)?
@@ -104,7 +108,12 @@ pub fn inspect_apk(path: &Path, archive: &mut Archive, detect: bool) -> Result<P
         warnings,
     };
     if detect {
-        let label_locales: Vec<String> = manifest.labels.keys().filter(|l| *l != "default").cloned().collect();
+        let label_locales: Vec<String> = manifest
+            .labels
+            .keys()
+            .filter(|l| *l != "default")
+            .cloned()
+            .collect();
         report.detection = Some(crate::detect::android::detect(
             archive,
             manifest.package.as_deref(),

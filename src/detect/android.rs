@@ -27,7 +27,10 @@ fn is_dex(name: &str) -> bool {
 /// uni-app), web pages, JSON, and Flutter's compiled Dart.
 fn is_scanned_asset(name: &str) -> bool {
     let in_assets = name.starts_with("assets/");
-    (in_assets && [".js", ".bundle", ".html", ".htm", ".json"].iter().any(|e| name.ends_with(e)))
+    (in_assets
+        && [".js", ".bundle", ".html", ".htm", ".json"]
+            .iter()
+            .any(|e| name.ends_with(e)))
         || (name.starts_with("lib/") && name.ends_with("/libapp.so"))
 }
 
@@ -44,7 +47,9 @@ pub fn detect(
     let names: Vec<String> = archive.names().map(str::to_string).collect();
 
     for name in names.iter().filter(|n| is_dex(n)) {
-        let Ok(Some(data)) = archive.read_entry(name, MAX_DEX) else { continue };
+        let Ok(Some(data)) = archive.read_entry(name, MAX_DEX) else {
+            continue;
+        };
         scanned += data.len() as u64;
         let Ok(dex) = Dex::parse(&data) else { continue };
         for descriptor in dex.type_descriptors() {
@@ -53,20 +58,28 @@ pub fn detect(
             }
         }
         for string in dex.strings() {
-            if string.windows(7).any(|w| w == b"http://" || w == b"https:/") {
+            if string
+                .windows(7)
+                .any(|w| w == b"http://" || w == b"https:/")
+            {
                 hosts.text(&String::from_utf8_lossy(string), "dex");
             }
         }
     }
     for name in &names {
-        if let Some(file) = name.strip_prefix("lib/").and_then(|rest| rest.rsplit('/').next()) {
+        if let Some(file) = name
+            .strip_prefix("lib/")
+            .and_then(|rest| rest.rsplit('/').next())
+        {
             if file.ends_with(".so") {
                 sdks.native_library(file);
             }
         }
     }
     for name in names.iter().filter(|n| is_scanned_asset(n)) {
-        let Ok(Some(data)) = archive.read_entry(name, MAX_ASSET) else { continue };
+        let Ok(Some(data)) = archive.read_entry(name, MAX_ASSET) else {
+            continue;
+        };
         scanned += data.len() as u64;
         hosts.text(&String::from_utf8_lossy(&data), "assets");
     }
@@ -102,9 +115,16 @@ pub fn detect(
             hosts.text(&string, "resources");
         }
     }
-    for name in names.iter().filter(|n| n.starts_with("res/xml") && n.contains("network_security_config")) {
-        let Ok(Some(data)) = archive.read_entry(name, MAX_XML) else { continue };
-        let Ok(config) = axml::parse(&data) else { continue };
+    for name in names
+        .iter()
+        .filter(|n| n.starts_with("res/xml") && n.contains("network_security_config"))
+    {
+        let Ok(Some(data)) = archive.read_entry(name, MAX_XML) else {
+            continue;
+        };
+        let Ok(config) = axml::parse(&data) else {
+            continue;
+        };
         for domain in config.iter().filter(|e| e.name == "domain") {
             if let Some(host) = &domain.text {
                 hosts.host(host, "network_security_config");
@@ -112,7 +132,9 @@ pub fn detect(
         }
     }
 
-    let counts = table.map(ResourceTable::string_counts_by_locale).unwrap_or_default();
+    let counts = table
+        .map(ResourceTable::string_counts_by_locale)
+        .unwrap_or_default();
     let locales = languages::counted(label_locales, &counts);
     Detection {
         sdks: sdks.finish(),

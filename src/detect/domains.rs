@@ -59,7 +59,10 @@ impl Collector {
 
     /// A host name as such; wildcards ("*.example.com") count as their domain.
     pub fn host(&mut self, host: &str, source: &'static str) {
-        let host = host.trim_start_matches("*.").trim_end_matches('.').to_ascii_lowercase();
+        let host = host
+            .trim_start_matches("*.")
+            .trim_end_matches('.')
+            .to_ascii_lowercase();
         let Ok(ascii) = crate::sheet::domains::normalize(&host).or_else(|e| {
             // Over four levels is still worth reporting; other refusals are not hosts.
             if e.contains("levels") {
@@ -100,8 +103,11 @@ impl Collector {
             })
             .collect();
         out.sort_by(|a, b| {
-            (a.third_party.is_some(), std::cmp::Reverse(a.count), &a.host)
-                .cmp(&(b.third_party.is_some(), std::cmp::Reverse(b.count), &b.host))
+            (a.third_party.is_some(), std::cmp::Reverse(a.count), &a.host).cmp(&(
+                b.third_party.is_some(),
+                std::cmp::Reverse(b.count),
+                &b.host,
+            ))
         });
         out
     }
@@ -114,14 +120,19 @@ mod tests {
     #[test]
     fn urls_hosts_and_grouping() {
         let mut c = Collector::default();
-        c.text("see https://api.example.com.cn/v1?x=1 and http://cdn.example.com.cn:8080/a", "dex");
+        c.text(
+            "see https://api.example.com.cn/v1?x=1 and http://cdn.example.com.cn:8080/a",
+            "dex",
+        );
         c.text("https://api.example.com.cn/other", "resources");
         c.host("*.weixin.qq.com", "network_security_config");
         c.text("https://192.168.1.1/x https://localhost/y", "dex");
         c.host("a.b.c.d.example.com", "manifest");
         let found = c.finish();
-        let hosts: Vec<(&str, &str, usize)> =
-            found.iter().map(|d| (d.host.as_str(), d.registrable_domain.as_str(), d.level)).collect();
+        let hosts: Vec<(&str, &str, usize)> = found
+            .iter()
+            .map(|d| (d.host.as_str(), d.registrable_domain.as_str(), d.level))
+            .collect();
         assert_eq!(
             hosts,
             [

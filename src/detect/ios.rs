@@ -13,11 +13,20 @@ fn framework_name(path: &str) -> Option<&str> {
     Some(before.rsplit('/').next().unwrap_or(before))
 }
 
-pub fn detect(bundle: &mut Bundle<'_>, files: &[String], info: &Dictionary, dylibs: &[String]) -> Detection {
+pub fn detect(
+    bundle: &mut Bundle<'_>,
+    files: &[String],
+    info: &Dictionary,
+    dylibs: &[String],
+) -> Detection {
     let mut sdks = Matcher::new();
     let mut hosts = Collector::default();
     let mut scanned = 0u64;
-    for name in files.iter().filter_map(|f| f.strip_prefix("Frameworks/")).filter_map(framework_name) {
+    for name in files
+        .iter()
+        .filter_map(|f| f.strip_prefix("Frameworks/"))
+        .filter_map(framework_name)
+    {
         sdks.framework(name);
     }
     for name in dylibs.iter().filter_map(|d| framework_name(d)) {
@@ -31,8 +40,14 @@ pub fn detect(bundle: &mut Bundle<'_>, files: &[String], info: &Dictionary, dyli
     for domain in ats.into_iter().flat_map(|d| d.keys()) {
         hosts.host(domain, "ats");
     }
-    for file in files.iter().filter(|f| [".jsbundle", ".js", ".html", ".json"].iter().any(|e| f.ends_with(e))) {
-        let Ok(Some(data)) = bundle.read(file, MAX_ASSET) else { continue };
+    for file in files.iter().filter(|f| {
+        [".jsbundle", ".js", ".html", ".json"]
+            .iter()
+            .any(|e| f.ends_with(e))
+    }) {
+        let Ok(Some(data)) = bundle.read(file, MAX_ASSET) else {
+            continue;
+        };
         scanned += data.len() as u64;
         hosts.text(&String::from_utf8_lossy(&data), "assets");
     }
@@ -43,7 +58,13 @@ pub fn detect(bundle: &mut Bundle<'_>, files: &[String], info: &Dictionary, dyli
         .map(|l| l.replace('_', "-"))
         .collect();
     let declared = info.get("CFBundleLocalizations").and_then(Value::as_array);
-    locales.extend(declared.into_iter().flatten().filter_map(Value::as_string).map(str::to_string));
+    locales.extend(
+        declared
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_string)
+            .map(str::to_string),
+    );
     locales.sort();
     locales.dedup();
     Detection {

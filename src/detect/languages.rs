@@ -56,7 +56,9 @@ pub fn group(locales: impl IntoIterator<Item = String>) -> Vec<DetectedLanguage>
         locales: Vec::new(),
     }];
     for locale in locales {
-        let Some(language) = language_of(&locale) else { continue };
+        let Some(language) = language_of(&locale) else {
+            continue;
+        };
         match out.iter_mut().find(|l| l.language == language) {
             Some(entry) if !entry.locales.contains(&locale) => entry.locales.push(locale),
             Some(_) => {}
@@ -77,7 +79,11 @@ pub fn counted(label_locales: &[String], strings_per_locale: &[(String, usize)])
         .map_or(0, |(_, n)| *n);
     let mut out: Vec<String> = label_locales.to_vec();
     for (locale, count) in strings_per_locale {
-        if locale != "default" && default > 0 && *count as f64 >= MIN_SHARE * default as f64 && !out.contains(locale) {
+        if locale != "default"
+            && default > 0
+            && *count as f64 >= MIN_SHARE * default as f64
+            && !out.contains(locale)
+        {
             out.push(locale.clone());
         }
     }
@@ -93,7 +99,7 @@ mod tests {
         let strings = vec![
             ("default".to_string(), 400),
             ("en".to_string(), 380),
-            ("fr".to_string(), 60), // AppCompat's share only
+            ("fr".to_string(), 60),  // AppCompat's share only
             ("de".to_string(), 330), // most, but not nine in ten
         ];
         let counted = counted(&["zh-CN".to_string()], &strings);

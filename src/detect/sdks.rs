@@ -32,7 +32,11 @@ struct RuleFile {
 
 pub fn rules() -> &'static [Rule] {
     static PARSED: OnceLock<Vec<Rule>> = OnceLock::new();
-    PARSED.get_or_init(|| toml::from_str::<RuleFile>(RULES).map(|f| f.sdk).unwrap_or_default())
+    PARSED.get_or_init(|| {
+        toml::from_str::<RuleFile>(RULES)
+            .map(|f| f.sdk)
+            .unwrap_or_default()
+    })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -97,7 +101,11 @@ impl Matcher {
     /// A native library file name, e.g. `libjcore.so`.
     pub fn native_library(&mut self, file: &str) {
         for (i, rule) in rules().iter().enumerate() {
-            if rule.android_libs.iter().any(|l| file.starts_with(l.trim_end_matches(".so"))) {
+            if rule
+                .android_libs
+                .iter()
+                .any(|l| file.starts_with(l.trim_end_matches(".so")))
+            {
                 self.hit(i, file);
             }
         }
@@ -147,7 +155,18 @@ mod tests {
     use super::*;
 
     const CATEGORIES: [&str; 12] = [
-        "支付", "地图/定位", "推送", "统计分析", "登录/分享", "广告", "崩溃监控", "即时通讯", "音视频", "云存储", "安全/风控", "其他",
+        "支付",
+        "地图/定位",
+        "推送",
+        "统计分析",
+        "登录/分享",
+        "广告",
+        "崩溃监控",
+        "即时通讯",
+        "音视频",
+        "云存储",
+        "安全/风控",
+        "其他",
     ];
 
     #[test]
@@ -157,9 +176,17 @@ mod tests {
         let mut ids = std::collections::HashSet::new();
         for r in rules {
             assert!(ids.insert(&r.id), "duplicate id {}", r.id);
-            assert!(CATEGORIES.contains(&r.category.as_str()), "{}: {}", r.id, r.category);
+            assert!(
+                CATEGORIES.contains(&r.category.as_str()),
+                "{}: {}",
+                r.id,
+                r.category
+            );
             assert!(!r.source.is_empty(), "{} cites no source", r.id);
-            let patterns = r.android_packages.len() + r.android_libs.len() + r.ios_frameworks.len() + r.domains.len();
+            let patterns = r.android_packages.len()
+                + r.android_libs.len()
+                + r.ios_frameworks.len()
+                + r.domains.len();
             assert!(patterns > 0, "{} matches nothing", r.id);
         }
     }

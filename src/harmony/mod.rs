@@ -76,20 +76,31 @@ fn details(report: &mut PackageReport) -> &mut HarmonyDetails {
         .expect("harmony reports are made by empty_report") // ok: set by empty_report
 }
 
-pub fn inspect_hap(path: &Path, archive: &mut Archive) -> Result<PackageReport, ErrorKind> {
+pub fn inspect_hap(
+    path: &Path,
+    archive: &mut Archive,
+    detect: bool,
+) -> Result<PackageReport, ErrorKind> {
     let format = if path.extension().is_some_and(|e| e == "hsp") {
         "hsp"
     } else {
         "hap"
     };
     let mut report = empty_report(path, format);
-    read_module(archive, &mut report)?;
+    let module_json = read_module(archive, &mut report)?;
+    if detect {
+        report.detection = Some(detect_hap(archive, &module_json));
+    }
     read_signature(archive, &mut report);
     choose_filing(&mut report);
     Ok(report)
 }
 
-pub fn inspect_app_pack(path: &Path, archive: &mut Archive) -> Result<PackageReport, ErrorKind> {
+pub fn inspect_app_pack(
+    path: &Path,
+    archive: &mut Archive,
+    detect: bool,
+) -> Result<PackageReport, ErrorKind> {
     let mut report = empty_report(path, "app");
     let pack = archive
         .read_entry(PACK_INFO, MAX_JSON)?
@@ -115,18 +126,20 @@ pub fn inspect_app_pack(path: &Path, archive: &mut Archive) -> Result<PackageRep
         .map(str::to_string)
         .collect();
     for name in modules.into_iter().take(MAX_NESTED_HAPS) {
-        match inspect_nested(archive, path, &name) {
+        match inspect_nested(archive, path, &name, detect) {
             Ok(module) => details(&mut report).modules.push(module),
             Err(e) => report
                 .warnings
                 .push(Warning::new("module_unreadable", format!("{name}: {e}"))),
         }
     }
-    // The pack's name and labels are its entry module's.
+    // The pack's name, labels and detections are its entry module's.
     let entry = details(&mut report).modules.first().cloned();
     if let Some(entry) = entry {
         report.app_names = entry.app_names.clone();
         report.app_name = entry.app_name.clone();
+        report.icon = entry.icon.clone();
+        report.detection = entry.detection.clone();
         if report.signers.is_empty() {
             report.signers = entry.signers.clone();
             report.chain = entry.chain.clone();
@@ -157,6 +170,7 @@ fn inspect_nested(
     archive: &mut Archive,
     pack: &Path,
     name: &str,
+    detect: bool,
 ) -> Result<PackageReport, ErrorKind> {
     let entry = archive
         .open_entry(name)?
@@ -178,12 +192,30 @@ fn inspect_nested(
             });
         }
         let mut inner = Archive::open(&temp)?;
-        let mut module = inspect_hap(&temp, &mut inner)?;
+        let mut module = inspect_hap(&temp, &mut inner, detect)?;
         module.path = format!("{}!{name}", pack.display());
         Ok(module)
     })();
     let _ = std::fs::remove_file(&temp);
     result
+}
+
+/// Languages from resources.index, domains from the module file.
+fn detect_hap(archive: &mut Archive, module_json: &str) -> crate::detect::Detection {
+    let mut hosts = crate::detect::domains::Collector::default();
+    hosts.text(module_json, "module.json");
+    let locales = match archive.read_entry(RESOURCES_INDEX, MAX_RESOURCES) {
+        Ok(Some(bytes)) => resources::ResourceIndex::parse(&bytes)
+            .map(|i| i.locales())
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    crate::detect::Detection {
+        sdks: Vec::new(),
+        domains: hosts.finish(),
+        languages: crate::detect::languages::group(locales),
+        scanned_bytes: module_json.len() as u64,
+    }
 }
 
 /// A standalone .p7b (or JSON) profile.
@@ -208,7 +240,8 @@ pub fn inspect_profile(path: &Path, bytes: &[u8]) -> Result<PackageReport, Error
 }
 
 /// bundleName, versions, API levels, label and icon from module.json (Stage) or config.json (FA).
-fn read_module(archive: &mut Archive, report: &mut PackageReport) -> Result<(), ErrorKind> {
+/// Reads module metadata into the report; returns the module file's text, for detection.
+fn read_module(archive: &mut Archive, report: &mut PackageReport) -> Result<String, ErrorKind> {
     let (model, entry) = if archive.contains(MODULE_JSON) {
         ("stage", MODULE_JSON)
     } else {
@@ -219,7 +252,7 @@ fn read_module(archive: &mut Archive, report: &mut PackageReport) -> Result<(), 
             "module_missing",
             "neither module.json nor config.json: the bundle name comes from the profile",
         ));
-        return Ok(());
+        return Ok(String::new());
     };
     let json: Value = serde_json::from_slice(&bytes).map_err(|e| ErrorKind::BadEntry {
         entry: entry.into(),
@@ -318,7 +351,7 @@ fn read_module(archive: &mut Archive, report: &mut PackageReport) -> Result<(), 
             .next(),
         _ => None,
     };
-    Ok(())
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 fn resolve_label(

@@ -71,6 +71,19 @@ impl<'a> ResourceIndex<'a> {
         Ok(ResourceIndex { data, configs })
     }
 
+    /// The locale tags of the configurations, "default" excluded.
+    pub fn locales(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .configs
+            .iter()
+            .filter(|(locale, _, _)| locale != "default")
+            .map(|(locale, _, _)| locale.clone())
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
     /// The string value of `id` in each configuration, plain configurations first.
     pub fn strings(&self, id: u32) -> Vec<(String, String)> {
         let mut out: Vec<(bool, String, String)> = Vec::new();

@@ -207,9 +207,13 @@ fn read_slice<R: Read>(
             LC_LOAD_DYLIB | LC_LOAD_WEAK_DYLIB | LC_REEXPORT_DYLIB => {
                 // dylib_command: the name's offset from the command's start, then the name.
                 let name_at = at + le32(&commands, at + 8) as usize;
-                if let Some(bytes) = commands.get(name_at..at + size).filter(|_| name_at > at + 8) {
+                if let Some(bytes) = commands
+                    .get(name_at..at + size)
+                    .filter(|_| name_at > at + 8)
+                {
                     let end = bytes.iter().position(|b| *b == 0).unwrap_or(bytes.len());
-                    out.dylibs.push(String::from_utf8_lossy(&bytes[..end]).into_owned());
+                    out.dylibs
+                        .push(String::from_utf8_lossy(&bytes[..end]).into_owned());
                 }
             }
             _ => {}

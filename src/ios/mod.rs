@@ -26,7 +26,11 @@ pub const MAX_PROFILE: u64 = 4 << 20;
 /// The order in which localized names are preferred for filing.
 const NAME_ORDER: [&str; 5] = ["zh-Hans", "zh-Hans-CN", "zh-CN", "zh", "default"];
 
-pub fn inspect_ipa(path: &Path, archive: &mut crate::archive::Archive, detect: bool) -> Result<PackageReport, ErrorKind> {
+pub fn inspect_ipa(
+    path: &Path,
+    archive: &mut crate::archive::Archive,
+    detect: bool,
+) -> Result<PackageReport, ErrorKind> {
     let roots = bundle::app_roots(archive);
     let Some(root) = roots.first().cloned() else {
         return Err(ErrorKind::NotAPackage(

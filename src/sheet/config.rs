@@ -68,7 +68,10 @@ pub fn parse(text: &str) -> Result<Config, String> {
 /// first (the filing is for mainland China), then the others.
 pub fn languages_of(packages: &[crate::report::PackageReport]) -> Vec<&'static str> {
     let locales = packages.iter().flat_map(|p| p.app_names.keys().cloned());
-    crate::detect::languages::group(locales).iter().map(|l| l.language).collect()
+    crate::detect::languages::group(locales)
+        .iter()
+        .map(|l| l.language)
+        .collect()
 }
 
 fn toml_string(value: &str) -> String {

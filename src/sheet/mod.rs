@@ -7,6 +7,7 @@ pub mod icon;
 pub mod provider;
 pub mod render;
 
+use crate::detect::domains::DetectedDomain;
 use crate::report::{CertifiedKey, PackageReport};
 use config::Config;
 use provider::{Fingerprint, KeyForm, Provider};
@@ -26,6 +27,8 @@ pub struct Sheet {
     pub platforms: Vec<PlatformBlock>,
     /// APP图标, exported: a PNG within the portals' size limit.
     pub icon: Option<icon::Icon>,
+    /// Domains found in the packages: suggestions, filed only when confirmed.
+    pub suggested_domains: Vec<DetectedDomain>,
     pub warnings: Vec<Issue>,
     /// Anything that makes the sheet unfit to paste; all of them, at once.
     pub errors: Vec<Issue>,
@@ -67,6 +70,8 @@ pub struct SheetOptions {
     pub provider: Provider,
     /// Overrides the provider's 公钥 form for RSA keys.
     pub pubkey_format: Option<KeyForm>,
+    /// Files the app's own detected domains without their being listed in filing.toml.
+    pub accept_detected_domains: bool,
 }
 
 fn issue(field: &str, message: impl Into<String>) -> Issue {
@@ -85,6 +90,7 @@ pub fn build(packages: &[PackageReport], config: &Config, options: &SheetOptions
         basic: Vec::new(),
         platforms: Vec::new(),
         icon: None,
+        suggested_domains: Vec::new(),
         warnings: Vec::new(),
         errors: Vec::new(),
     };
@@ -162,10 +168,10 @@ pub fn build(packages: &[PackageReport], config: &Config, options: &SheetOptions
                     &mut missing,
                 ),
                 None => {
-                    let derived = config::languages_of(packages).join("、");
+                    let derived = detected_languages(packages).join("、");
                     sheet.warnings.push(issue(
                         &b.service_language,
-                        format!("{derived}: taken from the languages of the app's name; confirm it in filing.toml [app] service_languages"),
+                        format!("{derived}: detected from the locales the app is translated into; confirm it in filing.toml [app] service_languages"),
                     ));
                     derived
                 }
@@ -181,10 +187,13 @@ pub fn build(packages: &[PackageReport], config: &Config, options: &SheetOptions
             &b.uses_sdk,
             required(
                 &b.uses_sdk,
-                app.uses_sdk.as_ref().map(|sdks| match sdks.is_empty() {
-                    true => "否".to_string(),
-                    false => format!("是：{}", sdks.join("、")),
-                }),
+                app.uses_sdk
+                    .clone()
+                    .or_else(|| detected_sdks(packages, &b.uses_sdk, &mut sheet.warnings))
+                    .map(|sdks| match sdks.is_empty() {
+                        true => "否".to_string(),
+                        false => format!("是：{}", sdks.join("、")),
+                    }),
                 &mut missing,
             ),
         ),
@@ -231,6 +240,9 @@ pub fn build(packages: &[PackageReport], config: &Config, options: &SheetOptions
                 .map(|c| c.domains.clone())
                 .unwrap_or_default(),
         );
+        if options.accept_detected_domains {
+            inputs.extend(own_domains(&of_platform));
+        }
         let (domains, refused) = domains::normalize_all(&inputs);
         for reason in refused {
             sheet.errors.push(issue(
@@ -258,6 +270,7 @@ pub fn build(packages: &[PackageReport], config: &Config, options: &SheetOptions
             packages,
         });
     }
+    sheet.suggested_domains = suggested_domains(packages);
     for report in packages.iter().filter(|r| !PLATFORMS.contains(&r.platform)) {
         sheet.errors.push(issue(
             &p.feature.platform,
@@ -268,6 +281,89 @@ pub fn build(packages: &[PackageReport], config: &Config, options: &SheetOptions
         ));
     }
     sheet
+}
+
+/// 使用外部SDK from detection, when every package was scanned; a warning asks to confirm.
+fn detected_sdks(
+    packages: &[PackageReport],
+    label: &str,
+    warnings: &mut Vec<Issue>,
+) -> Option<Vec<String>> {
+    let detections: Vec<&crate::detect::Detection> = packages
+        .iter()
+        .filter_map(|p| p.detection.as_ref())
+        .collect();
+    if detections.is_empty() {
+        return None;
+    }
+    let mut names: Vec<String> = Vec::new();
+    for sdk in detections.iter().flat_map(|d| d.sdks.iter()) {
+        if !names.contains(&sdk.name_zh) {
+            names.push(sdk.name_zh.clone());
+        }
+    }
+    warnings.push(issue(
+        label,
+        format!(
+            "{} detected in the code ({}); detection finds what the rules know: confirm the list in filing.toml [app] uses_sdk",
+            names.len(),
+            if names.is_empty() { "none".to_string() } else { names.join("、") }
+        ),
+    ));
+    Some(names)
+}
+
+/// 服务语言 from detection, or else from the locales of the app's name.
+fn detected_languages(packages: &[PackageReport]) -> Vec<&'static str> {
+    let detected: Vec<&'static str> = packages
+        .iter()
+        .filter_map(|p| p.detection.as_ref())
+        .flat_map(|d| d.languages.iter().map(|l| l.language))
+        .collect();
+    if detected.is_empty() {
+        return config::languages_of(packages);
+    }
+    let mut out: Vec<&'static str> = Vec::new();
+    for language in detected {
+        if !out.contains(&language) {
+            out.push(language);
+        }
+    }
+    out
+}
+
+/// Every detected domain across the packages, merged by host.
+fn suggested_domains(packages: &[PackageReport]) -> Vec<DetectedDomain> {
+    let mut out: Vec<DetectedDomain> = Vec::new();
+    for domain in packages
+        .iter()
+        .filter_map(|p| p.detection.as_ref())
+        .flat_map(|d| d.domains.iter())
+    {
+        match out.iter_mut().find(|d| d.host == domain.host) {
+            Some(known) => {
+                known.count += domain.count;
+                for source in &domain.sources {
+                    if !known.sources.contains(source) {
+                        known.sources.push(source);
+                    }
+                }
+            }
+            None => out.push(domain.clone()),
+        }
+    }
+    out
+}
+
+/// The app's own detected hosts (not an SDK vendor's), for --accept-detected-domains.
+fn own_domains(packages: &[&PackageReport]) -> Vec<String> {
+    packages
+        .iter()
+        .filter_map(|p| p.detection.as_ref())
+        .flat_map(|d| d.domains.iter())
+        .filter(|d| d.third_party.is_none() && d.level <= domains::MAX_LEVELS)
+        .map(|d| d.host.clone())
+        .collect()
 }
 
 fn yes_no(value: bool) -> &'static str {

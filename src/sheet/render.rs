@@ -71,8 +71,30 @@ fn text(sheet: &Sheet) -> String {
             let _ = writeln!(out, "{domain}");
         }
     }
+    if !sheet.suggested_domains.is_empty() {
+        let _ = writeln!(out, "\n【域名建议】detected in the packages; filed only once listed in filing.toml or with --accept-detected-domains");
+        for d in &sheet.suggested_domains {
+            let _ = writeln!(out, "{}", suggestion(d));
+        }
+    }
     issues_text(&mut out, sheet);
     out
+}
+
+/// One suggested domain with its evidence.
+fn suggestion(d: &crate::detect::domains::DetectedDomain) -> String {
+    let owner = d
+        .third_party
+        .as_deref()
+        .map_or(String::new(), |t| format!(", third party: {t}"));
+    format!(
+        "{} ({}, {} levels, seen {}× in {}{owner})",
+        d.host,
+        d.registrable_domain,
+        d.level,
+        d.count,
+        d.sources.join("/")
+    )
 }
 
 fn issues_text(out: &mut String, sheet: &Sheet) {
@@ -107,6 +129,12 @@ fn markdown(sheet: &Sheet) -> String {
         let _ = writeln!(out, "\n## 域名 {}\n", platform.label);
         for domain in &platform.domains {
             let _ = writeln!(out, "- `{domain}`");
+        }
+    }
+    if !sheet.suggested_domains.is_empty() {
+        let _ = writeln!(out, "\n## 域名建议 (detected; not filed until confirmed)\n");
+        for d in &sheet.suggested_domains {
+            let _ = writeln!(out, "- {}", markdown_cell(&suggestion(d)));
         }
     }
     if !sheet.errors.is_empty() || !sheet.warnings.is_empty() {
@@ -250,6 +278,13 @@ fn html(sheet: &Sheet) -> String {
             row(&mut out, "域名", domain);
         }
         out.push_str("</table>\n");
+    }
+    if !sheet.suggested_domains.is_empty() {
+        out.push_str("<h2>域名建议</h2>\n<p>Detected in the packages; filed only once listed in filing.toml.</p>\n<ul>\n");
+        for d in &sheet.suggested_domains {
+            let _ = writeln!(out, "<li>{}</li>", escape_html(&suggestion(d)));
+        }
+        out.push_str("</ul>\n");
     }
     let _ = write!(out, "<script>{HTML_SCRIPT}</script>\n</body></html>\n");
     out
