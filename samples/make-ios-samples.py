@@ -3,7 +3,7 @@
 
 Outputs in samples/ios/:
   sample.ipa                    binary Info.plist, zh-Hans (UTF-16) and en InfoPlist.strings, CgBI icons (120 and
-                                180 px, as Xcode writes them), an arm64 Mach-O whose code signature holds a CodeDirectory and a CMS made by `openssl cms -sign`,
+                                180 px, as Xcode writes them), an embedded framework and an ATS exception domain, an arm64 Mach-O whose code signature holds a CodeDirectory and a CMS made by `openssl cms -sign`,
                                 embedded.mobileprovision, and an app extension with its own profile
   sample-encrypted.ipa          the same with LC_ENCRYPTION_INFO_64 cryptid 1, as an App Store download
   sample.mobileprovision        App Store-style profile, CMS-signed with `openssl cms -sign -stream` (BER)
@@ -117,9 +117,13 @@ def macho(keys, identifier, cryptid=0):
     superblob += struct.pack(">II", 0, index_len) + struct.pack(">II", 0x10000, index_len + len(cd))
     superblob += cd + cms_blob
     commands = struct.pack("<IIIIII", 0x2C, 24, 0x4000, 0x4000, cryptid, 0)
+    # LC_LOAD_DYLIB of a framework the app links (name padded to 8 bytes).
+    dylib = b"@rpath/AlipaySDK.framework/AlipaySDK\0"
+    dylib += b"\0" * (-len(dylib) % 8)
+    commands += struct.pack("<IIIIII", 0xC, 24 + len(dylib), 24, 2, 0x10000, 0x10000) + dylib
     text_end = 0x8000
     commands += struct.pack("<IIII", 0x1D, 16, text_end, len(superblob))
-    header = struct.pack("<IIIIIIII", 0xFEEDFACF, 0x0100000C, 0, 2, 2, len(commands), 0x00200085, 0)
+    header = struct.pack("<IIIIIIII", 0xFEEDFACF, 0x0100000C, 0, 2, 3, len(commands), 0x00200085, 0)
     body = header + commands
     body += b"\0" * (text_end - len(body))
     return body + superblob
@@ -161,6 +165,7 @@ def ipa(keys, path, cryptid=0):
         "CFBundleSupportedPlatforms": ["iPhoneOS"],
         "UIDeviceFamily": [1, 2],
         "CFBundleIcons": {"CFBundlePrimaryIcon": {"CFBundleIconFiles": ["AppIcon60x60"], "CFBundleIconName": "AppIcon"}},
+        "NSAppTransportSecurity": {"NSExceptionDomains": {"legacy.appfiling.dev": {"NSExceptionAllowsInsecureHTTPLoads": True}}},
     }
     extension = {
         "CFBundleIdentifier": BUNDLE_ID + ".share",
@@ -173,6 +178,7 @@ def ipa(keys, path, cryptid=0):
         z.writestr(app + "Sample", macho(keys, BUNDLE_ID, cryptid))
         z.writestr(app + "embedded.mobileprovision", profile(keys, "appfiling sample App Store", BUNDLE_ID, UUIDS[0]))
         z.writestr(app + "zh-Hans.lproj/InfoPlist.strings", strings_utf16({"CFBundleDisplayName": "示例笔记"}))
+        z.writestr(app + "Frameworks/WechatOpenSDK.framework/WechatOpenSDK", b"\xcf\xfa\xed\xfe")
         z.writestr(app + "AppIcon60x60@2x.png", cgbi_png(120, ICON_RGBA))
         z.writestr(app + "AppIcon60x60@3x.png", cgbi_png(180, ICON_RGBA))
         z.writestr(app + "en.lproj/InfoPlist.strings", '"CFBundleDisplayName" = "Sample Notes";\n'.encode())

@@ -10,6 +10,9 @@ needed=()
 command -v openssl >/dev/null 2>&1 || needed+=(openssl)
 command -v chromium >/dev/null 2>&1 || needed+=(chromium)
 [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || needed+=(fonts-wqy-microhei)
+# baksmali (with a Java runtime) lists a dex file's classes and strings for the dex reader's test.
+[ -e /usr/share/java/baksmali.jar ] || needed+=(libsmali-java)
+command -v java >/dev/null 2>&1 || needed+=(default-jre-headless)
 if [ ${#needed[@]} -gt 0 ]; then
     if [ "$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi
     $SUDO apt-get update -qq

@@ -1,0 +1,11 @@
+.class public Ldev/appfiling/detect/MainActivity;
+.super Landroid/app/Activity;
+.source "MainActivity.java"
+
+.field public static final API:Ljava/lang/String; = "https://api.appfiling.dev/v1/notes"
+
+.method public constructor <init>()V
+    .registers 1
+    invoke-direct {p0}, Landroid/app/Activity;-><init>()V
+    return-void
+.end method
