@@ -8,6 +8,9 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// (host, registrable domain, level, sources, third party)
+type DomainRow<'a> = (&'a str, &'a str, usize, Vec<&'a str>, Option<&'a str>);
+
 fn samples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("samples")
 }
@@ -54,7 +57,7 @@ fn an_apk_with_sdks_domains_and_translations() {
         ]
     );
     assert_eq!(d.sdks[0].category, "登录/分享");
-    let domains: Vec<(&str, &str, usize, Vec<&str>, Option<&str>)> = d
+    let domains: Vec<DomainRow> = d
         .domains
         .iter()
         .map(|x| {
