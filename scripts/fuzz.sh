@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${SECONDS_PER_TARGET:-60}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(axml arsc signing_block pkcs7 macho profile plist_strings hap_sign_block resources_index)
+[ ${#targets[@]} -gt 0 ] || targets=(axml arsc signing_block pkcs7 macho profile plist_strings hap_sign_block resources_index dex)
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
 export RUSTC_BOOTSTRAP=1
 
@@ -42,6 +42,8 @@ for ipa in glob.glob("samples/ios/*.ipa"):
             put("profile", base, z.read(n))
         elif n.endswith((".plist", ".strings")):
             put("plist_strings", base, z.read(n))
+for apk in glob.glob("samples/detect/*.apk"):
+    put("dex", os.path.basename(apk), zipfile.ZipFile(apk).read("classes.dex"))
 for hap in glob.glob("samples/harmony/*.hap"):
     data = open(hap, "rb").read()
     put("resources_index", os.path.basename(hap), zipfile.ZipFile(hap).read("resources.index"))

@@ -419,3 +419,40 @@ fn the_icon_file_and_the_page() {
     );
     assert_eq!(run(true).status.code(), Some(0));
 }
+
+#[test]
+fn the_sheet_takes_detections_only_as_far_as_it_may() {
+    let dir = std::env::temp_dir().join(format!("appfiling-detected-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let toml = dir.join("filing.toml");
+    // No uses_sdk, no service_languages, no domains: detection fills the first two.
+    std::fs::write(&toml, "[app]\nservice_content = \"x\"\npre_approval = \"无\"\n").unwrap();
+    let run = |extra: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_appfiling"))
+            .args(["sheet", "--format", "json", "--config"])
+            .arg(&toml)
+            .args(extra)
+            .arg(samples().join("detect/sample-detect.apk"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let sheet = run(&[]);
+    let basic = |key: &str| {
+        sheet["basic"].as_array().unwrap().iter().find(|f| f["key"] == key).unwrap()["value"].as_str().unwrap().to_string()
+    };
+    assert_eq!(basic("uses_sdk"), "是：微信开放平台SDK、高德地图/定位SDK、极光推送JPush");
+    assert_eq!(basic("service_language"), "中文简体、中文繁体");
+    let warned: Vec<&str> = sheet["warnings"].as_array().unwrap().iter().map(|w| w["field"].as_str().unwrap()).collect();
+    assert!(warned.contains(&"使用外部SDK") && warned.contains(&"服务语言"), "detections are flagged for confirmation");
+    // Domains are only suggested…
+    assert_eq!(sheet["platforms"][0]["domains"], serde_json::json!([]));
+    assert_eq!(sheet["suggested_domains"].as_array().unwrap().len(), 5);
+    // …until accepted: then the app's own, never the SDK vendor's.
+    let accepted = run(&["--accept-detected-domains"]);
+    assert_eq!(
+        accepted["platforms"][0]["domains"],
+        serde_json::json!(["api.appfiling.dev", "h5.appfiling.dev", "link.appfiling.dev", "secure.appfiling.dev"])
+    );
+}
