@@ -85,3 +85,51 @@ hyperfine -N --style basic --warmup 2 --runs "$RUNS" --export-json "$out/hyperfi
 python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['results'][0]; print(f'appfiling inspect (IPA): {r[\"mean\"]*1000:.1f} ms mean')" "$out/hyperfine-ipa.json"
 /usr/bin/time -o "$out/rss.txt" -f %M "$bin" inspect "$ipa" >/dev/null
 echo "appfiling inspect (IPA) peak RSS: $(tail -1 "$out/rss.txt") KiB (target < 20 ms, < 16384 KiB)"
+
+# Detection: a large multidex APK (dex files written by this script: string and type tables with
+# generated class names and URLs) plus a JS bundle. Target: >= 300 MB/s of dex/asset data scanned.
+detect_apk=$out/big-multidex.apk
+if [ ! -f "$detect_apk" ]; then
+    python3 - "$detect_apk" <<'PY'
+import struct, sys, zipfile
+def dex(index, classes):
+    strings = []
+    for i in range(classes):
+        strings.append(f"Lcom/example/gen{index}/pkg{i % 97}/Class{i};")
+        strings.append(f"method_name_{i}_with_some_length")
+        if i % 50 == 0:
+            strings.append(f"https://api{i % 7}.example-app.com/v{index}/endpoint/{i}")
+    strings.sort()
+    types = [i for i, s in enumerate(strings) if s.startswith("L")]
+    header_len = 0x70
+    string_ids_at = header_len
+    type_ids_at = string_ids_at + 4 * len(strings)
+    data_at = type_ids_at + 4 * len(types)
+    data, offsets = bytearray(), []
+    for s in strings:
+        offsets.append(data_at + len(data))
+        b = s.encode()
+        data += bytes([len(b)]) if len(b) < 128 else bytes([0x80 | (len(b) & 0x7f), len(b) >> 7])
+        data += b + b"\0"
+    head = bytearray(header_len)
+    head[0:8] = b"dex\n035\0"
+    struct.pack_into("<I", head, 40, 0x12345678)
+    struct.pack_into("<IIII", head, 56, len(strings), string_ids_at, len(types), type_ids_at)
+    return bytes(head) + b"".join(struct.pack("<I", o) for o in offsets) + b"".join(struct.pack("<I", t) for t in types) + bytes(data)
+with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED, compresslevel=6) as z:
+    with zipfile.ZipFile("samples/detect/sample-detect.apk") as src:
+        for name in ("AndroidManifest.xml", "resources.arsc"):
+            z.writestr(name, src.read(name))
+    for i in range(8):
+        z.writestr("classes.dex" if i == 0 else f"classes{i + 1}.dex", dex(i, 220000))
+    z.writestr("assets/index.android.bundle", "".join(f"fetch('https://cdn{i % 5}.example-app.com/a/{i}');\n" for i in range(400000)))
+PY
+fi
+echo
+printf 'multidex APK: %s, %s MB\n' "$detect_apk" "$(( $(stat -c %s "$detect_apk") / 1000000 ))"
+hyperfine -N --style basic --warmup 1 --runs "$RUNS" --export-json "$out/hyperfine-detect.json" \
+    "$bin inspect --detect --format json $detect_apk" >/dev/null
+scanned=$("$bin" inspect --detect --format json "$detect_apk" | python3 -c "import json,sys; print(json.load(sys.stdin)['packages'][0]['detection']['scanned_bytes'])")
+python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['results'][0]; s=int(sys.argv[2]); print(f'inspect --detect: {r[\"mean\"]*1000:.0f} ms mean, {s/1e6:.0f} MB scanned, {s/1e6/r[\"mean\"]:.0f} MB/s (target >= 300 MB/s)')" "$out/hyperfine-detect.json" "$scanned"
+/usr/bin/time -o "$out/rss.txt" -f %M "$bin" inspect --detect "$detect_apk" >/dev/null
+echo "inspect --detect peak RSS: $(tail -1 "$out/rss.txt") KiB"

@@ -426,7 +426,11 @@ fn the_sheet_takes_detections_only_as_far_as_it_may() {
     std::fs::create_dir_all(&dir).unwrap();
     let toml = dir.join("filing.toml");
     // No uses_sdk, no service_languages, no domains: detection fills the first two.
-    std::fs::write(&toml, "[app]\nservice_content = \"x\"\npre_approval = \"无\"\n").unwrap();
+    std::fs::write(
+        &toml,
+        "[app]\nservice_content = \"x\"\npre_approval = \"无\"\n",
+    )
+    .unwrap();
     let run = |extra: &[&str]| {
         let out = Command::new(env!("CARGO_BIN_EXE_appfiling"))
             .args(["sheet", "--format", "json", "--config"])
@@ -435,17 +439,41 @@ fn the_sheet_takes_detections_only_as_far_as_it_may() {
             .arg(samples().join("detect/sample-detect.apk"))
             .output()
             .unwrap();
-        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
     };
     let sheet = run(&[]);
     let basic = |key: &str| {
-        sheet["basic"].as_array().unwrap().iter().find(|f| f["key"] == key).unwrap()["value"].as_str().unwrap().to_string()
+        sheet["basic"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["key"] == key)
+            .unwrap()["value"]
+            .as_str()
+            .unwrap()
+            .to_string()
     };
-    assert_eq!(basic("uses_sdk"), "是：微信开放平台SDK、高德地图/定位SDK、极光推送JPush");
+    assert_eq!(
+        basic("uses_sdk"),
+        "是：微信开放平台SDK、高德地图/定位SDK、极光推送JPush"
+    );
     assert_eq!(basic("service_language"), "中文简体、中文繁体");
-    let warned: Vec<&str> = sheet["warnings"].as_array().unwrap().iter().map(|w| w["field"].as_str().unwrap()).collect();
-    assert!(warned.contains(&"使用外部SDK") && warned.contains(&"服务语言"), "detections are flagged for confirmation");
+    let warned: Vec<&str> = sheet["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        warned.contains(&"使用外部SDK") && warned.contains(&"服务语言"),
+        "detections are flagged for confirmation"
+    );
     // Domains are only suggested…
     assert_eq!(sheet["platforms"][0]["domains"], serde_json::json!([]));
     assert_eq!(sheet["suggested_domains"].as_array().unwrap().len(), 5);
@@ -453,6 +481,11 @@ fn the_sheet_takes_detections_only_as_far_as_it_may() {
     let accepted = run(&["--accept-detected-domains"]);
     assert_eq!(
         accepted["platforms"][0]["domains"],
-        serde_json::json!(["api.appfiling.dev", "h5.appfiling.dev", "link.appfiling.dev", "secure.appfiling.dev"])
+        serde_json::json!([
+            "api.appfiling.dev",
+            "h5.appfiling.dev",
+            "link.appfiling.dev",
+            "secure.appfiling.dev"
+        ])
     );
 }

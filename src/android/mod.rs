@@ -115,6 +115,7 @@ pub fn inspect_apk(
             .cloned()
             .collect();
         report.detection = Some(crate::detect::android::detect(
+            path,
             archive,
             manifest.package.as_deref(),
             &elements,

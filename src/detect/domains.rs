@@ -85,6 +85,15 @@ impl Collector {
         entry.1 += 1;
     }
 
+    /// Adds what another collector (another thread's) found.
+    pub fn merge(&mut self, other: Collector) {
+        for (host, (sources, count)) in other.hosts {
+            let entry = self.hosts.entry(host).or_default();
+            entry.0.extend(sources);
+            entry.1 += count;
+        }
+    }
+
     /// The app's own domains first, then by how often they appear.
     pub fn finish(self) -> Vec<DetectedDomain> {
         let mut out: Vec<DetectedDomain> = self

@@ -120,6 +120,17 @@ impl Matcher {
         }
     }
 
+    /// Adds what another matcher (another thread's) found.
+    pub fn merge(&mut self, other: Matcher) {
+        let mut found: Vec<(usize, Vec<String>)> = other.evidence.into_iter().collect();
+        found.sort();
+        for (rule, evidence) in found {
+            for what in evidence {
+                self.hit(rule, &what);
+            }
+        }
+    }
+
     pub fn finish(self) -> Vec<DetectedSdk> {
         let mut found: Vec<(usize, Vec<String>)> = self.evidence.into_iter().collect();
         found.sort_by_key(|(i, _)| *i);
