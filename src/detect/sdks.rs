@@ -183,7 +183,7 @@ mod tests {
     #[test]
     fn the_rule_file_is_well_formed() {
         let rules = rules();
-        assert!(rules.len() >= 100, "{} rules", rules.len());
+        assert!(rules.len() >= 150, "{} rules", rules.len());
         let mut ids = std::collections::HashSet::new();
         for r in rules {
             assert!(ids.insert(&r.id), "duplicate id {}", r.id);

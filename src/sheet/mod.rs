@@ -298,8 +298,10 @@ fn detected_sdks(
     }
     let mut names: Vec<String> = Vec::new();
     for sdk in detections.iter().flat_map(|d| d.sdks.iter()) {
-        if !names.contains(&sdk.name_zh) {
-            names.push(sdk.name_zh.clone());
+        // The category, which Huawei Cloud's form asks for beside each SDK.
+        let named = format!("{}（{}）", sdk.name_zh, sdk.category);
+        if !names.contains(&named) {
+            names.push(named);
         }
     }
     warnings.push(issue(
