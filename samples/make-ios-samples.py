@@ -3,7 +3,7 @@
 
 Outputs in samples/ios/:
   sample.ipa                    binary Info.plist, zh-Hans (UTF-16) and en InfoPlist.strings, CgBI icons (120 and
-                                180 px, as Xcode writes them), an embedded framework and an ATS exception domain, an arm64 Mach-O whose code signature holds a CodeDirectory and a CMS made by `openssl cms -sign`,
+                                180 px, as Xcode writes them), an embedded framework, an ATS exception domain, signed entitlements with an associated domain, an arm64 Mach-O whose code signature holds a CodeDirectory and a CMS made by `openssl cms -sign`,
                                 embedded.mobileprovision, and an app extension with its own profile
   sample-encrypted.ipa          the same with LC_ENCRYPTION_INFO_64 cryptid 1, as an App Store download
   sample.mobileprovision        App Store-style profile, CMS-signed with `openssl cms -sign -stream` (BER)
@@ -112,10 +112,18 @@ def macho(keys, identifier, cryptid=0):
     cms = openssl("cms", "-sign", "-binary", "-outform", "DER", "-signer", leaf + ".pem", "-inkey", leaf + ".key",
                   "-certfile", keys["ios-test-ca"] + ".pem", input=cd)
     cms_blob = struct.pack(">II", 0xfade0b01, 8 + len(cms)) + cms
-    index_len = 12 + 2 * 8
-    superblob = struct.pack(">III", 0xfade0cc0, index_len + len(cd) + len(cms_blob), 2)
-    superblob += struct.pack(">II", 0, index_len) + struct.pack(">II", 0x10000, index_len + len(cd))
-    superblob += cd + cms_blob
+    entitlements = plistlib.dumps({
+        "application-identifier": f"{TEAM}.{identifier}",
+        "com.apple.developer.team-identifier": TEAM,
+        "com.apple.developer.associated-domains": ["applinks:links.appfiling.dev"],
+    }, fmt=plistlib.FMT_XML)
+    ent_blob = struct.pack(">II", 0xfade7171, 8 + len(entitlements)) + entitlements
+    index_len = 12 + 3 * 8
+    superblob = struct.pack(">III", 0xfade0cc0, index_len + len(cd) + len(ent_blob) + len(cms_blob), 3)
+    superblob += struct.pack(">II", 0, index_len)
+    superblob += struct.pack(">II", 5, index_len + len(cd))
+    superblob += struct.pack(">II", 0x10000, index_len + len(cd) + len(ent_blob))
+    superblob += cd + ent_blob + cms_blob
     commands = struct.pack("<IIIIII", 0x2C, 24, 0x4000, 0x4000, cryptid, 0)
     # LC_LOAD_DYLIB of a framework the app links (name padded to 8 bytes).
     dylib = b"@rpath/AlipaySDK.framework/AlipaySDK\0"

@@ -132,7 +132,13 @@ fn an_ipa_with_frameworks_and_ats() {
         .iter()
         .map(|x| (x.host.as_str(), x.sources.clone()))
         .collect();
-    assert_eq!(hosts, [("legacy.appfiling.dev", vec!["ats"])]);
+    assert_eq!(
+        hosts,
+        [
+            ("legacy.appfiling.dev", vec!["ats"]),
+            ("links.appfiling.dev", vec!["entitlements"])
+        ]
+    );
     let languages: Vec<&str> = d.languages.iter().map(|l| l.language).collect();
     assert_eq!(languages, ["中文简体", "英语"]);
 }

@@ -13,12 +13,35 @@ fn framework_name(path: &str) -> Option<&str> {
     Some(before.rsplit('/').next().unwrap_or(before))
 }
 
+/// What the executable's signature says: the libraries it links and its entitlements.
+pub struct Signed<'a> {
+    pub dylibs: &'a [String],
+    pub entitlements: Option<&'a [u8]>,
+}
+
+/// Hosts of associated domains: "applinks:example.com?mode=developer" → "example.com".
+fn associated_hosts(entitlements: &[u8]) -> Vec<String> {
+    let Ok(dict) = crate::ios::property_list::dictionary(entitlements) else {
+        return Vec::new();
+    };
+    let list = dict
+        .get("com.apple.developer.associated-domains")
+        .and_then(Value::as_array);
+    list.into_iter()
+        .flatten()
+        .filter_map(Value::as_string)
+        .filter_map(|entry| entry.split_once(':').map(|(_, host)| host))
+        .map(|host| host.split('?').next().unwrap_or(host).to_string())
+        .collect()
+}
+
 pub fn detect(
     bundle: &mut Bundle<'_>,
     files: &[String],
     info: &Dictionary,
-    dylibs: &[String],
+    signed: &Signed<'_>,
 ) -> Detection {
+    let dylibs = signed.dylibs;
     let mut sdks = Matcher::new();
     let mut hosts = Collector::default();
     let mut scanned = 0u64;
@@ -39,6 +62,13 @@ pub fn detect(
         .and_then(Value::as_dictionary);
     for domain in ats.into_iter().flat_map(|d| d.keys()) {
         hosts.host(domain, "ats");
+    }
+    for host in signed
+        .entitlements
+        .map(associated_hosts)
+        .unwrap_or_default()
+    {
+        hosts.host(&host, "entitlements");
     }
     for file in files.iter().filter(|f| {
         [".jsbundle", ".js", ".html", ".json"]
@@ -72,5 +102,20 @@ pub fn detect(
         domains: hosts.finish(),
         languages: languages::group(locales),
         scanned_bytes: scanned,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn associated_domains_become_hosts() {
+        let plist = br#"<?xml version="1.0" encoding="UTF-8"?><plist version="1.0"><dict>
+            <key>com.apple.developer.associated-domains</key>
+            <array><string>applinks:link.example.com</string><string>webcredentials:example.com?mode=developer</string></array>
+            </dict></plist>"#;
+        assert_eq!(associated_hosts(plist), ["link.example.com", "example.com"]);
+        assert!(associated_hosts(b"not a plist").is_empty());
     }
 }

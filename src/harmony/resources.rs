@@ -71,6 +71,29 @@ impl<'a> ResourceIndex<'a> {
         Ok(ResourceIndex { data, configs })
     }
 
+    /// Every string value of every configuration, for the URLs in them.
+    pub fn all_values(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (_, _, idss) in &self.configs {
+            if self.data.get(*idss..idss + 4) != Some(b"IDSS") {
+                continue;
+            }
+            let count = u32_at(self.data, idss + 4).unwrap_or(0) as usize;
+            let count = count.min(self.data.len().saturating_sub(idss + 8) / 8);
+            for i in 0..count {
+                let at = idss + 8 + i * 8;
+                let (Some(id), Some(offset)) = (u32_at(self.data, at), u32_at(self.data, at + 4))
+                else {
+                    continue;
+                };
+                if let Some(value) = self.record_value(offset as usize, id) {
+                    out.push(value);
+                }
+            }
+        }
+        out
+    }
+
     /// The locale tags of the configurations, "default" excluded.
     pub fn locales(&self) -> Vec<String> {
         let mut out: Vec<String> = self

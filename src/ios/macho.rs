@@ -28,6 +28,8 @@ const CSMAGIC_CODEDIRECTORY: u32 = 0xfade_0c02;
 const CSMAGIC_BLOBWRAPPER: u32 = 0xfade_0b01;
 const CSSLOT_CODEDIRECTORY: u32 = 0;
 const CSSLOT_SIGNATURESLOT: u32 = 0x10000;
+const CSSLOT_ENTITLEMENTS: u32 = 5;
+const CSMAGIC_EMBEDDED_ENTITLEMENTS: u32 = 0xfade_7171;
 /// Fat headers list a handful of slices; a Java class file (same magic) claims dozens.
 const MAX_FAT_ARCHES: u32 = 16;
 const MAX_LOAD_COMMANDS_SIZE: u32 = 8 << 20;
@@ -46,6 +48,8 @@ pub struct MachO {
     pub cms: Option<Vec<u8>>,
     pub identifier: Option<String>,
     pub team_id: Option<String>,
+    /// The entitlements the executable was signed with (an XML plist).
+    pub entitlements: Option<Vec<u8>>,
     /// Libraries and frameworks the first slice links, e.g. "@rpath/WechatOpenSDK.framework/WechatOpenSDK".
     pub dylibs: Vec<String>,
 }
@@ -237,7 +241,13 @@ fn read_slice<R: Read>(
     let mut wanted: Vec<(u32, u32)> = (0..count as usize)
         .map(|i| (be32(&index, i * 8 + 4), be32(&index, i * 8)))
         .filter(|(offset, slot)| {
-            (*slot == CSSLOT_CODEDIRECTORY || *slot == CSSLOT_SIGNATURESLOT) && *offset < datasize
+            [
+                CSSLOT_CODEDIRECTORY,
+                CSSLOT_SIGNATURESLOT,
+                CSSLOT_ENTITLEMENTS,
+            ]
+            .contains(slot)
+                && *offset < datasize
         })
         .collect();
     wanted.sort();
@@ -254,6 +264,7 @@ fn read_slice<R: Read>(
                 read_code_directory(&blob_head, &body, out)
             }
             (CSSLOT_SIGNATURESLOT, CSMAGIC_BLOBWRAPPER) if !body.is_empty() => out.cms = Some(body),
+            (CSSLOT_ENTITLEMENTS, CSMAGIC_EMBEDDED_ENTITLEMENTS) => out.entitlements = Some(body),
             _ => {}
         }
     }

@@ -190,9 +190,13 @@ fn inspect_bundle(
         d.executable = executable.clone();
     }
 
-    let dylibs = read_code_signature(bundle, executable.as_deref(), &mut report)?;
+    let (dylibs, entitlements) = read_code_signature(bundle, executable.as_deref(), &mut report)?;
     if detect {
-        report.detection = Some(crate::detect::ios::detect(bundle, &files, &info, &dylibs));
+        let signed = crate::detect::ios::Signed {
+            dylibs: &dylibs,
+            entitlements: entitlements.as_deref(),
+        };
+        report.detection = Some(crate::detect::ios::detect(bundle, &files, &info, &signed));
     }
     if let Some(bytes) = bundle.read(EMBEDDED_PROFILE, MAX_PROFILE)? {
         match provision::parse(&bytes) {
@@ -307,25 +311,26 @@ fn localized_names(
     names
 }
 
-/// Reads the executable's signature into the report; returns the libraries it links.
+/// Reads the executable's signature into the report; returns the libraries it
+/// links and its signed entitlements, for detection.
 fn read_code_signature(
     bundle: &mut Bundle<'_>,
     executable: Option<&str>,
     report: &mut PackageReport,
-) -> Result<Vec<String>, ErrorKind> {
+) -> Result<(Vec<String>, Option<Vec<u8>>), ErrorKind> {
     let Some(name) = executable else {
         report.warnings.push(Warning::new(
             "executable_missing",
             "Info.plist names no CFBundleExecutable",
         ));
-        return Ok(Vec::new());
+        return Ok((Vec::new(), None));
     };
     let Some(entry) = bundle.open(name)? else {
         report.warnings.push(Warning::new(
             "executable_missing",
             format!("the executable {name} is not in the bundle"),
         ));
-        return Ok(Vec::new());
+        return Ok((Vec::new(), None));
     };
     let macho = match macho::read(entry.reader) {
         Ok(m) => m,
@@ -334,7 +339,7 @@ fn read_code_signature(
                 "executable_unreadable",
                 format!("{name}: {e}"),
             ));
-            return Ok(Vec::new());
+            return Ok((Vec::new(), None));
         }
     };
     let mut signature = CodeSignature {
@@ -372,7 +377,7 @@ fn read_code_signature(
         ));
     }
     details(report).code_signature = Some(signature).filter(|_| macho.has_signature);
-    Ok(macho.dylibs)
+    Ok((macho.dylibs, macho.entitlements))
 }
 
 fn extensions(
