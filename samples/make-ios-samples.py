@@ -131,8 +131,19 @@ def macho(keys, identifier, cryptid=0):
     commands += struct.pack("<IIIIII", 0xC, 24 + len(dylib), 24, 2, 0x10000, 0x10000) + dylib
     text_end = 0x8000
     commands += struct.pack("<IIII", 0x1D, 16, text_end, len(superblob))
-    header = struct.pack("<IIIIIIII", 0xFEEDFACF, 0x0100000C, 0, 2, 3, len(commands), 0x00200085, 0)
+    # A __TEXT segment with C strings (a URL) and Objective-C class names, at fixed file offsets.
+    cstrings = b"https://api.appfiling.dev/ios/v1\0plain text\0"
+    classnames = b"WXApi\0AMapServices\0SampleViewController\0"
+    sections = b""
+    for name, offset, data in ((b"__cstring", 0x1000, cstrings), (b"__objc_classname", 0x1100, classnames)):
+        sections += name.ljust(16, b"\0") + b"__TEXT".ljust(16, b"\0")
+        sections += struct.pack("<QQIIIIIIII", 0x100000000 + offset, len(data), offset, 0, 0, 0, 0, 0, 0, 0)
+    segment = struct.pack("<II16sQQQQIIII", 0x19, 72 + len(sections), b"__TEXT", 0x100000000, 0x8000, 0, 0x8000, 5, 5, 2, 0)
+    commands += segment + sections
+    header = struct.pack("<IIIIIIII", 0xFEEDFACF, 0x0100000C, 0, 2, 4, len(commands), 0x00200085, 0)
     body = header + commands
+    body += b"\0" * (0x1000 - len(body)) + cstrings
+    body += b"\0" * (0x1100 - len(body)) + classnames
     body += b"\0" * (text_end - len(body))
     return body + superblob
 

@@ -118,14 +118,24 @@ fn a_clean_apk_has_no_sdk() {
 #[test]
 fn an_ipa_with_frameworks_and_ats() {
     let (_, d) = detect("ios/sample.ipa");
-    let sdks: Vec<(&str, &str)> = d
+    let sdks: Vec<(&str, Vec<&str>)> = d
         .sdks
         .iter()
-        .map(|s| (s.id.as_str(), s.evidence[0].as_str()))
+        .map(|s| {
+            (
+                s.id.as_str(),
+                s.evidence.iter().map(String::as_str).collect(),
+            )
+        })
         .collect();
     assert_eq!(
         sdks,
-        [("wechat-opensdk", "WechatOpenSDK"), ("alipay", "AlipaySDK")]
+        [
+            ("wechat-opensdk", vec!["WechatOpenSDK", "WXApi"]),
+            ("alipay", vec!["AlipaySDK"]),
+            ("amap", vec!["AMapServices"]),
+        ],
+        "a framework, a linked library and Objective-C class names"
     );
     let hosts: Vec<(&str, Vec<&str>)> = d
         .domains
@@ -135,8 +145,9 @@ fn an_ipa_with_frameworks_and_ats() {
     assert_eq!(
         hosts,
         [
+            ("api.appfiling.dev", vec!["macho"]),
             ("legacy.appfiling.dev", vec!["ats"]),
-            ("links.appfiling.dev", vec!["entitlements"])
+            ("links.appfiling.dev", vec!["entitlements"]),
         ]
     );
     let languages: Vec<&str> = d.languages.iter().map(|l| l.language).collect();

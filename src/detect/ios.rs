@@ -3,6 +3,7 @@
 
 use super::{domains::Collector, languages, sdks::Matcher, Detection};
 use crate::ios::bundle::Bundle;
+use crate::ios::macho::MachO;
 use plist::{Dictionary, Value};
 
 const MAX_ASSET: u64 = 64 << 20;
@@ -11,12 +12,6 @@ const MAX_ASSET: u64 = 64 << 20;
 fn framework_name(path: &str) -> Option<&str> {
     let (before, _) = path.split_once(".framework")?;
     Some(before.rsplit('/').next().unwrap_or(before))
-}
-
-/// What the executable's signature says: the libraries it links and its entitlements.
-pub struct Signed<'a> {
-    pub dylibs: &'a [String],
-    pub entitlements: Option<&'a [u8]>,
 }
 
 /// Hosts of associated domains: "applinks:example.com?mode=developer" → "example.com".
@@ -35,13 +30,14 @@ fn associated_hosts(entitlements: &[u8]) -> Vec<String> {
         .collect()
 }
 
+/// `executable`: what the Mach-O reader found (linked libraries, entitlements, strings).
 pub fn detect(
     bundle: &mut Bundle<'_>,
     files: &[String],
     info: &Dictionary,
-    signed: &Signed<'_>,
+    executable: &MachO,
 ) -> Detection {
-    let dylibs = signed.dylibs;
+    let dylibs = &executable.dylibs;
     let mut sdks = Matcher::new();
     let mut hosts = Collector::default();
     let mut scanned = 0u64;
@@ -63,13 +59,21 @@ pub fn detect(
     for domain in ats.into_iter().flat_map(|d| d.keys()) {
         hosts.host(domain, "ats");
     }
-    for host in signed
+    for host in executable
         .entitlements
+        .as_deref()
         .map(associated_hosts)
         .unwrap_or_default()
     {
         hosts.host(&host, "entitlements");
     }
+    for string in &executable.url_strings {
+        hosts.text(string, "macho");
+    }
+    for class in &executable.objc_classes {
+        sdks.objc_class(class);
+    }
+    scanned += executable.strings_scanned;
     for file in files.iter().filter(|f| {
         [".jsbundle", ".js", ".html", ".json"]
             .iter()

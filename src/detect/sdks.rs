@@ -21,6 +21,9 @@ pub struct Rule {
     pub android_packages: Vec<String>,
     pub android_libs: Vec<String>,
     pub ios_frameworks: Vec<String>,
+    /// Objective-C classes that only this SDK defines, e.g. "WXApi".
+    #[serde(default)]
+    pub ios_classes: Vec<String>,
     pub domains: Vec<String>,
     pub source: String,
 }
@@ -107,6 +110,15 @@ impl Matcher {
                 .any(|l| file.starts_with(l.trim_end_matches(".so")))
             {
                 self.hit(i, file);
+            }
+        }
+    }
+
+    /// An Objective-C class name from the executable, e.g. `WXApi`.
+    pub fn objc_class(&mut self, name: &str) {
+        for (i, rule) in rules().iter().enumerate() {
+            if rule.ios_classes.iter().any(|c| c == name) {
+                self.hit(i, name);
             }
         }
     }

@@ -20,6 +20,8 @@ const MH_MAGIC_64: u32 = 0xfeed_facf;
 const LC_CODE_SIGNATURE: u32 = 0x1d;
 const LC_ENCRYPTION_INFO: u32 = 0x21;
 const LC_ENCRYPTION_INFO_64: u32 = 0x2c;
+const LC_SEGMENT: u32 = 0x1;
+const LC_SEGMENT_64: u32 = 0x19;
 const LC_LOAD_DYLIB: u32 = 0xc;
 const LC_LOAD_WEAK_DYLIB: u32 = 0x8000_0018;
 const LC_REEXPORT_DYLIB: u32 = 0x8000_001f;
@@ -34,6 +36,8 @@ const CSMAGIC_EMBEDDED_ENTITLEMENTS: u32 = 0xfade_7171;
 const MAX_FAT_ARCHES: u32 = 16;
 const MAX_LOAD_COMMANDS_SIZE: u32 = 8 << 20;
 const MAX_SUPERBLOB_COUNT: u32 = 256;
+/// A string section is read up to this size, and only for detection.
+const MAX_STRING_SECTION: u32 = 64 << 20;
 /// A CodeDirectory grows with the binary (one hash per 4 KiB page); 16 MiB covers a 2 GiB binary.
 const MAX_BLOB: u32 = 16 << 20;
 
@@ -48,6 +52,12 @@ pub struct MachO {
     pub cms: Option<Vec<u8>>,
     pub identifier: Option<String>,
     pub team_id: Option<String>,
+    /// With `read_strings`: C strings that hold a URL (from __TEXT,__cstring).
+    pub url_strings: Vec<String>,
+    /// With `read_strings`: Objective-C class names (from __TEXT,__objc_classname).
+    pub objc_classes: Vec<String>,
+    /// Bytes of string sections read.
+    pub strings_scanned: u64,
     /// The entitlements the executable was signed with (an XML plist).
     pub entitlements: Option<Vec<u8>>,
     /// Libraries and frameworks the first slice links, e.g. "@rpath/WechatOpenSDK.framework/WechatOpenSDK".
@@ -125,8 +135,9 @@ pub fn is_macho(magic: &[u8]) -> bool {
     be == FAT_MAGIC || be == FAT_MAGIC_64 || le == MH_MAGIC || le == MH_MAGIC_64
 }
 
-/// Reads the executable's architectures, encryption and code signature.
-pub fn read(reader: impl Read) -> Result<MachO, MachoError> {
+/// Reads the executable's architectures, encryption and code signature; with
+/// `read_strings`, also its C strings and Objective-C class names (detection).
+pub fn read(reader: impl Read, read_strings: bool) -> Result<MachO, MachoError> {
     let mut r = Forward {
         inner: reader,
         pos: 0,
@@ -158,11 +169,11 @@ pub fn read(reader: impl Read) -> Result<MachO, MachoError> {
         };
         r.skip_to(slices[0].0)?;
         let first = r.read(8)?;
-        read_slice(&mut r, slices[0].0, &first, &mut out)?;
+        read_slice(&mut r, slices[0].0, &first, &mut out, read_strings)?;
         return Ok(out);
     }
     let mut out = MachO::default();
-    read_slice(&mut r, 0, &head, &mut out)?;
+    read_slice(&mut r, 0, &head, &mut out, read_strings)?;
     Ok(out)
 }
 
@@ -171,6 +182,7 @@ fn read_slice<R: Read>(
     base: u64,
     head: &[u8],
     out: &mut MachO,
+    read_strings: bool,
 ) -> Result<(), MachoError> {
     let magic = le32(head, 0);
     let header_len = match magic {
@@ -195,6 +207,8 @@ fn read_slice<R: Read>(
     }
     let commands = r.read(sizeofcmds)?;
     let mut signature = None;
+    // (file offset, size, is the class-name section) of the string sections.
+    let mut string_sections: Vec<(u64, u32, bool)> = Vec::new();
     let mut at = 0usize;
     for _ in 0..ncmds {
         let (cmd, size) = (le32(&commands, at), le32(&commands, at + 4) as usize);
@@ -207,6 +221,33 @@ fn read_slice<R: Read>(
             }
             LC_ENCRYPTION_INFO | LC_ENCRYPTION_INFO_64 => {
                 out.encrypted |= le32(&commands, at + 16) != 0
+            }
+            LC_SEGMENT | LC_SEGMENT_64 if read_strings => {
+                let wide = cmd == LC_SEGMENT_64;
+                let (header, entry) = if wide { (72, 80) } else { (56, 68) };
+                let nsects = le32(&commands, at + if wide { 64 } else { 48 }) as usize;
+                for i in 0..nsects.min((size.saturating_sub(header)) / entry) {
+                    let section = &commands[at + header + i * entry..at + header + (i + 1) * entry];
+                    let name = section[..16].split(|b| *b == 0).next().unwrap_or_default();
+                    let (size_at, offset_at) = if wide { (40, 48) } else { (36, 40) };
+                    let length = if wide {
+                        u32::try_from(
+                            u64::from(le32(section, size_at))
+                                | (u64::from(le32(section, size_at + 4)) << 32),
+                        )
+                        .unwrap_or(u32::MAX)
+                    } else {
+                        le32(section, size_at)
+                    };
+                    let offset = u64::from(le32(section, offset_at));
+                    if (name == b"__cstring" || name == b"__objc_classname") && offset > 0 {
+                        string_sections.push((
+                            offset,
+                            length.min(MAX_STRING_SECTION),
+                            name == b"__objc_classname",
+                        ));
+                    }
+                }
             }
             LC_LOAD_DYLIB | LC_LOAD_WEAK_DYLIB | LC_REEXPORT_DYLIB => {
                 // dylib_command: the name's offset from the command's start, then the name.
@@ -223,6 +264,27 @@ fn read_slice<R: Read>(
             _ => {}
         }
         at += size;
+    }
+    string_sections.sort();
+    for (offset, length, classes) in string_sections {
+        if base + offset < r.pos {
+            continue; // overlapping or already passed: sections are read in order only
+        }
+        r.skip_to(base + offset)?;
+        let bytes = r.read(length)?;
+        out.strings_scanned += u64::from(length);
+        for string in bytes.split(|b| *b == 0).filter(|s| !s.is_empty()) {
+            if classes {
+                out.objc_classes
+                    .push(String::from_utf8_lossy(string).into_owned());
+            } else if string
+                .windows(7)
+                .any(|w| w == b"http://" || w == b"https:/")
+            {
+                out.url_strings
+                    .push(String::from_utf8_lossy(string).into_owned());
+            }
+        }
     }
     let Some((dataoff, datasize)) = signature else {
         return Ok(());
@@ -341,13 +403,13 @@ mod tests {
 
     #[test]
     fn thin_binary_with_signature_and_encryption() {
-        let m = read(&sample(1)[..]).unwrap();
+        let m = read(&sample(1)[..], false).unwrap();
         assert_eq!(m.architectures, ["arm64"]);
         assert!(m.encrypted && m.has_signature);
         assert_eq!(m.identifier.as_deref(), Some("com.example.app"));
         assert_eq!(m.team_id.as_deref(), Some("ABCDE12345"));
         assert_eq!(m.cms.as_deref(), Some(&b"CMS!"[..]));
-        assert!(!read(&sample(0)[..]).unwrap().encrypted);
+        assert!(!read(&sample(0)[..], false).unwrap().encrypted);
     }
 
     #[test]
@@ -360,7 +422,7 @@ mod tests {
         }
         fat.resize(4096, 0);
         fat.extend_from_slice(&slice);
-        let m = read(&fat[..]).unwrap();
+        let m = read(&fat[..], true).unwrap();
         assert_eq!(m.architectures, ["arm64"]);
         assert_eq!(m.identifier.as_deref(), Some("com.example.app"));
     }
@@ -369,10 +431,10 @@ mod tests {
     fn truncations_and_lies_are_errors() {
         let data = sample(0);
         for len in 0..data.len() {
-            let _ = read(&data[..len]);
+            let _ = read(&data[..len], true);
         }
-        assert!(read(&data[..data.len() - 3]).is_err());
+        assert!(read(&data[..data.len() - 3], false).is_err());
         let java_class = [0xca, 0xfe, 0xba, 0xbe, 0, 0, 0, 52];
-        assert!(read(&java_class[..]).is_err());
+        assert!(read(&java_class[..], false).is_err());
     }
 }

@@ -190,13 +190,11 @@ fn inspect_bundle(
         d.executable = executable.clone();
     }
 
-    let (dylibs, entitlements) = read_code_signature(bundle, executable.as_deref(), &mut report)?;
+    let executable_read = read_code_signature(bundle, executable.as_deref(), &mut report, detect)?;
     if detect {
-        let signed = crate::detect::ios::Signed {
-            dylibs: &dylibs,
-            entitlements: entitlements.as_deref(),
-        };
-        report.detection = Some(crate::detect::ios::detect(bundle, &files, &info, &signed));
+        let empty = macho::MachO::default();
+        let read = executable_read.as_ref().unwrap_or(&empty);
+        report.detection = Some(crate::detect::ios::detect(bundle, &files, &info, read));
     }
     if let Some(bytes) = bundle.read(EMBEDDED_PROFILE, MAX_PROFILE)? {
         match provision::parse(&bytes) {
@@ -317,29 +315,30 @@ fn read_code_signature(
     bundle: &mut Bundle<'_>,
     executable: Option<&str>,
     report: &mut PackageReport,
-) -> Result<(Vec<String>, Option<Vec<u8>>), ErrorKind> {
+    read_strings: bool,
+) -> Result<Option<macho::MachO>, ErrorKind> {
     let Some(name) = executable else {
         report.warnings.push(Warning::new(
             "executable_missing",
             "Info.plist names no CFBundleExecutable",
         ));
-        return Ok((Vec::new(), None));
+        return Ok(None);
     };
     let Some(entry) = bundle.open(name)? else {
         report.warnings.push(Warning::new(
             "executable_missing",
             format!("the executable {name} is not in the bundle"),
         ));
-        return Ok((Vec::new(), None));
+        return Ok(None);
     };
-    let macho = match macho::read(entry.reader) {
+    let macho = match macho::read(entry.reader, read_strings) {
         Ok(m) => m,
         Err(e) => {
             report.warnings.push(Warning::new(
                 "executable_unreadable",
                 format!("{name}: {e}"),
             ));
-            return Ok((Vec::new(), None));
+            return Ok(None);
         }
     };
     let mut signature = CodeSignature {
@@ -377,7 +376,7 @@ fn read_code_signature(
         ));
     }
     details(report).code_signature = Some(signature).filter(|_| macho.has_signature);
-    Ok((macho.dylibs, macho.entitlements))
+    Ok(Some(macho))
 }
 
 fn extensions(
