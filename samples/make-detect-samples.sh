@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds the detection samples: samples/detect/sample-detect.apk (known SDK classes from smali stubs,
+# one of them in a plugin archive under assets,
 # a JPush native library name, a JPush service, URLs in dex and assets, a deep-link host, a network
 # security config, a French translation that is only one string) and samples/detect/sample-clean.apk
 # (only the app's own class and URL: detection must find no SDK).
-# Needs Debian's aapt, apksigner, zipalign, android-framework-res, libsmali-java and a JDK.
+# Needs Debian's aapt, apksigner, zipalign, android-framework-res, libsmali-java, zip and a JDK.
 set -euo pipefail
 cd "$(dirname "$0")"
 FRAMEWORK=/usr/share/android-framework-res/framework-res.apk
@@ -32,9 +33,15 @@ build() { # name manifest res-dir assets-dir smali-dir with-lib
         --v2-signing-enabled true --v3-signing-enabled false --in "$dir/aligned.apk" --out "detect/$name.apk"
 }
 
+# A plugin archive in the assets, as hot-fix and plugin frameworks ship code: its dex counts too.
+mkdir -p "$work/assets-sdk/plugin" "$work/plugin"
+cp -r detect/assets/. "$work/assets-sdk/"
+java -jar /usr/share/java/smali.jar assemble -o "$work/plugin/classes.dex" detect/smali-plugin
+(cd "$work/plugin" && zip -q -X ../assets-sdk/plugin/patch.jar classes.dex)
+
 # The clean sample has the same strings but no network security config.
 mkdir -p "$work/res-clean"
 cp -r detect/res/values* "$work/res-clean/"
-build sample-detect detect/AndroidManifest.xml detect/res detect/assets detect/smali-sdk yes
+build sample-detect detect/AndroidManifest.xml detect/res "$work/assets-sdk" detect/smali-sdk yes
 build sample-clean detect/AndroidManifest-clean.xml "$work/res-clean" "" detect/smali-clean no
 echo "detection samples rebuilt: $(ls detect/*.apk)"

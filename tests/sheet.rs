@@ -461,7 +461,7 @@ fn the_sheet_takes_detections_only_as_far_as_it_may() {
     };
     assert_eq!(
         basic("uses_sdk"),
-        "是：微信开放平台SDK（登录/分享）、高德地图/定位SDK（地图/定位）、极光推送JPush（推送）"
+        "是：微信开放平台SDK（登录/分享）、腾讯Bugly（崩溃监控）、高德地图/定位SDK（地图/定位）、极光推送JPush（推送）"
     );
     assert_eq!(basic("service_language"), "中文简体、中文繁体");
     let warned: Vec<&str> = sheet["warnings"]

@@ -47,20 +47,56 @@ fn scan_dex(
             continue;
         };
         scanned += data.len() as u64;
-        let Ok(dex) = Dex::parse(&data) else { continue };
-        for descriptor in dex.type_descriptors() {
-            if let Some(class) = class_name(descriptor) {
-                sdks.class(&class);
-            }
+        scan_dex_bytes(&data, sdks, hosts);
+    }
+    scanned
+}
+
+fn scan_dex_bytes(data: &[u8], sdks: &mut Matcher, hosts: &mut Collector) {
+    let Ok(dex) = Dex::parse(data) else { return };
+    for descriptor in dex.type_descriptors() {
+        if let Some(class) = class_name(descriptor) {
+            sdks.class(&class);
         }
-        for string in dex.strings() {
-            if string
-                .windows(7)
-                .any(|w| w == b"http://" || w == b"https:/")
-            {
-                hosts.text(&String::from_utf8_lossy(string), "dex");
-            }
+    }
+    for string in dex.strings() {
+        if string
+            .windows(7)
+            .any(|w| w == b"http://" || w == b"https:/")
+        {
+            hosts.text(&String::from_utf8_lossy(string), "dex");
         }
+    }
+}
+
+/// Plugins and hot-fix patches ship code as archives in assets: their dex files count too.
+fn scan_nested_dex(
+    archive: &mut Archive,
+    name: &str,
+    sdks: &mut Matcher,
+    hosts: &mut Collector,
+) -> u64 {
+    let Ok(Some(bytes)) = archive.read_entry(name, MAX_ASSET) else {
+        return 0;
+    };
+    let Ok(mut inner) = zip::ZipArchive::new(std::io::Cursor::new(bytes)) else {
+        return 0;
+    };
+    let mut scanned = 0;
+    for index in 0..inner.len() {
+        let Ok(entry) = inner.by_index(index) else {
+            continue;
+        };
+        let entry_name = entry.name().map(|n| n.to_string()).unwrap_or_default();
+        if !is_dex(entry_name.rsplit('/').next().unwrap_or_default()) {
+            continue;
+        }
+        let declared = entry.size();
+        let Ok(data) = crate::archive::read_bounded(entry, declared, MAX_DEX, &entry_name) else {
+            continue;
+        };
+        scanned += data.len() as u64;
+        scan_dex_bytes(&data, sdks, hosts);
     }
     scanned
 }
@@ -111,6 +147,11 @@ pub fn detect(
                 sdks.native_library(file);
             }
         }
+    }
+    for name in names.iter().filter(|n| {
+        n.starts_with("assets/") && [".jar", ".zip", ".apk"].iter().any(|e| n.ends_with(e))
+    }) {
+        scanned += scan_nested_dex(archive, name, &mut sdks, &mut hosts);
     }
     for name in names.iter().filter(|n| is_scanned_asset(n)) {
         let Ok(Some(data)) = archive.read_entry(name, MAX_ASSET) else {
