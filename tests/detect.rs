@@ -45,6 +45,11 @@ fn an_apk_with_sdks_domains_and_translations() {
                 "wechat-opensdk",
                 vec!["com.tencent.mm.opensdk.openapi.WXAPIFactory"]
             ),
+            // In a plugin archive under assets.
+            (
+                "tencent-bugly",
+                vec!["com.tencent.bugly.crashreport.CrashReport"]
+            ),
             ("amap", vec!["com.amap.api.location.AMapLocationClient"]),
             (
                 "jpush",
