@@ -109,7 +109,8 @@ def unsigned_hap(path):
                    "abilities": [{"name": "EntryAbility", "label": "$string:app_name", "labelId": LABEL_ID}]},
     }
     index = resources_index({
-        (): [(LABEL_ID, "Sample Notes", "app_name"), (LABEL_ID + 1, "entry/resources/base/media/app_icon.png", "app_icon")],
+        (): [(LABEL_ID, "Sample Notes", "app_name"), (LABEL_ID + 1, "entry/resources/base/media/app_icon.png", "app_icon"),
+             (LABEL_ID + 2, "https://harmony.appfiling.dev/api", "api_url")],
         ((0, "zh"), (1, "CN")): [(LABEL_ID, "示例笔记", "app_name")],
     })
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:

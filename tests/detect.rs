@@ -223,3 +223,21 @@ fn the_dex_reader_agrees_with_baksmali() {
         .collect();
     assert_eq!(ours_strings, strings);
 }
+
+#[test]
+fn a_hap_with_translations_and_a_url_in_its_resources() {
+    let (_, d) = detect("harmony/sample.hap");
+    assert!(d.sdks.is_empty());
+    let hosts: Vec<(&str, Vec<&str>)> = d
+        .domains
+        .iter()
+        .map(|x| (x.host.as_str(), x.sources.clone()))
+        .collect();
+    assert_eq!(hosts, [("harmony.appfiling.dev", vec!["resources"])]);
+    let languages: Vec<(&str, Vec<String>)> = d
+        .languages
+        .iter()
+        .map(|l| (l.language, l.locales.clone()))
+        .collect();
+    assert_eq!(languages, [("中文简体", vec!["zh-CN".to_string()])]);
+}

@@ -202,16 +202,34 @@ fn inspect_nested(
 
 /// Languages from resources.index, domains from the module file.
 fn detect_hap(archive: &mut Archive, module_json: &str) -> crate::detect::Detection {
+    let mut sdks = crate::detect::sdks::Matcher::new();
     let mut hosts = crate::detect::domains::Collector::default();
     hosts.text(module_json, "module.json");
-    let locales = match archive.read_entry(RESOURCES_INDEX, MAX_RESOURCES) {
-        Ok(Some(bytes)) => resources::ResourceIndex::parse(&bytes)
-            .map(|i| i.locales())
-            .unwrap_or_default(),
-        _ => Vec::new(),
-    };
+    // Native libraries, as in an APK: libs/<abi>/<name>.so.
+    let libraries: Vec<String> = archive
+        .names()
+        .filter_map(|n| {
+            n.strip_prefix("libs/")?
+                .rsplit('/')
+                .next()
+                .filter(|f| f.ends_with(".so"))
+                .map(str::to_string)
+        })
+        .collect();
+    for library in &libraries {
+        sdks.native_library(library);
+    }
+    let mut locales = Vec::new();
+    if let Ok(Some(bytes)) = archive.read_entry(RESOURCES_INDEX, MAX_RESOURCES) {
+        if let Ok(index) = resources::ResourceIndex::parse(&bytes) {
+            locales = index.locales();
+            for value in index.all_values().iter().filter(|v| v.contains("http")) {
+                hosts.text(value, "resources");
+            }
+        }
+    }
     crate::detect::Detection {
-        sdks: Vec::new(),
+        sdks: sdks.finish(),
         domains: hosts.finish(),
         languages: crate::detect::languages::group(locales),
         scanned_bytes: module_json.len() as u64,
