@@ -122,3 +122,50 @@ fn a_broken_signing_block_is_a_warning_not_a_failure() {
         appfiling::report::Scheme::V1
     );
 }
+
+/// iOS and HarmonyOS packages and profiles, truncated and corrupted at every
+/// step of a fixed walk: a report or an error naming the file, never a panic.
+#[test]
+fn other_platforms_survive_truncation_and_corruption() {
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for name in [
+        "ios/sample.ipa",
+        "ios/sample.mobileprovision",
+        "ios/sample-chain.pem",
+        "harmony/sample.hap",
+        "harmony/sample.app",
+        "harmony/sample-release.p7b",
+        "detect/sample-detect.apk",
+    ] {
+        let original = sample(name);
+        let file = name.replace('/', "-");
+        for len in (0..original.len()).step_by((original.len() / 40).max(1)) {
+            if let Err(e) = inspect_bytes(&file, &original[..len]) {
+                assert!(e.to_string().contains(&file), "{e}");
+            }
+        }
+        for _ in 0..60 {
+            let mut corrupt = original.clone();
+            for _ in 0..4 {
+                let at = (next() % corrupt.len() as u64) as usize;
+                corrupt[at] = next() as u8;
+            }
+            let path = temp_path(&file);
+            std::fs::write(&path, &corrupt).unwrap();
+            let options = appfiling::Options {
+                detect: true,
+                ..appfiling::Options::default()
+            };
+            let outcome = catch_unwind(AssertUnwindSafe(|| {
+                appfiling::inspect_with(&path, &options)
+            }));
+            assert!(outcome.is_ok(), "{name}: panicked on a corrupted copy");
+        }
+    }
+}

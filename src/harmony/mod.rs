@@ -175,8 +175,11 @@ fn inspect_nested(
     let entry = archive
         .open_entry(name)?
         .ok_or_else(|| ErrorKind::NotAPackage(format!("{name} disappeared")))?;
+    // Unique per call: several threads may read packs at once.
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let serial = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let temp = std::env::temp_dir().join(format!(
-        "appfiling-{}-{}",
+        "appfiling-{}-{serial}-{}",
         std::process::id(),
         name.replace('/', "_")
     ));
