@@ -4,5 +4,5 @@ use appfiling::ios::macho;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = macho::read(data);
+    let _ = macho::read(data, true);
 });
