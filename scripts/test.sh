@@ -21,4 +21,6 @@ fi
 
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
+# The fuzz targets must keep compiling against the library (running them: scripts/fuzz.sh).
+cargo check --manifest-path fuzz/Cargo.toml --bins --locked
 cargo test --locked -- --show-output
