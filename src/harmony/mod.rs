@@ -87,9 +87,29 @@ pub fn inspect_hap(
         "hap"
     };
     let mut report = empty_report(path, format);
-    let module_json = read_module(archive, &mut report)?;
+    // resources.index is read once, for the labels, the icon and detection.
+    let index_bytes = match archive.read_entry(RESOURCES_INDEX, MAX_RESOURCES) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            report
+                .warnings
+                .push(Warning::new("resources_unreadable", e.to_string()));
+            None
+        }
+    };
+    let index = match index_bytes.as_deref().map(resources::ResourceIndex::parse) {
+        Some(Ok(index)) => Some(index),
+        Some(Err(e)) => {
+            report
+                .warnings
+                .push(Warning::new("resources_unreadable", e));
+            None
+        }
+        None => None,
+    };
+    let module_json = read_module(archive, index.as_ref(), &mut report)?;
     if detect {
-        report.detection = Some(detect_hap(archive, &module_json));
+        report.detection = Some(detect_hap(archive, &module_json, index.as_ref()));
     }
     read_signature(archive, &mut report);
     choose_filing(&mut report);
@@ -204,7 +224,11 @@ fn inspect_nested(
 }
 
 /// Languages from resources.index, domains from the module file.
-fn detect_hap(archive: &mut Archive, module_json: &str) -> crate::detect::Detection {
+fn detect_hap(
+    archive: &mut Archive,
+    module_json: &str,
+    index: Option<&resources::ResourceIndex<'_>>,
+) -> crate::detect::Detection {
     let mut sdks = crate::detect::sdks::Matcher::new();
     let mut hosts = crate::detect::domains::Collector::default();
     hosts.text(module_json, "module.json");
@@ -223,12 +247,10 @@ fn detect_hap(archive: &mut Archive, module_json: &str) -> crate::detect::Detect
         sdks.native_library(library);
     }
     let mut locales = Vec::new();
-    if let Ok(Some(bytes)) = archive.read_entry(RESOURCES_INDEX, MAX_RESOURCES) {
-        if let Ok(index) = resources::ResourceIndex::parse(&bytes) {
-            locales = index.locales();
-            for value in index.all_values().iter().filter(|v| v.contains("http")) {
-                hosts.text(value, "resources");
-            }
+    if let Some(index) = index {
+        locales = index.locales();
+        for value in index.all_values().iter().filter(|v| v.contains("http")) {
+            hosts.text(value, "resources");
         }
     }
     crate::detect::Detection {
@@ -262,7 +284,11 @@ pub fn inspect_profile(path: &Path, bytes: &[u8]) -> Result<PackageReport, Error
 
 /// bundleName, versions, API levels, label and icon from module.json (Stage) or config.json (FA).
 /// Reads module metadata into the report; returns the module file's text, for detection.
-fn read_module(archive: &mut Archive, report: &mut PackageReport) -> Result<String, ErrorKind> {
+fn read_module(
+    archive: &mut Archive,
+    index: Option<&resources::ResourceIndex<'_>>,
+    report: &mut PackageReport,
+) -> Result<String, ErrorKind> {
     let (model, entry) = if archive.contains(MODULE_JSON) {
         ("stage", MODULE_JSON)
     } else {
@@ -334,28 +360,7 @@ fn read_module(archive: &mut Archive, report: &mut PackageReport) -> Result<Stri
         d.label_reference = label.clone();
         d.icon = icon.clone();
     }
-    let index_bytes = match (&label, &icon) {
-        (Some(l), _) | (_, Some(l)) if l.starts_with('$') => {
-            archive.read_entry(RESOURCES_INDEX, MAX_RESOURCES)?
-        }
-        _ => None,
-    };
-    let index = match index_bytes.as_deref().map(resources::ResourceIndex::parse) {
-        Some(Ok(index)) => Some(index),
-        Some(Err(e)) => {
-            report
-                .warnings
-                .push(Warning::new("resources_unreadable", e));
-            None
-        }
-        None => None,
-    };
-    report.app_names = resolve_label(
-        index.as_ref(),
-        label.as_deref(),
-        label_id,
-        &mut report.warnings,
-    );
+    report.app_names = resolve_label(index, label.as_deref(), label_id, &mut report.warnings);
     report.app_name = crate::filing::preferred_name(&report.app_names, &NAME_ORDER).cloned();
     // A media value is "<module>/resources/…"; inside the HAP the path starts at "resources/".
     report.icon = match (
