@@ -1,6 +1,8 @@
 //! The `appfiling` command: parses arguments, calls the library, prints.
 
 use anyhow::{bail, Context};
+use appfiling::sheet::provider::KeyForm;
+use appfiling::sheet::render::Format as SheetFormat;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
@@ -56,7 +58,7 @@ enum Command {
         format: SheetFormat,
         /// Override the provider's 公钥 form for RSA keys.
         #[arg(long, value_enum)]
-        pubkey_format: Option<PubkeyFormat>,
+        pubkey_format: Option<KeyForm>,
         /// Write here instead of to standard output.
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
@@ -78,23 +80,6 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum SheetFormat {
-    Text,
-    Markdown,
-    Csv,
-    Json,
-    Xlsx,
-    Html,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum PubkeyFormat {
-    Decimal,
-    Hex,
-    Base64,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -208,7 +193,7 @@ fn sheet(
     config: Option<PathBuf>,
     provider: &str,
     format: SheetFormat,
-    pubkey_format: Option<PubkeyFormat>,
+    pubkey_format: Option<KeyForm>,
     outputs: Outputs,
     paths: &[PathBuf],
 ) -> anyhow::Result<ExitCode> {
@@ -218,7 +203,7 @@ fn sheet(
         icon,
         force,
     } = outputs;
-    use appfiling::sheet::{self, provider::KeyForm, render};
+    use appfiling::sheet::{self, render};
     let provider = sheet::provider::load(provider).map_err(anyhow::Error::msg)?;
     let config = match &config {
         Some(path) => {
@@ -236,21 +221,9 @@ fn sheet(
     let options = sheet::SheetOptions {
         accept_detected_domains,
         provider,
-        pubkey_format: pubkey_format.map(|f| match f {
-            PubkeyFormat::Decimal => KeyForm::Decimal,
-            PubkeyFormat::Hex => KeyForm::Hex,
-            PubkeyFormat::Base64 => KeyForm::Base64,
-        }),
+        pubkey_format,
     };
     let built = sheet::build(&report.packages, &config, &options);
-    let format = match format {
-        SheetFormat::Text => render::Format::Text,
-        SheetFormat::Markdown => render::Format::Markdown,
-        SheetFormat::Csv => render::Format::Csv,
-        SheetFormat::Json => render::Format::Json,
-        SheetFormat::Xlsx => render::Format::Xlsx,
-        SheetFormat::Html => render::Format::Html,
-    };
     if !format.is_text() && output.is_none() {
         bail!("--format xlsx writes a binary file: give it with -o FILE");
     }

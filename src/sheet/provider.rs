@@ -52,7 +52,8 @@ pub struct PlatformProfile {
     pub signature: Fingerprint,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+/// A 公钥 form; also the command line's `--pubkey-format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum KeyForm {
     Decimal,

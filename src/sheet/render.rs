@@ -4,7 +4,8 @@
 use super::{Field, Sheet};
 use std::fmt::Write;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The sheet's formats; also the command line's `--format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Text,
     Markdown,
