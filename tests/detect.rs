@@ -2,6 +2,7 @@
 //! make-ios-samples.py): exact SDKs, domains and languages, none on a clean
 //! app, and the dex reader checked against baksmali.
 
+use appfiling::detect::Detection;
 use appfiling::{Options, PackageReport};
 use std::collections::BTreeSet;
 use std::io::Read;
@@ -15,7 +16,7 @@ fn samples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("samples")
 }
 
-fn detect(path: &str) -> (PackageReport, appfiling::detect::Detection) {
+fn detect(path: &str) -> (PackageReport, Detection) {
     let options = Options {
         detect: true,
         ..Options::default()
@@ -25,11 +26,9 @@ fn detect(path: &str) -> (PackageReport, appfiling::detect::Detection) {
     (report, detection)
 }
 
-#[test]
-fn an_apk_with_sdks_domains_and_translations() {
-    let (_, d) = detect("detect/sample-detect.apk");
-    let sdks: Vec<(&str, Vec<&str>)> = d
-        .sdks
+/// Each detected SDK's id with the evidence that named it, in report order.
+fn sdks_with_evidence(d: &Detection) -> Vec<(&str, Vec<&str>)> {
+    d.sdks
         .iter()
         .map(|s| {
             (
@@ -37,9 +36,14 @@ fn an_apk_with_sdks_domains_and_translations() {
                 s.evidence.iter().map(String::as_str).collect(),
             )
         })
-        .collect();
+        .collect()
+}
+
+#[test]
+fn an_apk_with_sdks_domains_and_translations() {
+    let (_, d) = detect("detect/sample-detect.apk");
     assert_eq!(
-        sdks,
+        sdks_with_evidence(&d),
         [
             (
                 "wechat-opensdk",
@@ -123,18 +127,8 @@ fn a_clean_apk_has_no_sdk() {
 #[test]
 fn an_ipa_with_frameworks_and_ats() {
     let (_, d) = detect("ios/sample.ipa");
-    let sdks: Vec<(&str, Vec<&str>)> = d
-        .sdks
-        .iter()
-        .map(|s| {
-            (
-                s.id.as_str(),
-                s.evidence.iter().map(String::as_str).collect(),
-            )
-        })
-        .collect();
     assert_eq!(
-        sdks,
+        sdks_with_evidence(&d),
         [
             ("wechat-opensdk", vec!["WechatOpenSDK", "WXApi"]),
             ("alipay", vec!["AlipaySDK"]),

@@ -17,33 +17,50 @@ pub struct DetectedLanguage {
     pub locales: Vec<String>,
 }
 
+/// The portal's wording by ISO 639 primary subtag. Old iOS bundles name
+/// their .lproj folders in English ("Japanese.lproj"), so those names count
+/// too; "in" is Java's old code for Indonesian.
+const LANGUAGES: &[(&[&str], &str)] = &[
+    (&["zh", "chinese"], "中文简体"),
+    (&["en", "english"], "英语"),
+    (&["ja", "japanese"], "日语"),
+    (&["ko", "korean"], "韩语"),
+    (&["fr", "french"], "法语"),
+    (&["de", "german"], "德语"),
+    (&["es", "spanish"], "西班牙语"),
+    (&["ru", "russian"], "俄语"),
+    (&["pt", "portuguese"], "葡萄牙语"),
+    (&["it", "italian"], "意大利语"),
+    (&["ar", "arabic"], "阿拉伯语"),
+    (&["th", "thai"], "泰语"),
+    (&["vi", "vietnamese"], "越南语"),
+    (&["id", "in", "indonesian"], "印度尼西亚语"),
+    (&["ms", "malay"], "马来语"),
+    (&["bo", "tibetan"], "藏语"),
+    (&["ug", "uyghur"], "维吾尔语"),
+    (&["mn", "mongolian"], "蒙古语"),
+];
+
 /// The portal's name for a locale tag; `None` for "default" and unknown languages.
 pub fn language_of(locale: &str) -> Option<&'static str> {
-    if locale == "default" {
-        return None;
-    }
     let lower = locale.to_ascii_lowercase().replace('_', "-");
-    Some(match lower.as_str() {
-        l if l.starts_with("zh-hant") || l == "zh-tw" || l == "zh-hk" || l == "zh-mo" => "中文繁体",
-        l if l.starts_with("zh") => "中文简体",
-        l if l.starts_with("en") => "英语",
-        l if l.starts_with("ja") => "日语",
-        l if l.starts_with("ko") => "韩语",
-        l if l.starts_with("fr") => "法语",
-        l if l.starts_with("de") => "德语",
-        l if l.starts_with("es") => "西班牙语",
-        l if l.starts_with("ru") => "俄语",
-        l if l.starts_with("pt") => "葡萄牙语",
-        l if l.starts_with("it") => "意大利语",
-        l if l.starts_with("ar") => "阿拉伯语",
-        l if l.starts_with("th") => "泰语",
-        l if l.starts_with("vi") => "越南语",
-        l if l.starts_with("id") || l.starts_with("in") => "印度尼西亚语",
-        l if l.starts_with("ms") => "马来语",
-        l if l.starts_with("bo") => "藏语",
-        l if l.starts_with("ug") => "维吾尔语",
-        l if l.starts_with("mn") => "蒙古语",
-        _ => return None,
+    let mut subtags = lower.split('-');
+    let primary = subtags.next()?;
+    let (_, language) = LANGUAGES
+        .iter()
+        .find(|(codes, _)| codes.contains(&primary))?;
+    // Traditional Chinese: the Hant script, or a region that writes it
+    // unless the tag names the Hans script.
+    let rest: Vec<&str> = subtags.collect();
+    let traditional = *language == "中文简体"
+        && !rest.contains(&"hans")
+        && rest
+            .iter()
+            .any(|s| matches!(*s, "hant" | "tw" | "hk" | "mo"));
+    Some(if traditional {
+        "中文繁体"
+    } else {
+        language
     })
 }
 
@@ -114,5 +131,12 @@ mod tests {
         assert_eq!(language_of("zh_CN"), Some("中文简体"));
         assert_eq!(language_of("default"), None);
         assert_eq!(language_of("xx"), None);
+        // The primary subtag decides: Mapudungun is not Arabic.
+        assert_eq!(language_of("arn"), None);
+        assert_eq!(language_of("zh-Hans-HK"), Some("中文简体"));
+        assert_eq!(language_of("zh-HK"), Some("中文繁体"));
+        assert_eq!(language_of("zh-Hans"), Some("中文简体"));
+        assert_eq!(language_of("in"), Some("印度尼西亚语"));
+        assert_eq!(language_of("Japanese"), Some("日语"));
     }
 }
