@@ -248,13 +248,18 @@ fn the_command_line() {
     assert!(config::parse(&template).is_ok(), "{template}");
     // A template as is lacks 服务内容: the sheet is printed, and the exit code says it is incomplete.
     let toml = dir.join("filing.toml");
+    let sheet = |args: &[&str]| {
+        Command::new(bin)
+            .arg("sheet")
+            .args(args)
+            .arg("--config")
+            .arg(&toml)
+            .args(&paths)
+            .output()
+            .unwrap()
+    };
     std::fs::write(&toml, &template).unwrap();
-    let out = Command::new(bin)
-        .args(["sheet", "--config"])
-        .arg(&toml)
-        .args(&paths)
-        .output()
-        .unwrap();
+    let out = sheet(&[]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("服务内容"));
     // Filled in, written to a file: exit 0, and no overwrite without --force.
@@ -262,15 +267,10 @@ fn the_command_line() {
     let sheet_file = dir.join("sheet.csv");
     let _ = std::fs::remove_file(&sheet_file);
     let run = |extra: &[&str]| {
-        Command::new(bin)
-            .args(["sheet", "--format", "csv", "--provider", "tencent", "-o"])
-            .arg(&sheet_file)
-            .args(extra)
-            .arg("--config")
-            .arg(&toml)
-            .args(&paths)
-            .output()
-            .unwrap()
+        let mut args = vec!["--format", "csv", "--provider", "tencent", "-o"];
+        args.push(sheet_file.to_str().unwrap());
+        args.extend_from_slice(extra);
+        sheet(&args)
     };
     assert_eq!(run(&[]).status.code(), Some(0));
     assert!(std::fs::read_to_string(&sheet_file)
@@ -280,12 +280,7 @@ fn the_command_line() {
     assert_eq!(run(&["--force"]).status.code(), Some(0));
     // A typo in filing.toml names the line.
     std::fs::write(&toml, "[app]\nservice_contnet = \"x\"\n").unwrap();
-    let out = Command::new(bin)
-        .args(["sheet", "--config"])
-        .arg(&toml)
-        .args(&paths)
-        .output()
-        .unwrap();
+    let out = sheet(&[]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
