@@ -2,26 +2,24 @@
 //! make-ios-samples.py): exact SDKs, domains and languages, none on a clean
 //! app, and the dex reader checked against baksmali.
 
+mod common;
+
 use appfiling::detect::Detection;
 use appfiling::{Options, PackageReport};
 use std::collections::BTreeSet;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 /// (host, registrable domain, level, sources, third party)
 type DomainRow<'a> = (&'a str, &'a str, usize, Vec<&'a str>, Option<&'a str>);
-
-fn samples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("samples")
-}
 
 fn detect(path: &str) -> (PackageReport, Detection) {
     let options = Options {
         detect: true,
         ..Options::default()
     };
-    let report = appfiling::inspect_with(&samples().join(path), &options).unwrap();
+    let report = appfiling::inspect_with(&common::sample_path(path), &options).unwrap();
     let detection = report.detection.clone().expect("detection was asked for");
     (report, detection)
 }
@@ -155,7 +153,7 @@ fn an_ipa_with_frameworks_and_ats() {
 
 #[test]
 fn detection_is_opt_in_for_inspect() {
-    let report = appfiling::inspect(&samples().join("detect/sample-detect.apk")).unwrap();
+    let report = appfiling::inspect(&common::sample_path("detect/sample-detect.apk")).unwrap();
     assert!(report.detection.is_none());
 }
 
@@ -167,7 +165,7 @@ fn the_dex_reader_agrees_with_baksmali() {
         return;
     }
     let mut zip = zip::ZipArchive::new(
-        std::fs::File::open(samples().join("detect/sample-detect.apk")).unwrap(),
+        std::fs::File::open(common::sample_path("detect/sample-detect.apk")).unwrap(),
     )
     .unwrap();
     let mut dex = Vec::new();

@@ -6,10 +6,10 @@ mod common;
 
 use appfiling::report::{PackageReport, Scheme};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 fn dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/harmony")
+    common::sample_path("harmony")
 }
 
 fn expected() -> BTreeMap<String, BTreeMap<String, String>> {
@@ -18,10 +18,6 @@ fn expected() -> BTreeMap<String, BTreeMap<String, String>> {
 
 fn inspect(name: &str) -> PackageReport {
     appfiling::inspect(&dir().join(name)).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn codes(p: &PackageReport) -> Vec<&str> {
-    p.warnings.iter().map(|w| w.code).collect()
 }
 
 fn assert_filing(p: &PackageReport, certificate: &str) {
@@ -38,7 +34,7 @@ fn assert_filing(p: &PackageReport, certificate: &str) {
     assert_eq!(f.public_key_format, Some("ec_point"));
     assert_eq!(f.signer_sha256, e["sha256"]);
     assert!(
-        !codes(p).contains(&"ec_key"),
+        !common::warning_codes(p).contains(&"ec_key"),
         "EC is HarmonyOS's normal form: no warning"
     );
 }
@@ -80,14 +76,18 @@ fn the_hap_reads_back() {
         e["profile"]["sha1"]
     );
     assert_filing(&p, "release");
-    assert_eq!(codes(&p), ["appgallery_resigns"]);
+    assert_eq!(common::warning_codes(&p), ["appgallery_resigns"]);
 }
 
 #[test]
 fn a_debug_hap_is_flagged() {
     let p = inspect("sample-debug.hap");
     assert_filing(&p, "development");
-    assert!(codes(&p).contains(&"debug_profile"), "{:?}", codes(&p));
+    assert!(
+        common::warning_codes(&p).contains(&"debug_profile"),
+        "{:?}",
+        common::warning_codes(&p)
+    );
 }
 
 #[test]
@@ -130,9 +130,9 @@ fn a_damaged_signing_block_is_a_warning() {
     std::fs::write(&path, &hap).unwrap();
     let p = appfiling::inspect(&path).unwrap();
     assert!(
-        codes(&p).contains(&"signing_block_malformed"),
+        common::warning_codes(&p).contains(&"signing_block_malformed"),
         "{:?}",
-        codes(&p)
+        common::warning_codes(&p)
     );
     assert!(p.filing.is_none());
 }

@@ -1,9 +1,11 @@
 //! Hostile input: zip bombs, truncation and corruption give errors or
 //! warnings, never a panic or an unbounded allocation.
 
+mod common;
+
 use std::io::Write;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use zip::write::SimpleFileOptions;
 
 fn temp_path(name: &str) -> PathBuf {
@@ -13,12 +15,7 @@ fn temp_path(name: &str) -> PathBuf {
 }
 
 fn sample(name: &str) -> Vec<u8> {
-    std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("samples")
-            .join(name),
-    )
-    .unwrap()
+    std::fs::read(common::sample_path(name)).unwrap()
 }
 
 /// Inspects `bytes` written to a file; panics only if the library panicked.

@@ -6,11 +6,11 @@ mod common;
 use appfiling::report::{PackageReport, Scheme};
 use appfiling::Options;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 fn ios_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/ios")
+    common::sample_path("ios")
 }
 
 /// EXPECTED-ios.tsv: certificate name → column → value.
@@ -20,10 +20,6 @@ fn expected() -> BTreeMap<String, BTreeMap<String, String>> {
 
 fn inspect(name: &str) -> PackageReport {
     appfiling::inspect(&ios_dir().join(name)).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn codes(p: &PackageReport) -> Vec<&str> {
-    p.warnings.iter().map(|w| w.code).collect()
 }
 
 /// Ours is RFC 4514 with ", "; openssl -nameopt RFC2253 writes ",".
@@ -124,9 +120,9 @@ fn an_app_store_download_is_called_out() {
     let p = inspect("sample-encrypted.ipa");
     assert_eq!(p.ios.as_ref().unwrap().encrypted, Some(true));
     assert!(
-        codes(&p).contains(&"app_store_encrypted"),
+        common::warning_codes(&p).contains(&"app_store_encrypted"),
         "{:?}",
-        codes(&p)
+        common::warning_codes(&p)
     );
 }
 
@@ -146,15 +142,15 @@ fn profiles_of_each_kind() {
     let p = inspect("sample-adhoc.mobileprovision");
     let profile = p.ios.as_ref().unwrap().profile.as_ref().unwrap();
     assert_eq!((profile.kind, profile.provisioned_devices), ("ad-hoc", 1));
-    assert!(codes(&p).contains(&"ad_hoc_profile"));
+    assert!(common::warning_codes(&p).contains(&"ad_hoc_profile"));
 
     let p = inspect("sample-development.mobileprovision");
     assert_eq!(
         p.ios.as_ref().unwrap().profile.as_ref().unwrap().kind,
         "development"
     );
-    assert!(codes(&p).contains(&"development_profile"));
-    assert!(codes(&p).contains(&"development_certificate"));
+    assert!(common::warning_codes(&p).contains(&"development_profile"));
+    assert!(common::warning_codes(&p).contains(&"development_certificate"));
     assert_eq!(
         p.filing.unwrap().signature_md5_field,
         e["ios-development"]["sha1"]

@@ -5,18 +5,13 @@ mod common;
 
 use appfiling::report::{PackageReport, Scheme};
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-
-fn samples_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("samples")
-}
 
 fn expected() -> Vec<BTreeMap<String, String>> {
-    common::tsv_rows(&samples_dir().join("EXPECTED.tsv"))
+    common::tsv_rows(&common::sample_path("EXPECTED.tsv"))
 }
 
 fn inspect(file: &str) -> PackageReport {
-    appfiling::inspect(&samples_dir().join(file)).unwrap_or_else(|e| panic!("{e}"))
+    appfiling::inspect(&common::sample_path(file)).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn warned(p: &PackageReport, code: &str) -> bool {

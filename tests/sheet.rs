@@ -5,12 +5,8 @@ mod common;
 
 use appfiling::sheet::{self, config, provider, render, Sheet};
 use appfiling::PackageReport;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
-
-fn samples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("samples")
-}
 
 const PACKAGES: [&str; 3] = [
     "sample-v1v2v3-rsa.apk",
@@ -21,7 +17,7 @@ const PACKAGES: [&str; 3] = [
 fn packages() -> Vec<PackageReport> {
     PACKAGES
         .iter()
-        .map(|p| appfiling::inspect(&samples().join(p)).unwrap())
+        .map(|p| appfiling::inspect(&common::sample_path(p)).unwrap())
         .collect()
 }
 
@@ -59,7 +55,7 @@ fn field<'a>(sheet: &'a Sheet, platform: &str, key: &str) -> &'a str {
 
 /// The values the independent tools recorded for the samples.
 fn expected(file: &str, key_column: &str, key: &str, column: &str) -> String {
-    common::tsv_by(&samples().join(file), key_column)[key][column].clone()
+    common::tsv_by(&common::sample_path(file), key_column)[key][column].clone()
 }
 
 #[test]
@@ -110,7 +106,7 @@ fn one_app_on_three_platforms_for_every_provider() {
     assert_eq!(aliyun.platforms[0].label, "安卓平台");
     assert_eq!(aliyun.platforms[1].packages[0].fields[1].label, "Bundle ID");
     // Alibaba's guide shows the Android modulus in decimal, as jadx prints it.
-    let android = appfiling::inspect(&samples().join(PACKAGES[0])).unwrap();
+    let android = appfiling::inspect(&common::sample_path(PACKAGES[0])).unwrap();
     let ossl = common::openssl_describe(&android.signers[0].key.certificate.der_base64);
     assert_eq!(
         field(&aliyun, "android", "public_key"),
@@ -120,7 +116,7 @@ fn one_app_on_three_platforms_for_every_provider() {
 
 #[test]
 fn the_public_key_form_can_be_overridden() {
-    let android = appfiling::inspect(&samples().join(PACKAGES[0])).unwrap();
+    let android = appfiling::inspect(&common::sample_path(PACKAGES[0])).unwrap();
     let ossl = common::openssl_describe(&android.signers[0].key.certificate.der_base64);
     let hex = build("aliyun", CONFIG, Some(provider::KeyForm::Hex));
     assert_eq!(
@@ -240,7 +236,7 @@ fn the_command_line() {
     let dir = std::env::temp_dir().join(format!("appfiling-sheet-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let bin = env!("CARGO_BIN_EXE_appfiling");
-    let paths: Vec<PathBuf> = PACKAGES.iter().map(|p| samples().join(p)).collect();
+    let paths: Vec<PathBuf> = PACKAGES.iter().map(|p| common::sample_path(p)).collect();
     // init writes a template that parses and names the packages.
     let init = Command::new(bin).arg("init").args(&paths).output().unwrap();
     assert_eq!(init.status.code(), Some(0));
@@ -345,7 +341,7 @@ fn icons_are_exported_as_standard_pngs_under_the_limit() {
         ),
     ];
     for (package, size, colour, entry) in cases {
-        let report = appfiling::inspect(&samples().join(package)).unwrap();
+        let report = appfiling::inspect(&common::sample_path(package)).unwrap();
         let icon = sheet::icon::export(&[report]).unwrap().expect("an icon");
         assert!(
             icon.source.ends_with(&format!("({entry})")),
@@ -390,7 +386,7 @@ fn the_icon_file_and_the_page() {
         }
         c.arg("--config")
             .arg(&toml)
-            .arg(samples().join("ios/sample.ipa"));
+            .arg(common::sample_path("ios/sample.ipa"));
         c.output().unwrap()
     };
     assert_eq!(run(false).status.code(), Some(0));
@@ -431,7 +427,7 @@ fn the_sheet_takes_detections_only_as_far_as_it_may() {
             .args(["sheet", "--format", "json", "--config"])
             .arg(&toml)
             .args(extra)
-            .arg(samples().join("detect/sample-detect.apk"))
+            .arg(common::sample_path("detect/sample-detect.apk"))
             .output()
             .unwrap();
         assert_eq!(

@@ -2,6 +2,8 @@
 //! copy button and each must copy exactly its value. A screenshot is kept
 //! under target/ as a CI artifact. Skips, saying so, without Chromium.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -55,7 +57,7 @@ fn every_copy_button_copies_exactly_its_value() {
     std::fs::create_dir_all(&dir).unwrap();
     let config = dir.join("filing.toml");
     std::fs::write(&config, CONFIG).unwrap();
-    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+    let samples = common::sample_path("");
     let sheet = |format: &str, out: &Path| {
         let status = Command::new(env!("CARGO_BIN_EXE_appfiling"))
             .args([

@@ -1,16 +1,12 @@
 //! Zip layouts real APKs use: ZIP64 records, data descriptors, bytes prepended
 //! before the archive. Built from a sample with the zip crate's writer.
 
+mod common;
+
 use appfiling::report::Scheme;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use zip::write::SimpleFileOptions;
-
-fn sample_path(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("samples")
-        .join(name)
-}
 
 fn write_temp(name: &str, bytes: &[u8]) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("appfiling-zip-{}", std::process::id()));
@@ -22,7 +18,8 @@ fn write_temp(name: &str, bytes: &[u8]) -> PathBuf {
 
 /// Every entry of a sample, decompressed, in order.
 fn entries(name: &str) -> Vec<(String, Vec<u8>)> {
-    let mut zip = zip::ZipArchive::new(std::fs::File::open(sample_path(name)).unwrap()).unwrap();
+    let mut zip =
+        zip::ZipArchive::new(std::fs::File::open(common::sample_path(name)).unwrap()).unwrap();
     (0..zip.len())
         .map(|i| {
             let mut entry = zip.by_index(i).unwrap();
@@ -46,7 +43,7 @@ macro_rules! rewrite {
 /// The v1 signature survives a rewrite (it signs entry contents, not the layout).
 fn assert_v1_sample(path: &Path) {
     let report = appfiling::inspect(path).unwrap_or_else(|e| panic!("{e}"));
-    let original = appfiling::inspect(&sample_path("sample-v1-only.apk")).unwrap();
+    let original = appfiling::inspect(&common::sample_path("sample-v1-only.apk")).unwrap();
     assert_eq!(report.package_name.as_deref(), Some("dev.appfiling.sample"));
     assert_eq!(report.app_name, original.app_name);
     assert_eq!(report.schemes, [Scheme::V1]);
@@ -112,11 +109,11 @@ fn data_descriptors() {
 
 #[test]
 fn bytes_prepended_before_the_archive() {
-    let original = std::fs::read(sample_path("sample-v1v2v3-rsa.apk")).unwrap();
+    let original = std::fs::read(common::sample_path("sample-v1v2v3-rsa.apk")).unwrap();
     let mut bytes = vec![0x5au8; 4096];
     bytes.extend_from_slice(&original);
     let report = appfiling::inspect(&write_temp("prepended.apk", &bytes)).unwrap();
-    let expected = appfiling::inspect(&sample_path("sample-v1v2v3-rsa.apk")).unwrap();
+    let expected = appfiling::inspect(&common::sample_path("sample-v1v2v3-rsa.apk")).unwrap();
     assert_eq!(report.schemes, expected.schemes);
     assert_eq!(report.schemes, [Scheme::V1, Scheme::V2, Scheme::V3]);
     assert_eq!(

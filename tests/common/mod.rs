@@ -8,6 +8,18 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
+/// The project's own samples (samples/make-*.sh|py), `rel` inside `samples/`.
+pub fn sample_path(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("samples")
+        .join(rel)
+}
+
+/// The codes of a package report's warnings, in order.
+pub fn warning_codes(p: &appfiling::report::PackageReport) -> Vec<&'static str> {
+    p.warnings.iter().map(|w| w.code).collect()
+}
+
 /// `../shared/corpus` beside the checkout, or `APPFILING_CORPUS`; `None`
 /// (with a visible message) when absent.
 pub fn corpus_dir() -> Option<PathBuf> {
