@@ -4,7 +4,7 @@
 
 use crate::cert;
 use crate::error::ErrorKind;
-use crate::report::{ChainCertificate, PackageReport, Scheme, Warning};
+use crate::report::{ChainCertificate, PackageReport, Scheme, Signer, Warning};
 use std::path::Path;
 use x509_parser::pem::Pem;
 
@@ -109,7 +109,7 @@ fn report(
         match cert::describe(der) {
             Ok(key) => {
                 if filed.contains(&i) {
-                    report.signers.push(crate::ios::signer(scheme, key.clone()));
+                    report.signers.push(Signer::new(scheme, key.clone()));
                 }
                 report.chain.push(ChainCertificate { role, key });
             }

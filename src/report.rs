@@ -136,6 +136,19 @@ pub struct Signer {
     pub max_sdk: Option<u32>,
 }
 
+impl Signer {
+    /// A signer with no signature file and no SDK range: all but v1 and v3/v3.1.
+    pub fn new(scheme: Scheme, key: CertifiedKey) -> Self {
+        Signer {
+            scheme,
+            key,
+            signature_file: None,
+            min_sdk: None,
+            max_sdk: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Certificate {
     pub subject: String,

@@ -150,21 +150,6 @@ fn describe(der: &[u8], what: &str, warnings: &mut Vec<Warning>) -> Option<Certi
     }
 }
 
-fn block_signer(
-    scheme: Scheme,
-    key: CertifiedKey,
-    min_sdk: Option<u32>,
-    max_sdk: Option<u32>,
-) -> Signer {
-    Signer {
-        scheme,
-        key,
-        signature_file: None,
-        min_sdk,
-        max_sdk,
-    }
-}
-
 fn read_signatures(archive: &mut Archive, warnings: &mut Vec<Warning>) -> Signatures {
     let mut out = Signatures::default();
 
@@ -180,7 +165,7 @@ fn read_signatures(archive: &mut Archive, warnings: &mut Vec<Warning>) -> Signat
                     if let Some(key) = describe(&signer.certificate, &what, warnings) {
                         out.signers.push(Signer {
                             signature_file: Some(signer.block_file),
-                            ..block_signer(Scheme::V1, key, None, None)
+                            ..Signer::new(Scheme::V1, key)
                         });
                     }
                 }
@@ -205,7 +190,7 @@ fn read_signatures(archive: &mut Archive, warnings: &mut Vec<Warning>) -> Signat
             Ok(certs) => {
                 for der in certs {
                     if let Some(key) = describe(der, "v2 signer", warnings) {
-                        out.signers.push(block_signer(Scheme::V2, key, None, None));
+                        out.signers.push(Signer::new(Scheme::V2, key));
                     }
                 }
             }
@@ -237,12 +222,11 @@ fn read_signatures(archive: &mut Archive, warnings: &mut Vec<Warning>) -> Signat
             let Some(key) = describe(signer.certificate, &what, warnings) else {
                 continue;
             };
-            out.signers.push(block_signer(
-                scheme,
-                key,
-                Some(signer.min_sdk),
-                Some(signer.max_sdk),
-            ));
+            out.signers.push(Signer {
+                min_sdk: Some(signer.min_sdk),
+                max_sdk: Some(signer.max_sdk),
+                ..Signer::new(scheme, key)
+            });
             // The v3 signer's rotation attribute states the target SDK; the v3.1
             // signer's own range may start lower (apksig covers T's dev builds, SDK 32).
             out.rotation_min_sdk = match scheme {

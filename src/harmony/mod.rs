@@ -10,7 +10,7 @@ use crate::cert;
 use crate::error::ErrorKind;
 use crate::filing::{filing, now_unix, HARMONYOS};
 use crate::pkcs7;
-use crate::report::{HarmonyDetails, PackageReport, Scheme, Warning};
+use crate::report::{HarmonyDetails, PackageReport, Scheme, Signer, Warning};
 use serde_json::Value;
 use sign_block::HapSignBlock;
 use std::collections::BTreeMap;
@@ -267,9 +267,7 @@ pub fn inspect_profile(path: &Path, bytes: &[u8]) -> Result<PackageReport, Error
     let mut report = empty_report(path, "p7b");
     report.package_name = parsed.profile.bundle_name.clone();
     if let Some(key) = parsed.profile.certificate.clone() {
-        report
-            .signers
-            .push(crate::ios::signer(Scheme::Profile, key));
+        report.signers.push(Signer::new(Scheme::Profile, key));
     }
     if !parsed.signed {
         report.warnings.push(Warning::new(
@@ -432,9 +430,7 @@ fn read_signature(archive: &mut Archive, report: &mut PackageReport) {
                 match found.signer {
                     Ok(key) => {
                         report.schemes.push(Scheme::HapSignature);
-                        report
-                            .signers
-                            .push(crate::ios::signer(Scheme::HapSignature, key));
+                        report.signers.push(Signer::new(Scheme::HapSignature, key));
                     }
                     Err(e) => report
                         .warnings

@@ -3,7 +3,7 @@
 
 use super::provision;
 use crate::filing::{filing, now_unix, IOS};
-use crate::report::{Certificate, PackageReport, Profile, Scheme, Warning};
+use crate::report::{Certificate, PackageReport, Profile, Scheme, Signer, Warning};
 
 /// Warn this many days before a certificate or profile expires.
 const EXPIRY_NOTICE_DAYS: i64 = 30;
@@ -62,7 +62,7 @@ pub fn choose(report: &mut PackageReport) {
                     ),
                 ));
             }
-            (super::signer(Scheme::Profile, key), reason.to_string())
+            (Signer::new(Scheme::Profile, key), reason.to_string())
         }
         // A certificate file or .p12: the module that read it put the leaf first.
         (None, _) if !report.signers.is_empty() => (

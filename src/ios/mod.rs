@@ -85,7 +85,7 @@ pub fn inspect_profile(path: &Path, bytes: &[u8]) -> Result<PackageReport, Error
         .profile
         .developer_certificates
         .iter()
-        .map(|key| signer(Scheme::Profile, key.clone()))
+        .map(|key| Signer::new(Scheme::Profile, key.clone()))
         .collect();
     details(&mut report).profile = Some(parsed.profile);
     filing::choose(&mut report);
@@ -95,16 +95,6 @@ pub fn inspect_profile(path: &Path, bytes: &[u8]) -> Result<PackageReport, Error
 /// Fills the iOS filing block and its warnings.
 pub fn choose_filing(report: &mut PackageReport) {
     filing::choose(report);
-}
-
-pub fn signer(scheme: Scheme, key: crate::report::CertifiedKey) -> Signer {
-    Signer {
-        scheme,
-        key,
-        signature_file: None,
-        min_sdk: None,
-        max_sdk: None,
-    }
 }
 
 pub fn empty_report(path: &Path, format: &'static str) -> PackageReport {
@@ -356,7 +346,7 @@ fn read_code_signature(
                 match found.signer {
                     Ok(key) => {
                         report.schemes.push(Scheme::CodeSignature);
-                        report.signers.push(signer(Scheme::CodeSignature, key));
+                        report.signers.push(Signer::new(Scheme::CodeSignature, key));
                     }
                     Err(e) => report.warnings.push(Warning::new(
                         e.code(),
