@@ -1,6 +1,6 @@
 //! What every platform's filing shares: the 公钥 form of a public key.
 
-use crate::report::{Filing, PublicKey, Signer, Warning};
+use crate::report::{Filing, PackageReport, PublicKey, Signer, Warning};
 
 /// The forms a platform's filing takes.
 pub struct PlatformForm {
@@ -31,24 +31,25 @@ pub const HARMONYOS: PlatformForm = PlatformForm {
     sha1: true,
 };
 
-/// The filing block for `chosen`, in `form`; key warnings go to `warnings`.
-pub fn filing(
+/// Sets the report's filing block for `chosen`, in `form`, and adds the
+/// platform's `warnings` with the key's own after them.
+pub fn set_filing(
+    report: &mut PackageReport,
     form: &PlatformForm,
-    package_name: Option<String>,
     chosen: &Signer,
     reason: String,
-    warnings: &mut Vec<Warning>,
-) -> Filing {
+    mut warnings: Vec<Warning>,
+) {
     let cert = &chosen.key.certificate;
     let (public_key, public_key_format) = public_key_value(
         &chosen.key.public_key,
         form.modulus,
         form.ec_expected,
-        warnings,
+        &mut warnings,
     );
-    Filing {
+    report.filing = Some(Filing {
         platform: form.platform,
-        package_name,
+        package_name: report.package_name.clone(),
         public_key,
         public_key_format,
         signature_md5_field: if form.sha1 {
@@ -60,7 +61,8 @@ pub fn filing(
         signer_scheme: chosen.scheme,
         signer_sha256: cert.sha256.clone(),
         reason,
-    }
+    });
+    report.warnings.extend(warnings);
 }
 
 /// How the portal wants an RSA modulus written.

@@ -1,6 +1,6 @@
 //! Chooses the signer to file and raises the warnings a filer must see.
 
-use crate::filing::{filing, now_unix, ANDROID};
+use crate::filing::{now_unix, set_filing, ANDROID};
 use crate::report::{PackageReport, Scheme, Signer, Warning};
 
 /// Schemes in the order current Android versions prefer them.
@@ -161,12 +161,5 @@ pub fn choose(report: &mut PackageReport) {
         }
     }
 
-    report.filing = Some(filing(
-        &ANDROID,
-        report.package_name.clone(),
-        &chosen,
-        reason,
-        &mut warnings,
-    ));
-    report.warnings.extend(warnings);
+    set_filing(report, &ANDROID, &chosen, reason, warnings);
 }

@@ -8,7 +8,7 @@ pub mod sign_block;
 use crate::archive::Archive;
 use crate::cert;
 use crate::error::ErrorKind;
-use crate::filing::{filing, now_unix, HARMONYOS};
+use crate::filing::{now_unix, set_filing, HARMONYOS};
 use crate::pkcs7;
 use crate::report::{HarmonyDetails, PackageReport, Scheme, Signer, Warning};
 use serde_json::Value;
@@ -527,12 +527,5 @@ pub fn choose_filing(report: &mut PackageReport) {
         cert.subject,
         chosen.scheme.name()
     );
-    report.filing = Some(filing(
-        &HARMONYOS,
-        report.package_name.clone(),
-        &chosen,
-        reason,
-        &mut warnings,
-    ));
-    report.warnings.extend(warnings);
+    set_filing(report, &HARMONYOS, &chosen, reason, warnings);
 }

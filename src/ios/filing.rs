@@ -2,7 +2,7 @@
 //! signed the executable) and raises what makes a filing wrong.
 
 use super::provision;
-use crate::filing::{filing, now_unix, IOS};
+use crate::filing::{now_unix, set_filing, IOS};
 use crate::report::{Certificate, PackageReport, Profile, Scheme, Signer, Warning};
 
 /// Warn this many days before a certificate or profile expires.
@@ -124,14 +124,7 @@ pub fn choose(report: &mut PackageReport) {
     }
 
     let reason = format!("{}: {reason}", cert.subject);
-    report.filing = Some(filing(
-        &IOS,
-        report.package_name.clone(),
-        &chosen,
-        reason,
-        &mut warnings,
-    ));
-    report.warnings.extend(warnings);
+    set_filing(report, &IOS, &chosen, reason, warnings);
 }
 
 pub fn development_certificate_warning(cert: &Certificate, warnings: &mut Vec<Warning>) {
