@@ -3,7 +3,9 @@
 
 use crate::ber::{self, TAG_OID, TAG_SEQUENCE};
 use crate::pkcs7::{SignedData, SignerId};
-use crate::report::{Certificate, CertifiedKey, ChainCertificate, PublicKey};
+use crate::report::{
+    Certificate, CertifiedKey, ChainCertificate, PackageReport, PublicKey, Scheme, Signer, Warning,
+};
 use base64::Engine;
 use md5::Md5;
 use num_bigint::BigUint;
@@ -332,6 +334,37 @@ pub fn signature_certificates(signed: &SignedData<'_>) -> SignatureCertificates 
         .ok_or(SignerError::NotFound)
         .and_then(|der| describe(der).map_err(SignerError::Unreadable));
     SignatureCertificates { chain, signer }
+}
+
+/// A package's own CMS signature (a HAP's, a Mach-O's): its signer joins the
+/// report under `scheme`, or a warning says why not; its certificates are
+/// returned for the chain. `unreadable_code` names a CMS that does not parse.
+pub fn record_signature(
+    report: &mut PackageReport,
+    scheme: Scheme,
+    cms: &[u8],
+    context: &str,
+    unreadable_code: &'static str,
+) -> Vec<ChainCertificate> {
+    let signed = match crate::pkcs7::parse_signed_data(cms) {
+        Ok(signed) => signed,
+        Err(e) => {
+            let warning = Warning::new(unreadable_code, format!("{context}: {e}"));
+            report.warnings.push(warning);
+            return Vec::new();
+        }
+    };
+    let found = signature_certificates(&signed);
+    match found.signer {
+        Ok(key) => {
+            report.schemes.push(scheme);
+            report.signers.push(Signer::new(scheme, key));
+        }
+        Err(e) => report
+            .warnings
+            .push(Warning::new(e.code(), format!("{context}: {e}"))),
+    }
+    found.chain
 }
 
 /// A CMS SignedData's encapsulated content and its signer's certificate

@@ -9,7 +9,6 @@ use crate::archive::Archive;
 use crate::cert;
 use crate::error::ErrorKind;
 use crate::filing::{now_unix, set_filing, HARMONYOS};
-use crate::pkcs7;
 use crate::report::{HarmonyDetails, PackageReport, Scheme, Signer, Warning};
 use serde_json::Value;
 use sign_block::HapSignBlock;
@@ -423,25 +422,13 @@ fn read_signature(archive: &mut Archive, report: &mut PackageReport) {
         d.sign_blocks = block.entries();
     }
     if let Some(signature) = block.value(sign_block::TYPE_SIGNATURE) {
-        match pkcs7::parse_signed_data(signature) {
-            Ok(signed) => {
-                let found = cert::signature_certificates(&signed);
-                report.chain = found.chain;
-                match found.signer {
-                    Ok(key) => {
-                        report.schemes.push(Scheme::HapSignature);
-                        report.signers.push(Signer::new(Scheme::HapSignature, key));
-                    }
-                    Err(e) => report
-                        .warnings
-                        .push(Warning::new(e.code(), format!("HAP signature: {e}"))),
-                }
-            }
-            Err(e) => report.warnings.push(Warning::new(
-                "signature_unreadable",
-                format!("HAP signature: {e}"),
-            )),
-        }
+        report.chain = cert::record_signature(
+            report,
+            Scheme::HapSignature,
+            signature,
+            "HAP signature",
+            "signature_unreadable",
+        );
     }
     if let Some(bytes) = block.value(sign_block::TYPE_PROFILE) {
         match profile::parse(bytes) {

@@ -10,7 +10,6 @@ pub mod provision;
 
 use crate::cert;
 use crate::error::ErrorKind;
-use crate::pkcs7;
 use crate::report::{CodeSignature, Extension, IosDetails, PackageReport, Scheme, Signer, Warning};
 use ::plist::{Dictionary, Value};
 use bundle::Bundle;
@@ -339,26 +338,13 @@ fn read_code_signature(
     };
     details(report).encrypted = Some(macho.encrypted);
     if let Some(cms) = &macho.cms {
-        match pkcs7::parse_signed_data(cms) {
-            Ok(signed) => {
-                let found = cert::signature_certificates(&signed);
-                signature.chain = found.chain;
-                match found.signer {
-                    Ok(key) => {
-                        report.schemes.push(Scheme::CodeSignature);
-                        report.signers.push(Signer::new(Scheme::CodeSignature, key));
-                    }
-                    Err(e) => report.warnings.push(Warning::new(
-                        e.code(),
-                        format!("{name}: code signature: {e}"),
-                    )),
-                }
-            }
-            Err(e) => report.warnings.push(Warning::new(
-                "code_signature_unreadable",
-                format!("{name}: code-signature CMS: {e}"),
-            )),
-        }
+        signature.chain = cert::record_signature(
+            report,
+            Scheme::CodeSignature,
+            cms,
+            &format!("{name}: code signature"),
+            "code_signature_unreadable",
+        );
     } else if macho.has_signature {
         report.warnings.push(Warning::new(
             "ad_hoc_signature",
