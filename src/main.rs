@@ -272,12 +272,5 @@ fn inspect(
     stdout
         .write_all(rendered.as_bytes())
         .context("writing to stdout")?;
-    for error in &report.errors {
-        eprintln!("appfiling: {}", error.message);
-    }
-    Ok(if report.errors.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(EXIT_UNREADABLE)
-    })
+    Ok(report_errors(&report))
 }
