@@ -4,7 +4,9 @@ project's own signing-block writer (`cargo run --example sign_hap`).
 
 Outputs in samples/harmony/:
   sample.hap              Stage-model HAP: module.json, a resources.index with default and zh_CN labels and the
-                          icon (resources/base/media/app_icon.png, 216 px),
+                          icon (resources/base/media/app_icon.png, 216 px), an Ark bytecode file whose records
+                          name the app's own sources and three ohpm packages (WeChat OpenSDK, AMap, axios),
+                          a native library (libs/arm64-v8a/libmmkv.so) and a shared-module dependency,
                           signed: CMS by the EC P-256 leaf (chain: root, intermediate, leaf) and a release profile
   sample-debug.hap        the same with a debug profile carrying a development certificate
   sample.app              an .app pack: pack.info and sample.hap, the pack signed as well
@@ -100,13 +102,49 @@ def png_icon(size, rgb):
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
 
 
+# Records of ets/modules.abc in the normalized spelling ([bundle]&<package>/<path>&[version]) of current
+# compilers: the app's own module, then ohpm packages as `ohpm install` would compile them in.
+ABC_RECORDS = [
+    "_ESSlotNumberAnnotation",
+    "&entry/src/main/ets/entryability/EntryAbility&",
+    "&entry/src/main/ets/pages/Index&",
+    "&@tencent/wechat_open_sdk/Index&1.0.16",
+    "&@tencent/wechat_open_sdk/src/main/ets/WXApi&1.0.16",
+    "&@amap/amap_lbs_map3d/Index&2.2.7",
+    "&@ohos/axios/index&2.2.4",
+]
+
+
+def ark_bytecode(records):
+    """A minimal Ark bytecode file (format 12.0.6.0): the 60-byte header, the class index and one empty class per
+    record, each named by its type descriptor L<name>; as the format documents."""
+    header_len = 60
+    index_at = header_len
+    body = bytearray()
+    offsets = []
+    start = index_at + 4 * len(records)
+    for name in records:
+        offsets.append(start + len(body))
+        data = ("L" + name + ";").encode()
+        body += bytes([(len(data) << 1) | 1]) + data + b"\0"     # String: uleb128 len<<1|ascii, MUTF-8, NUL
+        body += struct.pack("<I", 0) + bytes([0x01, 0, 0, 0])    # reserved, access flags, no fields, no methods
+    index = b"".join(struct.pack("<I", o) for o in offsets)
+    size = header_len + len(index) + len(body)
+    rest = struct.pack("<4BIIIIIIIIIII", 12, 0, 6, 0, size, 0, 0, len(records), index_at, 0, 0, 0, 0, 0, 0)
+    rest += index + bytes(body)
+    checksum = zlib.adler32(rest)
+    return b"PANDA\0\0\0" + struct.pack("<I", checksum) + rest
+
+
 def unsigned_hap(path):
     module = {
         "app": {"bundleName": BUNDLE, "vendor": "appfiling", "versionCode": 1004002, "versionName": "1.4.2",
                 "minAPIVersion": 50000012, "targetAPIVersion": 50000012, "label": "$string:app_name", "labelId": LABEL_ID,
                 "icon": "$media:app_icon", "iconId": LABEL_ID + 1, "bundleType": "app"},
         "module": {"name": "entry", "type": "entry", "mainElement": "EntryAbility", "deviceTypes": ["phone"],
-                   "abilities": [{"name": "EntryAbility", "label": "$string:app_name", "labelId": LABEL_ID}]},
+                   "abilities": [{"name": "EntryAbility", "label": "$string:app_name", "labelId": LABEL_ID,
+                                  "srcEntry": "./ets/entryability/EntryAbility.ets"}],
+                   "dependencies": [{"bundleName": BUNDLE, "moduleName": "library"}]},
     }
     index = resources_index({
         (): [(LABEL_ID, "Sample Notes", "app_name"), (LABEL_ID + 1, "entry/resources/base/media/app_icon.png", "app_icon"),
@@ -116,7 +154,8 @@ def unsigned_hap(path):
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("module.json", json.dumps(module, ensure_ascii=False))
         z.writestr("resources.index", index)
-        z.writestr("ets/modules.abc", b"\0" * 64)
+        z.writestr("ets/modules.abc", ark_bytecode(ABC_RECORDS))
+        z.writestr("libs/arm64-v8a/libmmkv.so", b"\x7fELF" + b"\0" * 60)
         z.writestr("resources/base/media/app_icon.png", png_icon(216, (229, 57, 53)))
 
 

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${SECONDS_PER_TARGET:-60}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(axml arsc signing_block pkcs7 macho profile plist_strings hap_sign_block resources_index dex)
+[ ${#targets[@]} -gt 0 ] || targets=(axml arsc signing_block pkcs7 macho profile plist_strings hap_sign_block resources_index dex abc)
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
 export RUSTC_BOOTSTRAP=1
 
@@ -47,6 +47,7 @@ for apk in glob.glob("samples/detect/*.apk"):
 for hap in glob.glob("samples/harmony/*.hap"):
     data = open(hap, "rb").read()
     put("resources_index", os.path.basename(hap), zipfile.ZipFile(hap).read("resources.index"))
+    put("abc", os.path.basename(hap), zipfile.ZipFile(hap).read("ets/modules.abc"))
     magic = data.rfind(b"<hap sign block>")
     count, size = struct.unpack("<IQ", data[magic - 12:magic])
     put("hap_sign_block", os.path.basename(hap), bytes([count]) + data[magic + 20 - size:magic + 20])

@@ -114,6 +114,21 @@ pub fn u32_at(data: &[u8], offset: usize) -> Option<u32> {
     Some(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
 }
 
+/// The string at `offset` as dex and Ark bytecode store it: a uleb128 length in
+/// UTF-16 units, then MUTF-8 bytes up to a NUL. The bytes, without the NUL.
+pub fn mutf8_at(data: &[u8], offset: usize) -> Option<&[u8]> {
+    let mut r = Reader::at(data, offset).ok()?;
+    // The length is not needed: the NUL ends the string. A uleb128 u32 has at most 5 bytes.
+    for _ in 0..5 {
+        if r.u8().ok()? & 0x80 == 0 {
+            break;
+        }
+    }
+    let rest = r.rest();
+    let end = rest.iter().position(|b| *b == 0)?;
+    Some(&rest[..end])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

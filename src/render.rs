@@ -128,9 +128,78 @@ fn package_text(out: &mut String, p: &PackageReport) {
             stamp.certificate.subject, stamp.certificate.sha256
         );
     }
+    if let Some(d) = &p.detection {
+        detection_text(out, d);
+    }
     for w in &p.warnings {
         let _ = writeln!(out, "  warning [{}]: {}", w.code, w.message);
     }
+}
+
+/// What `--detect` found: suggestions for 使用外部SDK, 域名 and 服务语言, with evidence.
+fn detection_text(out: &mut String, d: &crate::detect::Detection) {
+    let _ = writeln!(out, "  detected (suggestions, confirm before filing)");
+    let _ = writeln!(
+        out,
+        "    使用外部SDK  {}",
+        if d.sdks.is_empty() {
+            "否 (no rule matched)"
+        } else {
+            "是"
+        }
+    );
+    for sdk in &d.sdks {
+        let _ = writeln!(
+            out,
+            "      {} / {} [{}] ({}): {}",
+            sdk.name_zh,
+            sdk.name_en,
+            sdk.category,
+            sdk.vendor,
+            sdk.evidence.join(", ")
+        );
+    }
+    if !d.packages.is_empty() {
+        let _ = writeln!(out, "    packages     {}", d.packages.join(", "));
+    }
+    let _ = writeln!(
+        out,
+        "    域名{}",
+        if d.domains.is_empty() {
+            "         -"
+        } else {
+            ""
+        }
+    );
+    for domain in &d.domains {
+        let owner = domain
+            .third_party
+            .as_deref()
+            .map_or(String::new(), |sdk| format!(", third party: {sdk}"));
+        let _ = writeln!(
+            out,
+            "      {} (level {}, {}, seen {}x in {}{owner})",
+            domain.host,
+            domain.level,
+            domain.registrable_domain,
+            domain.count,
+            domain.sources.join(", ")
+        );
+    }
+    let languages: Vec<String> = d
+        .languages
+        .iter()
+        .map(|l| format!("{} ({})", l.language, l.locales.join(", ")))
+        .collect();
+    let _ = writeln!(
+        out,
+        "    服务语言     {}",
+        if languages.is_empty() {
+            "-".to_string()
+        } else {
+            languages.join("; ")
+        }
+    );
 }
 
 fn app_text(out: &mut String, p: &PackageReport) {

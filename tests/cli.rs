@@ -209,3 +209,45 @@ fn text_output_puts_the_values_to_paste_first() {
     assert!(line("签名MD5值").ends_with(filing["signature_md5_field"].as_str().unwrap()));
     assert!(text.find("签名MD5值").unwrap() < text.find("signer v1").unwrap());
 }
+
+#[test]
+fn detect_text_shows_each_sdk_with_its_evidence_and_the_json_agrees() {
+    let path = "samples/harmony/sample.hap";
+    let out = run(&["inspect", "--detect", path]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let json: Value =
+        serde_json::from_slice(&run(&["inspect", "--detect", "--format", "json", path]).stdout)
+            .unwrap();
+    let detection = &json["packages"][0]["detection"];
+    let section = &text[text
+        .find("detected (suggestions")
+        .expect("a detection section")..];
+    assert!(section.contains("使用外部SDK  是"));
+    let sdks = detection["sdks"].as_array().unwrap();
+    assert_eq!(sdks.len(), 3);
+    for sdk in sdks {
+        let evidence: Vec<&str> = sdk["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e.as_str().unwrap())
+            .collect();
+        let line = format!(
+            "{} / {} [{}] ({}): {}",
+            sdk["name_zh"].as_str().unwrap(),
+            sdk["name_en"].as_str().unwrap(),
+            sdk["category"].as_str().unwrap(),
+            sdk["vendor"].as_str().unwrap(),
+            evidence.join(", ")
+        );
+        assert!(section.contains(&line), "{line} not in {section}");
+    }
+    assert!(
+        section.contains("harmony.appfiling.dev (level 3, appfiling.dev, seen 1x in resources)")
+    );
+    assert!(section.contains("服务语言     中文简体 (zh-CN)"));
+    // Without --detect there is no section and no detection field.
+    let plain = String::from_utf8(run(&["inspect", path]).stdout).unwrap();
+    assert!(!plain.contains("detected (suggestions"));
+}

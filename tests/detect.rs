@@ -1,5 +1,5 @@
-//! Detection on the project's samples (samples/make-detect-samples.sh and
-//! make-ios-samples.py): exact SDKs, domains and languages, none on a clean
+//! Detection on the project's samples (samples/make-detect-samples.sh,
+//! make-ios-samples.py and make-harmony-samples.py): exact SDKs, domains and languages, none on a clean
 //! app, and the dex reader checked against baksmali.
 
 mod common;
@@ -217,9 +217,27 @@ fn the_dex_reader_agrees_with_baksmali() {
 }
 
 #[test]
-fn a_hap_with_translations_and_a_url_in_its_resources() {
+fn a_hap_with_ohpm_packages_translations_and_a_url_in_its_resources() {
     let (_, d) = detect("harmony/sample.hap");
-    assert!(d.sdks.is_empty());
+    // From the records of ets/modules.abc and libs/arm64-v8a; axios is a package no rule names.
+    assert_eq!(
+        sdks_with_evidence(&d),
+        [
+            ("wechat-opensdk", vec!["@tencent/wechat_open_sdk@1.0.16"]),
+            ("amap", vec!["@amap/amap_lbs_map3d@2.2.7"]),
+            ("tencent-mmkv", vec!["libmmkv.so"]),
+        ]
+    );
+    // Own module "entry" left out; "library" is module.json's shared-module dependency.
+    assert_eq!(
+        d.packages,
+        [
+            "@amap/amap_lbs_map3d@2.2.7",
+            "@ohos/axios@2.2.4",
+            "@tencent/wechat_open_sdk@1.0.16",
+            "library"
+        ]
+    );
     let hosts: Vec<(&str, Vec<&str>)> = d
         .domains
         .iter()

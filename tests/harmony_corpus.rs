@@ -251,3 +251,98 @@ fn harmony_keys_match_openssl() {
     );
     assert!(points >= 5);
 }
+
+/// One entry of a corpus archive, read whole (the corpus files are small).
+fn zip_entry(path: &std::path::Path, name: &str) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).ok()?).ok()?;
+    let mut entry = zip.by_name(name).ok()?;
+    let mut out = Vec::new();
+    entry.read_to_end(&mut out).ok()?;
+    Some(out)
+}
+
+/// Real compiler output: the records of each HAP's modules.abc name the sources its own
+/// module.json and main_pages profile point at (abilities' srcEntry, pages), and these demo
+/// apps carry no third-party SDK.
+#[test]
+fn ark_bytecode_records_match_the_module_metadata() {
+    let Some(corpus) = corpus_dir() else { return };
+    let mut checked = 0;
+    for dir in DIRS {
+        let Ok(files) = std::fs::read_dir(corpus.join(dir)) else {
+            continue;
+        };
+        for path in files.flatten().map(|e| e.path()) {
+            if path.extension().is_none_or(|e| e != "hap") {
+                continue;
+            }
+            let Some(code) = zip_entry(&path, "ets/modules.abc") else {
+                continue;
+            };
+            let module: serde_json::Value =
+                serde_json::from_slice(&zip_entry(&path, "module.json").unwrap()).unwrap();
+            let abc = appfiling::harmony::abc::Abc::parse(&code).unwrap();
+            let records: Vec<&str> = abc.record_names().collect();
+            // The sources module.json and the pages profile name, as "ets/<path>" without extension.
+            let mut sources: Vec<String> = module["module"]["abilities"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|a| a["srcEntry"].as_str())
+                .map(|s| {
+                    let s = s.trim_start_matches("./");
+                    s.rsplit_once('.').map_or(s, |(stem, _)| stem).to_string()
+                })
+                .collect();
+            if let Some(pages) = zip_entry(&path, "resources/base/profile/main_pages.json") {
+                let pages: serde_json::Value = serde_json::from_slice(&pages).unwrap();
+                for page in pages["src"].as_array().into_iter().flatten() {
+                    sources.push(format!("ets/{}", page.as_str().unwrap()));
+                }
+            }
+            assert!(!sources.is_empty(), "{}: no sources named", path.display());
+            let module_name = module["module"]["name"].as_str().unwrap();
+            for source in &sources {
+                // Before normalized names: <bundle>/<module>/<source>; after: &<module>/src/main/<source>&.
+                let found = records.iter().any(|r| {
+                    r.ends_with(&format!("/{module_name}/{source}"))
+                        || r.contains(&format!("&{module_name}/src/main/{source}&"))
+                });
+                assert!(
+                    found,
+                    "{}: no record for {source} in {records:?}",
+                    path.display()
+                );
+            }
+            let options = appfiling::Options {
+                detect: true,
+                ..appfiling::Options::default()
+            };
+            let report = appfiling::inspect_with(&path, &options).unwrap();
+            let detection = report.detection.unwrap();
+            assert!(
+                detection.sdks.is_empty(),
+                "{}: {:?}",
+                path.display(),
+                detection.sdks
+            );
+            // The packages are the local libraries the records name, e.g. entry@view → view.
+            for package in &detection.packages {
+                assert!(
+                    records.iter().any(|r| r.contains(&format!("@{package}/"))),
+                    "{}: {package} not in {records:?}",
+                    path.display()
+                );
+            }
+            println!(
+                "{}: {} records, sources {sources:?} found, packages {:?}",
+                path.display(),
+                records.len(),
+                detection.packages
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 2, "only {checked} HAPs with Ark bytecode");
+}

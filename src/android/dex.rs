@@ -1,7 +1,7 @@
 //! DEX files: the string_ids and type_ids tables, which name every class the
 //! code defines or uses and every string constant, read in place.
 
-use crate::bytes::{u32_at, Reader};
+use crate::bytes::{mutf8_at, u32_at};
 use thiserror::Error;
 
 const HEADER_LEN: usize = 0x70;
@@ -54,16 +54,7 @@ impl<'a> Dex<'a> {
             return None;
         }
         let at = u32_at(self.data, offset + index * 4)? as usize;
-        let mut r = Reader::at(self.data, at).ok()?;
-        // uleb128 length in UTF-16 units, then the bytes up to a NUL.
-        for _ in 0..5 {
-            if r.u8().ok()? & 0x80 == 0 {
-                break;
-            }
-        }
-        let rest = r.rest();
-        let end = rest.iter().position(|b| *b == 0)?;
-        Some(&rest[..end])
+        mutf8_at(self.data, at)
     }
 
     pub fn strings(&self) -> impl Iterator<Item = &'a [u8]> + '_ {

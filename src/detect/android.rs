@@ -217,6 +217,7 @@ pub fn detect(
         sdks: sdks.finish(),
         domains: hosts.finish(),
         languages: languages::group(locales),
+        packages: Vec::new(),
         scanned_bytes: scanned,
     }
 }

@@ -15,6 +15,10 @@ pub struct Detection {
     /// Suggestions only: the sheet takes them when confirmed.
     pub domains: Vec<domains::DetectedDomain>,
     pub languages: Vec<languages::DetectedLanguage>,
+    /// HarmonyOS: the ohpm packages compiled into the module (`name@version` where the
+    /// bytecode says) and the shared modules it depends on.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub packages: Vec<String>,
     /// Bytes of code and assets scanned, for the benchmark.
     pub scanned_bytes: u64,
 }

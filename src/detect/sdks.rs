@@ -19,11 +19,14 @@ pub struct Rule {
     pub vendor: String,
     pub category: String,
     pub android_packages: Vec<String>,
-    pub android_libs: Vec<String>,
+    pub native_libs: Vec<String>,
     pub ios_frameworks: Vec<String>,
     /// Objective-C classes that only this SDK defines, e.g. "WXApi".
     #[serde(default)]
     pub ios_classes: Vec<String>,
+    /// ohpm package names, e.g. "@tencent/wechat_open_sdk".
+    #[serde(default)]
+    pub harmony_packages: Vec<String>,
     pub domains: Vec<String>,
     pub source: String,
 }
@@ -105,7 +108,7 @@ impl Matcher {
     pub fn native_library(&mut self, file: &str) {
         for (i, rule) in rules().iter().enumerate() {
             if rule
-                .android_libs
+                .native_libs
                 .iter()
                 .any(|l| file.starts_with(l.trim_end_matches(".so")))
             {
@@ -128,6 +131,20 @@ impl Matcher {
         for (i, rule) in rules().iter().enumerate() {
             if rule.ios_frameworks.iter().any(|f| f == name) {
                 self.hit(i, name);
+            }
+        }
+    }
+
+    /// An ohpm package a HarmonyOS module carries, e.g. `@tencent/wechat_open_sdk@1.0.16`.
+    pub fn harmony_package(&mut self, package: &str) {
+        // The version follows the last '@' that is not the scope's.
+        let name = match package.get(1..).and_then(|rest| rest.rfind('@')) {
+            Some(at) => &package[..at + 1],
+            None => package,
+        };
+        for (i, rule) in rules().iter().enumerate() {
+            if rule.harmony_packages.iter().any(|p| p == name) {
+                self.hit(i, package);
             }
         }
     }
@@ -207,8 +224,9 @@ mod tests {
             );
             assert!(!r.source.is_empty(), "{} cites no source", r.id);
             let patterns = r.android_packages.len()
-                + r.android_libs.len()
+                + r.native_libs.len()
                 + r.ios_frameworks.len()
+                + r.harmony_packages.len()
                 + r.domains.len();
             assert!(patterns > 0, "{} matches nothing", r.id);
         }
@@ -221,7 +239,9 @@ mod tests {
         m.class("com.umengx.Other"); // not com.umeng
         m.native_library("libjcore.so");
         m.framework("AlipaySDK");
+        m.harmony_package("@getui/push@1.0.6");
+        m.harmony_package("@umeng/pushx"); // not @umeng/push
         let ids: Vec<String> = m.finish().into_iter().map(|s| s.id).collect();
-        assert_eq!(ids, ["wechat-opensdk", "alipay", "jpush"]);
+        assert_eq!(ids, ["wechat-opensdk", "alipay", "jpush", "getui"]);
     }
 }

@@ -1,6 +1,7 @@
 //! HarmonyOS: HAP/HSP modules, .app packs, .p7b profiles. The signing block's
 //! signature carries the certificate chain; the leaf is what gets filed.
 
+pub mod abc;
 pub mod profile;
 pub mod resources;
 pub mod sign_block;
@@ -20,8 +21,11 @@ const MODULE_JSON: &str = "module.json";
 const CONFIG_JSON: &str = "config.json";
 const PACK_INFO: &str = "pack.info";
 const RESOURCES_INDEX: &str = "resources.index";
+const MODULES_ABC: &str = "ets/modules.abc";
 const MAX_JSON: u64 = 8 << 20;
 const MAX_RESOURCES: u64 = 64 << 20;
+/// Ark bytecode is read whole, as dex is: its index points anywhere in the file.
+const MAX_ABC: u64 = 256 << 20;
 /// A HAP inside an .app pack is copied to a temporary file, up to this size.
 const MAX_NESTED_HAP: u64 = 4 << 30;
 const MAX_NESTED_HAPS: usize = 64;
@@ -222,7 +226,9 @@ fn inspect_nested(
     result
 }
 
-/// Languages from resources.index, domains from the module file.
+/// SDKs from the packages compiled into modules.abc, the shared modules module.json
+/// depends on and the native libraries; languages from resources.index; domains from
+/// the module file and the resource strings.
 fn detect_hap(
     archive: &mut Archive,
     module_json: &str,
@@ -231,6 +237,29 @@ fn detect_hap(
     let mut sdks = crate::detect::sdks::Matcher::new();
     let mut hosts = crate::detect::domains::Collector::default();
     hosts.text(module_json, "module.json");
+    let module: Value = serde_json::from_str(module_json).unwrap_or(Value::Null);
+    let own_module = module.pointer("/module/name").and_then(Value::as_str);
+    let mut packages = module_dependencies(&module);
+    let mut scanned_bytes = module_json.len() as u64;
+    if let Ok(Some(code)) = archive.read_entry(MODULES_ABC, MAX_ABC) {
+        scanned_bytes += code.len() as u64;
+        if let Ok(abc) = abc::Abc::parse(&code) {
+            packages.extend(
+                abc.record_names()
+                    .filter_map(abc::record_package)
+                    .filter(|p| Some(p.name) != own_module)
+                    .map(|p| match p.version {
+                        Some(v) => format!("{}@{v}", p.name),
+                        None => p.name.to_string(),
+                    }),
+            );
+        }
+    }
+    packages.sort();
+    packages.dedup();
+    for package in &packages {
+        sdks.harmony_package(package);
+    }
     // Native libraries, as in an APK: libs/<abi>/<name>.so.
     let libraries: Vec<String> = archive
         .names()
@@ -256,8 +285,21 @@ fn detect_hap(
         sdks: sdks.finish(),
         domains: hosts.finish(),
         languages: crate::detect::languages::group(locales),
-        scanned_bytes: module_json.len() as u64,
+        packages,
+        scanned_bytes,
     }
+}
+
+/// The shared modules (HSP) module.json declares: `dependencies[].moduleName`.
+fn module_dependencies(module: &Value) -> Vec<String> {
+    let list = module
+        .pointer("/module/dependencies")
+        .and_then(Value::as_array);
+    list.into_iter()
+        .flatten()
+        .filter_map(|d| d.get("moduleName").and_then(Value::as_str))
+        .map(str::to_string)
+        .collect()
 }
 
 /// A standalone .p7b (or JSON) profile.
