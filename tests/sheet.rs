@@ -454,6 +454,19 @@ fn the_sheet_takes_detections_only_as_far_as_it_may() {
         basic("uses_sdk"),
         "是：微信开放平台SDK（登录/分享）、腾讯Bugly（崩溃监控）、高德地图/定位SDK（地图/定位）、极光推送JPush（推送）"
     );
+    // Huawei Cloud's form names SDK types; its list maps the categories it confirms.
+    let huawei = run(&["--provider", "huawei"]);
+    let uses_sdk = huawei["basic"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["key"] == "uses_sdk")
+        .unwrap()["value"]
+        .clone();
+    assert_eq!(
+        uses_sdk,
+        "是：微信开放平台SDK（登录类）、腾讯Bugly（崩溃监控）、高德地图/定位SDK（定位类）、极光推送JPush（推送）"
+    );
     assert_eq!(basic("service_language"), "中文简体、中文繁体");
     let warned: Vec<&str> = sheet["warnings"]
         .as_array()

@@ -189,7 +189,7 @@ pub fn build(packages: &[PackageReport], config: &Config, options: &SheetOptions
                 &b.uses_sdk,
                 app.uses_sdk
                     .clone()
-                    .or_else(|| detected_sdks(packages, &b.uses_sdk, &mut sheet.warnings))
+                    .or_else(|| detected_sdks(packages, p, &mut sheet.warnings))
                     .map(|sdks| match sdks.is_empty() {
                         true => "否".to_string(),
                         false => format!("是：{}", sdks.join("、")),
@@ -286,7 +286,7 @@ pub fn build(packages: &[PackageReport], config: &Config, options: &SheetOptions
 /// 使用外部SDK from detection, when every package was scanned; a warning asks to confirm.
 fn detected_sdks(
     packages: &[PackageReport],
-    label: &str,
+    provider: &Provider,
     warnings: &mut Vec<Issue>,
 ) -> Option<Vec<String>> {
     let detections: Vec<&crate::detect::Detection> = packages
@@ -298,14 +298,14 @@ fn detected_sdks(
     }
     let mut names: Vec<String> = Vec::new();
     for sdk in detections.iter().flat_map(|d| d.sdks.iter()) {
-        // The category, which Huawei Cloud's form asks for beside each SDK.
-        let named = format!("{}（{}）", sdk.name_zh, sdk.category);
+        // The type the form asks for beside each SDK, in the provider's words where it has a list.
+        let named = format!("{}（{}）", sdk.name_zh, provider.sdk_type(&sdk.category));
         if !names.contains(&named) {
             names.push(named);
         }
     }
     warnings.push(issue(
-        label,
+        &provider.basic.uses_sdk,
         format!(
             "{} detected in the code ({}); detection finds what the rules know: confirm the list in filing.toml [app] uses_sdk",
             names.len(),

@@ -19,6 +19,19 @@ pub struct Provider {
     pub basic: BasicLabels,
     pub feature: FeatureLabels,
     pub platforms: BTreeMap<String, PlatformProfile>,
+    /// The provider's SDK type names by appfiling category (rules/sdks.toml), where its form
+    /// has a list; a category not listed is shown as it is.
+    #[serde(default)]
+    pub sdk_types: BTreeMap<String, String>,
+}
+
+impl Provider {
+    /// The provider's name for an SDK category, e.g. 支付 → 支付类.
+    pub fn sdk_type<'a>(&'a self, category: &'a str) -> &'a str {
+        self.sdk_types
+            .get(category)
+            .map_or(category, String::as_str)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -98,5 +111,23 @@ mod tests {
             assert_eq!(p.platforms["ios"].signature, Fingerprint::Sha1);
         }
         assert!(load("nope").is_err());
+    }
+
+    #[test]
+    fn sdk_types_name_known_categories() {
+        let categories: Vec<&str> = crate::detect::sdks::rules()
+            .iter()
+            .map(|r| r.category.as_str())
+            .collect();
+        for id in ids() {
+            let p = load(id).unwrap();
+            for category in p.sdk_types.keys() {
+                assert!(categories.contains(&category.as_str()), "{id}: {category}");
+            }
+        }
+        let huawei = load("huawei").unwrap();
+        assert_eq!(huawei.sdk_type("支付"), "支付类");
+        assert_eq!(huawei.sdk_type("推送"), "推送");
+        assert_eq!(load("aliyun").unwrap().sdk_type("支付"), "支付");
     }
 }
