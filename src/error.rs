@@ -52,3 +52,14 @@ impl ErrorKind {
         }
     }
 }
+
+impl Error {
+    /// The report's error entry for this error.
+    pub fn entry(&self) -> crate::report::ErrorEntry {
+        crate::report::ErrorEntry {
+            path: self.path.display().to_string(),
+            code: self.kind.code().to_string(),
+            message: self.to_string(),
+        }
+    }
+}

@@ -9,10 +9,12 @@
 
 pub mod android;
 mod archive;
+pub mod batch;
 mod ber;
 mod bytes;
 pub mod cert;
 mod certfile;
+pub mod check;
 pub mod detect;
 pub mod error;
 mod filing;
@@ -73,12 +75,13 @@ fn detect_and_inspect(path: &Path, options: &Options) -> Result<PackageReport, E
     if head.starts_with(b"PK") || !small_file_magic {
         // Zips may carry bytes before their first entry (a DEX, a stub), so only a
         // file that starts like a zip must open as one.
-        let opened = Archive::open(path);
-        if head.starts_with(b"PK") {
-            if let Err(e) = &opened {
-                return Err(ErrorKind::NotZip(e.to_string()));
+        let opened = match Archive::open(path) {
+            Err(ErrorKind::NotZip(why)) if head.starts_with(b"PK") => {
+                return Err(ErrorKind::NotZip(why))
             }
-        }
+            Err(e) if head.starts_with(b"PK") => return Err(ErrorKind::NotZip(e.to_string())),
+            opened => opened,
+        };
         if let Ok(mut archive) = opened {
             if archive.contains(android::MANIFEST_ENTRY) {
                 return android::inspect_apk(path, &mut archive, options.detect);
@@ -147,11 +150,7 @@ pub fn inspect_all<P: AsRef<Path>>(paths: &[P], options: &Options) -> Report {
     for path in paths {
         match inspect_with(path.as_ref(), options) {
             Ok(package) => report.packages.push(package),
-            Err(e) => report.errors.push(report::ErrorEntry {
-                path: e.path.display().to_string(),
-                code: e.kind.code().to_string(),
-                message: e.to_string(),
-            }),
+            Err(e) => report.errors.push(e.entry()),
         }
     }
     report

@@ -1,9 +1,10 @@
 //! The `appfiling` command: parses arguments, calls the library, prints.
 
 use anyhow::{bail, Context};
+use appfiling::batch::{self, Outcome};
 use appfiling::sheet::provider::KeyForm;
 use appfiling::sheet::render::Format as SheetFormat;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -27,22 +28,45 @@ struct Cli {
 enum Command {
     /// Report identity, every signer and the values to file for each package.
     Inspect {
-        /// Output format.
+        /// Output format; jsonl prints one package per line as soon as it is read.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
         /// Also detect third-party SDKs, domains and languages (reads the code).
         #[arg(long)]
         detect: bool,
-        /// Read the PKCS#12 password from this environment variable.
-        #[arg(long, value_name = "VAR")]
-        password_env: Option<String>,
-        /// Read the PKCS#12 password from the first line of this file.
-        #[arg(long, value_name = "FILE")]
-        password_file: Option<PathBuf>,
-        /// The PKCS#12 password itself (visible to other users: prefer the two above).
-        #[arg(long, value_name = "PASSWORD")]
-        password: Option<String>,
-        /// Packages to read: APK, IPA, .app, .mobileprovision, .cer/.pem, .p12.
+        #[command(flatten)]
+        password: PasswordArgs,
+        #[command(flatten)]
+        batch: BatchArgs,
+        /// Packages, or directories to search for them (recursively): APK, IPA, .app, HAP,
+        /// .mobileprovision, .p7b, .cer/.pem, .p12.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Fail when a package no longer matches what was filed (exit 1), for release pipelines.
+    Check {
+        /// The filing record: `sheet --format json` output (or `inspect --format json`).
+        #[arg(long, value_name = "FILE", required_unless_present_any = ["expect_package", "expect_md5", "expect_sha1", "expect_sha256"])]
+        against: Option<PathBuf>,
+        /// The filed package name or Bundle ID.
+        #[arg(long, value_name = "ID", conflicts_with = "against")]
+        expect_package: Option<String>,
+        /// The filed 签名MD5值 of an Android app (MD5 of the certificate).
+        #[arg(long, value_name = "HEX", conflicts_with = "against")]
+        expect_md5: Option<String>,
+        /// The filed 签名MD5值 of an iOS or HarmonyOS app (SHA-1 of the certificate).
+        #[arg(long, value_name = "HEX", conflicts_with = "against")]
+        expect_sha1: Option<String>,
+        /// The SHA-256 of the filed certificate.
+        #[arg(long, value_name = "HEX", conflicts_with = "against")]
+        expect_sha256: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        #[command(flatten)]
+        password: PasswordArgs,
+        #[command(flatten)]
+        batch: BatchArgs,
+        /// Packages, or directories to search for them (recursively).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
@@ -82,10 +106,40 @@ enum Command {
     },
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
     Text,
     Json,
+    /// One JSON object per line, each as soon as it is done.
+    Jsonl,
+}
+
+/// The password of PKCS#12 files and keystores: one way to pass a secret across the tool.
+#[derive(Args)]
+struct PasswordArgs {
+    /// Read the password from this environment variable.
+    #[arg(long, value_name = "VAR")]
+    password_env: Option<String>,
+    /// Read the password from the first line of this file.
+    #[arg(long, value_name = "FILE")]
+    password_file: Option<PathBuf>,
+    /// The password itself (visible to other users: prefer the two above).
+    #[arg(long = "password", value_name = "PASSWORD")]
+    literal: Option<String>,
+}
+
+/// Reading many packages.
+#[derive(Args)]
+struct BatchArgs {
+    /// Packages read at once (default: one per core).
+    #[arg(long, value_name = "N")]
+    jobs: Option<usize>,
+    /// With --format jsonl: print in input order once all are read, not as each finishes.
+    #[arg(long)]
+    sort: bool,
+    /// No progress bar and no summary line.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 fn main() -> ExitCode {
@@ -99,26 +153,24 @@ fn main() -> ExitCode {
     }
 }
 
-fn password(
-    env: Option<String>,
-    file: Option<PathBuf>,
-    literal: Option<String>,
-) -> anyhow::Result<Option<String>> {
-    match (env, file, literal) {
-        (None, None, None) => Ok(None),
-        (Some(var), None, None) => std::env::var(&var)
-            .map(Some)
-            .with_context(|| format!("--password-env: the environment variable {var} is not set")),
-        (None, Some(path), None) => {
-            let text = std::fs::read_to_string(&path)
-                .with_context(|| format!("--password-file: cannot read {}", path.display()))?;
-            Ok(Some(text.lines().next().unwrap_or_default().to_string()))
+impl PasswordArgs {
+    fn read(self) -> anyhow::Result<Option<String>> {
+        match (self.password_env, self.password_file, self.literal) {
+            (None, None, None) => Ok(None),
+            (Some(var), None, None) => std::env::var(&var).map(Some).with_context(|| {
+                format!("--password-env: the environment variable {var} is not set")
+            }),
+            (None, Some(path), None) => {
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("--password-file: cannot read {}", path.display()))?;
+                Ok(Some(text.lines().next().unwrap_or_default().to_string()))
+            }
+            (None, None, Some(literal)) => {
+                eprintln!("appfiling: warning: --password shows the password to other users of this machine; prefer --password-env or --password-file");
+                Ok(Some(literal))
+            }
+            _ => bail!("give only one of --password-env, --password-file and --password"),
         }
-        (None, None, Some(literal)) => {
-            eprintln!("appfiling: warning: --password shows the password to other users of this machine; prefer --password-env or --password-file");
-            Ok(Some(literal))
-        }
-        _ => bail!("give only one of --password-env, --password-file and --password"),
     }
 }
 
@@ -130,16 +182,51 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Inspect {
             format,
             detect,
-            password_env,
-            password_file,
-            password: literal,
+            password,
+            batch,
             paths,
         } => {
             let options = appfiling::Options {
-                password: password(password_env, password_file, literal)?,
+                password: password.read()?,
                 detect,
             };
-            inspect(format, &paths, &options)
+            inspect(format, &paths, &options, &batch)
+        }
+        Command::Check {
+            against,
+            expect_package,
+            expect_md5,
+            expect_sha1,
+            expect_sha256,
+            format,
+            password,
+            batch,
+            paths,
+        } => {
+            let records = match against {
+                Some(file) => {
+                    let text = std::fs::read_to_string(&file)
+                        .with_context(|| format!("--against: cannot read {}", file.display()))?;
+                    let name = file.display().to_string();
+                    appfiling::check::records_from_json(&text, &name)
+                        .map_err(|e| anyhow::anyhow!("--against {name}: {e}"))?
+                }
+                None => vec![appfiling::check::Filed {
+                    source: "the --expect options".into(),
+                    platform: None,
+                    package_name: expect_package,
+                    certificate_sha256: expect_sha256
+                        .as_deref()
+                        .map(appfiling::check::normalize_hex),
+                    md5: expect_md5.as_deref().map(appfiling::check::normalize_hex),
+                    sha1: expect_sha1.as_deref().map(appfiling::check::normalize_hex),
+                }],
+            };
+            let options = appfiling::Options {
+                password: password.read()?,
+                detect: false,
+            };
+            check(format, &paths, &options, &batch, &records)
         }
         Command::Sheet {
             config,
@@ -256,21 +343,194 @@ fn sheet(
     Ok(code)
 }
 
+/// Reads every input under `paths` in parallel. Each outcome goes to `stream` as it
+/// finishes (for unsorted jsonl); all come back in input order.
+fn read_batch(
+    paths: &[PathBuf],
+    options: &appfiling::Options,
+    batch: &BatchArgs,
+    mut stream: impl FnMut(&Outcome),
+) -> Vec<Outcome> {
+    use indicatif::{ProgressBar, ProgressDrawTarget};
+    use std::io::IsTerminal;
+    let inputs = batch::collect_inputs(paths);
+    let progress = if !batch.quiet && inputs.len() > 1 && std::io::stderr().is_terminal() {
+        ProgressBar::with_draw_target(Some(inputs.len() as u64), ProgressDrawTarget::stderr())
+    } else {
+        ProgressBar::hidden()
+    };
+    let jobs = batch
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let mut done: Vec<Option<Outcome>> = vec![None; inputs.len()];
+    batch::run(&inputs, options, jobs, |i, outcome| {
+        progress.inc(1);
+        stream(&outcome);
+        done[i] = Some(outcome);
+    });
+    progress.finish_and_clear();
+    done.into_iter().flatten().collect()
+}
+
+/// A jsonl line for an input that could not be read.
+fn error_line(e: &appfiling::report::ErrorEntry) -> serde_json::Value {
+    serde_json::json!({"path": e.path, "error": {"code": e.code, "message": e.message}})
+}
+
+fn print_line(value: &impl serde::Serialize) {
+    if let Ok(line) = serde_json::to_string(value) {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{line}");
+        let _ = out.flush();
+    }
+}
+
+/// The summary line on stderr, for more than one input.
+fn summary(batch: &BatchArgs, paths: &[PathBuf], outcomes: &[Outcome], extra: &str) {
+    if batch.quiet
+        || (paths.len() < 2
+            && !paths
+                .iter()
+                .any(|p| p.is_dir() && !p.join("Info.plist").is_file()))
+    {
+        return;
+    }
+    let count = |f: fn(&Outcome) -> usize| outcomes.iter().map(f).sum::<usize>();
+    let packages = count(|o| matches!(o, Outcome::Package(_)) as usize);
+    let warnings = count(|o| match o {
+        Outcome::Package(p) => p.warnings.len(),
+        _ => 0,
+    });
+    let errors = count(|o| matches!(o, Outcome::Error(_)) as usize);
+    let skipped = count(|o| matches!(o, Outcome::Skipped(_)) as usize);
+    eprintln!(
+        "appfiling: {packages} packages, {warnings} warnings, {errors} errors{extra}{}",
+        if skipped > 0 {
+            format!(", {skipped} other files skipped")
+        } else {
+            String::new()
+        }
+    );
+}
+
 fn inspect(
     format: Format,
     paths: &[PathBuf],
     options: &appfiling::Options,
+    batch: &BatchArgs,
 ) -> anyhow::Result<ExitCode> {
-    let report = appfiling::inspect_all(paths, options);
+    let streaming = format == Format::Jsonl && !batch.sort;
+    let jsonl = |outcome: &Outcome| match outcome {
+        Outcome::Package(p) => print_line(p),
+        Outcome::Error(e) => print_line(&error_line(e)),
+        Outcome::Skipped(_) => {}
+    };
+    let outcomes = read_batch(paths, options, batch, |o| {
+        if streaming {
+            jsonl(o)
+        }
+    });
+    let mut report = appfiling::Report {
+        schema_version: appfiling::report::SCHEMA_VERSION,
+        packages: Vec::new(),
+        errors: Vec::new(),
+    };
+    for outcome in &outcomes {
+        match outcome {
+            Outcome::Package(p) => report.packages.push((**p).clone()),
+            Outcome::Error(e) => report.errors.push(e.clone()),
+            Outcome::Skipped(_) => {}
+        }
+    }
     let rendered = match format {
         Format::Json => {
             serde_json::to_string_pretty(&report).context("serialising the report")? + "\n"
         }
         Format::Text => appfiling::render::text(&report),
+        Format::Jsonl => {
+            if !streaming {
+                outcomes.iter().for_each(jsonl);
+            }
+            String::new()
+        }
     };
     let mut stdout = std::io::stdout().lock();
     stdout
         .write_all(rendered.as_bytes())
         .context("writing to stdout")?;
-    Ok(report_errors(&report))
+    drop(stdout);
+    let code = report_errors(&report);
+    summary(batch, paths, &outcomes, "");
+    Ok(code)
+}
+
+/// Exit code when a package drifted from its filing.
+const EXIT_DRIFTED: u8 = 1;
+
+fn check(
+    format: Format,
+    paths: &[PathBuf],
+    options: &appfiling::Options,
+    batch: &BatchArgs,
+    records: &[appfiling::check::Filed],
+) -> anyhow::Result<ExitCode> {
+    use appfiling::check::CheckResult;
+    let streaming = format == Format::Jsonl && !batch.sort;
+    let result_of = |outcome: &Outcome| match outcome {
+        Outcome::Package(p) => Some(appfiling::check::check(p, records)),
+        _ => None,
+    };
+    let jsonl = |outcome: &Outcome| match outcome {
+        Outcome::Package(_) => {
+            if let Some(result) = result_of(outcome) {
+                print_line(&result)
+            }
+        }
+        Outcome::Error(e) => print_line(&error_line(e)),
+        Outcome::Skipped(_) => {}
+    };
+    let outcomes = read_batch(paths, options, batch, |o| {
+        if streaming {
+            jsonl(o)
+        }
+    });
+    let results: Vec<CheckResult> = outcomes.iter().filter_map(result_of).collect();
+    let errors: Vec<&appfiling::report::ErrorEntry> = outcomes
+        .iter()
+        .filter_map(|o| match o {
+            Outcome::Error(e) => Some(e),
+            _ => None,
+        })
+        .collect();
+    match format {
+        Format::Json => {
+            let json = serde_json::json!({
+                "schema_version": appfiling::report::SCHEMA_VERSION,
+                "results": results,
+                "errors": errors,
+            });
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&json).context("serialising")?
+            );
+        }
+        Format::Text => print!("{}", appfiling::render::check_text(&results)),
+        Format::Jsonl => {
+            if !streaming {
+                outcomes.iter().for_each(jsonl);
+            }
+        }
+    }
+    for e in &errors {
+        eprintln!("appfiling: {}", e.message);
+    }
+    let drifted = results.iter().filter(|r| !r.matches).count();
+    summary(batch, paths, &outcomes, &format!(", {drifted} drifted"));
+    Ok(if !errors.is_empty() {
+        ExitCode::from(EXIT_UNREADABLE)
+    } else if drifted > 0 {
+        ExitCode::from(EXIT_DRIFTED)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -398,3 +398,46 @@ fn certificate_text(out: &mut String, c: &Certificate, k: &PublicKey, indent: &s
     }
     let _ = writeln!(out, "{indent}key SHA-256 {}", k.spki_sha256);
 }
+
+/// `appfiling check` as text: one verdict per package, then each difference with
+/// what was filed, what the package has and what it means.
+pub fn check_text(results: &[crate::check::CheckResult]) -> String {
+    let mut out = String::new();
+    for r in results {
+        let what = format!(
+            "{} {}",
+            r.platform,
+            r.package_name.as_deref().unwrap_or("(no package name)")
+        );
+        if r.matches {
+            let _ = writeln!(
+                out,
+                "{}: matches the filing ({what}; record {})",
+                r.path,
+                r.record.as_deref().unwrap_or("-")
+            );
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "{}: DRIFTED from the filing ({what}; record {})",
+            r.path,
+            r.record.as_deref().unwrap_or("none for this platform")
+        );
+        for d in &r.differences {
+            let label = match d.field {
+                "platform" => "platform",
+                "package_name" => "包名 / Bundle ID (package name)",
+                "certificate_sha256" => "signing certificate SHA-256",
+                "md5" => "签名MD5值 (certificate MD5)",
+                "sha1" => "签名MD5值 (certificate SHA-1)",
+                _ => "signer",
+            };
+            let _ = writeln!(out, "  {label}");
+            let _ = writeln!(out, "    filed:   {}", d.filed);
+            let _ = writeln!(out, "    package: {}", d.found);
+            let _ = writeln!(out, "    {}", d.meaning);
+        }
+    }
+    out
+}

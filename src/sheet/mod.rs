@@ -57,6 +57,8 @@ pub struct PackageBlock {
     pub source: String,
     /// 包名/Bundle ID, 公钥, 签名MD5值 in the provider's forms.
     pub fields: Vec<Field>,
+    /// SHA-256 of the filed certificate: what `appfiling check` compares first.
+    pub certificate_sha256: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -452,6 +454,7 @@ fn package_block(
         return PackageBlock {
             source: report.path.clone(),
             fields,
+            certificate_sha256: None,
         };
     };
     let key = signer_key(report, &filing.signer_sha256);
@@ -509,6 +512,7 @@ fn package_block(
     PackageBlock {
         source: report.path.clone(),
         fields,
+        certificate_sha256: Some(filing.signer_sha256.clone()),
     }
 }
 

@@ -1,0 +1,249 @@
+//! `appfiling check`, the filing gate: exit codes and diff text for a match, a
+//! changed key, a changed package name and an unreadable file. Every filed and
+//! found value is compared with what apksigner and openssl recorded for the
+//! samples (samples/EXPECTED.tsv, samples/ios/EXPECTED-ios.tsv).
+
+mod common;
+
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn appfiling(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_appfiling"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap()
+}
+
+fn apksigner(file: &str, column: &str) -> String {
+    common::tsv_by(&common::sample_path("EXPECTED.tsv"), "file")[file][column].clone()
+}
+
+/// The filing record: the sheet of the release-signed APK and the HarmonyOS pack, as JSON.
+fn filing_record() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("appfiling-check-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("filing.toml");
+    std::fs::write(
+        &config,
+        "[app]\nservice_content = \"x\"\npre_approval = \"无\"\nuses_sdk = []\n",
+    )
+    .unwrap();
+    let record = dir.join("filing.json");
+    let out = appfiling(&[
+        "sheet",
+        "--format",
+        "json",
+        "--force",
+        "--config",
+        config.to_str().unwrap(),
+        "-o",
+        record.to_str().unwrap(),
+        "samples/sample-v1v2v3-rsa.apk",
+        "samples/harmony/sample.app",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    record
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+#[test]
+fn the_filed_packages_match_and_exit_0() {
+    let record = filing_record();
+    let out = appfiling(&[
+        "check",
+        "--against",
+        record.to_str().unwrap(),
+        "samples/sample-v1v2v3-rsa.apk",
+        "samples/sample-v1-only.apk", // same key, v1 only
+        "samples/harmony/sample.app",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert_eq!(text.lines().count(), 3);
+    assert!(
+        text.lines().all(|l| l.contains(": matches the filing (")),
+        "{text}"
+    );
+    assert!(text.contains(
+        "samples/harmony/sample.app: matches the filing (harmonyos dev.appfiling.sample;"
+    ));
+}
+
+#[test]
+fn a_changed_key_exits_1_with_the_filed_and_found_values() {
+    let record = filing_record();
+    let out = appfiling(&[
+        "check",
+        "--against",
+        record.to_str().unwrap(),
+        "samples/sample-v2-ec.apk",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let filed = "sample-v1v2v3-rsa.apk";
+    let found = "sample-v2-ec.apk";
+    let expected = format!(
+        "samples/sample-v2-ec.apk: DRIFTED from the filing (android dev.appfiling.sample; record {record}: android dev.appfiling.sample)
+  signing certificate SHA-256
+    filed:   {}
+    package: {}
+    the signing key changed: the filing must be updated (变更备案) before release
+  签名MD5值 (certificate MD5)
+    filed:   {}
+    package: {}
+    the signing key changed: the filing must be updated (变更备案) before release
+",
+        apksigner(filed, "cert_sha256"),
+        apksigner(found, "cert_sha256"),
+        apksigner(filed, "cert_md5"),
+        apksigner(found, "cert_md5"),
+        record = record.display()
+    );
+    assert_eq!(stdout(&out), expected);
+    // The same in JSON.
+    let out = appfiling(&[
+        "check",
+        "--format",
+        "json",
+        "--against",
+        record.to_str().unwrap(),
+        "samples/sample-v2-ec.apk",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let result = &json["results"][0];
+    assert_eq!(result["matches"], false);
+    let fields: Vec<&str> = result["differences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["certificate_sha256", "md5"]);
+    assert_eq!(
+        result["differences"][1]["found"],
+        apksigner(found, "cert_md5")
+    );
+}
+
+#[test]
+fn a_changed_package_name_exits_1() {
+    let record = filing_record();
+    // The detection sample: the release key, another package name.
+    let out = appfiling(&[
+        "check",
+        "--against",
+        record.to_str().unwrap(),
+        "samples/detect/sample-detect.apk",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains(
+        "  包名 / Bundle ID (package name)
+    filed:   dev.appfiling.sample
+    package: dev.appfiling.detect
+    the package name differs: this is another app, or its id changed, which needs its own filing (变更备案)
+"
+    ), "{text}");
+    assert!(
+        !text.contains("SHA-256"),
+        "the key is the filed one: {text}"
+    );
+}
+
+#[test]
+fn an_unfiled_platform_and_an_unreadable_file() {
+    let record = filing_record();
+    let out = appfiling(&[
+        "check",
+        "--against",
+        record.to_str().unwrap(),
+        "samples/ios/sample.ipa",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains(
+        "  platform
+    filed:   android, harmonyos
+    package: ios
+    ios was not filed: add the platform to the filing (变更备案) before release
+"
+    ));
+    let out = appfiling(&[
+        "check",
+        "--against",
+        record.to_str().unwrap(),
+        "samples/sample-v1v2v3-rsa.apk",
+        "Cargo.toml",
+    ]);
+    assert_eq!(out.status.code(), Some(3), "a package could not be read");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("Cargo.toml: not a package appfiling reads"),
+        "{stderr}"
+    );
+    assert!(stdout(&out).contains("samples/sample-v1v2v3-rsa.apk: matches the filing"));
+}
+
+#[test]
+fn expectations_on_the_command_line() {
+    let ios = common::tsv_by(&common::sample_path("ios/EXPECTED-ios.tsv"), "certificate");
+    let sha1 = &ios["ios-distribution"]["sha1"];
+    // Colons and lower case, as keytool and Keychain print them.
+    let with_colons: String = sha1
+        .to_lowercase()
+        .as_bytes()
+        .chunks(2)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect::<Vec<_>>()
+        .join(":");
+    let run = |package: &str, sha1: &str| {
+        appfiling(&[
+            "check",
+            "--expect-package",
+            package,
+            "--expect-sha1",
+            sha1,
+            "samples/ios/sample.ipa",
+        ])
+    };
+    assert_eq!(
+        run("dev.appfiling.sample", &with_colons).status.code(),
+        Some(0)
+    );
+    let out = run("dev.appfiling.sample", &"0".repeat(40));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains(&format!("    package: {sha1}\n")));
+    // Usage: no record at all, or both kinds.
+    assert_eq!(
+        appfiling(&["check", "samples/ios/sample.ipa"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        appfiling(&[
+            "check",
+            "--against",
+            "x.json",
+            "--expect-md5",
+            "00",
+            "samples/ios/sample.ipa"
+        ])
+        .status
+        .code(),
+        Some(2)
+    );
+    let out = appfiling(&["check", "--against", "Cargo.toml", "samples/ios/sample.ipa"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--against Cargo.toml: not JSON"));
+}
