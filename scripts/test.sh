@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 # Chromium (with a CJK font for the screenshot) runs the HTML sheet's copy buttons.
 needed=()
 command -v openssl >/dev/null 2>&1 || needed+=(openssl)
+# aapt2 reads the base module of app bundles for the AAB test; keytool checks the keystores.
+command -v aapt2 >/dev/null 2>&1 || needed+=(aapt)
 command -v chromium >/dev/null 2>&1 || needed+=(chromium)
 [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || needed+=(fonts-wqy-microhei)
 # baksmali (with a Java runtime) lists a dex file's classes and strings for the dex reader's test.

@@ -94,12 +94,51 @@ impl Archive {
         read_bounded(entry.reader, entry.declared, limit, name).map(Some)
     }
 
+    /// Copies one entry to a temporary file (removed when the guard drops), so that a
+    /// package inside a package is read like any other: never whole into memory.
+    pub fn extract(&mut self, name: &str, limit: u64) -> Result<Extracted, ErrorKind> {
+        let entry = self
+            .open_entry(name)?
+            .ok_or_else(|| ErrorKind::NotAPackage(format!("{name} disappeared")))?;
+        // Unique per call: several threads may extract at once.
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let serial = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!(
+            "appfiling-{}-{serial}-{}",
+            std::process::id(),
+            name.replace('/', "_")
+        ));
+        let extracted = Extracted { path };
+        let mut file = File::create(&extracted.path)?;
+        let copied = std::io::copy(&mut entry.reader.take(limit + 1), &mut file)?;
+        std::io::Write::flush(&mut file)?;
+        if copied > limit {
+            return Err(ErrorKind::EntryTooLarge {
+                entry: name.to_string(),
+                size: copied,
+                limit,
+            });
+        }
+        Ok(extracted)
+    }
+
     /// Reads `len` raw bytes at `offset`. The caller bounds `len`.
     pub fn read_at(&mut self, offset: u64, len: usize) -> std::io::Result<Vec<u8>> {
         self.raw.seek(SeekFrom::Start(offset))?;
         let mut out = vec![0u8; len];
         self.raw.read_exact(&mut out)?;
         Ok(out)
+    }
+}
+
+/// A temporary copy of an archive entry, removed on drop.
+pub struct Extracted {
+    pub path: std::path::PathBuf,
+}
+
+impl Drop for Extracted {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
     }
 }
 

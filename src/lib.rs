@@ -86,6 +86,9 @@ fn detect_and_inspect(path: &Path, options: &Options) -> Result<PackageReport, E
             if archive.contains(android::MANIFEST_ENTRY) {
                 return android::inspect_apk(path, &mut archive, options.detect);
             }
+            if android::aab::is_bundle(&archive) {
+                return android::aab::inspect_aab(path, &mut archive);
+            }
             if harmony::is_app_pack(&archive) {
                 return harmony::inspect_app_pack(path, &mut archive, options.detect);
             }
@@ -94,6 +97,9 @@ fn detect_and_inspect(path: &Path, options: &Options) -> Result<PackageReport, E
             }
             if !ios::bundle::app_roots(&archive).is_empty() {
                 return ios::inspect_ipa(path, &mut archive, options.detect);
+            }
+            if let Some(format) = android::splits::set_format(&archive) {
+                return android::splits::inspect_set(path, &mut archive, format, options.detect);
             }
             return Err(ErrorKind::NotAPackage(format!(
                 "a zip archive ({} bytes) with no {}, module.json, pack.info or Payload/*.app/Info.plist",
@@ -153,5 +159,6 @@ pub fn inspect_all<P: AsRef<Path>>(paths: &[P], options: &Options) -> Report {
             Err(e) => report.errors.push(e.entry()),
         }
     }
+    android::splits::check_split_signers(&mut report.packages);
     report
 }

@@ -425,11 +425,16 @@ fn inspect(
         Outcome::Error(e) => print_line(&error_line(e)),
         Outcome::Skipped(_) => {}
     };
-    let outcomes = read_batch(paths, options, batch, |o| {
+    let mut outcomes = read_batch(paths, options, batch, |o| {
         if streaming {
             jsonl(o)
         }
     });
+    // Split APKs given side by side must share their base's signer.
+    appfiling::android::splits::check_split_signers(outcomes.iter_mut().filter_map(|o| match o {
+        Outcome::Package(p) => Some(p.as_mut()),
+        _ => None,
+    }));
     let mut report = appfiling::Report {
         schema_version: appfiling::report::SCHEMA_VERSION,
         packages: Vec::new(),

@@ -52,6 +52,8 @@ pub struct PackageReport {
     pub source_stamp: Option<CertifiedKey>,
     /// Certificate files and PKCS#12: every certificate with its role in the chain.
     pub chain: Vec<ChainCertificate>,
+    /// Android only: split name, the APKs of a split set, a bundle's modules.
+    pub android: Option<AndroidDetails>,
     /// iOS only: bundle, profile and code-signature details.
     pub ios: Option<IosDetails>,
     /// HarmonyOS only: signing block, profile and module details.
@@ -339,6 +341,25 @@ pub struct Filing {
     pub signer_sha256: String,
     /// Why this signer was chosen, in words.
     pub reason: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AndroidDetails {
+    /// A split APK's name (manifest `split`), e.g. "config.xxhdpi"; null for a base APK.
+    pub split: Option<String>,
+    /// The APKs of a split set (APKS, XAPK, APKM), the base first.
+    pub apks: Vec<SplitApk>,
+    /// An app bundle's modules ("base" first), each a directory with its own manifest.
+    pub bundle_modules: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SplitApk {
+    /// The entry in the split set, e.g. "splits/base-xxhdpi.apk".
+    pub entry: String,
+    pub split: Option<String>,
+    /// SHA-256 of the certificate filed for this APK; null when unsigned.
+    pub signer_sha256: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

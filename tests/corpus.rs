@@ -43,7 +43,7 @@ fn expected_rows(corpus: &Path) -> Vec<Expected> {
         };
         let get = |name: &str| cols[names.iter().position(|n| *n == name).expect(name)];
         if get("tool") != "apksigner" {
-            continue; // AAB/JAR rows belong to the bundle issue
+            continue; // AAB rows: tests/bundles.rs
         }
         rows.push(Expected {
             path: get("path").to_string(),

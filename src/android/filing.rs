@@ -115,7 +115,10 @@ pub fn choose(report: &mut PackageReport) {
         ));
     }
 
-    if report.schemes.iter().all(|s| *s == Scheme::V1) && report.target_sdk.is_some_and(|t| t >= 30)
+    // Bundles are always JAR-signed: Play signs the APKs it makes from them.
+    if report.format == "apk"
+        && report.schemes.iter().all(|s| *s == Scheme::V1)
+        && report.target_sdk.is_some_and(|t| t >= 30)
     {
         warnings.push(Warning::new(
             "v1_only_target_30",

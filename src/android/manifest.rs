@@ -25,6 +25,8 @@ const FILING_LOCALES: [&str; 5] = ["zh-CN", "zh-Hans-CN", "zh-Hans", "zh", "defa
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Manifest {
     pub package: Option<String>,
+    /// A split APK's name, e.g. "config.xxhdpi".
+    pub split: Option<String>,
     pub version_code: Option<u64>,
     pub version_name: Option<String>,
     pub min_sdk: Option<u32>,
@@ -36,6 +38,8 @@ pub struct Manifest {
     pub label_reference: Option<String>,
     /// The label reference could not be resolved.
     pub label_unresolved: bool,
+    /// The resource id of the label, when it is a reference.
+    pub label_id: Option<u32>,
     pub icon: Option<String>,
 }
 
@@ -56,6 +60,10 @@ pub fn read(elements: &[Element], table: Option<&ResourceTable<'_>>) -> Manifest
         .find(|e| e.depth == 1 && e.name == "manifest");
     if let Some(root) = root {
         m.package = match root.plain_attribute("package") {
+            Some(AttrValue::String(s)) if !s.is_empty() => Some(s.clone()),
+            _ => None,
+        };
+        m.split = match root.plain_attribute("split") {
             Some(AttrValue::String(s)) if !s.is_empty() => Some(s.clone()),
             _ => None,
         };
@@ -102,6 +110,7 @@ pub fn read(elements: &[Element], table: Option<&ResourceTable<'_>>) -> Manifest
         }
         Some(AttrValue::Typed(v)) if v.is_reference() => {
             m.label_reference = Some(resolver.describe_reference(v.data));
+            m.label_id = Some(v.data);
             m.labels = resolver.localized_strings(v.data);
             m.label_unresolved = m.labels.is_empty();
         }

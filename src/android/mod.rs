@@ -1,13 +1,16 @@
 //! Android APK: identity from the manifest and resources, signers from every
 //! scheme, and the signer to file.
 
+pub mod aab;
 pub mod arsc;
 pub mod axml;
 pub mod dex;
 mod filing;
 pub mod manifest;
+pub mod proto;
 pub mod res;
 pub mod signing_block;
+pub mod splits;
 mod stamp;
 mod v1;
 pub mod v2;
@@ -57,56 +60,7 @@ pub fn inspect_apk(
         }
     });
     let manifest = manifest::read(&elements, table.as_ref());
-    if manifest.package.is_none() {
-        return Err(ErrorKind::BadEntry {
-            entry: MANIFEST_ENTRY.into(),
-            reason: "no package name in <manifest>".into(),
-        });
-    }
-    if manifest.label_unresolved {
-        warnings.push(Warning::new(
-            "label_unresolved",
-            format!(
-                "the app label {} could not be resolved in {RESOURCES_ENTRY}; no app name is reported",
-                manifest.label_reference.as_deref().unwrap_or("reference")
-            ),
-        ));
-    }
-    if manifest.debuggable == Some(true) {
-        warnings.push(Warning::new(
-            "debuggable",
-            "android:debuggable is true: this is not a release build",
-        ));
-    }
-
-    let signatures = read_signatures(archive, &mut warnings);
-    let mut report = PackageReport {
-        path: path.display().to_string(),
-        platform: "android",
-        format: "apk",
-        package_name: manifest.package.clone(),
-        app_name: manifest.filing_name().cloned(),
-        app_names: manifest.labels.clone(),
-        label_reference: manifest.label_reference.clone(),
-        version_name: manifest.version_name.clone(),
-        version_code: manifest.version_code,
-        min_sdk: manifest.min_sdk,
-        target_sdk: manifest.target_sdk,
-        debuggable: manifest.debuggable,
-        icon: manifest.icon.clone(),
-        schemes: signatures.schemes,
-        signing_block: signatures.block_entries,
-        signers: signatures.signers,
-        lineage: signatures.lineage,
-        rotation_min_sdk: signatures.rotation_min_sdk,
-        source_stamp: signatures.source_stamp,
-        chain: Vec::new(),
-        ios: None,
-        harmony: None,
-        detection: None,
-        filing: None,
-        warnings,
-    };
+    let mut report = android_report(path, "apk", &manifest, archive, warnings)?;
     if detect {
         let label_locales: Vec<String> = manifest
             .labels
@@ -125,6 +79,75 @@ pub fn inspect_apk(
     }
     filing::choose(&mut report);
     Ok(report)
+}
+
+/// The report of an APK or bundle from its manifest and its signatures.
+fn android_report(
+    path: &Path,
+    format: &'static str,
+    manifest: &manifest::Manifest,
+    archive: &mut Archive,
+    mut warnings: Vec<Warning>,
+) -> Result<PackageReport, ErrorKind> {
+    if manifest.package.is_none() {
+        return Err(ErrorKind::BadEntry {
+            entry: MANIFEST_ENTRY.into(),
+            reason: "no package name in <manifest>".into(),
+        });
+    }
+    if manifest.label_unresolved {
+        warnings.push(Warning::new(
+            "label_unresolved",
+            format!(
+                "the app label {} could not be resolved in the resources; no app name is reported",
+                manifest.label_reference.as_deref().unwrap_or("reference")
+            ),
+        ));
+    }
+    if manifest.debuggable == Some(true) {
+        warnings.push(Warning::new(
+            "debuggable",
+            "android:debuggable is true: this is not a release build",
+        ));
+    }
+    if let Some(split) = &manifest.split {
+        warnings.push(Warning::new(
+            "split_apk",
+            format!("this is the split APK {split:?}, not the base APK: file the base APK's values; Android installs a split only with a base signed by the same key"),
+        ));
+    }
+    let signatures = read_signatures(archive, &mut warnings);
+    Ok(PackageReport {
+        path: path.display().to_string(),
+        platform: "android",
+        format,
+        package_name: manifest.package.clone(),
+        app_name: manifest.filing_name().cloned(),
+        app_names: manifest.labels.clone(),
+        label_reference: manifest.label_reference.clone(),
+        version_name: manifest.version_name.clone(),
+        version_code: manifest.version_code,
+        min_sdk: manifest.min_sdk,
+        target_sdk: manifest.target_sdk,
+        debuggable: manifest.debuggable,
+        icon: manifest.icon.clone(),
+        schemes: signatures.schemes,
+        signing_block: signatures.block_entries,
+        signers: signatures.signers,
+        lineage: signatures.lineage,
+        rotation_min_sdk: signatures.rotation_min_sdk,
+        source_stamp: signatures.source_stamp,
+        chain: Vec::new(),
+        android: Some(crate::report::AndroidDetails {
+            split: manifest.split.clone(),
+            ..Default::default()
+        }),
+        ios: None,
+        harmony: None,
+        detection: None,
+        filing: None,
+        warnings,
+    })
 }
 
 #[derive(Default)]

@@ -14,7 +14,6 @@ use crate::report::{HarmonyDetails, PackageReport, Scheme, Signer, Warning};
 use serde_json::Value;
 use sign_block::HapSignBlock;
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
 use std::path::Path;
 
 const MODULE_JSON: &str = "module.json";
@@ -195,35 +194,11 @@ fn inspect_nested(
     name: &str,
     detect: bool,
 ) -> Result<PackageReport, ErrorKind> {
-    let entry = archive
-        .open_entry(name)?
-        .ok_or_else(|| ErrorKind::NotAPackage(format!("{name} disappeared")))?;
-    // Unique per call: several threads may read packs at once.
-    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let serial = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let temp = std::env::temp_dir().join(format!(
-        "appfiling-{}-{serial}-{}",
-        std::process::id(),
-        name.replace('/', "_")
-    ));
-    let result = (|| {
-        let mut file = std::fs::File::create(&temp)?;
-        let copied = std::io::copy(&mut entry.reader.take(MAX_NESTED_HAP + 1), &mut file)?;
-        file.flush()?;
-        if copied > MAX_NESTED_HAP {
-            return Err(ErrorKind::EntryTooLarge {
-                entry: name.to_string(),
-                size: copied,
-                limit: MAX_NESTED_HAP,
-            });
-        }
-        let mut inner = Archive::open(&temp)?;
-        let mut module = inspect_hap(&temp, &mut inner, detect)?;
-        module.path = format!("{}!{name}", pack.display());
-        Ok(module)
-    })();
-    let _ = std::fs::remove_file(&temp);
-    result
+    let temp = archive.extract(name, MAX_NESTED_HAP)?;
+    let mut inner = Archive::open(&temp.path)?;
+    let mut module = inspect_hap(&temp.path, &mut inner, detect)?;
+    module.path = format!("{}!{name}", pack.display());
+    Ok(module)
 }
 
 /// SDKs from the packages compiled into modules.abc, the shared modules module.json

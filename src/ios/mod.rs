@@ -118,6 +118,7 @@ pub fn empty_report(path: &Path, format: &'static str) -> PackageReport {
         rotation_min_sdk: None,
         source_stamp: None,
         chain: Vec::new(),
+        android: None,
         ios: None,
         harmony: None,
         detection: None,

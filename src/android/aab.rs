@@ -1,0 +1,218 @@
+//! Android App Bundles (.aab): the base module's manifest, a protobuf XmlNode
+//! (aapt2's Resources.proto), labels from `base/resources.pb`, and the JAR
+//! signature made with the upload key.
+
+use super::axml::{AttrValue, Attribute, Element};
+use super::proto::{self, FieldValue, ProtoError};
+use super::res::{Value, TYPE_INT_BOOLEAN, TYPE_INT_DEC, TYPE_INT_HEX, TYPE_REFERENCE};
+use crate::archive::Archive;
+use crate::error::ErrorKind;
+use crate::report::{PackageReport, Warning};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+pub const BUNDLE_CONFIG: &str = "BundleConfig.pb";
+pub const BASE_MANIFEST: &str = "base/manifest/AndroidManifest.xml";
+const BASE_RESOURCES: &str = "base/resources.pb";
+const MAX_MANIFEST: u64 = 8 << 20;
+const MAX_RESOURCES: u64 = 128 << 20;
+/// XML nests a few levels; a deep tree is a hostile file.
+const MAX_DEPTH: usize = 64;
+const MAX_ELEMENTS: usize = 1 << 20;
+
+pub fn is_bundle(archive: &Archive) -> bool {
+    archive.contains(BUNDLE_CONFIG) && archive.contains(BASE_MANIFEST)
+}
+
+pub fn inspect_aab(path: &Path, archive: &mut Archive) -> Result<PackageReport, ErrorKind> {
+    let bad = |entry: &str| {
+        let entry = entry.to_string();
+        move |e: ProtoError| ErrorKind::BadEntry {
+            entry,
+            reason: e.to_string(),
+        }
+    };
+    let manifest_bytes = archive
+        .read_entry(BASE_MANIFEST, MAX_MANIFEST)?
+        .ok_or_else(|| ErrorKind::NotAPackage(format!("the bundle has no {BASE_MANIFEST}")))?;
+    let elements = xml_elements(&manifest_bytes).map_err(bad(BASE_MANIFEST))?;
+    let mut manifest = super::manifest::read(&elements, None);
+    let mut warnings = Vec::new();
+    if let Some(id) = manifest.label_id {
+        match archive.read_entry(BASE_RESOURCES, MAX_RESOURCES) {
+            Ok(Some(table)) => match localized_strings(&table, id) {
+                Ok(labels) => manifest.labels = labels,
+                Err(e) => warnings.push(Warning::new(
+                    "resources_unreadable",
+                    format!("{BASE_RESOURCES}: {e}"),
+                )),
+            },
+            Ok(None) => {}
+            Err(e) => warnings.push(Warning::new("resources_unreadable", e.to_string())),
+        }
+        manifest.label_unresolved = manifest.labels.is_empty();
+    }
+    let mut report = super::android_report(path, "aab", &manifest, archive, warnings)?;
+    let mut modules: Vec<String> = archive
+        .names()
+        .filter_map(|n| n.strip_suffix("/manifest/AndroidManifest.xml"))
+        .filter(|m| !m.contains('/'))
+        .map(str::to_string)
+        .collect();
+    modules.sort_by_key(|m| (m != "base", m.clone()));
+    if let Some(android) = &mut report.android {
+        android.bundle_modules = modules;
+    }
+    super::filing::choose(&mut report);
+    if let Some(filing) = &mut report.filing {
+        filing.reason = "the bundle's JAR signer: the upload key".into();
+    }
+    if !report.signers.is_empty() {
+        report.warnings.push(Warning::new(
+            "play_app_signing",
+            "an app bundle is signed with the upload key: with Google Play App Signing, the installed app carries Google's app-signing key, and that is the certificate to file (Play Console → Test and release → App integrity → App signing key certificate: MD5, SHA-1, SHA-256); file these values only if you sign and distribute the APKs yourself",
+        ));
+    }
+    Ok(report)
+}
+
+/// The manifest's elements in document order, as the binary-XML reader gives them.
+pub fn xml_elements(node: &[u8]) -> Result<Vec<Element>, ProtoError> {
+    let mut out = Vec::new();
+    let element = proto::field(node, 1)
+        .and_then(FieldValue::bytes)
+        .ok_or_else(|| ProtoError("the root node is no element".into()))?;
+    element_into(element, 1, &mut out)?;
+    Ok(out)
+}
+
+fn element_into(element: &[u8], depth: usize, out: &mut Vec<Element>) -> Result<(), ProtoError> {
+    if depth > MAX_DEPTH || out.len() >= MAX_ELEMENTS {
+        return Err(ProtoError(
+            "the element tree is too deep or too large".into(),
+        ));
+    }
+    let index = out.len();
+    out.push(Element {
+        name: String::new(),
+        depth,
+        attributes: Vec::new(),
+        text: None,
+    });
+    let mut text = String::new();
+    for field in proto::fields(element) {
+        match field? {
+            (3, value) => out[index].name = value.text().unwrap_or_default().to_string(),
+            (4, FieldValue::Bytes(attribute)) => {
+                out[index].attributes.push(attribute_of(attribute)?)
+            }
+            (5, FieldValue::Bytes(child)) => {
+                for node_field in proto::fields(child) {
+                    match node_field? {
+                        (1, FieldValue::Bytes(inner)) => element_into(inner, depth + 1, out)?,
+                        (2, value) => text.push_str(value.text().unwrap_or_default()),
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let text = text.trim();
+    if !text.is_empty() {
+        out[index].text = Some(text.to_string());
+    }
+    Ok(())
+}
+
+/// XmlAttribute: name (2), value as written (3), resource id (5), compiled item (6).
+fn attribute_of(attribute: &[u8]) -> Result<Attribute, ProtoError> {
+    let (mut name, mut written, mut resource_id, mut compiled) =
+        (String::new(), String::new(), None, None);
+    for field in proto::fields(attribute) {
+        match field? {
+            (2, v) => name = v.text().unwrap_or_default().to_string(),
+            (3, v) => written = v.text().unwrap_or_default().to_string(),
+            (5, FieldValue::Varint(id)) if id != 0 => resource_id = u32::try_from(id).ok(),
+            (6, FieldValue::Bytes(item)) => compiled = compiled_value(item),
+            _ => {}
+        }
+    }
+    Ok(Attribute {
+        name,
+        resource_id,
+        value: compiled.unwrap_or(AttrValue::String(written)),
+    })
+}
+
+/// Item: a reference (1) or a primitive (7) becomes the typed value the binary XML
+/// would hold; strings stay strings.
+fn compiled_value(item: &[u8]) -> Option<AttrValue> {
+    let typed = |data_type: u8, data: u64| {
+        Some(AttrValue::Typed(Value {
+            data_type,
+            data: data as u32,
+        }))
+    };
+    if let Some(reference) = proto::field(item, 1).and_then(FieldValue::bytes) {
+        let id = proto::field(reference, 2).and_then(FieldValue::varint)?;
+        return typed(TYPE_REFERENCE, id);
+    }
+    let primitive = proto::field(item, 7).and_then(FieldValue::bytes)?;
+    match proto::fields(primitive).next()?.ok()? {
+        (6, FieldValue::Varint(v)) => typed(TYPE_INT_DEC, v),
+        (7, FieldValue::Varint(v)) => typed(TYPE_INT_HEX, v),
+        (8, FieldValue::Varint(v)) => typed(
+            TYPE_INT_BOOLEAN,
+            if v != 0 { u64::from(u32::MAX) } else { 0 },
+        ),
+        _ => None,
+    }
+}
+
+/// The string values of resource `id` per locale ("default" for none), from a
+/// ResourceTable: package (2) → type (3) → entry (3) → config_value (6).
+pub fn localized_strings(table: &[u8], id: u32) -> Result<BTreeMap<String, String>, ProtoError> {
+    let (package_id, type_id, entry_id) = (id >> 24, (id >> 16) & 0xff, id & 0xffff);
+    let id_of = |message: &[u8]| {
+        proto::field(message, 1)
+            .and_then(FieldValue::bytes)
+            .and_then(|m| proto::field(m, 1))
+            .and_then(FieldValue::varint)
+            .unwrap_or(0)
+    };
+    let mut out = BTreeMap::new();
+    // Surface a malformed table rather than an empty answer.
+    proto::fields(table).collect::<Result<Vec<_>, _>>()?;
+    for package in proto::messages(table, 2).filter(|p| id_of(p) == u64::from(package_id)) {
+        for kind in proto::messages(package, 3).filter(|t| id_of(t) == u64::from(type_id)) {
+            for entry in proto::messages(kind, 3).filter(|e| id_of(e) == u64::from(entry_id)) {
+                for config_value in proto::messages(entry, 6) {
+                    let config = proto::field(config_value, 1)
+                        .and_then(FieldValue::bytes)
+                        .unwrap_or_default();
+                    // Only configurations that differ by locale alone.
+                    let qualifiers: Vec<(u32, FieldValue)> =
+                        proto::fields(config).map_while(Result::ok).collect();
+                    if qualifiers.iter().any(|(n, _)| *n != 3) {
+                        continue;
+                    }
+                    let locale = qualifiers
+                        .iter()
+                        .find_map(|(_, v)| v.text())
+                        .filter(|l| !l.is_empty())
+                        .unwrap_or("default");
+                    let string = proto::field(config_value, 2)
+                        .and_then(FieldValue::bytes)
+                        .and_then(|value| proto::field(value, 4)?.bytes())
+                        .and_then(|item| proto::field(item, 2)?.bytes())
+                        .and_then(|string| proto::field(string, 1)?.text());
+                    if let Some(string) = string {
+                        out.insert(locale.to_string(), string.to_string());
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
+}

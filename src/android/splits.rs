@@ -1,0 +1,173 @@
+//! Split APK sets: bundletool's .apks (toc.pb), .xapk (manifest.json) and .apkm
+//! (info.json): every APK inside is read; the base APK is the report, the
+//! others are listed, and all must share one signer. Split APKs given side by
+//! side on the command line get the same signer check (`check_split_signers`).
+
+use crate::archive::Archive;
+use crate::error::ErrorKind;
+use crate::report::{PackageReport, SplitApk, Warning};
+use std::path::Path;
+
+/// An APK inside a set is at most this large.
+const MAX_NESTED_APK: u64 = 4 << 30;
+/// Sets carry a base, config splits per ABI, density and language: dozens at most.
+const MAX_APKS: usize = 256;
+
+/// The kind of split set an archive is, by its index file or, failing that, by
+/// holding APKs and nothing that makes it an APK itself.
+pub fn set_format(archive: &Archive) -> Option<&'static str> {
+    let apks = archive.names().any(|n| n.ends_with(".apk"));
+    if !apks {
+        return None;
+    }
+    if archive.contains("toc.pb") {
+        Some("apks")
+    } else if archive.contains("manifest.json") {
+        Some("xapk")
+    } else if archive.contains("info.json") {
+        Some("apkm")
+    } else {
+        Some("apks")
+    }
+}
+
+pub fn inspect_set(
+    path: &Path,
+    archive: &mut Archive,
+    format: &'static str,
+    detect: bool,
+) -> Result<PackageReport, ErrorKind> {
+    let mut names: Vec<String> = archive
+        .names()
+        .filter(|n| n.ends_with(".apk"))
+        .map(str::to_string)
+        .collect();
+    names.sort();
+    let mut read = Vec::new();
+    let mut warnings = Vec::new();
+    for name in names.iter().take(MAX_APKS) {
+        match inspect_nested(archive, path, name, detect) {
+            Ok(apk) => read.push((name.clone(), apk)),
+            Err(e) => warnings.push(Warning::new("apk_unreadable", format!("{name}: {e}"))),
+        }
+    }
+    if names.len() > MAX_APKS {
+        warnings.push(Warning::new(
+            "apk_unreadable",
+            format!("{} APKs: only the first {MAX_APKS} were read", names.len()),
+        ));
+    }
+    // The base is the APK without a split name; of several, the one with most signers read.
+    let base_index = read
+        .iter()
+        .position(|(_, apk)| split_of(apk).is_none())
+        .ok_or_else(|| {
+            ErrorKind::NotAPackage(format!(
+                "a split set ({} APKs) without a base APK",
+                read.len()
+            ))
+        })?;
+    let (base_entry, mut report) = read.remove(base_index);
+    report.path = path.display().to_string();
+    report.format = format;
+    // The base's own warnings, less the one that calls it a split.
+    report.warnings.retain(|w| w.code != "split_apk");
+    let base_signer = report.filing.as_ref().map(|f| f.signer_sha256.clone());
+    let mut apks = vec![SplitApk {
+        entry: base_entry,
+        split: None,
+        signer_sha256: base_signer.clone(),
+    }];
+    for (entry, apk) in &read {
+        let signer = apk.filing.as_ref().map(|f| f.signer_sha256.clone());
+        if signer != base_signer {
+            warnings.push(mismatch(entry, signer.as_deref(), base_signer.as_deref()));
+        }
+        if apk.package_name != report.package_name {
+            warnings.push(Warning::new(
+                "split_package_mismatch",
+                format!(
+                    "{entry} belongs to {:?}, the base to {:?}",
+                    apk.package_name, report.package_name
+                ),
+            ));
+        }
+        apks.push(SplitApk {
+            entry: entry.clone(),
+            split: split_of(apk).map(str::to_string),
+            signer_sha256: signer,
+        });
+    }
+    report.warnings.extend(warnings);
+    if let Some(android) = &mut report.android {
+        android.apks = apks;
+    }
+    Ok(report)
+}
+
+fn split_of(apk: &PackageReport) -> Option<&str> {
+    apk.android.as_ref()?.split.as_deref()
+}
+
+fn mismatch(what: &str, signer: Option<&str>, base: Option<&str>) -> Warning {
+    Warning::new(
+        "split_signer_mismatch",
+        format!(
+            "{what} is signed by {} and the base APK by {}: Android refuses to install splits whose signer differs from the base's",
+            signer.unwrap_or("nobody"),
+            base.unwrap_or("nobody")
+        ),
+    )
+}
+
+fn inspect_nested(
+    archive: &mut Archive,
+    set: &Path,
+    name: &str,
+    detect: bool,
+) -> Result<PackageReport, ErrorKind> {
+    let temp = archive.extract(name, MAX_NESTED_APK)?;
+    let mut inner = Archive::open(&temp.path)?;
+    let mut apk = super::inspect_apk(&temp.path, &mut inner, detect)?;
+    apk.path = format!("{}!{name}", set.display());
+    Ok(apk)
+}
+
+/// Split APKs given side by side: each split whose base (same package, no split
+/// name) is among `packages` must share the base's signer.
+pub fn check_split_signers<'a>(packages: impl IntoIterator<Item = &'a mut PackageReport>) {
+    let mut packages: Vec<&'a mut PackageReport> = packages.into_iter().collect();
+    let bases: Vec<(Option<String>, Option<String>, String)> = packages
+        .iter()
+        .filter(|p| {
+            p.android
+                .as_ref()
+                .is_some_and(|a| a.split.is_none() && a.apks.is_empty())
+        })
+        .map(|p| {
+            (
+                p.package_name.clone(),
+                p.filing.as_ref().map(|f| f.signer_sha256.clone()),
+                p.path.clone(),
+            )
+        })
+        .collect();
+    for package in packages.iter_mut() {
+        if split_of(package).is_none() {
+            continue;
+        }
+        let signer = package.filing.as_ref().map(|f| f.signer_sha256.clone());
+        let base = bases
+            .iter()
+            .find(|(name, _, _)| *name == package.package_name);
+        if let Some((_, base_signer, base_path)) = base {
+            if *base_signer != signer {
+                let warning = mismatch(&package.path, signer.as_deref(), base_signer.as_deref());
+                package.warnings.push(Warning::new(
+                    warning.code,
+                    format!("{} (base: {base_path})", warning.message),
+                ));
+            }
+        }
+    }
+}
