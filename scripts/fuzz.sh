@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${SECONDS_PER_TARGET:-60}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(axml arsc signing_block pkcs7 macho profile plist_strings hap_sign_block resources_index dex abc)
+[ ${#targets[@]} -gt 0 ] || targets=(axml arsc signing_block pkcs7 macho profile plist_strings hap_sign_block resources_index dex abc aab_proto jks)
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
 export RUSTC_BOOTSTRAP=1
 
@@ -51,6 +51,12 @@ for hap in glob.glob("samples/harmony/*.hap"):
     magic = data.rfind(b"<hap sign block>")
     count, size = struct.unpack("<IQ", data[magic - 12:magic])
     put("hap_sign_block", os.path.basename(hap), bytes([count]) + data[magic + 20 - size:magic + 20])
+for aab in glob.glob("samples/bundles/*.aab"):
+    z = zipfile.ZipFile(aab)
+    put("aab_proto", "manifest", z.read("base/manifest/AndroidManifest.xml"))
+    put("aab_proto", "resources", z.read("base/resources.pb"))
+for ks in glob.glob("samples/keystores/*.j*ks") + glob.glob("samples/keystores/*.keystore"):
+    put("jks", os.path.basename(ks), open(ks, "rb").read())
 for p in glob.glob("samples/ios/*.mobileprovision"):
     put("profile", os.path.basename(p), open(p, "rb").read())
 PY

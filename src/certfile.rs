@@ -41,8 +41,9 @@ pub fn inspect_certificates(path: &Path, ders: &[Vec<u8>]) -> Result<PackageRepo
 pub fn inspect_p12(
     path: &Path,
     bytes: &[u8],
-    password: Option<&str>,
+    options: &crate::Options,
 ) -> Result<PackageReport, ErrorKind> {
+    let password = options.password.as_deref();
     let archive = match p12_keystore::Pkcs12Archive::from_pkcs12(bytes, password.unwrap_or("")) {
         Ok(archive) => archive,
         Err(e) if password.is_none() => {
@@ -57,6 +58,21 @@ pub fn inspect_p12(
         .iter()
         .map(|bag| bag.cert.as_der().to_vec())
         .collect();
+    // Neither Apple's nor Huawei's: a Java PKCS#12 keystore of Android keys, read by alias.
+    let store_like = !archive.certs.iter().any(|bag| {
+        let issuer = bag.cert.issuer();
+        ["Apple", "Huawei", "OpenHarmony"]
+            .iter()
+            .any(|name| issuer.contains(name))
+    });
+    if store_like && !ders.is_empty() {
+        return keystore_p12(
+            path,
+            bytes,
+            password.unwrap_or(""),
+            options.alias.as_deref(),
+        );
+    }
     if ders.is_empty() {
         return Err(ErrorKind::NotAPackage(
             "a PKCS#12 file without certificates".into(),
@@ -94,6 +110,37 @@ pub fn inspect_p12(
         ));
     }
     Ok(report)
+}
+
+/// A PKCS#12 keystore: entries by alias (friendlyName), the MAC checked with the password.
+fn keystore_p12(
+    path: &Path,
+    bytes: &[u8],
+    password: &str,
+    alias: Option<&str>,
+) -> Result<PackageReport, ErrorKind> {
+    use p12_keystore::{KeyStore, KeyStoreEntry, Pkcs12ImportPolicy};
+    let store = KeyStore::from_pkcs12(bytes, password, Pkcs12ImportPolicy::Relaxed)
+        .map_err(|e| ErrorKind::Password(format!("cannot open the PKCS#12 keystore: {e}")))?;
+    let entries = store
+        .entries()
+        .map(|(alias, entry)| {
+            let (kind, chain) = match entry {
+                KeyStoreEntry::PrivateKeyChain(c) => (
+                    "private_key",
+                    c.certs().iter().map(|c| c.as_der().to_vec()).collect(),
+                ),
+                KeyStoreEntry::Certificate(c) => ("trusted_certificate", vec![c.as_der().to_vec()]),
+                KeyStoreEntry::Secret(_) => ("secret_key", Vec::new()),
+            };
+            crate::keystore::RawEntry {
+                alias: alias.clone(),
+                kind,
+                chain,
+            }
+        })
+        .collect();
+    crate::keystore::report(path, "pkcs12", "verified", entries, alias, Vec::new())
 }
 
 fn report(

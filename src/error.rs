@@ -22,6 +22,8 @@ pub enum ErrorKind {
     NotAPackage(String),
     #[error("{0}")]
     Password(String),
+    #[error("{0}")]
+    NoSuchAlias(String),
     #[error("entry {entry}: {reason}")]
     BadEntry { entry: String, reason: String },
     #[error("entry {entry} is {size} bytes uncompressed, over the {limit}-byte limit")]
@@ -40,6 +42,7 @@ impl ErrorKind {
             ErrorKind::NotZip(_) => "not_a_zip",
             ErrorKind::NotAPackage(_) => "not_a_package",
             ErrorKind::Password(_) => "password",
+            ErrorKind::NoSuchAlias(_) => "no_such_alias",
             ErrorKind::BadEntry { .. } => "malformed_entry",
             ErrorKind::EntryTooLarge { .. } => "entry_too_large",
         }

@@ -20,6 +20,7 @@ pub mod error;
 mod filing;
 pub mod harmony;
 pub mod ios;
+pub mod keystore;
 pub mod output;
 pub mod pkcs7;
 pub mod render;
@@ -40,6 +41,8 @@ pub struct Options {
     pub password: Option<String>,
     /// Also detect SDKs, domains and languages (reads the code: slower).
     pub detect: bool,
+    /// The keystore alias to report and file; every alias when `None`.
+    pub alias: Option<String>,
 }
 
 /// Files that are not zips (profiles, certificates, PKCS#12) are read whole
@@ -114,6 +117,14 @@ fn detect_and_inspect(path: &Path, options: &Options) -> Result<PackageReport, E
         return Err(ErrorKind::NotAPackage("an empty file".into()));
     }
     let bytes = archive::read_bounded(file, declared, MAX_SMALL_FILE, "file")?;
+    if keystore::is_jks(&bytes) {
+        return keystore::inspect_jks(
+            path,
+            &bytes,
+            options.password.as_deref(),
+            options.alias.as_deref(),
+        );
+    }
     if let Some(ders) = certfile::certificates(&bytes) {
         return certfile::inspect_certificates(path, &ders);
     }
@@ -130,10 +141,10 @@ fn detect_and_inspect(path: &Path, options: &Options) -> Result<PackageReport, E
         return ios::inspect_profile(path, &bytes);
     }
     if head.first() == Some(&0x30) && looks_like_pfx(&bytes) {
-        return certfile::inspect_p12(path, &bytes, options.password.as_deref());
+        return certfile::inspect_p12(path, &bytes, options);
     }
     Err(ErrorKind::NotAPackage(
-        "not an APK, IPA, .app, HAP, .app pack, profile, certificate or PKCS#12 file".into(),
+        "not an APK, AAB, split set, IPA, .app, HAP, .app pack, profile, certificate, PKCS#12 file or keystore".into(),
     ))
 }
 

@@ -35,7 +35,7 @@ enum Command {
         #[arg(long)]
         detect: bool,
         #[command(flatten)]
-        password: PasswordArgs,
+        keystore: KeystoreArgs,
         #[command(flatten)]
         batch: BatchArgs,
         /// Packages, or directories to search for them (recursively): APK, IPA, .app, HAP,
@@ -63,7 +63,7 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
         #[command(flatten)]
-        password: PasswordArgs,
+        keystore: KeystoreArgs,
         #[command(flatten)]
         batch: BatchArgs,
         /// Packages, or directories to search for them (recursively).
@@ -114,9 +114,12 @@ enum Format {
     Jsonl,
 }
 
-/// The password of PKCS#12 files and keystores: one way to pass a secret across the tool.
+/// PKCS#12 files and keystores: the alias, and the password (one way to pass a secret across the tool).
 #[derive(Args)]
-struct PasswordArgs {
+struct KeystoreArgs {
+    /// The keystore alias to report and file (default: every alias).
+    #[arg(long, value_name = "ALIAS")]
+    alias: Option<String>,
     /// Read the password from this environment variable.
     #[arg(long, value_name = "VAR")]
     password_env: Option<String>,
@@ -153,8 +156,17 @@ fn main() -> ExitCode {
     }
 }
 
-impl PasswordArgs {
-    fn read(self) -> anyhow::Result<Option<String>> {
+impl KeystoreArgs {
+    /// The options these arguments make: the alias and the password, read.
+    fn options(self, detect: bool) -> anyhow::Result<appfiling::Options> {
+        Ok(appfiling::Options {
+            alias: self.alias.clone(),
+            detect,
+            password: self.password()?,
+        })
+    }
+
+    fn password(self) -> anyhow::Result<Option<String>> {
         match (self.password_env, self.password_file, self.literal) {
             (None, None, None) => Ok(None),
             (Some(var), None, None) => std::env::var(&var).map(Some).with_context(|| {
@@ -182,14 +194,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Inspect {
             format,
             detect,
-            password,
+            keystore,
             batch,
             paths,
         } => {
-            let options = appfiling::Options {
-                password: password.read()?,
-                detect,
-            };
+            let options = keystore.options(detect)?;
             inspect(format, &paths, &options, &batch)
         }
         Command::Check {
@@ -199,7 +208,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             expect_sha1,
             expect_sha256,
             format,
-            password,
+            keystore,
             batch,
             paths,
         } => {
@@ -222,10 +231,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     sha1: expect_sha1.as_deref().map(appfiling::check::normalize_hex),
                 }],
             };
-            let options = appfiling::Options {
-                password: password.read()?,
-                detect: false,
-            };
+            let options = keystore.options(false)?;
             check(format, &paths, &options, &batch, &records)
         }
         Command::Sheet {

@@ -37,10 +37,28 @@ fn package_text(out: &mut String, p: &PackageReport) {
         let _ = writeln!(out, "  chosen: {}", f.reason);
     }
     // Certificate files and .p12 name no app: only their certificates are shown.
-    if !matches!(p.format, "certificate" | "p12") {
+    if !matches!(p.format, "certificate" | "p12") && p.keystore.is_none() {
         app_text(out, p);
     }
-    if p.platform == "android" {
+    if let Some(keystore) = &p.keystore {
+        let _ = writeln!(
+            out,
+            "  keystore       {} (integrity {})",
+            keystore.kind, keystore.integrity
+        );
+        for entry in &keystore.entries {
+            let _ = writeln!(
+                out,
+                "  alias {} ({})",
+                entry.alias,
+                entry.kind.replace('_', " ")
+            );
+            for (i, key) in entry.chain.iter().enumerate() {
+                let _ = writeln!(out, "    certificate #{}", i + 1);
+                certificate_text(out, &key.certificate, &key.public_key, "      ");
+            }
+        }
+    } else if p.platform == "android" {
         let sdk = |v: Option<u32>| v.map_or("-".into(), |v| v.to_string());
         let _ = writeln!(
             out,
@@ -89,6 +107,9 @@ fn package_text(out: &mut String, p: &PackageReport) {
         if let Some(file) = &signer.signature_file {
             label.push_str(&format!(" ({file})"));
         }
+        if let Some(alias) = &signer.alias {
+            label.push_str(&format!(" (alias {alias})"));
+        }
         if let (Some(min), Some(max)) = (signer.min_sdk, signer.max_sdk) {
             label.push_str(&format!(" (SDK {min}..{max})"));
         }
@@ -101,7 +122,8 @@ fn package_text(out: &mut String, p: &PackageReport) {
             None => groups.push((vec![label], &signer.key)),
         }
     }
-    for (labels, key) in groups {
+    // A keystore's keys are listed under their aliases above.
+    for (labels, key) in groups.into_iter().filter(|_| p.keystore.is_none()) {
         let _ = writeln!(out, "  signer {}", labels.join(", "));
         certificate_text(out, &key.certificate, &key.public_key, "    ");
     }

@@ -54,6 +54,8 @@ pub struct PackageReport {
     pub chain: Vec<ChainCertificate>,
     /// Android only: split name, the APKs of a split set, a bundle's modules.
     pub android: Option<AndroidDetails>,
+    /// Keystores only: every alias with its certificates.
+    pub keystore: Option<KeystoreDetails>,
     /// iOS only: bundle, profile and code-signature details.
     pub ios: Option<IosDetails>,
     /// HarmonyOS only: signing block, profile and module details.
@@ -88,6 +90,9 @@ pub enum Scheme {
     /// The certificate of a private key in a PKCS#12 file.
     #[serde(rename = "p12")]
     Pkcs12,
+    /// The certificate of a private-key entry in a keystore (JKS, JCEKS, PKCS#12).
+    #[serde(rename = "keystore")]
+    Keystore,
     /// The main signature (0x20000000) of a HAP signing block.
     #[serde(rename = "hap-signature")]
     HapSignature,
@@ -105,6 +110,7 @@ impl Scheme {
             Scheme::Profile => "profile",
             Scheme::Certificate => "certificate",
             Scheme::Pkcs12 => "p12",
+            Scheme::Keystore => "keystore",
             Scheme::HapSignature => "hap-signature",
         }
     }
@@ -136,6 +142,8 @@ pub struct Signer {
     /// v3/v3.1: the SDK range this signer covers.
     pub min_sdk: Option<u32>,
     pub max_sdk: Option<u32>,
+    /// Keystores: the alias of the private key.
+    pub alias: Option<String>,
 }
 
 impl Signer {
@@ -147,6 +155,7 @@ impl Signer {
             signature_file: None,
             min_sdk: None,
             max_sdk: None,
+            alias: None,
         }
     }
 }
@@ -351,6 +360,24 @@ pub struct AndroidDetails {
     pub apks: Vec<SplitApk>,
     /// An app bundle's modules ("base" first), each a directory with its own manifest.
     pub bundle_modules: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct KeystoreDetails {
+    /// "jks", "jceks" or "pkcs12".
+    pub kind: &'static str,
+    /// "verified" (the password opened it) or "unchecked" (read without the password).
+    pub integrity: &'static str,
+    pub entries: Vec<KeystoreEntry>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct KeystoreEntry {
+    pub alias: String,
+    /// "private_key", "trusted_certificate" or "secret_key".
+    pub kind: &'static str,
+    /// Leaf first.
+    pub chain: Vec<CertifiedKey>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -142,6 +142,7 @@ fn android_report(
             split: manifest.split.clone(),
             ..Default::default()
         }),
+        keystore: None,
         ios: None,
         harmony: None,
         detection: None,

@@ -119,6 +119,7 @@ pub fn empty_report(path: &Path, format: &'static str) -> PackageReport {
         source_stamp: None,
         chain: Vec::new(),
         android: None,
+        keystore: None,
         ios: None,
         harmony: None,
         detection: None,

@@ -1,0 +1,176 @@
+//! Keystores (JKS, JCEKS, PKCS#12): every alias with its certificate chain,
+//! and the values to file for the signing key, before there is a build.
+
+pub mod jks;
+
+use crate::cert;
+use crate::error::ErrorKind;
+use crate::filing::{set_filing, ANDROID};
+use crate::report::{KeystoreDetails, KeystoreEntry, PackageReport, Scheme, Signer, Warning};
+use std::path::Path;
+
+/// The alias Android's debug keystore uses.
+const DEBUG_ALIAS: &str = "androiddebugkey";
+
+/// One alias as read, before its certificates are described.
+pub struct RawEntry {
+    pub alias: String,
+    pub kind: &'static str,
+    pub chain: Vec<Vec<u8>>,
+}
+
+pub fn is_jks(head: &[u8]) -> bool {
+    let magic = head
+        .get(..4)
+        .map(|m| u32::from_be_bytes([m[0], m[1], m[2], m[3]]));
+    matches!(magic, Some(jks::JKS_MAGIC | jks::JCEKS_MAGIC))
+}
+
+/// A JKS or JCEKS keystore: certificates need no password; with one, its integrity is checked.
+pub fn inspect_jks(
+    path: &Path,
+    bytes: &[u8],
+    password: Option<&str>,
+    alias: Option<&str>,
+) -> Result<PackageReport, ErrorKind> {
+    let parsed = jks::parse(bytes).map_err(|e| ErrorKind::BadEntry {
+        entry: "keystore".into(),
+        reason: e,
+    })?;
+    let mut warnings = Vec::new();
+    let integrity = match password.map(|p| jks::password_matches(bytes, p)) {
+        Some(Some(true)) => "verified",
+        Some(_) => {
+            return Err(ErrorKind::Password(
+                "the keystore password is wrong, or the keystore is damaged (its integrity check fails)".into(),
+            ))
+        }
+        None => {
+            warnings.push(Warning::new(
+                "keystore_integrity_unchecked",
+                "read without the password: JKS and JCEKS keep certificates in the clear, so every value is right, but the keystore's integrity was not checked (pass --password-env or --password-file to check it)",
+            ));
+            "unchecked"
+        }
+    };
+    if parsed.stopped_at_secret_key {
+        warnings.push(Warning::new(
+            "keystore_partly_read",
+            "a JCEKS secret-key entry is stored as a Java object without a length: entries after it were not read",
+        ));
+    }
+    let kind = if parsed.jceks { "jceks" } else { "jks" };
+    let entries = parsed
+        .entries
+        .into_iter()
+        .map(|e| RawEntry {
+            alias: e.alias,
+            kind: match e.kind {
+                jks::EntryKind::PrivateKey => "private_key",
+                jks::EntryKind::TrustedCertificate => "trusted_certificate",
+                jks::EntryKind::SecretKey => "secret_key",
+            },
+            chain: e.chain,
+        })
+        .collect();
+    report(path, kind, integrity, entries, alias, warnings)
+}
+
+/// The report of a keystore: every alias (or the one asked for), and the filing values
+/// of its signing key when there is exactly one to choose.
+pub fn report(
+    path: &Path,
+    kind: &'static str,
+    integrity: &'static str,
+    entries: Vec<RawEntry>,
+    alias: Option<&str>,
+    mut warnings: Vec<Warning>,
+) -> Result<PackageReport, ErrorKind> {
+    let mut report = crate::ios::empty_report(path, kind);
+    report.platform = "android";
+    let names: Vec<String> = entries.iter().map(|e| e.alias.clone()).collect();
+    let entries: Vec<RawEntry> = match alias {
+        None => entries,
+        Some(wanted) => {
+            // Java compares aliases without case.
+            let found: Vec<RawEntry> = entries
+                .into_iter()
+                .filter(|e| e.alias.eq_ignore_ascii_case(wanted))
+                .collect();
+            if found.is_empty() {
+                return Err(ErrorKind::NoSuchAlias(format!(
+                    "no alias {wanted:?} in the keystore; it has: {}",
+                    names.join(", ")
+                )));
+            }
+            found
+        }
+    };
+    let mut details = KeystoreDetails {
+        kind,
+        integrity,
+        entries: Vec::new(),
+    };
+    for entry in entries {
+        let mut chain = Vec::new();
+        for (i, der) in entry.chain.iter().enumerate() {
+            match cert::describe(der) {
+                Ok(key) => chain.push(key),
+                Err(e) => warnings.push(Warning::new(
+                    "certificate_unreadable",
+                    format!("alias {}: certificate #{}: {e}", entry.alias, i + 1),
+                )),
+            }
+        }
+        if entry.kind == "private_key" {
+            if let Some(leaf) = chain.first() {
+                report.signers.push(Signer {
+                    alias: Some(entry.alias.clone()),
+                    ..Signer::new(Scheme::Keystore, leaf.clone())
+                });
+                let debug = entry.alias.eq_ignore_ascii_case(DEBUG_ALIAS)
+                    || leaf.certificate.subject.contains("CN=Android Debug");
+                if debug {
+                    warnings.push(Warning::new(
+                        "debug_certificate",
+                        format!("alias {} is Android's debug key: debug builds are not valid for filing", entry.alias),
+                    ));
+                }
+            }
+        }
+        details.entries.push(KeystoreEntry {
+            alias: entry.alias,
+            kind: entry.kind,
+            chain,
+        });
+    }
+    report.keystore = Some(details);
+    match report.signers.len() {
+        0 => warnings.push(Warning::new(
+            "no_private_key",
+            "no private-key entry: nothing in this keystore can sign an app",
+        )),
+        1 => {
+            let chosen = report.signers[0].clone();
+            let reason = format!(
+                "the keystore's only private key, alias {}",
+                chosen.alias.as_deref().unwrap_or_default()
+            );
+            set_filing(&mut report, &ANDROID, &chosen, reason, Vec::new());
+        }
+        n => warnings.push(Warning::new(
+            "several_aliases",
+            format!(
+                "{n} private keys ({}): pass --alias to choose the one the app is signed with; each is listed",
+                report
+                    .signers
+                    .iter()
+                    .filter_map(|s| s.alias.as_deref())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )),
+    }
+    report.warnings.extend(warnings);
+    Ok(report)
+}
