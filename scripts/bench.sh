@@ -133,3 +133,37 @@ scanned=$("$bin" inspect --detect --format json "$detect_apk" | python3 -c "impo
 python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['results'][0]; s=int(sys.argv[2]); print(f'inspect --detect: {r[\"mean\"]*1000:.0f} ms mean, {s/1e6:.0f} MB scanned, {s/1e6/r[\"mean\"]:.0f} MB/s (target >= 300 MB/s)')" "$out/hyperfine-detect.json" "$scanned"
 /usr/bin/time -o "$out/rss.txt" -f %M "$bin" inspect --detect "$detect_apk" >/dev/null
 echo "inspect --detect peak RSS: $(tail -1 "$out/rss.txt") KiB"
+
+# Batch: 1,000 small APKs (copies of the sample, each with its own padding entry so that no two
+# files are alike), read as one directory tree. Packages per second with --jobs 1 and --jobs 2.
+batch_dir=$out/batch
+if [ ! -d "$batch_dir" ] || [ "$(find "$batch_dir" -name '*.apk' | wc -l)" -ne 1000 ]; then
+    rm -rf "$batch_dir" && mkdir -p "$batch_dir"
+    python3 - "$batch_dir" <<'PY'
+import os, sys, zipfile
+src = zipfile.ZipFile("samples/sample-v1v2v3-rsa.apk")
+entries = [(i, src.read(i)) for i in src.infolist()]
+for n in range(1000):
+    sub = os.path.join(sys.argv[1], f"team-{n % 20:02d}")
+    os.makedirs(sub, exist_ok=True)
+    with zipfile.ZipFile(os.path.join(sub, f"app-{n:04d}.apk"), "w") as z:
+        for info, data in entries:
+            z.writestr(info, data)
+        z.writestr(f"assets/pad-{n}.txt", os.urandom(64).hex())
+PY
+fi
+echo
+echo "batch: 1000 APKs in $batch_dir (re-zipped copies: the v1 signature files stay, the v2/v3 block does not)"
+hyperfine -N --style basic --warmup 1 --runs "$RUNS" --ignore-failure --export-json "$out/hyperfine-batch.json" \
+    "$bin inspect --quiet --format jsonl --jobs 1 $batch_dir" \
+    "$bin inspect --quiet --format jsonl --jobs 2 $batch_dir" >/dev/null
+python3 - "$out/hyperfine-batch.json" <<'PY'
+import json, sys
+results = json.load(open(sys.argv[1]))["results"]
+for r in results:
+    jobs = r["command"].split("--jobs ")[1].split()[0]
+    print(f"  --jobs {jobs}: {r['mean']*1000:.0f} ms mean, {1000 / r['mean']:.0f} packages/s")
+print(f"  speed-up with 2 jobs: {results[0]['mean'] / results[1]['mean']:.2f}x")
+PY
+/usr/bin/time -o "$out/rss.txt" -f %M "$bin" inspect --quiet --format jsonl --jobs 2 "$batch_dir" >/dev/null || true
+echo "batch --jobs 2 peak RSS: $(tail -1 "$out/rss.txt") KiB"

@@ -349,14 +349,25 @@ fn sheet(
     Ok(code)
 }
 
+/// What a batch found, for the summary line and the exit code.
+#[derive(Default)]
+struct Tally {
+    packages: usize,
+    warnings: usize,
+    errors: usize,
+    skipped: usize,
+}
+
 /// Reads every input under `paths` in parallel. Each outcome goes to `stream` as it
-/// finishes (for unsorted jsonl); all come back in input order.
+/// finishes; when `keep`, all come back in input order (else nothing is kept, so a
+/// streamed batch of any size needs no more memory than one package).
 fn read_batch(
     paths: &[PathBuf],
     options: &appfiling::Options,
     batch: &BatchArgs,
+    keep: bool,
     mut stream: impl FnMut(&Outcome),
-) -> Vec<Outcome> {
+) -> (Vec<Outcome>, Tally) {
     use indicatif::{ProgressBar, ProgressDrawTarget};
     use std::io::IsTerminal;
     let inputs = batch::collect_inputs(paths);
@@ -368,17 +379,31 @@ fn read_batch(
     let jobs = batch
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let mut done: Vec<Option<Outcome>> = vec![None; inputs.len()];
+    let mut tally = Tally::default();
+    let mut done: Vec<Option<Outcome>> = Vec::new();
+    if keep {
+        done.resize(inputs.len(), None);
+    }
     batch::run(&inputs, options, jobs, |i, outcome| {
         progress.inc(1);
+        match &outcome {
+            Outcome::Package(p) => {
+                tally.packages += 1;
+                tally.warnings += p.warnings.len();
+            }
+            Outcome::Error(_) => tally.errors += 1,
+            Outcome::Skipped(_) => tally.skipped += 1,
+        }
         stream(&outcome);
-        done[i] = Some(outcome);
+        if let Some(slot) = done.get_mut(i) {
+            *slot = Some(outcome);
+        }
     });
     progress.finish_and_clear();
-    done.into_iter().flatten().collect()
+    (done.into_iter().flatten().collect(), tally)
 }
 
-/// A jsonl line for an input that could not be read.
+/// A jsonl line for an input that could not be read; its message goes to stderr too.
 fn error_line(e: &appfiling::report::ErrorEntry) -> serde_json::Value {
     serde_json::json!({"path": e.path, "error": {"code": e.code, "message": e.message}})
 }
@@ -391,27 +416,24 @@ fn print_line(value: &impl serde::Serialize) {
     }
 }
 
-/// The summary line on stderr, for more than one input.
-fn summary(batch: &BatchArgs, paths: &[PathBuf], outcomes: &[Outcome], extra: &str) {
-    if batch.quiet
-        || (paths.len() < 2
-            && !paths
-                .iter()
-                .any(|p| p.is_dir() && !p.join("Info.plist").is_file()))
-    {
+/// The summary line on stderr, for more than one input or a directory.
+fn summary(batch: &BatchArgs, paths: &[PathBuf], tally: &Tally, extra: &str) {
+    let one_file = paths.len() < 2
+        && !paths
+            .iter()
+            .any(|p| p.is_dir() && !p.join("Info.plist").is_file());
+    if batch.quiet || one_file {
         return;
     }
-    let count = |f: fn(&Outcome) -> usize| outcomes.iter().map(f).sum::<usize>();
-    let packages = count(|o| matches!(o, Outcome::Package(_)) as usize);
-    let warnings = count(|o| match o {
-        Outcome::Package(p) => p.warnings.len(),
-        _ => 0,
-    });
-    let errors = count(|o| matches!(o, Outcome::Error(_)) as usize);
-    let skipped = count(|o| matches!(o, Outcome::Skipped(_)) as usize);
+    let Tally {
+        packages,
+        warnings,
+        errors,
+        skipped,
+    } = tally;
     eprintln!(
         "appfiling: {packages} packages, {warnings} warnings, {errors} errors{extra}{}",
-        if skipped > 0 {
+        if *skipped > 0 {
             format!(", {skipped} other files skipped")
         } else {
             String::new()
@@ -431,9 +453,12 @@ fn inspect(
         Outcome::Error(e) => print_line(&error_line(e)),
         Outcome::Skipped(_) => {}
     };
-    let mut outcomes = read_batch(paths, options, batch, |o| {
+    let (mut outcomes, tally) = read_batch(paths, options, batch, !streaming, |o| {
         if streaming {
-            jsonl(o)
+            jsonl(o);
+            if let Outcome::Error(e) = o {
+                eprintln!("appfiling: {}", e.message);
+            }
         }
     });
     // Split APKs given side by side must share their base's signer.
@@ -441,15 +466,27 @@ fn inspect(
         Outcome::Package(p) => Some(p.as_mut()),
         _ => None,
     }));
+    // Sorted jsonl: every line in input order (streamed jsonl kept nothing).
+    let mut lines = String::new();
+    if format == Format::Jsonl {
+        for outcome in &outcomes {
+            let line = match outcome {
+                Outcome::Package(p) => serde_json::to_string(p).context("serialising")?,
+                Outcome::Error(e) => error_line(e).to_string(),
+                Outcome::Skipped(_) => continue,
+            };
+            lines += &(line + "\n");
+        }
+    }
     let mut report = appfiling::Report {
         schema_version: appfiling::report::SCHEMA_VERSION,
         packages: Vec::new(),
         errors: Vec::new(),
     };
-    for outcome in &outcomes {
+    for outcome in outcomes {
         match outcome {
-            Outcome::Package(p) => report.packages.push((**p).clone()),
-            Outcome::Error(e) => report.errors.push(e.clone()),
+            Outcome::Package(p) => report.packages.push(*p),
+            Outcome::Error(e) => report.errors.push(e),
             Outcome::Skipped(_) => {}
         }
     }
@@ -458,21 +495,20 @@ fn inspect(
             serde_json::to_string_pretty(&report).context("serialising the report")? + "\n"
         }
         Format::Text => appfiling::render::text(&report),
-        Format::Jsonl => {
-            if !streaming {
-                outcomes.iter().for_each(jsonl);
-            }
-            String::new()
-        }
+        Format::Jsonl => lines,
     };
     let mut stdout = std::io::stdout().lock();
     stdout
         .write_all(rendered.as_bytes())
         .context("writing to stdout")?;
     drop(stdout);
-    let code = report_errors(&report);
-    summary(batch, paths, &outcomes, "");
-    Ok(code)
+    report_errors(&report);
+    summary(batch, paths, &tally, "");
+    Ok(if tally.errors > 0 {
+        ExitCode::from(EXIT_UNREADABLE)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// Exit code when a package drifted from its filing.
@@ -500,9 +536,17 @@ fn check(
         Outcome::Error(e) => print_line(&error_line(e)),
         Outcome::Skipped(_) => {}
     };
-    let outcomes = read_batch(paths, options, batch, |o| {
+    let mut streamed_drifts = 0;
+    let (outcomes, tally) = read_batch(paths, options, batch, !streaming, |o| {
         if streaming {
-            jsonl(o)
+            jsonl(o);
+            match o {
+                Outcome::Error(e) => eprintln!("appfiling: {}", e.message),
+                Outcome::Package(_) => {
+                    streamed_drifts += result_of(o).is_some_and(|r| !r.matches) as usize
+                }
+                Outcome::Skipped(_) => {}
+            }
         }
     });
     let results: Vec<CheckResult> = outcomes.iter().filter_map(result_of).collect();
@@ -527,17 +571,17 @@ fn check(
         }
         Format::Text => print!("{}", appfiling::render::check_text(&results)),
         Format::Jsonl => {
-            if !streaming {
-                outcomes.iter().for_each(jsonl);
+            for outcome in &outcomes {
+                jsonl(outcome);
             }
         }
     }
     for e in &errors {
         eprintln!("appfiling: {}", e.message);
     }
-    let drifted = results.iter().filter(|r| !r.matches).count();
-    summary(batch, paths, &outcomes, &format!(", {drifted} drifted"));
-    Ok(if !errors.is_empty() {
+    let drifted = streamed_drifts + results.iter().filter(|r| !r.matches).count();
+    summary(batch, paths, &tally, &format!(", {drifted} drifted"));
+    Ok(if tally.errors > 0 {
         ExitCode::from(EXIT_UNREADABLE)
     } else if drifted > 0 {
         ExitCode::from(EXIT_DRIFTED)
