@@ -38,8 +38,8 @@ enum Command {
         keystore: KeystoreArgs,
         #[command(flatten)]
         batch: BatchArgs,
-        /// Packages, or directories to search for them (recursively): APK, IPA, .app, HAP,
-        /// .mobileprovision, .p7b, .cer/.pem, .p12.
+        /// Packages, or directories to search for them (recursively): APK, AAB, APKS/XAPK/APKM,
+        /// JKS/JCEKS/PKCS#12 keystores, IPA, .app, .mobileprovision, HAP, .p7b, .cer/.pem, .p12.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
