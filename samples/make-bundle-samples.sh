@@ -11,6 +11,7 @@
 #   bundles/sample.apks         bundletool's layout: toc.pb, splits/base-master.apk, splits/base-xxhdpi.apk
 #   bundles/sample-mixed.apks   the same with the density split signed by another key
 #   bundles/sample.xapk         manifest.json, dev.appfiling.sample.apk and config.xxhdpi.apk
+#   bundles/sample.apkm         info.json, base.apk and split_config.xxhdpi.apk (APKMirror's layout)
 #   bundles/split-xxhdpi.apk    the density split alone (for splits given side by side)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -73,12 +74,18 @@ set_of() { # output, split apk, layout
  "split_apks": [{"file": "dev.appfiling.sample.apk", "id": "base"}, {"file": "config.xxhdpi.apk", "id": "config.xxhdpi"}]}
 JSON
             (cd "$dir" && zip -q -X -r "$OLDPWD/$out" manifest.json dev.appfiling.sample.apk config.xxhdpi.apk) ;;
+        apkm)
+            cp sample-v1v2v3-rsa.apk "$dir/base.apk"
+            cp "$split" "$dir/split_config.xxhdpi.apk"
+            echo '{"pname": "dev.appfiling.sample", "versioncode": "42", "release_version": "1.4.2"}' > "$dir/info.json"
+            (cd "$dir" && zip -q -X -r "$OLDPWD/$out" info.json base.apk split_config.xxhdpi.apk) ;;
     esac
 }
-rm -f "$OUT"/*.apks "$OUT"/*.xapk
+rm -f "$OUT"/*.apks "$OUT"/*.xapk "$OUT"/*.apkm
 set_of "$OUT/sample.apks" "$work/split-release.apk" apks
 set_of "$OUT/sample-mixed.apks" "$work/split-second.apk" apks
 set_of "$OUT/sample.xapk" "$work/split-release.apk" xapk
+set_of "$OUT/sample.apkm" "$work/split-release.apk" apkm
 
 # What the independent tools say.
 badging=$(aapt2 dump badging "$work/proto.apk")
@@ -96,10 +103,10 @@ certs() { # apk → sha256 of its signer per apksigner
         "$(sed -n "s/^package: name='\([^']*\)'.*/\1/p" <<<"$badging")" "$(field "versionCode=")" "$(field "versionName=")" \
         "$(field "sdkVersion:")" "$(field "targetSdkVersion:")" "$(field "application-label:")" "$(field "application-label-zh-CN:")" \
         "$(fingerprint SHA1 "$jar")" "$(fingerprint SHA256 "$jar")"
-    for set in sample.apks sample-mixed.apks sample.xapk; do
+    for set in sample.apks sample-mixed.apks sample.xapk sample.apkm; do
         mkdir -p "$work/x-$set" && (cd "$work/x-$set" && unzip -q -o "$OLDPWD/$OUT/$set")
-        base=$(find "$work/x-$set" -name 'base-master.apk' -o -name 'dev.appfiling.sample.apk' | head -1)
-        split=$(find "$work/x-$set" -name 'base-xxhdpi.apk' -o -name 'config.xxhdpi.apk' | head -1)
+        base=$(find "$work/x-$set" -name 'base-master.apk' -o -name 'dev.appfiling.sample.apk' -o -name 'base.apk' | head -1)
+        split=$(find "$work/x-$set" -name 'base-xxhdpi.apk' -o -name '*config.xxhdpi.apk' | head -1)
         printf '%s\tdev.appfiling.sample\t-\t-\t-\t-\t-\t-\t-\t%s\t%s\n' "$set" "$(certs "$base")" "$(certs "$split")"
     done
 } > "$OUT/EXPECTED-bundles.tsv"

@@ -8,8 +8,10 @@ use crate::error::ErrorKind;
 use crate::report::{PackageReport, SplitApk, Warning};
 use std::path::Path;
 
-/// An APK inside a set is at most this large.
+/// An APK inside a set is at most this large, and all of them together at most
+/// `MAX_SET_BYTES`: each is copied to a temporary file, so a bomb must not fill the disk.
 const MAX_NESTED_APK: u64 = 4 << 30;
+const MAX_SET_BYTES: u64 = 8 << 30;
 /// Sets carry a base, config splits per ABI, density and language: dozens at most.
 const MAX_APKS: usize = 256;
 
@@ -45,8 +47,9 @@ pub fn inspect_set(
     names.sort();
     let mut read = Vec::new();
     let mut warnings = Vec::new();
+    let mut budget = MAX_SET_BYTES;
     for name in names.iter().take(MAX_APKS) {
-        match inspect_nested(archive, path, name, detect) {
+        match inspect_nested(archive, path, name, detect, &mut budget) {
             Ok(apk) => read.push((name.clone(), apk)),
             Err(e) => warnings.push(Warning::new("apk_unreadable", format!("{name}: {e}"))),
         }
@@ -125,8 +128,10 @@ fn inspect_nested(
     set: &Path,
     name: &str,
     detect: bool,
+    budget: &mut u64,
 ) -> Result<PackageReport, ErrorKind> {
-    let temp = archive.extract(name, MAX_NESTED_APK)?;
+    let temp = archive.extract(name, MAX_NESTED_APK.min(*budget))?;
+    *budget = budget.saturating_sub(std::fs::metadata(&temp.path)?.len());
     let mut inner = Archive::open(&temp.path)?;
     let mut apk = super::inspect_apk(&temp.path, &mut inner, detect)?;
     apk.path = format!("{}!{name}", set.display());
