@@ -35,13 +35,7 @@ enum Command {
         #[arg(long)]
         detect: bool,
         #[command(flatten)]
-        keystore: KeystoreArgs,
-        #[command(flatten)]
-        batch: BatchArgs,
-        /// Packages, or directories to search for them (recursively): APK, AAB, APKS/XAPK/APKM,
-        /// JKS/JCEKS/PKCS#12 keystores, IPA, .app, .mobileprovision, HAP, .p7b, .cer/.pem, .p12.
-        #[arg(required = true)]
-        paths: Vec<PathBuf>,
+        inputs: Inputs,
     },
     /// Fail when a package no longer matches what was filed (exit 1), for release pipelines.
     Check {
@@ -63,12 +57,7 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
         #[command(flatten)]
-        keystore: KeystoreArgs,
-        #[command(flatten)]
-        batch: BatchArgs,
-        /// Packages, or directories to search for them (recursively).
-        #[arg(required = true)]
-        paths: Vec<PathBuf>,
+        inputs: Inputs,
     },
     /// Fill one provider's APP备案 form for an app, from its packages and filing.toml.
     Sheet {
@@ -129,6 +118,19 @@ struct KeystoreArgs {
     /// The password itself (visible to other users: prefer the two above).
     #[arg(long = "password", value_name = "PASSWORD")]
     literal: Option<String>,
+}
+
+/// What `inspect` and `check` read, and how.
+#[derive(Args)]
+struct Inputs {
+    #[command(flatten)]
+    keystore: KeystoreArgs,
+    #[command(flatten)]
+    batch: BatchArgs,
+    /// Packages, or directories to search for them (recursively): APK, AAB, APKS/XAPK/APKM,
+    /// JKS/JCEKS/PKCS#12 keystores, IPA, .app, .mobileprovision, HAP, .p7b, .cer/.pem, .p12.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
 }
 
 /// Reading many packages.
@@ -194,12 +196,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Inspect {
             format,
             detect,
-            keystore,
-            batch,
-            paths,
+            inputs,
         } => {
-            let options = keystore.options(detect)?;
-            inspect(format, &paths, &options, &batch)
+            let options = inputs.keystore.options(detect)?;
+            inspect(format, &inputs.paths, &options, &inputs.batch)
         }
         Command::Check {
             against,
@@ -208,9 +208,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             expect_sha1,
             expect_sha256,
             format,
-            keystore,
-            batch,
-            paths,
+            inputs,
         } => {
             let records = match against {
                 Some(file) => {
@@ -231,8 +229,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     sha1: expect_sha1.as_deref().map(appfiling::check::normalize_hex),
                 }],
             };
-            let options = keystore.options(false)?;
-            check(format, &paths, &options, &batch, &records)
+            let options = inputs.keystore.options(false)?;
+            check(format, &inputs.paths, &options, &inputs.batch, &records)
         }
         Command::Sheet {
             config,

@@ -3,17 +3,11 @@
 
 mod common;
 
+use common::appfiling;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn appfiling(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_appfiling"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap()
-}
+use std::process::Output;
 
 /// tree/
 ///   android/a.apk, android/deep/b.apk   two good APKs

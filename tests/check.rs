@@ -5,17 +5,11 @@
 
 mod common;
 
+use common::appfiling;
+
 use serde_json::Value;
 use std::path::PathBuf;
-use std::process::{Command, Output};
-
-fn appfiling(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_appfiling"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap()
-}
+use std::process::Output;
 
 fn apksigner(file: &str, column: &str) -> String {
     common::tsv_by(&common::sample_path("EXPECTED.tsv"), "file")[file][column].clone()

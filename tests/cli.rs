@@ -1,16 +1,10 @@
 //! The command line: exit codes, JSON contract, errors that name the file.
 
+mod common;
+
+use common::appfiling as run;
 use serde_json::Value;
 use std::path::PathBuf;
-use std::process::{Command, Output};
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_appfiling"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap()
-}
 
 fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("appfiling-cli-{}", std::process::id()));

@@ -8,6 +8,15 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
+/// Runs the appfiling binary from the repository root.
+pub fn appfiling(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_appfiling"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap()
+}
+
 /// The project's own samples (samples/make-*.sh|py), `rel` inside `samples/`.
 pub fn sample_path(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
