@@ -120,8 +120,9 @@ fn a_broken_signing_block_is_a_warning_not_a_failure() {
     );
 }
 
-/// iOS and HarmonyOS packages and profiles, truncated and corrupted at every
-/// step of a fixed walk: a report or an error naming the file, never a panic.
+/// iOS and HarmonyOS packages and profiles, Android bundles, split sets and
+/// keystores, truncated and corrupted at every step of a fixed walk: a report or
+/// an error naming the file, never a panic.
 #[test]
 fn other_platforms_survive_truncation_and_corruption() {
     let mut state: u64 = 0x2545_f491_4f6c_dd1d;
@@ -139,6 +140,11 @@ fn other_platforms_survive_truncation_and_corruption() {
         "harmony/sample.app",
         "harmony/sample-release.p7b",
         "detect/sample-detect.apk",
+        "bundles/sample.aab",
+        "bundles/sample.apks",
+        "bundles/sample.xapk",
+        "keystores/release.jks",
+        "keystores/release.jceks",
     ] {
         let original = sample(name);
         let file = name.replace('/', "-");
