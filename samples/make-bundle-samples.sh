@@ -98,16 +98,18 @@ certs() { # apk → sha256 of its signer per apksigner
 {
     echo "# Made by make-bundle-samples.sh: identity from \`aapt2 dump badging\` on the proto-format base module;"
     echo "# AAB signer from \`keytool -printcert -jarfile\`; split-set APK signers from \`apksigner verify --print-certs\`."
-    printf 'file\tpackage\tversion_code\tversion_name\tmin_sdk\ttarget_sdk\tlabel\tlabel_zh_CN\tsigner_sha1\tsigner_sha256\tsplit_signers_sha256\n'
-    printf 'sample.aab\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t-\n' \
+    printf 'file\tpackage\tversion_code\tversion_name\tmin_sdk\ttarget_sdk\tlabel\tlabel_zh_CN\tsigner_sha1\tsigner_sha256\tsplit_signers_sha256\ticon\n'
+    # The icon: the highest-density raster aapt2 lists, under the bundle's base/ module.
+    icon=$(grep -o "application-icon-[0-9]*:'[^']*'" <<<"$badging" | grep -v "\.xml'" | sort -t- -k3 -n | tail -1 | sed "s/.*:'\(.*\)'/base\/\1/")
+    printf 'sample.aab\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t-\t%s\n' \
         "$(sed -n "s/^package: name='\([^']*\)'.*/\1/p" <<<"$badging")" "$(field "versionCode=")" "$(field "versionName=")" \
         "$(field "sdkVersion:")" "$(field "targetSdkVersion:")" "$(field "application-label:")" "$(field "application-label-zh-CN:")" \
-        "$(fingerprint SHA1 "$jar")" "$(fingerprint SHA256 "$jar")"
+        "$(fingerprint SHA1 "$jar")" "$(fingerprint SHA256 "$jar")" "$icon"
     for set in sample.apks sample-mixed.apks sample.xapk sample.apkm; do
         mkdir -p "$work/x-$set" && (cd "$work/x-$set" && unzip -q -o "$OLDPWD/$OUT/$set")
         base=$(find "$work/x-$set" -name 'base-master.apk' -o -name 'dev.appfiling.sample.apk' -o -name 'base.apk' | head -1)
         split=$(find "$work/x-$set" -name 'base-xxhdpi.apk' -o -name '*config.xxhdpi.apk' | head -1)
-        printf '%s\tdev.appfiling.sample\t-\t-\t-\t-\t-\t-\t-\t%s\t%s\n' "$set" "$(certs "$base")" "$(certs "$split")"
+        printf '%s\tdev.appfiling.sample\t-\t-\t-\t-\t-\t-\t-\t%s\t%s\t-\n' "$set" "$(certs "$base")" "$(certs "$split")"
     done
 } > "$OUT/EXPECTED-bundles.tsv"
 echo "bundle samples rebuilt in $OUT"

@@ -45,6 +45,12 @@ fn the_sample_bundle_matches_aapt2_and_keytool() {
     assert_eq!(filed_sha256(&p), row["signer_sha256"]);
     assert_eq!(warning_codes(&p), ["play_app_signing"]);
     assert_eq!(p.android.as_ref().unwrap().bundle_modules, ["base"]);
+    assert_eq!(p.icon.as_deref(), Some(row["icon"].as_str()));
+    // The sheet exports that icon as a standard PNG.
+    let icon = appfiling::sheet::icon::export(std::slice::from_ref(&p))
+        .unwrap()
+        .expect("an icon");
+    assert!(icon.png.starts_with(b"\x89PNG"));
 }
 
 #[test]
@@ -177,7 +183,6 @@ fn corpus_bundles_match_aapt2_and_keytool() {
             .arg(&temp)
             .output()
             .expect("aapt2 (Debian package aapt) is installed by scripts/test.sh");
-        let _ = std::fs::remove_file(&temp);
         let badging = String::from_utf8_lossy(&out.stdout).into_owned();
         let quoted = |key: &str| -> Option<String> {
             let at = badging.find(key)? + key.len();
@@ -209,9 +214,51 @@ fn corpus_bundles_match_aapt2_and_keytool() {
             };
             assert_eq!(Some(label.clone()), quoted(&key), "{rel} {locale}");
         }
+        // The launcher icon: of the files `aapt2 dump resources` lists for the resource
+        // badging names, the highest-density raster (an adaptive XML only when no raster).
+        let launcher = quoted("icon='").expect("aapt2 names the icon");
+        let resources = Command::new("aapt2")
+            .args(["dump", "resources"])
+            .arg(&temp)
+            .output()
+            .unwrap();
+        let _ = std::fs::remove_file(&temp);
+        let dump = String::from_utf8_lossy(&resources.stdout).into_owned();
+        let block = dump
+            .split("    resource 0x")
+            .find(|b| b.contains(&format!("(file) {launcher} ")))
+            .expect("the icon's resource");
+        let density = |qualifiers: &str| -> u32 {
+            let dpi = [
+                ("ldpi", 120),
+                ("mdpi", 160),
+                ("tvdpi", 213),
+                ("hdpi", 240),
+                ("xhdpi", 320),
+                ("xxhdpi", 480),
+                ("xxxhdpi", 640),
+            ];
+            qualifiers
+                .split('-')
+                .find_map(|q| dpi.iter().find(|(name, _)| *name == q).map(|(_, d)| *d))
+                .unwrap_or(0)
+        };
+        let icon = block
+            .lines()
+            .filter_map(|l| {
+                let (qualifiers, rest) = l.trim().strip_prefix('(')?.split_once(") (file) ")?;
+                let path = rest.split(' ').next()?;
+                Some((
+                    (!path.ends_with(".xml"), density(qualifiers)),
+                    format!("base/{path}"),
+                ))
+            })
+            .max()
+            .map(|(_, path)| path);
+        assert_eq!(p.icon, icon, "{rel}");
         println!(
-            "{rel}: {:?} {:?} matches aapt2",
-            p.package_name, p.app_names
+            "{rel}: {:?} {:?} {:?} matches aapt2",
+            p.package_name, p.app_names, p.icon
         );
         checked += 1;
     }

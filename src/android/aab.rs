@@ -38,19 +38,29 @@ pub fn inspect_aab(path: &Path, archive: &mut Archive) -> Result<PackageReport, 
     let elements = xml_elements(&manifest_bytes).map_err(bad(BASE_MANIFEST))?;
     let mut manifest = super::manifest::read(&elements, None);
     let mut warnings = Vec::new();
-    if let Some(id) = manifest.label_id {
-        match archive.read_entry(BASE_RESOURCES, MAX_RESOURCES) {
-            Ok(Some(table)) => match localized_strings(&table, id) {
-                Ok(labels) => manifest.labels = labels,
-                Err(e) => warnings.push(Warning::new(
-                    "resources_unreadable",
-                    format!("{BASE_RESOURCES}: {e}"),
-                )),
-            },
-            Ok(None) => {}
-            Err(e) => warnings.push(Warning::new("resources_unreadable", e.to_string())),
+    let table = match archive.read_entry(BASE_RESOURCES, MAX_RESOURCES) {
+        Ok(table) => table,
+        Err(e) => {
+            warnings.push(Warning::new("resources_unreadable", e.to_string()));
+            None
         }
+    };
+    let unreadable =
+        |e: ProtoError| Warning::new("resources_unreadable", format!("{BASE_RESOURCES}: {e}"));
+    if let (Some(id), Some(table)) = (manifest.label_id, &table) {
+        match localized_strings(table, id) {
+            Ok(labels) => manifest.labels = labels,
+            Err(e) => warnings.push(unreadable(e)),
+        }
+    }
+    if manifest.label_id.is_some() {
         manifest.label_unresolved = manifest.labels.is_empty();
+    }
+    if let (Some(id), Some(table)) = (manifest.icon_id, &table) {
+        match icon_file(table, id) {
+            Ok(icon) => manifest.icon = icon,
+            Err(e) => warnings.push(unreadable(e)),
+        }
     }
     let mut report = super::android_report(path, "aab", &manifest, archive, warnings)?;
     let mut modules: Vec<String> = archive
@@ -170,9 +180,9 @@ fn compiled_value(item: &[u8]) -> Option<AttrValue> {
     }
 }
 
-/// The string values of resource `id` per locale ("default" for none), from a
-/// ResourceTable: package (2) → type (3) → entry (3) → config_value (6).
-pub fn localized_strings(table: &[u8], id: u32) -> Result<BTreeMap<String, String>, ProtoError> {
+/// Every (configuration, value) of resource `id` in a ResourceTable:
+/// package (2) → type (3) → entry (3) → config_value (6) {config (1), value (2)}.
+fn config_values(table: &[u8], id: u32) -> Result<Vec<(&[u8], &[u8])>, ProtoError> {
     let (package_id, type_id, entry_id) = (id >> 24, (id >> 16) & 0xff, id & 0xffff);
     let id_of = |message: &[u8]| {
         proto::field(message, 1)
@@ -181,9 +191,9 @@ pub fn localized_strings(table: &[u8], id: u32) -> Result<BTreeMap<String, Strin
             .and_then(FieldValue::varint)
             .unwrap_or(0)
     };
-    let mut out = BTreeMap::new();
     // Surface a malformed table rather than an empty answer.
     proto::fields(table).collect::<Result<Vec<_>, _>>()?;
+    let mut out = Vec::new();
     for package in proto::messages(table, 2).filter(|p| id_of(p) == u64::from(package_id)) {
         for kind in proto::messages(package, 3).filter(|t| id_of(t) == u64::from(type_id)) {
             for entry in proto::messages(kind, 3).filter(|e| id_of(e) == u64::from(entry_id)) {
@@ -191,28 +201,58 @@ pub fn localized_strings(table: &[u8], id: u32) -> Result<BTreeMap<String, Strin
                     let config = proto::field(config_value, 1)
                         .and_then(FieldValue::bytes)
                         .unwrap_or_default();
-                    // Only configurations that differ by locale alone.
-                    let qualifiers: Vec<(u32, FieldValue)> =
-                        proto::fields(config).map_while(Result::ok).collect();
-                    if qualifiers.iter().any(|(n, _)| *n != 3) {
-                        continue;
-                    }
-                    let locale = qualifiers
-                        .iter()
-                        .find_map(|(_, v)| v.text())
-                        .filter(|l| !l.is_empty())
-                        .unwrap_or("default");
-                    let string = proto::field(config_value, 2)
+                    let value = proto::field(config_value, 2)
                         .and_then(FieldValue::bytes)
-                        .and_then(|value| proto::field(value, 4)?.bytes())
-                        .and_then(|item| proto::field(item, 2)?.bytes())
-                        .and_then(|string| proto::field(string, 1)?.text());
-                    if let Some(string) = string {
-                        out.insert(locale.to_string(), string.to_string());
-                    }
+                        .unwrap_or_default();
+                    out.push((config, value));
                 }
             }
         }
     }
     Ok(out)
+}
+
+/// The item (4) of a Value, and in it field `number`, as a message.
+fn item_field(value: &[u8], number: u32) -> Option<&[u8]> {
+    proto::field(proto::field(value, 4)?.bytes()?, number)?.bytes()
+}
+
+/// The string values of resource `id` per locale ("default" for none).
+pub fn localized_strings(table: &[u8], id: u32) -> Result<BTreeMap<String, String>, ProtoError> {
+    let mut out = BTreeMap::new();
+    for (config, value) in config_values(table, id)? {
+        // Only configurations that differ by locale (Configuration.locale, 3) alone.
+        let qualifiers: Vec<(u32, FieldValue)> =
+            proto::fields(config).map_while(Result::ok).collect();
+        if qualifiers.iter().any(|(n, _)| *n != 3) {
+            continue;
+        }
+        let locale = qualifiers
+            .iter()
+            .find_map(|(_, v)| v.text())
+            .filter(|l| !l.is_empty())
+            .unwrap_or("default");
+        // Item.str (2) → String.value (1)
+        if let Some(string) = item_field(value, 2).and_then(|s| proto::field(s, 1)?.text()) {
+            out.insert(locale.to_string(), string.to_string());
+        }
+    }
+    Ok(out)
+}
+
+/// The launcher icon's file in the bundle (`base/res/…`), as for an APK: a raster before
+/// XML, then the highest density (Configuration.density, 18).
+pub fn icon_file(table: &[u8], id: u32) -> Result<Option<String>, ProtoError> {
+    let files = config_values(table, id)?
+        .into_iter()
+        .filter_map(|(config, value)| {
+            let density = proto::field(config, 18)
+                .and_then(FieldValue::varint)
+                .and_then(|d| u16::try_from(d).ok())
+                .unwrap_or(0);
+            // Item.file (5) → FileReference.path (1)
+            let path = item_field(value, 5).and_then(|f| proto::field(f, 1)?.text())?;
+            Some((density, format!("base/{path}")))
+        });
+    Ok(super::manifest::best_icon(files))
 }

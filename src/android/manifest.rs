@@ -40,6 +40,8 @@ pub struct Manifest {
     pub label_unresolved: bool,
     /// The resource id of the label, when it is a reference.
     pub label_id: Option<u32>,
+    /// The resource id of the launcher icon, when it is a reference.
+    pub icon_id: Option<u32>,
     pub icon: Option<String>,
 }
 
@@ -122,7 +124,10 @@ pub fn read(elements: &[Element], table: Option<&ResourceTable<'_>>) -> Manifest
         .or_else(|| app.attribute(ATTR_ICON, "icon"));
     m.icon = match icon {
         Some(AttrValue::String(s)) => Some(s.clone()),
-        Some(AttrValue::Typed(v)) if v.is_reference() => resolver.best_icon(v.data),
+        Some(AttrValue::Typed(v)) if v.is_reference() => {
+            m.icon_id = Some(v.data);
+            resolver.best_icon(v.data)
+        }
         _ => None,
     };
     m
@@ -269,18 +274,28 @@ impl Resolver<'_, '_> {
                 }
             }
         }
-        candidates
-            .into_iter()
-            .max_by_key(|(config, path)| {
-                let raster = !path.ends_with(".xml");
-                let density = match config.density {
-                    DENSITY_ANY | DENSITY_NONE => 0,
-                    d => d,
-                };
-                (raster, density)
-            })
-            .map(|(_, path)| path)
+        best_icon(
+            candidates
+                .into_iter()
+                .map(|(config, path)| (config.density, path)),
+        )
     }
+}
+
+/// The launcher icon among a resource's files by density: a raster (PNG, WebP)
+/// before an adaptive-icon XML, then the highest pixel density.
+pub fn best_icon(files: impl IntoIterator<Item = (u16, String)>) -> Option<String> {
+    files
+        .into_iter()
+        .max_by_key(|(density, path)| {
+            let raster = !path.ends_with(".xml");
+            let density = match *density {
+                DENSITY_ANY | DENSITY_NONE => 0,
+                d => d,
+            };
+            (raster, density)
+        })
+        .map(|(_, path)| path)
 }
 
 #[cfg(test)]
