@@ -180,9 +180,12 @@ fn compiled_value(item: &[u8]) -> Option<AttrValue> {
     }
 }
 
+/// A Configuration message and the Value message given for it.
+type ConfigValue<'a> = (&'a [u8], &'a [u8]);
+
 /// Every (configuration, value) of resource `id` in a ResourceTable:
 /// package (2) → type (3) → entry (3) → config_value (6) {config (1), value (2)}.
-fn config_values(table: &[u8], id: u32) -> Result<Vec<(&[u8], &[u8])>, ProtoError> {
+fn config_values(table: &[u8], id: u32) -> Result<Vec<ConfigValue<'_>>, ProtoError> {
     let (package_id, type_id, entry_id) = (id >> 24, (id >> 16) & 0xff, id & 0xffff);
     let id_of = |message: &[u8]| {
         proto::field(message, 1)
