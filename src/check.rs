@@ -181,7 +181,9 @@ fn compare(
     found_name: Option<&str>,
     differences: &mut Vec<Difference>,
 ) {
-    if let Some(filed) = &record.package_name {
+    // A keystore or a certificate holds keys, not an app: only its key can be compared.
+    let key_only = package.keystore.is_some() || matches!(package.format, "certificate" | "p12");
+    if let Some(filed) = record.package_name.as_ref().filter(|_| !key_only) {
         if Some(filed.as_str()) != found_name {
             differences.push(Difference {
                 field: "package_name",

@@ -9,7 +9,7 @@ use common::appfiling;
 
 use serde_json::Value;
 use std::path::PathBuf;
-use std::process::Output;
+use std::process::{Command, Output};
 
 fn apksigner(file: &str, column: &str) -> String {
     common::tsv_by(&common::sample_path("EXPECTED.tsv"), "file")[file][column].clone()
@@ -240,4 +240,28 @@ fn expectations_on_the_command_line() {
     let out = appfiling(&["check", "--against", "Cargo.toml", "samples/ios/sample.ipa"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--against Cargo.toml: not JSON"));
+}
+
+#[test]
+fn a_keystore_is_checked_by_its_key_alone() {
+    let record = filing_record();
+    let run = |keystore: &str| {
+        Command::new(env!("CARGO_BIN_EXE_appfiling"))
+            .args(["check", "--password-env", "KS_PASS", "--against"])
+            .arg(&record)
+            .arg(common::sample_path(keystore))
+            .env("KS_PASS", "appfiling")
+            .output()
+            .unwrap()
+    };
+    // The key the release APK was signed with, before there is a build.
+    let out = run("keys/release.p12");
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("matches the filing (android (no package name);"));
+    // Another key: the certificate differs, the missing package name is not a drift.
+    let out = run("keystores/release.jks");
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("signing certificate SHA-256"), "{text}");
+    assert!(!text.contains("包名 / Bundle ID"), "{text}");
 }
