@@ -194,6 +194,7 @@ fn compare(
         }
     }
     let Some(filing) = &package.filing else {
+        let several_keys = package.signers.len() > 1;
         if record.certificate_sha256.is_some() || record.md5.is_some() || record.sha1.is_some() {
             differences.push(Difference {
                 field: "signer",
@@ -203,9 +204,13 @@ fn compare(
                     .or_else(|| record.md5.clone())
                     .or_else(|| record.sha1.clone())
                     .unwrap_or_default(),
-                found: "(unsigned)".into(),
-                meaning: "the package carries no signing certificate: sign it with the filed key"
-                    .into(),
+                found: if several_keys { "(several keys)" } else { "(unsigned)" }.into(),
+                meaning: if several_keys {
+                    "the keystore holds several private keys: pass --alias to choose the one to compare"
+                } else {
+                    "the package carries no signing certificate: sign it with the filed key"
+                }
+                .into(),
             });
         }
         return;

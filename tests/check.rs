@@ -264,4 +264,25 @@ fn a_keystore_is_checked_by_its_key_alone() {
     let text = stdout(&out);
     assert!(text.contains("signing certificate SHA-256"), "{text}");
     assert!(!text.contains("包名 / Bundle ID"), "{text}");
+    // Several private keys: --alias chooses the one compared.
+    let rows = common::tsv_rows(&common::sample_path("keystores/EXPECTED-keystores.tsv"));
+    let upload = rows
+        .iter()
+        .find(|r| r["keystore"] == "two-keys.p12" && r["alias"] == "upload")
+        .unwrap();
+    let run = |alias: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_appfiling"))
+            .arg("check")
+            .args(alias)
+            .args(["--password-env", "KS_PASS", "--expect-md5", &upload["md5"]])
+            .arg(common::sample_path("keystores/two-keys.p12"))
+            .env("KS_PASS", "appfiling")
+            .output()
+            .unwrap()
+    };
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("pass --alias to choose the one to compare"));
+    assert_eq!(run(&["--alias", "upload"]).status.code(), Some(0));
+    assert_eq!(run(&["--alias", "legacy"]).status.code(), Some(1));
 }
