@@ -90,6 +90,19 @@ impl<'a> Reader<'a> {
         Ok(u64::from_le_bytes(self.array()?))
     }
 
+    /// Big-endian reads, for the formats Java and Apple write (JKS, Mach-O code signatures).
+    pub fn u16_be(&mut self) -> Result<u16, Truncated> {
+        Ok(u16::from_be_bytes(self.array()?))
+    }
+
+    pub fn u32_be(&mut self) -> Result<u32, Truncated> {
+        Ok(u32::from_be_bytes(self.array()?))
+    }
+
+    pub fn u64_be(&mut self) -> Result<u64, Truncated> {
+        Ok(u64::from_be_bytes(self.array()?))
+    }
+
     /// A `u32` length followed by that many bytes, as the APK Signing Block nests its fields.
     pub fn length_prefixed(&mut self) -> Result<Reader<'a>, Truncated> {
         let len = self.u32()? as usize;
@@ -114,6 +127,12 @@ pub fn u32_at(data: &[u8], offset: usize) -> Option<u32> {
     Some(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
 }
 
+/// Big-endian `u32` at `offset`, or `None` past the end.
+pub fn u32_be_at(data: &[u8], offset: usize) -> Option<u32> {
+    let bytes = data.get(offset..offset.checked_add(4)?)?;
+    Some(u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
+}
+
 /// The string at `offset` as dex and Ark bytecode store it: a uleb128 length in
 /// UTF-16 units, then MUTF-8 bytes up to a NUL. The bytes, without the NUL.
 pub fn mutf8_at(data: &[u8], offset: usize) -> Option<&[u8]> {
@@ -132,6 +151,18 @@ pub fn mutf8_at(data: &[u8], offset: usize) -> Option<&[u8]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_big_endian_too() {
+        let data = [0, 1, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 3];
+        let mut r = Reader::new(&data);
+        assert_eq!(r.u16_be().unwrap(), 1);
+        assert_eq!(r.u32_be().unwrap(), 2);
+        assert_eq!(r.u64_be().unwrap(), 3);
+        assert!(r.u16_be().is_err());
+        assert_eq!(u32_be_at(&data, 2), Some(2));
+        assert_eq!(u32_be_at(&data, 12), None);
+    }
 
     #[test]
     fn reads_little_endian_and_stops_at_the_end() {

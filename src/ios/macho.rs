@@ -105,13 +105,11 @@ impl<R: Read> Forward<R> {
 }
 
 fn be32(b: &[u8], at: usize) -> u32 {
-    b.get(at..at + 4)
-        .map_or(0, |s| u32::from_be_bytes([s[0], s[1], s[2], s[3]]))
+    crate::bytes::u32_be_at(b, at).unwrap_or(0)
 }
 
 fn le32(b: &[u8], at: usize) -> u32 {
-    b.get(at..at + 4)
-        .map_or(0, |s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+    crate::bytes::u32_at(b, at).unwrap_or(0)
 }
 
 fn arch_name(cputype: u32, cpusubtype: u32) -> String {

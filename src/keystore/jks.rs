@@ -2,8 +2,9 @@
 //! entries whose certificates are stored in the clear, so they are read without
 //! the password; with it, the keyed SHA-1 at the end is checked.
 
-use crate::bytes::Reader;
+use crate::bytes::{Reader, Truncated};
 use sha1::{Digest, Sha1};
+use thiserror::Error;
 
 pub const JKS_MAGIC: u32 = 0xFEED_FEED;
 pub const JCEKS_MAGIC: u32 = 0xCECE_CECE;
@@ -14,6 +15,14 @@ const TAG_SECRET_KEY: u32 = 3;
 const MAX_ENTRIES: u32 = 10_000;
 const MAX_CHAIN: u32 = 64;
 const DIGEST_LEN: usize = 20;
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum JksError {
+    #[error(transparent)]
+    Truncated(#[from] Truncated),
+    #[error("{0}")]
+    Invalid(String),
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EntryKind {
@@ -41,74 +50,66 @@ pub struct Jks {
     pub stopped_at_secret_key: bool,
 }
 
-fn be_u16(r: &mut Reader<'_>) -> Result<u16, String> {
-    let b = r.take(2).map_err(|e| e.to_string())?;
-    Ok(u16::from_be_bytes([b[0], b[1]]))
-}
-
-fn be_u32(r: &mut Reader<'_>) -> Result<u32, String> {
-    let b = r.take(4).map_err(|e| e.to_string())?;
-    Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
-}
-
-fn be_u64(r: &mut Reader<'_>) -> Result<u64, String> {
-    Ok((u64::from(be_u32(r)?) << 32) | u64::from(be_u32(r)?))
-}
-
 /// Java's writeUTF: a u16 length, then modified UTF-8.
-fn java_utf<'a>(r: &mut Reader<'a>) -> Result<&'a [u8], String> {
-    let len = be_u16(r)? as usize;
-    r.take(len).map_err(|e| e.to_string())
+fn java_utf<'a>(r: &mut Reader<'a>) -> Result<&'a [u8], JksError> {
+    let len = r.u16_be()? as usize;
+    Ok(r.take(len)?)
 }
 
-fn certificate(r: &mut Reader<'_>) -> Result<Vec<u8>, String> {
+fn certificate(r: &mut Reader<'_>) -> Result<Vec<u8>, JksError> {
     let kind = java_utf(r)?;
     if kind != b"X.509" {
-        return Err(format!(
+        return Err(JksError::Invalid(format!(
             "a {} certificate, not X.509",
             String::from_utf8_lossy(kind)
-        ));
+        )));
     }
-    let len = be_u32(r)? as usize;
-    Ok(r.take(len).map_err(|e| e.to_string())?.to_vec())
+    let len = r.u32_be()? as usize;
+    Ok(r.take(len)?.to_vec())
 }
 
-pub fn parse(data: &[u8]) -> Result<Jks, String> {
+pub fn parse(data: &[u8]) -> Result<Jks, JksError> {
     let mut r = Reader::new(data);
-    let magic = be_u32(&mut r)?;
+    let magic = r.u32_be()?;
     let jceks = match magic {
         JKS_MAGIC => false,
         JCEKS_MAGIC => true,
-        _ => return Err("not a JKS or JCEKS keystore".into()),
+        _ => return Err(JksError::Invalid("not a JKS or JCEKS keystore".into())),
     };
-    let version = be_u32(&mut r)?;
+    let version = r.u32_be()?;
     if version != 1 && version != 2 {
-        return Err(format!("keystore version {version}: only 1 and 2 exist"));
+        return Err(JksError::Invalid(format!(
+            "keystore version {version}: only 1 and 2 exist"
+        )));
     }
-    let count = be_u32(&mut r)?;
+    let count = r.u32_be()?;
     if count > MAX_ENTRIES {
-        return Err(format!("{count} entries: not a real keystore"));
+        return Err(JksError::Invalid(format!(
+            "{count} entries: not a real keystore"
+        )));
     }
     let mut entries = Vec::new();
     let mut stopped_at_secret_key = false;
     for _ in 0..count {
-        let tag = be_u32(&mut r)?;
+        let tag = r.u32_be()?;
         let alias = String::from_utf8_lossy(java_utf(&mut r)?).into_owned();
-        let created_ms = be_u64(&mut r)?;
+        let created_ms = r.u64_be()?;
         let entry = match tag {
             TAG_PRIVATE_KEY => {
-                let key_len = be_u32(&mut r)? as usize;
-                r.skip(key_len).map_err(|e| e.to_string())?;
-                let certs = be_u32(&mut r)?;
+                let key_len = r.u32_be()? as usize;
+                r.skip(key_len)?;
+                let certs = r.u32_be()?;
                 if certs > MAX_CHAIN {
-                    return Err(format!("{alias}: a chain of {certs} certificates"));
+                    return Err(JksError::Invalid(format!(
+                        "{alias}: a chain of {certs} certificates"
+                    )));
                 }
                 let mut chain = Vec::new();
                 for _ in 0..certs {
                     // Version 1 keystores have no certificate type before each one.
                     chain.push(if version == 1 {
-                        let len = be_u32(&mut r)? as usize;
-                        r.take(len).map_err(|e| e.to_string())?.to_vec()
+                        let len = r.u32_be()? as usize;
+                        r.take(len)?.to_vec()
                     } else {
                         certificate(&mut r)?
                     });
@@ -136,7 +137,11 @@ pub fn parse(data: &[u8]) -> Result<Jks, String> {
                 stopped_at_secret_key = true;
                 break;
             }
-            other => return Err(format!("{alias}: unknown entry tag {other}")),
+            other => {
+                return Err(JksError::Invalid(format!(
+                    "{alias}: unknown entry tag {other}"
+                )))
+            }
         };
         entries.push(entry);
     }

@@ -35,7 +35,7 @@ pub fn inspect_jks(
 ) -> Result<PackageReport, ErrorKind> {
     let parsed = jks::parse(bytes).map_err(|e| ErrorKind::BadEntry {
         entry: "keystore".into(),
-        reason: e,
+        reason: e.to_string(),
     })?;
     let mut warnings = Vec::new();
     let integrity = match password.map(|p| jks::password_matches(bytes, p)) {
