@@ -350,6 +350,8 @@ fn sheet(
 /// What a batch found, for the summary line and the exit code.
 #[derive(Default)]
 struct Tally {
+    /// More than one input, or a directory: the summary line is printed.
+    batch: bool,
     packages: usize,
     warnings: usize,
     errors: usize,
@@ -377,7 +379,11 @@ fn read_batch(
     let jobs = batch
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let mut tally = Tally::default();
+    let single_file = paths.len() == 1 && matches!(inputs.as_slice(), [only] if only.named);
+    let mut tally = Tally {
+        batch: !single_file,
+        ..Tally::default()
+    };
     let mut done: Vec<Option<Outcome>> = Vec::new();
     if keep {
         done.resize(inputs.len(), None);
@@ -415,12 +421,8 @@ fn print_line(value: &impl serde::Serialize) {
 }
 
 /// The summary line on stderr, for more than one input or a directory.
-fn summary(batch: &BatchArgs, paths: &[PathBuf], tally: &Tally, extra: &str) {
-    let one_file = paths.len() < 2
-        && !paths
-            .iter()
-            .any(|p| p.is_dir() && !p.join("Info.plist").is_file());
-    if batch.quiet || one_file {
+fn summary(batch: &BatchArgs, tally: &Tally, extra: &str) {
+    if batch.quiet || !tally.batch {
         return;
     }
     let Tally {
@@ -428,6 +430,7 @@ fn summary(batch: &BatchArgs, paths: &[PathBuf], tally: &Tally, extra: &str) {
         warnings,
         errors,
         skipped,
+        ..
     } = tally;
     eprintln!(
         "appfiling: {packages} packages, {warnings} warnings, {errors} errors{extra}{}",
@@ -501,7 +504,7 @@ fn inspect(
         .context("writing to stdout")?;
     drop(stdout);
     report_errors(&report);
-    summary(batch, paths, &tally, "");
+    summary(batch, &tally, "");
     Ok(if tally.errors > 0 {
         ExitCode::from(EXIT_UNREADABLE)
     } else {
@@ -519,42 +522,46 @@ fn check(
     batch: &BatchArgs,
     records: &[appfiling::check::Filed],
 ) -> anyhow::Result<ExitCode> {
-    use appfiling::check::CheckResult;
     let streaming = format == Format::Jsonl && !batch.sort;
-    let result_of = |outcome: &Outcome| match outcome {
-        Outcome::Package(p) => Some(appfiling::check::check(p, records)),
-        _ => None,
-    };
-    let jsonl = |outcome: &Outcome| match outcome {
-        Outcome::Package(_) => {
-            if let Some(result) = result_of(outcome) {
-                print_line(&result)
-            }
-        }
-        Outcome::Error(e) => print_line(&error_line(e)),
-        Outcome::Skipped(_) => {}
-    };
     let mut streamed_drifts = 0;
     let (outcomes, tally) = read_batch(paths, options, batch, !streaming, |o| {
-        if streaming {
-            jsonl(o);
-            match o {
-                Outcome::Error(e) => eprintln!("appfiling: {}", e.message),
-                Outcome::Package(_) => {
-                    streamed_drifts += result_of(o).is_some_and(|r| !r.matches) as usize
-                }
-                Outcome::Skipped(_) => {}
+        if !streaming {
+            return;
+        }
+        match o {
+            Outcome::Package(p) => {
+                let result = appfiling::check::check(p, records);
+                streamed_drifts += usize::from(!result.matches);
+                print_line(&result);
             }
+            Outcome::Error(e) => {
+                print_line(&error_line(e));
+                eprintln!("appfiling: {}", e.message);
+            }
+            Outcome::Skipped(_) => {}
         }
     });
-    let results: Vec<CheckResult> = outcomes.iter().filter_map(result_of).collect();
-    let errors: Vec<&appfiling::report::ErrorEntry> = outcomes
-        .iter()
-        .filter_map(|o| match o {
-            Outcome::Error(e) => Some(e),
-            _ => None,
-        })
-        .collect();
+    // What was kept (not streamed): each package checked once, in input order.
+    let mut results = Vec::new();
+    let mut errors = Vec::new();
+    for outcome in &outcomes {
+        match outcome {
+            Outcome::Package(p) => {
+                let result = appfiling::check::check(p, records);
+                if format == Format::Jsonl {
+                    print_line(&result);
+                }
+                results.push(result);
+            }
+            Outcome::Error(e) => {
+                if format == Format::Jsonl {
+                    print_line(&error_line(e));
+                }
+                errors.push(e);
+            }
+            Outcome::Skipped(_) => {}
+        }
+    }
     match format {
         Format::Json => {
             let json = serde_json::json!({
@@ -568,17 +575,13 @@ fn check(
             );
         }
         Format::Text => print!("{}", appfiling::render::check_text(&results)),
-        Format::Jsonl => {
-            for outcome in &outcomes {
-                jsonl(outcome);
-            }
-        }
+        Format::Jsonl => {}
     }
     for e in &errors {
         eprintln!("appfiling: {}", e.message);
     }
     let drifted = streamed_drifts + results.iter().filter(|r| !r.matches).count();
-    summary(batch, paths, &tally, &format!(", {drifted} drifted"));
+    summary(batch, &tally, &format!(", {drifted} drifted"));
     Ok(if tally.errors > 0 {
         ExitCode::from(EXIT_UNREADABLE)
     } else if drifted > 0 {
