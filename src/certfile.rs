@@ -66,12 +66,7 @@ pub fn inspect_p12(
             .any(|name| issuer.contains(name))
     });
     if store_like && !ders.is_empty() {
-        return keystore_p12(
-            path,
-            bytes,
-            password.unwrap_or(""),
-            options.alias.as_deref(),
-        );
+        return keystore_p12(path, &archive, options.alias.as_deref());
     }
     if ders.is_empty() {
         return Err(ErrorKind::NotAPackage(
@@ -112,34 +107,62 @@ pub fn inspect_p12(
     Ok(report)
 }
 
-/// A PKCS#12 keystore: entries by alias (friendlyName), the MAC checked with the password.
+/// A PKCS#12 keystore, from the archive already opened (its MAC checked with the
+/// password): each private key under its alias (friendlyName) with its certificate
+/// and that certificate's issuers; trusted certificates and secret keys by alias too.
 fn keystore_p12(
     path: &Path,
-    bytes: &[u8],
-    password: &str,
+    archive: &p12_keystore::Pkcs12Archive,
     alias: Option<&str>,
 ) -> Result<PackageReport, ErrorKind> {
-    use p12_keystore::{KeyStore, KeyStoreEntry, Pkcs12ImportPolicy};
-    let store = KeyStore::from_pkcs12(bytes, password, Pkcs12ImportPolicy::Relaxed)
-        .map_err(|e| ErrorKind::Password(format!("cannot open the PKCS#12 keystore: {e}")))?;
-    let entries = store
-        .entries()
-        .map(|(alias, entry)| {
-            let (kind, chain) = match entry {
-                KeyStoreEntry::PrivateKeyChain(c) => (
-                    "private_key",
-                    c.certs().iter().map(|c| c.as_der().to_vec()).collect(),
-                ),
-                KeyStoreEntry::Certificate(c) => ("trusted_certificate", vec![c.as_der().to_vec()]),
-                KeyStoreEntry::Secret(_) => ("secret_key", Vec::new()),
-            };
-            crate::keystore::RawEntry {
-                alias: alias.clone(),
-                kind,
-                chain,
-            }
-        })
-        .collect();
+    use crate::keystore::RawEntry;
+    let certs = &archive.certs;
+    let mut entries = Vec::new();
+    for key in &archive.keys {
+        let id = key.local_key_id.as_ref().map(|k| k.0.as_slice());
+        let leaf = certs
+            .iter()
+            .find(|c| id.is_some() && c.local_key_id.as_deref() == id);
+        let mut chain = Vec::new();
+        let mut current = leaf;
+        // Issuer by issuer; at most every certificate once, so a cycle ends.
+        while let Some(cert) = current.filter(|_| chain.len() < certs.len()) {
+            chain.push(cert.cert.as_der().to_vec());
+            current = certs.iter().find(|c| {
+                c.cert.subject() == cert.cert.issuer() && c.cert.subject() != cert.cert.subject()
+            });
+        }
+        let name = key
+            .friendly_name
+            .clone()
+            .or_else(|| leaf.map(|c| c.cert.subject().to_string()))
+            .unwrap_or_default();
+        entries.push(RawEntry {
+            alias: name,
+            kind: "private_key",
+            chain,
+        });
+    }
+    for cert in certs
+        .iter()
+        .filter(|c| c.trusted && c.local_key_id.is_none())
+    {
+        entries.push(RawEntry {
+            alias: cert
+                .friendly_name
+                .clone()
+                .unwrap_or_else(|| cert.cert.subject().to_string()),
+            kind: "trusted_certificate",
+            chain: vec![cert.cert.as_der().to_vec()],
+        });
+    }
+    for secret in &archive.secrets {
+        entries.push(RawEntry {
+            alias: secret.friendly_name.clone().unwrap_or_default(),
+            kind: "secret_key",
+            chain: Vec::new(),
+        });
+    }
     crate::keystore::report(path, "pkcs12", "verified", entries, alias, Vec::new())
 }
 

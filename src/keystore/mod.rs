@@ -82,12 +82,14 @@ pub fn report(
     path: &Path,
     kind: &'static str,
     integrity: &'static str,
-    entries: Vec<RawEntry>,
+    mut entries: Vec<RawEntry>,
     alias: Option<&str>,
     mut warnings: Vec<Warning>,
 ) -> Result<PackageReport, ErrorKind> {
     let mut report = crate::ios::empty_report(path, kind);
     report.platform = "android";
+    // By alias, as keytool lists them: the files' own order means nothing.
+    entries.sort_by(|a, b| a.alias.cmp(&b.alias));
     let names: Vec<String> = entries.iter().map(|e| e.alias.clone()).collect();
     let entries: Vec<RawEntry> = match alias {
         None => entries,
