@@ -4,15 +4,6 @@ mod common;
 
 use common::appfiling as run;
 use serde_json::Value;
-use std::path::PathBuf;
-
-fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("appfiling-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, bytes).unwrap();
-    path
-}
 
 const PACKAGE_FIELDS: &[&str] = &[
     "path",
@@ -123,7 +114,7 @@ fn json_has_every_contract_field_with_nulls_not_gaps() {
 
 #[test]
 fn unreadable_input_exits_3_and_the_rest_is_still_reported() {
-    let garbage = temp_file("not-a-package.apk", b"this is not a zip file at all");
+    let garbage = common::temp_file("cli", "not-a-package.apk", b"this is not a zip file at all");
     let out = run(&[
         "inspect",
         "--format",
@@ -156,7 +147,7 @@ fn a_zip_that_is_not_an_apk_is_named_as_such() {
     // An empty zip: just the end-of-central-directory record.
     let mut eocd = vec![0x50, 0x4b, 0x05, 0x06];
     eocd.extend_from_slice(&[0; 18]);
-    let zip = temp_file("empty.zip", &eocd);
+    let zip = common::temp_file("cli", "empty.zip", &eocd);
     let out = run(&["inspect", zip.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(3));
     let stderr = String::from_utf8_lossy(&out.stderr);

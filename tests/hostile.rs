@@ -5,14 +5,7 @@ mod common;
 
 use std::io::Write;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::PathBuf;
 use zip::write::SimpleFileOptions;
-
-fn temp_path(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("appfiling-hostile-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
-}
 
 fn sample(name: &str) -> Vec<u8> {
     std::fs::read(common::sample_path(name)).unwrap()
@@ -20,8 +13,7 @@ fn sample(name: &str) -> Vec<u8> {
 
 /// Inspects `bytes` written to a file; panics only if the library panicked.
 fn inspect_bytes(name: &str, bytes: &[u8]) -> Result<appfiling::PackageReport, appfiling::Error> {
-    let path = temp_path(name);
-    std::fs::write(&path, bytes).unwrap();
+    let path = common::temp_file("hostile", name, bytes);
     catch_unwind(AssertUnwindSafe(|| appfiling::inspect(&path)))
         .unwrap_or_else(|_| panic!("panicked on {name} ({} bytes)", bytes.len()))
 }
@@ -159,8 +151,7 @@ fn other_platforms_survive_truncation_and_corruption() {
                 let at = (next() % corrupt.len() as u64) as usize;
                 corrupt[at] = next() as u8;
             }
-            let path = temp_path(&file);
-            std::fs::write(&path, &corrupt).unwrap();
+            let path = common::temp_file("hostile", &file, &corrupt);
             let options = appfiling::Options {
                 detect: true,
                 ..appfiling::Options::default()

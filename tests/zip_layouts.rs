@@ -5,16 +5,8 @@ mod common;
 
 use appfiling::report::Scheme;
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use zip::write::SimpleFileOptions;
-
-fn write_temp(name: &str, bytes: &[u8]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("appfiling-zip-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, bytes).unwrap();
-    path
-}
 
 /// Every entry of a sample, decompressed, in order.
 fn entries(name: &str) -> Vec<(String, Vec<u8>)> {
@@ -92,7 +84,7 @@ fn zip64_records() {
     zip.finish().unwrap();
     let bytes = force_zip64_end_records(buffer.into_inner());
     assert!(bytes.windows(4).any(|w| w == [0x50, 0x4b, 0x06, 0x06]));
-    assert_v1_sample(&write_temp("zip64.apk", &bytes));
+    assert_v1_sample(&common::temp_file("zip", "zip64.apk", &bytes));
 }
 
 #[test]
@@ -104,7 +96,7 @@ fn data_descriptors() {
     zip.finish().unwrap();
     // General-purpose flag bit 3 (sizes in a trailing data descriptor) on the first local header.
     assert_eq!(bytes[6] & 0x08, 0x08);
-    assert_v1_sample(&write_temp("descriptors.apk", &bytes));
+    assert_v1_sample(&common::temp_file("zip", "descriptors.apk", &bytes));
 }
 
 #[test]
@@ -112,7 +104,7 @@ fn bytes_prepended_before_the_archive() {
     let original = std::fs::read(common::sample_path("sample-v1v2v3-rsa.apk")).unwrap();
     let mut bytes = vec![0x5au8; 4096];
     bytes.extend_from_slice(&original);
-    let report = appfiling::inspect(&write_temp("prepended.apk", &bytes)).unwrap();
+    let report = appfiling::inspect(&common::temp_file("zip", "prepended.apk", &bytes)).unwrap();
     let expected = appfiling::inspect(&common::sample_path("sample-v1v2v3-rsa.apk")).unwrap();
     assert_eq!(report.schemes, expected.schemes);
     assert_eq!(report.schemes, [Scheme::V1, Scheme::V2, Scheme::V3]);

@@ -17,6 +17,15 @@ pub fn appfiling(args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// `bytes` written to `name` in this test suite's own temporary directory.
+pub fn temp_file(suite: &str, name: &str, bytes: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("appfiling-{suite}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
 /// The project's own samples (samples/make-*.sh|py), `rel` inside `samples/`.
 pub fn sample_path(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
