@@ -109,9 +109,9 @@ pub fn inspect_hap(
         }
         None => None,
     };
-    let module_json = read_module(archive, index.as_ref(), &mut report)?;
+    let module = read_module(archive, index.as_ref(), &mut report)?;
     if detect {
-        report.detection = Some(detect_hap(archive, &module_json, index.as_ref()));
+        report.detection = Some(detect_hap(archive, &module, index.as_ref()));
     }
     read_signature(archive, &mut report);
     choose_filing(&mut report);
@@ -206,16 +206,15 @@ fn inspect_nested(
 /// the module file and the resource strings.
 fn detect_hap(
     archive: &mut Archive,
-    module_json: &str,
+    module: &ModuleFile,
     index: Option<&resources::ResourceIndex<'_>>,
 ) -> crate::detect::Detection {
     let mut sdks = crate::detect::sdks::Matcher::new();
     let mut hosts = crate::detect::domains::Collector::default();
-    hosts.text(module_json, "module.json");
-    let module: Value = serde_json::from_str(module_json).unwrap_or(Value::Null);
-    let own_module = module.pointer("/module/name").and_then(Value::as_str);
-    let mut packages = module_dependencies(&module);
-    let mut scanned_bytes = module_json.len() as u64;
+    hosts.text(&module.text, "module.json");
+    let own_module = module.json.pointer("/module/name").and_then(Value::as_str);
+    let mut packages = module_dependencies(&module.json);
+    let mut scanned_bytes = module.text.len() as u64;
     if let Ok(Some(code)) = archive.read_entry(MODULES_ABC, MAX_ABC) {
         scanned_bytes += code.len() as u64;
         if let Ok(abc) = abc::Abc::parse(&code) {
@@ -298,11 +297,18 @@ pub fn inspect_profile(path: &Path, bytes: &[u8]) -> Result<PackageReport, Error
 
 /// bundleName, versions, API levels, label and icon from module.json (Stage) or config.json (FA).
 /// Reads module metadata into the report; returns the module file's text, for detection.
+/// The module file as read: its text (for the domains in it) and its JSON.
+#[derive(Default)]
+struct ModuleFile {
+    text: String,
+    json: Value,
+}
+
 fn read_module(
     archive: &mut Archive,
     index: Option<&resources::ResourceIndex<'_>>,
     report: &mut PackageReport,
-) -> Result<String, ErrorKind> {
+) -> Result<ModuleFile, ErrorKind> {
     let (model, entry) = if archive.contains(MODULE_JSON) {
         ("stage", MODULE_JSON)
     } else {
@@ -313,20 +319,20 @@ fn read_module(
             "module_missing",
             "neither module.json nor config.json: the bundle name comes from the profile",
         ));
-        return Ok(String::new());
+        return Ok(ModuleFile::default());
     };
     let json: Value = serde_json::from_slice(&bytes).map_err(|e| ErrorKind::BadEntry {
         entry: entry.into(),
         reason: format!("not JSON: {e}"),
     })?;
-    let app = json.get("app").cloned().unwrap_or(Value::Null);
-    let module = json.get("module").cloned().unwrap_or(Value::Null);
+    let app = json.get("app").unwrap_or(&Value::Null);
+    let module = json.get("module").unwrap_or(&Value::Null);
     let text = |v: &Value, pointer: &str| {
         v.pointer(pointer)
             .and_then(Value::as_str)
             .map(str::to_string)
     };
-    report.package_name = text(&app, "/bundleName");
+    report.package_name = text(app, "/bundleName");
     if report.package_name.is_none() {
         return Err(ErrorKind::BadEntry {
             entry: entry.into(),
@@ -342,22 +348,22 @@ fn read_module(
     let (version_name, version_code, min_api, target_api, label, label_id, icon, icon_id) = if stage
     {
         (
-            text(&app, "/versionName"),
-            number(&app, "/versionCode"),
-            number(&app, "/minAPIVersion"),
-            number(&app, "/targetAPIVersion"),
-            text(&app, "/label"),
-            number(&app, "/labelId"),
-            text(&app, "/icon"),
-            number(&app, "/iconId"),
+            text(app, "/versionName"),
+            number(app, "/versionCode"),
+            number(app, "/minAPIVersion"),
+            number(app, "/targetAPIVersion"),
+            text(app, "/label"),
+            number(app, "/labelId"),
+            text(app, "/icon"),
+            number(app, "/iconId"),
         )
     } else {
         (
-            text(&app, "/version/name"),
-            number(&app, "/version/code"),
-            number(&app, "/apiVersion/compatible"),
-            number(&app, "/apiVersion/target"),
-            text(&ability, "/label").or_else(|| text(&app, "/label")),
+            text(app, "/version/name"),
+            number(app, "/version/code"),
+            number(app, "/apiVersion/compatible"),
+            number(app, "/apiVersion/target"),
+            text(&ability, "/label").or_else(|| text(app, "/label")),
             number(&ability, "/labelId"),
             text(&ability, "/icon"),
             number(&ability, "/iconId"),
@@ -368,7 +374,7 @@ fn read_module(
     {
         let d = details(report);
         d.model = Some(model);
-        d.module_name = text(&module, "/name");
+        d.module_name = text(module, "/name");
         d.min_api_version = min_api;
         d.target_api_version = target_api;
         d.label_reference = label.clone();
@@ -391,7 +397,10 @@ fn read_module(
             .next(),
         _ => None,
     };
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    Ok(ModuleFile {
+        text: String::from_utf8_lossy(&bytes).into_owned(),
+        json,
+    })
 }
 
 fn resolve_label(
