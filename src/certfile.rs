@@ -37,6 +37,11 @@ pub fn inspect_certificates(path: &Path, ders: &[Vec<u8>]) -> Result<PackageRepo
     )
 }
 
+/// Issuer names that tell a certificate's platform: Apple's CAs, and Huawei's
+/// AppGallery and OpenHarmony's CAs.
+const APPLE_ISSUER: &str = "O=Apple Inc.";
+const HARMONY_ISSUERS: [&str; 2] = ["Huawei CBG", "OpenHarmony"];
+
 /// A PKCS#12 file: its certificates, the ones with a private key first.
 pub fn inspect_p12(
     path: &Path,
@@ -61,9 +66,7 @@ pub fn inspect_p12(
     // Neither Apple's nor Huawei's: a Java PKCS#12 keystore of Android keys, read by alias.
     let store_like = !archive.certs.iter().any(|bag| {
         let issuer = bag.cert.issuer();
-        ["Apple", "Huawei", "OpenHarmony"]
-            .iter()
-            .any(|name| issuer.contains(name))
+        issuer.contains(APPLE_ISSUER) || HARMONY_ISSUERS.iter().any(|h| issuer.contains(h))
     });
     if store_like && !ders.is_empty() {
         return keystore_p12(path, &archive, options.alias.as_deref());
@@ -201,10 +204,10 @@ fn report(
     let apple = report
         .signers
         .first()
-        .is_some_and(|s| s.key.certificate.issuer.contains("O=Apple Inc."));
+        .is_some_and(|s| s.key.certificate.issuer.contains(APPLE_ISSUER));
     if apple {
         crate::ios::choose_filing(&mut report);
-    } else if issued_by("Huawei CBG") || issued_by("OpenHarmony") {
+    } else if HARMONY_ISSUERS.iter().any(|h| issued_by(h)) {
         report.platform = "harmonyos";
         crate::harmony::choose_filing(&mut report);
     } else {

@@ -73,8 +73,6 @@ pub fn inspect_set(
     let (base_entry, mut report) = read.remove(base_index);
     report.path = path.display().to_string();
     report.format = format;
-    // The base's own warnings, less the one that calls it a split.
-    report.warnings.retain(|w| w.code != "split_apk");
     let base_signer = report.filing.as_ref().map(|f| f.signer_sha256.clone());
     let mut apks = vec![SplitApk {
         entry: base_entry,
