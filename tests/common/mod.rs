@@ -225,3 +225,117 @@ pub fn openssl_verifies_leaf(leaf_base64: &str, others_base64: &[&str]) -> bool 
         .unwrap();
     status.success()
 }
+
+/// What a run of the binary under resource limits came to.
+#[derive(Debug)]
+pub struct Limited {
+    /// The exit code; `None` when a signal ended it (`signal` says which).
+    pub code: Option<i32>,
+    pub signal: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+    /// Peak resident memory of the child, from `wait4`'s rusage.
+    pub peak_rss_mib: u64,
+    /// User + system CPU time of the child.
+    pub cpu_seconds: f64,
+}
+
+impl Limited {
+    /// Panics with the whole run unless it exited by itself (no signal: no abort, no
+    /// CPU-limit kill) with `code`, within `rss_mib` of peak memory.
+    pub fn assert_within(&self, what: &str, code: i32, rss_mib: u64) {
+        assert_eq!(
+            (self.signal, self.code),
+            (None, Some(code)),
+            "{what}: expected exit {code}; {self:#?}"
+        );
+        assert!(
+            self.peak_rss_mib <= rss_mib,
+            "{what}: peak RSS {} MiB over the {rss_mib} MiB budget; {self:#?}",
+            self.peak_rss_mib
+        );
+    }
+}
+
+/// CPU seconds a hostile-input run may take before the kernel stops it (SIGXCPU): a
+/// guard against hangs, generous for a debug build, never a timing assertion.
+pub const CPU_GUARD_SECONDS: u64 = 120;
+
+/// Runs the appfiling binary from the repository root with a CPU-time rlimit of
+/// `CPU_GUARD_SECONDS` and reports how it ended and its peak memory.
+pub fn appfiling_limited(args: &[&str]) -> Limited {
+    use std::io::Read;
+    use std::os::unix::process::CommandExt;
+    let mut command = Command::new(env!("CARGO_BIN_EXE_appfiling"));
+    command
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    // SAFETY: setrlimit is async-signal-safe; the closure touches no shared state.
+    unsafe {
+        command.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: CPU_GUARD_SECONDS,
+                rlim_max: CPU_GUARD_SECONDS + 5,
+            };
+            if libc::setrlimit(libc::RLIMIT_CPU, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut child = command.spawn().unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let out = std::thread::spawn(move || {
+        let mut text = Vec::new();
+        let _ = out.read_to_end(&mut text);
+        String::from_utf8_lossy(&text).into_owned()
+    });
+    let err = std::thread::spawn(move || {
+        let mut text = Vec::new();
+        let _ = err.read_to_end(&mut text);
+        String::from_utf8_lossy(&text).into_owned()
+    });
+    let mut status = 0;
+    // SAFETY: a zeroed rusage is a valid value; wait4 reaps our own child once.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = child.id() as libc::pid_t;
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid, "wait4: {}", std::io::Error::last_os_error());
+    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    Limited {
+        code: libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status)),
+        signal: libc::WIFSIGNALED(status).then(|| libc::WTERMSIG(status)),
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+        peak_rss_mib: usage.ru_maxrss as u64 / 1024,
+        cpu_seconds: seconds(usage.ru_utime) + seconds(usage.ru_stime),
+    }
+}
+
+/// A zip of `entries` (name, bytes), each stored or deflated, built in memory.
+pub fn zip_of(entries: &[(&str, &[u8])], deflate: bool) -> Vec<u8> {
+    use zip::write::SimpleFileOptions;
+    let method = if deflate {
+        zip::CompressionMethod::Deflated
+    } else {
+        zip::CompressionMethod::Stored
+    };
+    let mut buffer = std::io::Cursor::new(Vec::new());
+    let mut zip = zip::ZipWriter::new(&mut buffer);
+    for (name, bytes) in entries {
+        zip.start_file(
+            *name,
+            SimpleFileOptions::default()
+                .compression_method(method)
+                .large_file(bytes.len() >= u32::MAX as usize),
+        )
+        .unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap();
+    buffer.into_inner()
+}

@@ -1,0 +1,1 @@
+//! Nested-package budgets, planted symlinks, FIFOs and devices, oversized option files and partial output.

@@ -1,0 +1,1 @@
+//! resources.index amplification, many-safe PKCS#12 files and giant icons.

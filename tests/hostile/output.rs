@@ -1,0 +1,1 @@
+//! Control characters, spreadsheet formulas and markup from package content in every output format.
