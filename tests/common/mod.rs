@@ -263,6 +263,8 @@ pub const CPU_GUARD_SECONDS: u64 = 120;
 
 /// Runs the appfiling binary from the repository root with a CPU-time rlimit of
 /// `CPU_GUARD_SECONDS` and reports how it ended and its peak memory.
+// The child is reaped by wait4 (for its rusage), not by Child::wait.
+#[allow(clippy::zombie_processes)]
 pub fn appfiling_limited(args: &[&str]) -> Limited {
     use std::io::Read;
     use std::os::unix::process::CommandExt;
