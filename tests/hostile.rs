@@ -176,3 +176,68 @@ fn other_platforms_survive_truncation_and_corruption() {
         }
     }
 }
+
+/// A folder of good packages with every crafted input beside them, read as one batch
+/// with and without detection: nothing aborts, the good packages are all reported, each
+/// crafted input gets a line of its own, and the run stays within the memory budget.
+#[test]
+fn a_batch_of_good_packages_and_every_hostile_input_reports_the_good_ones() {
+    let dir = std::env::temp_dir().join(format!("appfiling-hostile-batch-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = [
+        ("sample-v1v2v3-rsa.apk", "android"),
+        ("harmony/sample.hap", "harmonyos"),
+        ("ios/sample.ipa", "ios"),
+    ];
+    for (rel, _) in good {
+        std::fs::copy(common::sample_path(rel), dir.join(rel.replace('/', "-"))).unwrap();
+    }
+    let crafted: Vec<(String, Vec<u8>)> = [
+        cms_ios::hostile_inputs(),
+        android::hostile_inputs(),
+        harmony_keys_icon::hostile_inputs(),
+        files::hostile_inputs(),
+        output::hostile_inputs(),
+    ]
+    .concat();
+    for (name, bytes) in &crafted {
+        std::fs::write(dir.join(name), bytes).unwrap();
+    }
+    let dir_arg = dir.to_str().unwrap();
+    for detect in [false, true] {
+        let mut args = vec!["inspect", "--format", "jsonl", "--sort", dir_arg];
+        if detect {
+            args.push("--detect");
+        }
+        let run = common::appfiling_limited(&args);
+        assert!(
+            run.signal.is_none() && matches!(run.code, Some(0 | 3)),
+            "detect={detect}: {run:#?}"
+        );
+        assert!(run.peak_rss_mib <= 512, "detect={detect}: {run:#?}");
+        let lines: Vec<serde_json::Value> = run
+            .stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        for (rel, platform) in good {
+            let file = rel.replace('/', "-");
+            let line = lines
+                .iter()
+                .find(|l| l["path"].as_str().is_some_and(|p| p.ends_with(&file)))
+                .unwrap_or_else(|| panic!("detect={detect}: no line for {file}: {run:#?}"));
+            assert_eq!(line["platform"], platform, "{file}");
+            assert_eq!(line["package_name"], "dev.appfiling.sample", "{file}");
+        }
+        for (name, _) in &crafted {
+            assert!(
+                lines.iter().any(|l| l["path"]
+                    .as_str()
+                    .is_some_and(|p| p.ends_with(name.as_str()))),
+                "detect={detect}: no line for the crafted {name}: {run:#?}"
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,1 +1,7 @@
 //! Binary-XML string amplification, icon self-reference loops, ARSC and signer counts, long class names and large assets.
+
+/// The crafted inputs of this area as (file name, bytes), for the batch test in
+/// tests/hostile.rs: each must give a report or an error naming it, within budget.
+pub fn hostile_inputs() -> Vec<(String, Vec<u8>)> {
+    Vec::new()
+}

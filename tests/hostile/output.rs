@@ -1,1 +1,7 @@
 //! Control characters, spreadsheet formulas and markup from package content in every output format.
+
+/// The crafted inputs of this area as (file name, bytes), for the batch test in
+/// tests/hostile.rs: each must give a report or an error naming it, within budget.
+pub fn hostile_inputs() -> Vec<(String, Vec<u8>)> {
+    Vec::new()
+}
