@@ -4,7 +4,7 @@
 use crate::error::ErrorKind;
 use flate2::read::DeflateDecoder;
 use std::fs::File;
-use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::io::{BufReader, Read};
 use std::path::Path;
 use zip::result::ZipError;
 use zip::{CompressionMethod, ZipArchive};
@@ -17,23 +17,17 @@ pub struct Entry<'a> {
 
 pub struct Archive {
     zip: ZipArchive<BufReader<File>>,
-    /// A second handle for raw reads, so the zip reader's buffer is never disturbed.
+    /// A second handle on the same file for raw reads, which are positional (pread), so
+    /// the zip reader's offset and buffer are never disturbed.
     raw: File,
     file_len: u64,
 }
 
 impl Archive {
     pub fn open(path: &Path) -> Result<Self, ErrorKind> {
-        let file = File::open(path)?;
-        let metadata = file.metadata()?;
-        if metadata.is_dir() {
-            return Err(ErrorKind::Io(std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                "it is a directory; give the package files inside it",
-            )));
-        }
-        let file_len = metadata.len();
-        let raw = File::open(path)?;
+        let file = open_input(path)?;
+        let file_len = file.metadata()?.len();
+        let raw = file.try_clone()?;
         let zip = ZipArchive::new(BufReader::new(file)).map_err(|e| match e {
             ZipError::Io(io) => ErrorKind::Io(io),
             other => ErrorKind::NotZip(other.to_string()),
@@ -94,52 +88,212 @@ impl Archive {
         read_bounded(entry.reader, entry.declared, limit, name).map(Some)
     }
 
-    /// Copies one entry to a temporary file (removed when the guard drops), so that a
-    /// package inside a package is read like any other: never whole into memory.
-    pub fn extract(&mut self, name: &str, limit: u64) -> Result<Extracted, ErrorKind> {
+    /// Copies one entry to a temporary file, so that a package inside a package is read
+    /// like any other: never whole into memory. Every byte written is charged to
+    /// `budget` as it is written, so an entry that turns out too large still costs what
+    /// it wrote, and the whole set can never write more than the budget (plus one byte
+    /// per refused entry).
+    pub fn extract(
+        &mut self,
+        name: &str,
+        budget: &mut NestedBudget,
+    ) -> Result<Extracted, ErrorKind> {
         let entry = self
             .open_entry(name)?
             .ok_or_else(|| ErrorKind::NotAPackage(format!("{name} disappeared")))?;
-        // Unique per call: several threads may extract at once.
-        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let serial = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let path = std::env::temp_dir().join(format!(
-            "appfiling-{}-{serial}-{}",
-            std::process::id(),
-            name.replace('/', "_")
-        ));
-        let extracted = Extracted { path };
-        let mut file = File::create(&extracted.path)?;
-        let copied = std::io::copy(&mut entry.reader.take(limit + 1), &mut file)?;
-        std::io::Write::flush(&mut file)?;
-        if copied > limit {
-            return Err(ErrorKind::EntryTooLarge {
-                entry: name.to_string(),
-                size: copied,
-                limit,
-            });
+        let allowed = MAX_NESTED_PACKAGE.min(budget.remaining);
+        let too_large = |size| ErrorKind::EntryTooLarge {
+            entry: name.to_string(),
+            size,
+            limit: allowed,
+        };
+        if entry.declared > allowed {
+            return Err(too_large(entry.declared));
+        }
+        let mut extracted = Extracted::new()?;
+        let copied = std::io::copy(&mut entry.reader.take(allowed + 1), &mut extracted.file);
+        let written = extracted.file.metadata()?.len();
+        budget.remaining = budget.remaining.saturating_sub(written);
+        copied.map_err(|e| ErrorKind::BadEntry {
+            entry: name.to_string(),
+            reason: format!("cannot decompress: {e}"),
+        })?;
+        if written > allowed {
+            return Err(too_large(written));
         }
         Ok(extracted)
     }
 
+    /// Refuses entries whose bytes overlap (several central-directory records pointing
+    /// into one local file: a zip-bomb pattern no packaging tool produces).
+    pub fn refuse_overlaps<'n>(
+        &mut self,
+        names: impl IntoIterator<Item = &'n str>,
+    ) -> Result<(), ErrorKind> {
+        let mut spans = Vec::new();
+        for name in names {
+            let Some(index) = self.zip.index_for_name(name) else {
+                continue;
+            };
+            let entry = self
+                .zip
+                .by_index_raw(index)
+                .map_err(|e| ErrorKind::BadEntry {
+                    entry: name.to_string(),
+                    reason: e.to_string(),
+                })?;
+            let end = entry
+                .data_start()
+                .unwrap_or(entry.header_start())
+                .saturating_add(entry.compressed_size());
+            spans.push((entry.header_start(), end, name));
+        }
+        spans.sort_unstable();
+        for pair in spans.windows(2) {
+            let ((_, first_end, first), (second_start, _, second)) = (pair[0], pair[1]);
+            if second_start < first_end {
+                return Err(ErrorKind::BadEntry {
+                    entry: second.to_string(),
+                    reason: format!(
+                        "its bytes overlap those of {first} (overlapping zip entries, a zip-bomb pattern)"
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// Reads `len` raw bytes at `offset`. The caller bounds `len`.
     pub fn read_at(&mut self, offset: u64, len: usize) -> std::io::Result<Vec<u8>> {
-        self.raw.seek(SeekFrom::Start(offset))?;
         let mut out = vec![0u8; len];
-        self.raw.read_exact(&mut out)?;
+        read_exact_at(&self.raw, &mut out, offset)?;
         Ok(out)
     }
 }
 
-/// A temporary copy of an archive entry, removed on drop.
-pub struct Extracted {
-    pub path: std::path::PathBuf,
+#[cfg(unix)]
+fn read_exact_at(file: &File, out: &mut [u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, out, offset)
 }
 
-impl Drop for Extracted {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
+#[cfg(windows)]
+fn read_exact_at(file: &File, mut out: &mut [u8], mut offset: u64) -> std::io::Result<()> {
+    while !out.is_empty() {
+        match std::os::windows::fs::FileExt::seek_read(file, out, offset)? {
+            0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            n => {
+                out = &mut out[n..];
+                offset += n as u64;
+            }
+        }
     }
+    Ok(())
+}
+
+/// A package inside a package (a split APK, a HAP in an .app pack) is copied to a
+/// temporary file up to this size, and all of those of one outer package together up to
+/// `MAX_NESTED_TOTAL`: disk and time stay bounded whatever the outer package claims.
+pub const MAX_NESTED_PACKAGE: u64 = 4 << 30;
+pub const MAX_NESTED_TOTAL: u64 = 4 << 30;
+
+/// What the packages inside one package may still write to temporary files.
+pub struct NestedBudget {
+    remaining: u64,
+}
+
+impl Default for NestedBudget {
+    fn default() -> Self {
+        NestedBudget {
+            remaining: MAX_NESTED_TOTAL,
+        }
+    }
+}
+
+/// A temporary copy of an archive entry. On Linux the file has no name at all (it is
+/// read through `/proc/self/fd`), so nothing is left behind even when the process is
+/// killed; elsewhere it has a random name, is created exclusively (a planted symlink
+/// cannot redirect it) and is removed on drop.
+pub struct Extracted {
+    file: File,
+    #[cfg(not(target_os = "linux"))]
+    _named: tempfile::TempPath,
+    path: std::path::PathBuf,
+}
+
+impl Extracted {
+    #[cfg(target_os = "linux")]
+    fn new() -> std::io::Result<Self> {
+        use std::os::fd::AsRawFd;
+        let file = tempfile::tempfile()?;
+        let path = std::path::PathBuf::from(format!("/proc/self/fd/{}", file.as_raw_fd()));
+        Ok(Extracted { file, path })
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn new() -> std::io::Result<Self> {
+        let (file, named) = tempfile::Builder::new()
+            .prefix("appfiling-")
+            .tempfile()?
+            .into_parts();
+        let path = named.to_path_buf();
+        Ok(Extracted {
+            file,
+            _named: named,
+            path,
+        })
+    }
+
+    /// Where the copy can be opened while this value lives.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// Opens a package named by the user without ever blocking: a FIFO, socket or device is
+/// refused (opened non-blocking, then checked), since reading one could wait forever or
+/// never end.
+pub fn open_input(path: &Path) -> Result<File, ErrorKind> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let file = options.open(path)?;
+    let metadata = file.metadata()?;
+    if metadata.is_dir() {
+        return Err(ErrorKind::Io(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "it is a directory; give the package files inside it",
+        )));
+    }
+    if !metadata.is_file() {
+        return Err(ErrorKind::NotAPackage(format!(
+            "{}, not a regular file: appfiling reads package files only",
+            special_file_kind(&metadata)
+        )));
+    }
+    Ok(file)
+}
+
+#[cfg(unix)]
+fn special_file_kind(metadata: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let kind = metadata.file_type();
+    if kind.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_char_device() {
+        "a character device"
+    } else if kind.is_block_device() {
+        "a block device"
+    } else {
+        "a special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_file_kind(_: &std::fs::Metadata) -> &'static str {
+    "a special file"
 }
 
 /// Reads all of `reader`, refusing more than `limit` bytes: the declared size

@@ -26,6 +26,8 @@ pub enum ErrorKind {
     NoSuchAlias(String),
     #[error("entry {entry}: {reason}")]
     BadEntry { entry: String, reason: String },
+    #[error("the file is {size} bytes: not a zip, and larger than the {limit}-byte limit for profiles, certificates and keystores")]
+    FileTooLarge { size: u64, limit: u64 },
     #[error("entry {entry} is {size} bytes uncompressed, over the {limit}-byte limit")]
     EntryTooLarge {
         entry: String,
@@ -45,6 +47,7 @@ impl ErrorKind {
             ErrorKind::NoSuchAlias(_) => "no_such_alias",
             ErrorKind::BadEntry { .. } => "malformed_entry",
             ErrorKind::EntryTooLarge { .. } => "entry_too_large",
+            ErrorKind::FileTooLarge { .. } => "file_too_large",
         }
     }
 

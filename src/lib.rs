@@ -31,7 +31,7 @@ pub use error::{Error, ErrorKind};
 pub use report::{PackageReport, Report};
 
 use archive::Archive;
-use std::io::Read;
+use std::io::{Read, Seek};
 use std::path::Path;
 
 /// What some inputs need besides their path.
@@ -68,8 +68,9 @@ fn detect_and_inspect(path: &Path, options: &Options) -> Result<PackageReport, E
             "a directory without Info.plist: not an .app bundle".into(),
         ));
     }
+    let mut file = archive::open_input(path)?;
     let mut head = [0u8; 16];
-    let read = std::fs::File::open(path)?.read(&mut head)?;
+    let read = file.read(&mut head)?;
     let head = &head[..read];
     let small_file_magic = head.first() == Some(&0x30)
         || head.starts_with(b"-----")
@@ -111,11 +112,17 @@ fn detect_and_inspect(path: &Path, options: &Options) -> Result<PackageReport, E
             )));
         }
     }
-    let file = std::fs::File::open(path)?;
     let declared = file.metadata()?.len();
     if declared == 0 {
         return Err(ErrorKind::NotAPackage("an empty file".into()));
     }
+    if declared > MAX_SMALL_FILE {
+        return Err(ErrorKind::FileTooLarge {
+            size: declared,
+            limit: MAX_SMALL_FILE,
+        });
+    }
+    file.rewind()?;
     let bytes = archive::read_bounded(file, declared, MAX_SMALL_FILE, "file")?;
     if keystore::is_jks(&bytes) {
         return keystore::inspect_jks(
@@ -157,17 +164,31 @@ fn looks_like_pfx(bytes: &[u8]) -> bool {
         .is_some_and(|version| version.tag == ber::TAG_INTEGER && version.content == [3])
 }
 
-/// Inspects every path; unreadable ones become error entries, never a stop.
-pub fn inspect_all<P: AsRef<Path>>(paths: &[P], options: &Options) -> Report {
+/// Inspects every path, one after another on a thread with the workers' stack
+/// (`batch::WORKER_STACK_SIZE`); unreadable ones become error entries, never a stop.
+pub fn inspect_all<P: AsRef<Path> + Sync>(paths: &[P], options: &Options) -> Report {
     let mut report = Report {
         schema_version: report::SCHEMA_VERSION,
         packages: Vec::new(),
         errors: Vec::new(),
     };
-    for path in paths {
-        match inspect_with(path.as_ref(), options) {
-            Ok(package) => report.packages.push(package),
-            Err(e) => report.errors.push(e.entry()),
+    let inputs: Vec<batch::Input> = paths
+        .iter()
+        .map(|path| batch::Input {
+            path: path.as_ref().to_path_buf(),
+            named: true,
+        })
+        .collect();
+    let mut outcomes: Vec<Option<batch::Outcome>> = vec![None; inputs.len()];
+    batch::run(&inputs, options, 1, |i, outcome| {
+        outcomes[i] = Some(outcome)
+    });
+    for outcome in outcomes.into_iter().flatten() {
+        match outcome {
+            batch::Outcome::Package(package) => report.packages.push(*package),
+            batch::Outcome::Error(entry) => report.errors.push(entry),
+            // Named inputs are never skipped.
+            batch::Outcome::Skipped(_) => {}
         }
     }
     android::splits::check_split_signers(&mut report.packages);

@@ -14,6 +14,30 @@ const EXIT_UNREADABLE: u8 = 3;
 /// Exit code for usage errors, as clap uses.
 const EXIT_USAGE: u8 = 2;
 
+/// Files given as options are read through these caps (a real filing.toml is a few KB, a
+/// sheet or report JSON for `--against` rarely a few MB): `/dev/zero` or a runaway file
+/// is refused instead of filling memory.
+const MAX_CONFIG_FILE: u64 = 1 << 20;
+const MAX_AGAINST_FILE: u64 = 16 << 20;
+const MAX_PASSWORD_FILE: u64 = 64 << 10;
+
+/// Reads a file named by an option, refusing more than `cap` bytes.
+fn read_option_file(option: &str, path: &std::path::Path, cap: u64) -> anyhow::Result<String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(cap + 1).read_to_end(&mut bytes))
+        .with_context(|| format!("{option}: cannot read {}", path.display()))?;
+    if bytes.len() as u64 > cap {
+        bail!(
+            "{option}: {} is larger than the {cap}-byte limit for this option",
+            path.display()
+        );
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| anyhow::anyhow!("{option}: {} is not UTF-8 text", path.display()))
+}
+
 #[derive(Parser)]
 #[command(
     version,
@@ -175,8 +199,7 @@ impl KeystoreArgs {
                 format!("--password-env: the environment variable {var} is not set")
             }),
             (None, Some(path), None) => {
-                let text = std::fs::read_to_string(&path)
-                    .with_context(|| format!("--password-file: cannot read {}", path.display()))?;
+                let text = read_option_file("--password-file", &path, MAX_PASSWORD_FILE)?;
                 Ok(Some(text.lines().next().unwrap_or_default().to_string()))
             }
             (None, None, Some(literal)) => {
@@ -212,8 +235,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             let records = match against {
                 Some(file) => {
-                    let text = std::fs::read_to_string(&file)
-                        .with_context(|| format!("--against: cannot read {}", file.display()))?;
+                    let text = read_option_file("--against", &file, MAX_AGAINST_FILE)?;
                     let name = file.display().to_string();
                     appfiling::check::records_from_json(&text, &name)
                         .map_err(|e| anyhow::anyhow!("--against {name}: {e}"))?
@@ -295,11 +317,28 @@ fn sheet(
         force,
     } = outputs;
     use appfiling::sheet::{self, render};
+    // Every output is checked before any package is read, so a run never ends with one
+    // file written and the next refused.
+    if !format.is_text() && output.is_none() {
+        bail!("--format xlsx writes a binary file: give it with -o FILE");
+    }
+    if let (Some(sheet_path), Some(icon_path)) = (&output, &icon) {
+        if same_file(sheet_path, icon_path) {
+            bail!(
+                "-o and --icon name the same file ({}): give the icon its own .png",
+                icon_path.display()
+            );
+        }
+    }
+    for path in output.iter().chain(&icon) {
+        if !force && std::fs::symlink_metadata(path).is_ok() {
+            bail!("{} exists: pass --force to replace it", path.display());
+        }
+    }
     let provider = sheet::provider::load(provider).map_err(anyhow::Error::msg)?;
     let config = match &config {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read {}", path.display()))?;
+            let text = read_option_file("--config", path, MAX_CONFIG_FILE)?;
             sheet::config::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
         }
         None => sheet::config::Config::default(),
@@ -315,9 +354,6 @@ fn sheet(
         pubkey_format,
     };
     let built = sheet::build(&report.packages, &config, &options);
-    if !format.is_text() && output.is_none() {
-        bail!("--format xlsx writes a binary file: give it with -o FILE");
-    }
     let rendered = render::render(&built, format).map_err(anyhow::Error::msg)?;
     match &output {
         Some(path) => appfiling::output::write_file(path, &rendered, force)
@@ -345,6 +381,29 @@ fn sheet(
         return Ok(ExitCode::from(EXIT_SHEET_INCOMPLETE));
     }
     Ok(code)
+}
+
+/// Whether two paths name one file: the same path, or (when both exist) one inode.
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    if a == b {
+        return true;
+    }
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        // A file not yet there: compare the canonical folder and the name.
+        _ => {
+            let canonical = |p: &std::path::Path| {
+                let dir = p
+                    .parent()
+                    .filter(|d| !d.as_os_str().is_empty())
+                    .unwrap_or(std::path::Path::new("."));
+                std::fs::canonicalize(dir)
+                    .ok()
+                    .map(|d| d.join(p.file_name().unwrap_or_default()))
+            };
+            canonical(a).is_some() && canonical(a) == canonical(b)
+        }
+    }
 }
 
 /// What a batch found, for the summary line and the exit code.

@@ -4,12 +4,19 @@
 use std::io::Write;
 use std::path::Path;
 
+/// Writes `bytes` to `path` through a temporary file beside it, created exclusively under
+/// a random name (a planted file or symlink cannot redirect it), then renamed over the
+/// destination. The rename replaces a symlink at `path` itself, never what it points to;
+/// without `force` it refuses to replace anything, atomically.
 pub fn write_file(path: &Path, bytes: &[u8], force: bool) -> std::io::Result<()> {
-    if path.exists() && !force {
-        return Err(std::io::Error::new(
+    let exists = || {
+        std::io::Error::new(
             std::io::ErrorKind::AlreadyExists,
             format!("{} exists: pass --force to replace it", path.display()),
-        ));
+        )
+    };
+    if !force && std::fs::symlink_metadata(path).is_ok() {
+        return Err(exists());
     }
     let dir = path
         .parent()
@@ -19,17 +26,24 @@ pub fn write_file(path: &Path, bytes: &[u8], force: bool) -> std::io::Result<()>
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&temp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&temp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    result
+    let mut temp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    temp.write_all(bytes)?;
+    temp.as_file().sync_all()?;
+    let persisted = if force {
+        temp.persist(path)
+    } else {
+        temp.persist_noclobber(path)
+    };
+    persisted.map(drop).map_err(|e| {
+        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+            exists()
+        } else {
+            e.error
+        }
+    })
 }
 
 #[cfg(test)]
@@ -52,5 +66,25 @@ mod tests {
             1,
             "no temporary file is left"
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn never_writes_through_a_symlink() {
+        let dir = std::env::temp_dir().join(format!("appfiling-out-link-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let victim = dir.join("victim");
+        std::fs::write(&victim, b"precious").unwrap();
+        let path = dir.join("sheet.txt");
+        std::os::unix::fs::symlink(&victim, &path).unwrap();
+        // Without --force a symlink at the destination is something that exists.
+        assert!(write_file(&path, b"sheet", false).is_err());
+        // With --force the link itself is replaced, not the file it points to.
+        write_file(&path, b"sheet", true).unwrap();
+        assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
+        assert_eq!(std::fs::read(&path).unwrap(), b"sheet");
+        assert!(!std::fs::symlink_metadata(&path).unwrap().is_symlink());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

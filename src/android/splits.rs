@@ -3,15 +3,11 @@
 //! others are listed, and all must share one signer. Split APKs given side by
 //! side on the command line get the same signer check (`check_split_signers`).
 
-use crate::archive::Archive;
+use crate::archive::{Archive, NestedBudget};
 use crate::error::ErrorKind;
 use crate::report::{PackageReport, SplitApk, Warning};
 use std::path::Path;
 
-/// An APK inside a set is at most this large, and all of them together at most
-/// `MAX_SET_BYTES`: each is copied to a temporary file, so a bomb must not fill the disk.
-const MAX_NESTED_APK: u64 = 4 << 30;
-const MAX_SET_BYTES: u64 = 8 << 30;
 /// Sets carry a base, config splits per ABI, density and language: dozens at most.
 const MAX_APKS: usize = 256;
 
@@ -45,19 +41,26 @@ pub fn inspect_set(
         .map(str::to_string)
         .collect();
     names.sort();
+    names.truncate(MAX_APKS);
+    archive.refuse_overlaps(names.iter().map(String::as_str))?;
     let mut read = Vec::new();
     let mut warnings = Vec::new();
-    let mut budget = MAX_SET_BYTES;
-    for name in names.iter().take(MAX_APKS) {
+    let mut unreadable = Vec::new();
+    let mut budget = NestedBudget::default();
+    for name in &names {
         match inspect_nested(archive, path, name, detect, &mut budget) {
             Ok(apk) => read.push((name.clone(), apk)),
-            Err(e) => warnings.push(Warning::new("apk_unreadable", format!("{name}: {e}"))),
+            Err(e) => {
+                unreadable.push(format!("{name}: {e}"));
+                warnings.push(Warning::new("apk_unreadable", format!("{name}: {e}")));
+            }
         }
     }
-    if names.len() > MAX_APKS {
+    let found = archive.names().filter(|n| n.ends_with(".apk")).count();
+    if found > MAX_APKS {
         warnings.push(Warning::new(
             "apk_unreadable",
-            format!("{} APKs: only the first {MAX_APKS} were read", names.len()),
+            format!("{found} APKs: only the first {MAX_APKS} were read"),
         ));
     }
     // The base is the APK without a split name; of several, the one with most signers read.
@@ -65,10 +68,20 @@ pub fn inspect_set(
         .iter()
         .position(|(_, apk)| split_of(apk).is_none())
         .ok_or_else(|| {
-            ErrorKind::NotAPackage(format!(
-                "a split set ({} APKs) without a base APK",
-                read.len()
-            ))
+            if unreadable.is_empty() {
+                ErrorKind::NotAPackage(format!(
+                    "a split set ({} APKs) without a base APK",
+                    read.len()
+                ))
+            } else {
+                // The base may be among those that failed: say why each did.
+                ErrorKind::NotAPackage(format!(
+                    "a split set with no readable base APK ({} read, {} unreadable: {})",
+                    read.len(),
+                    unreadable.len(),
+                    unreadable.join("; ")
+                ))
+            }
         })?;
     let (base_entry, mut report) = read.remove(base_index);
     report.path = path.display().to_string();
@@ -126,12 +139,11 @@ fn inspect_nested(
     set: &Path,
     name: &str,
     detect: bool,
-    budget: &mut u64,
+    budget: &mut NestedBudget,
 ) -> Result<PackageReport, ErrorKind> {
-    let temp = archive.extract(name, MAX_NESTED_APK.min(*budget))?;
-    *budget = budget.saturating_sub(std::fs::metadata(&temp.path)?.len());
-    let mut inner = Archive::open(&temp.path)?;
-    let mut apk = super::inspect_apk(&temp.path, &mut inner, detect)?;
+    let temp = archive.extract(name, budget)?;
+    let mut inner = Archive::open(temp.path())?;
+    let mut apk = super::inspect_apk(temp.path(), &mut inner, detect)?;
     apk.path = format!("{}!{name}", set.display());
     Ok(apk)
 }

@@ -6,7 +6,7 @@ pub mod profile;
 pub mod resources;
 pub mod sign_block;
 
-use crate::archive::Archive;
+use crate::archive::{Archive, NestedBudget};
 use crate::cert;
 use crate::error::ErrorKind;
 use crate::filing::{now_unix, set_filing, HARMONYOS};
@@ -25,8 +25,6 @@ const MAX_JSON: u64 = 8 << 20;
 const MAX_RESOURCES: u64 = 64 << 20;
 /// Ark bytecode is read whole, as dex is: its index points anywhere in the file.
 const MAX_ABC: u64 = 256 << 20;
-/// A HAP inside an .app pack is copied to a temporary file, up to this size.
-const MAX_NESTED_HAP: u64 = 4 << 30;
 const MAX_NESTED_HAPS: usize = 64;
 /// Labels are filed in this order of preference.
 const NAME_ORDER: [&str; 5] = ["zh-CN", "zh-Hans-CN", "zh-Hans", "zh", "default"];
@@ -147,8 +145,11 @@ pub fn inspect_app_pack(
         .filter(|n| is_module_name(n))
         .map(str::to_string)
         .collect();
-    for name in modules.into_iter().take(MAX_NESTED_HAPS) {
-        match inspect_nested(archive, path, &name, detect) {
+    let modules = &modules[..modules.len().min(MAX_NESTED_HAPS)];
+    archive.refuse_overlaps(modules.iter().map(String::as_str))?;
+    let mut budget = NestedBudget::default();
+    for name in modules {
+        match inspect_nested(archive, path, name, detect, &mut budget) {
             Ok(module) => details(&mut report).modules.push(module),
             Err(e) => report
                 .warnings
@@ -193,10 +194,11 @@ fn inspect_nested(
     pack: &Path,
     name: &str,
     detect: bool,
+    budget: &mut NestedBudget,
 ) -> Result<PackageReport, ErrorKind> {
-    let temp = archive.extract(name, MAX_NESTED_HAP)?;
-    let mut inner = Archive::open(&temp.path)?;
-    let mut module = inspect_hap(&temp.path, &mut inner, detect)?;
+    let temp = archive.extract(name, budget)?;
+    let mut inner = Archive::open(temp.path())?;
+    let mut module = inspect_hap(temp.path(), &mut inner, detect)?;
     module.path = format!("{}!{name}", pack.display());
     Ok(module)
 }

@@ -260,6 +260,9 @@ impl Limited {
 /// CPU seconds a hostile-input run may take before the kernel stops it (SIGXCPU): a
 /// guard against hangs, generous for a debug build, never a timing assertion.
 pub const CPU_GUARD_SECONDS: u64 = 120;
+/// Wall-clock seconds after which a run is killed (SIGKILL): a process blocked without
+/// using CPU (on a FIFO, say) is caught too.
+pub const WALL_GUARD_SECONDS: u64 = 600;
 
 /// Runs the appfiling binary from the repository root with a CPU-time rlimit of
 /// `CPU_GUARD_SECONDS` and reports how it ended and its peak memory.
@@ -305,7 +308,18 @@ pub fn appfiling_limited(args: &[&str]) -> Limited {
     // SAFETY: a zeroed rusage is a valid value; wait4 reaps our own child once.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     let pid = child.id() as libc::pid_t;
+    let (done, finished) = std::sync::mpsc::channel::<()>();
+    let watchdog = std::thread::spawn(move || {
+        let wall = std::time::Duration::from_secs(WALL_GUARD_SECONDS);
+        if finished.recv_timeout(wall).is_err() {
+            // SAFETY: a plain kill(2). Only a child still unreaped after the guard is
+            // killed; the moment between its reaping and `done` is too short to matter.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
+    });
     let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let _ = done.send(());
+    let _ = watchdog.join();
     assert_eq!(waited, pid, "wait4: {}", std::io::Error::last_os_error());
     let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
     Limited {
