@@ -4,8 +4,8 @@
 //! values given on the command line.
 
 use crate::report::PackageReport;
-use serde::Serialize;
-use serde_json::Value;
+use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize};
 
 /// One filed app on one platform.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -28,25 +28,119 @@ pub fn normalize_hex(value: &str) -> String {
         .to_ascii_uppercase()
 }
 
-fn text(value: &Value) -> Option<String> {
-    value.as_str().filter(|s| !s.is_empty()).map(str::to_string)
+/// A JSON value kept only when it is a non-empty string. Anything else is skipped without
+/// being built, so a record file costs memory for what it files, not for its size.
+#[derive(Default)]
+struct Text(Option<String>);
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> Visitor<'de> for Visit {
+            type Value = Text;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Text, E> {
+                Ok(Text(Some(v.to_string()).filter(|s| !s.is_empty())))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Text, E> {
+                Ok(Text(None))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Text, E> {
+                Ok(Text(None))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Text, E> {
+                Ok(Text(None))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Text, E> {
+                Ok(Text(None))
+            }
+            fn visit_unit<E>(self) -> Result<Text, E> {
+                Ok(Text(None))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Text, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Text(None))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Text, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Text(None))
+            }
+        }
+        deserializer.deserialize_any(Visit)
+    }
+}
+
+/// The parts of a sheet's or a report's JSON that `check` reads; the rest is skipped.
+#[derive(Deserialize)]
+struct RecordFile {
+    platforms: Option<Vec<SheetPlatform>>,
+    packages: Option<Vec<ReportPackage>>,
+}
+
+#[derive(Deserialize)]
+struct SheetPlatform {
+    #[serde(default)]
+    platform: Text,
+    #[serde(default)]
+    packages: Vec<SheetPackage>,
+}
+
+#[derive(Deserialize)]
+struct SheetPackage {
+    #[serde(default)]
+    fields: Vec<SheetField>,
+    #[serde(default)]
+    certificate_sha256: Text,
+}
+
+#[derive(Deserialize)]
+struct SheetField {
+    #[serde(default)]
+    key: Text,
+    #[serde(default)]
+    value: Text,
+}
+
+#[derive(Deserialize)]
+struct ReportPackage {
+    filing: Option<ReportFiling>,
+}
+
+#[derive(Deserialize)]
+struct ReportFiling {
+    #[serde(default)]
+    platform: Text,
+    #[serde(default)]
+    package_name: Text,
+    #[serde(default)]
+    signer_sha256: Text,
+    #[serde(default)]
+    signature_md5_field: Text,
+    #[serde(default)]
+    signature_md5_algorithm: Text,
 }
 
 /// The records in a sheet's JSON or an inspect report's JSON; `name` labels them.
 pub fn records_from_json(json: &str, name: &str) -> Result<Vec<Filed>, String> {
-    let value: Value = serde_json::from_str(json).map_err(|e| format!("not JSON: {e}"))?;
+    let file: RecordFile = serde_json::from_str(json).map_err(|e| {
+        if e.is_syntax() || e.is_eof() {
+            format!("not JSON: {e}")
+        } else {
+            format!("not a sheet or report JSON: {e}")
+        }
+    })?;
     let mut records = Vec::new();
-    if let Some(platforms) = value.get("platforms").and_then(Value::as_array) {
+    if let Some(platforms) = file.platforms {
         for block in platforms {
-            let platform = text(&block["platform"]);
-            for package in block["packages"].as_array().into_iter().flatten() {
+            for package in block.packages {
                 let field = |key: &str| {
-                    package["fields"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .find(|f| f["key"] == key)
-                        .and_then(|f| text(&f["value"]))
+                    package
+                        .fields
+                        .iter()
+                        .find(|f| f.key.0.as_deref() == Some(key))
+                        .and_then(|f| f.value.0.clone())
                 };
                 let signature = field("signature").map(|s| normalize_hex(&s));
                 let (md5, sha1) = match signature {
@@ -56,28 +150,23 @@ pub fn records_from_json(json: &str, name: &str) -> Result<Vec<Filed>, String> {
                 };
                 records.push(Filed {
                     source: String::new(),
-                    platform: platform.clone(),
+                    platform: block.platform.0.clone(),
                     package_name: field("package_name"),
-                    certificate_sha256: text(&package["certificate_sha256"])
-                        .map(|s| normalize_hex(&s)),
+                    certificate_sha256: package.certificate_sha256.0.map(|s| normalize_hex(&s)),
                     md5,
                     sha1,
                 });
             }
         }
-    } else if let Some(packages) = value.get("packages").and_then(Value::as_array) {
-        for package in packages {
-            let filing = &package["filing"];
-            if filing.is_null() {
-                continue;
-            }
-            let signature = text(&filing["signature_md5_field"]).map(|s| normalize_hex(&s));
-            let is_sha1 = filing["signature_md5_algorithm"] == "sha1";
+    } else if let Some(packages) = file.packages {
+        for filing in packages.into_iter().filter_map(|p| p.filing) {
+            let signature = filing.signature_md5_field.0.map(|s| normalize_hex(&s));
+            let is_sha1 = filing.signature_md5_algorithm.0.as_deref() == Some("sha1");
             records.push(Filed {
                 source: String::new(),
-                platform: text(&filing["platform"]),
-                package_name: text(&filing["package_name"]),
-                certificate_sha256: text(&filing["signer_sha256"]).map(|s| normalize_hex(&s)),
+                platform: filing.platform.0,
+                package_name: filing.package_name.0,
+                certificate_sha256: filing.signer_sha256.0.map(|s| normalize_hex(&s)),
                 md5: signature.clone().filter(|_| !is_sha1),
                 sha1: signature.filter(|_| is_sha1),
             });

@@ -263,3 +263,25 @@ fn sheet_outputs_are_checked_before_anything_is_written() {
     assert!(!std::fs::symlink_metadata(&planted).unwrap().is_symlink());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A record file just under the `--against` cap, made of many tiny values: memory follows
+/// what it files, not the values it carries (a JSON tree of it took 660 MB).
+#[test]
+fn a_large_against_file_costs_what_it_files() {
+    let package = r#"{"path":"x.apk","filing":{"platform":"android","package_name":"a.b",
+        "signature_md5_field":"00112233445566778899AABBCCDDEEFF","signature_md5_algorithm":"md5",
+        "signer_sha256":"AA"},"pad":[[1],[2],{"a":1},[1],[2],{"a":1},[1],[2],{"a":1},[1],[2],{"a":1}]}"#;
+    let count = 15_000_000 / (package.len() + 1);
+    let json = format!("{{\"packages\":[{}]}}", vec![package; count].join(","));
+    let against = common::temp_file("hostile-files", "against.json", json.as_bytes());
+    let apk = common::sample_path("sample-v1v2v3-rsa.apk");
+    let run =
+        common::appfiling_limited(&["check", "--against", path_str(&against), path_str(&apk)]);
+    // The sample's key is not the one on record: drift, exit 1.
+    run.assert_within("large --against", 1, RSS_PLAIN_MIB);
+    assert!(
+        run.stdout.contains("the signing key changed"),
+        "{}",
+        run.stdout
+    );
+}
