@@ -102,10 +102,22 @@ impl Archive {
             .open_entry(name)?
             .ok_or_else(|| ErrorKind::NotAPackage(format!("{name} disappeared")))?;
         let allowed = MAX_NESTED_PACKAGE.min(budget.remaining);
-        let too_large = |size| ErrorKind::EntryTooLarge {
-            entry: name.to_string(),
-            size,
-            limit: allowed,
+        let spent = budget.remaining < MAX_NESTED_PACKAGE;
+        let too_large = |size| {
+            if spent {
+                ErrorKind::NestedBudgetSpent {
+                    entry: name.to_string(),
+                    size,
+                    left: allowed,
+                    total: MAX_NESTED_TOTAL,
+                }
+            } else {
+                ErrorKind::EntryTooLarge {
+                    entry: name.to_string(),
+                    size,
+                    limit: allowed,
+                }
+            }
         };
         if entry.declared > allowed {
             return Err(too_large(entry.declared));
@@ -325,4 +337,82 @@ pub fn read_bounded(
         return Err(too_large(out.len() as u64));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    /// A zip of `count` deflated entries of `size` zero bytes, written to a file.
+    fn zeros_zip(count: usize, size: usize) -> std::path::PathBuf {
+        let path = std::env::temp_dir().join(format!(
+            "appfiling-archive-{}-{count}-{size}.zip",
+            std::process::id()
+        ));
+        let mut zip = zip::ZipWriter::new(File::create(&path).unwrap());
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(CompressionMethod::Deflated);
+        for i in 0..count {
+            zip.start_file(format!("{i}.apk"), options).unwrap();
+            zip.write_all(&vec![0u8; size]).unwrap();
+        }
+        zip.finish().unwrap();
+        path
+    }
+
+    /// Makes every entry's header claim 16 bytes uncompressed, whatever it holds.
+    fn lie_about_sizes(path: &Path) {
+        let mut bytes = std::fs::read(path).unwrap();
+        for (signature, size_at) in [
+            ([0x50, 0x4b, 0x03, 0x04], 22),
+            ([0x50, 0x4b, 0x01, 0x02], 24),
+        ] {
+            let starts: Vec<usize> = bytes
+                .windows(4)
+                .enumerate()
+                .filter(|(_, w)| *w == signature)
+                .map(|(i, _)| i)
+                .collect();
+            for at in starts {
+                bytes[at + size_at..at + size_at + 4].copy_from_slice(&16u32.to_le_bytes());
+            }
+        }
+        std::fs::write(path, bytes).unwrap();
+    }
+
+    #[test]
+    fn nested_copies_are_charged_as_written_even_when_refused() {
+        let path = zeros_zip(3, 1 << 20);
+        let mut archive = Archive::open(&path).unwrap();
+        let mut budget = NestedBudget {
+            remaining: (1 << 20) + (1 << 19),
+        };
+        let first = archive.extract("0.apk", &mut budget).unwrap();
+        assert_eq!(std::fs::read(first.path()).unwrap().len(), 1 << 20);
+        assert_eq!(budget.remaining, 1 << 19);
+        // An honest header over what is left: refused before a byte is written.
+        let second = archive.extract("1.apk", &mut budget);
+        assert!(
+            matches!(second, Err(ErrorKind::NestedBudgetSpent { size, .. }) if size == 1 << 20)
+        );
+        assert_eq!(budget.remaining, 1 << 19);
+        let _ = std::fs::remove_file(&path);
+
+        // Headers that understate: the copy stops one byte past what is left, and what it
+        // wrote is charged, so the next entry finds nothing left.
+        let path = zeros_zip(2, 1 << 20);
+        lie_about_sizes(&path);
+        let mut archive = Archive::open(&path).unwrap();
+        let mut budget = NestedBudget { remaining: 1 << 19 };
+        let refused = archive.extract("0.apk", &mut budget);
+        assert!(
+            matches!(refused, Err(ErrorKind::NestedBudgetSpent { size, .. }) if size == (1 << 19) + 1)
+        );
+        assert_eq!(budget.remaining, 0);
+        let refused = archive.extract("1.apk", &mut budget);
+        let message = refused.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(message.contains("0 of the 4294967296 bytes"), "{message}");
+        let _ = std::fs::remove_file(&path);
+    }
 }

@@ -34,6 +34,13 @@ pub enum ErrorKind {
         size: u64,
         limit: u64,
     },
+    #[error("entry {entry} is {size} bytes uncompressed, over the {left} of the {total} bytes the packages inside this one may copy in all")]
+    NestedBudgetSpent {
+        entry: String,
+        size: u64,
+        left: u64,
+        total: u64,
+    },
 }
 
 impl ErrorKind {
@@ -46,7 +53,9 @@ impl ErrorKind {
             ErrorKind::Password(_) => "password",
             ErrorKind::NoSuchAlias(_) => "no_such_alias",
             ErrorKind::BadEntry { .. } => "malformed_entry",
-            ErrorKind::EntryTooLarge { .. } => "entry_too_large",
+            ErrorKind::EntryTooLarge { .. } | ErrorKind::NestedBudgetSpent { .. } => {
+                "entry_too_large"
+            }
             ErrorKind::FileTooLarge { .. } => "file_too_large",
         }
     }
