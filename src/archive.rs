@@ -98,9 +98,14 @@ impl Archive {
         name: &str,
         budget: &mut NestedBudget,
     ) -> Result<Extracted, ErrorKind> {
-        let entry = self
-            .open_entry(name)?
-            .ok_or_else(|| ErrorKind::NotAPackage(format!("{name} disappeared")))?;
+        let disappeared = || ErrorKind::NotAPackage(format!("{name} disappeared"));
+        let compressed = self
+            .zip
+            .index_for_name(name)
+            .and_then(|index| self.zip.by_index_raw(index).ok())
+            .map(|entry| entry.compressed_size())
+            .ok_or_else(disappeared)?;
+        let entry = self.open_entry(name)?.ok_or_else(disappeared)?;
         let allowed = MAX_NESTED_PACKAGE.min(budget.remaining);
         let spent = budget.remaining < MAX_NESTED_PACKAGE;
         let too_large = |size| {
@@ -119,11 +124,28 @@ impl Archive {
                 }
             }
         };
+        // A package is mostly compressed data already: one that inflates a hundredfold is
+        // a bomb, refused long before it reaches the size caps.
+        let ratio_cap = compressed
+            .saturating_mul(MAX_NESTED_RATIO)
+            .max(MIN_RATIO_CHECKED);
+        let bomb = |size| {
+            ErrorKind::BadEntry {
+            entry: name.to_string(),
+            reason: format!(
+                "inflates to more than {MAX_NESTED_RATIO} times its {compressed} compressed bytes ({size} bytes or more): a zip bomb, not a package"
+            ),
+        }
+        };
         if entry.declared > allowed {
             return Err(too_large(entry.declared));
         }
+        if entry.declared > ratio_cap {
+            return Err(bomb(entry.declared));
+        }
+        let cap = allowed.min(ratio_cap);
         let mut extracted = Extracted::new()?;
-        let copied = std::io::copy(&mut entry.reader.take(allowed + 1), &mut extracted.file);
+        let copied = std::io::copy(&mut entry.reader.take(cap + 1), &mut extracted.file);
         let written = extracted.file.metadata()?.len();
         budget.remaining = budget.remaining.saturating_sub(written);
         copied.map_err(|e| ErrorKind::BadEntry {
@@ -132,6 +154,9 @@ impl Archive {
         })?;
         if written > allowed {
             return Err(too_large(written));
+        }
+        if written > ratio_cap {
+            return Err(bomb(written));
         }
         Ok(extracted)
     }
@@ -207,6 +232,11 @@ fn read_exact_at(file: &File, mut out: &mut [u8], mut offset: u64) -> std::io::R
 /// `MAX_NESTED_TOTAL`: disk and time stay bounded whatever the outer package claims.
 pub const MAX_NESTED_PACKAGE: u64 = 4 << 30;
 pub const MAX_NESTED_TOTAL: u64 = 4 << 30;
+/// How many times its compressed size a nested package may inflate to (real APKs and HAPs
+/// hold compressed data and inflate a few times at most); entries under
+/// `MIN_RATIO_CHECKED` are not held to it.
+const MAX_NESTED_RATIO: u64 = 100;
+const MIN_RATIO_CHECKED: u64 = 1 << 20;
 
 /// What the packages inside one package may still write to temporary files.
 pub struct NestedBudget {
@@ -413,6 +443,20 @@ mod tests {
         let refused = archive.extract("1.apk", &mut budget);
         let message = refused.err().map(|e| e.to_string()).unwrap_or_default();
         assert!(message.contains("0 of the 4294967296 bytes"), "{message}");
+        let _ = std::fs::remove_file(&path);
+    }
+
+    #[test]
+    fn a_nested_entry_that_inflates_a_hundredfold_is_a_bomb() {
+        let path = zeros_zip(1, 4 << 20);
+        lie_about_sizes(&path);
+        let mut archive = Archive::open(&path).unwrap();
+        let mut budget = NestedBudget::default();
+        let refused = archive.extract("0.apk", &mut budget);
+        let message = refused.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(message.contains("a zip bomb, not a package"), "{message}");
+        // It stopped one byte past the 1 MiB floor of the ratio check.
+        assert_eq!(budget.remaining, MAX_NESTED_TOTAL - (1 << 20) - 1);
         let _ = std::fs::remove_file(&path);
     }
 }
