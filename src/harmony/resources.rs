@@ -196,12 +196,18 @@ impl Budget {
 
     /// Takes one entry; false once they are spent.
     fn entry(&mut self) -> bool {
-        self.entries.checked_sub(1).map(|left| self.entries = left).is_some()
+        self.entries
+            .checked_sub(1)
+            .map(|left| self.entries = left)
+            .is_some()
     }
 
     /// Takes `n` bytes of values; false once they are spent.
     fn bytes(&mut self, n: usize) -> bool {
-        self.bytes.checked_sub(n).map(|left| self.bytes = left).is_some()
+        self.bytes
+            .checked_sub(n)
+            .map(|left| self.bytes = left)
+            .is_some()
     }
 }
 

@@ -5,7 +5,11 @@ use crate::common;
 /// The crafted inputs of this area as (file name, bytes), for the batch test in
 /// tests/hostile.rs: each must give a report or an error naming it, within budget.
 pub fn hostile_inputs() -> Vec<(String, Vec<u8>)> {
-    vec![("amplified-resources.hap".into(), amplified_hap())]
+    vec![
+        ("amplified-resources.hap".into(), amplified_hap()),
+        ("many-safes.p12".into(), many_safes_p12()),
+        ("over-the-cap.p12".into(), iterations_p12(2_000_000)),
+    ]
 }
 
 /// The sample's module.json, whose label is the string id 0x01000000.
@@ -44,9 +48,15 @@ fn amplified_index() -> Vec<u8> {
         out.extend_from_slice(&idss_at.to_le_bytes());
         out.extend_from_slice(&1u32.to_le_bytes());
         // Language (key 0): three letters, a different tag per configuration.
-        let letters = [b'a' + (i / 676) as u8, b'a' + (i / 26 % 26) as u8, b'a' + (i % 26) as u8];
+        let letters = [
+            b'a' + (i / 676) as u8,
+            b'a' + (i / 26 % 26) as u8,
+            b'a' + (i % 26) as u8,
+        ];
         out.extend_from_slice(&0u32.to_le_bytes());
-        out.extend_from_slice(&u32::from_be_bytes([0, letters[0], letters[1], letters[2]]).to_le_bytes());
+        out.extend_from_slice(
+            &u32::from_be_bytes([0, letters[0], letters[1], letters[2]]).to_le_bytes(),
+        );
     }
     out.extend_from_slice(b"IDSS");
     out.extend_from_slice(&ENTRIES.to_le_bytes());
@@ -82,4 +92,154 @@ fn a_shared_resource_value_is_not_copied_per_configuration_and_entry() {
     let detect = common::appfiling_limited(&["inspect", "--format", "json", "--detect", path]);
     detect.assert_within("inspect --detect", 0, 512);
     assert!(detect.stdout.contains("a.example"), "{detect:#?}");
+}
+
+/// A DER element: its tag, header length and total length at the start of `der`.
+fn der_element(der: &[u8]) -> (u8, usize, usize) {
+    let first = der[1] as usize;
+    if first < 0x80 {
+        return (der[0], 2, 2 + first);
+    }
+    let count = first & 0x7f;
+    let len = der[2..2 + count]
+        .iter()
+        .fold(0usize, |acc, b| (acc << 8) | *b as usize);
+    (der[0], 2 + count, 2 + count + len)
+}
+
+/// The child elements of a constructed DER element.
+fn der_children(der: &[u8]) -> Vec<&[u8]> {
+    let (_, header, end) = der_element(der);
+    let mut rest = &der[header..end];
+    let mut out = Vec::new();
+    while !rest.is_empty() {
+        let (_, _, len) = der_element(rest);
+        out.push(&rest[..len]);
+        rest = &rest[len..];
+    }
+    out
+}
+
+fn der(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    match content.len() {
+        n if n < 0x80 => out.push(n as u8),
+        n => {
+            let bytes: Vec<u8> = n
+                .to_be_bytes()
+                .into_iter()
+                .skip_while(|b| *b == 0)
+                .collect();
+            out.push(0x80 | bytes.len() as u8);
+            out.extend_from_slice(&bytes);
+        }
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+/// A password-less PKCS#12 file from openssl, its key shrouded with `iterations`
+/// PBKDF2 rounds (the certificate bag stays plain): the safes of its authenticated
+/// safe, without the MAC.
+fn openssl_safes(iterations: u32) -> Vec<Vec<u8>> {
+    let dir = std::env::temp_dir().join(format!(
+        "appfiling-hostile-c-p12-{}-{iterations}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let run = |args: &[&str]| {
+        let status = std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(&dir)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .expect("openssl must be installed");
+        assert!(status.success(), "openssl {args:?}");
+    };
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-subj",
+        "/CN=appfiling hostile p12",
+        "-days",
+        "30",
+        "-keyout",
+        "k.pem",
+        "-out",
+        "c.pem",
+    ]);
+    let iter = iterations.to_string();
+    run(&[
+        "pkcs12", "-export", "-in", "c.pem", "-inkey", "k.pem", "-passout", "pass:", "-iter",
+        &iter, "-nomac", "-out", "out.p12",
+    ]);
+    let p12 = std::fs::read(dir.join("out.p12")).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let pfx = der_children(&p12);
+    let auth_safe = der_children(pfx[1]);
+    let octets = der_children(auth_safe[1])[0];
+    let (_, header, _) = der_element(octets);
+    der_children(&octets[header..])
+        .into_iter()
+        .map(<[u8]>::to_vec)
+        .collect()
+}
+
+/// A MAC-less PFX whose authenticated safe holds `safes`.
+fn pfx_of(safes: &[Vec<u8>]) -> Vec<u8> {
+    let data_oid = der(
+        0x06,
+        &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01],
+    );
+    let authenticated = der(0x30, &safes.concat());
+    let content_info = der(
+        0x30,
+        &[data_oid, der(0xa0, &der(0x04, &authenticated))].concat(),
+    );
+    der(0x30, &[der(0x02, &[3]), content_info].concat())
+}
+
+/// A password-less PKCS#12 file whose safe with the 1,000,000-round shrouded key
+/// (the most the p12-keystore crate allows per KDF) is repeated 40 times: each one is
+/// within the per-KDF cap, their sum is not.
+fn many_safes_p12() -> Vec<u8> {
+    let safes = openssl_safes(1_000_000);
+    let mut all = vec![safes[0].clone()];
+    all.extend(std::iter::repeat_n(safes[1].clone(), 40));
+    pfx_of(&all)
+}
+
+/// A password-less PKCS#12 file whose key is shrouded with `iterations` rounds.
+fn iterations_p12(iterations: u32) -> Vec<u8> {
+    pfx_of(&openssl_safes(iterations))
+}
+
+#[test]
+fn many_encrypted_safes_are_refused_before_the_key_derivations() {
+    let path = common::temp_file("hostile-c", "many-safes.p12", &many_safes_p12());
+    let run = common::appfiling_limited(&["inspect", path.to_str().unwrap()]);
+    run.assert_within("inspect many-safes.p12", 3, 64);
+    assert!(run.stderr.contains("many-safes.p12"), "{run:#?}");
+    assert!(run.stderr.contains("iterations"), "{run:#?}");
+    assert!(!run.stderr.contains("needs a password"), "{run:#?}");
+}
+
+#[test]
+fn a_password_less_p12_over_the_iteration_cap_is_not_a_password_problem() {
+    let path = common::temp_file("hostile-c", "over-the-cap.p12", &iterations_p12(2_000_000));
+    let run = common::appfiling_limited(&["inspect", path.to_str().unwrap()]);
+    run.assert_within("inspect over-the-cap.p12", 3, 64);
+    assert!(run.stderr.contains("over-the-cap.p12"), "{run:#?}");
+    assert!(run.stderr.contains("iterations"), "{run:#?}");
+    assert!(!run.stderr.contains("needs a password"), "{run:#?}");
+    // A sound one still opens without a password.
+    let path = common::temp_file("hostile-c", "sound.p12", &iterations_p12(2048));
+    let run = common::appfiling_limited(&["inspect", "--format", "json", path.to_str().unwrap()]);
+    run.assert_within("inspect sound.p12", 0, 64);
+    assert!(run.stdout.contains("appfiling hostile p12"), "{run:#?}");
 }
