@@ -243,3 +243,92 @@ fn a_password_less_p12_over_the_iteration_cap_is_not_a_password_problem() {
     run.assert_within("inspect sound.p12", 0, 64);
     assert!(run.stdout.contains("appfiling hostile p12"), "{run:#?}");
 }
+
+/// An RGBA PNG of `side`² transparent pixels, built without compressing them: the
+/// deflate blocks of one MiB of zeros (a sync flush ends each on a byte) repeated.
+fn blank_png(side: u32) -> Vec<u8> {
+    use std::io::Write;
+    let raw_len = side as u64 * (1 + 4 * side as u64);
+    let mut chunk = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+    chunk.write_all(&vec![0; 1 << 20]).unwrap();
+    chunk.flush().unwrap();
+    let block = chunk.get_ref().clone();
+    let mut zlib = vec![0x78, 0xda];
+    let mut left = raw_len;
+    while left >= 1 << 20 {
+        zlib.extend_from_slice(&block);
+        left -= 1 << 20;
+    }
+    let mut tail = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+    tail.write_all(&vec![0; left as usize]).unwrap();
+    zlib.extend_from_slice(&tail.finish().unwrap());
+    // Adler-32 of zeros: a stays 1, b counts the bytes.
+    zlib.extend_from_slice(&((((raw_len % 65521) as u32) << 16) | 1).to_be_bytes());
+    let mut ihdr = side.to_be_bytes().to_vec();
+    ihdr.extend_from_slice(&side.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 6, 0, 0, 0]);
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    for (kind, body) in [
+        (&b"IHDR"[..], &ihdr[..]),
+        (b"IDAT", &zlib[..]),
+        (b"IEND", &[][..]),
+    ] {
+        png.extend_from_slice(&(body.len() as u32).to_be_bytes());
+        png.extend_from_slice(kind);
+        png.extend_from_slice(body);
+        let mut crc = flate2::Crc::new();
+        crc.update(kind);
+        crc.update(body);
+        png.extend_from_slice(&crc.sum().to_be_bytes());
+    }
+    png
+}
+
+/// The sample HAP with its icon replaced by `png`.
+fn hap_with_icon(png: &[u8]) -> Vec<u8> {
+    let hap = std::fs::read(common::sample_path("harmony/sample.hap")).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(hap)).unwrap();
+    let mut entries = Vec::new();
+    for i in 0..zip.len() {
+        let mut file = zip.by_index(i).unwrap();
+        let name = file.name().unwrap().to_string();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut file, &mut bytes).unwrap();
+        if name.ends_with("app_icon.png") {
+            bytes = png.to_vec();
+        }
+        entries.push((name, bytes));
+    }
+    let entries: Vec<(&str, &[u8])> = entries
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    common::zip_of(&entries, true)
+}
+
+#[test]
+fn a_giant_icon_is_a_sheet_warning_within_the_memory_budget() {
+    let png = blank_png(11000);
+    assert!(png.len() < 1 << 20, "{} bytes", png.len());
+    let hap = common::temp_file("hostile-c", "giant-icon.hap", &hap_with_icon(&png));
+    let hap = hap.to_str().unwrap();
+    let init = common::appfiling_limited(&["init", hap]);
+    init.assert_within("init", 0, 64);
+    let config = common::temp_file("hostile-c", "giant-icon.toml", init.stdout.as_bytes());
+    let icon = config.with_file_name("giant-icon-out.png");
+    let run = common::appfiling_limited(&[
+        "sheet",
+        "--config",
+        config.to_str().unwrap(),
+        "--icon",
+        icon.to_str().unwrap(),
+        hap,
+    ]);
+    assert!(run.signal.is_none() && run.code.is_some(), "{run:#?}");
+    assert!(run.peak_rss_mib <= 512, "{run:#?}");
+    let said = format!("{}{}", run.stdout, run.stderr);
+    assert!(
+        said.contains("app_icon.png") && said.contains("11000×11000"),
+        "{said}"
+    );
+}
