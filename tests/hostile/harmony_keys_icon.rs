@@ -9,6 +9,8 @@ pub fn hostile_inputs() -> Vec<(String, Vec<u8>)> {
         ("amplified-resources.hap".into(), amplified_hap()),
         ("many-safes.p12".into(), many_safes_p12()),
         ("over-the-cap.p12".into(), iterations_p12(2_000_000)),
+        ("giant-icon.hap".into(), hap_with_icon(&blank_png(11000))),
+        ("giant-candidates.ipa".into(), ipa_with_giant_candidates()),
     ]
 }
 
@@ -331,4 +333,58 @@ fn a_giant_icon_is_a_sheet_warning_within_the_memory_budget() {
         said.contains("app_icon.png") && said.contains("11000×11000"),
         "{said}"
     );
+}
+
+/// The sample IPA with eleven more icon candidates of 8000² pixels beside its own
+/// AppIcon60x60@3x.png (180 px).
+fn ipa_with_giant_candidates() -> Vec<u8> {
+    let ipa = std::fs::read(common::sample_path("ios/sample.ipa")).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(ipa)).unwrap();
+    let mut entries = Vec::new();
+    for i in 0..zip.len() {
+        let mut file = zip.by_index(i).unwrap();
+        let name = file.name().unwrap().to_string();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut file, &mut bytes).unwrap();
+        entries.push((name, bytes));
+    }
+    let giant = blank_png(8000);
+    for i in 0..11 {
+        entries.push((
+            format!("Payload/Sample.app/AppIcon60x60@{i}x~giant.png"),
+            giant.clone(),
+        ));
+    }
+    let entries: Vec<(&str, &[u8])> = entries
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    common::zip_of(&entries, true)
+}
+
+#[test]
+fn giant_ios_icon_candidates_are_not_decoded() {
+    let ipa = common::temp_file(
+        "hostile-c",
+        "giant-candidates.ipa",
+        &ipa_with_giant_candidates(),
+    );
+    let ipa = ipa.to_str().unwrap();
+    let init = common::appfiling_limited(&["init", ipa]);
+    init.assert_within("init", 0, 64);
+    let config = common::temp_file("hostile-c", "giant-candidates.toml", init.stdout.as_bytes());
+    let icon = config.with_file_name("giant-candidates-out.png");
+    let _ = std::fs::remove_file(&icon);
+    let run = common::appfiling_limited(&[
+        "sheet",
+        "--config",
+        config.to_str().unwrap(),
+        "--icon",
+        icon.to_str().unwrap(),
+        ipa,
+    ]);
+    assert!(run.signal.is_none() && run.code.is_some(), "{run:#?}");
+    assert!(run.peak_rss_mib <= 512, "{run:#?}");
+    let png = image::load_from_memory(&std::fs::read(&icon).unwrap()).unwrap();
+    assert_eq!(png.width(), 180, "the largest candidate within the limit");
 }
