@@ -258,3 +258,25 @@ fn secret_algorithm<'a>(parts: &[Tlv<'a>]) -> Option<Tlv<'a>> {
     let info = ber::parse_first(value.content).ok()?;
     info.children().next()?.ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn real_files_pass_and_the_sum_is_bounded() {
+        for p12 in [
+            &include_bytes!("../../samples/keystores/two-keys.p12")[..],
+            &include_bytes!("../../samples/ios/sample-distribution.p12")[..],
+        ] {
+            check_work(p12).unwrap();
+        }
+        let mut work = Work { total: 0 };
+        assert!(matches!(work.add(1_000_001), Err(Refused::Iterations(_))));
+        for _ in 0..4 {
+            work.add(MAX_KDF_ITERATIONS).unwrap();
+        }
+        assert!(matches!(work.add(1), Err(Refused::TotalIterations(_))));
+        assert!(matches!(check_work(b"\x30\x03\x02\x01"), Err(Refused::Malformed(_))));
+    }
+}
