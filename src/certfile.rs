@@ -48,8 +48,7 @@ pub fn inspect_p12(
     bytes: &[u8],
     options: &crate::Options,
 ) -> Result<PackageReport, ErrorKind> {
-    crate::keystore::pkcs12::check_work(bytes)
-        .map_err(|e| ErrorKind::NotAPackage(e.to_string()))?;
+    crate::keystore::pkcs12::check_work(bytes).map_err(|e| refused(e.to_string()))?;
     let password = options.password.as_deref();
     let archive = p12_keystore::Pkcs12Archive::from_pkcs12(bytes, password.unwrap_or(""))
         .map_err(|e| p12_error(e, password.is_some()))?;
@@ -116,16 +115,23 @@ fn p12_error(e: p12_keystore::error::Error, with_password: bool) -> ErrorKind {
         E::MacError(_) | E::Pkcs5Error(_) | E::UnpadError => ErrorKind::Password(format!(
             "a PKCS#12 file that needs a password ({e}): pass --password-env VAR or --password-file FILE"
         )),
-        E::InvalidParameters => ErrorKind::NotAPackage(
-            "a PKCS#12 file whose key derivation parameters are out of bounds (over 1,000,000 iterations, or scrypt over 1 GiB)".into(),
+        E::InvalidParameters => refused(
+            "key derivation parameters out of bounds (over 1000000 iterations, or scrypt over 1 GiB)".into(),
         ),
         E::UnsupportedContentType
         | E::UnsupportedCertificateType
         | E::UnsupportedEncryptionScheme
-        | E::UnsupportedMacAlgorithm => {
-            ErrorKind::NotAPackage(format!("a PKCS#12 file this tool cannot open: {e}"))
-        }
-        _ => ErrorKind::NotAPackage(format!("a malformed PKCS#12 file: {e}")),
+        | E::UnsupportedMacAlgorithm => refused(format!("not supported: {e}")),
+        _ => refused(format!("malformed: {e}")),
+    }
+}
+
+/// A PKCS#12 file that is one but cannot be read: an error of its own, not a
+/// file skipped in a folder as no package.
+fn refused(reason: String) -> ErrorKind {
+    ErrorKind::BadEntry {
+        entry: "PKCS#12".into(),
+        reason,
     }
 }
 

@@ -31,19 +31,21 @@ const OID_PKCS12_PBE_PREFIX: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01,
 /// Why a PKCS#12 file is not opened.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum Refused {
-    #[error("a malformed PKCS#12 file: {0}")]
+    #[error("malformed: {0}")]
     Malformed(String),
     #[error(
-        "a PKCS#12 file whose key derivation asks for {0} iterations, over the limit of {MAX_KDF_ITERATIONS} per derivation"
+        "a key derivation of {0} iterations, over the limit of {MAX_KDF_ITERATIONS} per derivation"
     )]
     Iterations(u64),
     #[error(
-        "a PKCS#12 file whose key derivations take {0} iterations in all, over the limit of {MAX_KDF_ITERATIONS_TOTAL}"
+        "key derivations of {0} iterations in all, over the limit of {MAX_KDF_ITERATIONS_TOTAL}"
     )]
     TotalIterations(u64),
-    #[error("a PKCS#12 file of {0} safes, over the limit of {MAX_SAFES}")]
+    #[error("{0} safes, over the limit of {MAX_SAFES}")]
     Safes(usize),
-    #[error("a PKCS#12 file whose scrypt derivation needs {0} bytes of memory, over the limit of {MAX_SCRYPT_BYTES}")]
+    #[error(
+        "an scrypt derivation needing {0} bytes of memory, over the limit of {MAX_SCRYPT_BYTES}"
+    )]
     Scrypt(u64),
 }
 
@@ -277,6 +279,9 @@ mod tests {
             work.add(MAX_KDF_ITERATIONS).unwrap();
         }
         assert!(matches!(work.add(1), Err(Refused::TotalIterations(_))));
-        assert!(matches!(check_work(b"\x30\x03\x02\x01"), Err(Refused::Malformed(_))));
+        assert!(matches!(
+            check_work(b"\x30\x03\x02\x01"),
+            Err(Refused::Malformed(_))
+        ));
     }
 }
