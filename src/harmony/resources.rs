@@ -105,13 +105,14 @@ impl<'a> ResourceIndex<'a> {
                 if !budget.entry() {
                     return out;
                 }
-                if !records.insert(offset) {
+                if records.contains(&offset) {
                     continue;
                 }
                 if let Some(value) = self.record_value(offset, id) {
                     if !budget.bytes(value.len()) {
                         return out;
                     }
+                    records.insert(offset);
                     out.push(value);
                 }
             }
