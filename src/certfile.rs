@@ -48,16 +48,10 @@ pub fn inspect_p12(
     bytes: &[u8],
     options: &crate::Options,
 ) -> Result<PackageReport, ErrorKind> {
+    crate::keystore::pkcs12::check_work(bytes).map_err(|e| refused(e.to_string()))?;
     let password = options.password.as_deref();
-    let archive = match p12_keystore::Pkcs12Archive::from_pkcs12(bytes, password.unwrap_or("")) {
-        Ok(archive) => archive,
-        Err(e) if password.is_none() => {
-            return Err(ErrorKind::Password(format!(
-                "a PKCS#12 file that needs a password ({e}): pass --password-env VAR or --password-file FILE"
-            )))
-        }
-        Err(e) => return Err(ErrorKind::Password(format!("cannot open the PKCS#12 file: wrong password or damaged file ({e})"))),
-    };
+    let archive = p12_keystore::Pkcs12Archive::from_pkcs12(bytes, password.unwrap_or(""))
+        .map_err(|e| p12_error(e, password.is_some()))?;
     let ders: Vec<Vec<u8>> = archive
         .certs
         .iter()
@@ -108,6 +102,37 @@ pub fn inspect_p12(
         ));
     }
     Ok(report)
+}
+
+/// What the crate's error means: a password problem only when the MAC does not
+/// verify or decryption fails; otherwise what is really wrong with the file.
+fn p12_error(e: p12_keystore::error::Error, with_password: bool) -> ErrorKind {
+    use p12_keystore::error::Error as E;
+    match e {
+        E::MacError(_) | E::Pkcs5Error(_) | E::UnpadError if with_password => ErrorKind::Password(
+            format!("cannot open the PKCS#12 file: wrong password or damaged file ({e})"),
+        ),
+        E::MacError(_) | E::Pkcs5Error(_) | E::UnpadError => ErrorKind::Password(format!(
+            "a PKCS#12 file that needs a password ({e}): pass --password-env VAR or --password-file FILE"
+        )),
+        E::InvalidParameters => refused(
+            "key derivation parameters out of bounds (over 1000000 iterations, or scrypt over 1 GiB)".into(),
+        ),
+        E::UnsupportedContentType
+        | E::UnsupportedCertificateType
+        | E::UnsupportedEncryptionScheme
+        | E::UnsupportedMacAlgorithm => refused(format!("not supported: {e}")),
+        _ => refused(format!("malformed: {e}")),
+    }
+}
+
+/// A PKCS#12 file that is one but cannot be read: an error of its own, not a
+/// file skipped in a folder as no package.
+fn refused(reason: String) -> ErrorKind {
+    ErrorKind::BadEntry {
+        entry: "PKCS#12".into(),
+        reason,
+    }
 }
 
 /// A PKCS#12 keystore, from the archive already opened (its MAC checked with the

@@ -2,6 +2,8 @@
 //! id in each configuration, enough to resolve `$string:` labels by locale.
 
 use crate::bytes::{u16_at, u32_at};
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 
 const HEADER_LEN: usize = 128 + 4 + 4;
 const KEY_LANGUAGE: u32 = 0;
@@ -9,6 +11,9 @@ const KEY_REGION: u32 = 1;
 const KEY_SCRIPT: u32 = 5;
 /// Configurations number in the tens; ids in the thousands.
 const MAX_CONFIGS: u32 = 4096;
+/// A label or a media path in every locale is kilobytes; one id's values across
+/// the configurations are not collected past this.
+const MAX_STRINGS_BYTES: usize = 256 << 10;
 
 pub struct ResourceIndex<'a> {
     data: &'a [u8],
@@ -71,22 +76,43 @@ impl<'a> ResourceIndex<'a> {
         Ok(ResourceIndex { data, configs })
     }
 
-    /// Every string value of every configuration, for the URLs in them.
-    pub fn all_values(&self) -> Vec<String> {
+    /// The entries (id, record offset) of the IDSS table at `idss`; none if there is none.
+    fn entries(&self, idss: usize) -> impl Iterator<Item = (u32, usize)> + '_ {
+        let count = if self.data.get(idss..idss.saturating_add(4)) == Some(b"IDSS") {
+            u32_at(self.data, idss + 4).unwrap_or(0) as usize
+        } else {
+            0
+        };
+        let count = count.min(self.data.len().saturating_sub(idss + 8) / 8);
+        (0..count).filter_map(move |i| {
+            let at = idss + 8 + i * 8;
+            Some((u32_at(self.data, at)?, u32_at(self.data, at + 4)? as usize))
+        })
+    }
+
+    /// Every distinct string value, for the URLs in them. Configurations share
+    /// tables and records, so each table and each record is read once, and the
+    /// values are borrowed: nothing grows with the number of references to them.
+    pub fn all_values(&self) -> Vec<Cow<'a, str>> {
+        let mut budget = Budget::new(self.data.len());
+        let (mut tables, mut records) = (HashSet::new(), HashSet::new());
         let mut out = Vec::new();
         for (_, _, idss) in &self.configs {
-            if self.data.get(*idss..idss + 4) != Some(b"IDSS") {
+            if !tables.insert(*idss) {
                 continue;
             }
-            let count = u32_at(self.data, idss + 4).unwrap_or(0) as usize;
-            let count = count.min(self.data.len().saturating_sub(idss + 8) / 8);
-            for i in 0..count {
-                let at = idss + 8 + i * 8;
-                let (Some(id), Some(offset)) = (u32_at(self.data, at), u32_at(self.data, at + 4))
-                else {
+            for (id, offset) in self.entries(*idss) {
+                if !budget.entry() {
+                    return out;
+                }
+                if records.contains(&offset) {
                     continue;
-                };
-                if let Some(value) = self.record_value(offset as usize, id) {
+                }
+                if let Some(value) = self.record_value(offset, id) {
+                    if !budget.bytes(value.len()) {
+                        return out;
+                    }
+                    records.insert(offset);
                     out.push(value);
                 }
             }
@@ -107,36 +133,82 @@ impl<'a> ResourceIndex<'a> {
         out
     }
 
-    /// The string value of `id` in each configuration, plain configurations first.
+    /// The string value of `id` in each locale, plain configurations first; a
+    /// locale's first value only. Each table is searched once, and the values
+    /// together stay under `MAX_STRINGS_BYTES`.
     pub fn strings(&self, id: u32) -> Vec<(String, String)> {
-        let mut out: Vec<(bool, String, String)> = Vec::new();
-        for (locale, plain, idss) in &self.configs {
-            if self.data.get(*idss..idss + 4) != Some(b"IDSS") {
-                continue;
-            }
-            let count = u32_at(self.data, idss + 4).unwrap_or(0) as usize;
-            let count = count.min(self.data.len().saturating_sub(idss + 8) / 8);
-            let record = (0..count).find_map(|i| {
-                let at = idss + 8 + i * 8;
-                (u32_at(self.data, at)? == id).then(|| u32_at(self.data, at + 4))?
-            });
-            if let Some(value) = record.and_then(|offset| self.record_value(offset as usize, id)) {
-                out.push((*plain, locale.clone(), value));
+        let mut budget = Budget::new(self.data.len());
+        let mut found: HashMap<usize, Option<usize>> = HashMap::new();
+        let mut out: Vec<(String, String)> = Vec::new();
+        let mut seen: HashSet<&str> = HashSet::new();
+        let mut total = 0;
+        for pass_plain in [true, false] {
+            for (locale, plain, idss) in &self.configs {
+                if *plain != pass_plain || seen.contains(locale.as_str()) {
+                    continue;
+                }
+                let record = *found.entry(*idss).or_insert_with(|| {
+                    self.entries(*idss)
+                        .take_while(|_| budget.entry())
+                        .find_map(|(entry, offset)| (entry == id).then_some(offset))
+                });
+                let Some(value) = record.and_then(|offset| self.record_value(offset, id)) else {
+                    continue;
+                };
+                total += value.len();
+                if total > MAX_STRINGS_BYTES {
+                    return out;
+                }
+                seen.insert(locale);
+                out.push((locale.clone(), value.into_owned()));
             }
         }
-        out.sort_by_key(|(plain, _, _)| !plain);
-        out.into_iter().map(|(_, l, v)| (l, v)).collect()
+        out
     }
 
     /// A record: size, type, id, then a u16-prefixed value and a u16-prefixed name.
-    fn record_value(&self, at: usize, id: u32) -> Option<String> {
-        if u32_at(self.data, at + 8)? != id {
+    fn record_value(&self, at: usize, id: u32) -> Option<Cow<'a, str>> {
+        let data: &'a [u8] = self.data;
+        if u32_at(data, at.checked_add(8)?)? != id {
             return None;
         }
-        let len = u16_at(self.data, at + 12)? as usize;
-        let bytes = self.data.get(at + 14..at + 14 + len)?;
+        let len = u16_at(data, at + 12)? as usize;
+        let bytes = data.get(at + 14..at + 14 + len)?;
         let text = bytes.split(|b| *b == 0).next().unwrap_or_default();
-        Some(String::from_utf8_lossy(text).into_owned())
+        Some(String::from_utf8_lossy(text))
+    }
+}
+
+/// What reading a table may cost: tables and records never overlap in an index
+/// restool writes, so all tables hold at most one entry per 8 bytes of the file
+/// and all distinct values at most its size. Past that the index is crafted.
+struct Budget {
+    entries: usize,
+    bytes: usize,
+}
+
+impl Budget {
+    fn new(len: usize) -> Self {
+        Budget {
+            entries: len / 8,
+            bytes: len,
+        }
+    }
+
+    /// Takes one entry; false once they are spent.
+    fn entry(&mut self) -> bool {
+        self.entries
+            .checked_sub(1)
+            .map(|left| self.entries = left)
+            .is_some()
+    }
+
+    /// Takes `n` bytes of values; false once they are spent.
+    fn bytes(&mut self, n: usize) -> bool {
+        self.bytes
+            .checked_sub(n)
+            .map(|left| self.bytes = left)
+            .is_some()
     }
 }
 
@@ -207,5 +279,18 @@ pub(crate) mod tests {
                 let _ = index.strings(0x0100_0000);
             }
         }
+    }
+
+    #[test]
+    fn shared_tables_and_records_are_read_once() {
+        // Both configurations of the sample point at the first IDSS table, whose
+        // entry is repeated: one distinct value, however often it is referenced.
+        let mut data = sample(0x0100_0000, "Notes", "笔记");
+        let keys = HEADER_LEN;
+        let idss_at = u32_at(&data, keys + 4).unwrap();
+        data[keys + 16..keys + 20].copy_from_slice(&idss_at.to_le_bytes());
+        let index = ResourceIndex::parse(&data).unwrap();
+        assert_eq!(index.all_values(), ["Notes"]);
+        assert_eq!(index.strings(0x0100_0000).len(), 2, "one value per locale");
     }
 }

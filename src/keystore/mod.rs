@@ -2,6 +2,7 @@
 //! and the values to file for the signing key, before there is a build.
 
 pub mod jks;
+pub(crate) mod pkcs12;
 
 use crate::cert;
 use crate::error::ErrorKind;

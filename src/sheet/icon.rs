@@ -14,6 +14,13 @@ use std::path::Path;
 pub const MAX_ICON_BYTES: usize = 100 * 1024;
 /// An icon file is kilobytes; a large one is not read past this.
 const MAX_SOURCE: u64 = 16 << 20;
+/// Icons are at most 1024 px a side (App Store, AppGallery); a source past this is
+/// refused from its header, before any decoding.
+const MAX_SOURCE_SIDE: u32 = 4096;
+/// What the decoder may allocate: a 4096² image at 16 bits per RGBA channel.
+const MAX_DECODE_BYTES: u64 = 128 << 20;
+/// A larger source is brought down to this in one step before the size fitting.
+const MAX_WORKING_SIDE: u32 = 1024;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Icon {
@@ -81,8 +88,9 @@ fn source(report: &PackageReport) -> Result<Option<(String, Vec<u8>)>, String> {
                     root,
                 }
             };
-            // AppIcon60x60@3x.png over @2x over the plain file: the largest by its pixels.
-            let mut best: Option<(u32, String, Vec<u8>)> = None;
+            // AppIcon60x60@3x.png over @2x over the plain file: the largest by its pixels,
+            // from the header, one within the size limit over one past it.
+            let mut best: Option<((bool, u32), String, Vec<u8>)> = None;
             for file in bundle.files() {
                 let stem = file.strip_suffix(".png").unwrap_or("");
                 if file.contains('/')
@@ -93,9 +101,10 @@ fn source(report: &PackageReport) -> Result<Option<(String, Vec<u8>)>, String> {
                 let Some(data) = bundle.read(&file, MAX_SOURCE).map_err(fail)? else {
                     continue;
                 };
-                let width = decode(&data).map(|i| i.width()).unwrap_or(0);
-                if best.as_ref().is_none_or(|(w, _, _)| width > *w) {
-                    best = Some((width, file, data));
+                let width = dimensions(&data).map_or(0, |(w, _)| w);
+                let rank = (width <= MAX_SOURCE_SIDE, width);
+                if best.as_ref().is_none_or(|(r, _, _)| rank > *r) {
+                    best = Some((rank, file, data));
                 }
             }
             Ok(best.map(|(_, name, data)| (name, data)))
@@ -104,12 +113,50 @@ fn source(report: &PackageReport) -> Result<Option<(String, Vec<u8>)>, String> {
     }
 }
 
-/// PNG, WebP or Apple's CgBI PNG.
+/// PNG, WebP or Apple's CgBI PNG, refused past `MAX_SOURCE_SIDE` from its header.
 pub fn decode(data: &[u8]) -> Result<DynamicImage, String> {
+    if let Some((width, height)) = dimensions(data) {
+        if width > MAX_SOURCE_SIDE || height > MAX_SOURCE_SIDE {
+            return Err(format!(
+                "{width}×{height} pixels, over the {MAX_SOURCE_SIDE}-pixel limit for an icon"
+            ));
+        }
+    }
     if is_cgbi(data) {
         return decode_cgbi(data);
     }
-    image::load_from_memory(data).map_err(|e| format!("not an image this tool reads: {e}"))
+    decode_with_limits(data, None)
+}
+
+/// Decodes under explicit limits (the crate's defaults let a 484 MB image through).
+fn decode_with_limits(data: &[u8], format: Option<ImageFormat>) -> Result<DynamicImage, String> {
+    let fail = |e: &dyn std::fmt::Display| format!("not an image this tool reads: {e}");
+    let mut reader = image::ImageReader::new(std::io::Cursor::new(data));
+    match format {
+        Some(format) => reader.set_format(format),
+        None => reader = reader.with_guessed_format().map_err(|e| fail(&e))?,
+    }
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_SOURCE_SIDE);
+    limits.max_image_height = Some(MAX_SOURCE_SIDE);
+    limits.max_alloc = Some(MAX_DECODE_BYTES);
+    reader.limits(limits);
+    reader.decode().map_err(|e| fail(&e))
+}
+
+/// Width and height from the header alone: PNG's (CgBI's too) IHDR, else what
+/// the image crate reads of the header.
+fn dimensions(data: &[u8]) -> Option<(u32, u32)> {
+    if data.starts_with(PNG_SIGNATURE) {
+        let (_, ihdr) = chunks(data).find(|(kind, _)| *kind == b"IHDR")?;
+        let side = |at: usize| Some(u32::from_be_bytes(ihdr.get(at..at + 4)?.try_into().ok()?));
+        return Some((side(0)?, side(4)?));
+    }
+    image::ImageReader::new(std::io::Cursor::new(data))
+        .with_guessed_format()
+        .ok()?
+        .into_dimensions()
+        .ok()
 }
 
 const PNG_SIGNATURE: &[u8; 8] = b"\x89PNG\r\n\x1a\n";
@@ -143,14 +190,16 @@ fn decode_cgbi(data: &[u8]) -> Result<DynamicImage, String> {
         }
     }
     let ihdr = ihdr.ok_or("CgBI PNG without IHDR")?;
-    let mut raw = Vec::new();
-    flate2::read::DeflateDecoder::new(&deflated[..])
-        .take(256 << 20)
-        .read_to_end(&mut raw)
-        .map_err(|e| format!("CgBI image data: {e}"))?;
-    let mut zlib = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
-    zlib.write_all(&raw).map_err(|e| e.to_string())?;
-    let idat = zlib.finish().map_err(|e| e.to_string())?;
+    let idat = {
+        let mut raw = Vec::new();
+        flate2::read::DeflateDecoder::new(&deflated[..])
+            .take(cgbi_raw_limit(&ihdr))
+            .read_to_end(&mut raw)
+            .map_err(|e| format!("CgBI image data: {e}"))?;
+        let mut zlib = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+        zlib.write_all(&raw).map_err(|e| e.to_string())?;
+        zlib.finish().map_err(|e| e.to_string())?
+    };
     let mut png = PNG_SIGNATURE.to_vec();
     for (kind, body) in [
         (&b"IHDR"[..], &ihdr[..]),
@@ -165,9 +214,9 @@ fn decode_cgbi(data: &[u8]) -> Result<DynamicImage, String> {
         crc.update(body);
         png.extend_from_slice(&crc.sum().to_be_bytes());
     }
-    let mut image: RgbaImage = image::load_from_memory_with_format(&png, ImageFormat::Png)
+    let mut image: RgbaImage = decode_with_limits(&png, Some(ImageFormat::Png))
         .map_err(|e| format!("CgBI image: {e}"))?
-        .to_rgba8();
+        .into_rgba8();
     for pixel in image.pixels_mut() {
         let [b, g, r, a] = pixel.0;
         let unpremultiply = |c: u8| {
@@ -182,8 +231,37 @@ fn decode_cgbi(data: &[u8]) -> Result<DynamicImage, String> {
     Ok(DynamicImage::ImageRgba8(image))
 }
 
-/// Encodes as PNG, downscaling by steps until it fits the limit.
+/// The most pixel data an IHDR's image holds: one filter byte and the samples of
+/// each row, with room for interlacing's extra rows; no more is inflated.
+fn cgbi_raw_limit(ihdr: &[u8]) -> u64 {
+    let side = |at: usize| {
+        ihdr.get(at..at + 4)
+            .and_then(|b| b.try_into().ok())
+            .map_or(0, |b: [u8; 4]| u32::from_be_bytes(b) as u64)
+    };
+    let (width, height) = (side(0), side(4));
+    let depth = ihdr.get(8).copied().unwrap_or(16) as u64;
+    let channels = match ihdr.get(9) {
+        Some(0 | 3) => 1,
+        Some(4) => 2,
+        Some(2) => 3,
+        _ => 4,
+    };
+    let row = 1 + (width * channels * depth).div_ceil(8);
+    // Adam7 adds at most a filter byte per pass row and a partial byte per pass.
+    height * (row + 16) + 1024
+}
+
+/// Encodes as PNG, downscaling until it fits the limit: a large source first to
+/// `MAX_WORKING_SIDE` in one step, then by quarters, a dozen steps at most.
 fn fit(mut image: DynamicImage) -> Result<(Vec<u8>, u32, u32), String> {
+    if image.width().max(image.height()) > MAX_WORKING_SIDE {
+        image = image.resize(
+            MAX_WORKING_SIDE,
+            MAX_WORKING_SIDE,
+            image::imageops::FilterType::Lanczos3,
+        );
+    }
     loop {
         let mut png = Vec::new();
         image
@@ -257,5 +335,44 @@ mod tests {
         let image = decode(&png).unwrap().to_rgba8();
         assert_eq!(image.get_pixel(0, 0).0, [255, 0, 0, 128]);
         assert_eq!(image.get_pixel(1, 0).0, [0, 0, 255, 255]);
+    }
+
+    /// A PNG whose IHDR claims `side`² RGBA pixels, with a token IDAT.
+    fn header_only(side: u32, cgbi: bool) -> Vec<u8> {
+        let mut ihdr = side.to_be_bytes().to_vec();
+        ihdr.extend_from_slice(&side.to_be_bytes());
+        ihdr.extend_from_slice(&[8, 6, 0, 0, 0]);
+        let mut png = PNG_SIGNATURE.to_vec();
+        let cgbi_chunk = (&b"CgBI"[..], &[0x50u8, 0x00, 0x20, 0x02][..]);
+        let chunks = [
+            (&b"IHDR"[..], &ihdr[..]),
+            (b"IDAT", &[0x78, 0x01, 0x03, 0x00][..]),
+            (b"IEND", &[][..]),
+        ];
+        for (kind, body) in cgbi.then_some(cgbi_chunk).into_iter().chain(chunks) {
+            png.extend_from_slice(&(body.len() as u32).to_be_bytes());
+            png.extend_from_slice(kind);
+            png.extend_from_slice(body);
+            png.extend_from_slice(&[0; 4]);
+        }
+        png
+    }
+
+    #[test]
+    fn giant_icons_are_refused_from_their_header() {
+        for cgbi in [false, true] {
+            let err = decode(&header_only(11000, cgbi)).unwrap_err();
+            assert!(
+                err.contains("11000×11000") && err.contains("limit"),
+                "{err}"
+            );
+        }
+        assert_eq!(dimensions(&header_only(180, true)), Some((180, 180)));
+    }
+
+    #[test]
+    fn a_large_icon_is_brought_down_in_one_step() {
+        let (png, width, _) = fit(noise(1500)).unwrap();
+        assert!(png.len() <= MAX_ICON_BYTES && width <= MAX_WORKING_SIDE);
     }
 }

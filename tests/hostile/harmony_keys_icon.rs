@@ -1,7 +1,390 @@
 //! resources.index amplification, many-safe PKCS#12 files and giant icons.
 
+use crate::common;
+
 /// The crafted inputs of this area as (file name, bytes), for the batch test in
 /// tests/hostile.rs: each must give a report or an error naming it, within budget.
 pub fn hostile_inputs() -> Vec<(String, Vec<u8>)> {
-    Vec::new()
+    vec![
+        ("amplified-resources.hap".into(), amplified_hap()),
+        ("many-safes.p12".into(), many_safes_p12()),
+        ("over-the-cap.p12".into(), iterations_p12(2_000_000)),
+        ("giant-icon.hap".into(), hap_with_icon(&blank_png(11000))),
+        ("giant-candidates.ipa".into(), ipa_with_giant_candidates()),
+    ]
+}
+
+/// The sample's module.json, whose label is the string id 0x01000000.
+fn sample_module_json() -> Vec<u8> {
+    let hap = std::fs::read(common::sample_path("harmony/sample.hap")).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(hap)).unwrap();
+    let mut module = Vec::new();
+    std::io::Read::read_to_end(&mut zip.by_name("module.json").unwrap(), &mut module).unwrap();
+    module
+}
+
+/// A resources.index of 4096 configurations, each with its own locale, all sharing
+/// one IDSS table of 2000 entries that all point at one record: the label id with a
+/// 65535-byte value. Read naively, that is a copy of the value per configuration
+/// and entry (512 GB); the file is 200 KB and deflates to a few KB.
+fn amplified_index() -> Vec<u8> {
+    const CONFIGS: u32 = 4096;
+    const ENTRIES: u32 = 2000;
+    let label_id: u32 = 0x0100_0000;
+    let mut out = b"Restool 5.0".to_vec();
+    out.resize(128, 0);
+    let keys_at = 136;
+    let idss_at = keys_at + CONFIGS * 20;
+    let record_at = idss_at + 8 + ENTRIES * 8;
+    let value: Vec<u8> = b"see https://a.example/ "
+        .iter()
+        .copied()
+        .cycle()
+        .take(65534)
+        .chain([0])
+        .collect();
+    out.extend_from_slice(&(record_at + 14 + value.len() as u32).to_le_bytes());
+    out.extend_from_slice(&CONFIGS.to_le_bytes());
+    for i in 0..CONFIGS {
+        out.extend_from_slice(b"KEYS");
+        out.extend_from_slice(&idss_at.to_le_bytes());
+        out.extend_from_slice(&1u32.to_le_bytes());
+        // Language (key 0): three letters, a different tag per configuration.
+        let letters = [
+            b'a' + (i / 676) as u8,
+            b'a' + (i / 26 % 26) as u8,
+            b'a' + (i % 26) as u8,
+        ];
+        out.extend_from_slice(&0u32.to_le_bytes());
+        out.extend_from_slice(
+            &u32::from_be_bytes([0, letters[0], letters[1], letters[2]]).to_le_bytes(),
+        );
+    }
+    out.extend_from_slice(b"IDSS");
+    out.extend_from_slice(&ENTRIES.to_le_bytes());
+    for _ in 0..ENTRIES {
+        out.extend_from_slice(&label_id.to_le_bytes());
+        out.extend_from_slice(&record_at.to_le_bytes());
+    }
+    out.extend_from_slice(&(12 + value.len() as u32).to_le_bytes());
+    out.extend_from_slice(&0u32.to_le_bytes());
+    out.extend_from_slice(&label_id.to_le_bytes());
+    out.extend_from_slice(&(value.len() as u16).to_le_bytes());
+    out.extend_from_slice(&value);
+    out
+}
+
+fn amplified_hap() -> Vec<u8> {
+    common::zip_of(
+        &[
+            ("module.json", &sample_module_json()),
+            ("resources.index", &amplified_index()),
+        ],
+        true,
+    )
+}
+
+#[test]
+fn a_shared_resource_value_is_not_copied_per_configuration_and_entry() {
+    let path = common::temp_file("hostile-c", "amplified-resources.hap", &amplified_hap());
+    let path = path.to_str().unwrap();
+    let plain = common::appfiling_limited(&["inspect", "--format", "json", path]);
+    plain.assert_within("inspect", 0, 64);
+    assert!(plain.stdout.contains("dev.appfiling.sample"), "{plain:#?}");
+    let detect = common::appfiling_limited(&["inspect", "--format", "json", "--detect", path]);
+    detect.assert_within("inspect --detect", 0, 512);
+    assert!(detect.stdout.contains("a.example"), "{detect:#?}");
+}
+
+/// A DER element: its tag, header length and total length at the start of `der`.
+fn der_element(der: &[u8]) -> (u8, usize, usize) {
+    let first = der[1] as usize;
+    if first < 0x80 {
+        return (der[0], 2, 2 + first);
+    }
+    let count = first & 0x7f;
+    let len = der[2..2 + count]
+        .iter()
+        .fold(0usize, |acc, b| (acc << 8) | *b as usize);
+    (der[0], 2 + count, 2 + count + len)
+}
+
+/// The child elements of a constructed DER element.
+fn der_children(der: &[u8]) -> Vec<&[u8]> {
+    let (_, header, end) = der_element(der);
+    let mut rest = &der[header..end];
+    let mut out = Vec::new();
+    while !rest.is_empty() {
+        let (_, _, len) = der_element(rest);
+        out.push(&rest[..len]);
+        rest = &rest[len..];
+    }
+    out
+}
+
+fn der(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    match content.len() {
+        n if n < 0x80 => out.push(n as u8),
+        n => {
+            let bytes: Vec<u8> = n
+                .to_be_bytes()
+                .into_iter()
+                .skip_while(|b| *b == 0)
+                .collect();
+            out.push(0x80 | bytes.len() as u8);
+            out.extend_from_slice(&bytes);
+        }
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+/// A password-less PKCS#12 file from openssl, its key shrouded with `iterations`
+/// PBKDF2 rounds (the certificate bag stays plain): the safes of its authenticated
+/// safe, without the MAC.
+fn openssl_safes(iterations: u32) -> Vec<Vec<u8>> {
+    let dir = std::env::temp_dir().join(format!(
+        "appfiling-hostile-c-p12-{}-{iterations}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let run = |args: &[&str]| {
+        let status = std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(&dir)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .expect("openssl must be installed");
+        assert!(status.success(), "openssl {args:?}");
+    };
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-subj",
+        "/CN=appfiling hostile p12",
+        "-days",
+        "30",
+        "-keyout",
+        "k.pem",
+        "-out",
+        "c.pem",
+    ]);
+    let iter = iterations.to_string();
+    run(&[
+        "pkcs12", "-export", "-in", "c.pem", "-inkey", "k.pem", "-passout", "pass:", "-iter",
+        &iter, "-nomac", "-out", "out.p12",
+    ]);
+    let p12 = std::fs::read(dir.join("out.p12")).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let pfx = der_children(&p12);
+    let auth_safe = der_children(pfx[1]);
+    let octets = der_children(auth_safe[1])[0];
+    let (_, header, _) = der_element(octets);
+    der_children(&octets[header..])
+        .into_iter()
+        .map(<[u8]>::to_vec)
+        .collect()
+}
+
+/// A MAC-less PFX whose authenticated safe holds `safes`.
+fn pfx_of(safes: &[Vec<u8>]) -> Vec<u8> {
+    let data_oid = der(
+        0x06,
+        &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01],
+    );
+    let authenticated = der(0x30, &safes.concat());
+    let content_info = der(
+        0x30,
+        &[data_oid, der(0xa0, &der(0x04, &authenticated))].concat(),
+    );
+    der(0x30, &[der(0x02, &[3]), content_info].concat())
+}
+
+/// A password-less PKCS#12 file whose safe with the 1,000,000-round shrouded key
+/// (the most the p12-keystore crate allows per KDF) is repeated 40 times: each one is
+/// within the per-KDF cap, their sum is not.
+fn many_safes_p12() -> Vec<u8> {
+    let safes = openssl_safes(1_000_000);
+    let mut all = vec![safes[0].clone()];
+    all.extend(std::iter::repeat_n(safes[1].clone(), 40));
+    pfx_of(&all)
+}
+
+/// A password-less PKCS#12 file whose key is shrouded with `iterations` rounds.
+fn iterations_p12(iterations: u32) -> Vec<u8> {
+    pfx_of(&openssl_safes(iterations))
+}
+
+#[test]
+fn many_encrypted_safes_are_refused_before_the_key_derivations() {
+    let path = common::temp_file("hostile-c", "many-safes.p12", &many_safes_p12());
+    let run = common::appfiling_limited(&["inspect", path.to_str().unwrap()]);
+    run.assert_within("inspect many-safes.p12", 3, 64);
+    assert!(run.stderr.contains("many-safes.p12"), "{run:#?}");
+    assert!(run.stderr.contains("iterations"), "{run:#?}");
+    assert!(!run.stderr.contains("needs a password"), "{run:#?}");
+}
+
+#[test]
+fn a_password_less_p12_over_the_iteration_cap_is_not_a_password_problem() {
+    let path = common::temp_file("hostile-c", "over-the-cap.p12", &iterations_p12(2_000_000));
+    let run = common::appfiling_limited(&["inspect", path.to_str().unwrap()]);
+    run.assert_within("inspect over-the-cap.p12", 3, 64);
+    assert!(run.stderr.contains("over-the-cap.p12"), "{run:#?}");
+    assert!(run.stderr.contains("iterations"), "{run:#?}");
+    assert!(!run.stderr.contains("needs a password"), "{run:#?}");
+    // A sound one still opens without a password.
+    let path = common::temp_file("hostile-c", "sound.p12", &iterations_p12(2048));
+    let run = common::appfiling_limited(&["inspect", "--format", "json", path.to_str().unwrap()]);
+    run.assert_within("inspect sound.p12", 0, 64);
+    assert!(run.stdout.contains("appfiling hostile p12"), "{run:#?}");
+}
+
+/// An RGBA PNG of `side`² transparent pixels, built without compressing them: the
+/// deflate blocks of one MiB of zeros (a sync flush ends each on a byte) repeated.
+fn blank_png(side: u32) -> Vec<u8> {
+    use std::io::Write;
+    let raw_len = side as u64 * (1 + 4 * side as u64);
+    let mut chunk = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+    chunk.write_all(&vec![0; 1 << 20]).unwrap();
+    chunk.flush().unwrap();
+    let block = chunk.get_ref().clone();
+    let mut zlib = vec![0x78, 0xda];
+    let mut left = raw_len;
+    while left >= 1 << 20 {
+        zlib.extend_from_slice(&block);
+        left -= 1 << 20;
+    }
+    let mut tail = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+    tail.write_all(&vec![0; left as usize]).unwrap();
+    zlib.extend_from_slice(&tail.finish().unwrap());
+    // Adler-32 of zeros: a stays 1, b counts the bytes.
+    zlib.extend_from_slice(&((((raw_len % 65521) as u32) << 16) | 1).to_be_bytes());
+    let mut ihdr = side.to_be_bytes().to_vec();
+    ihdr.extend_from_slice(&side.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 6, 0, 0, 0]);
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    for (kind, body) in [
+        (&b"IHDR"[..], &ihdr[..]),
+        (b"IDAT", &zlib[..]),
+        (b"IEND", &[][..]),
+    ] {
+        png.extend_from_slice(&(body.len() as u32).to_be_bytes());
+        png.extend_from_slice(kind);
+        png.extend_from_slice(body);
+        let mut crc = flate2::Crc::new();
+        crc.update(kind);
+        crc.update(body);
+        png.extend_from_slice(&crc.sum().to_be_bytes());
+    }
+    png
+}
+
+/// The sample HAP with its icon replaced by `png`.
+fn hap_with_icon(png: &[u8]) -> Vec<u8> {
+    let hap = std::fs::read(common::sample_path("harmony/sample.hap")).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(hap)).unwrap();
+    let mut entries = Vec::new();
+    for i in 0..zip.len() {
+        let mut file = zip.by_index(i).unwrap();
+        let name = file.name().unwrap().to_string();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut file, &mut bytes).unwrap();
+        if name.ends_with("app_icon.png") {
+            bytes = png.to_vec();
+        }
+        entries.push((name, bytes));
+    }
+    let entries: Vec<(&str, &[u8])> = entries
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    common::zip_of(&entries, true)
+}
+
+#[test]
+fn a_giant_icon_is_a_sheet_warning_within_the_memory_budget() {
+    let png = blank_png(11000);
+    assert!(png.len() < 1 << 20, "{} bytes", png.len());
+    let hap = common::temp_file("hostile-c", "giant-icon.hap", &hap_with_icon(&png));
+    let hap = hap.to_str().unwrap();
+    let init = common::appfiling_limited(&["init", hap]);
+    init.assert_within("init", 0, 64);
+    let config = common::temp_file("hostile-c", "giant-icon.toml", init.stdout.as_bytes());
+    let icon = config.with_file_name("giant-icon-out.png");
+    let run = common::appfiling_limited(&[
+        "sheet",
+        "--config",
+        config.to_str().unwrap(),
+        "--icon",
+        icon.to_str().unwrap(),
+        hap,
+    ]);
+    assert!(run.signal.is_none() && run.code.is_some(), "{run:#?}");
+    assert!(run.peak_rss_mib <= 512, "{run:#?}");
+    let said = format!("{}{}", run.stdout, run.stderr);
+    assert!(
+        said.contains("app_icon.png") && said.contains("11000×11000"),
+        "{said}"
+    );
+}
+
+/// The sample IPA with eleven more icon candidates of 8000² pixels beside its own
+/// AppIcon60x60@3x.png (180 px).
+fn ipa_with_giant_candidates() -> Vec<u8> {
+    let ipa = std::fs::read(common::sample_path("ios/sample.ipa")).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(ipa)).unwrap();
+    let mut entries = Vec::new();
+    for i in 0..zip.len() {
+        let mut file = zip.by_index(i).unwrap();
+        let name = file.name().unwrap().to_string();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut file, &mut bytes).unwrap();
+        entries.push((name, bytes));
+    }
+    let giant = blank_png(8000);
+    for i in 0..11 {
+        entries.push((
+            format!("Payload/Sample.app/AppIcon60x60@{i}x~giant.png"),
+            giant.clone(),
+        ));
+    }
+    let entries: Vec<(&str, &[u8])> = entries
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    common::zip_of(&entries, true)
+}
+
+#[test]
+fn giant_ios_icon_candidates_are_not_decoded() {
+    let ipa = common::temp_file(
+        "hostile-c",
+        "giant-candidates.ipa",
+        &ipa_with_giant_candidates(),
+    );
+    let ipa = ipa.to_str().unwrap();
+    let init = common::appfiling_limited(&["init", ipa]);
+    init.assert_within("init", 0, 64);
+    let config = common::temp_file("hostile-c", "giant-candidates.toml", init.stdout.as_bytes());
+    let icon = config.with_file_name("giant-candidates-out.png");
+    let _ = std::fs::remove_file(&icon);
+    let run = common::appfiling_limited(&[
+        "sheet",
+        "--config",
+        config.to_str().unwrap(),
+        "--icon",
+        icon.to_str().unwrap(),
+        ipa,
+    ]);
+    assert!(run.signal.is_none() && run.code.is_some(), "{run:#?}");
+    assert!(run.peak_rss_mib <= 512, "{run:#?}");
+    let png = image::load_from_memory(&std::fs::read(&icon).unwrap()).unwrap();
+    assert_eq!(png.width(), 180, "the largest candidate within the limit");
 }
