@@ -15,6 +15,8 @@ command -v chromium >/dev/null 2>&1 || needed+=(chromium)
 # baksmali (with a Java runtime) lists a dex file's classes and strings for the dex reader's test.
 [ -e /usr/share/java/baksmali.jar ] || needed+=(libsmali-java)
 command -v java >/dev/null 2>&1 || needed+=(default-jre-headless)
+# GNU time measures the peak memory of each hostile-input run (tests/common).
+[ -x /usr/bin/time ] || needed+=(time)
 if [ ${#needed[@]} -gt 0 ]; then
     if [ "$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi
     $SUDO apt-get update -qq

@@ -51,8 +51,8 @@ pub fn inspect_set(
         match inspect_nested(archive, path, name, detect, &mut budget) {
             Ok(apk) => read.push((name.clone(), apk)),
             Err(e) => {
-                unreadable.push(format!("{name}: {e}"));
                 warnings.push(Warning::new("apk_unreadable", format!("{name}: {e}")));
+                unreadable.push((name.clone(), e.to_string()));
             }
         }
     }
@@ -74,13 +74,23 @@ pub fn inspect_set(
                     read.len()
                 ))
             } else {
-                // The base may be among those that failed: say why each did.
-                ErrorKind::NotAPackage(format!(
-                    "a split set with no readable base APK ({} read, {} unreadable: {})",
-                    read.len(),
-                    unreadable.len(),
-                    unreadable.join("; ")
-                ))
+                // The base may be among those that failed: a damaged set, not a non-package.
+                ErrorKind::BadEntry {
+                    entry: unreadable
+                        .iter()
+                        .map(|(name, _)| name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    reason: format!(
+                        "the split set has no readable base APK ({} read): {}",
+                        read.len(),
+                        unreadable
+                            .iter()
+                            .map(|(name, why)| format!("{name}: {why}"))
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    ),
+                }
             }
         })?;
     let (base_entry, mut report) = read.remove(base_index);

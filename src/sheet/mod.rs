@@ -97,39 +97,40 @@ pub fn build(packages: &[PackageReport], config: &Config, options: &SheetOptions
         errors: Vec::new(),
     };
     let b = &p.basic;
-    sheet.icon = match icon::export(packages) {
-        Ok(icon) => icon,
-        Err(e) => {
-            sheet.warnings.push(issue(
-                &b.icon,
-                format!("the icon could not be exported: {e}"),
-            ));
-            None
+    let (exported, icon_value) = match icon::export(packages) {
+        Ok(Some(i)) => {
+            let value = format!(
+                "{}×{} px PNG, {:.1} KB, from {}",
+                i.width,
+                i.height,
+                i.bytes as f64 / 1024.0,
+                i.source
+            );
+            (Some(i), value)
         }
-    };
-    let icon_value = match &sheet.icon {
-        Some(i) => format!(
-            "{}×{} px PNG, {:.1} KB, from {}",
-            i.width,
-            i.height,
-            i.bytes as f64 / 1024.0,
-            i.source
-        ),
-        None => {
-            sheet.warnings.push(issue(
-                &b.icon,
-                format!(
-                    "no raster icon found in the packages{}: prepare a PNG of at most {} KB yourself",
+        // One warning for a missing icon: the reason it could not be exported, or that none was found.
+        outcome => {
+            let why = match outcome {
+                Err(e) => format!("the icon could not be exported: {e}"),
+                _ => format!(
+                    "no raster icon found in the packages{}",
                     match icon_location(packages) {
                         l if l.is_empty() => String::new(),
                         l => format!(" (the app names {l})"),
-                    },
+                    }
+                ),
+            };
+            sheet.warnings.push(issue(
+                &b.icon,
+                format!(
+                    "{why}: prepare a PNG of at most {} KB yourself",
                     icon::MAX_ICON_BYTES / 1024
                 ),
             ));
-            String::new()
+            (None, String::new())
         }
     };
+    sheet.icon = exported;
     let app = &config.app;
     let mut missing = Vec::new();
     let required = |label: &str, value: Option<String>, missing: &mut Vec<String>| -> String {

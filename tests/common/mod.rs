@@ -261,23 +261,36 @@ impl Limited {
 /// guard against hangs, generous for a debug build, never a timing assertion.
 pub const CPU_GUARD_SECONDS: u64 = 120;
 /// Wall-clock seconds after which a run is killed (SIGKILL): a process blocked without
-/// using CPU (on a FIFO, say) is caught too.
+/// using CPU (on a FIFO, say) is caught too; its `signal` is then 9.
 pub const WALL_GUARD_SECONDS: u64 = 600;
 
 /// Runs the appfiling binary from the repository root with a CPU-time rlimit of
-/// `CPU_GUARD_SECONDS` and reports how it ended and its peak memory.
-// The child is reaped by wait4 (for its rusage), not by Child::wait.
-#[allow(clippy::zombie_processes)]
+/// `CPU_GUARD_SECONDS` and reports how it ended and its peak memory. GNU time measures
+/// it: a child forked straight from this test process would carry the test's own
+/// resident memory into its peak (Linux keeps the high-water mark across exec), while
+/// GNU time forks it from its own small image.
 pub fn appfiling_limited(args: &[&str]) -> Limited {
     use std::io::Read;
-    use std::os::unix::process::CommandExt;
-    let mut command = Command::new(env!("CARGO_BIN_EXE_appfiling"));
+    use std::os::unix::process::{CommandExt, ExitStatusExt};
+    static RUN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let run = RUN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let measured = std::env::temp_dir().join(format!(
+        "appfiling-limited-{}-{run}.txt",
+        std::process::id()
+    ));
+    let mut command = Command::new("/usr/bin/time");
     command
+        .args(["--format", "%M %U %S", "--output"])
+        .arg(&measured)
+        .arg("--")
+        .arg(env!("CARGO_BIN_EXE_appfiling"))
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+        .stderr(Stdio::piped())
+        // Its own process group, so the wall-clock guard stops time and appfiling both.
+        .process_group(0);
     // SAFETY: setrlimit is async-signal-safe; the closure touches no shared state.
     unsafe {
         command.pre_exec(|| {
@@ -291,7 +304,9 @@ pub fn appfiling_limited(args: &[&str]) -> Limited {
             Ok(())
         });
     }
-    let mut child = command.spawn().unwrap();
+    let mut child = command
+        .spawn()
+        .expect("GNU time (/usr/bin/time, Debian package time) is installed by scripts/test.sh");
     let mut out = child.stdout.take().unwrap();
     let mut err = child.stderr.take().unwrap();
     let out = std::thread::spawn(move || {
@@ -304,31 +319,59 @@ pub fn appfiling_limited(args: &[&str]) -> Limited {
         let _ = err.read_to_end(&mut text);
         String::from_utf8_lossy(&text).into_owned()
     });
-    let mut status = 0;
-    // SAFETY: a zeroed rusage is a valid value; wait4 reaps our own child once.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let pid = child.id() as libc::pid_t;
+    let group = child.id() as libc::pid_t;
     let (done, finished) = std::sync::mpsc::channel::<()>();
     let watchdog = std::thread::spawn(move || {
         let wall = std::time::Duration::from_secs(WALL_GUARD_SECONDS);
         if finished.recv_timeout(wall).is_err() {
-            // SAFETY: a plain kill(2). Only a child still unreaped after the guard is
-            // killed; the moment between its reaping and `done` is too short to matter.
-            unsafe { libc::kill(pid, libc::SIGKILL) };
+            // SAFETY: a plain kill(2) of the process group the child leads.
+            unsafe { libc::kill(-group, libc::SIGKILL) };
         }
     });
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let status = child.wait().unwrap();
     let _ = done.send(());
     let _ = watchdog.join();
-    assert_eq!(waited, pid, "wait4: {}", std::io::Error::last_os_error());
-    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    let report = std::fs::read_to_string(&measured).unwrap_or_default();
+    let _ = std::fs::remove_file(&measured);
+    // "Command terminated by signal N" or "Command exited with non-zero status N" may
+    // come first; the last line holds the figures.
+    let signal = report
+        .lines()
+        .find_map(|l| l.strip_prefix("Command terminated by signal "))
+        .and_then(|n| n.trim().parse().ok());
+    let figures: Vec<f64> = report
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .split_whitespace()
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    // GNU time itself killed by the wall-clock guard writes nothing.
+    let [kib, user, system] = figures[..] else {
+        assert!(
+            status.signal().is_some(),
+            "GNU time wrote no figures ({status}): {report:?}"
+        );
+        return Limited {
+            code: None,
+            signal: status.signal(),
+            stdout: out.join().unwrap(),
+            stderr: err.join().unwrap(),
+            peak_rss_mib: 0,
+            cpu_seconds: 0.0,
+        };
+    };
     Limited {
-        code: libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status)),
-        signal: libc::WIFSIGNALED(status).then(|| libc::WTERMSIG(status)),
+        code: if signal.is_some() {
+            None
+        } else {
+            status.code()
+        },
+        signal: signal.or_else(|| status.signal()),
         stdout: out.join().unwrap(),
         stderr: err.join().unwrap(),
-        peak_rss_mib: usage.ru_maxrss as u64 / 1024,
-        cpu_seconds: seconds(usage.ru_utime) + seconds(usage.ru_stime),
+        peak_rss_mib: kib as u64 / 1024,
+        cpu_seconds: user + system,
     }
 }
 

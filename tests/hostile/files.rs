@@ -120,7 +120,9 @@ fn a_split_set_says_why_its_base_failed() {
     let run = common::appfiling_limited(&["inspect", path_str(&path)]);
     run.assert_within("broken base", 3, RSS_PLAIN_MIB);
     assert!(
-        run.stderr.contains("no readable base APK") && run.stderr.contains("base.apk: "),
+        run.stderr
+            .contains("the split set has no readable base APK")
+            && run.stderr.contains("base.apk: entry AndroidManifest.xml"),
         "{}",
         run.stderr
     );
