@@ -112,8 +112,9 @@ fn issues_text(out: &mut String, sheet: &Sheet) {
 
 /// Package content as inline Markdown text: shown, never interpreted. Controls
 /// are escaped visibly (a newline would end the table row), the characters of
-/// emphasis, code, links, images and table cells get a backslash, and `<`, `>`
-/// and `&` become entities so no HTML, autolink or entity gets through.
+/// code, links, images, table cells and `*`/`~` emphasis get a backslash, and
+/// `<`, `>` and `&` become entities so no HTML, autolink or entity gets through.
+/// `_` stays: it cannot emphasise inside a word (`ic_launcher.png`, package ids).
 fn markdown_cell(value: &str) -> String {
     let value = escape_controls(value);
     let mut out = String::with_capacity(value.len());
@@ -122,7 +123,7 @@ fn markdown_cell(value: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
-            '\\' | '`' | '*' | '_' | '~' | '[' | ']' | '|' => {
+            '\\' | '`' | '*' | '~' | '[' | ']' | '|' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -448,8 +449,8 @@ mod tests {
     #[test]
     fn markdown_shows_links_images_and_html_as_text() {
         assert_eq!(
-            markdown_cell("[x](http://e) ![i](http://e/i.png) <script>&amp; `c` *b* _i_ ~s~ \\"),
-            "\\[x\\](http://e) !\\[i\\](http://e/i.png) &lt;script&gt;&amp;amp; \\`c\\` \\*b\\* \\_i\\_ \\~s\\~ \\\\"
+            markdown_cell("[x](http://e) ![i](http://e/i.png) <script>&amp; `c` *b* ic_launcher ~s~ \\"),
+            "\\[x\\](http://e) !\\[i\\](http://e/i.png) &lt;script&gt;&amp;amp; \\`c\\` \\*b\\* ic_launcher \\~s\\~ \\\\"
         );
     }
 }
