@@ -1,7 +1,62 @@
 //! Human-readable output: the values to paste first, then the evidence.
 
 use crate::report::{Certificate, PackageReport, PublicKey, Report};
+use std::borrow::Cow;
 use std::fmt::Write;
+
+/// Characters of package content that must not reach a report raw: control
+/// characters (a newline forges a line, ESC starts a terminal sequence such as
+/// OSC 52 clipboard writes or SGR 8 hidden text) and the bidi formatting
+/// characters and line separators that reorder or break what is shown.
+pub(crate) fn must_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{61c}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// `value` safe to print: control and bidi characters shown as escapes
+/// (`\n`, `\t`, `\u{1b}`), everything else as is.
+pub fn escape_controls(value: &str) -> Cow<'_, str> {
+    if !value.contains(must_escape) {
+        return Cow::Borrowed(value);
+    }
+    let mut out = String::with_capacity(value.len() + 16);
+    for c in value.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if must_escape(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Appends one line, escaped as a whole: no value in it can start a line of
+/// its own or reach the terminal raw, whichever field it came from.
+pub(crate) fn push_line(out: &mut String, line: &str) {
+    out.push_str(&escape_controls(line));
+    out.push('\n');
+}
+
+/// `writeln!` for reports: the line goes through [`push_line`].
+macro_rules! outln {
+    ($out:expr, $($arg:tt)*) => {
+        $crate::render::push_line($out, &format!($($arg)*))
+    };
+}
+pub(crate) use outln;
 
 /// Renders every package of a report as text; errors are the caller's to print (stderr).
 pub fn text(report: &Report) -> String {
@@ -18,58 +73,59 @@ fn or_dash(value: Option<&str>) -> &str {
 }
 
 fn package_text(out: &mut String, p: &PackageReport) {
-    let _ = writeln!(out, "{}", p.path);
+    outln!(out, "{}", p.path);
     if let Some(f) = &p.filing {
         let (platform, fingerprint) = match f.platform {
             "ios" => ("iOS (苹果)", "签名MD5值   (SHA-1)"),
             "harmonyos" => ("HarmonyOS (鸿蒙)", "签名MD5值   (SHA-1)"),
             _ => ("Android (安卓)", "签名MD5值"),
         };
-        let _ = writeln!(out, "  备案信息 (paste into the portal)");
-        let _ = writeln!(out, "    平台        {platform}");
-        let _ = writeln!(
+        outln!(out, "  备案信息 (paste into the portal)");
+        outln!(out, "    平台        {platform}");
+        outln!(
             out,
             "    包名        {}",
             or_dash(f.package_name.as_deref())
         );
-        let _ = writeln!(out, "    公钥        {}", or_dash(f.public_key.as_deref()));
-        let _ = writeln!(out, "    {fingerprint:<11} {}", f.signature_md5_field);
-        let _ = writeln!(out, "  chosen: {}", f.reason);
+        outln!(out, "    公钥        {}", or_dash(f.public_key.as_deref()));
+        outln!(out, "    {fingerprint:<11} {}", f.signature_md5_field);
+        outln!(out, "  chosen: {}", f.reason);
     }
     // Certificate files and .p12 name no app: only their certificates are shown.
     if !matches!(p.format, "certificate" | "p12") && p.keystore.is_none() {
         app_text(out, p);
     }
     if let Some(keystore) = &p.keystore {
-        let _ = writeln!(
+        outln!(
             out,
             "  keystore       {} (integrity {})",
-            keystore.kind, keystore.integrity
+            keystore.kind,
+            keystore.integrity
         );
         for entry in &keystore.entries {
-            let _ = writeln!(
+            outln!(
                 out,
                 "  alias {} ({})",
                 entry.alias,
                 entry.kind.replace('_', " ")
             );
             for (i, key) in entry.chain.iter().enumerate() {
-                let _ = writeln!(out, "    certificate #{}", i + 1);
+                outln!(out, "    certificate #{}", i + 1);
                 certificate_text(out, &key.certificate, &key.public_key, "      ");
             }
         }
     } else if p.platform == "android" {
         let sdk = |v: Option<u32>| v.map_or("-".into(), |v| v.to_string());
-        let _ = writeln!(
+        outln!(
             out,
             "    sdk          min {}, target {}",
             sdk(p.min_sdk),
             sdk(p.target_sdk)
         );
         if let Some(debuggable) = p.debuggable {
-            let _ = writeln!(out, "    debuggable   {debuggable}");
+            outln!(out, "    debuggable   {debuggable}");
         }
-        let _ = writeln!(out, "    icon         {}", or_dash(p.icon.as_deref()));
+        outln!(out, "    icon         {}", or_dash(p.icon.as_deref()));
     }
     if let Some(ios) = &p.ios {
         ios_text(out, ios);
@@ -78,11 +134,11 @@ fn package_text(out: &mut String, p: &PackageReport) {
         harmony_text(out, harmony);
     }
     for c in &p.chain {
-        let _ = writeln!(out, "  chain: {}", c.role);
+        outln!(out, "  chain: {}", c.role);
         certificate_text(out, &c.key.certificate, &c.key.public_key, "    ");
     }
     let schemes: Vec<&str> = p.schemes.iter().map(|s| s.name()).collect();
-    let _ = writeln!(
+    outln!(
         out,
         "  schemes        {}",
         if schemes.is_empty() {
@@ -98,7 +154,7 @@ fn package_text(out: &mut String, p: &PackageReport) {
         .map(|b| b.id.as_str())
         .collect();
     if !unknown.is_empty() {
-        let _ = writeln!(out, "  unknown blocks {}", unknown.join(", "));
+        outln!(out, "  unknown blocks {}", unknown.join(", "));
     }
     // One block per certificate: v1, v2 and v3 usually share one.
     let mut groups: Vec<(Vec<String>, &crate::report::CertifiedKey)> = Vec::new();
@@ -124,44 +180,45 @@ fn package_text(out: &mut String, p: &PackageReport) {
     }
     // A keystore's keys are listed under their aliases above.
     for (labels, key) in groups.into_iter().filter(|_| p.keystore.is_none()) {
-        let _ = writeln!(out, "  signer {}", labels.join(", "));
+        outln!(out, "  signer {}", labels.join(", "));
         certificate_text(out, &key.certificate, &key.public_key, "    ");
     }
     if !p.lineage.is_empty() {
-        let _ = writeln!(out, "  lineage (oldest first)");
+        outln!(out, "  lineage (oldest first)");
         for (i, node) in p.lineage.iter().enumerate() {
-            let _ = writeln!(
+            outln!(
                 out,
                 "    {}. {} [{}]",
                 i + 1,
                 node.key.certificate.subject,
                 node.capabilities.join(", ")
             );
-            let _ = writeln!(out, "       SHA-256 {}", node.key.certificate.sha256);
+            outln!(out, "       SHA-256 {}", node.key.certificate.sha256);
         }
     }
     if let Some(sdk) = p.rotation_min_sdk {
-        let _ = writeln!(out, "  rotation from  SDK {sdk}");
+        outln!(out, "  rotation from  SDK {sdk}");
     }
     if let Some(stamp) = &p.source_stamp {
-        let _ = writeln!(
+        outln!(
             out,
             "  source stamp   {} (SHA-256 {})",
-            stamp.certificate.subject, stamp.certificate.sha256
+            stamp.certificate.subject,
+            stamp.certificate.sha256
         );
     }
     if let Some(d) = &p.detection {
         detection_text(out, d);
     }
     for w in &p.warnings {
-        let _ = writeln!(out, "  warning [{}]: {}", w.code, w.message);
+        outln!(out, "  warning [{}]: {}", w.code, w.message);
     }
 }
 
 /// What `--detect` found: suggestions for 使用外部SDK, 域名 and 服务语言, with evidence.
 fn detection_text(out: &mut String, d: &crate::detect::Detection) {
-    let _ = writeln!(out, "  detected (suggestions, confirm before filing)");
-    let _ = writeln!(
+    outln!(out, "  detected (suggestions, confirm before filing)");
+    outln!(
         out,
         "    使用外部SDK  {}",
         if d.sdks.is_empty() {
@@ -171,7 +228,7 @@ fn detection_text(out: &mut String, d: &crate::detect::Detection) {
         }
     );
     for sdk in &d.sdks {
-        let _ = writeln!(
+        outln!(
             out,
             "      {} / {} [{}] ({}): {}",
             sdk.name_zh,
@@ -182,9 +239,9 @@ fn detection_text(out: &mut String, d: &crate::detect::Detection) {
         );
     }
     if !d.packages.is_empty() {
-        let _ = writeln!(out, "    packages     {}", d.packages.join(", "));
+        outln!(out, "    packages     {}", d.packages.join(", "));
     }
-    let _ = writeln!(
+    outln!(
         out,
         "    域名{}",
         if d.domains.is_empty() {
@@ -198,7 +255,7 @@ fn detection_text(out: &mut String, d: &crate::detect::Detection) {
             .third_party
             .as_deref()
             .map_or(String::new(), |sdk| format!(", third party: {sdk}"));
-        let _ = writeln!(
+        outln!(
             out,
             "      {} (level {}, {}, seen {}x in {}{owner})",
             domain.host,
@@ -213,7 +270,7 @@ fn detection_text(out: &mut String, d: &crate::detect::Detection) {
         .iter()
         .map(|l| format!("{} ({})", l.language, l.locales.join(", ")))
         .collect();
-    let _ = writeln!(
+    outln!(
         out,
         "    服务语言     {}",
         if languages.is_empty() {
@@ -225,8 +282,8 @@ fn detection_text(out: &mut String, d: &crate::detect::Detection) {
 }
 
 fn app_text(out: &mut String, p: &PackageReport) {
-    let _ = writeln!(out, "  app");
-    let _ = writeln!(
+    outln!(out, "  app");
+    outln!(
         out,
         "    package      {}",
         or_dash(p.package_name.as_deref())
@@ -236,22 +293,22 @@ fn app_text(out: &mut String, p: &PackageReport) {
         (None, Some(reference)) => format!("unresolved ({reference})"),
         (None, None) => "-".into(),
     };
-    let _ = writeln!(out, "    name         {name}");
+    outln!(out, "    name         {name}");
     for (locale, label) in &p.app_names {
-        let _ = writeln!(out, "      {locale:<10} {label}");
+        outln!(out, "      {locale:<10} {label}");
     }
     let version = format!(
         "{} ({})",
         or_dash(p.version_name.as_deref()),
         p.version_code.map_or("-".into(), |c| c.to_string())
     );
-    let _ = writeln!(out, "    version      {version}");
+    outln!(out, "    version      {version}");
 }
 
 fn harmony_text(out: &mut String, h: &crate::report::HarmonyDetails) {
     if let Some(model) = h.model {
         let api = |v: Option<u64>| v.map_or("-".into(), |v| v.to_string());
-        let _ = writeln!(
+        outln!(
             out,
             "    module       {} ({model} model, API {} to {})",
             or_dash(h.module_name.as_deref()),
@@ -260,7 +317,7 @@ fn harmony_text(out: &mut String, h: &crate::report::HarmonyDetails) {
         );
     }
     if let Some(label) = &h.label_reference {
-        let _ = writeln!(out, "    label        {label}");
+        outln!(out, "    label        {label}");
     }
     if let Some(magic) = h.sign_block_magic {
         let blocks: Vec<String> = h
@@ -268,7 +325,7 @@ fn harmony_text(out: &mut String, h: &crate::report::HarmonyDetails) {
             .iter()
             .map(|b| format!("{} {}", b.name.unwrap_or(&b.kind), b.length))
             .collect();
-        let _ = writeln!(
+        outln!(
             out,
             "  signing block  \"{magic}\" v{}: {}",
             h.sign_block_version.unwrap_or(0),
@@ -276,14 +333,14 @@ fn harmony_text(out: &mut String, h: &crate::report::HarmonyDetails) {
         );
     }
     if let Some(profile) = &h.profile {
-        let _ = writeln!(
+        outln!(
             out,
             "  profile        {} [{}], {}",
             or_dash(profile.bundle_name.as_deref()),
             or_dash(profile.kind.as_deref()),
             or_dash(profile.app_distribution_type.as_deref())
         );
-        let _ = writeln!(
+        outln!(
             out,
             "    valid        {} .. {}",
             or_dash(profile.not_before.as_deref()),
@@ -291,10 +348,11 @@ fn harmony_text(out: &mut String, h: &crate::report::HarmonyDetails) {
         );
         if let Some(key) = &profile.certificate {
             let kind = profile.certificate_kind.unwrap_or("certificate");
-            let _ = writeln!(
+            outln!(
                 out,
                 "    {kind:<12} {} (SHA-1 {})",
-                key.certificate.subject, key.certificate.sha1
+                key.certificate.subject,
+                key.certificate.sha1
             );
         }
     }
@@ -303,7 +361,7 @@ fn harmony_text(out: &mut String, h: &crate::report::HarmonyDetails) {
             .filing
             .as_ref()
             .map_or("-", |f| f.signature_md5_field.as_str());
-        let _ = writeln!(
+        outln!(
             out,
             "  module {} ({}), signer SHA-1 {sha1}",
             module.path,
@@ -314,24 +372,24 @@ fn harmony_text(out: &mut String, h: &crate::report::HarmonyDetails) {
 
 fn ios_text(out: &mut String, ios: &crate::report::IosDetails) {
     if let Some(build) = &ios.bundle_version {
-        let _ = writeln!(out, "    build        {build}");
+        outln!(out, "    build        {build}");
     }
     if let Some(platform) = &ios.platform {
         let minimum = or_dash(ios.minimum_os_version.as_deref());
-        let _ = writeln!(out, "    platform     {platform} (minimum {minimum})");
+        outln!(out, "    platform     {platform} (minimum {minimum})");
     }
     if !ios.icon_names.is_empty() {
-        let _ = writeln!(out, "    icons        {}", ios.icon_names.join(", "));
+        outln!(out, "    icons        {}", ios.icon_names.join(", "));
     }
     if let Some(executable) = &ios.executable {
         let encrypted = match ios.encrypted {
             Some(true) => " (FairPlay-encrypted)",
             _ => "",
         };
-        let _ = writeln!(out, "    executable   {executable}{encrypted}");
+        outln!(out, "    executable   {executable}{encrypted}");
     }
     if let Some(sig) = &ios.code_signature {
-        let _ = writeln!(
+        outln!(
             out,
             "  code signature {} (team {}, {})",
             or_dash(sig.identifier.as_deref()),
@@ -339,10 +397,12 @@ fn ios_text(out: &mut String, ios: &crate::report::IosDetails) {
             sig.architectures.join(", ")
         );
         for c in &sig.chain {
-            let _ = writeln!(
+            outln!(
                 out,
                 "    {:<12} {} (SHA-1 {})",
-                c.role, c.key.certificate.subject, c.key.certificate.sha1
+                c.role,
+                c.key.certificate.subject,
+                c.key.certificate.sha1
             );
         }
     }
@@ -352,41 +412,42 @@ fn ios_text(out: &mut String, ios: &crate::report::IosDetails) {
         .iter()
         .filter_map(|e| e.profile.as_ref().map(|p| (e.path.as_str(), p)));
     for (owner, profile) in profiles.chain(extension_profiles) {
-        let _ = writeln!(
+        outln!(
             out,
             "  profile ({owner}) {} [{}]",
             or_dash(profile.name.as_deref()),
             profile.kind
         );
-        let _ = writeln!(
+        outln!(
             out,
             "    app id       {}",
             or_dash(profile.application_identifier.as_deref())
         );
-        let _ = writeln!(
+        outln!(
             out,
             "    team         {} {}",
             profile.team_identifier.join(","),
             or_dash(profile.team_name.as_deref())
         );
-        let _ = writeln!(
+        outln!(
             out,
             "    expires      {}",
             or_dash(profile.expiration_date.as_deref())
         );
         if profile.provisioned_devices > 0 {
-            let _ = writeln!(out, "    devices      {}", profile.provisioned_devices);
+            outln!(out, "    devices      {}", profile.provisioned_devices);
         }
         for key in &profile.developer_certificates {
-            let _ = writeln!(
+            outln!(
                 out,
                 "    certificate  {} (SHA-1 {})",
-                key.certificate.subject, key.certificate.sha1
+                key.certificate.subject,
+                key.certificate.sha1
             );
         }
     }
     for extension in &ios.extensions {
-        let _ = writeln!(
+        outln!(
             out,
             "  extension {} ({})",
             extension.path,
@@ -396,29 +457,29 @@ fn ios_text(out: &mut String, ios: &crate::report::IosDetails) {
 }
 
 fn certificate_text(out: &mut String, c: &Certificate, k: &PublicKey, indent: &str) {
-    let _ = writeln!(out, "{indent}subject   {}", c.subject);
-    let _ = writeln!(out, "{indent}issuer    {}", c.issuer);
-    let _ = writeln!(out, "{indent}serial    {}", c.serial);
-    let _ = writeln!(out, "{indent}valid     {} .. {}", c.not_before, c.not_after);
-    let _ = writeln!(out, "{indent}algorithm {}", c.signature_algorithm);
-    let _ = writeln!(out, "{indent}MD5       {}", c.md5);
-    let _ = writeln!(out, "{indent}SHA-1     {}", c.sha1);
-    let _ = writeln!(out, "{indent}SHA-256   {}", c.sha256);
+    outln!(out, "{indent}subject   {}", c.subject);
+    outln!(out, "{indent}issuer    {}", c.issuer);
+    outln!(out, "{indent}serial    {}", c.serial);
+    outln!(out, "{indent}valid     {} .. {}", c.not_before, c.not_after);
+    outln!(out, "{indent}algorithm {}", c.signature_algorithm);
+    outln!(out, "{indent}MD5       {}", c.md5);
+    outln!(out, "{indent}SHA-1     {}", c.sha1);
+    outln!(out, "{indent}SHA-256   {}", c.sha256);
     let bits = k.bits.map_or(String::new(), |b| format!(" {b}"));
-    let _ = writeln!(out, "{indent}key       {}{bits}", k.algorithm);
+    outln!(out, "{indent}key       {}{bits}", k.algorithm);
     if let Some(modulus) = &k.modulus_hex {
-        let _ = writeln!(out, "{indent}modulus   {modulus}");
+        outln!(out, "{indent}modulus   {modulus}");
     }
     if let Some(e) = k.exponent {
-        let _ = writeln!(out, "{indent}exponent  {e}");
+        outln!(out, "{indent}exponent  {e}");
     }
     if let Some(curve) = &k.curve {
-        let _ = writeln!(out, "{indent}curve     {curve}");
+        outln!(out, "{indent}curve     {curve}");
     }
     if let Some(point) = &k.ec_point_hex {
-        let _ = writeln!(out, "{indent}point     {point}");
+        outln!(out, "{indent}point     {point}");
     }
-    let _ = writeln!(out, "{indent}key SHA-256 {}", k.spki_sha256);
+    outln!(out, "{indent}key SHA-256 {}", k.spki_sha256);
 }
 
 /// `appfiling check` as text: one verdict per package, then each difference with
@@ -432,16 +493,16 @@ pub fn check_text(results: &[crate::check::CheckResult]) -> String {
             r.package_name.as_deref().unwrap_or("(no package name)")
         );
         if r.matches {
-            let _ = writeln!(
-                out,
+            outln!(
+                &mut out,
                 "{}: matches the filing ({what}; record {})",
                 r.path,
                 r.record.as_deref().unwrap_or("-")
             );
             continue;
         }
-        let _ = writeln!(
-            out,
+        outln!(
+            &mut out,
             "{}: DRIFTED from the filing ({what}; record {})",
             r.path,
             r.record.as_deref().unwrap_or("none for this platform")
@@ -455,11 +516,30 @@ pub fn check_text(results: &[crate::check::CheckResult]) -> String {
                 "sha1" => "签名MD5值 (certificate SHA-1)",
                 _ => "signer",
             };
-            let _ = writeln!(out, "  {label}");
-            let _ = writeln!(out, "    filed:   {}", d.filed);
-            let _ = writeln!(out, "    package: {}", d.found);
-            let _ = writeln!(out, "    {}", d.meaning);
+            outln!(&mut out, "  {label}");
+            outln!(&mut out, "    filed:   {}", d.filed);
+            outln!(&mut out, "    package: {}", d.found);
+            outln!(&mut out, "    {}", d.meaning);
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn controls_and_bidi_are_shown_not_obeyed() {
+        assert_eq!(escape_controls("plain 名称"), "plain 名称");
+        assert_eq!(
+            escape_controls(
+                "a\n公钥 x\r\t\u{1b}]52;c;eA==\u{7}\u{1b}[8m\u{9b}\u{202e}\u{2066}\u{2028}"
+            ),
+            "a\\n公钥 x\\r\\t\\u{1b}]52;c;eA==\\u{7}\\u{1b}[8m\\u{9b}\\u{202e}\\u{2066}\\u{2028}"
+        );
+        let mut out = String::new();
+        outln!(&mut out, "    name         {}", "x\n    公钥        forged");
+        assert_eq!(out.lines().count(), 1, "{out}");
+    }
 }

@@ -3,10 +3,14 @@
 use appfiling::harmony::abc::{record_package, Abc};
 use libfuzzer_sys::fuzz_target;
 
+mod worker;
+
 fuzz_target!(|data: &[u8]| {
-    if let Ok(abc) = Abc::parse(data) {
-        for name in abc.record_names() {
-            let _ = record_package(name);
+    worker::run(|| {
+        if let Ok(abc) = Abc::parse(data) {
+            for name in abc.record_names() {
+                let _ = record_package(name);
+            }
         }
-    }
+    });
 });

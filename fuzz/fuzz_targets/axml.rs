@@ -3,8 +3,12 @@
 use appfiling::android::{axml, manifest};
 use libfuzzer_sys::fuzz_target;
 
+mod worker;
+
 fuzz_target!(|data: &[u8]| {
-    if let Ok(elements) = axml::parse(data) {
-        let _ = manifest::read(&elements, None);
-    }
+    worker::run(|| {
+        if let Ok(elements) = axml::parse(data) {
+            let _ = manifest::read(&elements, None);
+        }
+    });
 });

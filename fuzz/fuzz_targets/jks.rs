@@ -3,7 +3,11 @@
 use appfiling::keystore::jks::{parse, password_matches};
 use libfuzzer_sys::fuzz_target;
 
+mod worker;
+
 fuzz_target!(|data: &[u8]| {
-    let _ = parse(data);
-    let _ = password_matches(data, "appfiling");
+    worker::run(|| {
+        let _ = parse(data);
+        let _ = password_matches(data, "appfiling");
+    });
 });

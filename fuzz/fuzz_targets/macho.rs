@@ -3,6 +3,10 @@
 use appfiling::ios::macho;
 use libfuzzer_sys::fuzz_target;
 
+mod worker;
+
 fuzz_target!(|data: &[u8]| {
-    let _ = macho::read(data, true);
+    worker::run(|| {
+        let _ = macho::read(data, true);
+    });
 });

@@ -3,7 +3,11 @@
 use appfiling::ios::property_list;
 use libfuzzer_sys::fuzz_target;
 
+mod worker;
+
 fuzz_target!(|data: &[u8]| {
-    let _ = property_list::dictionary(data);
-    let _ = property_list::strings_file(data);
+    worker::run(|| {
+        let _ = property_list::dictionary(data);
+        let _ = property_list::strings_file(data);
+    });
 });

@@ -3,6 +3,10 @@
 use appfiling::ios::provision;
 use libfuzzer_sys::fuzz_target;
 
+mod worker;
+
 fuzz_target!(|data: &[u8]| {
-    let _ = provision::parse(data);
+    worker::run(|| {
+        let _ = provision::parse(data);
+    });
 });

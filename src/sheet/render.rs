@@ -2,6 +2,7 @@
 //! Markdown, CSV (UTF-8 with a BOM, for Excel), JSON and XLSX.
 
 use super::{Field, Sheet};
+use crate::render::{escape_controls, must_escape, outln};
 use std::fmt::Write;
 
 /// The sheet's formats; also the command line's `--format` values.
@@ -57,25 +58,28 @@ fn rows(sheet: &Sheet) -> Vec<(String, &Field)> {
 
 fn text(sheet: &Sheet) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "# {} APP备案", sheet.provider_name);
+    outln!(&mut out, "# {} APP备案", sheet.provider_name);
     let mut section = String::new();
     for (name, field) in rows(sheet) {
         if name != section {
-            let _ = writeln!(out, "\n【{name}】");
+            out.push('\n');
+            outln!(&mut out, "【{name}】");
             section = name;
         }
-        let _ = writeln!(out, "{}: {}", field.label, field.value);
+        outln!(&mut out, "{}: {}", field.label, field.value);
     }
     for platform in &sheet.platforms {
-        let _ = writeln!(out, "\n【域名 {}】", platform.label);
+        out.push('\n');
+        outln!(&mut out, "【域名 {}】", platform.label);
         for domain in &platform.domains {
-            let _ = writeln!(out, "{domain}");
+            outln!(&mut out, "{domain}");
         }
     }
     if !sheet.suggested_domains.is_empty() {
-        let _ = writeln!(out, "\n【域名建议】detected in the packages; filed only once listed in filing.toml or with --accept-detected-domains");
+        out.push('\n');
+        outln!(&mut out, "【域名建议】detected in the packages; filed only once listed in filing.toml or with --accept-detected-domains");
         for d in &sheet.suggested_domains {
-            let _ = writeln!(out, "{}", suggestion(d));
+            outln!(&mut out, "{}", suggestion(d));
         }
     }
     issues_text(&mut out, sheet);
@@ -101,35 +105,58 @@ fn suggestion(d: &crate::detect::domains::DetectedDomain) -> String {
 fn issues_text(out: &mut String, sheet: &Sheet) {
     for (kind, list) in [("error", &sheet.errors), ("warning", &sheet.warnings)] {
         for i in list {
-            let _ = writeln!(out, "{kind}: {}: {}", i.field, i.message);
+            outln!(out, "{kind}: {}: {}", i.field, i.message);
         }
     }
 }
 
+/// Package content as inline Markdown text: shown, never interpreted. Controls
+/// are escaped visibly (a newline would end the table row), the characters of
+/// code, links, images, table cells and `*`/`~` emphasis get a backslash, and
+/// `<`, `>` and `&` become entities so no HTML, autolink or entity gets through.
+/// `_` stays: it cannot emphasise inside a word (`ic_launcher.png`, package ids).
 fn markdown_cell(value: &str) -> String {
-    value.replace('|', "\\|").replace('\n', " ")
+    let value = escape_controls(value);
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\\' | '`' | '*' | '~' | '[' | ']' | '|' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn markdown(sheet: &Sheet) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "# {} APP备案\n", sheet.provider_name);
+    let _ = writeln!(out, "# {} APP备案\n", markdown_cell(&sheet.provider_name));
     let mut section = String::new();
     for (name, field) in rows(sheet) {
         if name != section {
-            let _ = writeln!(out, "\n## {name}\n\n| 字段 | 值 |\n|---|---|");
+            let _ = writeln!(
+                out,
+                "\n## {}\n\n| 字段 | 值 |\n|---|---|",
+                markdown_cell(&name)
+            );
             section = name;
         }
         let _ = writeln!(
             out,
-            "| {} | `{}` |",
+            "| {} | {} |",
             markdown_cell(&field.label),
             markdown_cell(&field.value)
         );
     }
     for platform in &sheet.platforms {
-        let _ = writeln!(out, "\n## 域名 {}\n", platform.label);
+        let _ = writeln!(out, "\n## 域名 {}\n", markdown_cell(&platform.label));
         for domain in &platform.domains {
-            let _ = writeln!(out, "- `{domain}`");
+            let _ = writeln!(out, "- {}", markdown_cell(domain));
         }
     }
     if !sheet.suggested_domains.is_empty() {
@@ -154,11 +181,21 @@ fn markdown(sheet: &Sheet) -> String {
     out
 }
 
+/// One CSV field. Controls are escaped visibly (the CSV may go to a terminal);
+/// a leading `=`, `+`, `-`, `@`, tab or CR would make a spreadsheet evaluate
+/// a formula, so such a cell starts with `'` (OWASP's CSV injection advice);
+/// a field with a comma, quote or line break is quoted.
 fn csv_cell(value: &str) -> String {
+    let escaped = escape_controls(value);
+    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{escaped}")
+    } else {
+        escaped.into_owned()
+    };
     if value.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", value.replace('"', "\"\""))
     } else {
-        value.to_string()
+        value
     }
 }
 
@@ -186,13 +223,30 @@ fn csv(sheet: &Sheet) -> String {
     out
 }
 
+/// Text for HTML text and quoted attributes. Control and bidi characters
+/// become numeric references: the page holds no raw terminal sequence, and a
+/// copy button still copies the value as it is.
 fn escape_html(value: &str) -> String {
-    value
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if must_escape(c) => {
+                let _ = write!(out, "&#x{:x};", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text shown on the page (not copied): controls and bidi characters escaped visibly too.
+fn shown_html(value: &str) -> String {
+    escape_html(&escape_controls(value))
 }
 
 const HTML_STYLE: &str = "body{font-family:system-ui,'PingFang SC','Noto Sans CJK SC',sans-serif;margin:2em;max-width:72em;color:#222}\
@@ -217,7 +271,7 @@ var pre=document.createElement('pre');pre.id='selftest';pre.textContent=JSON.str
 
 fn html(sheet: &Sheet) -> String {
     let mut out = String::new();
-    let title = escape_html(&format!("{} APP备案", sheet.provider_name));
+    let title = shown_html(&format!("{} APP备案", sheet.provider_name));
     let _ = write!(
         out,
         "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{title}</title><style>{HTML_STYLE}</style></head><body>\n<h1>{title}</h1>\n"
@@ -234,16 +288,16 @@ fn html(sheet: &Sheet) -> String {
         let _ = writeln!(
             out,
             "<div class=\"error\">error: {}: {}</div>",
-            escape_html(&i.field),
-            escape_html(&i.message)
+            shown_html(&i.field),
+            shown_html(&i.message)
         );
     }
     for i in &sheet.warnings {
         let _ = writeln!(
             out,
             "<div class=\"warning\">warning: {}: {}</div>",
-            escape_html(&i.field),
-            escape_html(&i.message)
+            shown_html(&i.field),
+            shown_html(&i.message)
         );
     }
     let mut section = String::new();
@@ -251,8 +305,8 @@ fn html(sheet: &Sheet) -> String {
         let _ = writeln!(
             out,
             "<tr><td class=\"label\">{}</td><td><code>{}</code><button type=\"button\" data-value=\"{}\">复制</button></td></tr>",
-            escape_html(label),
-            escape_html(value),
+            shown_html(label),
+            shown_html(value),
             escape_html(value)
         );
     };
@@ -261,7 +315,7 @@ fn html(sheet: &Sheet) -> String {
             if !section.is_empty() {
                 out.push_str("</table>\n");
             }
-            let _ = writeln!(out, "<h2>{}</h2>\n<table>", escape_html(&name));
+            let _ = writeln!(out, "<h2>{}</h2>\n<table>", shown_html(&name));
             section = name;
         }
         row(&mut out, &field.label, &field.value);
@@ -273,7 +327,7 @@ fn html(sheet: &Sheet) -> String {
         let _ = writeln!(
             out,
             "<h2>域名 {}</h2>\n<table>",
-            escape_html(&platform.label)
+            shown_html(&platform.label)
         );
         for domain in &platform.domains {
             row(&mut out, "域名", domain);
@@ -283,7 +337,7 @@ fn html(sheet: &Sheet) -> String {
     if !sheet.suggested_domains.is_empty() {
         out.push_str("<h2>域名建议</h2>\n<p>Detected in the packages; filed only once listed in filing.toml.</p>\n<ul>\n");
         for d in &sheet.suggested_domains {
-            let _ = writeln!(out, "<li>{}</li>", escape_html(&suggestion(d)));
+            let _ = writeln!(out, "<li>{}</li>", shown_html(&suggestion(d)));
         }
         out.push_str("</ul>\n");
     }
@@ -367,10 +421,36 @@ mod tests {
         assert_eq!(csv_cell("a,b"), "\"a,b\"");
         assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_cell("plain"), "plain");
-        assert_eq!(markdown_cell("a|b\nc"), "a\\|b c");
+        assert_eq!(markdown_cell("a|b\nc"), "a\\|b\\\\nc");
         assert_eq!(
-            escape_html("<a href=\"x\">&'"),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+            escape_html("<a href=\"x\">&'\u{1b}"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&#x1b;"
+        );
+    }
+
+    #[test]
+    fn csv_cells_never_start_a_formula() {
+        for (value, cell) in [
+            (
+                "=HYPERLINK(\"http://x\")",
+                "\"'=HYPERLINK(\"\"http://x\"\")\"",
+            ),
+            ("+1", "'+1"),
+            ("-1", "'-1"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\\t=1"),
+            ("\r=1", "'\\r=1"),
+            ("a=1", "a=1"),
+        ] {
+            assert_eq!(csv_cell(value), cell, "{value:?}");
+        }
+    }
+
+    #[test]
+    fn markdown_shows_links_images_and_html_as_text() {
+        assert_eq!(
+            markdown_cell("[x](http://e) ![i](http://e/i.png) <script>&amp; `c` *b* ic_launcher ~s~ \\"),
+            "\\[x\\](http://e) !\\[i\\](http://e/i.png) &lt;script&gt;&amp;amp; \\`c\\` \\*b\\* ic_launcher \\~s\\~ \\\\"
         );
     }
 }
