@@ -171,12 +171,18 @@ struct BatchArgs {
     quiet: bool,
 }
 
+/// One message on stderr. Messages quote file names and package content, so control
+/// characters are shown escaped, never sent to the terminal.
+fn say(message: &str) {
+    eprintln!("appfiling: {}", appfiling::render::escape_controls(message));
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("appfiling: {e:#}");
+            say(&format!("{e:#}"));
             ExitCode::from(EXIT_USAGE)
         }
     }
@@ -284,7 +290,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 /// Prints the report's errors; exit 3 when there are any.
 fn report_errors(report: &appfiling::Report) -> ExitCode {
     for error in &report.errors {
-        eprintln!("appfiling: {}", error.message);
+        say(&error.message);
     }
     if report.errors.is_empty() {
         ExitCode::SUCCESS
@@ -368,12 +374,12 @@ fn sheet(
             appfiling::output::write_file(path, &exported.png, force)
                 .with_context(|| format!("cannot write {}", path.display()))?
         }
-        (Some(path), None) => eprintln!("appfiling: no icon to write to {}", path.display()),
+        (Some(path), None) => say(&format!("no icon to write to {}", path.display())),
         _ => {}
     }
     if output.is_some() || format != render::Format::Text {
         for e in &built.errors {
-            eprintln!("appfiling: error: {}: {}", e.field, e.message);
+            say(&format!("error: {}: {}", e.field, e.message));
         }
     }
     let code = report_errors(&report);
@@ -517,7 +523,7 @@ fn inspect(
         if streaming {
             jsonl(o);
             if let Outcome::Error(e) = o {
-                eprintln!("appfiling: {}", e.message);
+                say(&e.message);
             }
         }
     });
@@ -595,7 +601,7 @@ fn check(
             }
             Outcome::Error(e) => {
                 print_line(&error_line(e));
-                eprintln!("appfiling: {}", e.message);
+                say(&e.message);
             }
             Outcome::Skipped(_) => {}
         }
@@ -637,7 +643,7 @@ fn check(
         Format::Jsonl => {}
     }
     for e in &errors {
-        eprintln!("appfiling: {}", e.message);
+        say(&e.message);
     }
     let drifted = streamed_drifts + results.iter().filter(|r| !r.matches).count();
     summary(batch, &tally, &format!(", {drifted} drifted"));

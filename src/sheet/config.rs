@@ -74,13 +74,33 @@ pub fn languages_of(packages: &[crate::report::PackageReport]) -> Vec<&'static s
         .collect()
 }
 
+/// `value` as a one-line TOML basic string: a value from a package can neither end the
+/// line (and leave a commented-out key live) nor hide text behind control characters.
 fn toml_string(value: &str) -> String {
-    toml::Value::String(value.to_string()).to_string()
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if crate::render::must_escape(c) => {
+                out.push_str(&format!("\\u{:04X}", u32::from(c)));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// A commented filing.toml, pre-filled with what the packages tell.
 pub fn template(packages: &[crate::report::PackageReport]) -> String {
-    let sources: Vec<&str> = packages.iter().map(|p| p.path.as_str()).collect();
+    use crate::render::escape_controls;
+    // Package text in comments is escaped, so it cannot end the comment line.
+    let sources: Vec<_> = packages.iter().map(|p| escape_controls(&p.path)).collect();
     let names: std::collections::BTreeSet<&str> = packages
         .iter()
         .filter_map(|p| p.app_name.as_deref())
@@ -97,12 +117,16 @@ pub fn template(packages: &[crate::report::PackageReport]) -> String {
         0 => out.push_str("# 服务名称: no name could be read from the packages: set it.\nservice_name = \"\"\n"),
         1 => out.push_str(&format!(
             "# 服务名称 is read from the packages: {}. Uncomment to override.\n# service_name = {}\n",
-            names.iter().next().map_or("", |n| n),
+            escape_controls(names.iter().next().map_or("", |n| n)),
             toml_string(names.iter().next().map_or("", |n| n))
         )),
         _ => out.push_str(&format!(
             "# 服务名称: the packages disagree ({}): choose the one to file.\nservice_name = \"\"\n",
-            names.iter().copied().collect::<Vec<_>>().join(", ")
+            names
+                .iter()
+                .map(|n| escape_controls(n))
+                .collect::<Vec<_>>()
+                .join(", ")
         )),
     }
     out.push_str("# 服务内容 (required): what the app offers, as the portal's categories say it.\nservice_content = \"\"\n");
@@ -153,6 +177,26 @@ mod tests {
         assert_eq!(c.app.service_content.as_deref(), Some("笔记"));
         assert_eq!(c.platforms.get("ios").unwrap().domains, ["ios.example.com"]);
         assert!(c.platforms.get("android").is_none());
+    }
+
+    #[test]
+    fn package_text_cannot_break_out_of_the_template() {
+        let mut report = crate::ios::empty_report(
+            std::path::Path::new("evil\nservice_content = \"x\"\n.ipa"),
+            "ipa",
+        );
+        report.app_name = Some("Name\"\"\"\npre_approval = \"none\"\n\u{1b}[8m\u{7f}".into());
+        let text = template(&[report]);
+        let parsed = parse(&text).unwrap();
+        assert_eq!(parsed.app.service_content.as_deref(), Some(""));
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7f}'),
+            "{text}"
+        );
+        assert!(
+            text.contains("# service_name = \"Name\\\"\\\"\\\"\\npre_approval"),
+            "{text}"
+        );
     }
 
     #[test]

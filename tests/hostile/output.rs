@@ -198,3 +198,38 @@ fn sheet_xlsx_holds_strings_not_formulas() {
     let formulas = workbook.worksheet_formula("APP基础信息").unwrap();
     assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()));
 }
+
+/// Messages on stderr quote file names and package content: an unreadable file whose
+/// name carries escapes, and `init` over the hostile package.
+#[test]
+fn stderr_and_init_escape_package_text_too() {
+    let path = common::temp_file(
+        "output",
+        "bad\n公钥 FORGED\u{1b}]52;c;AAAA\u{7}.apk",
+        b"PK\x03\x04",
+    );
+    let run = common::appfiling_limited(&["inspect", path.to_str().unwrap()]);
+    run.assert_within("inspect of a broken file with a hostile name", 3, 64);
+    assert_no_raw_controls("stderr", &run.stderr);
+    assert_no_forged_line("stderr", &run.stderr);
+    assert!(
+        run.stderr
+            .contains("bad\\n公钥 FORGED\\u{1b}]52;c;AAAA\\u{7}.apk"),
+        "{}",
+        run.stderr
+    );
+
+    let ipa = common::temp_file("output", "evil-init.ipa", &evil_ipa());
+    let run = common::appfiling_limited(&["init", ipa.to_str().unwrap()]);
+    run.assert_within("init", 0, 64);
+    assert_no_raw_controls("init", &run.stdout);
+    let config = common::temp_file("output", "evil-init.toml", run.stdout.as_bytes());
+    let run = common::appfiling_limited(&[
+        "sheet",
+        "--config",
+        config.to_str().unwrap(),
+        ipa.to_str().unwrap(),
+    ]);
+    // Incomplete (service content is for the user to write), but read: not a usage error.
+    run.assert_within("sheet from init's filing.toml", 1, 512);
+}
