@@ -1,7 +1,9 @@
-//! Included by every target: the body runs on a thread with the 2 MiB stack
-//! of the CLI's workers, so unbounded recursion shows as a crash here too.
+//! Included by every target: the body runs on a thread with a 2 MiB stack, a quarter of
+//! what the CLI's parsing threads get (`appfiling::batch::WORKER_STACK_SIZE`) and what the
+//! library's own helper threads have, so a reader that recursed without a depth budget
+//! shows as a crash here long before it could reach the CLI's limit.
 
-/// The stack of a worker thread (Rust's default for spawned threads).
+/// Rust's default for spawned threads.
 const WORKER_STACK: usize = 2 << 20;
 
 /// Runs `body` on a fresh thread with the worker stack; its panic is the input's.
