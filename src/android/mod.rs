@@ -174,6 +174,20 @@ fn describe(der: &[u8], what: &str, warnings: &mut Vec<Warning>) -> Option<Certi
     }
 }
 
+/// The first `MAX_SIGNERS` of what a signer reader returned (it stops one past),
+/// with a warning when there were more.
+fn at_most_signers<T>(mut signers: Vec<T>, what: &str, warnings: &mut Vec<Warning>) -> Vec<T> {
+    let max = signing_block::MAX_SIGNERS;
+    if signers.len() > max {
+        signers.truncate(max);
+        warnings.push(Warning::new(
+            "too_many_signers",
+            format!("{what} has more than {max} signers: Android refuses such an APK; the first {max} are reported"),
+        ));
+    }
+    signers
+}
+
 fn read_signatures(archive: &mut Archive, warnings: &mut Vec<Warning>) -> Signatures {
     let mut out = Signatures::default();
 
@@ -184,7 +198,7 @@ fn read_signatures(archive: &mut Archive, warnings: &mut Vec<Warning>) -> Signat
     for file in block_files {
         match v1::signers(archive, &file) {
             Ok(found) => {
-                for signer in found {
+                for signer in at_most_signers(found, &file, warnings) {
                     let what = format!("v1 signer in {file}");
                     if let Some(key) = describe(&signer.certificate, &what, warnings) {
                         out.signers.push(Signer {
@@ -212,7 +226,7 @@ fn read_signatures(archive: &mut Archive, warnings: &mut Vec<Warning>) -> Signat
         out.schemes.push(Scheme::V2);
         match v2::signer_certificates(value) {
             Ok(certs) => {
-                for der in certs {
+                for der in at_most_signers(certs, "the v2 block", warnings) {
                     if let Some(key) = describe(der, "v2 signer", warnings) {
                         out.signers.push(Signer::new(Scheme::V2, key));
                     }
@@ -230,7 +244,10 @@ fn read_signatures(archive: &mut Archive, warnings: &mut Vec<Warning>) -> Signat
         };
         out.schemes.push(scheme);
         let signers = match v3::signers(value) {
-            Ok(signers) => signers,
+            Ok(signers) => {
+                let what = format!("the {} block", scheme.name());
+                at_most_signers(signers, &what, warnings)
+            }
             Err(e) => {
                 let code = if scheme == Scheme::V3 {
                     "v3_block_malformed"
