@@ -244,7 +244,7 @@ pub(crate) mod tests {
         let elements = parse(&sample_manifest()).unwrap();
         assert_eq!(elements.len(), 1);
         let manifest = &elements[0];
-        assert_eq!(manifest.name, "manifest");
+        assert_eq!(&*manifest.name, "manifest");
         assert_eq!(manifest.depth, 1);
         assert_eq!(
             manifest.attribute(0x0101021b, "versionCode"),

@@ -309,6 +309,29 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn overlapping_strings_cannot_multiply_the_pool() {
+        // 1,000 offsets that all point at one 1,000-unit string.
+        let long = "x".repeat(1000);
+        let mut data = pool_chunk(&[&long], false);
+        let offsets_end = 28 + 4;
+        let count = 1000usize;
+        let extra = vec![0u8; (count - 1) * 4];
+        data.splice(offsets_end..offsets_end, extra);
+        let size = data.len() as u32;
+        data[4..8].copy_from_slice(&size.to_le_bytes());
+        data[8..12].copy_from_slice(&(count as u32).to_le_bytes());
+        data[20..24].copy_from_slice(&((28 + count * 4) as u32).to_le_bytes());
+        let pool = StringPool::parse(&data, Chunk::read(&data, 0).unwrap()).unwrap();
+        let decoded: usize = pool.iter().map(|s| s.len()).sum();
+        assert!(
+            decoded <= 2 * data.len(),
+            "{decoded} bytes from {}",
+            data.len()
+        );
+        assert_eq!(pool.get(0), None, "the budget is spent");
+    }
+
+    #[test]
     fn a_pool_that_claims_too_many_strings_is_refused() {
         let mut data = pool_chunk(&["a"], false);
         data[8..12].copy_from_slice(&0x4000_0000u32.to_le_bytes());

@@ -202,4 +202,33 @@ mod tests {
         assert_eq!(found[0].sources, ["dex", "resources"]);
         assert_eq!(found[3].third_party.as_deref(), Some("wechat-opensdk"));
     }
+
+    fn streamed_hosts(data: &[u8]) -> Vec<String> {
+        let mut c = Collector::default();
+        assert_eq!(c.stream(data, "assets").unwrap(), data.len() as u64);
+        c.finish().into_iter().map(|d| d.host).collect()
+    }
+
+    #[test]
+    fn streams_find_urls_across_piece_boundaries() {
+        let url = b"https://api.example.com.cn/v1";
+        for padding in [b' ', b'a'] {
+            // The URL starts anywhere around the end of the first piece.
+            for at in PIECE - url.len() - 2..PIECE + 2 {
+                let mut data = vec![padding; at];
+                data.extend_from_slice(url);
+                data.extend_from_slice(b" tail");
+                assert_eq!(
+                    streamed_hosts(&data),
+                    ["api.example.com.cn"],
+                    "padding {padding} at {at}"
+                );
+            }
+        }
+        // A run of URL characters longer than any host is data: no host, and no stall.
+        assert!(streamed_hosts(&vec![b'a'; 3 * PIECE]).is_empty());
+        let mut data = b"https://".to_vec();
+        data.extend(vec![b'a'; 2 * PIECE]);
+        assert!(streamed_hosts(&data).is_empty());
+    }
 }
