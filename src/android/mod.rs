@@ -28,6 +28,8 @@ const RESOURCES_ENTRY: &str = "resources.arsc";
 /// Manifests are kilobytes; resource tables of large apps reach tens of megabytes.
 const MAX_MANIFEST: u64 = 8 << 20;
 const MAX_RESOURCES: u64 = 128 << 20;
+/// Certificates of a rotation lineage described: keys rotate a few times in an app's life.
+const MAX_LINEAGE: usize = 64;
 
 pub fn inspect_apk(
     path: &Path,
@@ -276,9 +278,20 @@ fn read_signatures(archive: &mut Archive, warnings: &mut Vec<Warning>) -> Signat
             };
             // The newest scheme's lineage wins: v3.1 carries the rotated key's history.
             if !signer.lineage.is_empty() && (scheme == Scheme::V31 || out.lineage.is_empty()) {
+                if signer.lineage.len() > MAX_LINEAGE {
+                    warnings.push(Warning::new(
+                        "lineage_too_long",
+                        format!(
+                            "the {} signer's rotation lineage has {} certificates: only the newest {MAX_LINEAGE} are reported",
+                            scheme.name(),
+                            signer.lineage.len()
+                        ),
+                    ));
+                }
                 out.lineage = signer
                     .lineage
                     .iter()
+                    .skip(signer.lineage.len().saturating_sub(MAX_LINEAGE))
                     .filter_map(|(der, flags)| {
                         describe(der, "lineage certificate", warnings).map(|key| LineageNode {
                             key,

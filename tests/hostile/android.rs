@@ -188,9 +188,9 @@ fn icon_self_reference() -> Vec<u8> {
     apk(&manifest, Some(&resources), &[])
 }
 
-/// The label in 60,000 locales.
+/// The label in 150,000 locales.
 fn many_locales() -> Vec<u8> {
-    let types: Vec<Vec<u8>> = (0..60_000u32)
+    let types: Vec<Vec<u8>> = (0..150_000u32)
         .map(|i| {
             let language = [b'a' + (i % 26) as u8, b'a' + (i / 26 % 26) as u8];
             // Region codes as raw bytes: every configuration is a distinct locale.
