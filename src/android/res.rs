@@ -97,8 +97,8 @@ const FLAG_UTF8: u32 = 0x100;
 /// A string pool, decoded lazily: only the strings asked for are read.
 ///
 /// Strings may overlap (no tool writes that, a hostile file can): every decode
-/// is charged the bytes it reads, and a pool never yields more than twice its
-/// own size, so references cannot multiply it.
+/// is charged the bytes it reads, and a pool reads at most twice its own size in
+/// all, so neither overlaps nor repeated references can multiply it.
 #[derive(Debug, Clone)]
 pub struct StringPool<'a> {
     data: &'a [u8],
