@@ -293,21 +293,19 @@ fn sample_certificate() -> Vec<u8> {
         .unwrap()
 }
 
-/// A v2 block of `count` signers whose certificates differ in their last bytes.
-fn many_signers(count: u32) -> Vec<u8> {
-    let certificate = sample_certificate();
-    let mut signers = Vec::new();
-    for i in 0..count {
-        let mut cert = certificate.clone();
-        let at = cert.len() - 4;
-        cert[at..].copy_from_slice(&i.to_be_bytes());
-        let signed_data = lp(&[&lp(&[]), &lp(&[&lp(&[&cert])]), &lp(&[])]);
-        signers.extend(lp(&[&signed_data, &lp(&[]), &lp(&[b"key"])]));
-    }
-    let value = lp(&[&signers]);
+/// The sample certificate with `serial` in its last bytes: a distinct SHA-256 each.
+fn distinct_certificate(certificate: &[u8], serial: u32) -> Vec<u8> {
+    let mut cert = certificate.to_vec();
+    let at = cert.len() - 4;
+    cert[at..].copy_from_slice(&serial.to_be_bytes());
+    cert
+}
+
+/// A minimal APK with a signing block holding one (id, value) pair.
+fn with_signing_block(id: u32, value: &[u8]) -> Vec<u8> {
     let mut pair = ((value.len() + 4) as u64).to_le_bytes().to_vec();
-    pair.extend_from_slice(&0x7109_871au32.to_le_bytes());
-    pair.extend_from_slice(&value);
+    pair.extend_from_slice(&id.to_le_bytes());
+    pair.extend_from_slice(value);
     let size = (pair.len() + 24) as u64;
     let mut block = size.to_le_bytes().to_vec();
     block.extend_from_slice(&pair);
@@ -319,6 +317,46 @@ fn many_signers(count: u32) -> Vec<u8> {
     zip[eocd + 16..eocd + 20].copy_from_slice(&((cd + block.len()) as u32).to_le_bytes());
     zip.splice(cd..cd, block);
     zip
+}
+
+/// A v2 block of `count` signers whose certificates differ in their last bytes.
+fn many_signers(count: u32) -> Vec<u8> {
+    let certificate = sample_certificate();
+    let mut signers = Vec::new();
+    for i in 0..count {
+        let cert = distinct_certificate(&certificate, i);
+        let signed_data = lp(&[&lp(&[]), &lp(&[&lp(&[&cert])]), &lp(&[])]);
+        signers.extend(lp(&[&signed_data, &lp(&[]), &lp(&[b"key"])]));
+    }
+    with_signing_block(0x7109_871a, &lp(&[&signers]))
+}
+
+/// A v3 signer whose proof-of-rotation lineage holds `count` certificates.
+fn long_lineage(count: u32) -> Vec<u8> {
+    let certificate = sample_certificate();
+    let u32le = |v: u32| v.to_le_bytes().to_vec();
+    let mut lineage = u32le(1);
+    for i in 0..count {
+        let cert = distinct_certificate(&certificate, i);
+        let signed = lp(&[&lp(&[&cert]), &u32le(0)]);
+        lineage.extend(lp(&[&signed, &u32le(0x1f), &u32le(0x0103), &lp(&[b"sig"])]));
+    }
+    let attribute = lp(&[&u32le(0x3ba0_6f8c), &lineage]);
+    let signed_data = lp(&[
+        &lp(&[]),
+        &lp(&[&lp(&[&certificate])]),
+        &u32le(28),
+        &u32le(0x7fff_ffff),
+        &lp(&[&attribute]),
+    ]);
+    let signer = lp(&[
+        &signed_data,
+        &u32le(28),
+        &u32le(0x7fff_ffff),
+        &lp(&[]),
+        &lp(&[b"key"]),
+    ]);
+    with_signing_block(0xf053_68c0, &lp(&[&signer]))
 }
 
 /// The crafted inputs of this area as (file name, bytes), for the batch test in
@@ -335,6 +373,7 @@ pub fn hostile_inputs() -> Vec<(String, Vec<u8>)> {
         ("dex-long-class-name.apk".into(), long_class_name()),
         ("asset-padded-url.apk".into(), padded_asset()),
         ("v2-many-signers.apk".into(), many_signers(5000)),
+        ("v3-long-lineage.apk".into(), long_lineage(5000)),
     ]
 }
 
@@ -430,4 +469,15 @@ fn many_v2_signers_stay_bounded() {
     assert!(report["signers"].as_array().unwrap().len() <= 10);
     let warnings = report["warnings"].to_string();
     assert!(warnings.contains("too_many_signers"), "{warnings}");
+}
+
+#[test]
+fn a_long_rotation_lineage_is_cut_to_its_newest_keys() {
+    let path = write("v3-long-lineage.apk", long_lineage(5000));
+    let run = inspect(&path, false);
+    run.assert_within("long lineage", 0, 64);
+    let report = report(&run);
+    assert_eq!(report["lineage"].as_array().unwrap().len(), 64);
+    let warnings = report["warnings"].to_string();
+    assert!(warnings.contains("lineage_too_long"), "{warnings}");
 }
