@@ -104,7 +104,7 @@ fn element_into(element: &[u8], depth: usize, out: &mut Vec<Element>) -> Result<
     }
     let index = out.len();
     out.push(Element {
-        name: String::new(),
+        name: "".into(),
         depth,
         attributes: Vec::new(),
         text: None,
@@ -112,7 +112,7 @@ fn element_into(element: &[u8], depth: usize, out: &mut Vec<Element>) -> Result<
     let mut text = String::new();
     for field in proto::fields(element) {
         match field? {
-            (3, value) => out[index].name = value.text().unwrap_or_default().to_string(),
+            (3, value) => out[index].name = value.text().unwrap_or_default().into(),
             (4, FieldValue::Bytes(attribute)) => {
                 out[index].attributes.push(attribute_of(attribute)?)
             }
@@ -130,7 +130,7 @@ fn element_into(element: &[u8], depth: usize, out: &mut Vec<Element>) -> Result<
     }
     let text = text.trim();
     if !text.is_empty() {
-        out[index].text = Some(text.to_string());
+        out[index].text = Some(text.into());
     }
     Ok(())
 }
@@ -149,9 +149,9 @@ fn attribute_of(attribute: &[u8]) -> Result<Attribute, ProtoError> {
         }
     }
     Ok(Attribute {
-        name,
+        name: name.into(),
         resource_id,
-        value: compiled.unwrap_or(AttrValue::String(written)),
+        value: compiled.unwrap_or(AttrValue::String(written.into())),
     })
 }
 

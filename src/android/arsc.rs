@@ -3,6 +3,7 @@
 
 use super::res::{Chunk, ResError, StringPool, Value, CHUNK_STRING_POOL, TYPE_STRING};
 use crate::bytes::{u16_at, u32_at, Reader};
+use std::collections::HashMap;
 
 const CHUNK_TABLE: u16 = 0x0002;
 const CHUNK_PACKAGE: u16 = 0x0200;
@@ -29,22 +30,17 @@ pub struct Config {
     pub plain: bool,
 }
 
-#[derive(Debug, Clone, Copy)]
-struct TypeChunk {
-    package_id: u8,
-    chunk: Chunk,
-}
-
-struct Package<'a> {
-    id: u8,
-    type_names: Option<StringPool<'a>>,
-}
+/// Type ids are one byte: a package names at most this many types.
+const MAX_TYPE_NAMES: u32 = 255;
 
 pub struct ResourceTable<'a> {
     data: &'a [u8],
     strings: StringPool<'a>,
-    packages: Vec<Package<'a>>,
-    types: Vec<TypeChunk>,
+    /// Each package's type names ("string", "mipmap"…) by type id - 1; the first
+    /// package of an id wins, as in AOSP.
+    type_names: HashMap<u8, Vec<Option<String>>>,
+    /// The type chunks (one per configuration) of each (package id, type id), in table order.
+    types: HashMap<(u8, u8), Vec<Chunk>>,
 }
 
 impl<'a> ResourceTable<'a> {
@@ -57,15 +53,18 @@ impl<'a> ResourceTable<'a> {
             )));
         }
         let mut strings = None;
-        let mut packages = Vec::new();
-        let mut types = Vec::new();
+        let mut type_names = HashMap::new();
+        let mut types = HashMap::new();
         for chunk in Chunk::children(data, root.body_start(), root.end) {
             let chunk = chunk?;
             match chunk.kind {
                 CHUNK_STRING_POOL if strings.is_none() => {
                     strings = Some(StringPool::parse(data, chunk)?)
                 }
-                CHUNK_PACKAGE => packages.push(read_package(data, chunk, &mut types)?),
+                CHUNK_PACKAGE => {
+                    let (id, names) = read_package(data, chunk, &mut types)?;
+                    type_names.entry(id).or_insert(names);
+                }
                 _ => {}
             }
         }
@@ -74,22 +73,27 @@ impl<'a> ResourceTable<'a> {
         Ok(ResourceTable {
             data,
             strings,
-            packages,
+            type_names,
             types,
         })
     }
 
+    fn type_chunks(&self, id: u32) -> &[Chunk] {
+        let key = ((id >> 24) as u8, ((id >> 16) & 0xff) as u8);
+        self.types.get(&key).map_or(&[], Vec::as_slice)
+    }
+
+    /// How many configurations `values(id)` looks at: its cost.
+    pub fn config_count(&self, id: u32) -> usize {
+        self.type_chunks(id).len()
+    }
+
     /// The value of resource `id` in every configuration that defines it, in table order.
     pub fn values(&self, id: u32) -> Vec<(Config, Value)> {
-        let package_id = (id >> 24) as u8;
-        let type_id = ((id >> 16) & 0xff) as u8;
         let entry = (id & 0xffff) as usize;
-        self.types
+        self.type_chunks(id)
             .iter()
-            .filter(|t| {
-                t.package_id == package_id && type_id_of(self.data, t.chunk) == Some(type_id)
-            })
-            .filter_map(|t| self.entry_value(t.chunk, entry))
+            .filter_map(|chunk| self.entry_value(*chunk, entry))
             .collect()
     }
 
@@ -102,15 +106,19 @@ impl<'a> ResourceTable<'a> {
     /// only ("default" for no locale): the share a locale translates.
     pub fn string_counts_by_locale(&self) -> Vec<(String, usize)> {
         let mut counts: Vec<(String, usize)> = Vec::new();
-        for t in &self.types {
-            let Some(type_id) = type_id_of(self.data, t.chunk) else {
-                continue;
-            };
-            let id = (u32::from(t.package_id) << 24) | (u32::from(type_id) << 16);
-            if self.type_name(id).as_deref() != Some("string") {
-                continue;
-            }
-            let Some((config, present)) = self.entry_count(t.chunk) else {
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut string_types: Vec<(&(u8, u8), &Vec<Chunk>)> = self
+            .types
+            .iter()
+            .filter(|((package, kind), _)| {
+                let id = (u32::from(*package) << 24) | (u32::from(*kind) << 16);
+                self.type_name(id) == Some("string")
+            })
+            .collect();
+        // Table order, whatever the map's.
+        string_types.sort_by_key(|(_, chunks)| chunks.first().map(|c| c.start));
+        for chunk in string_types.into_iter().flat_map(|(_, chunks)| chunks) {
+            let Some((config, present)) = self.entry_count(*chunk) else {
                 continue;
             };
             if !config.plain {
@@ -121,9 +129,12 @@ impl<'a> ResourceTable<'a> {
             } else {
                 config.locale
             };
-            match counts.iter_mut().find(|(l, _)| *l == locale) {
-                Some((_, n)) => *n += present,
-                None => counts.push((locale, present)),
+            match index.get(&locale) {
+                Some(i) => counts[*i].1 += present,
+                None => {
+                    index.insert(locale.clone(), counts.len());
+                    counts.push((locale, present));
+                }
             }
         }
         counts
@@ -157,10 +168,10 @@ impl<'a> ResourceTable<'a> {
     }
 
     /// "string", "mipmap"… for a resource id, when the table names its type.
-    pub fn type_name(&self, id: u32) -> Option<String> {
-        let package = self.packages.iter().find(|p| p.id == (id >> 24) as u8)?;
-        let type_index = ((id >> 16) & 0xff).checked_sub(1)?;
-        package.type_names?.get(type_index)
+    pub fn type_name(&self, id: u32) -> Option<&str> {
+        let names = self.type_names.get(&((id >> 24) as u8))?;
+        let type_index = ((id >> 16) & 0xff).checked_sub(1)? as usize;
+        names.get(type_index)?.as_deref()
     }
 
     fn entry_value(&self, chunk: Chunk, index: usize) -> Option<(Config, Value)> {
@@ -228,34 +239,35 @@ impl<'a> ResourceTable<'a> {
     }
 }
 
-fn type_id_of(data: &[u8], chunk: Chunk) -> Option<u8> {
-    data.get(chunk.start + 8).copied()
-}
-
-fn read_package<'a>(
-    data: &'a [u8],
+/// A package's id and type names; its type chunks go to `types`.
+fn read_package(
+    data: &[u8],
     chunk: Chunk,
-    types: &mut Vec<TypeChunk>,
-) -> Result<Package<'a>, ResError> {
+    types: &mut HashMap<(u8, u8), Vec<Chunk>>,
+) -> Result<(u8, Vec<Option<String>>), ResError> {
     let mut r = Reader::at(&data[..chunk.end], chunk.start + 8)?;
     let id = r.u32()? as u8;
     r.skip(256)?; // name, UTF-16, 128 units
     let type_strings = r.u32()? as usize;
-    let mut type_names = None;
+    let mut type_names = Vec::new();
     for child in Chunk::children(data, chunk.body_start(), chunk.end) {
         let child = child?;
         match child.kind {
-            CHUNK_TYPE => types.push(TypeChunk {
-                package_id: id,
-                chunk: child,
-            }),
+            CHUNK_TYPE => {
+                if let Some(type_id) = data[..child.end].get(child.start + 8) {
+                    types.entry((id, *type_id)).or_default().push(child);
+                }
+            }
             CHUNK_STRING_POOL if child.start == chunk.start + type_strings => {
-                type_names = Some(StringPool::parse(data, child)?)
+                let pool = StringPool::parse(data, child)?;
+                type_names = (0..MAX_TYPE_NAMES.min(pool.count() as u32))
+                    .map(|i| pool.get(i))
+                    .collect();
             }
             _ => {}
         }
     }
-    Ok(Package { id, type_names })
+    Ok((id, type_names))
 }
 
 /// Reads the ResTable_config at `at`; fields beyond its declared size are zero.
@@ -459,7 +471,7 @@ mod tests {
             assert!(lookup(&data, 0x7f01_0009).is_empty(), "{what}");
             assert!(lookup(&data, 0x7f02_0000).is_empty(), "{what}");
             let table = ResourceTable::parse(&data).unwrap();
-            assert_eq!(table.type_name(0x7f01_0000).as_deref(), Some("string"));
+            assert_eq!(table.type_name(0x7f01_0000), Some("string"));
         }
     }
 

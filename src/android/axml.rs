@@ -3,6 +3,8 @@
 
 use super::res::{Chunk, ResError, StringPool, Value, CHUNK_STRING_POOL, TYPE_STRING};
 use crate::bytes::{u32_at, Reader};
+use std::collections::HashMap;
+use std::sync::Arc;
 
 const CHUNK_XML: u16 = 0x0003;
 const CHUNK_RESOURCE_MAP: u16 = 0x0180;
@@ -13,15 +15,16 @@ const NO_INDEX: u32 = 0xffff_ffff;
 /// Manifests have dozens of elements; a million means a hostile file.
 const MAX_ELEMENTS: usize = 1 << 20;
 
+/// Strings are shared: a document may name one pool string from every attribute.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AttrValue {
-    String(String),
+    String(Arc<str>),
     Typed(Value),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attribute {
-    pub name: String,
+    pub name: Arc<str>,
     /// The framework attribute id from the resource map, e.g. 0x0101021b.
     pub resource_id: Option<u32>,
     pub value: AttrValue,
@@ -29,12 +32,12 @@ pub struct Attribute {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Element {
-    pub name: String,
+    pub name: Arc<str>,
     /// 1 for the root element.
     pub depth: usize,
     pub attributes: Vec<Attribute>,
-    /// Character data inside the element, e.g. a <domain>'s host name.
-    pub text: Option<String>,
+    /// Character data inside the element, e.g. a <domain>'s host name, untrimmed.
+    pub text: Option<Arc<str>>,
 }
 
 impl Element {
@@ -47,7 +50,7 @@ impl Element {
             .or_else(|| {
                 self.attributes
                     .iter()
-                    .find(|a| a.resource_id.is_none() && a.name == name)
+                    .find(|a| a.resource_id.is_none() && &*a.name == name)
             })
             .map(|a| &a.value)
     }
@@ -56,7 +59,7 @@ impl Element {
     pub fn plain_attribute(&self, name: &str) -> Option<&AttrValue> {
         self.attributes
             .iter()
-            .find(|a| a.name == name)
+            .find(|a| &*a.name == name)
             .map(|a| &a.value)
     }
 }
@@ -77,11 +80,13 @@ pub fn parse(data: &[u8]) -> Result<Vec<Element>, ResError> {
     for chunk in Chunk::children(data, root.body_start(), root.end) {
         let chunk = chunk?;
         match chunk.kind {
-            CHUNK_STRING_POOL if pool.is_none() => pool = Some(StringPool::parse(data, chunk)?),
+            CHUNK_STRING_POOL if pool.is_none() => {
+                pool = Some(Strings::new(StringPool::parse(data, chunk)?))
+            }
             CHUNK_RESOURCE_MAP => resource_map = &data[chunk.body_start()..chunk.end],
             CHUNK_START_ELEMENT => {
                 let pool = pool
-                    .as_ref()
+                    .as_mut()
                     .ok_or_else(|| ResError::Malformed("element before the string pool".into()))?;
                 depth += 1;
                 if elements.len() >= MAX_ELEMENTS {
@@ -93,10 +98,10 @@ pub fn parse(data: &[u8]) -> Result<Vec<Element>, ResError> {
             CHUNK_CDATA => {
                 // ResXMLTree_cdataExt: the text's string index, then a typed value.
                 let text = u32_at(&data[..chunk.end], chunk.body_start())
-                    .and_then(|i| pool.as_ref()?.get(i));
+                    .and_then(|i| pool.as_mut()?.get(i));
                 if let (Some(text), Some(element)) = (text, elements.last_mut()) {
                     if element.depth == depth {
-                        element.text = Some(text.trim().to_string());
+                        element.text = Some(text);
                     }
                 }
             }
@@ -106,10 +111,39 @@ pub fn parse(data: &[u8]) -> Result<Vec<Element>, ResError> {
     Ok(elements)
 }
 
+/// The document's strings, each decoded once and shared by every reference.
+struct Strings<'a> {
+    pool: StringPool<'a>,
+    decoded: HashMap<u32, Option<Arc<str>>>,
+    empty: Arc<str>,
+}
+
+impl<'a> Strings<'a> {
+    fn new(pool: StringPool<'a>) -> Self {
+        Strings {
+            pool,
+            decoded: HashMap::new(),
+            empty: Arc::from(""),
+        }
+    }
+
+    fn get(&mut self, index: u32) -> Option<Arc<str>> {
+        let pool = &self.pool;
+        self.decoded
+            .entry(index)
+            .or_insert_with(|| pool.get(index).map(Arc::from))
+            .clone()
+    }
+
+    fn get_or_empty(&mut self, index: u32) -> Arc<str> {
+        self.get(index).unwrap_or_else(|| self.empty.clone())
+    }
+}
+
 fn read_element(
     data: &[u8],
     chunk: Chunk,
-    pool: &StringPool<'_>,
+    pool: &mut Strings<'_>,
     resource_map: &[u8],
     depth: usize,
 ) -> Result<Element, ResError> {
@@ -117,7 +151,7 @@ fn read_element(
     let ext = chunk.body_start();
     let mut r = Reader::at(body, ext)?;
     let _ns = r.u32()?;
-    let name = pool.get(r.u32()?).unwrap_or_default();
+    let name = pool.get_or_empty(r.u32()?);
     let attribute_start = r.u16()? as usize;
     let attribute_size = r.u16()? as usize;
     let attribute_count = r.u16()? as usize;
@@ -135,14 +169,14 @@ fn read_element(
         let typed = Value::read(&mut a)?;
         let resource_id = u32_at(resource_map, name_index as usize * 4).filter(|id| *id != 0);
         let value = if typed.data_type == TYPE_STRING {
-            AttrValue::String(pool.get(typed.data).unwrap_or_default())
+            AttrValue::String(pool.get_or_empty(typed.data))
         } else if raw_value != NO_INDEX && typed.data_type == 0 {
-            AttrValue::String(pool.get(raw_value).unwrap_or_default())
+            AttrValue::String(pool.get_or_empty(raw_value))
         } else {
             AttrValue::Typed(typed)
         };
         attributes.push(Attribute {
-            name: pool.get(name_index).unwrap_or_default(),
+            name: pool.get_or_empty(name_index),
             resource_id,
             value,
         });
@@ -210,7 +244,7 @@ pub(crate) mod tests {
         let elements = parse(&sample_manifest()).unwrap();
         assert_eq!(elements.len(), 1);
         let manifest = &elements[0];
-        assert_eq!(manifest.name, "manifest");
+        assert_eq!(&*manifest.name, "manifest");
         assert_eq!(manifest.depth, 1);
         assert_eq!(
             manifest.attribute(0x0101021b, "versionCode"),

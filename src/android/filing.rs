@@ -2,6 +2,7 @@
 
 use crate::filing::{now_unix, set_filing, ANDROID};
 use crate::report::{PackageReport, Scheme, Signer, Warning};
+use std::collections::{HashMap, HashSet};
 
 /// Schemes in the order current Android versions prefer them.
 const PREFERENCE: [Scheme; 4] = [Scheme::V31, Scheme::V3, Scheme::V2, Scheme::V1];
@@ -52,22 +53,31 @@ pub fn choose(report: &mut PackageReport) {
         .iter()
         .filter(|s| s.key.certificate.sha256 != chosen_sha)
         .collect();
+    // Keyed by certificate: linear in the signers, however many a file holds.
+    let lineage: HashSet<&str> = report
+        .lineage
+        .iter()
+        .map(|n| n.key.certificate.sha256.as_str())
+        .collect();
     let mut differing: Vec<(&str, Vec<&str>)> = Vec::new();
+    let mut differing_at: HashMap<&str, usize> = HashMap::new();
     for other in &others {
         let sha = other.key.certificate.sha256.as_str();
-        match differing.iter_mut().find(|(s, _)| *s == sha) {
-            Some((_, schemes)) if !schemes.contains(&other.scheme.name()) => {
-                schemes.push(other.scheme.name())
+        match differing_at.get(sha) {
+            Some(&at) => {
+                let schemes = &mut differing[at].1;
+                if !schemes.contains(&other.scheme.name()) {
+                    schemes.push(other.scheme.name());
+                }
             }
-            Some(_) => {}
-            None => differing.push((sha, vec![other.scheme.name()])),
+            None => {
+                differing_at.insert(sha, differing.len());
+                differing.push((sha, vec![other.scheme.name()]));
+            }
         }
     }
     for (sha, schemes) in &differing {
-        let older = report
-            .lineage
-            .iter()
-            .any(|n| n.key.certificate.sha256 == *sha);
+        let older = lineage.contains(sha);
         let note = if older {
             ", an older key in the rotation lineage"
         } else {
@@ -78,12 +88,7 @@ pub fn choose(report: &mut PackageReport) {
             schemes.join("/")
         ));
     }
-    let in_lineage = |s: &&Signer| {
-        report
-            .lineage
-            .iter()
-            .any(|n| n.key.certificate.sha256 == s.key.certificate.sha256)
-    };
+    let in_lineage = |s: &&Signer| lineage.contains(s.key.certificate.sha256.as_str());
     let rotated = report.lineage.len() > 1 || report.schemes.contains(&Scheme::V31);
     if rotated || (!others.is_empty() && others.iter().all(in_lineage)) {
         warnings.push(Warning::new(
@@ -126,13 +131,12 @@ pub fn choose(report: &mut PackageReport) {
         ));
     }
 
-    let mut seen = Vec::new();
+    let mut seen = HashSet::new();
     for signer in &report.signers {
         let cert = &signer.key.certificate;
-        if seen.contains(&&cert.sha256) {
+        if !seen.insert(&cert.sha256) {
             continue;
         }
-        seen.push(&cert.sha256);
         if cert.subject.contains("CN=Android Debug") {
             warnings.push(Warning::new(
                 "debug_certificate",

@@ -4,7 +4,8 @@
 use super::arsc::{Config, ResourceTable, DENSITY_ANY, DENSITY_NONE};
 use super::axml::{AttrValue, Element};
 use super::res::{Value, TYPE_INT_BOOLEAN, TYPE_INT_DEC, TYPE_INT_HEX};
-use std::collections::BTreeMap;
+use std::cell::Cell;
+use std::collections::{BTreeMap, HashSet};
 
 const ATTR_LABEL: u32 = 0x0101_0001;
 const ATTR_ICON: u32 = 0x0101_0002;
@@ -18,6 +19,9 @@ const ATTR_VERSION_CODE_MAJOR: u32 = 0x0101_0576;
 
 /// How many references a value may go through before we give up (a loop).
 const MAX_REFERENCE_DEPTH: usize = 8;
+/// Configurations the resolver may look at in all, over every reference of the
+/// manifest: apps have hundreds; a table built to multiply lookups stops here.
+const MAX_RESOLVED_CONFIGS: usize = 1 << 20;
 
 /// Locales tried, in order, for the name to file.
 const FILING_LOCALES: [&str; 5] = ["zh-CN", "zh-Hans-CN", "zh-Hans", "zh", "default"];
@@ -56,17 +60,20 @@ impl Manifest {
 /// has no resources.arsc or it could not be read.
 pub fn read(elements: &[Element], table: Option<&ResourceTable<'_>>) -> Manifest {
     let mut m = Manifest::default();
-    let resolver = Resolver { table };
+    let resolver = Resolver {
+        table,
+        budget: Cell::new(MAX_RESOLVED_CONFIGS),
+    };
     let root = elements
         .iter()
-        .find(|e| e.depth == 1 && e.name == "manifest");
+        .find(|e| e.depth == 1 && &*e.name == "manifest");
     if let Some(root) = root {
         m.package = match root.plain_attribute("package") {
-            Some(AttrValue::String(s)) if !s.is_empty() => Some(s.clone()),
+            Some(AttrValue::String(s)) if !s.is_empty() => Some(s.to_string()),
             _ => None,
         };
         m.split = match root.plain_attribute("split") {
-            Some(AttrValue::String(s)) if !s.is_empty() => Some(s.clone()),
+            Some(AttrValue::String(s)) if !s.is_empty() => Some(s.to_string()),
             _ => None,
         };
         let code = root
@@ -81,7 +88,7 @@ pub fn read(elements: &[Element], table: Option<&ResourceTable<'_>>) -> Manifest
             .attribute(ATTR_VERSION_NAME, "versionName")
             .and_then(|v| resolver.text(v));
     }
-    let top = |name: &str| elements.iter().find(|e| e.depth == 2 && e.name == name);
+    let top = |name: &str| elements.iter().find(|e| e.depth == 2 && &*e.name == name);
     if let Some(sdk) = top("uses-sdk") {
         m.min_sdk = sdk
             .attribute(ATTR_MIN_SDK, "minSdkVersion")
@@ -94,7 +101,7 @@ pub fn read(elements: &[Element], table: Option<&ResourceTable<'_>>) -> Manifest
     }
     let application = elements
         .iter()
-        .position(|e| e.depth == 2 && e.name == "application");
+        .position(|e| e.depth == 2 && &*e.name == "application");
     let Some(app_index) = application else {
         return m;
     };
@@ -108,7 +115,7 @@ pub fn read(elements: &[Element], table: Option<&ResourceTable<'_>>) -> Manifest
         .or_else(|| launcher.and_then(|a| a.attribute(ATTR_LABEL, "label")));
     match label {
         Some(AttrValue::String(s)) => {
-            m.labels.insert("default".into(), s.clone());
+            m.labels.insert("default".into(), s.to_string());
         }
         Some(AttrValue::Typed(v)) if v.is_reference() => {
             m.label_reference = Some(resolver.describe_reference(v.data));
@@ -123,7 +130,7 @@ pub fn read(elements: &[Element], table: Option<&ResourceTable<'_>>) -> Manifest
         .and_then(|a| a.attribute(ATTR_ICON, "icon"))
         .or_else(|| app.attribute(ATTR_ICON, "icon"));
     m.icon = match icon {
-        Some(AttrValue::String(s)) => Some(s.clone()),
+        Some(AttrValue::String(s)) => Some(s.to_string()),
         Some(AttrValue::Typed(v)) if v.is_reference() => {
             m.icon_id = Some(v.data);
             resolver.best_icon(v.data)
@@ -146,12 +153,12 @@ fn launcher_activity(app_and_after: &[Element]) -> Option<&Element> {
                 return current;
             }
             (main, launcher) = (false, false);
-            current = matches!(e.name.as_str(), "activity" | "activity-alias").then_some(e);
+            current = matches!(&*e.name, "activity" | "activity-alias").then_some(e);
         }
         let name = e.attribute(ATTR_NAME, "name");
         if let Some(AttrValue::String(n)) = name {
-            main |= e.name == "action" && n == "android.intent.action.MAIN";
-            launcher |= e.name == "category" && n == "android.intent.category.LAUNCHER";
+            main |= &*e.name == "action" && &**n == "android.intent.action.MAIN";
+            launcher |= &*e.name == "category" && &**n == "android.intent.category.LAUNCHER";
         }
     }
     (main && launcher).then_some(current).flatten()
@@ -159,9 +166,25 @@ fn launcher_activity(app_and_after: &[Element]) -> Option<&Element> {
 
 struct Resolver<'t, 'a> {
     table: Option<&'t ResourceTable<'a>>,
+    /// Configurations left to look at (`MAX_RESOLVED_CONFIGS`).
+    budget: Cell<usize>,
 }
 
 impl Resolver<'_, '_> {
+    /// The values of `id`, or none once the lookups have cost the whole budget.
+    fn values(&self, table: &ResourceTable<'_>, id: u32) -> Vec<(Config, Value)> {
+        match self.budget.get().checked_sub(table.config_count(id)) {
+            Some(left) => {
+                self.budget.set(left);
+                table.values(id)
+            }
+            None => {
+                self.budget.set(0);
+                Vec::new()
+            }
+        }
+    }
+
     /// Follows references from `value` in the default configuration.
     fn resolve(&self, value: &AttrValue) -> Option<AttrValue> {
         let mut current = value.clone();
@@ -169,13 +192,13 @@ impl Resolver<'_, '_> {
             match current {
                 AttrValue::Typed(v) if v.is_reference() => {
                     let table = self.table?;
-                    let values = table.values(v.data);
+                    let values = self.values(table, v.data);
                     let (_, next) = values
                         .iter()
                         .find(|(c, _)| c.locale.is_empty() && c.plain)
                         .or_else(|| values.first())?;
                     current = match table.string(next) {
-                        Some(s) => AttrValue::String(s),
+                        Some(s) => AttrValue::String(s.into()),
                         None => AttrValue::Typed(*next),
                     };
                 }
@@ -209,7 +232,7 @@ impl Resolver<'_, '_> {
 
     fn text(&self, value: &AttrValue) -> Option<String> {
         match self.resolve(value)? {
-            AttrValue::String(s) => Some(s),
+            AttrValue::String(s) => Some(s.to_string()),
             AttrValue::Typed(Value { data_type, data })
                 if data_type == TYPE_INT_DEC || data_type == TYPE_INT_HEX =>
             {
@@ -231,7 +254,7 @@ impl Resolver<'_, '_> {
     fn localized_strings(&self, id: u32) -> BTreeMap<String, String> {
         let mut out = BTreeMap::new();
         let Some(table) = self.table else { return out };
-        let mut values = table.values(id);
+        let mut values = self.values(table, id);
         // Plain configurations first, so a locale's label is not taken from, say, its night variant.
         values.sort_by_key(|(c, _)| !c.plain);
         for (config, value) in values {
@@ -246,7 +269,7 @@ impl Resolver<'_, '_> {
             let text = match table.string(&value) {
                 Some(s) => Some(s),
                 None => match self.resolve(&AttrValue::Typed(value)) {
-                    Some(AttrValue::String(s)) => Some(s),
+                    Some(AttrValue::String(s)) => Some(s.to_string()),
                     _ => None,
                 },
             };
@@ -261,15 +284,19 @@ impl Resolver<'_, '_> {
     fn best_icon(&self, id: u32) -> Option<String> {
         let table = self.table?;
         let mut candidates: Vec<(Config, String)> = Vec::new();
+        // Each resource is expanded once, however many configurations refer to it.
+        let mut seen = HashSet::from([id]);
         let mut pending = vec![(id, 0usize)];
         while let Some((id, depth)) = pending.pop() {
-            if depth > MAX_REFERENCE_DEPTH {
-                continue;
-            }
-            for (config, value) in table.values(id) {
+            for (config, value) in self.values(table, id) {
                 match table.string(&value) {
                     Some(path) => candidates.push((config, path)),
-                    None if value.is_reference() => pending.push((value.data, depth + 1)),
+                    None if value.is_reference()
+                        && depth < MAX_REFERENCE_DEPTH
+                        && seen.insert(value.data) =>
+                    {
+                        pending.push((value.data, depth + 1))
+                    }
                     None => {}
                 }
             }

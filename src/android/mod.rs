@@ -28,6 +28,8 @@ const RESOURCES_ENTRY: &str = "resources.arsc";
 /// Manifests are kilobytes; resource tables of large apps reach tens of megabytes.
 const MAX_MANIFEST: u64 = 8 << 20;
 const MAX_RESOURCES: u64 = 128 << 20;
+/// Certificates of a rotation lineage described: keys rotate a few times in an app's life.
+const MAX_LINEAGE: usize = 64;
 
 pub fn inspect_apk(
     path: &Path,
@@ -174,6 +176,20 @@ fn describe(der: &[u8], what: &str, warnings: &mut Vec<Warning>) -> Option<Certi
     }
 }
 
+/// The first `MAX_SIGNERS` of what a signer reader returned (it stops one past),
+/// with a warning when there were more.
+fn at_most_signers<T>(mut signers: Vec<T>, what: &str, warnings: &mut Vec<Warning>) -> Vec<T> {
+    let max = signing_block::MAX_SIGNERS;
+    if signers.len() > max {
+        signers.truncate(max);
+        warnings.push(Warning::new(
+            "too_many_signers",
+            format!("{what} has more than {max} signers: Android refuses such an APK; the first {max} are reported"),
+        ));
+    }
+    signers
+}
+
 fn read_signatures(archive: &mut Archive, warnings: &mut Vec<Warning>) -> Signatures {
     let mut out = Signatures::default();
 
@@ -184,7 +200,7 @@ fn read_signatures(archive: &mut Archive, warnings: &mut Vec<Warning>) -> Signat
     for file in block_files {
         match v1::signers(archive, &file) {
             Ok(found) => {
-                for signer in found {
+                for signer in at_most_signers(found, &file, warnings) {
                     let what = format!("v1 signer in {file}");
                     if let Some(key) = describe(&signer.certificate, &what, warnings) {
                         out.signers.push(Signer {
@@ -212,7 +228,7 @@ fn read_signatures(archive: &mut Archive, warnings: &mut Vec<Warning>) -> Signat
         out.schemes.push(Scheme::V2);
         match v2::signer_certificates(value) {
             Ok(certs) => {
-                for der in certs {
+                for der in at_most_signers(certs, "the v2 block", warnings) {
                     if let Some(key) = describe(der, "v2 signer", warnings) {
                         out.signers.push(Signer::new(Scheme::V2, key));
                     }
@@ -230,7 +246,10 @@ fn read_signatures(archive: &mut Archive, warnings: &mut Vec<Warning>) -> Signat
         };
         out.schemes.push(scheme);
         let signers = match v3::signers(value) {
-            Ok(signers) => signers,
+            Ok(signers) => {
+                let what = format!("the {} block", scheme.name());
+                at_most_signers(signers, &what, warnings)
+            }
             Err(e) => {
                 let code = if scheme == Scheme::V3 {
                     "v3_block_malformed"
@@ -259,9 +278,20 @@ fn read_signatures(archive: &mut Archive, warnings: &mut Vec<Warning>) -> Signat
             };
             // The newest scheme's lineage wins: v3.1 carries the rotated key's history.
             if !signer.lineage.is_empty() && (scheme == Scheme::V31 || out.lineage.is_empty()) {
+                if signer.lineage.len() > MAX_LINEAGE {
+                    warnings.push(Warning::new(
+                        "lineage_too_long",
+                        format!(
+                            "the {} signer's rotation lineage has {} certificates: only the newest {MAX_LINEAGE} are reported",
+                            scheme.name(),
+                            signer.lineage.len()
+                        ),
+                    ));
+                }
                 out.lineage = signer
                     .lineage
                     .iter()
+                    .skip(signer.lineage.len().saturating_sub(MAX_LINEAGE))
                     .filter_map(|(der, flags)| {
                         describe(der, "lineage certificate", warnings).map(|key| LineageNode {
                             key,

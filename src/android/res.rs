@@ -2,6 +2,7 @@
 //! pools and typed values (AOSP ResourceTypes.h).
 
 use crate::bytes::{u16_at, u32_at, Reader, Truncated};
+use std::cell::Cell;
 use thiserror::Error;
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -94,13 +95,19 @@ impl Iterator for ChunkIter<'_> {
 const FLAG_UTF8: u32 = 0x100;
 
 /// A string pool, decoded lazily: only the strings asked for are read.
-#[derive(Debug, Clone, Copy)]
+///
+/// Strings may overlap (no tool writes that, a hostile file can): every decode
+/// is charged the bytes it reads, and a pool reads at most twice its own size in
+/// all, so neither overlaps nor repeated references can multiply it.
+#[derive(Debug, Clone)]
 pub struct StringPool<'a> {
     data: &'a [u8],
     offsets_at: usize,
     count: usize,
     strings_at: usize,
     utf8: bool,
+    /// Bytes the pool may still decode.
+    budget: Cell<usize>,
 }
 
 impl<'a> StringPool<'a> {
@@ -135,15 +142,25 @@ impl<'a> StringPool<'a> {
             count,
             strings_at: chunk.start.saturating_add(strings_start),
             utf8: flags & FLAG_UTF8 != 0,
+            budget: Cell::new((chunk.end - chunk.start).saturating_mul(2)),
         })
+    }
+
+    /// How many strings the pool declares.
+    pub fn count(&self) -> usize {
+        self.count
     }
 
     /// Every string of the pool, in order; undecodable ones are skipped.
     pub fn iter(&self) -> impl Iterator<Item = String> + '_ {
-        (0..self.count as u32).filter_map(|i| self.get(i))
+        // A spent budget ends the walk: every later string would be refused too.
+        (0..self.count as u32)
+            .map_while(|i| (self.budget.get() > 0).then(|| self.get(i)))
+            .flatten()
     }
 
-    /// The string at `index`, or `None` when the index or its bytes are out of range.
+    /// The string at `index`, or `None` when the index or its bytes are out of
+    /// range, or the pool's decoding budget is spent.
     pub fn get(&self, index: u32) -> Option<String> {
         let index = index as usize;
         if index >= self.count {
@@ -151,22 +168,36 @@ impl<'a> StringPool<'a> {
         }
         let offset = u32_at(self.data, self.offsets_at + index * 4)? as usize;
         let at = self.strings_at.checked_add(offset)?;
-        if self.utf8 {
+        let bytes = if self.utf8 {
             self.utf8_at(at)
         } else {
             self.utf16_at(at)
-        }
+        }?;
+        let left = self.budget.get().checked_sub(bytes.len());
+        self.budget.set(left.unwrap_or(0));
+        left?;
+        Some(if self.utf8 {
+            String::from_utf8_lossy(bytes).into_owned()
+        } else {
+            let units = bytes
+                .chunks_exact(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]]));
+            char::decode_utf16(units)
+                .map(|c| c.unwrap_or('\u{fffd}'))
+                .collect()
+        })
     }
 
-    fn utf8_at(&self, at: usize) -> Option<String> {
+    /// The bytes of the UTF-8 string at `at`.
+    fn utf8_at(&self, at: usize) -> Option<&'a [u8]> {
         let mut r = Reader::at(self.data, at).ok()?;
         let _utf16_len = utf8_pool_length(&mut r)?;
         let byte_len = utf8_pool_length(&mut r)?;
-        let bytes = r.take(byte_len).ok()?;
-        Some(String::from_utf8_lossy(bytes).into_owned())
+        r.take(byte_len).ok()
     }
 
-    fn utf16_at(&self, at: usize) -> Option<String> {
+    /// The bytes of the UTF-16 string at `at`.
+    fn utf16_at(&self, at: usize) -> Option<&'a [u8]> {
         let first = u16_at(self.data, at)? as usize;
         let (len, start) = if first & 0x8000 != 0 {
             let second = u16_at(self.data, at + 2)? as usize;
@@ -174,17 +205,8 @@ impl<'a> StringPool<'a> {
         } else {
             (first, at + 2)
         };
-        let bytes = self
-            .data
-            .get(start..start.checked_add(len.checked_mul(2)?)?)?;
-        let units = bytes
-            .chunks_exact(2)
-            .map(|c| u16::from_le_bytes([c[0], c[1]]));
-        Some(
-            char::decode_utf16(units)
-                .map(|c| c.unwrap_or('\u{fffd}'))
-                .collect(),
-        )
+        self.data
+            .get(start..start.checked_add(len.checked_mul(2)?)?)
     }
 }
 
@@ -284,6 +306,29 @@ pub(crate) mod tests {
             assert_eq!(pool.get(2).as_deref(), Some(""));
             assert_eq!(pool.get(3), None);
         }
+    }
+
+    #[test]
+    fn overlapping_strings_cannot_multiply_the_pool() {
+        // 1,000 offsets that all point at one 1,000-unit string.
+        let long = "x".repeat(1000);
+        let mut data = pool_chunk(&[&long], false);
+        let offsets_end = 28 + 4;
+        let count = 1000usize;
+        let extra = vec![0u8; (count - 1) * 4];
+        data.splice(offsets_end..offsets_end, extra);
+        let size = data.len() as u32;
+        data[4..8].copy_from_slice(&size.to_le_bytes());
+        data[8..12].copy_from_slice(&(count as u32).to_le_bytes());
+        data[20..24].copy_from_slice(&((28 + count * 4) as u32).to_le_bytes());
+        let pool = StringPool::parse(&data, Chunk::read(&data, 0).unwrap()).unwrap();
+        let decoded: usize = pool.iter().map(|s| s.len()).sum();
+        assert!(
+            decoded <= 2 * data.len(),
+            "{decoded} bytes from {}",
+            data.len()
+        );
+        assert_eq!(pool.get(0), None, "the budget is spent");
     }
 
     #[test]

@@ -11,6 +11,10 @@ const MAGIC: &[u8; 16] = b"APK Sig Block 42";
 const FOOTER_LEN: u64 = 24;
 /// Real blocks are kilobytes; verity padding only aligns to 4 KiB.
 const MAX_BLOCK_LEN: u64 = 16 << 20;
+/// Android refuses an APK with more signers than this in one scheme
+/// (ApkSignatureSchemeV2Verifier.MAX_V2_SIGNERS, apksig's MAX_APK_SIGNERS):
+/// readers stop one past it, so the caller can say there were more.
+pub const MAX_SIGNERS: usize = 10;
 
 pub const ID_V2: u32 = 0x7109_871a;
 pub const ID_V3: u32 = 0xf053_68c0;

@@ -1,6 +1,7 @@
 //! JAR signing (v1): META-INF/*.RSA|DSA|EC signature blocks, each a PKCS#7
 //! SignedData whose SignerInfo names the signing certificate.
 
+use super::signing_block::MAX_SIGNERS;
 use crate::archive::Archive;
 use crate::cert;
 use crate::error::ErrorKind;
@@ -39,8 +40,8 @@ pub struct V1Signer {
     pub certificate: Vec<u8>,
 }
 
-/// The certificate each SignerInfo of `file` names. A SignerInfo whose
-/// certificate is missing yields nothing; the caller warns.
+/// The certificate each SignerInfo of `file` names, up to one past `MAX_SIGNERS`.
+/// A SignerInfo whose certificate is missing yields nothing; the caller warns.
 pub fn signers(archive: &mut Archive, file: &str) -> Result<Vec<V1Signer>, ErrorKind> {
     let bad = |reason: String| ErrorKind::BadEntry {
         entry: file.to_string(),
@@ -51,7 +52,7 @@ pub fn signers(archive: &mut Archive, file: &str) -> Result<Vec<V1Signer>, Error
         .ok_or_else(|| bad("listed but cannot be found".into()))?;
     let signed = pkcs7::parse_signed_data(&data).map_err(|e| bad(e.to_string()))?;
     let mut out = Vec::new();
-    for id in &signed.signers {
+    for id in signed.signers.iter().take(MAX_SIGNERS + 1) {
         if let Some(der) = cert::signer_certificate(&signed.certificates, id) {
             out.push(V1Signer {
                 block_file: file.to_string(),

@@ -1,13 +1,14 @@
 //! APK Signature Scheme v2: one certificate chain per signer.
 
-use super::signing_block::read_certificates;
+use super::signing_block::{read_certificates, MAX_SIGNERS};
 use crate::bytes::{Reader, Truncated};
 
-/// The signing certificate (the first of each chain) of every signer.
+/// The signing certificate (the first of each chain) of every signer, up to one
+/// past `MAX_SIGNERS`.
 pub fn signer_certificates(block: &[u8]) -> Result<Vec<&[u8]>, Truncated> {
     let mut signers = Reader::new(block).length_prefixed()?;
     let mut out = Vec::new();
-    while !signers.is_empty() {
+    while !signers.is_empty() && out.len() <= MAX_SIGNERS {
         let mut signer = signers.length_prefixed()?;
         let mut signed_data = signer.length_prefixed()?;
         if let Some(first) = read_certificates(&mut signed_data)?.first() {

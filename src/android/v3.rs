@@ -1,7 +1,7 @@
 //! APK Signature Scheme v3 and v3.1: signers with SDK ranges, the
 //! proof-of-rotation lineage and the v3.1 rotation attributes.
 
-use super::signing_block::{read_attributes, read_certificates};
+use super::signing_block::{read_attributes, read_certificates, MAX_SIGNERS};
 use crate::bytes::{Reader, Truncated};
 
 const ATTR_PROOF_OF_ROTATION: u32 = 0x3ba0_6f8c;
@@ -28,10 +28,11 @@ pub struct V3Signer<'a> {
     pub rotation_min_sdk: Option<u32>,
 }
 
+/// The signers, up to one past `MAX_SIGNERS`.
 pub fn signers(block: &[u8]) -> Result<Vec<V3Signer<'_>>, Truncated> {
     let mut signers = Reader::new(block).length_prefixed()?;
     let mut out = Vec::new();
-    while !signers.is_empty() {
+    while !signers.is_empty() && out.len() <= MAX_SIGNERS {
         let mut signer = signers.length_prefixed()?;
         let mut signed_data = signer.length_prefixed()?;
         let certificates = read_certificates(&mut signed_data)?;

@@ -7,6 +7,7 @@ use crate::android::arsc::ResourceTable;
 use crate::android::axml::{self, AttrValue, Element};
 use crate::android::dex::{class_name, Dex};
 use crate::archive::Archive;
+use std::io::Read;
 
 const ATTR_NAME: u32 = 0x0101_0003;
 const ATTR_HOST: u32 = 0x0101_0028;
@@ -154,19 +155,21 @@ pub fn detect(
         scanned += scan_nested_dex(archive, name, &mut sdks, &mut hosts);
     }
     for name in names.iter().filter(|n| is_scanned_asset(n)) {
-        let Ok(Some(data)) = archive.read_entry(name, MAX_ASSET) else {
+        let Ok(Some(entry)) = archive.open_entry(name) else {
             continue;
         };
-        scanned += data.len() as u64;
-        hosts.text(&String::from_utf8_lossy(&data), "assets");
+        // Streamed: a bundle padded past any size still has its URLs read, up to the cap.
+        let reader = entry.reader.take(MAX_ASSET);
+        // A corrupt stream ends this file's scan; the URLs read before it stay.
+        scanned += hosts.stream(reader, "assets").unwrap_or(0);
     }
 
     for element in elements {
         let text = |id, name| match element.attribute(id, name) {
-            Some(AttrValue::String(s)) => Some(s.as_str()),
+            Some(AttrValue::String(s)) => Some(&**s),
             _ => None,
         };
-        match element.name.as_str() {
+        match &*element.name {
             "activity" | "activity-alias" | "service" | "receiver" | "provider" | "meta-data" => {
                 if let Some(name) = text(ATTR_NAME, "name") {
                     let full = match (name.strip_prefix('.'), package) {
@@ -202,9 +205,9 @@ pub fn detect(
         let Ok(config) = axml::parse(&data) else {
             continue;
         };
-        for domain in config.iter().filter(|e| e.name == "domain") {
+        for domain in config.iter().filter(|e| &*e.name == "domain") {
             if let Some(host) = &domain.text {
-                hosts.host(host, "network_security_config");
+                hosts.host(host.trim(), "network_security_config");
             }
         }
     }

@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
+use std::io::Read;
 
 /// Hosts that appear in URLs as XML namespaces and document types, not as servers.
 const NAMESPACE_HOSTS: [&str; 7] = [
@@ -16,8 +17,12 @@ const NAMESPACE_HOSTS: [&str; 7] = [
     "www.apple.com",
 ];
 
-/// A string is scanned for URLs up to this length: longer ones are data, not text.
-const MAX_TEXT: usize = 1 << 20;
+/// The longest host name DNS allows; longer runs are data, not hosts.
+const MAX_HOST: usize = 253;
+/// A scheme and a host: the most of a URL a piece boundary may cut.
+const MAX_URL_START: usize = "https://".len() + MAX_HOST;
+/// Streams are scanned in pieces of this size.
+const PIECE: usize = 1 << 20;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DetectedDomain {
@@ -41,9 +46,6 @@ pub struct Collector {
 impl Collector {
     /// Every `http://` or `https://` URL in `text`.
     pub fn text(&mut self, text: &str, source: &'static str) {
-        if text.len() > MAX_TEXT {
-            return;
-        }
         for scheme in ["https://", "http://"] {
             let mut rest = text;
             while let Some(at) = rest.find(scheme) {
@@ -59,6 +61,9 @@ impl Collector {
 
     /// A host name as such; wildcards ("*.example.com") count as their domain.
     pub fn host(&mut self, host: &str, source: &'static str) {
+        if host.len() > MAX_HOST + "*.".len() {
+            return;
+        }
         let host = host
             .trim_start_matches("*.")
             .trim_end_matches('.')
@@ -83,6 +88,25 @@ impl Collector {
         let entry = self.hosts.entry(ascii).or_default();
         entry.0.insert(source);
         entry.1 += 1;
+    }
+
+    /// Every URL in `reader`'s bytes, read a piece at a time so that memory does not
+    /// grow with the size; a URL cut by a piece's end is read whole with the next piece.
+    /// Returns the bytes read.
+    pub fn stream(&mut self, mut reader: impl Read, source: &'static str) -> std::io::Result<u64> {
+        let mut buffer = Vec::with_capacity(PIECE + MAX_URL_START);
+        let mut total = 0u64;
+        loop {
+            let read = (&mut reader).take(PIECE as u64).read_to_end(&mut buffer)?;
+            total += read as u64;
+            if read < PIECE {
+                self.text(&String::from_utf8_lossy(&buffer), source);
+                return Ok(total);
+            }
+            let cut = piece_end(&buffer);
+            self.text(&String::from_utf8_lossy(&buffer[..cut]), source);
+            buffer.drain(..cut);
+        }
     }
 
     /// Adds what another collector (another thread's) found.
@@ -122,6 +146,29 @@ impl Collector {
     }
 }
 
+/// Where a piece can end without cutting a URL's scheme or host: at the last byte
+/// that no URL start holds, or else before the last scheme (or partial scheme) that a
+/// host could follow; a run longer than a host is not one.
+fn piece_end(data: &[u8]) -> usize {
+    let in_url = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'/');
+    let tail = data.len().saturating_sub(MAX_URL_START);
+    match data.iter().rposition(|b| !in_url(b)) {
+        Some(at) if at >= tail => at,
+        _ => {
+            let window = &data[tail..];
+            let scheme = ["https://", "http://"]
+                .iter()
+                .filter_map(|s| window.windows(s.len()).rposition(|w| w == s.as_bytes()))
+                .max();
+            match scheme {
+                Some(at) => tail + at,
+                // What may be the start of a scheme stays for the next piece.
+                None => data.len().saturating_sub("https:/".len()),
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,5 +201,34 @@ mod tests {
         assert_eq!(found[0].count, 2);
         assert_eq!(found[0].sources, ["dex", "resources"]);
         assert_eq!(found[3].third_party.as_deref(), Some("wechat-opensdk"));
+    }
+
+    fn streamed_hosts(data: &[u8]) -> Vec<String> {
+        let mut c = Collector::default();
+        assert_eq!(c.stream(data, "assets").unwrap(), data.len() as u64);
+        c.finish().into_iter().map(|d| d.host).collect()
+    }
+
+    #[test]
+    fn streams_find_urls_across_piece_boundaries() {
+        let url = b"https://api.example.com.cn/v1";
+        for padding in [b' ', b'a'] {
+            // The URL starts anywhere around the end of the first piece.
+            for at in PIECE - url.len() - 2..PIECE + 2 {
+                let mut data = vec![padding; at];
+                data.extend_from_slice(url);
+                data.extend_from_slice(b" tail");
+                assert_eq!(
+                    streamed_hosts(&data),
+                    ["api.example.com.cn"],
+                    "padding {padding} at {at}"
+                );
+            }
+        }
+        // A run of URL characters longer than any host is data: no host, and no stall.
+        assert!(streamed_hosts(&vec![b'a'; 3 * PIECE]).is_empty());
+        let mut data = b"https://".to_vec();
+        data.extend(vec![b'a'; 2 * PIECE]);
+        assert!(streamed_hosts(&data).is_empty());
     }
 }

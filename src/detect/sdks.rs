@@ -60,6 +60,8 @@ pub struct DetectedSdk {
 #[derive(Default)]
 pub struct Matcher {
     by_package: HashMap<&'static str, Vec<usize>>,
+    /// The longest package prefix of any rule: longer prefixes of a name cannot match.
+    longest: usize,
     evidence: HashMap<usize, Vec<String>>,
 }
 
@@ -72,6 +74,7 @@ impl Matcher {
             }
         }
         Matcher {
+            longest: by_package.keys().map(|p| p.len()).max().unwrap_or(0),
             by_package,
             evidence: HashMap::new(),
         }
@@ -85,21 +88,21 @@ impl Matcher {
     }
 
     /// A Java class or component name, e.g. `com.tencent.mm.opensdk.openapi.WXAPIFactory`:
-    /// every package prefix at a dot boundary is looked up.
+    /// every package prefix at a dot boundary, up to the longest rule's, is looked up.
     pub fn class(&mut self, name: &str) {
-        let mut end = 0;
-        while let Some(dot) = name[end..].find('.') {
-            end += dot;
+        let mut ends: Vec<usize> = name
+            .match_indices('.')
+            .map(|(dot, _)| dot)
+            .take_while(|dot| *dot <= self.longest)
+            .collect();
+        if name.len() <= self.longest {
+            ends.push(name.len());
+        }
+        for end in ends {
             if let Some(rules) = self.by_package.get(&name[..end]) {
                 for rule in rules.clone() {
                     self.hit(rule, name);
                 }
-            }
-            end += 1;
-        }
-        if let Some(rules) = self.by_package.get(name) {
-            for rule in rules.clone() {
-                self.hit(rule, name);
             }
         }
     }
