@@ -57,6 +57,16 @@ pub struct DetectedSdk {
 }
 
 /// Collects matches; `finish` lists the SDKs found, in rule order.
+/// Evidence is a name from the package: a crafted one may be megabytes long.
+const MAX_EVIDENCE_CHARS: usize = 200;
+
+fn shorten(what: &str) -> String {
+    match what.char_indices().nth(MAX_EVIDENCE_CHARS) {
+        Some((end, _)) => format!("{}…", &what[..end]),
+        None => what.to_string(),
+    }
+}
+
 #[derive(Default)]
 pub struct Matcher {
     by_package: HashMap<&'static str, Vec<usize>>,
@@ -82,8 +92,9 @@ impl Matcher {
 
     fn hit(&mut self, rule: usize, what: &str) {
         let list = self.evidence.entry(rule).or_default();
-        if list.len() < MAX_EVIDENCE && !list.iter().any(|e| e == what) {
-            list.push(what.to_string());
+        let what = shorten(what);
+        if list.len() < MAX_EVIDENCE && !list.contains(&what) {
+            list.push(what);
         }
     }
 
@@ -195,6 +206,18 @@ pub fn vendor_of_domain(host: &str) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn long_evidence_is_shortened() {
+        let name = format!("com.tencent.mm.opensdk.{}", "a".repeat(1 << 20));
+        let mut matcher = Matcher::new();
+        matcher.class(&name);
+        let found = matcher.finish();
+        let evidence = &found.first().expect("WeChat OpenSDK is matched").evidence[0];
+        assert_eq!(evidence.chars().count(), MAX_EVIDENCE_CHARS + 1);
+        assert!(evidence.starts_with("com.tencent.mm.opensdk.a") && evidence.ends_with('…'));
+    }
+
     use super::*;
 
     const CATEGORIES: [&str; 12] = [
