@@ -156,15 +156,23 @@ fn inspect_bundle(
         entry: INFO_PLIST.into(),
         reason,
     })?;
+    let package_name = match property_list::string(&info, "CFBundleIdentifier") {
+        Some(id) if !id.trim().is_empty() => id,
+        found => {
+            let reason = if found.is_some() {
+                "CFBundleIdentifier is empty"
+            } else {
+                "no CFBundleIdentifier"
+            };
+            return Err(ErrorKind::BadEntry {
+                entry: INFO_PLIST.into(),
+                reason: reason.into(),
+            });
+        }
+    };
     let mut report = empty_report(path, format);
     report.warnings = warnings;
-    report.package_name = property_list::string(&info, "CFBundleIdentifier");
-    if report.package_name.is_none() {
-        return Err(ErrorKind::BadEntry {
-            entry: INFO_PLIST.into(),
-            reason: "no CFBundleIdentifier".into(),
-        });
-    }
+    report.package_name = Some(package_name);
     let files = bundle.files();
     report.app_names = localized_names(bundle, &files, &info);
     report.app_name = crate::filing::preferred_name(&report.app_names, &NAME_ORDER).cloned();

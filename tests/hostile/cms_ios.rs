@@ -77,8 +77,9 @@ fn deep_xml_plist(levels: usize, id: &str) -> Vec<u8> {
     out.into_bytes()
 }
 
-/// A binary plist: a dictionary { CFBundleIdentifier: id, Deep: [[[…]]] } with `levels` arrays.
-fn deep_binary_plist(levels: usize, id: &str) -> Vec<u8> {
+/// A binary plist: a dictionary { CFBundleIdentifier: id, Deep: [[[…]]] } with
+/// `levels` arrays, each holding `fanout` references to the next one.
+fn binary_plist(levels: usize, fanout: u8, id: &str) -> Vec<u8> {
     // Objects: 0 the root dictionary, 1 and 2 its keys, 3 the id, 4.. the arrays.
     let count = 4 + levels;
     let mut out = b"bplist00".to_vec();
@@ -105,8 +106,8 @@ fn deep_binary_plist(levels: usize, id: &str) -> Vec<u8> {
     for n in 4..count {
         offsets.push(out.len());
         if n + 1 < count {
-            out.push(0xa1);
-            out.extend(reference(n + 1));
+            out.push(0xa0 | fanout);
+            (0..fanout).for_each(|_| out.extend(reference(n + 1)));
         } else {
             out.push(0xa0);
         }
@@ -308,7 +309,7 @@ fn deep_plist_inputs() -> Vec<(String, Vec<u8>)> {
         ),
         (
             "deep-binary-info.ipa".into(),
-            ipa(&deep_binary_plist(DEEP_PLIST, id), &plain, &[]),
+            ipa(&binary_plist(DEEP_PLIST, 1, id), &plain, &[]),
         ),
         (
             "deep-xml.mobileprovision".into(),
@@ -316,7 +317,11 @@ fn deep_plist_inputs() -> Vec<(String, Vec<u8>)> {
         ),
         (
             "deep-binary.mobileprovision".into(),
-            deep_binary_plist(DEEP_PLIST, id),
+            binary_plist(DEEP_PLIST, 1, id),
+        ),
+        (
+            "shared-binary-info.ipa".into(),
+            ipa(&binary_plist(48, 2, id), &plain, &[]),
         ),
         (
             "deep-entitlements.ipa".into(),
@@ -370,7 +375,9 @@ fn deep_plists_are_a_clear_error() {
             let out = format!("{}{}", run.stdout, run.stderr);
             assert!(out.contains(&name), "{name}: {run:#?}");
             // Entitlements are read only for detection, which skips what it cannot read.
-            if !name.contains("entitlements") {
+            if name.starts_with("shared") {
+                assert!(out.contains("holds more than"), "{name}: {run:#?}");
+            } else if !name.contains("entitlements") {
                 assert!(
                     out.contains("nested deeper than"),
                     "{name} (detect {detect}): the depth limit is not named; {run:#?}"
@@ -380,10 +387,40 @@ fn deep_plists_are_a_clear_error() {
     }
 }
 
+fn unclear_id_inputs() -> Vec<(String, Vec<u8>)> {
+    let plain = macho(&MachOParts::default());
+    vec![
+        (
+            "unknown-entity-id.ipa".into(),
+            ipa(&info_plist("&bundle;", "App"), &plain, &[]),
+        ),
+        (
+            "empty-id.ipa".into(),
+            ipa(&info_plist("", "App"), &plain, &[]),
+        ),
+    ]
+}
+
+#[test]
+fn an_unknown_entity_or_an_empty_bundle_id_is_named() {
+    for (name, bytes) in unclear_id_inputs() {
+        let run = inspect_crafted(&name, &bytes, false);
+        run.assert_within(&name, 3, RSS_BUDGET_NO_DETECT);
+        let expected = if name.starts_with("unknown") {
+            "Info.plist: the property list uses the unknown XML entity &bundle;"
+        } else {
+            "Info.plist: CFBundleIdentifier is empty"
+        };
+        assert!(run.stdout.contains(&name), "{name}: {run:#?}");
+        assert!(run.stdout.contains(expected), "{name}: {run:#?}");
+    }
+}
+
 /// The crafted inputs of this area as (file name, bytes), for the batch test in
 /// tests/hostile.rs: each must give a report or an error naming it, within budget.
 pub fn hostile_inputs() -> Vec<(String, Vec<u8>)> {
     let mut out = deep_ber_inputs();
     out.extend(deep_plist_inputs());
+    out.extend(unclear_id_inputs());
     out
 }
