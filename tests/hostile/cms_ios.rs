@@ -228,6 +228,110 @@ fn ipa(info: &[u8], executable: &[u8], others: &[(&str, &[u8])]) -> Vec<u8> {
     common::zip_of(&borrowed, true)
 }
 
+/// A stretch of an entry's content for `deflate_runs`.
+enum Run<'a> {
+    Bytes(&'a [u8]),
+    /// `pattern` (1 to 4 bytes) repeated to `len` bytes.
+    Repeat(&'a [u8], usize),
+}
+
+/// A raw deflate stream (one fixed-Huffman block) of `runs`: repeats become
+/// 258-byte back-references, so hundreds of MiB cost a few MB to build.
+fn deflate_runs(runs: &[Run<'_>]) -> Vec<u8> {
+    struct Bits {
+        out: Vec<u8>,
+        acc: u64,
+        n: u32,
+    }
+    impl Bits {
+        fn put(&mut self, value: u32, count: u32) {
+            self.acc |= u64::from(value) << self.n;
+            self.n += count;
+            while self.n >= 8 {
+                self.out.push(self.acc as u8);
+                self.acc >>= 8;
+                self.n -= 8;
+            }
+        }
+        /// Huffman codes go most significant bit first.
+        fn code(&mut self, code: u32, len: u32) {
+            self.put(code.reverse_bits() >> (32 - len), len);
+        }
+        fn literal(&mut self, byte: u8) {
+            match byte {
+                0..=143 => self.code(0x30 + u32::from(byte), 8),
+                _ => self.code(0x190 + u32::from(byte) - 144, 9),
+            }
+        }
+    }
+    let mut bits = Bits {
+        out: Vec::new(),
+        acc: 0,
+        n: 0,
+    };
+    bits.put(1, 1); // final block
+    bits.put(1, 2); // fixed Huffman codes
+    for run in runs {
+        match run {
+            Run::Bytes(bytes) => bytes.iter().for_each(|b| bits.literal(*b)),
+            Run::Repeat(pattern, len) => {
+                assert!((1..=4).contains(&pattern.len()) && *len >= pattern.len());
+                pattern.iter().for_each(|b| bits.literal(*b));
+                let mut done = pattern.len();
+                while len - done >= 258 {
+                    bits.code(0xc5, 8); // length 258 (symbol 285)
+                    bits.code(pattern.len() as u32 - 1, 5); // distance 1 to 4
+                    done += 258;
+                }
+                (done..*len).for_each(|i| bits.literal(pattern[i % pattern.len()]));
+            }
+        }
+    }
+    bits.code(0, 7); // end of block
+    bits.put(0, 7);
+    bits.out
+}
+
+/// A zip of `entries`, stored, except `deflated`: (name, raw deflate stream, its inflated size).
+fn zip_with_deflated(entries: &[(&str, &[u8])], deflated: (&str, &[u8], u32)) -> Vec<u8> {
+    let (name, stream, size) = deflated;
+    let mut all = entries.to_vec();
+    all.push((name, stream));
+    let mut zip = common::zip_of(&all, false);
+    // Mark it deflated, with its true size, in its central directory record and local header.
+    let mut at = zip.len() - 22;
+    at = u32::from_le_bytes(zip[at + 16..at + 20].try_into().unwrap()) as usize;
+    while zip[at..at + 4] == [0x50, 0x4b, 0x01, 0x02] {
+        let field = |at: usize| u16::from_le_bytes([zip[at], zip[at + 1]]) as usize;
+        let (name_len, extra, comment) = (field(at + 28), field(at + 30), field(at + 32));
+        if &zip[at + 46..at + 46 + name_len] == name.as_bytes() {
+            let local = u32::from_le_bytes(zip[at + 42..at + 46].try_into().unwrap()) as usize;
+            zip[at + 10..at + 12].copy_from_slice(&8u16.to_le_bytes());
+            zip[at + 24..at + 28].copy_from_slice(&size.to_le_bytes());
+            zip[local + 8..local + 10].copy_from_slice(&8u16.to_le_bytes());
+            zip[local + 22..local + 26].copy_from_slice(&size.to_le_bytes());
+        }
+        at += 46 + name_len + extra + comment;
+    }
+    zip
+}
+
+/// An IPA whose executable "App" inflates from `runs`.
+fn ipa_with_inflating_executable(runs: &[Run<'_>]) -> Vec<u8> {
+    let size: usize = runs
+        .iter()
+        .map(|r| match r {
+            Run::Bytes(b) => b.len(),
+            Run::Repeat(_, len) => *len,
+        })
+        .sum();
+    let info = info_plist("com.example.flood", "App");
+    zip_with_deflated(
+        &[("Payload/App.app/Info.plist", &info)],
+        ("Payload/App.app/App", &deflate_runs(runs), size as u32),
+    )
+}
+
 /// The entries of a sample zip, as (name, bytes).
 fn sample_entries(name: &str) -> Vec<(String, Vec<u8>)> {
     let file = std::fs::File::open(common::sample_path(name)).unwrap();
@@ -416,11 +520,67 @@ fn an_unknown_entity_or_an_empty_bundle_id_is_named() {
     }
 }
 
+/// A Mach-O whose class-name section is `len` bytes of one-letter names.
+fn class_name_flood(len: usize) -> Vec<u8> {
+    // Built with an empty section of the right size, whose bytes are then replaced by runs.
+    let layout = macho(&MachOParts {
+        class_names: Some(vec![0; len]),
+        ..MachOParts::default()
+    });
+    let header = 32 + 72 + 80 + 16;
+    ipa_with_inflating_executable(&[
+        Run::Bytes(&layout[..header]),
+        Run::Repeat(b"a\0", len),
+        Run::Bytes(&layout[header + len..]),
+    ])
+}
+
+/// A fat Mach-O whose one slice claims an offset near 2^62, then `len` zero bytes.
+fn far_fat_slice(len: usize) -> Vec<u8> {
+    let mut fat = 0xcafe_babfu32.to_be_bytes().to_vec();
+    fat.extend(1u32.to_be_bytes());
+    for v in [0x0100_000cu32, 0, 1 << 30, 0, 0, 4096, 14, 0] {
+        fat.extend(v.to_be_bytes());
+    }
+    ipa_with_inflating_executable(&[Run::Bytes(&fat), Run::Repeat(&[0], len)])
+}
+
+fn macho_inputs() -> Vec<(String, Vec<u8>)> {
+    vec![
+        ("class-name-flood.ipa".into(), class_name_flood(48 << 20)),
+        ("far-fat-slice.ipa".into(), far_fat_slice(192 << 20)),
+    ]
+}
+
+#[test]
+fn mach_o_string_floods_and_far_slices_stay_within_budget() {
+    for (name, bytes) in macho_inputs() {
+        for detect in [false, true] {
+            let run = inspect_crafted(&name, &bytes, detect);
+            let budget = if detect {
+                RSS_BUDGET
+            } else {
+                RSS_BUDGET_NO_DETECT
+            };
+            run.assert_within(&name, 0, budget);
+            assert!(run.stdout.contains(&name), "{name}: {run:#?}");
+            if name.starts_with("far") {
+                assert!(
+                    run.stdout
+                        .contains("lies past the 2147483648 bytes read of an executable"),
+                    "{name}: {run:#?}"
+                );
+            }
+        }
+    }
+}
+
 /// The crafted inputs of this area as (file name, bytes), for the batch test in
 /// tests/hostile.rs: each must give a report or an error naming it, within budget.
 pub fn hostile_inputs() -> Vec<(String, Vec<u8>)> {
     let mut out = deep_ber_inputs();
     out.extend(deep_plist_inputs());
     out.extend(unclear_id_inputs());
+    out.extend(macho_inputs());
     out
 }
