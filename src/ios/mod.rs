@@ -323,6 +323,13 @@ fn read_code_signature(
         ));
         return Ok(None);
     };
+    if !bundle::inside(name) {
+        report.warnings.push(Warning::new(
+            "executable_outside_bundle",
+            format!("CFBundleExecutable {name:?} leaves the bundle: it is not read"),
+        ));
+        return Ok(None);
+    }
     let Some(entry) = bundle.open(name)? else {
         report.warnings.push(Warning::new(
             "executable_missing",

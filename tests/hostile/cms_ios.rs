@@ -575,6 +575,52 @@ fn mach_o_string_floods_and_far_slices_stay_within_budget() {
     }
 }
 
+/// An unpacked .app in its own folder, beside a file it must never read.
+fn app_dir_beside_a_secret(name: &str, executable: &str) -> std::path::PathBuf {
+    let suite_dir = common::temp_file("hostile-cms-ios", "marker", b"")
+        .parent()
+        .unwrap()
+        .join(name);
+    let app = suite_dir.join("Escape.app");
+    std::fs::create_dir_all(&app).unwrap();
+    std::fs::write(suite_dir.join("secret.bin"), b"SECRET-BYTES").unwrap();
+    std::fs::write(
+        app.join("Info.plist"),
+        info_plist("com.example.escape", executable),
+    )
+    .unwrap();
+    app
+}
+
+#[test]
+fn bundle_paths_stay_inside_the_bundle() {
+    let dotted = app_dir_beside_a_secret("dotted", "../secret.bin");
+    let absolute = app_dir_beside_a_secret("absolute", "/etc/hostname");
+    let linked = app_dir_beside_a_secret("linked", "App");
+    std::os::unix::fs::symlink(linked.join("../secret.bin"), linked.join("App")).unwrap();
+    let ipa_escape = common::temp_file(
+        "hostile-cms-ios",
+        "dotted-executable.ipa",
+        &ipa(&info_plist("com.example.escape", "../../x"), b"", &[]),
+    );
+    for (app, message) in [
+        (&dotted, "leaves the bundle"),
+        (&absolute, "leaves the bundle"),
+        (&linked, "is not in the bundle"),
+        (&ipa_escape, "leaves the bundle"),
+    ] {
+        let run =
+            common::appfiling_limited(&["inspect", "--format", "jsonl", app.to_str().unwrap()]);
+        run.assert_within("escape", 0, RSS_BUDGET_NO_DETECT);
+        assert!(run.stdout.contains(message), "{app:?}: {run:#?}");
+        // "SECR" as a Mach-O magic would be 0x53454352.
+        assert!(
+            !run.stdout.contains("0x5345") && !run.stdout.contains("SECRET"),
+            "{app:?} leaks the outside file: {run:#?}"
+        );
+    }
+}
+
 /// The crafted inputs of this area as (file name, bytes), for the batch test in
 /// tests/hostile.rs: each must give a report or an error naming it, within budget.
 pub fn hostile_inputs() -> Vec<(String, Vec<u8>)> {
