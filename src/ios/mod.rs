@@ -13,7 +13,7 @@ use crate::error::ErrorKind;
 use crate::report::{CodeSignature, Extension, IosDetails, PackageReport, Scheme, Signer, Warning};
 use ::plist::{Dictionary, Value};
 use bundle::Bundle;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
 const INFO_PLIST: &str = "Info.plist";
@@ -238,41 +238,37 @@ fn platform(info: &Dictionary) -> &'static str {
 }
 
 fn icon_names(info: &Dictionary) -> Vec<String> {
-    let mut names: Vec<String> = Vec::new();
-    let mut add = |name: &str| {
-        if !names.iter().any(|n| n == name) {
-            names.push(name.to_string());
-        }
-    };
-    let strings = |value: Option<&Value>| -> Vec<String> {
-        let list = value.and_then(Value::as_array).into_iter().flatten();
-        list.filter_map(Value::as_string)
-            .map(str::to_string)
-            .collect()
-    };
+    let mut found: Vec<&str> = Vec::new();
     for key in ["CFBundleIcons", "CFBundleIcons~ipad"] {
         let primary = info
             .get(key)
             .and_then(Value::as_dictionary)
             .and_then(|d| d.get("CFBundlePrimaryIcon"))
             .and_then(Value::as_dictionary);
-        strings(primary.and_then(|p| p.get("CFBundleIconFiles")))
-            .iter()
-            .for_each(|n| add(n));
-        if let Some(name) = primary
-            .and_then(|p| p.get("CFBundleIconName"))
-            .and_then(Value::as_string)
-        {
-            add(name);
-        }
+        found.extend(string_items(
+            primary.and_then(|p| p.get("CFBundleIconFiles")),
+        ));
+        found.extend(
+            primary
+                .and_then(|p| p.get("CFBundleIconName"))
+                .and_then(Value::as_string),
+        );
     }
-    strings(info.get("CFBundleIconFiles"))
-        .iter()
-        .for_each(|n| add(n));
-    if let Some(file) = info.get("CFBundleIconFile").and_then(Value::as_string) {
-        add(file);
-    }
-    names
+    found.extend(string_items(info.get("CFBundleIconFiles")));
+    found.extend(info.get("CFBundleIconFile").and_then(Value::as_string));
+    // A set, so that a plist listing many names costs linear time.
+    let mut seen = HashSet::new();
+    found
+        .into_iter()
+        .filter(|name| seen.insert(*name))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The strings of an array value.
+fn string_items(value: Option<&Value>) -> impl Iterator<Item = &str> {
+    let items = value.and_then(Value::as_array).into_iter().flatten();
+    items.filter_map(Value::as_string)
 }
 
 /// "default" from Info.plist, then each `<locale>.lproj/InfoPlist.strings`.

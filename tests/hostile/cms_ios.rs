@@ -10,6 +10,8 @@ const RSS_BUDGET_NO_DETECT: u64 = 64;
 /// Deep enough to overflow a 2 MiB stack (and the main thread's 8 MiB) when walked recursively.
 const DEEP_BER: usize = 40_000;
 const DEEP_PLIST: usize = 40_000;
+/// Names in one Info.plist list: quadratic work on them would run for minutes.
+const MANY_NAMES: usize = 150_000;
 
 /// A DER element with a definite length.
 fn der(tag: u8, content: &[u8]) -> Vec<u8> {
@@ -621,6 +623,64 @@ fn bundle_paths_stay_inside_the_bundle() {
     }
 }
 
+/// An Info.plist with `count` distinct strings under `key`.
+fn info_with_list(key: &str, count: usize) -> Vec<u8> {
+    let list: String = (0..count)
+        .map(|i| format!("<string>en-{i}</string>"))
+        .collect();
+    String::from_utf8(info_plist("com.example.many", "App"))
+        .unwrap()
+        .replace(
+            "</dict>",
+            &format!("<key>{key}</key><array>{list}</array></dict>"),
+        )
+        .into_bytes()
+}
+
+/// Two IPAs: one with `count` icon names, one with `count` declared localizations
+/// and a thousand .lproj folders, each with its InfoPlist.strings.
+fn many_names_inputs(count: usize) -> Vec<(String, Vec<u8>)> {
+    let strings = b"\"CFBundleDisplayName\" = \"L\";";
+    let folders: Vec<(String, &[u8])> = (0..1000)
+        .map(|i| (format!("en-x{i}.lproj/InfoPlist.strings"), &strings[..]))
+        .collect();
+    let folders: Vec<(&str, &[u8])> = folders.iter().map(|(n, b)| (n.as_str(), *b)).collect();
+    let plain = macho(&MachOParts::default());
+    vec![
+        (
+            "many-icons.ipa".into(),
+            ipa(&info_with_list("CFBundleIconFiles", count), &plain, &[]),
+        ),
+        (
+            "many-locales.ipa".into(),
+            ipa(
+                &info_with_list("CFBundleLocalizations", count),
+                &plain,
+                &folders,
+            ),
+        ),
+    ]
+}
+
+#[test]
+fn many_icon_names_and_locales_cost_linear_time() {
+    for (name, bytes) in many_names_inputs(MANY_NAMES) {
+        for detect in [false, true] {
+            let run = inspect_crafted(&name, &bytes, detect);
+            let budget = if detect {
+                RSS_BUDGET
+            } else {
+                RSS_BUDGET_NO_DETECT
+            };
+            run.assert_within(&name, 0, budget);
+            let last = format!("en-{}", MANY_NAMES - 1);
+            if detect || name == "many-icons.ipa" {
+                assert!(run.stdout.contains(&last), "{name}: {run:#?}");
+            }
+        }
+    }
+}
+
 /// The crafted inputs of this area as (file name, bytes), for the batch test in
 /// tests/hostile.rs: each must give a report or an error naming it, within budget.
 pub fn hostile_inputs() -> Vec<(String, Vec<u8>)> {
@@ -628,5 +688,6 @@ pub fn hostile_inputs() -> Vec<(String, Vec<u8>)> {
     out.extend(deep_plist_inputs());
     out.extend(unclear_id_inputs());
     out.extend(macho_inputs());
+    out.extend(many_names_inputs(MANY_NAMES));
     out
 }
