@@ -195,24 +195,16 @@ fn inspect_bundle(
         let read = executable_read.as_ref().unwrap_or(&empty);
         report.detection = Some(crate::detect::ios::detect(bundle, &files, &info, read));
     }
-    if let Some(bytes) = bundle.read(EMBEDDED_PROFILE, MAX_PROFILE)? {
-        match provision::parse(&bytes) {
-            Ok(parsed) => {
-                report.warnings.extend(
-                    parsed
-                        .unreadable
-                        .into_iter()
-                        .map(|m| Warning::new("certificate_unreadable", m)),
-                );
-                details(&mut report).profile = Some(parsed.profile);
-            }
-            Err(e) => report.warnings.push(Warning::new(
-                "profile_unreadable",
-                format!("{EMBEDDED_PROFILE}: {e}"),
-            )),
-        }
+    if let Some(parsed) = embedded_profile(bundle, EMBEDDED_PROFILE, &mut report.warnings) {
+        report.warnings.extend(
+            parsed
+                .unreadable
+                .into_iter()
+                .map(|m| Warning::new("certificate_unreadable", m)),
+        );
+        details(&mut report).profile = Some(parsed.profile);
     }
-    details(&mut report).extensions = extensions(bundle, &files, &mut report.warnings)?;
+    details(&mut report).extensions = extensions(bundle, &files, &mut report.warnings);
     filing::choose(&mut report);
     Ok(report)
 }
@@ -368,11 +360,28 @@ fn read_code_signature(
     Ok(Some(macho))
 }
 
+/// A profile in the bundle; one that cannot be read (too large, not a profile)
+/// is a warning naming it, never a failure of the whole package.
+fn embedded_profile(
+    bundle: &mut Bundle<'_>,
+    relative: &str,
+    warnings: &mut Vec<Warning>,
+) -> Option<provision::ParsedProfile> {
+    let parsed = match bundle.read(relative, MAX_PROFILE) {
+        Ok(None) => return None,
+        Ok(Some(bytes)) => provision::parse(&bytes).map_err(|e| format!("{relative}: {e}")),
+        Err(e) => Err(e.to_string()),
+    };
+    parsed
+        .map_err(|message| warnings.push(Warning::new("profile_unreadable", message)))
+        .ok()
+}
+
 fn extensions(
     bundle: &mut Bundle<'_>,
     files: &[String],
     warnings: &mut Vec<Warning>,
-) -> Result<Vec<Extension>, ErrorKind> {
+) -> Vec<Extension> {
     let mut out = Vec::new();
     for file in files {
         let Some(appex) = file.strip_suffix("/Info.plist") else {
@@ -384,28 +393,21 @@ fn extensions(
         if name.contains('/') || !name.ends_with(".appex") {
             continue;
         }
-        let bundle_id = bundle
-            .read(file, MAX_PLIST)?
-            .and_then(|bytes| property_list::dictionary(&bytes).ok())
-            .and_then(|d| property_list::string(&d, "CFBundleIdentifier"));
-        let profile = match bundle.read(&format!("{appex}/{EMBEDDED_PROFILE}"), MAX_PROFILE)? {
-            Some(bytes) => match provision::parse(&bytes) {
-                Ok(parsed) => Some(parsed.profile),
-                Err(e) => {
-                    warnings.push(Warning::new(
-                        "profile_unreadable",
-                        format!("{appex}/{EMBEDDED_PROFILE}: {e}"),
-                    ));
-                    None
-                }
-            },
-            None => None,
+        let bundle_id = match bundle.read(file, MAX_PLIST) {
+            Ok(bytes) => bytes
+                .and_then(|bytes| property_list::dictionary(&bytes).ok())
+                .and_then(|d| property_list::string(&d, "CFBundleIdentifier")),
+            Err(e) => {
+                warnings.push(Warning::new("extension_unreadable", e.to_string()));
+                None
+            }
         };
+        let profile = embedded_profile(bundle, &format!("{appex}/{EMBEDDED_PROFILE}"), warnings);
         out.push(Extension {
             path: appex.to_string(),
             bundle_id,
-            profile,
+            profile: profile.map(|parsed| parsed.profile),
         });
     }
-    Ok(out)
+    out
 }

@@ -294,19 +294,19 @@ fn deflate_runs(runs: &[Run<'_>]) -> Vec<u8> {
     bits.out
 }
 
-/// A zip of `entries`, stored, except `deflated`: (name, raw deflate stream, its inflated size).
-fn zip_with_deflated(entries: &[(&str, &[u8])], deflated: (&str, &[u8], u32)) -> Vec<u8> {
-    let (name, stream, size) = deflated;
+/// A zip of `entries` stored, then `deflated`: (name, raw deflate stream, its inflated size).
+fn zip_with_deflated(entries: &[(&str, &[u8])], deflated: &[(&str, &[u8], u32)]) -> Vec<u8> {
     let mut all = entries.to_vec();
-    all.push((name, stream));
+    all.extend(deflated.iter().map(|(name, stream, _)| (*name, *stream)));
     let mut zip = common::zip_of(&all, false);
-    // Mark it deflated, with its true size, in its central directory record and local header.
+    // Mark those deflated, with their true size, in their central directory records and local headers.
     let mut at = zip.len() - 22;
     at = u32::from_le_bytes(zip[at + 16..at + 20].try_into().unwrap()) as usize;
     while zip[at..at + 4] == [0x50, 0x4b, 0x01, 0x02] {
         let field = |at: usize| u16::from_le_bytes([zip[at], zip[at + 1]]) as usize;
         let (name_len, extra, comment) = (field(at + 28), field(at + 30), field(at + 32));
-        if &zip[at + 46..at + 46 + name_len] == name.as_bytes() {
+        let name = &zip[at + 46..at + 46 + name_len];
+        if let Some((_, _, size)) = deflated.iter().find(|(n, _, _)| n.as_bytes() == name) {
             let local = u32::from_le_bytes(zip[at + 42..at + 46].try_into().unwrap()) as usize;
             zip[at + 10..at + 12].copy_from_slice(&8u16.to_le_bytes());
             zip[at + 24..at + 28].copy_from_slice(&size.to_le_bytes());
@@ -330,7 +330,7 @@ fn ipa_with_inflating_executable(runs: &[Run<'_>]) -> Vec<u8> {
     let info = info_plist("com.example.flood", "App");
     zip_with_deflated(
         &[("Payload/App.app/Info.plist", &info)],
-        ("Payload/App.app/App", &deflate_runs(runs), size as u32),
+        &[("Payload/App.app/App", &deflate_runs(runs), size as u32)],
     )
 }
 
@@ -681,6 +681,50 @@ fn many_icon_names_and_locales_cost_linear_time() {
     }
 }
 
+/// An IPA whose embedded profiles (the app's and an extension's) inflate past the 4 MiB profile limit.
+fn oversized_profile() -> Vec<u8> {
+    let info = info_plist("com.example.big", "App");
+    let appex_info = info_plist("com.example.big.share", "Share");
+    let plain = macho(&MachOParts::default());
+    let size = 5 << 20;
+    let profile = deflate_runs(&[Run::Repeat(b"<", size as usize)]);
+    zip_with_deflated(
+        &[
+            ("Payload/App.app/Info.plist", &info),
+            ("Payload/App.app/App", &plain),
+            (
+                "Payload/App.app/PlugIns/Share.appex/Info.plist",
+                &appex_info,
+            ),
+        ],
+        &[
+            ("Payload/App.app/embedded.mobileprovision", &profile, size),
+            (
+                "Payload/App.app/PlugIns/Share.appex/embedded.mobileprovision",
+                &profile,
+                size,
+            ),
+        ],
+    )
+}
+
+#[test]
+fn an_oversized_embedded_profile_is_a_warning() {
+    let name = "oversized-profile.ipa";
+    let run = inspect_crafted(name, &oversized_profile(), false);
+    run.assert_within(name, 0, RSS_BUDGET_NO_DETECT);
+    for entry in [
+        "entry embedded.mobileprovision is",
+        "entry PlugIns/Share.appex/embedded.mobileprovision is",
+    ] {
+        assert!(run.stdout.contains(entry), "{entry}: {run:#?}");
+    }
+    assert!(
+        run.stdout.contains("over the 4194304-byte limit"),
+        "{run:#?}"
+    );
+}
+
 /// The crafted inputs of this area as (file name, bytes), for the batch test in
 /// tests/hostile.rs: each must give a report or an error naming it, within budget.
 pub fn hostile_inputs() -> Vec<(String, Vec<u8>)> {
@@ -689,5 +733,6 @@ pub fn hostile_inputs() -> Vec<(String, Vec<u8>)> {
     out.extend(unclear_id_inputs());
     out.extend(macho_inputs());
     out.extend(many_names_inputs(MANY_NAMES));
+    out.push(("oversized-profile.ipa".into(), oversized_profile()));
     out
 }
