@@ -61,7 +61,14 @@ pub fn inspect_app_dir(path: &Path, detect: bool) -> Result<PackageReport, Error
 
 /// A standalone .mobileprovision / .provisionprofile.
 pub fn inspect_profile(path: &Path, bytes: &[u8]) -> Result<PackageReport, ErrorKind> {
-    let parsed = provision::parse(bytes).map_err(ErrorKind::NotAPackage)?;
+    let parsed = provision::parse(bytes).map_err(|e| match e {
+        // A profile, but one that is not read: an error of its own, not "no package".
+        property_list::PlistError::Refused(reason) => ErrorKind::BadEntry {
+            entry: "profile plist".into(),
+            reason,
+        },
+        property_list::PlistError::Invalid(reason) => ErrorKind::NotAPackage(reason),
+    })?;
     let mut report = empty_report(path, "mobileprovision");
     report.warnings.extend(
         parsed
@@ -152,9 +159,9 @@ fn inspect_bundle(
     let info_bytes = bundle
         .read(INFO_PLIST, MAX_PLIST)?
         .ok_or_else(|| ErrorKind::NotAPackage(format!("the app has no {INFO_PLIST}")))?;
-    let info = property_list::dictionary(&info_bytes).map_err(|reason| ErrorKind::BadEntry {
+    let info = property_list::dictionary(&info_bytes).map_err(|e| ErrorKind::BadEntry {
         entry: INFO_PLIST.into(),
-        reason,
+        reason: e.to_string(),
     })?;
     let package_name = match property_list::string(&info, "CFBundleIdentifier") {
         Some(id) if !id.trim().is_empty() => id,

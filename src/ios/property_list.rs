@@ -3,6 +3,7 @@
 
 use plist::{Dictionary, Value};
 use std::collections::BTreeMap;
+use thiserror::Error;
 
 /// Whether `bytes` start like an XML or binary plist.
 pub fn looks_like_plist(bytes: &[u8]) -> bool {
@@ -19,13 +20,25 @@ const MAX_DEPTH: usize = 64;
 /// times, which the crate expands at each reference.
 const MAX_VALUES: usize = 1 << 18;
 
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum PlistError {
+    /// Not a plist, or not one with a dictionary at its root.
+    #[error("{0}")]
+    Invalid(String),
+    /// A plist past a limit, or one the crate would misread without a word.
+    #[error("{0}")]
+    Refused(String),
+}
+
 /// Parses an XML, binary or text (OpenStep) plist whose root is a dictionary.
-pub fn dictionary(bytes: &[u8]) -> Result<Dictionary, String> {
-    check_shape(bytes)?;
+pub fn dictionary(bytes: &[u8]) -> Result<Dictionary, PlistError> {
+    check_shape(bytes).map_err(PlistError::Refused)?;
     match Value::from_reader(std::io::Cursor::new(bytes)) {
         Ok(Value::Dictionary(dict)) => Ok(dict),
-        Ok(_) => Err("the plist's root is not a dictionary".into()),
-        Err(e) => Err(format!("not a property list: {e}")),
+        Ok(_) => Err(PlistError::Invalid(
+            "the plist's root is not a dictionary".into(),
+        )),
+        Err(e) => Err(PlistError::Invalid(format!("not a property list: {e}"))),
     }
 }
 
@@ -423,11 +436,11 @@ mod tests {
     #[test]
     fn deep_text_plists_and_unknown_entities_are_refused() {
         let deep = format!("{{ a = {}{}; }}", "(".repeat(100), ")".repeat(100));
-        let err = dictionary(deep.as_bytes()).unwrap_err();
+        let err = dictionary(deep.as_bytes()).unwrap_err().to_string();
         assert!(err.contains("nested deeper than 64 levels"), "{err}");
         let xml =
             b"<plist><dict><key>CFBundleIdentifier</key><string>&bundle;</string></dict></plist>";
-        let err = dictionary(xml).unwrap_err();
+        let err = dictionary(xml).unwrap_err().to_string();
         assert!(err.contains("unknown XML entity &bundle;"), "{err}");
         let many = format!(
             "<plist><array>{}</array></plist>",
