@@ -13,7 +13,8 @@ pub enum BerError {
     TooDeep,
 }
 
-/// Deep enough for any real CMS structure, shallow enough for the stack.
+/// Deep enough for any real CMS structure, shallow enough for the stack. One
+/// budget for a whole descent: children count from their parent's depth.
 const MAX_DEPTH: usize = 48;
 
 pub const TAG_INTEGER: u8 = 0x02;
@@ -35,6 +36,8 @@ pub struct Tlv<'a> {
     pub content: &'a [u8],
     /// The whole element, header included.
     pub raw: &'a [u8],
+    /// Nesting level from the element `parse_first` returned (0).
+    depth: usize,
 }
 
 impl<'a> Tlv<'a> {
@@ -42,6 +45,7 @@ impl<'a> Tlv<'a> {
         Children {
             rest: self.content,
             base: 0,
+            depth: self.depth + 1,
         }
     }
 }
@@ -50,6 +54,7 @@ impl<'a> Tlv<'a> {
 pub struct Children<'a> {
     rest: &'a [u8],
     base: usize,
+    depth: usize,
 }
 
 impl<'a> Iterator for Children<'a> {
@@ -59,7 +64,7 @@ impl<'a> Iterator for Children<'a> {
         if self.rest.is_empty() {
             return None;
         }
-        match parse(self.rest, self.base, 0) {
+        match parse(self.rest, self.base, self.depth) {
             Ok((tlv, used)) => {
                 self.rest = &self.rest[used..];
                 self.base += used;
@@ -110,6 +115,7 @@ fn parse(data: &[u8], base: usize, depth: usize) -> Result<(Tlv<'_>, usize), Ber
             tag,
             content: &data[header..pos],
             raw: &data[..pos + 2],
+            depth,
         };
         return Ok((tlv, pos + 2));
     }
@@ -134,6 +140,7 @@ fn parse(data: &[u8], base: usize, depth: usize) -> Result<(Tlv<'_>, usize), Ber
         tag,
         content: &data[header..end],
         raw: &data[..end],
+        depth,
     };
     Ok((tlv, end))
 }
@@ -167,5 +174,25 @@ mod tests {
         assert!(parse_first(&[0x30, 0x80, 0x02, 0x01]).is_err());
         let deep: Vec<u8> = std::iter::repeat_n([0x30u8, 0x80], 100).flatten().collect();
         assert_eq!(parse_first(&deep).unwrap_err(), BerError::TooDeep);
+    }
+
+    /// Definite lengths are walked one level at a time: the depth carries over.
+    #[test]
+    fn depth_carries_through_children() {
+        let levels = MAX_DEPTH + 2;
+        let mut data = vec![0x04, 0x00];
+        for _ in 0..levels {
+            data = [vec![0x24, data.len() as u8], data].concat();
+        }
+        let mut tlv = parse_first(&data).unwrap();
+        let mut walked = 0;
+        let err = loop {
+            match tlv.children().next().unwrap() {
+                Ok(child) => tlv = child,
+                Err(e) => break e,
+            }
+            walked += 1;
+        };
+        assert_eq!((err, walked), (BerError::TooDeep, MAX_DEPTH));
     }
 }

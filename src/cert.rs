@@ -11,6 +11,7 @@ use md5::Md5;
 use num_bigint::BigUint;
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
+use std::collections::HashSet;
 use thiserror::Error;
 use time::format_description::well_known::Rfc3339;
 use x509_parser::certificate::X509Certificate;
@@ -268,27 +269,20 @@ pub fn chain_roles(certificates: &[&[u8]]) -> Vec<&'static str> {
                 .map(|c| (normal(c.subject()), normal(c.issuer())))
         })
         .collect();
+    // The issuers of certificates not self-issued: a set, as a CMS may carry thousands.
+    let issuers: HashSet<&str> = names
+        .iter()
+        .flatten()
+        .filter(|(subject, issuer)| subject != issuer)
+        .map(|(_, issuer)| issuer.as_str())
+        .collect();
     names
         .iter()
-        .enumerate()
-        .map(|(i, name)| {
-            let Some((subject, issuer)) = name else {
-                return "unknown";
-            };
-            if subject == issuer {
-                return "root";
-            }
-            let issued_another = names.iter().enumerate().any(|(j, other)| {
-                j != i
-                    && other
-                        .as_ref()
-                        .is_some_and(|(s, iss)| iss == subject && s != subject)
-            });
-            if issued_another {
-                "intermediate"
-            } else {
-                "leaf"
-            }
+        .map(|name| match name {
+            None => "unknown",
+            Some((subject, issuer)) if subject == issuer => "root",
+            Some((subject, _)) if issuers.contains(subject.as_str()) => "intermediate",
+            Some(_) => "leaf",
         })
         .collect()
 }

@@ -4,6 +4,7 @@
 //! the strings the default locale has (docs/detection.md).
 
 use serde::Serialize;
+use std::collections::HashSet;
 
 /// A locale counts with at least this share of the default locale's strings:
 /// a library's locales cover only the library's strings, never nearly all.
@@ -72,13 +73,17 @@ pub fn group(locales: impl IntoIterator<Item = String>) -> Vec<DetectedLanguage>
         language: "中文简体",
         locales: Vec::new(),
     }];
+    // Sets, not searches in lists: a package may bring a great many locales.
+    let mut seen = HashSet::new();
     for locale in locales {
         let Some(language) = language_of(&locale) else {
             continue;
         };
+        if !seen.insert(locale.clone()) {
+            continue;
+        }
         match out.iter_mut().find(|l| l.language == language) {
-            Some(entry) if !entry.locales.contains(&locale) => entry.locales.push(locale),
-            Some(_) => {}
+            Some(entry) => entry.locales.push(locale),
             None => out.push(DetectedLanguage {
                 language,
                 locales: vec![locale],
@@ -95,11 +100,12 @@ pub fn counted(label_locales: &[String], strings_per_locale: &[(String, usize)])
         .find(|(l, _)| l == "default")
         .map_or(0, |(_, n)| *n);
     let mut out: Vec<String> = label_locales.to_vec();
+    let mut seen: HashSet<&str> = label_locales.iter().map(String::as_str).collect();
     for (locale, count) in strings_per_locale {
         if locale != "default"
             && default > 0
             && *count as f64 >= MIN_SHARE * default as f64
-            && !out.contains(locale)
+            && seen.insert(locale)
         {
             out.push(locale.clone());
         }

@@ -38,16 +38,24 @@ impl Bundle<'_> {
         }
     }
 
-    /// A streaming reader over one file and its size; `Ok(None)` when absent.
+    /// A streaming reader over one file and its size; `Ok(None)` when absent,
+    /// and for a path that leads outside the bundle (see `inside`), including
+    /// through a symbolic link in an unpacked bundle.
     pub fn open(&mut self, relative: &str) -> Result<Option<Entry<'_>>, ErrorKind> {
+        if !inside(relative) {
+            return Ok(None);
+        }
         match self {
             Bundle::Zip { archive, root } => archive.open_entry(&format!("{root}{relative}")),
             Bundle::Dir { root } => {
                 let path = root.join(relative);
-                if !path.is_file() {
+                let (Ok(real), Ok(real_root)) = (path.canonicalize(), root.canonicalize()) else {
+                    return Ok(None);
+                };
+                if !real.starts_with(&real_root) || !real.is_file() {
                     return Ok(None);
                 }
-                let file = File::open(&path)?;
+                let file = File::open(&real)?;
                 let len = file.metadata()?.len();
                 Ok(Some(Entry {
                     reader: Box::new(std::io::BufReader::new(file)),
@@ -64,6 +72,15 @@ impl Bundle<'_> {
             None => Ok(None),
         }
     }
+}
+
+/// Whether a path taken from the package's own content (Info.plist's
+/// CFBundleExecutable) stays in the bundle: relative, without `..`.
+pub fn inside(relative: &str) -> bool {
+    !relative.is_empty()
+        && !relative.starts_with('/')
+        && !relative.contains('\0')
+        && relative.split(['/', '\\']).all(|part| part != "..")
 }
 
 fn walk(dir: &Path, prefix: &str, depth: usize, out: &mut Vec<String>) {

@@ -36,8 +36,18 @@ const CSMAGIC_EMBEDDED_ENTITLEMENTS: u32 = 0xfade_7171;
 const MAX_FAT_ARCHES: u32 = 16;
 const MAX_LOAD_COMMANDS_SIZE: u32 = 8 << 20;
 const MAX_SUPERBLOB_COUNT: u32 = 256;
-/// A string section is read up to this size, and only for detection.
-const MAX_STRING_SECTION: u32 = 64 << 20;
+/// Nothing past this offset is read: the largest App Store executables are a
+/// few hundred MiB, and a compressed stream must not be inflated without end.
+const MAX_EXECUTABLE: u64 = 2 << 30;
+/// String sections are scanned (only for detection) up to this many bytes in all,
+/// a chunk at a time.
+const MAX_STRINGS_SCANNED: u64 = 64 << 20;
+const STRING_CHUNK: u32 = 64 << 10;
+/// Strings kept for detection, in number and in bytes; a longer C string is cut.
+/// Large apps have tens of thousands of classes, a few thousand URLs.
+const MAX_KEPT_STRINGS: usize = 200_000;
+const MAX_KEPT_STRING_BYTES: usize = 16 << 20;
+const MAX_STRING_LEN: usize = 4 << 10;
 /// A CodeDirectory grows with the binary (one hash per 4 KiB page); 16 MiB covers a 2 GiB binary.
 const MAX_BLOB: u32 = 16 << 20;
 
@@ -56,8 +66,10 @@ pub struct MachO {
     pub url_strings: Vec<String>,
     /// With `read_strings`: Objective-C class names (from __TEXT,__objc_classname).
     pub objc_classes: Vec<String>,
-    /// Bytes of string sections read.
+    /// Bytes of string sections read (at most `MAX_STRINGS_SCANNED`).
     pub strings_scanned: u64,
+    /// Bytes of the strings kept (at most `MAX_KEPT_STRING_BYTES`).
+    kept_bytes: usize,
     /// The entitlements the executable was signed with (an XML plist).
     pub entitlements: Option<Vec<u8>>,
     /// Libraries and frameworks the first slice links, e.g. "@rpath/WechatOpenSDK.framework/WechatOpenSDK".
@@ -75,6 +87,11 @@ impl<R: Read> Forward<R> {
         if offset < self.pos {
             return Err(bad(format!(
                 "data at offset {offset} lies before what was already read"
+            )));
+        }
+        if offset > MAX_EXECUTABLE {
+            return Err(bad(format!(
+                "data at offset {offset} lies past the {MAX_EXECUTABLE} bytes read of an executable"
             )));
         }
         let want = offset - self.pos;
@@ -137,7 +154,7 @@ pub fn is_macho(magic: &[u8]) -> bool {
 /// `read_strings`, also its C strings and Objective-C class names (detection).
 pub fn read(reader: impl Read, read_strings: bool) -> Result<MachO, MachoError> {
     let mut r = Forward {
-        inner: reader,
+        inner: reader.take(MAX_EXECUTABLE),
         pos: 0,
     };
     let head = r.read(8)?;
@@ -239,11 +256,7 @@ fn read_slice<R: Read>(
                     };
                     let offset = u64::from(le32(section, offset_at));
                     if (name == b"__cstring" || name == b"__objc_classname") && offset > 0 {
-                        string_sections.push((
-                            offset,
-                            length.min(MAX_STRING_SECTION),
-                            name == b"__objc_classname",
-                        ));
+                        string_sections.push((offset, length, name == b"__objc_classname"));
                     }
                 }
             }
@@ -268,21 +281,13 @@ fn read_slice<R: Read>(
         if base + offset < r.pos {
             continue; // overlapping or already passed: sections are read in order only
         }
-        r.skip_to(base + offset)?;
-        let bytes = r.read(length)?;
-        out.strings_scanned += u64::from(length);
-        for string in bytes.split(|b| *b == 0).filter(|s| !s.is_empty()) {
-            if classes {
-                out.objc_classes
-                    .push(String::from_utf8_lossy(string).into_owned());
-            } else if string
-                .windows(7)
-                .any(|w| w == b"http://" || w == b"https:/")
-            {
-                out.url_strings
-                    .push(String::from_utf8_lossy(string).into_owned());
-            }
+        let budget = MAX_STRINGS_SCANNED - out.strings_scanned;
+        let length = u64::from(length).min(budget) as u32;
+        if length == 0 {
+            break;
         }
+        r.skip_to(base + offset)?;
+        scan_strings(r, length, classes, out)?;
     }
     let Some((dataoff, datasize)) = signature else {
         return Ok(());
@@ -329,6 +334,58 @@ fn read_slice<R: Read>(
         }
     }
     Ok(())
+}
+
+/// Reads `length` bytes of a string section a chunk at a time and keeps its
+/// class names, or its strings that hold a URL, within the caps.
+fn scan_strings<R: Read>(
+    r: &mut Forward<R>,
+    length: u32,
+    classes: bool,
+    out: &mut MachO,
+) -> Result<(), MachoError> {
+    let mut current: Vec<u8> = Vec::new();
+    let mut left = length;
+    while left > 0 {
+        let chunk = r.read(left.min(STRING_CHUNK))?;
+        left -= chunk.len() as u32;
+        out.strings_scanned += chunk.len() as u64;
+        for part in chunk.split_inclusive(|b| *b == 0) {
+            let (text, ends) = match part.split_last() {
+                Some((0, text)) => (text, true),
+                _ => (part, false),
+            };
+            let room = MAX_STRING_LEN.saturating_sub(current.len());
+            current.extend_from_slice(&text[..text.len().min(room)]);
+            if ends || left == 0 {
+                keep_string(&current, classes, out);
+                current.clear();
+            }
+        }
+    }
+    Ok(())
+}
+
+fn keep_string(string: &[u8], classes: bool, out: &mut MachO) {
+    let kept = out.objc_classes.len() + out.url_strings.len();
+    if string.is_empty()
+        || kept >= MAX_KEPT_STRINGS
+        || out.kept_bytes + string.len() > MAX_KEPT_STRING_BYTES
+    {
+        return;
+    }
+    let list = if classes {
+        &mut out.objc_classes
+    } else if string
+        .windows(7)
+        .any(|w| w == b"http://" || w == b"https:/")
+    {
+        &mut out.url_strings
+    } else {
+        return;
+    };
+    out.kept_bytes += string.len();
+    list.push(String::from_utf8_lossy(string).into_owned());
 }
 
 /// Identifier and team id from a CodeDirectory (offsets count from the blob start).
@@ -423,6 +480,40 @@ mod tests {
         let m = read(&fat[..], true).unwrap();
         assert_eq!(m.architectures, ["arm64"]);
         assert_eq!(m.identifier.as_deref(), Some("com.example.app"));
+    }
+
+    #[test]
+    fn strings_are_scanned_by_chunks_and_kept_within_caps() {
+        let mut section = vec![b'x'; STRING_CHUNK as usize - 10];
+        section.extend_from_slice(b"\0https://example.com/a-url-across-two-chunks\0\0tail");
+        let mut out = MachO::default();
+        let mut r = Forward {
+            inner: &section[..],
+            pos: 0,
+        };
+        scan_strings(&mut r, section.len() as u32, false, &mut out).unwrap();
+        assert_eq!(
+            out.url_strings,
+            ["https://example.com/a-url-across-two-chunks"]
+        );
+        assert_eq!(out.strings_scanned, section.len() as u64);
+
+        let names = b"a\0".repeat(MAX_KEPT_STRINGS + 10);
+        let mut out = MachO::default();
+        let mut r = Forward {
+            inner: &names[..],
+            pos: 0,
+        };
+        scan_strings(&mut r, names.len() as u32, true, &mut out).unwrap();
+        assert_eq!(out.objc_classes.len(), MAX_KEPT_STRINGS);
+        let long = [vec![b'b'; MAX_STRING_LEN * 3], vec![0]].concat();
+        let mut out = MachO::default();
+        let mut r = Forward {
+            inner: &long[..],
+            pos: 0,
+        };
+        scan_strings(&mut r, long.len() as u32, true, &mut out).unwrap();
+        assert_eq!(out.objc_classes[0].len(), MAX_STRING_LEN);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::error::ErrorKind;
 use crate::report::{CodeSignature, Extension, IosDetails, PackageReport, Scheme, Signer, Warning};
 use ::plist::{Dictionary, Value};
 use bundle::Bundle;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
 const INFO_PLIST: &str = "Info.plist";
@@ -61,7 +61,14 @@ pub fn inspect_app_dir(path: &Path, detect: bool) -> Result<PackageReport, Error
 
 /// A standalone .mobileprovision / .provisionprofile.
 pub fn inspect_profile(path: &Path, bytes: &[u8]) -> Result<PackageReport, ErrorKind> {
-    let parsed = provision::parse(bytes).map_err(ErrorKind::NotAPackage)?;
+    let parsed = provision::parse(bytes).map_err(|e| match e {
+        // A profile, but one that is not read: an error of its own, not "no package".
+        property_list::PlistError::Refused(reason) => ErrorKind::BadEntry {
+            entry: "profile plist".into(),
+            reason,
+        },
+        property_list::PlistError::Invalid(reason) => ErrorKind::NotAPackage(reason),
+    })?;
     let mut report = empty_report(path, "mobileprovision");
     report.warnings.extend(
         parsed
@@ -152,19 +159,27 @@ fn inspect_bundle(
     let info_bytes = bundle
         .read(INFO_PLIST, MAX_PLIST)?
         .ok_or_else(|| ErrorKind::NotAPackage(format!("the app has no {INFO_PLIST}")))?;
-    let info = property_list::dictionary(&info_bytes).map_err(|reason| ErrorKind::BadEntry {
+    let info = property_list::dictionary(&info_bytes).map_err(|e| ErrorKind::BadEntry {
         entry: INFO_PLIST.into(),
-        reason,
+        reason: e.to_string(),
     })?;
+    let package_name = match property_list::string(&info, "CFBundleIdentifier") {
+        Some(id) if !id.trim().is_empty() => id,
+        found => {
+            let reason = if found.is_some() {
+                "CFBundleIdentifier is empty"
+            } else {
+                "no CFBundleIdentifier"
+            };
+            return Err(ErrorKind::BadEntry {
+                entry: INFO_PLIST.into(),
+                reason: reason.into(),
+            });
+        }
+    };
     let mut report = empty_report(path, format);
     report.warnings = warnings;
-    report.package_name = property_list::string(&info, "CFBundleIdentifier");
-    if report.package_name.is_none() {
-        return Err(ErrorKind::BadEntry {
-            entry: INFO_PLIST.into(),
-            reason: "no CFBundleIdentifier".into(),
-        });
-    }
+    report.package_name = Some(package_name);
     let files = bundle.files();
     report.app_names = localized_names(bundle, &files, &info);
     report.app_name = crate::filing::preferred_name(&report.app_names, &NAME_ORDER).cloned();
@@ -187,24 +202,16 @@ fn inspect_bundle(
         let read = executable_read.as_ref().unwrap_or(&empty);
         report.detection = Some(crate::detect::ios::detect(bundle, &files, &info, read));
     }
-    if let Some(bytes) = bundle.read(EMBEDDED_PROFILE, MAX_PROFILE)? {
-        match provision::parse(&bytes) {
-            Ok(parsed) => {
-                report.warnings.extend(
-                    parsed
-                        .unreadable
-                        .into_iter()
-                        .map(|m| Warning::new("certificate_unreadable", m)),
-                );
-                details(&mut report).profile = Some(parsed.profile);
-            }
-            Err(e) => report.warnings.push(Warning::new(
-                "profile_unreadable",
-                format!("{EMBEDDED_PROFILE}: {e}"),
-            )),
-        }
+    if let Some(parsed) = embedded_profile(bundle, EMBEDDED_PROFILE, &mut report.warnings) {
+        report.warnings.extend(
+            parsed
+                .unreadable
+                .into_iter()
+                .map(|m| Warning::new("certificate_unreadable", m)),
+        );
+        details(&mut report).profile = Some(parsed.profile);
     }
-    details(&mut report).extensions = extensions(bundle, &files, &mut report.warnings)?;
+    details(&mut report).extensions = extensions(bundle, &files, &mut report.warnings);
     filing::choose(&mut report);
     Ok(report)
 }
@@ -230,41 +237,37 @@ fn platform(info: &Dictionary) -> &'static str {
 }
 
 fn icon_names(info: &Dictionary) -> Vec<String> {
-    let mut names: Vec<String> = Vec::new();
-    let mut add = |name: &str| {
-        if !names.iter().any(|n| n == name) {
-            names.push(name.to_string());
-        }
-    };
-    let strings = |value: Option<&Value>| -> Vec<String> {
-        let list = value.and_then(Value::as_array).into_iter().flatten();
-        list.filter_map(Value::as_string)
-            .map(str::to_string)
-            .collect()
-    };
+    let mut found: Vec<&str> = Vec::new();
     for key in ["CFBundleIcons", "CFBundleIcons~ipad"] {
         let primary = info
             .get(key)
             .and_then(Value::as_dictionary)
             .and_then(|d| d.get("CFBundlePrimaryIcon"))
             .and_then(Value::as_dictionary);
-        strings(primary.and_then(|p| p.get("CFBundleIconFiles")))
-            .iter()
-            .for_each(|n| add(n));
-        if let Some(name) = primary
-            .and_then(|p| p.get("CFBundleIconName"))
-            .and_then(Value::as_string)
-        {
-            add(name);
-        }
+        found.extend(string_items(
+            primary.and_then(|p| p.get("CFBundleIconFiles")),
+        ));
+        found.extend(
+            primary
+                .and_then(|p| p.get("CFBundleIconName"))
+                .and_then(Value::as_string),
+        );
     }
-    strings(info.get("CFBundleIconFiles"))
-        .iter()
-        .for_each(|n| add(n));
-    if let Some(file) = info.get("CFBundleIconFile").and_then(Value::as_string) {
-        add(file);
-    }
-    names
+    found.extend(string_items(info.get("CFBundleIconFiles")));
+    found.extend(info.get("CFBundleIconFile").and_then(Value::as_string));
+    // A set, so that a plist listing many names costs linear time.
+    let mut seen = HashSet::new();
+    found
+        .into_iter()
+        .filter(|name| seen.insert(*name))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The strings of an array value.
+fn string_items(value: Option<&Value>) -> impl Iterator<Item = &str> {
+    let items = value.and_then(Value::as_array).into_iter().flatten();
+    items.filter_map(Value::as_string)
 }
 
 /// "default" from Info.plist, then each `<locale>.lproj/InfoPlist.strings`.
@@ -315,6 +318,13 @@ fn read_code_signature(
         ));
         return Ok(None);
     };
+    if !bundle::inside(name) {
+        report.warnings.push(Warning::new(
+            "executable_outside_bundle",
+            format!("CFBundleExecutable {name:?} leaves the bundle: it is not read"),
+        ));
+        return Ok(None);
+    }
     let Some(entry) = bundle.open(name)? else {
         report.warnings.push(Warning::new(
             "executable_missing",
@@ -357,11 +367,28 @@ fn read_code_signature(
     Ok(Some(macho))
 }
 
+/// A profile in the bundle; one that cannot be read (too large, not a profile)
+/// is a warning naming it, never a failure of the whole package.
+fn embedded_profile(
+    bundle: &mut Bundle<'_>,
+    relative: &str,
+    warnings: &mut Vec<Warning>,
+) -> Option<provision::ParsedProfile> {
+    let parsed = match bundle.read(relative, MAX_PROFILE) {
+        Ok(None) => return None,
+        Ok(Some(bytes)) => provision::parse(&bytes).map_err(|e| format!("{relative}: {e}")),
+        Err(e) => Err(e.to_string()),
+    };
+    parsed
+        .map_err(|message| warnings.push(Warning::new("profile_unreadable", message)))
+        .ok()
+}
+
 fn extensions(
     bundle: &mut Bundle<'_>,
     files: &[String],
     warnings: &mut Vec<Warning>,
-) -> Result<Vec<Extension>, ErrorKind> {
+) -> Vec<Extension> {
     let mut out = Vec::new();
     for file in files {
         let Some(appex) = file.strip_suffix("/Info.plist") else {
@@ -373,28 +400,21 @@ fn extensions(
         if name.contains('/') || !name.ends_with(".appex") {
             continue;
         }
-        let bundle_id = bundle
-            .read(file, MAX_PLIST)?
-            .and_then(|bytes| property_list::dictionary(&bytes).ok())
-            .and_then(|d| property_list::string(&d, "CFBundleIdentifier"));
-        let profile = match bundle.read(&format!("{appex}/{EMBEDDED_PROFILE}"), MAX_PROFILE)? {
-            Some(bytes) => match provision::parse(&bytes) {
-                Ok(parsed) => Some(parsed.profile),
-                Err(e) => {
-                    warnings.push(Warning::new(
-                        "profile_unreadable",
-                        format!("{appex}/{EMBEDDED_PROFILE}: {e}"),
-                    ));
-                    None
-                }
-            },
-            None => None,
+        let bundle_id = match bundle.read(file, MAX_PLIST) {
+            Ok(bytes) => bytes
+                .and_then(|bytes| property_list::dictionary(&bytes).ok())
+                .and_then(|d| property_list::string(&d, "CFBundleIdentifier")),
+            Err(e) => {
+                warnings.push(Warning::new("extension_unreadable", e.to_string()));
+                None
+            }
         };
+        let profile = embedded_profile(bundle, &format!("{appex}/{EMBEDDED_PROFILE}"), warnings);
         out.push(Extension {
             path: appex.to_string(),
             bundle_id,
-            profile,
+            profile: profile.map(|parsed| parsed.profile),
         });
     }
-    Ok(out)
+    out
 }

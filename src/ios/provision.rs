@@ -1,7 +1,7 @@
 //! Provisioning profiles (.mobileprovision, .provisionprofile): a CMS SignedData,
 //! often BER, whose content is an XML plist. Unsigned plists are read too.
 
-use super::property_list::{dictionary, string};
+use super::property_list::{dictionary, string, PlistError};
 use crate::cert;
 use crate::report::{CertifiedKey, Profile};
 use plist::{Dictionary, Value};
@@ -15,15 +15,20 @@ pub struct ParsedProfile {
     pub unreadable: Vec<String>,
 }
 
-pub fn parse(bytes: &[u8]) -> Result<ParsedProfile, String> {
+/// `Refused` when the file is a profile's plist that is not read (past a limit).
+pub fn parse(bytes: &[u8]) -> Result<ParsedProfile, PlistError> {
     if bytes.is_empty() {
-        return Err("empty file".into());
+        return Err(PlistError::Invalid("empty file".into()));
     }
     let (content, signed_by) = match cert::signed_content(bytes) {
         Ok(found) => found,
         // Unsigned profiles are plain plists.
         Err(_) if super::property_list::looks_like_plist(bytes) => (bytes.to_vec(), None),
-        Err(e) => return Err(format!("neither a signed profile nor a plist: {e}")),
+        Err(e) => {
+            return Err(PlistError::Invalid(format!(
+                "neither a signed profile nor a plist: {e}"
+            )))
+        }
     };
     let dict = dictionary(&content)?;
     let signed = signed_by.is_some();
