@@ -136,7 +136,18 @@ fn detect_and_inspect(path: &Path, options: &Options) -> Result<PackageReport, E
         return certfile::inspect_certificates(path, &ders);
     }
     // Profiles: Apple's hold a plist, HarmonyOS's JSON (or are bare JSON).
-    let signed_content = pkcs7::parse_signed_data(&bytes).ok().map(|s| s.content);
+    let signed_content = match pkcs7::parse_signed_data(&bytes) {
+        Ok(signed) => Some(signed.content),
+        // Nesting 48 levels deep is structured BER, not a text file that happens to
+        // start with '0': a hostile CMS, so say what broke.
+        Err(e @ pkcs7::Pkcs7Error::Ber(ber::BerError::TooDeep)) => {
+            return Err(ErrorKind::BadEntry {
+                entry: "CMS SignedData".into(),
+                reason: e.to_string(),
+            })
+        }
+        Err(_) => None,
+    };
     let content = match &signed_content {
         Some(Some(content)) => content.as_slice(),
         _ => bytes.as_slice(),

@@ -455,14 +455,10 @@ fn deep_ber_in_every_cms_entry_point_is_a_clear_error() {
         run.assert_within(&name, code, RSS_BUDGET_NO_DETECT);
         let out = format!("{}{}", run.stdout, run.stderr);
         assert!(out.contains(&name), "{name}: {run:#?}");
-        // A standalone profile is told from other files by src/lib.rs, which drops
-        // the CMS error: it ends as "not a package" until that sniffing keeps it.
-        if name.ends_with(".apk") || name.ends_with(".hap") || name.ends_with(".ipa") {
-            assert!(
-                out.contains("ASN.1 nesting deeper than"),
-                "{name}: the depth limit is not named; {run:#?}"
-            );
-        }
+        assert!(
+            out.contains("ASN.1 nesting deeper than"),
+            "{name}: the depth limit is not named; {run:#?}"
+        );
     }
 }
 
@@ -727,8 +723,6 @@ fn an_oversized_embedded_profile_is_a_warning() {
 
 /// The crafted inputs of this area as (file name, bytes), for the batch test in
 /// tests/hostile.rs: each must give a report or an error naming it, within budget.
-/// Standalone profiles with deep BER are left out: a folder walk skips what it
-/// takes for no package, and src/lib.rs takes a CMS it cannot read for none.
 pub fn hostile_inputs() -> Vec<(String, Vec<u8>)> {
     let mut out = deep_ber_inputs();
     out.extend(deep_plist_inputs());
@@ -736,6 +730,5 @@ pub fn hostile_inputs() -> Vec<(String, Vec<u8>)> {
     out.extend(macho_inputs());
     out.extend(many_names_inputs(MANY_NAMES));
     out.push(("oversized-profile.ipa".into(), oversized_profile()));
-    out.retain(|(name, _)| !name.starts_with("deep-ber."));
     out
 }
