@@ -28,6 +28,12 @@ impl Archive {
         let file = open_input(path)?;
         let file_len = file.metadata()?.len();
         let raw = file.try_clone()?;
+        let entries = declared_entries(&raw, file_len)?;
+        if entries > MAX_ENTRIES {
+            return Err(ErrorKind::NotZip(format!(
+                "its central directory lists {entries} entries, over the limit of {MAX_ENTRIES}"
+            )));
+        }
         let zip = ZipArchive::new(BufReader::new(file)).map_err(|e| match e {
             ZipError::Io(io) => ErrorKind::Io(io),
             other => ErrorKind::NotZip(other.to_string()),
@@ -225,6 +231,53 @@ fn read_exact_at(file: &File, mut out: &mut [u8], mut offset: u64) -> std::io::R
         }
     }
     Ok(())
+}
+
+/// Entries a zip may list. The zip reader keeps some 200 bytes per entry, so this keeps
+/// a directory of any size within the memory budget; real packages list tens of thousands.
+const MAX_ENTRIES: u64 = 200_000;
+
+/// The most entries any end-of-central-directory record of the file declares (the
+/// classic one and, where a ZIP64 locator precedes it, the ZIP64 one), before the zip
+/// reader allocates for them. Records are looked for where the format puts them: in
+/// the last 64 KiB + 22 bytes. Finding none is left to the zip reader to name.
+fn declared_entries(file: &File, file_len: u64) -> Result<u64, ErrorKind> {
+    const EOCD: [u8; 4] = [0x50, 0x4b, 0x05, 0x06];
+    const LOCATOR: [u8; 4] = [0x50, 0x4b, 0x06, 0x07];
+    const ZIP64_EOCD: [u8; 4] = [0x50, 0x4b, 0x06, 0x06];
+    let window = file_len.min(65_535 + 22 + 20);
+    let start = file_len - window;
+    let mut tail = vec![0u8; window as usize];
+    read_exact_at(file, &mut tail, start)?;
+    let le = |bytes: &[u8]| bytes.iter().rev().fold(0u64, |n, b| n << 8 | u64::from(*b));
+    let mut most = 0;
+    for at in (0..tail.len().saturating_sub(21)).filter(|&i| tail[i..i + 4] == EOCD) {
+        most = most.max(le(&tail[at + 10..at + 12]));
+        let Some(locator) = at.checked_sub(20).filter(|&l| tail[l..l + 4] == LOCATOR) else {
+            continue;
+        };
+        // The ZIP64 record sits where the locator says, or (with bytes before the first
+        // entry) right before the locator: whichever holds one bounds the count.
+        let stated = le(&tail[locator + 8..locator + 16]);
+        let before = (start + locator as u64).saturating_sub(56);
+        let mut found = false;
+        for offset in [stated, before] {
+            let mut record = [0u8; 40];
+            if offset.saturating_add(40) <= file_len
+                && read_exact_at(file, &mut record, offset).is_ok()
+                && record[..4] == ZIP64_EOCD
+            {
+                most = most.max(le(&record[32..40]));
+                found = true;
+            }
+        }
+        if !found {
+            return Err(ErrorKind::NotZip(
+                "a ZIP64 locator points at no ZIP64 end record".into(),
+            ));
+        }
+    }
+    Ok(most)
 }
 
 /// A package inside a package (a split APK, a HAP in an .app pack) is copied to a
