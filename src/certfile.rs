@@ -51,7 +51,7 @@ pub fn inspect_p12(
 ) -> Result<PackageReport, ErrorKind> {
     let password = options.password.as_deref();
     crate::keystore::pkcs12::check_work(bytes, password.unwrap_or("")).map_err(|e| match e {
-        Refused::Password(why) => password_problem(&why, password.is_some()),
+        e @ Refused::Password(_) => password_problem(&e.to_string(), password.is_some()),
         other => refused(other.to_string()),
     })?;
     let archive = p12_keystore::Pkcs12Archive::from_pkcs12(bytes, password.unwrap_or(""))
