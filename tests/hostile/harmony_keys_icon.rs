@@ -516,3 +516,75 @@ fn keys_shrouded_inside_an_encrypted_safe_count_before_the_crate_derives_them() 
     assert!(run.stderr.contains("iterations"), "{run:#?}");
     assert!(!run.stderr.contains("password"), "{run:#?}");
 }
+
+/// The pre-scan decrypts legacy safes (PKCS#12 PBES1: triple DES, 40-bit RC2, as
+/// openssl -legacy and Java write them) as the crate does: the right password
+/// opens the file, none or a wrong one is a password problem.
+#[test]
+fn legacy_encrypted_safes_open_with_their_password_only() {
+    let dir = scratch_dir();
+    openssl_in(
+        &dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-subj",
+            "/CN=appfiling legacy p12",
+            "-days",
+            "30",
+            "-keyout",
+            "k.pem",
+            "-out",
+            "c.pem",
+        ],
+    );
+    let export = ["pkcs12", "-export", "-in", "c.pem", "-inkey", "k.pem"];
+    let pass = ["-passout", "pass:legacy"];
+    openssl_in(
+        &dir,
+        &[
+            &export[..],
+            &pass,
+            &["-certpbe", "PBE-SHA1-3DES", "-keypbe", "PBE-SHA1-3DES"],
+            &["-macalg", "sha1", "-out", "3des.p12"],
+        ]
+        .concat(),
+    );
+    openssl_in(
+        &dir,
+        &[&export[..], &pass, &["-legacy", "-out", "rc2.p12"]].concat(),
+    );
+    std::fs::write(dir.join("right"), "legacy").unwrap();
+    std::fs::write(dir.join("wrong"), "other").unwrap();
+    for p12 in ["3des.p12", "rc2.p12"] {
+        let path = dir.join(p12);
+        let path = path.to_str().unwrap();
+        let right = dir.join("right");
+        let run = common::appfiling_limited(&[
+            "inspect",
+            "--password-file",
+            right.to_str().unwrap(),
+            path,
+        ]);
+        run.assert_within(p12, 0, 64);
+        assert!(run.stdout.contains("appfiling legacy p12"), "{run:#?}");
+        let run = common::appfiling_limited(&["inspect", path]);
+        run.assert_within(p12, 3, 64);
+        assert!(run.stderr.contains("needs a password"), "{run:#?}");
+        let wrong = dir.join("wrong");
+        let run = common::appfiling_limited(&[
+            "inspect",
+            "--password-file",
+            wrong.to_str().unwrap(),
+            path,
+        ]);
+        run.assert_within(p12, 3, 64);
+        assert!(run.stderr.contains("wrong password"), "{run:#?}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
