@@ -4,6 +4,7 @@
 
 use crate::cert;
 use crate::error::ErrorKind;
+use crate::keystore::pkcs12::Refused;
 use crate::report::{ChainCertificate, PackageReport, Scheme, Signer, Warning};
 use std::path::Path;
 use x509_parser::pem::Pem;
@@ -48,8 +49,11 @@ pub fn inspect_p12(
     bytes: &[u8],
     options: &crate::Options,
 ) -> Result<PackageReport, ErrorKind> {
-    crate::keystore::pkcs12::check_work(bytes).map_err(|e| refused(e.to_string()))?;
     let password = options.password.as_deref();
+    crate::keystore::pkcs12::check_work(bytes, password.unwrap_or("")).map_err(|e| match e {
+        e @ Refused::Password(_) => password_problem(&e.to_string(), password.is_some()),
+        other => refused(other.to_string()),
+    })?;
     let archive = p12_keystore::Pkcs12Archive::from_pkcs12(bytes, password.unwrap_or(""))
         .map_err(|e| p12_error(e, password.is_some()))?;
     let ders: Vec<Vec<u8>> = archive
@@ -109,12 +113,9 @@ pub fn inspect_p12(
 fn p12_error(e: p12_keystore::error::Error, with_password: bool) -> ErrorKind {
     use p12_keystore::error::Error as E;
     match e {
-        E::MacError(_) | E::Pkcs5Error(_) | E::UnpadError if with_password => ErrorKind::Password(
-            format!("cannot open the PKCS#12 file: wrong password or damaged file ({e})"),
-        ),
-        E::MacError(_) | E::Pkcs5Error(_) | E::UnpadError => ErrorKind::Password(format!(
-            "a PKCS#12 file that needs a password ({e}): pass --password-env VAR or --password-file FILE"
-        )),
+        E::MacError(_) | E::Pkcs5Error(_) | E::UnpadError => {
+            password_problem(&e.to_string(), with_password)
+        }
         E::InvalidParameters => refused(
             "key derivation parameters out of bounds (over 1000000 iterations, or scrypt over 1 GiB)".into(),
         ),
@@ -123,6 +124,19 @@ fn p12_error(e: p12_keystore::error::Error, with_password: bool) -> ErrorKind {
         | E::UnsupportedEncryptionScheme
         | E::UnsupportedMacAlgorithm => refused(format!("not supported: {e}")),
         _ => refused(format!("malformed: {e}")),
+    }
+}
+
+/// A MAC that does not verify or a safe that does not decrypt, `why` in brackets.
+fn password_problem(why: &str, with_password: bool) -> ErrorKind {
+    if with_password {
+        ErrorKind::Password(format!(
+            "cannot open the PKCS#12 file: wrong password or damaged file ({why})"
+        ))
+    } else {
+        ErrorKind::Password(format!(
+            "a PKCS#12 file that needs a password ({why}): pass --password-env VAR or --password-file FILE"
+        ))
     }
 }
 

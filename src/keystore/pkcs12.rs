@@ -1,16 +1,23 @@
 //! What opening a PKCS#12 file will cost, read from its structure before any
 //! key is derived: the p12-keystore crate caps each derivation, not their number,
-//! so a file of many encrypted safes would run for hours.
+//! so a file of many encrypted safes, or of many keys shrouded inside one encrypted
+//! safe, would run for hours. Encrypted safes are decrypted here (with the password
+//! the crate is given) to see the keys inside.
 
 use crate::ber::{self, Tlv, TAG_INTEGER, TAG_OCTET_STRING, TAG_OID, TAG_SEQUENCE};
+use cbc::cipher::{block_padding::Pkcs7, BlockCipherDecrypt, BlockModeDecrypt, KeyInit, KeyIvInit};
+use pkcs5::der::Decode;
 
 /// The crate's own cap on one derivation, checked here too for a clearer message.
 const MAX_KDF_ITERATIONS: u64 = 1_000_000;
-/// All derivations together (MAC, encrypted safes, shrouded keys): real files take
-/// a few thousand rounds each, three or four times; this is a second or two of CPU.
+/// All derivations together (MAC, encrypted safes twice, once here and once in the
+/// crate, shrouded keys and secrets): real files take a few thousand rounds each,
+/// a handful of times; at the cap, a few seconds of CPU in release.
 pub(crate) const MAX_KDF_ITERATIONS_TOTAL: u64 = 4_000_000;
 /// Tools write two safes (certificates, keys); a keystore of many aliases a few more.
 pub(crate) const MAX_SAFES: usize = 256;
+/// Bags in all safes: a Java trust store as PKCS#12 holds a few hundred certificates.
+pub(crate) const MAX_BAGS: usize = 10_000;
 /// scrypt's memory (128 · N · r bytes), within the plain inspect's memory budget.
 const MAX_SCRYPT_BYTES: u64 = 32 << 20;
 
@@ -27,6 +34,9 @@ const OID_PBKDF2: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0c
 const OID_SCRYPT: &[u8] = &[0x2b, 0x06, 0x01, 0x04, 0x01, 0xda, 0x47, 0x04, 0x0b];
 /// pbeWithSHAAnd… (PKCS#12 PBES1): this prefix and one arc.
 const OID_PKCS12_PBE_PREFIX: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x01];
+/// The two of them the crate decrypts: 3-key triple DES and 40-bit RC2.
+const PBE_3DES: u8 = 3;
+const PBE_RC2_40: u8 = 6;
 
 /// Why a PKCS#12 file is not opened.
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +57,12 @@ pub(crate) enum Refused {
         "an scrypt derivation needing {0} bytes of memory, over the limit of {MAX_SCRYPT_BYTES}"
     )]
     Scrypt(u64),
+    #[error("{0} bags, over the limit of {MAX_BAGS}")]
+    Bags(usize),
+    /// An encrypted safe that does not decrypt with the password: what the crate
+    /// would report too, a password problem.
+    #[error("an encrypted safe does not decrypt ({0})")]
+    Password(String),
 }
 
 fn malformed(what: &str) -> Refused {
@@ -75,12 +91,15 @@ fn integer(tlv: Option<&Tlv<'_>>) -> Option<u64> {
     })
 }
 
-/// The iterations (or scrypt's equivalent work) of one derivation, checked on its own.
+/// The iterations (or scrypt's equivalent work) of the derivations so far, and the
+/// bags seen.
 struct Work {
     total: u64,
+    bags: usize,
 }
 
 impl Work {
+    /// One derivation of `iterations`, checked on its own and in the total.
     fn add(&mut self, iterations: u64) -> Result<(), Refused> {
         if iterations > MAX_KDF_ITERATIONS {
             return Err(Refused::Iterations(iterations));
@@ -106,8 +125,11 @@ impl Work {
         if oid.content.starts_with(OID_PKCS12_PBE_PREFIX)
             && oid.content.len() == OID_PKCS12_PBE_PREFIX.len() + 1
         {
-            // pkcs-12PbeParams ::= SEQUENCE { salt OCTET STRING, iterations INTEGER }
-            return self.add(integer(params.get(1)).unwrap_or(0));
+            // pkcs-12PbeParams ::= SEQUENCE { salt OCTET STRING, iterations INTEGER };
+            // the key and the IV are two derivations.
+            let iterations = integer(params.get(1)).unwrap_or(0);
+            self.add(iterations)?;
+            return self.add(iterations);
         }
         if oid.content != OID_PBES2 {
             return Ok(());
@@ -167,13 +189,13 @@ fn explicit<'a>(parts: &[Tlv<'a>], what: &str) -> Result<Tlv<'a>, Refused> {
     first(wrapper.content, what)
 }
 
-/// Checks the key-derivation work `bytes` (a PFX) asks for before any of it is
-/// done: the MAC, each encrypted safe, and each shrouded key or secret bag of the
-/// plain safes. Bags inside encrypted safes are seen only once decrypted.
-pub(crate) fn check_work(bytes: &[u8]) -> Result<(), Refused> {
+/// Checks the key-derivation work `bytes` (a PFX) asks for before the crate does
+/// any of it: the MAC, each encrypted safe, and each shrouded key or secret bag,
+/// those of encrypted safes once decrypted here with `password` (the crate's).
+pub(crate) fn check_work(bytes: &[u8], password: &str) -> Result<(), Refused> {
     let pfx = first(bytes, "PFX")?;
     let pfx = children(&pfx, "PFX")?;
-    let mut work = Work { total: 0 };
+    let mut work = Work { total: 0, bags: 0 };
     // MacData ::= SEQUENCE { mac DigestInfo, macSalt OCTET STRING, iterations INTEGER DEFAULT 1 }
     if let Some(mac) = pfx.get(2) {
         let mac = children(mac, "MAC")?;
@@ -204,7 +226,7 @@ pub(crate) fn check_work(bytes: &[u8]) -> Result<(), Refused> {
                 bags(&first(&contents, "safe contents")?, &mut work)?;
             }
             // EncryptedData ::= SEQUENCE { version, EncryptedContentInfo ::= SEQUENCE {
-            //   contentType, contentEncryptionAlgorithm, [0] encryptedContent } }
+            //   contentType, contentEncryptionAlgorithm, [0] IMPLICIT encryptedContent } }
             Some(OID_ENCRYPTED_DATA) => {
                 let data = children(&explicit(&parts, "encrypted safe")?, "encrypted safe")?;
                 let info = data
@@ -214,7 +236,27 @@ pub(crate) fn check_work(bytes: &[u8]) -> Result<(), Refused> {
                 let alg = info
                     .get(1)
                     .ok_or_else(|| malformed("an encrypted safe without its algorithm"))?;
+                // Decrypted twice: here, then by the crate.
                 work.algorithm(alg)?;
+                work.algorithm(alg)?;
+                // Any other form of the content, the crate (strict DER) refuses unread.
+                let Some(encrypted) = info
+                    .get(2)
+                    .filter(|t| t.tag == ber::TAG_CONTEXT_0_PRIMITIVE)
+                else {
+                    continue;
+                };
+                if let Some(contents) = decrypt(alg, encrypted.content, password)? {
+                    // Garbage from a wrong password whose padding happened to fit.
+                    first(&contents, "decrypted safe")
+                        .and_then(|contents| bags(&contents, &mut work))
+                        .map_err(|e| match e {
+                            Refused::Malformed(why) => {
+                                Refused::Password(format!("its content is not a safe: {why}"))
+                            }
+                            other => other,
+                        })?;
+                }
             }
             _ => {}
         }
@@ -222,9 +264,14 @@ pub(crate) fn check_work(bytes: &[u8]) -> Result<(), Refused> {
     Ok(())
 }
 
-/// The shrouded key and secret bags of a plain SafeContents.
+/// The shrouded key and secret bags of a SafeContents, and the number of its bags.
 fn bags(contents: &Tlv<'_>, work: &mut Work) -> Result<(), Refused> {
-    for bag in children(contents, "safe contents")? {
+    let bags = children(contents, "safe contents")?;
+    work.bags = work.bags.saturating_add(bags.len());
+    if work.bags > MAX_BAGS {
+        return Err(Refused::Bags(work.bags));
+    }
+    for bag in bags {
         let parts = children(&bag, "bag")?;
         match parts.first().map(|t| t.content) {
             // EncryptedPrivateKeyInfo ::= SEQUENCE { encryptionAlgorithm, encryptedData }
@@ -244,6 +291,62 @@ fn bags(contents: &Tlv<'_>, work: &mut Work) -> Result<(), Refused> {
         }
     }
     Ok(())
+}
+
+/// The content of an encrypted safe, decrypted as the crate does: PBES2, or PKCS#12
+/// PBES1 with triple DES or 40-bit RC2. `None` for a scheme the crate refuses
+/// unread. Its work is already counted (and so bounded).
+fn decrypt(alg: &Tlv<'_>, data: &[u8], password: &str) -> Result<Option<Vec<u8>>, Refused> {
+    let parts = children(alg, "encryption algorithm")?;
+    let (Some(oid), Some(params)) = (parts.first(), parts.get(1)) else {
+        return Ok(None);
+    };
+    if oid.content == OID_PBES2 {
+        let params = pkcs5::pbes2::Parameters::from_der(params.raw)
+            .map_err(|e| Refused::Malformed(format!("PBES2 parameters: {e}")))?;
+        return params
+            .decrypt(password.as_bytes(), data)
+            .map(Some)
+            .map_err(|e| Refused::Password(e.to_string()));
+    }
+    let scheme = match oid.content.strip_prefix(OID_PKCS12_PBE_PREFIX) {
+        Some([scheme]) if [PBE_3DES, PBE_RC2_40].contains(scheme) => *scheme,
+        _ => return Ok(None),
+    };
+    let params = children(params, "encryption parameters")?;
+    let salt = params
+        .first()
+        .filter(|t| t.tag == TAG_OCTET_STRING)
+        .ok_or_else(|| malformed("PBES1 parameters without their salt"))?;
+    // Within MAX_KDF_ITERATIONS, counted already.
+    let rounds = i32::try_from(integer(params.get(1)).unwrap_or(0))
+        .map_err(|_| malformed("PBES1 iterations"))?;
+    if scheme == PBE_3DES {
+        pbes1::<des::TdesEde3>(password, salt.content, rounds, 24, data).map(Some)
+    } else {
+        pbes1::<rc2::Rc2>(password, salt.content, rounds, 5, data).map(Some)
+    }
+}
+
+/// PKCS#12 PBES1 (RFC 7292 appendix B): key and IV derived with SHA-1, then CBC.
+fn pbes1<C: KeyInit + BlockCipherDecrypt>(
+    password: &str,
+    salt: &[u8],
+    rounds: i32,
+    key_len: usize,
+    data: &[u8],
+) -> Result<Vec<u8>, Refused> {
+    use pkcs12::kdf::{derive_key_utf8, Pkcs12KeyType};
+    let derive = |kind, len| {
+        derive_key_utf8::<sha1::Sha1>(password, salt, kind, rounds, len)
+            .map_err(|e| Refused::Password(format!("the password: {e}")))
+    };
+    let key = derive(Pkcs12KeyType::EncryptionKey, key_len)?;
+    let iv = derive(Pkcs12KeyType::Iv, 8)?;
+    cbc::Decryptor::<C>::new_from_slices(&key, &iv)
+        .map_err(|_| malformed("PBES1 key or IV length"))?
+        .decrypt_padded_vec::<Pkcs7>(data)
+        .map_err(|_| Refused::Password("its padding is wrong".into()))
 }
 
 /// SecretBag ::= SEQUENCE { secretTypeId, [0] EXPLICIT OCTET STRING }, the octets an
@@ -271,16 +374,18 @@ mod tests {
             &include_bytes!("../../samples/keystores/two-keys.p12")[..],
             &include_bytes!("../../samples/ios/sample-distribution.p12")[..],
         ] {
-            check_work(p12).unwrap();
+            check_work(p12, "appfiling").unwrap();
+            // Their safes are encrypted: no password, no look inside.
+            assert!(matches!(check_work(p12, ""), Err(Refused::Password(_))));
         }
-        let mut work = Work { total: 0 };
+        let mut work = Work { total: 0, bags: 0 };
         assert!(matches!(work.add(1_000_001), Err(Refused::Iterations(_))));
         for _ in 0..4 {
             work.add(MAX_KDF_ITERATIONS).unwrap();
         }
         assert!(matches!(work.add(1), Err(Refused::TotalIterations(_))));
         assert!(matches!(
-            check_work(b"\x30\x03\x02\x01"),
+            check_work(b"\x30\x03\x02\x01", ""),
             Err(Refused::Malformed(_))
         ));
     }

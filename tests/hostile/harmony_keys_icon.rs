@@ -9,6 +9,10 @@ pub fn hostile_inputs() -> Vec<(String, Vec<u8>)> {
         ("amplified-resources.hap".into(), amplified_hap()),
         ("many-safes.p12".into(), many_safes_p12()),
         ("over-the-cap.p12".into(), iterations_p12(2_000_000)),
+        (
+            "keys-in-encrypted-safe.p12".into(),
+            keys_in_encrypted_safe_p12(200),
+        ),
         ("giant-icon.hap".into(), hap_with_icon(&blank_png(11000))),
         ("giant-candidates.ipa".into(), ipa_with_giant_candidates()),
     ]
@@ -140,15 +144,23 @@ fn der(tag: u8, content: &[u8]) -> Vec<u8> {
     out
 }
 
+/// A new folder for openssl's files: one per call, as tests run in parallel.
+fn scratch_dir() -> std::path::PathBuf {
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!(
+        "appfiling-hostile-c-p12-{}-{call}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 /// A password-less PKCS#12 file from openssl, its key shrouded with `iterations`
 /// PBKDF2 rounds (the certificate bag stays plain): the safes of its authenticated
 /// safe, without the MAC.
 fn openssl_safes(iterations: u32) -> Vec<Vec<u8>> {
-    let dir = std::env::temp_dir().join(format!(
-        "appfiling-hostile-c-p12-{}-{iterations}",
-        std::process::id()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch_dir();
     let run = |args: &[&str]| {
         let status = std::process::Command::new("openssl")
             .args(args)
@@ -387,4 +399,192 @@ fn giant_ios_icon_candidates_are_not_decoded() {
     assert!(run.peak_rss_mib <= 512, "{run:#?}");
     let png = image::load_from_memory(&std::fs::read(&icon).unwrap()).unwrap();
     assert_eq!(png.width(), 180, "the largest candidate within the limit");
+}
+
+/// Runs openssl in `dir`, its output as text.
+fn openssl_in(dir: &std::path::Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("openssl must be installed");
+    assert!(out.status.success(), "openssl {args:?}: {out:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The content of a primitive DER element.
+fn der_content(der: &[u8]) -> &[u8] {
+    let (_, header, end) = der_element(der);
+    &der[header..end]
+}
+
+/// The shrouded key bag of an openssl-made password-less file (`openssl_safes`).
+fn shrouded_key_bag(safes: &[Vec<u8>]) -> &[u8] {
+    let plain = der_children(der_children(&safes[1])[1])[0];
+    der_children(der_content(plain))[0]
+}
+
+/// A password-less PKCS#12 file of one encrypted safe (PBES2, 2048 PBKDF2 rounds,
+/// cheap to decrypt) holding `keys` copies of a key shrouded with 1,000,000 rounds:
+/// the crate derives every one of them once it has decrypted the safe. openssl
+/// makes the pieces (it leaves a password-less file's certificates plain, so the
+/// safe is encrypted here with the parameters openssl chose for a cheap key).
+fn keys_in_encrypted_safe_p12(keys: usize) -> Vec<u8> {
+    let contents = der(
+        0x30,
+        &shrouded_key_bag(&openssl_safes(1_000_000)).repeat(keys),
+    );
+    let cheap = openssl_safes(2048);
+    let cheap_bag = shrouded_key_bag(&cheap);
+    let algorithm = der_children(der_children(der_children(cheap_bag)[1])[0])[0];
+    let pbes2 = der_children(der_children(algorithm)[1]);
+    let pbkdf2 = der_children(der_children(pbes2[0])[1]);
+    let (salt, iterations) = (der_content(pbkdf2[0]), der_content(pbkdf2[1]));
+    let iv = der_content(der_children(pbes2[1])[1]);
+    let iterations = iterations.iter().fold(0u32, |a, b| (a << 8) | *b as u32);
+
+    let dir = scratch_dir();
+    let key = openssl_in(
+        &dir,
+        &[
+            "kdf",
+            "-keylen",
+            "32",
+            "-kdfopt",
+            "digest:SHA256",
+            "-kdfopt",
+            "pass:",
+            "-kdfopt",
+            &format!("hexsalt:{}", hex(salt)),
+            "-kdfopt",
+            &format!("iter:{iterations}"),
+            "PBKDF2",
+        ],
+    )
+    .trim()
+    .replace(':', "");
+    std::fs::write(dir.join("contents.der"), &contents).unwrap();
+    openssl_in(
+        &dir,
+        &[
+            "enc",
+            "-aes-256-cbc",
+            "-K",
+            &key,
+            "-iv",
+            &hex(iv),
+            "-in",
+            "contents.der",
+            "-out",
+            "contents.enc",
+        ],
+    );
+    let ciphertext = std::fs::read(dir.join("contents.enc")).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let data_oid = der(
+        0x06,
+        &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01],
+    );
+    let encrypted_oid = der(
+        0x06,
+        &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x06],
+    );
+    let info = der(
+        0x30,
+        &[data_oid, algorithm.to_vec(), der(0x80, &ciphertext)].concat(),
+    );
+    let data = der(0x30, &[der(0x02, &[0]), info].concat());
+    let safe = der(0x30, &[encrypted_oid, der(0xa0, &data)].concat());
+    pfx_of(&[safe])
+}
+
+#[test]
+fn keys_shrouded_inside_an_encrypted_safe_count_before_the_crate_derives_them() {
+    let p12 = keys_in_encrypted_safe_p12(200);
+    let path = common::temp_file("hostile-c2", "keys-in-encrypted-safe.p12", &p12);
+    let run = common::appfiling_limited(&["inspect", path.to_str().unwrap()]);
+    run.assert_within("inspect keys-in-encrypted-safe.p12", 3, 64);
+    assert!(
+        run.stderr.contains("keys-in-encrypted-safe.p12"),
+        "{run:#?}"
+    );
+    assert!(run.stderr.contains("iterations"), "{run:#?}");
+    assert!(!run.stderr.contains("password"), "{run:#?}");
+}
+
+/// The pre-scan decrypts legacy safes (PKCS#12 PBES1: triple DES, 40-bit RC2, as
+/// openssl -legacy and Java write them) as the crate does: the right password
+/// opens the file, none or a wrong one is a password problem.
+#[test]
+fn legacy_encrypted_safes_open_with_their_password_only() {
+    let dir = scratch_dir();
+    openssl_in(
+        &dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-subj",
+            "/CN=appfiling legacy p12",
+            "-days",
+            "30",
+            "-keyout",
+            "k.pem",
+            "-out",
+            "c.pem",
+        ],
+    );
+    let export = ["pkcs12", "-export", "-in", "c.pem", "-inkey", "k.pem"];
+    let pass = ["-passout", "pass:legacy"];
+    openssl_in(
+        &dir,
+        &[
+            &export[..],
+            &pass,
+            &["-certpbe", "PBE-SHA1-3DES", "-keypbe", "PBE-SHA1-3DES"],
+            &["-macalg", "sha1", "-out", "3des.p12"],
+        ]
+        .concat(),
+    );
+    openssl_in(
+        &dir,
+        &[&export[..], &pass, &["-legacy", "-out", "rc2.p12"]].concat(),
+    );
+    std::fs::write(dir.join("right"), "legacy").unwrap();
+    std::fs::write(dir.join("wrong"), "other").unwrap();
+    for p12 in ["3des.p12", "rc2.p12"] {
+        let path = dir.join(p12);
+        let path = path.to_str().unwrap();
+        let right = dir.join("right");
+        let run = common::appfiling_limited(&[
+            "inspect",
+            "--password-file",
+            right.to_str().unwrap(),
+            path,
+        ]);
+        run.assert_within(p12, 0, 64);
+        assert!(run.stdout.contains("appfiling legacy p12"), "{run:#?}");
+        let run = common::appfiling_limited(&["inspect", path]);
+        run.assert_within(p12, 3, 64);
+        assert!(run.stderr.contains("needs a password"), "{run:#?}");
+        let wrong = dir.join("wrong");
+        let run = common::appfiling_limited(&[
+            "inspect",
+            "--password-file",
+            wrong.to_str().unwrap(),
+            path,
+        ]);
+        run.assert_within(p12, 3, 64);
+        assert!(run.stderr.contains("wrong password"), "{run:#?}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
