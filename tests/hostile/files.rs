@@ -287,3 +287,23 @@ fn a_large_against_file_costs_what_it_files() {
         run.stdout
     );
 }
+
+/// A zip listing 200,001 entries: the zip reader would keep some 200 bytes for each.
+fn too_many_entries() -> Vec<u8> {
+    let names: Vec<String> = (0..200_001).map(|i| format!("{i:x}")).collect();
+    let entries: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &b""[..])).collect();
+    common::zip_of(&entries, false)
+}
+
+#[test]
+fn a_zip_listing_too_many_entries_is_refused_before_it_is_read() {
+    let path = common::temp_file("hostile-files", "many-entries.apk", &too_many_entries());
+    let run = common::appfiling_limited(&["inspect", path_str(&path)]);
+    run.assert_within("many entries", 3, RSS_PLAIN_MIB);
+    assert!(
+        run.stderr
+            .contains("its central directory lists 200001 entries, over the limit of 200000"),
+        "{}",
+        run.stderr
+    );
+}
