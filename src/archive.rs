@@ -6,6 +6,7 @@ use flate2::read::DeflateDecoder;
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
+use zip::read::ZipFile;
 use zip::result::ZipError;
 use zip::{CompressionMethod, ZipArchive};
 
@@ -62,19 +63,26 @@ impl Archive {
         self.zip.index_for_name(name).is_some()
     }
 
-    /// A streaming reader over one entry's uncompressed bytes, and the size
-    /// its header declares. `Ok(None)` when the entry does not exist.
-    pub fn open_entry(&mut self, name: &str) -> Result<Option<Entry<'_>>, ErrorKind> {
+    /// One entry's record and its bytes as stored. `Ok(None)` when there is no such entry.
+    fn raw_entry(&mut self, name: &str) -> Result<Option<ZipFile<'_, BufReader<File>>>, ErrorKind> {
         let Some(index) = self.zip.index_for_name(name) else {
             return Ok(None);
         };
-        let entry = self
-            .zip
+        self.zip
             .by_index_raw(index)
+            .map(Some)
             .map_err(|e| ErrorKind::BadEntry {
                 entry: name.to_string(),
                 reason: e.to_string(),
-            })?;
+            })
+    }
+
+    /// A streaming reader over one entry's uncompressed bytes, and the size
+    /// its header declares. `Ok(None)` when the entry does not exist.
+    pub fn open_entry(&mut self, name: &str) -> Result<Option<Entry<'_>>, ErrorKind> {
+        let Some(entry) = self.raw_entry(name)? else {
+            return Ok(None);
+        };
         let declared = entry.size();
         // Android and Apple's tools inflate every method other than STORED.
         let reader: Box<dyn Read> = if entry.compression() == CompressionMethod::Stored {
@@ -106,9 +114,7 @@ impl Archive {
     ) -> Result<Extracted, ErrorKind> {
         let disappeared = || ErrorKind::NotAPackage(format!("{name} disappeared"));
         let compressed = self
-            .zip
-            .index_for_name(name)
-            .and_then(|index| self.zip.by_index_raw(index).ok())
+            .raw_entry(name)?
             .map(|entry| entry.compressed_size())
             .ok_or_else(disappeared)?;
         let entry = self.open_entry(name)?.ok_or_else(disappeared)?;
@@ -175,16 +181,9 @@ impl Archive {
     ) -> Result<(), ErrorKind> {
         let mut spans = Vec::new();
         for name in names {
-            let Some(index) = self.zip.index_for_name(name) else {
+            let Some(entry) = self.raw_entry(name)? else {
                 continue;
             };
-            let entry = self
-                .zip
-                .by_index_raw(index)
-                .map_err(|e| ErrorKind::BadEntry {
-                    entry: name.to_string(),
-                    reason: e.to_string(),
-                })?;
             let end = entry
                 .data_start()
                 .unwrap_or(entry.header_start())
