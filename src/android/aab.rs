@@ -5,6 +5,7 @@
 use super::axml::{AttrValue, Attribute, Element};
 use super::proto::{self, FieldValue, ProtoError};
 use super::res::{Value, TYPE_INT_BOOLEAN, TYPE_INT_DEC, TYPE_INT_HEX, TYPE_REFERENCE};
+use super::{MAX_MANIFEST, MAX_RESOURCES};
 use crate::archive::Archive;
 use crate::error::ErrorKind;
 use crate::report::{PackageReport, Warning};
@@ -14,8 +15,6 @@ use std::path::Path;
 pub const BUNDLE_CONFIG: &str = "BundleConfig.pb";
 pub const BASE_MANIFEST: &str = "base/manifest/AndroidManifest.xml";
 const BASE_RESOURCES: &str = "base/resources.pb";
-const MAX_MANIFEST: u64 = 8 << 20;
-const MAX_RESOURCES: u64 = 128 << 20;
 /// XML nests a few levels; a deep tree is a hostile file.
 const MAX_DEPTH: usize = 64;
 const MAX_ELEMENTS: usize = 1 << 20;

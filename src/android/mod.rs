@@ -25,9 +25,11 @@ use std::path::Path;
 
 pub const MANIFEST_ENTRY: &str = "AndroidManifest.xml";
 const RESOURCES_ENTRY: &str = "resources.arsc";
-/// Manifests are kilobytes; resource tables of large apps reach tens of megabytes.
-const MAX_MANIFEST: u64 = 8 << 20;
-const MAX_RESOURCES: u64 = 128 << 20;
+/// Manifests are kilobytes; resource tables of large apps reach tens of megabytes. Both
+/// are read whole, so the resource table's cap keeps `inspect` within its 64 MiB budget;
+/// a larger one is a `resources_unreadable` warning, not a failure. AABs share the caps.
+pub(crate) const MAX_MANIFEST: u64 = 8 << 20;
+pub(crate) const MAX_RESOURCES: u64 = 40 << 20;
 /// Certificates of a rotation lineage described: keys rotate a few times in an app's life.
 const MAX_LINEAGE: usize = 64;
 
