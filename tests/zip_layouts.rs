@@ -4,22 +4,13 @@
 mod common;
 
 use appfiling::report::Scheme;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::Path;
 use zip::write::SimpleFileOptions;
 
 /// Every entry of a sample, decompressed, in order.
 fn entries(name: &str) -> Vec<(String, Vec<u8>)> {
-    let mut zip =
-        zip::ZipArchive::new(std::fs::File::open(common::sample_path(name)).unwrap()).unwrap();
-    (0..zip.len())
-        .map(|i| {
-            let mut entry = zip.by_index(i).unwrap();
-            let mut data = Vec::new();
-            entry.read_to_end(&mut data).unwrap();
-            (entry.name().unwrap().to_string(), data)
-        })
-        .collect()
+    common::zip_entries(&std::fs::read(common::sample_path(name)).unwrap())
 }
 
 /// Copies every entry of a sample into a zip writer of any kind.

@@ -376,7 +376,7 @@ pub fn appfiling_limited(args: &[&str]) -> Limited {
 }
 
 /// A zip of `entries` (name, bytes), each stored or deflated, built in memory.
-pub fn zip_of(entries: &[(&str, &[u8])], deflate: bool) -> Vec<u8> {
+pub fn zip_of<N: AsRef<str>, B: AsRef<[u8]>>(entries: &[(N, B)], deflate: bool) -> Vec<u8> {
     use zip::write::SimpleFileOptions;
     let method = if deflate {
         zip::CompressionMethod::Deflated
@@ -386,8 +386,9 @@ pub fn zip_of(entries: &[(&str, &[u8])], deflate: bool) -> Vec<u8> {
     let mut buffer = std::io::Cursor::new(Vec::new());
     let mut zip = zip::ZipWriter::new(&mut buffer);
     for (name, bytes) in entries {
+        let bytes = bytes.as_ref();
         zip.start_file(
-            *name,
+            name.as_ref(),
             SimpleFileOptions::default()
                 .compression_method(method)
                 .large_file(bytes.len() >= u32::MAX as usize),
@@ -397,4 +398,18 @@ pub fn zip_of(entries: &[(&str, &[u8])], deflate: bool) -> Vec<u8> {
     }
     zip.finish().unwrap();
     buffer.into_inner()
+}
+
+/// Every entry of a zip, in order, as (name, inflated bytes).
+pub fn zip_entries(zip: &[u8]) -> Vec<(String, Vec<u8>)> {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+    (0..archive.len())
+        .map(|i| {
+            let mut entry = archive.by_index(i).unwrap();
+            let mut bytes = Vec::new();
+            entry.read_to_end(&mut bytes).unwrap();
+            (entry.name().unwrap().to_string(), bytes)
+        })
+        .collect()
 }

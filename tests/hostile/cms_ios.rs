@@ -1,11 +1,19 @@
 //! Deep BER in every CMS entry point, deep plists, Mach-O floods, bundle path escapes and many .lproj folders.
 
 use crate::common;
-use std::io::Read;
 
 /// Budgets of docs/security.md, in MiB.
 const RSS_BUDGET: u64 = 512;
 const RSS_BUDGET_NO_DETECT: u64 = 64;
+
+/// The memory budget of a run with or without `--detect`.
+fn rss_budget(detect: bool) -> u64 {
+    if detect {
+        RSS_BUDGET
+    } else {
+        RSS_BUDGET_NO_DETECT
+    }
+}
 
 /// Deep enough to overflow a 2 MiB stack (and the main thread's 8 MiB) when walked recursively.
 const DEEP_BER: usize = 40_000;
@@ -215,19 +223,15 @@ fn macho(parts: &MachOParts) -> Vec<u8> {
 }
 
 /// An IPA of one app "App" with `info` and `executable`, plus `others` (paths in the .app).
-fn ipa(info: &[u8], executable: &[u8], others: &[(&str, &[u8])]) -> Vec<u8> {
+fn ipa(info: &[u8], executable: &[u8], others: &[(String, &[u8])]) -> Vec<u8> {
     let mut entries = vec![
-        ("Payload/App.app/Info.plist".to_string(), info.to_vec()),
-        ("Payload/App.app/App".to_string(), executable.to_vec()),
+        ("Payload/App.app/Info.plist".to_string(), info),
+        ("Payload/App.app/App".to_string(), executable),
     ];
     for (name, bytes) in others {
-        entries.push((format!("Payload/App.app/{name}"), bytes.to_vec()));
+        entries.push((format!("Payload/App.app/{name}"), bytes));
     }
-    let borrowed: Vec<(&str, &[u8])> = entries
-        .iter()
-        .map(|(n, b)| (n.as_str(), b.as_slice()))
-        .collect();
-    common::zip_of(&borrowed, true)
+    common::zip_of(&entries, true)
 }
 
 /// A stretch of an entry's content for `deflate_runs`.
@@ -334,43 +338,24 @@ fn ipa_with_inflating_executable(runs: &[Run<'_>]) -> Vec<u8> {
     )
 }
 
-/// The entries of a sample zip, as (name, bytes).
-fn sample_entries(name: &str) -> Vec<(String, Vec<u8>)> {
-    let file = std::fs::File::open(common::sample_path(name)).unwrap();
-    let mut zip = zip::ZipArchive::new(file).unwrap();
-    (0..zip.len())
-        .map(|i| {
-            let mut entry = zip.by_index(i).unwrap();
-            let mut bytes = Vec::new();
-            entry.read_to_end(&mut bytes).unwrap();
-            (entry.name().unwrap().to_string(), bytes)
-        })
-        .collect()
-}
-
-fn zip_entries(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
-    let borrowed: Vec<(&str, &[u8])> = entries
-        .iter()
-        .map(|(n, b)| (n.as_str(), b.as_slice()))
-        .collect();
-    common::zip_of(&borrowed, true)
-}
-
 /// The v1-v2-v3 sample APK with its JAR signature block replaced by `cms`.
 fn apk_with_v1_block(cms: &[u8]) -> Vec<u8> {
-    let mut entries = sample_entries("sample-v1v2v3-rsa.apk");
+    let mut entries = common::zip_entries(&crate::sample("sample-v1v2v3-rsa.apk"));
     for (name, bytes) in &mut entries {
         if name.ends_with(".RSA") {
             *bytes = cms.to_vec();
         }
     }
-    zip_entries(&entries)
+    common::zip_of(&entries, true)
 }
 
 /// The sample HAP's files with a signing block whose signature is `cms`.
 fn hap_with_signature(cms: &[u8]) -> Vec<u8> {
     use appfiling::harmony::sign_block::{encode, TYPE_PROFILE, TYPE_SIGNATURE};
-    let zip = zip_entries(&sample_entries("harmony/sample.hap"));
+    let zip = common::zip_of(
+        &common::zip_entries(&crate::sample("harmony/sample.hap")),
+        true,
+    );
     let profile = std::fs::read(common::sample_path("harmony/sample-release.p7b")).unwrap();
     let eocd = zip.len() - 22;
     assert_eq!(zip[eocd..eocd + 4], [0x50, 0x4b, 0x05, 0x06]);
@@ -468,12 +453,7 @@ fn deep_plists_are_a_clear_error() {
         for detect in [false, true] {
             let run = inspect_crafted(&name, &bytes, detect);
             let code = if run.code == Some(0) { 0 } else { 3 };
-            let budget = if detect {
-                RSS_BUDGET
-            } else {
-                RSS_BUDGET_NO_DETECT
-            };
-            run.assert_within(&name, code, budget);
+            run.assert_within(&name, code, rss_budget(detect));
             let out = format!("{}{}", run.stdout, run.stderr);
             assert!(out.contains(&name), "{name}: {run:#?}");
             // Entitlements are read only for detection, which skips what it cannot read.
@@ -555,12 +535,7 @@ fn mach_o_string_floods_and_far_slices_stay_within_budget() {
     for (name, bytes) in macho_inputs() {
         for detect in [false, true] {
             let run = inspect_crafted(&name, &bytes, detect);
-            let budget = if detect {
-                RSS_BUDGET
-            } else {
-                RSS_BUDGET_NO_DETECT
-            };
-            run.assert_within(&name, 0, budget);
+            run.assert_within(&name, 0, rss_budget(detect));
             assert!(run.stdout.contains(&name), "{name}: {run:#?}");
             if name.starts_with("far") {
                 assert!(
@@ -640,7 +615,6 @@ fn many_names_inputs(count: usize) -> Vec<(String, Vec<u8>)> {
     let folders: Vec<(String, &[u8])> = (0..1000)
         .map(|i| (format!("en-x{i}.lproj/InfoPlist.strings"), &strings[..]))
         .collect();
-    let folders: Vec<(&str, &[u8])> = folders.iter().map(|(n, b)| (n.as_str(), *b)).collect();
     let plain = macho(&MachOParts::default());
     vec![
         (
@@ -663,12 +637,7 @@ fn many_icon_names_and_locales_cost_linear_time() {
     for (name, bytes) in many_names_inputs(MANY_NAMES) {
         for detect in [false, true] {
             let run = inspect_crafted(&name, &bytes, detect);
-            let budget = if detect {
-                RSS_BUDGET
-            } else {
-                RSS_BUDGET_NO_DETECT
-            };
-            run.assert_within(&name, 0, budget);
+            run.assert_within(&name, 0, rss_budget(detect));
             let last = format!("en-{}", MANY_NAMES - 1);
             if detect || name == "many-icons.ipa" {
                 assert!(run.stdout.contains(&last), "{name}: {run:#?}");

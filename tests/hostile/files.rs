@@ -1,28 +1,10 @@
 //! Nested-package budgets, planted symlinks, FIFOs and devices, oversized option files and partial output.
 
-use crate::common;
+use crate::{common, sample};
 use std::path::{Path, PathBuf};
 
 /// Budgets of docs/security.md for one input.
 const RSS_PLAIN_MIB: u64 = 64;
-
-fn sample(rel: &str) -> Vec<u8> {
-    std::fs::read(common::sample_path(rel)).unwrap()
-}
-
-/// The entries of a zip, in order, as (name, bytes).
-fn entries(zip: &[u8]) -> Vec<(String, Vec<u8>)> {
-    use std::io::Read;
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
-    (0..archive.len())
-        .map(|i| {
-            let mut entry = archive.by_index(i).unwrap();
-            let mut bytes = Vec::new();
-            entry.read_to_end(&mut bytes).unwrap();
-            (entry.name().unwrap().to_string(), bytes)
-        })
-        .collect()
-}
 
 /// A stored zip whose last central-directory record is pointed at the local file of the
 /// one before it: two names, one set of bytes.
@@ -54,7 +36,7 @@ fn overlapping_apks() -> Vec<u8> {
 
 /// An .app pack whose two modules share one local file.
 fn overlapping_pack() -> Vec<u8> {
-    let pack = entries(&sample("harmony/sample.app"));
+    let pack = common::zip_entries(&sample("harmony/sample.app"));
     let hap = &pack.iter().find(|(n, _)| n.ends_with(".hap")).unwrap().1;
     let info = &pack.iter().find(|(n, _)| n == "pack.info").unwrap().1;
     overlapping(&[
@@ -66,15 +48,14 @@ fn overlapping_pack() -> Vec<u8> {
 
 /// A split set whose base APK is broken: its manifest is not binary XML.
 fn set_with_broken_base() -> Vec<u8> {
-    let mut base = entries(&sample("sample-v1v2v3-rsa.apk"));
+    let mut base = common::zip_entries(&sample("sample-v1v2v3-rsa.apk"));
     for (name, bytes) in &mut base {
         if name == "AndroidManifest.xml" {
             *bytes = b"<manifest package=\"not.binary\"/>".to_vec();
         }
     }
-    let base: Vec<(&str, &[u8])> = base.iter().map(|(n, b)| (n.as_str(), &b[..])).collect();
     let base = common::zip_of(&base, true);
-    common::zip_of(&[("toc.pb", b""), ("base.apk", &base)], false)
+    common::zip_of(&[("toc.pb", &b""[..]), ("base.apk", &base)], false)
 }
 
 /// Not a zip and over the 4 MiB cap for profiles, certificates and keystores.
@@ -290,8 +271,8 @@ fn a_large_against_file_costs_what_it_files() {
 
 /// A zip listing 200,001 entries: the zip reader would keep some 200 bytes for each.
 fn too_many_entries() -> Vec<u8> {
-    let names: Vec<String> = (0..200_001).map(|i| format!("{i:x}")).collect();
-    let entries: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &b""[..])).collect();
+    let entries: Vec<(String, &[u8])> =
+        (0..200_001).map(|i| (format!("{i:x}"), &b""[..])).collect();
     common::zip_of(&entries, false)
 }
 

@@ -20,11 +20,10 @@ pub fn hostile_inputs() -> Vec<(String, Vec<u8>)> {
 
 /// The sample's module.json, whose label is the string id 0x01000000.
 fn sample_module_json() -> Vec<u8> {
-    let hap = std::fs::read(common::sample_path("harmony/sample.hap")).unwrap();
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(hap)).unwrap();
-    let mut module = Vec::new();
-    std::io::Read::read_to_end(&mut zip.by_name("module.json").unwrap(), &mut module).unwrap();
-    module
+    common::zip_entries(&crate::sample("harmony/sample.hap"))
+        .into_iter()
+        .find_map(|(name, bytes)| (name == "module.json").then_some(bytes))
+        .unwrap()
 }
 
 /// A resources.index of 4096 configurations, each with its own locale, all sharing
@@ -300,46 +299,44 @@ fn blank_png(side: u32) -> Vec<u8> {
 
 /// The sample HAP with its icon replaced by `png`.
 fn hap_with_icon(png: &[u8]) -> Vec<u8> {
-    let hap = std::fs::read(common::sample_path("harmony/sample.hap")).unwrap();
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(hap)).unwrap();
-    let mut entries = Vec::new();
-    for i in 0..zip.len() {
-        let mut file = zip.by_index(i).unwrap();
-        let name = file.name().unwrap().to_string();
-        let mut bytes = Vec::new();
-        std::io::Read::read_to_end(&mut file, &mut bytes).unwrap();
+    let mut entries = common::zip_entries(&crate::sample("harmony/sample.hap"));
+    for (name, bytes) in &mut entries {
         if name.ends_with("app_icon.png") {
-            bytes = png.to_vec();
+            *bytes = png.to_vec();
         }
-        entries.push((name, bytes));
     }
-    let entries: Vec<(&str, &[u8])> = entries
-        .iter()
-        .map(|(n, b)| (n.as_str(), b.as_slice()))
-        .collect();
     common::zip_of(&entries, true)
 }
 
-#[test]
-fn a_giant_icon_is_a_sheet_warning_within_the_memory_budget() {
-    let png = blank_png(11000);
-    assert!(png.len() < 1 << 20, "{} bytes", png.len());
-    let hap = common::temp_file("hostile-c", "giant-icon.hap", &hap_with_icon(&png));
-    let hap = hap.to_str().unwrap();
-    let init = common::appfiling_limited(&["init", hap]);
+/// `init` on `package` written as `file`, then `sheet --icon` with the configuration
+/// it wrote: exit 1 (the sheet is incomplete), within the memory budget. The sheet run
+/// and the path of the icon it was asked to write.
+fn sheet_with_icon(file: &str, package: &[u8]) -> (common::Limited, std::path::PathBuf) {
+    let stem = file.rsplit_once('.').unwrap().0;
+    let package = common::temp_file("hostile-c", file, package);
+    let package = package.to_str().unwrap();
+    let init = common::appfiling_limited(&["init", package]);
     init.assert_within("init", 0, 64);
-    let config = common::temp_file("hostile-c", "giant-icon.toml", init.stdout.as_bytes());
-    let icon = config.with_file_name("giant-icon-out.png");
+    let config = common::temp_file("hostile-c", &format!("{stem}.toml"), init.stdout.as_bytes());
+    let icon = config.with_file_name(format!("{stem}-out.png"));
+    let _ = std::fs::remove_file(&icon);
     let run = common::appfiling_limited(&[
         "sheet",
         "--config",
         config.to_str().unwrap(),
         "--icon",
         icon.to_str().unwrap(),
-        hap,
+        package,
     ]);
-    assert!(run.signal.is_none() && run.code.is_some(), "{run:#?}");
-    assert!(run.peak_rss_mib <= 512, "{run:#?}");
+    run.assert_within(&format!("sheet --icon {file}"), 1, 512);
+    (run, icon)
+}
+
+#[test]
+fn a_giant_icon_is_a_sheet_warning_within_the_memory_budget() {
+    let png = blank_png(11000);
+    assert!(png.len() < 1 << 20, "{} bytes", png.len());
+    let (run, _) = sheet_with_icon("giant-icon.hap", &hap_with_icon(&png));
     let said = format!("{}{}", run.stdout, run.stderr);
     assert!(
         said.contains("app_icon.png") && said.contains("11000×11000"),
@@ -350,16 +347,7 @@ fn a_giant_icon_is_a_sheet_warning_within_the_memory_budget() {
 /// The sample IPA with eleven more icon candidates of 8000² pixels beside its own
 /// AppIcon60x60@3x.png (180 px).
 fn ipa_with_giant_candidates() -> Vec<u8> {
-    let ipa = std::fs::read(common::sample_path("ios/sample.ipa")).unwrap();
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(ipa)).unwrap();
-    let mut entries = Vec::new();
-    for i in 0..zip.len() {
-        let mut file = zip.by_index(i).unwrap();
-        let name = file.name().unwrap().to_string();
-        let mut bytes = Vec::new();
-        std::io::Read::read_to_end(&mut file, &mut bytes).unwrap();
-        entries.push((name, bytes));
-    }
+    let mut entries = common::zip_entries(&crate::sample("ios/sample.ipa"));
     let giant = blank_png(8000);
     for i in 0..11 {
         entries.push((
@@ -367,36 +355,12 @@ fn ipa_with_giant_candidates() -> Vec<u8> {
             giant.clone(),
         ));
     }
-    let entries: Vec<(&str, &[u8])> = entries
-        .iter()
-        .map(|(n, b)| (n.as_str(), b.as_slice()))
-        .collect();
     common::zip_of(&entries, true)
 }
 
 #[test]
 fn giant_ios_icon_candidates_are_not_decoded() {
-    let ipa = common::temp_file(
-        "hostile-c",
-        "giant-candidates.ipa",
-        &ipa_with_giant_candidates(),
-    );
-    let ipa = ipa.to_str().unwrap();
-    let init = common::appfiling_limited(&["init", ipa]);
-    init.assert_within("init", 0, 64);
-    let config = common::temp_file("hostile-c", "giant-candidates.toml", init.stdout.as_bytes());
-    let icon = config.with_file_name("giant-candidates-out.png");
-    let _ = std::fs::remove_file(&icon);
-    let run = common::appfiling_limited(&[
-        "sheet",
-        "--config",
-        config.to_str().unwrap(),
-        "--icon",
-        icon.to_str().unwrap(),
-        ipa,
-    ]);
-    assert!(run.signal.is_none() && run.code.is_some(), "{run:#?}");
-    assert!(run.peak_rss_mib <= 512, "{run:#?}");
+    let (_, icon) = sheet_with_icon("giant-candidates.ipa", &ipa_with_giant_candidates());
     let png = image::load_from_memory(&std::fs::read(&icon).unwrap()).unwrap();
     assert_eq!(png.width(), 180, "the largest candidate within the limit");
 }
