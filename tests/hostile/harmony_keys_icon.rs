@@ -160,37 +160,15 @@ fn scratch_dir() -> std::path::PathBuf {
 /// safe, without the MAC.
 fn openssl_safes(iterations: u32) -> Vec<Vec<u8>> {
     let dir = scratch_dir();
-    let run = |args: &[&str]| {
-        let status = std::process::Command::new("openssl")
-            .args(args)
-            .current_dir(&dir)
-            .stderr(std::process::Stdio::null())
-            .status()
-            .expect("openssl must be installed");
-        assert!(status.success(), "openssl {args:?}");
-    };
-    run(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-        "-subj",
-        "/CN=appfiling hostile p12",
-        "-days",
-        "30",
-        "-keyout",
-        "k.pem",
-        "-out",
-        "c.pem",
-    ]);
+    self_signed_in(&dir, "appfiling hostile p12");
     let iter = iterations.to_string();
-    run(&[
-        "pkcs12", "-export", "-in", "c.pem", "-inkey", "k.pem", "-passout", "pass:", "-iter",
-        &iter, "-nomac", "-out", "out.p12",
-    ]);
+    openssl_in(
+        &dir,
+        &[
+            "pkcs12", "-export", "-in", "c.pem", "-inkey", "k.pem", "-passout", "pass:", "-iter",
+            &iter, "-nomac", "-out", "out.p12",
+        ],
+    );
     let p12 = std::fs::read(dir.join("out.p12")).unwrap();
     let _ = std::fs::remove_dir_all(&dir);
     let pfx = der_children(&p12);
@@ -376,6 +354,30 @@ fn openssl_in(dir: &std::path::Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// A self-signed P-256 certificate for `cn` in `dir`: c.pem, its key k.pem.
+fn self_signed_in(dir: &std::path::Path, cn: &str) {
+    openssl_in(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-subj",
+            &format!("/CN={cn}"),
+            "-days",
+            "30",
+            "-keyout",
+            "k.pem",
+            "-out",
+            "c.pem",
+        ],
+    );
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -487,26 +489,7 @@ fn keys_shrouded_inside_an_encrypted_safe_count_before_the_crate_derives_them() 
 #[test]
 fn legacy_encrypted_safes_open_with_their_password_only() {
     let dir = scratch_dir();
-    openssl_in(
-        &dir,
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-subj",
-            "/CN=appfiling legacy p12",
-            "-days",
-            "30",
-            "-keyout",
-            "k.pem",
-            "-out",
-            "c.pem",
-        ],
-    );
+    self_signed_in(&dir, "appfiling legacy p12");
     let export = ["pkcs12", "-export", "-in", "c.pem", "-inkey", "k.pem"];
     let pass = ["-passout", "pass:legacy"];
     openssl_in(
@@ -528,25 +511,17 @@ fn legacy_encrypted_safes_open_with_their_password_only() {
     for p12 in ["3des.p12", "rc2.p12"] {
         let path = dir.join(p12);
         let path = path.to_str().unwrap();
-        let right = dir.join("right");
-        let run = common::appfiling_limited(&[
-            "inspect",
-            "--password-file",
-            right.to_str().unwrap(),
-            path,
-        ]);
+        let with_password = |file: &str| {
+            let file = dir.join(file);
+            common::appfiling_limited(&["inspect", "--password-file", file.to_str().unwrap(), path])
+        };
+        let run = with_password("right");
         run.assert_within(p12, 0, 64);
         assert!(run.stdout.contains("appfiling legacy p12"), "{run:#?}");
         let run = common::appfiling_limited(&["inspect", path]);
         run.assert_within(p12, 3, 64);
         assert!(run.stderr.contains("needs a password"), "{run:#?}");
-        let wrong = dir.join("wrong");
-        let run = common::appfiling_limited(&[
-            "inspect",
-            "--password-file",
-            wrong.to_str().unwrap(),
-            path,
-        ]);
+        let run = with_password("wrong");
         run.assert_within(p12, 3, 64);
         assert!(run.stderr.contains("wrong password"), "{run:#?}");
     }
