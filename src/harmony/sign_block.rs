@@ -13,8 +13,9 @@ const MAGIC_OLD: &[u8; 16] = b"HAP Sig Block 42";
 const MAGIC: &[u8; 16] = b"<hap sign block>";
 const HEAD_LEN: u64 = 32;
 const SUB_HEAD_LEN: usize = 12;
-/// Signatures, profile and code-signing data: a few megabytes at most.
-const MAX_BLOCK_LEN: u64 = 64 << 20;
+/// Signatures, profile and code-signing data: a few megabytes at most. The block is read
+/// whole, so its cap keeps `inspect` within its 64 MiB budget.
+const MAX_BLOCK_LEN: u64 = 32 << 20;
 const MAX_SUB_BLOCKS: u32 = 64;
 
 pub const TYPE_SIGNATURE: u32 = 0x2000_0000;
@@ -67,7 +68,12 @@ impl HapSignBlock {
         let mut r = Reader::new(&head);
         let count = r.u32()?;
         let size = r.u64()?;
-        if size < HEAD_LEN || size > cd || size > MAX_BLOCK_LEN {
+        if size > MAX_BLOCK_LEN {
+            return Err(HapBlockError::Malformed(format!(
+                "size {size} is over the {MAX_BLOCK_LEN}-byte limit"
+            )));
+        }
+        if size < HEAD_LEN || size > cd {
             return Err(HapBlockError::Malformed(format!(
                 "size {size} does not fit before the central directory at offset {cd}"
             )));

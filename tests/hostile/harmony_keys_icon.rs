@@ -527,3 +527,45 @@ fn legacy_encrypted_safes_open_with_their_password_only() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The sample HAP with its signing block replaced by one of `size` bytes (no sub-blocks),
+/// the central directory moved to follow it.
+fn hap_with_sign_block_of(size: u64) -> Vec<u8> {
+    let hap = crate::sample("harmony/sample.hap");
+    let eocd = hap
+        .windows(4)
+        .rposition(|w| w == [0x50, 0x4b, 0x05, 0x06])
+        .unwrap();
+    let cd = u32::from_le_bytes(hap[eocd + 16..eocd + 20].try_into().unwrap()) as usize;
+    // The footer is the block's last 32 bytes: count, size, magic, version.
+    let footer = &hap[cd - 32..cd];
+    let old_size = u64::from_le_bytes(footer[4..12].try_into().unwrap()) as usize;
+    let mut out = hap[..cd - old_size].to_vec();
+    out.resize(out.len() + size as usize - 32, 0);
+    out.extend_from_slice(&0u32.to_le_bytes());
+    out.extend_from_slice(&size.to_le_bytes());
+    out.extend_from_slice(&footer[12..32]);
+    let new_cd = out.len() as u32;
+    out.extend_from_slice(&hap[cd..]);
+    let eocd = out
+        .windows(4)
+        .rposition(|w| w == [0x50, 0x4b, 0x05, 0x06])
+        .unwrap();
+    out[eocd + 16..eocd + 20].copy_from_slice(&new_cd.to_le_bytes());
+    out
+}
+
+/// A signing block at its 32 MiB cap is read whole and stays within `inspect`'s 64 MiB;
+/// one byte more is refused from its footer, before it is read.
+#[test]
+fn a_signing_block_at_its_cap_stays_within_the_budget() {
+    for size in [32 << 20, (32 << 20) + 1] {
+        let name = format!("block-{size}.hap");
+        let path = common::temp_file("hostile-c", &name, &hap_with_sign_block_of(size));
+        let run = common::appfiling_limited(&["inspect", path.to_str().unwrap()]);
+        run.assert_within(&name, 0, 64);
+        let refused = "signing_block_malformed]: HAP signing block: size 33554433 is over the 33554432-byte limit";
+        assert_eq!(run.stdout.contains(refused), size > 32 << 20, "{run:#?}");
+        assert!(run.stdout.contains("warning [unsigned]"), "{run:#?}");
+    }
+}
