@@ -16,8 +16,12 @@ fn apksigner(file: &str, column: &str) -> String {
 }
 
 /// The filing record: the sheet of the release-signed APK and the HarmonyOS pack, as JSON.
+/// Each call has a folder of its own: tests run in parallel, and one test's filing.toml
+/// being rewritten must never be what another reads.
 fn filing_record() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("appfiling-check-{}", std::process::id()));
+    static CALL: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALL.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("appfiling-check-{}-{call}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let config = dir.join("filing.toml");
     std::fs::write(
