@@ -26,7 +26,11 @@ pub struct Archive {
 
 impl Archive {
     pub fn open(path: &Path) -> Result<Self, ErrorKind> {
-        let file = open_input(path)?;
+        Self::from_file(open_input(path)?)
+    }
+
+    /// Reads a file already opened (by [`open_input`]) as a zip.
+    pub fn from_file(file: File) -> Result<Self, ErrorKind> {
         let file_len = file.metadata()?.len();
         let raw = file.try_clone()?;
         let entries = declared_entries(&raw, file_len)?;

@@ -79,7 +79,7 @@ fn detect_and_inspect(path: &Path, options: &Options) -> Result<PackageReport, E
     if head.starts_with(b"PK") || !small_file_magic {
         // Zips may carry bytes before their first entry (a DEX, a stub), so only a
         // file that starts like a zip must open as one.
-        let opened = match Archive::open(path) {
+        let opened = match Archive::from_file(file.try_clone()?) {
             Err(ErrorKind::NotZip(why)) if head.starts_with(b"PK") => {
                 return Err(ErrorKind::NotZip(why))
             }

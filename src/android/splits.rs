@@ -41,6 +41,7 @@ pub fn inspect_set(
         .map(str::to_string)
         .collect();
     names.sort();
+    let found = names.len();
     names.truncate(MAX_APKS);
     archive.refuse_overlaps(names.iter().map(String::as_str))?;
     let mut read = Vec::new();
@@ -56,7 +57,6 @@ pub fn inspect_set(
             }
         }
     }
-    let found = archive.names().filter(|n| n.ends_with(".apk")).count();
     if found > MAX_APKS {
         warnings.push(Warning::new(
             "apk_unreadable",
