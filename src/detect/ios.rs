@@ -5,6 +5,7 @@ use super::{domains::Collector, languages, sdks::Matcher, Detection};
 use crate::ios::bundle::Bundle;
 use crate::ios::macho::MachO;
 use plist::{Dictionary, Value};
+use std::io::Read;
 
 const MAX_ASSET: u64 = 64 << 20;
 
@@ -79,11 +80,13 @@ pub fn detect(
             .iter()
             .any(|e| f.ends_with(e))
     }) {
-        let Ok(Some(data)) = bundle.read(file, MAX_ASSET) else {
+        let Ok(Some(entry)) = bundle.open(file) else {
             continue;
         };
-        scanned += data.len() as u64;
-        hosts.text(&String::from_utf8_lossy(&data), "assets");
+        // Streamed, as Android's assets are: URLs past any padding are read, up to the cap.
+        scanned += hosts
+            .stream(entry.reader.take(MAX_ASSET), "assets")
+            .unwrap_or(0);
     }
     let mut locales: Vec<String> = files
         .iter()
