@@ -92,23 +92,20 @@ impl Matcher {
 
     fn hit(&mut self, rule: usize, what: &str) {
         let list = self.evidence.entry(rule).or_default();
-        let what = shorten(what);
-        if list.len() < MAX_EVIDENCE && !list.contains(&what) {
-            list.push(what);
+        if list.len() < MAX_EVIDENCE {
+            let what = shorten(what);
+            if !list.contains(&what) {
+                list.push(what);
+            }
         }
     }
 
     /// A Java class or component name, e.g. `com.tencent.mm.opensdk.openapi.WXAPIFactory`:
     /// every package prefix at a dot boundary, up to the longest rule's, is looked up.
     pub fn class(&mut self, name: &str) {
-        let mut ends: Vec<usize> = name
-            .match_indices('.')
-            .map(|(dot, _)| dot)
-            .take_while(|dot| *dot <= self.longest)
-            .collect();
-        if name.len() <= self.longest {
-            ends.push(name.len());
-        }
+        let longest = self.longest;
+        let dots = name.match_indices('.').map(|(dot, _)| dot);
+        let ends = dots.chain([name.len()]).take_while(|end| *end <= longest);
         for end in ends {
             if let Some(rules) = self.by_package.get(&name[..end]) {
                 for rule in rules.clone() {
