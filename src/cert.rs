@@ -4,7 +4,8 @@
 use crate::ber::{self, TAG_OID, TAG_SEQUENCE};
 use crate::pkcs7::{SignedData, SignerId};
 use crate::report::{
-    Certificate, CertifiedKey, ChainCertificate, PackageReport, PublicKey, Scheme, Signer, Warning,
+    Certificate, CertificateRole, CertifiedKey, ChainCertificate, KeyAlgorithm, PackageReport,
+    PublicKey, Scheme, Signer, Warning, WarningCode,
 };
 use base64::Engine;
 use md5::Md5;
@@ -162,7 +163,7 @@ fn describe_key(cert: &X509Certificate<'_>) -> PublicKey {
     let spki = cert.public_key();
     let algorithm_oid = spki.algorithm.algorithm.to_id_string();
     let mut key = PublicKey {
-        algorithm: algorithm_oid.clone(),
+        algorithm: KeyAlgorithm::Other(algorithm_oid.clone()),
         bits: None,
         modulus_decimal: None,
         modulus_hex: None,
@@ -185,14 +186,14 @@ fn describe_key(cert: &X509Certificate<'_>) -> PublicKey {
         Some(ParsedKey::RSA(rsa)) => {
             // Read as unsigned, as openssl does, even when the DER INTEGER is "negative".
             let modulus = BigUint::from_bytes_be(rsa.modulus);
-            key.algorithm = "RSA".into();
+            key.algorithm = KeyAlgorithm::Rsa;
             key.bits = u32::try_from(modulus.bits()).ok();
             key.modulus_decimal = Some(modulus.to_str_radix(10));
             key.modulus_hex = Some(modulus.to_str_radix(16).to_uppercase());
             key.exponent = rsa.try_exponent().ok();
         }
         Some(ParsedKey::EC(point)) => {
-            key.algorithm = "EC".into();
+            key.algorithm = KeyAlgorithm::Ec;
             let (curve, bits) = params
                 .and_then(named_curve)
                 .unwrap_or(("unknown".into(), None));
@@ -201,7 +202,7 @@ fn describe_key(cert: &X509Certificate<'_>) -> PublicKey {
             key.ec_point_hex = Some(hex_upper(point.data()));
         }
         Some(ParsedKey::DSA(_)) => {
-            key.algorithm = "DSA".into();
+            key.algorithm = KeyAlgorithm::Dsa;
             key.bits = params.and_then(dsa_prime_bits);
         }
         _ => {}
@@ -258,7 +259,7 @@ fn dsa_prime_bits(params: ber::Tlv<'_>) -> Option<u32> {
 /// The role of each certificate in a set, by issuer/subject linkage rather
 /// than position: "root" (self-issued), "intermediate" (issued another one in
 /// the set), "leaf" (issued none), or "unknown" when it does not parse.
-pub fn chain_roles(certificates: &[&[u8]]) -> Vec<&'static str> {
+pub fn chain_roles(certificates: &[&[u8]]) -> Vec<CertificateRole> {
     // Names compare by content: the same name may be encoded with other string types.
     let normal = |name: &X509Name<'_>| distinguished_name(name).to_lowercase();
     let names: Vec<Option<(String, String)>> = certificates
@@ -279,10 +280,12 @@ pub fn chain_roles(certificates: &[&[u8]]) -> Vec<&'static str> {
     names
         .iter()
         .map(|name| match name {
-            None => "unknown",
-            Some((subject, issuer)) if subject == issuer => "root",
-            Some((subject, _)) if issuers.contains(subject.as_str()) => "intermediate",
-            Some(_) => "leaf",
+            None => CertificateRole::Unknown,
+            Some((subject, issuer)) if subject == issuer => CertificateRole::Root,
+            Some((subject, _)) if issuers.contains(subject.as_str()) => {
+                CertificateRole::Intermediate
+            }
+            Some(_) => CertificateRole::Leaf,
         })
         .collect()
 }
@@ -298,10 +301,10 @@ pub enum SignerError {
 
 impl SignerError {
     /// The warning code each case is reported under.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> WarningCode {
         match self {
-            SignerError::NotFound => "signer_not_found",
-            SignerError::Unreadable(_) => "certificate_unreadable",
+            SignerError::NotFound => WarningCode::SignerNotFound,
+            SignerError::Unreadable(_) => WarningCode::CertificateUnreadable,
         }
     }
 }
@@ -338,7 +341,7 @@ pub fn record_signature(
     scheme: Scheme,
     cms: &[u8],
     context: &str,
-    unreadable_code: &'static str,
+    unreadable_code: WarningCode,
 ) -> Vec<ChainCertificate> {
     let signed = match crate::pkcs7::parse_signed_data(cms) {
         Ok(signed) => signed,

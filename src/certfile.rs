@@ -5,7 +5,10 @@
 use crate::cert;
 use crate::error::ErrorKind;
 use crate::keystore::pkcs12::Refused;
-use crate::report::{ChainCertificate, PackageReport, Scheme, Signer, Warning};
+use crate::report::{
+    CertificateRole, ChainCertificate, Format, KeystoreEntryKind, KeystoreIntegrity, KeystoreKind,
+    PackageReport, Platform, Scheme, Signer, Warning, WarningCode,
+};
 use std::path::Path;
 use x509_parser::pem::Pem;
 
@@ -25,12 +28,14 @@ pub fn certificates(bytes: &[u8]) -> Option<Vec<Vec<u8>>> {
 pub fn inspect_certificates(path: &Path, ders: &[Vec<u8>]) -> Result<PackageReport, ErrorKind> {
     let slices: Vec<&[u8]> = ders.iter().map(Vec::as_slice).collect();
     let roles = cert::chain_roles(&slices);
-    let leaves: Vec<usize> = (0..ders.len()).filter(|i| roles[*i] == "leaf").collect();
+    let leaves: Vec<usize> = (0..ders.len())
+        .filter(|i| roles[*i] == CertificateRole::Leaf)
+        .collect();
     // A lone self-signed certificate is its own leaf.
     let filed = leaves.first().copied().or((ders.len() == 1).then_some(0));
     report(
         path,
-        "certificate",
+        Format::Certificate,
         Scheme::Certificate,
         ders,
         &roles,
@@ -92,16 +97,16 @@ pub fn inspect_p12(
     let roles = cert::chain_roles(&slices);
     let filed = if with_key.is_empty() {
         (0..ders.len())
-            .filter(|i| roles[*i] == "leaf")
+            .filter(|i| roles[*i] == CertificateRole::Leaf)
             .take(1)
             .collect()
     } else {
         with_key
     };
-    let mut report = report(path, "p12", Scheme::Pkcs12, &ders, &roles, filed)?;
+    let mut report = report(path, Format::P12, Scheme::Pkcs12, &ders, &roles, filed)?;
     if archive.keys.is_empty() {
         report.warnings.push(Warning::new(
-            "no_private_key",
+            WarningCode::NoPrivateKey,
             "the PKCS#12 file holds no private key: it cannot sign, but its certificate values are still right",
         ));
     }
@@ -181,7 +186,7 @@ fn keystore_p12(
             .unwrap_or_default();
         entries.push(RawEntry {
             alias: name,
-            kind: "private_key",
+            kind: KeystoreEntryKind::PrivateKey,
             chain,
         });
     }
@@ -194,39 +199,46 @@ fn keystore_p12(
                 .friendly_name
                 .clone()
                 .unwrap_or_else(|| cert.cert.subject().to_string()),
-            kind: "trusted_certificate",
+            kind: KeystoreEntryKind::TrustedCertificate,
             chain: vec![cert.cert.as_der().to_vec()],
         });
     }
     for secret in &archive.secrets {
         entries.push(RawEntry {
             alias: secret.friendly_name.clone().unwrap_or_default(),
-            kind: "secret_key",
+            kind: KeystoreEntryKind::SecretKey,
             chain: Vec::new(),
         });
     }
-    crate::keystore::report(path, "pkcs12", "verified", entries, alias, Vec::new())
+    crate::keystore::report(
+        path,
+        KeystoreKind::Pkcs12,
+        KeystoreIntegrity::Verified,
+        entries,
+        alias,
+        Vec::new(),
+    )
 }
 
 fn report(
     path: &Path,
-    format: &'static str,
+    format: Format,
     scheme: Scheme,
     ders: &[Vec<u8>],
-    roles: &[&'static str],
+    roles: &[CertificateRole],
     filed: Vec<usize>,
 ) -> Result<PackageReport, ErrorKind> {
-    let mut report = crate::ios::empty_report(path, format);
+    let mut report = PackageReport::new(path, Platform::Ios, format);
     for (i, (der, role)) in ders.iter().zip(roles).enumerate() {
         match cert::describe(der) {
             Ok(key) => {
                 if filed.contains(&i) {
                     report.signers.push(Signer::new(scheme, key.clone()));
                 }
-                report.chain.push(ChainCertificate { role, key });
+                report.chain.push(ChainCertificate { role: *role, key });
             }
             Err(e) => report.warnings.push(Warning::new(
-                "certificate_unreadable",
+                WarningCode::CertificateUnreadable,
                 format!("certificate #{}: {e}", i + 1),
             )),
         }
@@ -247,19 +259,19 @@ fn report(
     if apple {
         crate::ios::choose_filing(&mut report);
     } else if HARMONY_ISSUERS.iter().any(|h| issued_by(h)) {
-        report.platform = "harmonyos";
+        report.platform = Platform::Harmonyos;
         crate::harmony::choose_filing(&mut report);
     } else {
-        report.platform = "unknown";
+        report.platform = Platform::Unknown;
         report.warnings.push(Warning::new(
-            "platform_unknown",
+            WarningCode::PlatformUnknown,
             "neither an Apple nor a Huawei/OpenHarmony certificate: the platform cannot be told from the \
              certificate alone, so no filing block is made; MD5, SHA-1, SHA-256 and the public key are all reported",
         ));
     }
     if report.signers.len() > 1 {
         report.warnings.push(Warning::new(
-            "multiple_signers",
+            WarningCode::MultipleSigners,
             format!(
                 "{} candidate certificates; the first is filed",
                 report.signers.len()

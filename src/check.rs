@@ -3,7 +3,7 @@
 //! (`appfiling sheet --format json`), an `inspect --format json` report, or
 //! values given on the command line.
 
-use crate::report::PackageReport;
+use crate::report::{PackageReport, Platform};
 use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
@@ -207,7 +207,7 @@ pub struct Difference {
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckResult {
     pub path: String,
-    pub platform: &'static str,
+    pub platform: Platform,
     pub package_name: Option<String>,
     /// The record compared with; null when none is for this platform.
     pub record: Option<String>,
@@ -224,7 +224,7 @@ pub fn check(package: &PackageReport, records: &[Filed]) -> CheckResult {
     let platform = package.platform;
     let candidates: Vec<&Filed> = records
         .iter()
-        .filter(|r| r.platform.as_deref().is_none_or(|p| p == platform))
+        .filter(|r| r.platform.as_deref().is_none_or(|p| p == platform.as_str()))
         .collect();
     let found_name = package
         .filing
@@ -271,7 +271,7 @@ fn compare(
     differences: &mut Vec<Difference>,
 ) {
     // A keystore or a certificate holds keys, not an app: only its key can be compared.
-    let key_only = package.keystore.is_some() || matches!(package.format, "certificate" | "p12");
+    let key_only = package.format.is_key_only();
     if let Some(filed) = record.package_name.as_ref().filter(|_| !key_only) {
         if Some(filed.as_str()) != found_name {
             differences.push(Difference {

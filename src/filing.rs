@@ -1,10 +1,13 @@
 //! What every platform's filing shares: the 公钥 form of a public key.
 
-use crate::report::{Filing, PackageReport, PublicKey, Signer, Warning};
+use crate::report::{
+    Filing, FingerprintAlgorithm, KeyAlgorithm, PackageReport, Platform, PublicKey,
+    PublicKeyFormat, Signer, Warning, WarningCode,
+};
 
 /// The forms a platform's filing takes.
 pub struct PlatformForm {
-    pub platform: &'static str,
+    pub platform: Platform,
     pub modulus: ModulusForm,
     /// EC points are this platform's normal 公钥 (HarmonyOS): no warning.
     pub ec_expected: bool,
@@ -13,19 +16,19 @@ pub struct PlatformForm {
 }
 
 pub const ANDROID: PlatformForm = PlatformForm {
-    platform: "android",
+    platform: Platform::Android,
     modulus: ModulusForm::Decimal,
     ec_expected: false,
     sha1: false,
 };
 pub const IOS: PlatformForm = PlatformForm {
-    platform: "ios",
+    platform: Platform::Ios,
     modulus: ModulusForm::Hex,
     ec_expected: false,
     sha1: true,
 };
 pub const HARMONYOS: PlatformForm = PlatformForm {
-    platform: "harmonyos",
+    platform: Platform::Harmonyos,
     modulus: ModulusForm::Hex,
     ec_expected: true,
     sha1: true,
@@ -57,7 +60,11 @@ pub fn set_filing(
         } else {
             cert.md5.clone()
         },
-        signature_md5_algorithm: if form.sha1 { "sha1" } else { "md5" },
+        signature_md5_algorithm: if form.sha1 {
+            FingerprintAlgorithm::Sha1
+        } else {
+            FingerprintAlgorithm::Md5
+        },
         signer_scheme: chosen.scheme,
         signer_sha256: cert.sha256.clone(),
         reason,
@@ -80,29 +87,31 @@ fn public_key_value(
     form: ModulusForm,
     ec_expected: bool,
     warnings: &mut Vec<Warning>,
-) -> (Option<String>, Option<&'static str>) {
-    match key.algorithm.as_str() {
-        "EC" if ec_expected => (key.ec_point_hex.clone(), Some("ec_point")),
-        "RSA" => match form {
-            ModulusForm::Decimal => (key.modulus_decimal.clone(), Some("decimal")),
-            ModulusForm::Hex => (key.modulus_hex.clone(), Some("hex")),
+) -> (Option<String>, Option<PublicKeyFormat>) {
+    match &key.algorithm {
+        KeyAlgorithm::Ec if ec_expected => {
+            (key.ec_point_hex.clone(), Some(PublicKeyFormat::EcPoint))
+        }
+        KeyAlgorithm::Rsa => match form {
+            ModulusForm::Decimal => (key.modulus_decimal.clone(), Some(PublicKeyFormat::Decimal)),
+            ModulusForm::Hex => (key.modulus_hex.clone(), Some(PublicKeyFormat::Hex)),
         },
-        "EC" => {
+        KeyAlgorithm::Ec => {
             warnings.push(Warning::new(
-                "ec_key",
+                WarningCode::EcKey,
                 format!(
                     "the signing key is EC ({}), which has no modulus: 公钥 holds the uncompressed point 04‖X‖Y; \
                      the portal may reject it",
                     key.curve.as_deref().unwrap_or("unknown curve")
                 ),
             ));
-            (key.ec_point_hex.clone(), Some("ec_point"))
+            (key.ec_point_hex.clone(), Some(PublicKeyFormat::EcPoint))
         }
         other => {
-            let code = if other == "DSA" {
-                "dsa_key"
+            let code = if *other == KeyAlgorithm::Dsa {
+                WarningCode::DsaKey
             } else {
-                "no_modulus"
+                WarningCode::NoModulus
             };
             warnings.push(Warning::new(
                 code,

@@ -1,6 +1,9 @@
 //! Human-readable output: the values to paste first, then the evidence.
 
-use crate::report::{Certificate, PackageReport, PublicKey, Report};
+use crate::report::{
+    Certificate, FingerprintAlgorithm, HarmonyCertificateKind, PackageReport, Platform, PublicKey,
+    Report,
+};
 use std::borrow::Cow;
 use std::fmt::Write;
 
@@ -75,10 +78,11 @@ fn or_dash(value: Option<&str>) -> &str {
 fn package_text(out: &mut String, p: &PackageReport) {
     outln!(out, "{}", p.path);
     if let Some(f) = &p.filing {
-        let (platform, fingerprint) = match f.platform {
-            "ios" => ("iOS (苹果)", "签名MD5值   (SHA-1)"),
-            "harmonyos" => ("HarmonyOS (鸿蒙)", "签名MD5值   (SHA-1)"),
-            _ => ("Android (安卓)", "签名MD5值"),
+        let platform = f.platform.display_name();
+        // The label says which hash the field holds when it is not the MD5 its name promises.
+        let fingerprint = match f.signature_md5_algorithm {
+            FingerprintAlgorithm::Md5 => "签名MD5值",
+            FingerprintAlgorithm::Sha1 => "签名MD5值   (SHA-1)",
         };
         outln!(out, "  备案信息 (paste into the portal)");
         outln!(out, "    平台        {platform}");
@@ -92,7 +96,7 @@ fn package_text(out: &mut String, p: &PackageReport) {
         outln!(out, "  chosen: {}", f.reason);
     }
     // Certificate files and .p12 name no app: only their certificates are shown.
-    if !matches!(p.format, "certificate" | "p12") && p.keystore.is_none() {
+    if !p.format.is_key_only() {
         app_text(out, p);
     }
     if let Some(keystore) = &p.keystore {
@@ -107,14 +111,14 @@ fn package_text(out: &mut String, p: &PackageReport) {
                 out,
                 "  alias {} ({})",
                 entry.alias,
-                entry.kind.replace('_', " ")
+                entry.kind.as_str().replace('_', " ")
             );
             for (i, key) in entry.chain.iter().enumerate() {
                 outln!(out, "    certificate #{}", i + 1);
                 certificate_text(out, &key.certificate, &key.public_key, "      ");
             }
         }
-    } else if p.platform == "android" {
+    } else if p.platform == Platform::Android {
         let sdk = |v: Option<u32>| v.map_or("-".into(), |v| v.to_string());
         outln!(
             out,
@@ -347,7 +351,9 @@ fn harmony_text(out: &mut String, h: &crate::report::HarmonyDetails) {
             or_dash(profile.not_after.as_deref())
         );
         if let Some(key) = &profile.certificate {
-            let kind = profile.certificate_kind.unwrap_or("certificate");
+            let kind = profile
+                .certificate_kind
+                .map_or("certificate", HarmonyCertificateKind::as_str);
             outln!(
                 out,
                 "    {kind:<12} {} (SHA-1 {})",

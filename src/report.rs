@@ -6,6 +6,16 @@
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+mod codes;
+mod kinds;
+
+pub use codes::WarningCode;
+pub use kinds::{
+    CertificateRole, FingerprintAlgorithm, Format, HarmonyCertificateKind, HarmonyModel,
+    KeyAlgorithm, KeystoreEntryKind, KeystoreIntegrity, KeystoreKind, Platform, ProfileKind,
+    PublicKeyFormat,
+};
+
 pub const SCHEMA_VERSION: u32 = 1;
 
 #[derive(Debug, Clone, Serialize)]
@@ -25,8 +35,8 @@ pub struct ErrorEntry {
 #[derive(Debug, Clone, Serialize)]
 pub struct PackageReport {
     pub path: String,
-    pub platform: &'static str,
-    pub format: &'static str,
+    pub platform: Platform,
+    pub format: Format,
     pub package_name: Option<String>,
     /// The name to file: zh-CN, zh-Hans, zh, then the default label.
     pub app_name: Option<String>,
@@ -64,6 +74,41 @@ pub struct PackageReport {
     pub detection: Option<crate::detect::Detection>,
     pub filing: Option<Filing>,
     pub warnings: Vec<Warning>,
+}
+
+impl PackageReport {
+    /// A report of `format` on `platform` with nothing read yet: every field empty.
+    pub fn new(path: &std::path::Path, platform: Platform, format: Format) -> Self {
+        PackageReport {
+            path: path.display().to_string(),
+            platform,
+            format,
+            package_name: None,
+            app_name: None,
+            app_names: BTreeMap::new(),
+            label_reference: None,
+            version_name: None,
+            version_code: None,
+            min_sdk: None,
+            target_sdk: None,
+            debuggable: None,
+            icon: None,
+            schemes: Vec::new(),
+            signing_block: Vec::new(),
+            signers: Vec::new(),
+            lineage: Vec::new(),
+            rotation_min_sdk: None,
+            source_stamp: None,
+            chain: Vec::new(),
+            android: None,
+            keystore: None,
+            ios: None,
+            harmony: None,
+            detection: None,
+            filing: None,
+            warnings: Vec::new(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -187,8 +232,7 @@ pub struct Certificate {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PublicKey {
-    /// "RSA", "EC", "DSA", or the key's OID when unknown.
-    pub algorithm: String,
+    pub algorithm: KeyAlgorithm,
     pub bits: Option<u32>,
     pub modulus_decimal: Option<String>,
     /// Uppercase, without a leading zero byte: what `openssl x509 -modulus` prints.
@@ -240,7 +284,7 @@ pub struct CodeSignature {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ChainCertificate {
-    pub role: &'static str,
+    pub role: CertificateRole,
     #[serde(flatten)]
     pub key: CertifiedKey,
 }
@@ -258,8 +302,7 @@ pub struct Profile {
     pub aps_environment: Option<String>,
     pub creation_date: Option<String>,
     pub expiration_date: Option<String>,
-    /// "app-store", "ad-hoc", "enterprise" or "development".
-    pub kind: &'static str,
+    pub kind: ProfileKind,
     pub provisioned_devices: usize,
     pub platforms: Vec<String>,
     pub developer_certificates: Vec<CertifiedKey>,
@@ -284,8 +327,7 @@ pub struct HarmonyDetails {
     pub sign_block_version: Option<u32>,
     /// Every sub-block, by type.
     pub sign_blocks: Vec<HapBlock>,
-    /// "stage" (module.json) or "fa" (config.json).
-    pub model: Option<&'static str>,
+    pub model: Option<HarmonyModel>,
     pub module_name: Option<String>,
     pub min_api_version: Option<u64>,
     pub target_api_version: Option<u64>,
@@ -317,8 +359,7 @@ pub struct HarmonyProfile {
     pub bundle_name: Option<String>,
     pub developer_id: Option<String>,
     pub app_identifier: Option<String>,
-    /// "distribution" or "development": which certificate bundle-info carries.
-    pub certificate_kind: Option<&'static str>,
+    pub certificate_kind: Option<HarmonyCertificateKind>,
     pub certificate: Option<CertifiedKey>,
     pub not_before: Option<String>,
     pub not_after: Option<String>,
@@ -335,17 +376,16 @@ pub struct HarmonyProfile {
 /// The values to paste into the filing portal.
 #[derive(Debug, Clone, Serialize)]
 pub struct Filing {
-    /// "android", "ios" or "harmonyos".
-    pub platform: &'static str,
+    pub platform: Platform,
     pub package_name: Option<String>,
     /// 公钥, in `public_key_format`.
     pub public_key: Option<String>,
-    /// "decimal" or "hex" (RSA modulus), "ec_point" (04‖X‖Y) or null when there is none.
-    pub public_key_format: Option<&'static str>,
+    /// Null when the key has no form the portals take.
+    pub public_key_format: Option<PublicKeyFormat>,
     /// 签名MD5值: the fingerprint the portal asks for (MD5 on Android, SHA-1 on iOS).
     pub signature_md5_field: String,
-    /// Which hash `signature_md5_field` is: "md5" or "sha1".
-    pub signature_md5_algorithm: &'static str,
+    /// Which hash `signature_md5_field` is.
+    pub signature_md5_algorithm: FingerprintAlgorithm,
     pub signer_scheme: Scheme,
     pub signer_sha256: String,
     /// Why this signer was chosen, in words.
@@ -364,18 +404,16 @@ pub struct AndroidDetails {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct KeystoreDetails {
-    /// "jks", "jceks" or "pkcs12".
-    pub kind: &'static str,
-    /// "verified" (the password opened it) or "unchecked" (read without the password).
-    pub integrity: &'static str,
+    pub kind: KeystoreKind,
+    /// Verified: the password opened it; unchecked: read without the password.
+    pub integrity: KeystoreIntegrity,
     pub entries: Vec<KeystoreEntry>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct KeystoreEntry {
     pub alias: String,
-    /// "private_key", "trusted_certificate" or "secret_key".
-    pub kind: &'static str,
+    pub kind: KeystoreEntryKind,
     /// Leaf first.
     pub chain: Vec<CertifiedKey>,
 }
@@ -391,12 +429,12 @@ pub struct SplitApk {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Warning {
-    pub code: &'static str,
+    pub code: WarningCode,
     pub message: String,
 }
 
 impl Warning {
-    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(code: WarningCode, message: impl Into<String>) -> Self {
         Warning {
             code,
             message: message.into(),

@@ -27,7 +27,7 @@ fn filed_sha256(p: &PackageReport) -> &str {
 fn the_sample_bundle_matches_aapt2_and_keytool() {
     let row = &expected()["sample.aab"];
     let p = inspect("bundles/sample.aab");
-    assert_eq!(p.format, "aab");
+    assert_eq!(p.format.as_str(), "aab");
     assert_eq!(p.package_name.as_deref(), Some(row["package"].as_str()));
     assert_eq!(p.version_code.unwrap().to_string(), row["version_code"]);
     assert_eq!(
@@ -75,7 +75,7 @@ fn split_sets_report_the_base_and_check_every_signer() {
     ] {
         let row = &rows[file];
         let p = inspect(&format!("bundles/{file}"));
-        assert_eq!(p.format, &file[file.rfind('.').unwrap() + 1..]);
+        assert_eq!(p.format.as_str(), &file[file.rfind('.').unwrap() + 1..]);
         assert_eq!(p.package_name.as_deref(), Some("dev.appfiling.sample"));
         assert_eq!(filed_sha256(&p), row["signer_sha256"], "{file}");
         let apks = &p.android.as_ref().unwrap().apks;
@@ -163,7 +163,7 @@ fn corpus_bundles_match_aapt2_and_keytool() {
         let (rel, verifies, sha1, sha256) = (cols[0], cols[2] == "yes", cols[7], cols[8]);
         let path = corpus.join(rel);
         let p = appfiling::inspect(&path).unwrap();
-        assert_eq!(p.format, "aab", "{rel}");
+        assert_eq!(p.format.as_str(), "aab", "{rel}");
         if verifies {
             let cert = &p.signers[0].key.certificate;
             assert_eq!(cert.sha1, sha1.to_uppercase(), "{rel}");

@@ -218,7 +218,7 @@ fn rsa_moduli_and_fingerprints_match_openssl() {
                 failures.push(format!("{path}: {what} {ours} but openssl says {theirs}"));
             }
         }
-        if key.algorithm == "RSA" {
+        if key.algorithm.as_str() == "RSA" {
             rsa += 1;
             if key.modulus_hex.as_ref() != ossl.modulus.as_ref() {
                 failures.push(format!("{path}: modulus differs from openssl for {sha256}"));
@@ -251,8 +251,11 @@ fn scheme_specific_cases() {
     let filing = p.filing.as_ref().unwrap();
     assert_eq!(filing.signer_scheme, Scheme::V3);
     assert_eq!(filing.signer_sha256, p.lineage[2].key.certificate.sha256);
-    assert!(p.warnings.iter().any(|w| w.code == "key_rotation"));
-    assert!(!p.warnings.iter().any(|w| w.code == "multiple_signers"));
+    assert!(p.warnings.iter().any(|w| w.code.as_str() == "key_rotation"));
+    assert!(!p
+        .warnings
+        .iter()
+        .any(|w| w.code.as_str() == "multiple_signers"));
 
     // EC key: the filing holds the uncompressed point, with a warning.
     let p = inspect("v2-only-with-ecdsa-sha256-p256.apk");
@@ -263,18 +266,18 @@ fn scheme_specific_cases() {
         Some((130, "04"))
     );
     assert_eq!(p.filing.as_ref().unwrap().public_key, key.ec_point_hex);
-    assert!(p.warnings.iter().any(|w| w.code == "ec_key"));
+    assert!(p.warnings.iter().any(|w| w.code.as_str() == "ec_key"));
 
     // DSA: no modulus, and the filing says so.
     let p = inspect("v1-only-with-dsa-sha256-1.2.840.10040.4.1-2048.apk");
     assert_eq!(p.signers[0].key.public_key.bits, Some(2048));
     assert!(p.filing.as_ref().unwrap().public_key.is_none());
-    assert!(p.warnings.iter().any(|w| w.code == "dsa_key"));
+    assert!(p.warnings.iter().any(|w| w.code.as_str() == "dsa_key"));
 
     // An unsigned APK is reported, with a warning and no filing.
     let p = inspect("golden-aligned-in.apk");
     assert!(p.signers.is_empty() && p.filing.is_none());
-    assert!(p.warnings.iter().any(|w| w.code == "unsigned"));
+    assert!(p.warnings.iter().any(|w| w.code.as_str() == "unsigned"));
 
     // Two signers: both reported, and the ambiguity warned about.
     let p = inspect("two-signers.apk");
@@ -282,7 +285,10 @@ fn scheme_specific_cases() {
         p.signers.iter().filter(|s| s.scheme == Scheme::V2).count(),
         2
     );
-    assert!(p.warnings.iter().any(|w| w.code == "multiple_signers"));
+    assert!(p
+        .warnings
+        .iter()
+        .any(|w| w.code.as_str() == "multiple_signers"));
 }
 
 #[test]
@@ -334,7 +340,7 @@ fn v31_signers_and_block_ids_match_the_corpus_oracle() {
             && !package
                 .warnings
                 .iter()
-                .any(|w| w.code == "signing_block_malformed")
+                .any(|w| w.code.as_str() == "signing_block_malformed")
         {
             let mut expected: Vec<String> = cols[2].split(',').map(String::from).collect();
             let mut ours: Vec<String> = package

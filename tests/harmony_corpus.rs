@@ -85,7 +85,7 @@ fn hap_signers_and_profiles_match_the_oracle() {
                     && !package
                         .warnings
                         .iter()
-                        .any(|w| w.code == "signing_block_malformed")
+                        .any(|w| w.code.as_str() == "signing_block_malformed")
                 {
                     failures.push(format!(
                         "{what}: magic {:?}, oracle {magic}",
@@ -155,7 +155,7 @@ fn hap_signers_and_profiles_match_the_oracle() {
 }
 
 fn has_warning(p: &PackageReport, codes: &[&str]) -> bool {
-    p.warnings.iter().any(|w| codes.contains(&w.code))
+    p.warnings.iter().any(|w| codes.contains(&w.code.as_str()))
 }
 
 #[test]
@@ -173,7 +173,7 @@ fn pem_chain_leaves_are_what_openssl_verify_confirms() {
             continue;
         }
         let leaf = &package.signers[0].key.certificate;
-        assert_eq!(package.platform, "harmonyos", "{}", path.display());
+        assert_eq!(package.platform.as_str(), "harmonyos", "{}", path.display());
         let others: Vec<&str> = package
             .chain
             .iter()
@@ -186,14 +186,14 @@ fn pem_chain_leaves_are_what_openssl_verify_confirms() {
             path.display()
         );
         // And no other certificate of the file is a leaf openssl would accept above it.
-        for candidate in package.chain.iter().filter(|c| c.role != "leaf") {
+        for candidate in package.chain.iter().filter(|c| c.role.as_str() != "leaf") {
             let rest: Vec<&str> = package
                 .chain
                 .iter()
                 .filter(|c| c.key.certificate.sha256 != candidate.key.certificate.sha256)
                 .map(|c| c.key.certificate.der_base64.as_str())
                 .collect();
-            let is_root = candidate.role == "root";
+            let is_root = candidate.role.as_str() == "root";
             assert!(is_root || openssl_verifies_leaf(&candidate.key.certificate.der_base64, &rest));
         }
         assert_eq!(
@@ -216,7 +216,7 @@ fn harmony_keys_match_openssl() {
             let Ok(package) = appfiling::inspect(&entry.path()) else {
                 continue;
             };
-            if package.platform != "harmonyos" {
+            if package.platform.as_str() != "harmonyos" {
                 continue;
             }
             let profile_cert = package
@@ -235,7 +235,7 @@ fn harmony_keys_match_openssl() {
                 }
                 let ossl = openssl_describe(&key.certificate.der_base64);
                 assert_eq!(key.certificate.sha1, ossl.sha1);
-                if key.public_key.algorithm == "EC" {
+                if key.public_key.algorithm.as_str() == "EC" {
                     assert_eq!(
                         key.public_key.ec_point_hex,
                         openssl_ec_point(&key.certificate.der_base64)

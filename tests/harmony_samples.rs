@@ -23,15 +23,15 @@ fn inspect(name: &str) -> PackageReport {
 fn assert_filing(p: &PackageReport, certificate: &str) {
     let e = &expected()[certificate];
     let f = p.filing.as_ref().expect("a filing block");
-    assert_eq!(f.platform, "harmonyos");
+    assert_eq!(f.platform.as_str(), "harmonyos");
     // A certificate file names no bundle.
-    let bundle = (p.format != "certificate").then_some("dev.appfiling.sample");
+    let bundle = (p.format.as_str() != "certificate").then_some("dev.appfiling.sample");
     assert_eq!(f.package_name.as_deref(), bundle);
     assert_eq!(f.signature_md5_field, e["sha1"]);
-    assert_eq!(f.signature_md5_algorithm, "sha1");
+    assert_eq!(f.signature_md5_algorithm.as_str(), "sha1");
     assert_eq!(f.public_key.as_ref(), Some(&e["ec_point"]));
     assert_eq!(f.public_key.as_ref().unwrap().len(), 130);
-    assert_eq!(f.public_key_format, Some("ec_point"));
+    assert_eq!(f.public_key_format.map(|v| v.as_str()), Some("ec_point"));
     assert_eq!(f.signer_sha256, e["sha256"]);
     assert!(
         !common::warning_codes(p).contains(&"ec_key"),
@@ -42,7 +42,10 @@ fn assert_filing(p: &PackageReport, certificate: &str) {
 #[test]
 fn the_hap_reads_back() {
     let p = inspect("sample.hap");
-    assert_eq!((p.platform, p.format), ("harmonyos", "hap"));
+    assert_eq!(
+        (p.platform.as_str(), p.format.as_str()),
+        ("harmonyos", "hap")
+    );
     assert_eq!(p.app_name.as_deref(), Some("示例笔记"));
     assert_eq!(
         p.app_names.get("default").map(String::as_str),
@@ -56,17 +59,20 @@ fn the_hap_reads_back() {
     let names: Vec<Option<&str>> = h.sign_blocks.iter().map(|b| b.name).collect();
     assert_eq!(names, [Some("signature"), Some("profile")]);
     assert_eq!(
-        (h.model, h.min_api_version),
+        (h.model.map(|m| m.as_str()), h.min_api_version),
         (Some("stage"), Some(50000012))
     );
     assert_eq!(h.label_reference.as_deref(), Some("$string:app_name"));
-    let roles: Vec<&str> = p.chain.iter().map(|c| c.role).collect();
+    let roles: Vec<&str> = p.chain.iter().map(|c| c.role.as_str()).collect();
     assert_eq!(roles, ["root", "intermediate", "leaf"]);
     assert_eq!(p.signers[0].scheme, Scheme::HapSignature);
     let profile = h.profile.as_ref().unwrap();
     let e = expected();
     assert_eq!(profile.kind.as_deref(), Some("release"));
-    assert_eq!(profile.certificate_kind, Some("distribution"));
+    assert_eq!(
+        profile.certificate_kind.map(|v| v.as_str()),
+        Some("distribution")
+    );
     assert_eq!(
         profile.certificate.as_ref().unwrap().certificate.sha1,
         e["release"]["sha1"]
@@ -93,7 +99,7 @@ fn a_debug_hap_is_flagged() {
 #[test]
 fn the_app_pack_reports_itself_and_its_module() {
     let p = inspect("sample.app");
-    assert_eq!(p.format, "app");
+    assert_eq!(p.format.as_str(), "app");
     assert_filing(&p, "release");
     assert_eq!(p.app_name.as_deref(), Some("示例笔记"));
     let modules = &p.harmony.as_ref().unwrap().modules;
@@ -105,10 +111,10 @@ fn the_app_pack_reports_itself_and_its_module() {
 #[test]
 fn profiles_and_chains() {
     let p = inspect("sample-release.p7b");
-    assert_eq!(p.format, "p7b");
+    assert_eq!(p.format.as_str(), "p7b");
     assert_filing(&p, "release");
     let p = inspect("sample-chain.cer");
-    let roles: Vec<&str> = p.chain.iter().map(|c| c.role).collect();
+    let roles: Vec<&str> = p.chain.iter().map(|c| c.role.as_str()).collect();
     assert_eq!(
         roles,
         ["intermediate", "leaf", "root"],

@@ -117,7 +117,7 @@ fn a_broken_signing_block_is_a_warning_not_a_failure() {
     assert!(report
         .warnings
         .iter()
-        .any(|w| w.code == "signing_block_malformed"));
+        .any(|w| w.code.as_str() == "signing_block_malformed"));
     // v1 is still there and still filed.
     assert_eq!(
         report.filing.unwrap().signer_scheme,

@@ -71,7 +71,7 @@ fn check_profile(what: &str, profile: &Profile, summary: &str, failures: &mut Ve
     }
     if let Some(devices) = field(summary, "ProvisionedDevices") {
         if devices == "AllDevices" {
-            if profile.kind != "enterprise" {
+            if profile.kind.as_str() != "enterprise" {
                 fail(format!(
                     "kind {}, oracle provisions all devices",
                     profile.kind
@@ -143,7 +143,9 @@ fn ios_files_match_the_oracle() {
                     Err(e) => assert!(e.to_string().contains(file), "{e}"),
                     Ok(p) if item != "-" && item != "profile" => {
                         assert!(
-                            p.warnings.iter().any(|w| w.code == "profile_unreadable"),
+                            p.warnings
+                                .iter()
+                                .any(|w| w.code.as_str() == "profile_unreadable"),
                             "{what}"
                         )
                     }
@@ -223,7 +225,7 @@ fn ios_files_match_the_oracle() {
                 if !package
                     .warnings
                     .iter()
-                    .any(|w| w.code == "executable_missing")
+                    .any(|w| w.code.as_str() == "executable_missing")
                 {
                     failures.push(format!("{what}: no executable_missing warning"));
                 }
@@ -252,7 +254,7 @@ fn ios_certificates_match_openssl() {
             let Ok(package) = appfiling::inspect(&entry.path()) else {
                 continue;
             };
-            if package.platform != "ios" {
+            if package.platform.as_str() != "ios" {
                 continue;
             }
             let profile_keys = package
@@ -272,7 +274,7 @@ fn ios_certificates_match_openssl() {
                     Path::new(&package.path).display()
                 );
                 assert_eq!(key.certificate.md5, ossl.md5);
-                if key.public_key.algorithm == "RSA" {
+                if key.public_key.algorithm.as_str() == "RSA" {
                     assert_eq!(key.public_key.modulus_hex, ossl.modulus);
                 }
             }

@@ -30,19 +30,19 @@ fn compact(dn: &str) -> String {
 fn assert_distribution_filing(p: &PackageReport) {
     let e = &expected()["ios-distribution"];
     let f = p.filing.as_ref().expect("a filing block");
-    assert_eq!(f.platform, "ios");
+    assert_eq!(f.platform.as_str(), "ios");
     assert_eq!(f.signature_md5_field, e["sha1"]);
-    assert_eq!(f.signature_md5_algorithm, "sha1");
+    assert_eq!(f.signature_md5_algorithm.as_str(), "sha1");
     assert_eq!(f.public_key.as_ref(), Some(&e["modulus"]));
     assert_eq!(f.public_key.as_ref().unwrap().len(), 512);
-    assert_eq!(f.public_key_format, Some("hex"));
+    assert_eq!(f.public_key_format.map(|v| v.as_str()), Some("hex"));
     assert_eq!(f.signer_sha256, e["sha256"]);
 }
 
 #[test]
 fn the_ipa() {
     let p = inspect("sample.ipa");
-    assert_eq!((p.platform, p.format), ("ios", "ipa"));
+    assert_eq!((p.platform.as_str(), p.format.as_str()), ("ios", "ipa"));
     assert_eq!(p.package_name.as_deref(), Some("dev.appfiling.sample"));
     assert_eq!(p.app_name.as_deref(), Some("示例笔记"));
     assert_eq!(
@@ -60,7 +60,7 @@ fn the_ipa() {
     assert_eq!(sig.identifier.as_deref(), Some("dev.appfiling.sample"));
     assert_eq!(sig.team_id.as_deref(), Some("ABCDE12345"));
     assert_eq!(sig.architectures, ["arm64"]);
-    let roles: Vec<&str> = sig.chain.iter().map(|c| c.role).collect();
+    let roles: Vec<&str> = sig.chain.iter().map(|c| c.role.as_str()).collect();
     assert_eq!(roles, ["leaf", "root"]);
     let e = expected();
     let signer = &p.signers[0];
@@ -75,7 +75,7 @@ fn the_ipa() {
         e["ios-test-ca"]["subject"]
     );
     let profile = ios.profile.as_ref().unwrap();
-    assert_eq!(profile.kind, "app-store");
+    assert_eq!(profile.kind.as_str(), "app-store");
     assert_eq!(
         profile.signed_by.as_ref().unwrap().sha1,
         e["ios-profile-signing"]["sha1"]
@@ -106,7 +106,7 @@ fn an_unpacked_app_reads_like_its_ipa() {
     zip.extract(&dir).unwrap();
     let app = appfiling::inspect(&dir.join("Payload/Sample.app")).unwrap();
     let ipa = inspect("sample.ipa");
-    assert_eq!(app.format, "app");
+    assert_eq!(app.format.as_str(), "app");
     assert_eq!(app.app_names, ipa.app_names);
     assert_eq!(
         app.filing.unwrap().signature_md5_field,
@@ -130,10 +130,17 @@ fn an_app_store_download_is_called_out() {
 fn profiles_of_each_kind() {
     let e = expected();
     let p = inspect("sample.mobileprovision");
-    assert_eq!(p.format, "mobileprovision");
+    assert_eq!(p.format.as_str(), "mobileprovision");
     assert_eq!(p.package_name.as_deref(), Some("dev.appfiling.sample"));
     assert_eq!(
-        p.ios.as_ref().unwrap().profile.as_ref().unwrap().kind,
+        p.ios
+            .as_ref()
+            .unwrap()
+            .profile
+            .as_ref()
+            .unwrap()
+            .kind
+            .as_str(),
         "app-store"
     );
     assert_distribution_filing(&p);
@@ -141,12 +148,22 @@ fn profiles_of_each_kind() {
 
     let p = inspect("sample-adhoc.mobileprovision");
     let profile = p.ios.as_ref().unwrap().profile.as_ref().unwrap();
-    assert_eq!((profile.kind, profile.provisioned_devices), ("ad-hoc", 1));
+    assert_eq!(
+        (profile.kind.as_str(), profile.provisioned_devices),
+        ("ad-hoc", 1)
+    );
     assert!(common::warning_codes(&p).contains(&"ad_hoc_profile"));
 
     let p = inspect("sample-development.mobileprovision");
     assert_eq!(
-        p.ios.as_ref().unwrap().profile.as_ref().unwrap().kind,
+        p.ios
+            .as_ref()
+            .unwrap()
+            .profile
+            .as_ref()
+            .unwrap()
+            .kind
+            .as_str(),
         "development"
     );
     assert!(common::warning_codes(&p).contains(&"development_profile"));
@@ -162,7 +179,7 @@ fn certificate_files_find_the_leaf_by_linkage() {
     let p = inspect("sample-distribution.cer");
     assert_distribution_filing(&p);
     let p = inspect("sample-chain.pem");
-    let roles: Vec<&str> = p.chain.iter().map(|c| c.role).collect();
+    let roles: Vec<&str> = p.chain.iter().map(|c| c.role.as_str()).collect();
     assert_eq!(roles, ["root", "leaf"]);
     assert_distribution_filing(&p);
 }

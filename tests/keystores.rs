@@ -36,7 +36,7 @@ fn every_alias_matches_keytool_and_openssl() {
     for (file, password) in PASSWORDS {
         let p = inspect(file, Some(password), None).unwrap();
         let keystore = p.keystore.as_ref().unwrap();
-        assert_eq!(keystore.integrity, "verified", "{file}");
+        assert_eq!(keystore.integrity.as_str(), "verified", "{file}");
         let expected: Vec<_> = rows.iter().filter(|r| r["keystore"] == file).collect();
         let mut aliases: Vec<&str> = keystore.entries.iter().map(|e| e.alias.as_str()).collect();
         aliases.sort();
@@ -53,7 +53,7 @@ fn every_alias_matches_keytool_and_openssl() {
                 "trustedCertEntry" => "trusted_certificate",
                 other => panic!("{other}"),
             };
-            assert_eq!(entry.kind, kind, "{file} {}", entry.alias);
+            assert_eq!(entry.kind.as_str(), kind, "{file} {}", entry.alias);
             let leaf = &entry.chain[0];
             assert_eq!(leaf.certificate.sha1, row["sha1"], "{file} {}", entry.alias);
             assert_eq!(leaf.certificate.sha256, row["sha256"]);
@@ -84,7 +84,7 @@ fn every_alias_matches_keytool_and_openssl() {
 fn jks_certificates_need_no_password_but_a_wrong_one_is_refused() {
     for file in ["release.jks", "release.jceks"] {
         let p = inspect(file, None, None).unwrap();
-        assert_eq!(p.keystore.as_ref().unwrap().integrity, "unchecked");
+        assert_eq!(p.keystore.as_ref().unwrap().integrity.as_str(), "unchecked");
         assert_eq!(warning_codes(&p), ["keystore_integrity_unchecked"]);
         assert_eq!(p.keystore.as_ref().unwrap().entries.len(), 2);
         let e = inspect(file, Some("wrong"), None).unwrap_err();

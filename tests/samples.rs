@@ -15,7 +15,7 @@ fn inspect(file: &str) -> PackageReport {
 }
 
 fn warned(p: &PackageReport, code: &str) -> bool {
-    p.warnings.iter().any(|w| w.code == code)
+    p.warnings.iter().any(|w| w.code.as_str() == code)
 }
 
 #[test]
@@ -122,7 +122,7 @@ fn public_keys_match_openssl() {
             let ossl = common::openssl_describe(&signer.key.certificate.der_base64);
             assert_eq!(signer.key.certificate.sha1, ossl.sha1);
             let key = &signer.key.public_key;
-            if key.algorithm == "RSA" {
+            if key.algorithm.as_str() == "RSA" {
                 assert_eq!(key.modulus_hex, ossl.modulus, "{}", row["file"]);
                 assert_eq!(
                     key.modulus_decimal.as_deref(),
@@ -140,14 +140,14 @@ fn the_filing_block_of_each_kind_of_sample() {
     let p = inspect("sample-v1v2v3-rsa.apk");
     let f = p.filing.as_ref().unwrap();
     assert_eq!(f.signer_scheme, Scheme::V3);
-    assert_eq!(f.public_key_format, Some("decimal"));
+    assert_eq!(f.public_key_format.map(|v| v.as_str()), Some("decimal"));
     assert_eq!(f.public_key, p.signers[0].key.public_key.modulus_decimal);
     assert_eq!(f.signature_md5_field.len(), 32);
     assert!(p.warnings.is_empty(), "{:?}", p.warnings);
 
     let p = inspect("sample-v2-ec.apk");
     let f = p.filing.as_ref().unwrap();
-    assert_eq!(f.public_key_format, Some("ec_point"));
+    assert_eq!(f.public_key_format.map(|v| v.as_str()), Some("ec_point"));
     assert_eq!(f.public_key.as_ref().unwrap().len(), 130);
     assert!(f.public_key.as_ref().unwrap().starts_with("04"));
     assert!(warned(&p, "ec_key"));

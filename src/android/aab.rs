@@ -8,7 +8,7 @@ use super::res::{Value, TYPE_INT_BOOLEAN, TYPE_INT_DEC, TYPE_INT_HEX, TYPE_REFER
 use super::{MAX_MANIFEST, MAX_RESOURCES};
 use crate::archive::Archive;
 use crate::error::ErrorKind;
-use crate::report::{PackageReport, Warning};
+use crate::report::{Format, PackageReport, Warning, WarningCode};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -40,12 +40,19 @@ pub fn inspect_aab(path: &Path, archive: &mut Archive) -> Result<PackageReport, 
     let table = match archive.read_entry(BASE_RESOURCES, MAX_RESOURCES) {
         Ok(table) => table,
         Err(e) => {
-            warnings.push(Warning::new("resources_unreadable", e.to_string()));
+            warnings.push(Warning::new(
+                WarningCode::ResourcesUnreadable,
+                e.to_string(),
+            ));
             None
         }
     };
-    let unreadable =
-        |e: ProtoError| Warning::new("resources_unreadable", format!("{BASE_RESOURCES}: {e}"));
+    let unreadable = |e: ProtoError| {
+        Warning::new(
+            WarningCode::ResourcesUnreadable,
+            format!("{BASE_RESOURCES}: {e}"),
+        )
+    };
     if let (Some(id), Some(table)) = (manifest.label_id, &table) {
         match localized_strings(table, id) {
             Ok(labels) => manifest.labels = labels,
@@ -61,7 +68,7 @@ pub fn inspect_aab(path: &Path, archive: &mut Archive) -> Result<PackageReport, 
             Err(e) => warnings.push(unreadable(e)),
         }
     }
-    let mut report = super::android_report(path, "aab", &manifest, archive, warnings)?;
+    let mut report = super::android_report(path, Format::Aab, &manifest, archive, warnings)?;
     let mut modules: Vec<String> = archive
         .names()
         .filter_map(|n| n.strip_suffix("/manifest/AndroidManifest.xml"))
@@ -78,7 +85,7 @@ pub fn inspect_aab(path: &Path, archive: &mut Archive) -> Result<PackageReport, 
     }
     if !report.signers.is_empty() {
         report.warnings.push(Warning::new(
-            "play_app_signing",
+            WarningCode::PlayAppSigning,
             "an app bundle is signed with the upload key: with Google Play App Signing, the installed app carries Google's app-signing key, and that is the certificate to file (Play Console → Test and release → App integrity → App signing key certificate: MD5, SHA-1, SHA-256); file these values only if you sign and distribute the APKs yourself",
         ));
     }

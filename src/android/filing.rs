@@ -1,7 +1,7 @@
 //! Chooses the signer to file and raises the warnings a filer must see.
 
 use crate::filing::{now_unix, set_filing, ANDROID};
-use crate::report::{PackageReport, Scheme, Signer, Warning};
+use crate::report::{Format, PackageReport, Scheme, Signer, Warning, WarningCode};
 use std::collections::{HashMap, HashSet};
 
 /// Schemes in the order current Android versions prefer them.
@@ -14,7 +14,7 @@ pub fn choose(report: &mut PackageReport) {
 
     if report.signers.is_empty() {
         warnings.push(Warning::new(
-            "unsigned",
+            WarningCode::Unsigned,
             "no signer found: an unsigned APK cannot be installed or filed; sign the release build first",
         ));
         report.warnings.extend(warnings);
@@ -92,7 +92,7 @@ pub fn choose(report: &mut PackageReport) {
     let rotated = report.lineage.len() > 1 || report.schemes.contains(&Scheme::V31);
     if rotated || (!others.is_empty() && others.iter().all(in_lineage)) {
         warnings.push(Warning::new(
-            "key_rotation",
+            WarningCode::KeyRotation,
             format!(
                 "the signing key was rotated ({} certificates in the lineage): the filing takes the {} signer; \
                  if the app was filed with an older key, the filing must be updated (变更备案)",
@@ -110,7 +110,7 @@ pub fn choose(report: &mut PackageReport) {
     distinct.dedup();
     if !distinct.is_empty() {
         warnings.push(Warning::new(
-            "multiple_signers",
+            WarningCode::MultipleSigners,
             format!(
                 "{} distinct signing certificates: the portal takes one; the {} signer (SHA-256 {chosen_sha}) is filed. \
                  Make sure it is the key your app store installs",
@@ -121,12 +121,12 @@ pub fn choose(report: &mut PackageReport) {
     }
 
     // Bundles are always JAR-signed: Play signs the APKs it makes from them.
-    if report.format == "apk"
+    if report.format == Format::Apk
         && report.schemes.iter().all(|s| *s == Scheme::V1)
         && report.target_sdk.is_some_and(|t| t >= 30)
     {
         warnings.push(Warning::new(
-            "v1_only_target_30",
+            WarningCode::V1OnlyTarget30,
             "signed with v1 (JAR) only while targetSdk ≥ 30: Android 11+ refuses to install it; sign with v2 or later",
         ));
     }
@@ -139,7 +139,7 @@ pub fn choose(report: &mut PackageReport) {
         }
         if cert.subject.contains("CN=Android Debug") {
             warnings.push(Warning::new(
-                "debug_certificate",
+                WarningCode::DebugCertificate,
                 format!(
                     "the {} signer is the Android debug certificate ({}): debug builds are not valid for filing",
                     signer.scheme.name(),
@@ -149,7 +149,7 @@ pub fn choose(report: &mut PackageReport) {
         }
         if cert.not_after_unix < now {
             warnings.push(Warning::new(
-                "certificate_expired",
+                WarningCode::CertificateExpired,
                 format!(
                     "the {} signer's certificate expired on {}",
                     signer.scheme.name(),
@@ -158,7 +158,7 @@ pub fn choose(report: &mut PackageReport) {
             ));
         } else if cert.not_before_unix > now {
             warnings.push(Warning::new(
-                "certificate_not_yet_valid",
+                WarningCode::CertificateNotYetValid,
                 format!(
                     "the {} signer's certificate is valid only from {}",
                     signer.scheme.name(),

@@ -19,7 +19,10 @@ pub mod v3;
 use crate::archive::Archive;
 use crate::cert;
 use crate::error::ErrorKind;
-use crate::report::{CertifiedKey, LineageNode, PackageReport, Scheme, Signer, Warning};
+use crate::report::{
+    CertifiedKey, Format, LineageNode, PackageReport, Platform, Scheme, Signer, Warning,
+    WarningCode,
+};
 use signing_block::SigningBlock;
 use std::path::Path;
 
@@ -49,7 +52,10 @@ pub fn inspect_apk(
     let resources = match archive.read_entry(RESOURCES_ENTRY, MAX_RESOURCES) {
         Ok(bytes) => bytes,
         Err(e) => {
-            warnings.push(Warning::new("resources_unreadable", e.to_string()));
+            warnings.push(Warning::new(
+                WarningCode::ResourcesUnreadable,
+                e.to_string(),
+            ));
             None
         }
     };
@@ -57,14 +63,14 @@ pub fn inspect_apk(
         Ok(table) => Some(table),
         Err(e) => {
             warnings.push(Warning::new(
-                "resources_unreadable",
+                WarningCode::ResourcesUnreadable,
                 format!("{RESOURCES_ENTRY}: {e}; labels and icons that refer to resources stay unresolved"),
             ));
             None
         }
     });
     let manifest = manifest::read(&elements, table.as_ref());
-    let mut report = android_report(path, "apk", &manifest, archive, warnings)?;
+    let mut report = android_report(path, Format::Apk, &manifest, archive, warnings)?;
     if detect {
         let label_locales: Vec<String> = manifest
             .labels
@@ -88,7 +94,7 @@ pub fn inspect_apk(
 /// The report of an APK or bundle from its manifest and its signatures.
 fn android_report(
     path: &Path,
-    format: &'static str,
+    format: Format,
     manifest: &manifest::Manifest,
     archive: &mut Archive,
     mut warnings: Vec<Warning>,
@@ -101,7 +107,7 @@ fn android_report(
     }
     if manifest.label_unresolved {
         warnings.push(Warning::new(
-            "label_unresolved",
+            WarningCode::LabelUnresolved,
             format!(
                 "the app label {} could not be resolved in the resources; no app name is reported",
                 manifest.label_reference.as_deref().unwrap_or("reference")
@@ -110,21 +116,18 @@ fn android_report(
     }
     if manifest.debuggable == Some(true) {
         warnings.push(Warning::new(
-            "debuggable",
+            WarningCode::Debuggable,
             "android:debuggable is true: this is not a release build",
         ));
     }
     if let Some(split) = &manifest.split {
         warnings.push(Warning::new(
-            "split_apk",
+            WarningCode::SplitApk,
             format!("this is the split APK {split:?}, not the base APK: file the base APK's values; Android installs a split only with a base signed by the same key"),
         ));
     }
     let signatures = read_signatures(archive, &mut warnings);
     Ok(PackageReport {
-        path: path.display().to_string(),
-        platform: "android",
-        format,
         package_name: manifest.package.clone(),
         app_name: manifest.filing_name().cloned(),
         app_names: manifest.labels.clone(),
@@ -141,17 +144,12 @@ fn android_report(
         lineage: signatures.lineage,
         rotation_min_sdk: signatures.rotation_min_sdk,
         source_stamp: signatures.source_stamp,
-        chain: Vec::new(),
         android: Some(crate::report::AndroidDetails {
             split: manifest.split.clone(),
             ..Default::default()
         }),
-        keystore: None,
-        ios: None,
-        harmony: None,
-        detection: None,
-        filing: None,
         warnings,
+        ..PackageReport::new(path, Platform::Android, format)
     })
 }
 
@@ -170,7 +168,7 @@ fn describe(der: &[u8], what: &str, warnings: &mut Vec<Warning>) -> Option<Certi
         Ok(key) => Some(key),
         Err(e) => {
             warnings.push(Warning::new(
-                "certificate_unreadable",
+                WarningCode::CertificateUnreadable,
                 format!("{what}: {e}"),
             ));
             None
@@ -185,7 +183,7 @@ fn at_most_signers<T>(mut signers: Vec<T>, what: &str, warnings: &mut Vec<Warnin
     if signers.len() > max {
         signers.truncate(max);
         warnings.push(Warning::new(
-            "too_many_signers",
+            WarningCode::TooManySigners,
             format!("{what} has more than {max} signers: Android refuses such an APK; the first {max} are reported"),
         ));
     }
@@ -212,14 +210,20 @@ fn read_signatures(archive: &mut Archive, warnings: &mut Vec<Warning>) -> Signat
                     }
                 }
             }
-            Err(e) => warnings.push(Warning::new("v1_signature_unreadable", e.to_string())),
+            Err(e) => warnings.push(Warning::new(
+                WarningCode::V1SignatureUnreadable,
+                e.to_string(),
+            )),
         }
     }
 
     let block = match SigningBlock::read(archive) {
         Ok(block) => block,
         Err(e) => {
-            warnings.push(Warning::new("signing_block_malformed", e.to_string()));
+            warnings.push(Warning::new(
+                WarningCode::SigningBlockMalformed,
+                e.to_string(),
+            ));
             None
         }
     };
@@ -236,7 +240,10 @@ fn read_signatures(archive: &mut Archive, warnings: &mut Vec<Warning>) -> Signat
                     }
                 }
             }
-            Err(e) => warnings.push(Warning::new("v2_block_malformed", format!("v2 block: {e}"))),
+            Err(e) => warnings.push(Warning::new(
+                WarningCode::V2BlockMalformed,
+                format!("v2 block: {e}"),
+            )),
         }
     }
     for (scheme, id) in [
@@ -254,9 +261,9 @@ fn read_signatures(archive: &mut Archive, warnings: &mut Vec<Warning>) -> Signat
             }
             Err(e) => {
                 let code = if scheme == Scheme::V3 {
-                    "v3_block_malformed"
+                    WarningCode::V3BlockMalformed
                 } else {
-                    "v31_block_malformed"
+                    WarningCode::V31BlockMalformed
                 };
                 warnings.push(Warning::new(code, format!("{} block: {e}", scheme.name())));
                 continue;
@@ -282,7 +289,7 @@ fn read_signatures(archive: &mut Archive, warnings: &mut Vec<Warning>) -> Signat
             if !signer.lineage.is_empty() && (scheme == Scheme::V31 || out.lineage.is_empty()) {
                 if signer.lineage.len() > MAX_LINEAGE {
                     warnings.push(Warning::new(
-                        "lineage_too_long",
+                        WarningCode::LineageTooLong,
                         format!(
                             "the {} signer's rotation lineage has {} certificates: only the newest {MAX_LINEAGE} are reported",
                             scheme.name(),
@@ -319,7 +326,7 @@ fn read_signatures(archive: &mut Archive, warnings: &mut Vec<Warning>) -> Signat
             match stamp::certificate(value) {
                 Ok(der) => out.source_stamp = describe(der, "source stamp", warnings),
                 Err(e) => warnings.push(Warning::new(
-                    "source_stamp_malformed",
+                    WarningCode::SourceStampMalformed,
                     format!("source stamp block: {e}"),
                 )),
             }

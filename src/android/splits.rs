@@ -5,7 +5,7 @@
 
 use crate::archive::{Archive, NestedBudget};
 use crate::error::ErrorKind;
-use crate::report::{PackageReport, SplitApk, Warning};
+use crate::report::{Format, PackageReport, SplitApk, Warning, WarningCode};
 use std::path::Path;
 
 /// Sets carry a base, config splits per ABI, density and language: dozens at most.
@@ -13,26 +13,26 @@ const MAX_APKS: usize = 256;
 
 /// The kind of split set an archive is, by its index file or, failing that, by
 /// holding APKs and nothing that makes it an APK itself.
-pub fn set_format(archive: &Archive) -> Option<&'static str> {
+pub fn set_format(archive: &Archive) -> Option<Format> {
     let apks = archive.names().any(|n| n.ends_with(".apk"));
     if !apks {
         return None;
     }
     if archive.contains("toc.pb") {
-        Some("apks")
+        Some(Format::Apks)
     } else if archive.contains("manifest.json") {
-        Some("xapk")
+        Some(Format::Xapk)
     } else if archive.contains("info.json") {
-        Some("apkm")
+        Some(Format::Apkm)
     } else {
-        Some("apks")
+        Some(Format::Apks)
     }
 }
 
 pub fn inspect_set(
     path: &Path,
     archive: &mut Archive,
-    format: &'static str,
+    format: Format,
     detect: bool,
 ) -> Result<PackageReport, ErrorKind> {
     let mut names: Vec<String> = archive
@@ -52,14 +52,17 @@ pub fn inspect_set(
         match inspect_nested(archive, path, name, detect, &mut budget) {
             Ok(apk) => read.push((name.clone(), apk)),
             Err(e) => {
-                warnings.push(Warning::new("apk_unreadable", format!("{name}: {e}")));
+                warnings.push(Warning::new(
+                    WarningCode::ApkUnreadable,
+                    format!("{name}: {e}"),
+                ));
                 unreadable.push((name.clone(), e.to_string()));
             }
         }
     }
     if found > MAX_APKS {
         warnings.push(Warning::new(
-            "apk_unreadable",
+            WarningCode::ApkUnreadable,
             format!("{found} APKs: only the first {MAX_APKS} were read"),
         ));
     }
@@ -109,7 +112,7 @@ pub fn inspect_set(
         }
         if apk.package_name != report.package_name {
             warnings.push(Warning::new(
-                "split_package_mismatch",
+                WarningCode::SplitPackageMismatch,
                 format!(
                     "{entry} belongs to {:?}, the base to {:?}",
                     apk.package_name, report.package_name
@@ -135,7 +138,7 @@ fn split_of(apk: &PackageReport) -> Option<&str> {
 
 fn mismatch(what: &str, signer: Option<&str>, base: Option<&str>) -> Warning {
     Warning::new(
-        "split_signer_mismatch",
+        WarningCode::SplitSignerMismatch,
         format!(
             "{what} is signed by {} and the base APK by {}: Android refuses to install splits whose signer differs from the base's",
             signer.unwrap_or("nobody"),

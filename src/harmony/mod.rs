@@ -10,7 +10,10 @@ use crate::archive::{Archive, NestedBudget};
 use crate::cert;
 use crate::error::ErrorKind;
 use crate::filing::{now_unix, set_filing, HARMONYOS};
-use crate::report::{HarmonyDetails, PackageReport, Scheme, Signer, Warning};
+use crate::report::{
+    Format, HarmonyCertificateKind, HarmonyDetails, HarmonyModel, PackageReport, Platform, Scheme,
+    Signer, Warning, WarningCode,
+};
 use serde_json::Value;
 use sign_block::HapSignBlock;
 use std::collections::BTreeMap;
@@ -50,10 +53,8 @@ fn is_module_name(name: &str) -> bool {
     !name.contains('/') && (name.ends_with(".hap") || name.ends_with(".hsp"))
 }
 
-fn empty_report(path: &Path, format: &'static str) -> PackageReport {
-    let mut report = crate::ios::empty_report(path, format);
-    report.platform = "harmonyos";
-    report.ios = None;
+fn empty_report(path: &Path, format: Format) -> PackageReport {
+    let mut report = PackageReport::new(path, Platform::Harmonyos, format);
     report.harmony = Some(HarmonyDetails {
         sign_block_magic: None,
         sign_block_version: None,
@@ -83,18 +84,19 @@ pub fn inspect_hap(
     detect: bool,
 ) -> Result<PackageReport, ErrorKind> {
     let format = if path.extension().is_some_and(|e| e == "hsp") {
-        "hsp"
+        Format::Hsp
     } else {
-        "hap"
+        Format::Hap
     };
     let mut report = empty_report(path, format);
     // resources.index is read once, for the labels, the icon and detection.
     let index_bytes = match archive.read_entry(RESOURCES_INDEX, MAX_RESOURCES) {
         Ok(bytes) => bytes,
         Err(e) => {
-            report
-                .warnings
-                .push(Warning::new("resources_unreadable", e.to_string()));
+            report.warnings.push(Warning::new(
+                WarningCode::ResourcesUnreadable,
+                e.to_string(),
+            ));
             None
         }
     };
@@ -103,7 +105,7 @@ pub fn inspect_hap(
         Some(Err(e)) => {
             report
                 .warnings
-                .push(Warning::new("resources_unreadable", e));
+                .push(Warning::new(WarningCode::ResourcesUnreadable, e));
             None
         }
         None => None,
@@ -122,7 +124,7 @@ pub fn inspect_app_pack(
     archive: &mut Archive,
     detect: bool,
 ) -> Result<PackageReport, ErrorKind> {
-    let mut report = empty_report(path, "app");
+    let mut report = empty_report(path, Format::HarmonyAppPack);
     let pack = archive
         .read_entry(PACK_INFO, MAX_JSON)?
         .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok())
@@ -152,9 +154,10 @@ pub fn inspect_app_pack(
     for name in modules {
         match inspect_nested(archive, path, name, detect, &mut budget) {
             Ok(module) => details(&mut report).modules.push(module),
-            Err(e) => report
-                .warnings
-                .push(Warning::new("module_unreadable", format!("{name}: {e}"))),
+            Err(e) => report.warnings.push(Warning::new(
+                WarningCode::ModuleUnreadable,
+                format!("{name}: {e}"),
+            )),
         }
     }
     // The pack's name, labels and detections are its entry module's.
@@ -169,7 +172,7 @@ pub fn inspect_app_pack(
             report.chain = entry.chain.clone();
             details(&mut report).profile = entry.harmony.as_ref().and_then(|h| h.profile.clone());
             report.warnings.push(Warning::new(
-                "pack_unsigned",
+                WarningCode::PackUnsigned,
                 "the .app pack itself is unsigned: its entry module's signer is filed",
             ));
         }
@@ -177,7 +180,7 @@ pub fn inspect_app_pack(
     for module in &details(&mut report).modules.clone() {
         if module.package_name != report.package_name {
             report.warnings.push(Warning::new(
-                "bundle_name_mismatch",
+                WarningCode::BundleNameMismatch,
                 format!(
                     "{} has bundle name {:?}, the pack {:?}",
                     module.path, module.package_name, report.package_name
@@ -282,14 +285,14 @@ fn module_dependencies(module: &Value) -> Vec<String> {
 /// A standalone .p7b (or JSON) profile.
 pub fn inspect_profile(path: &Path, bytes: &[u8]) -> Result<PackageReport, ErrorKind> {
     let parsed = profile::parse(bytes).map_err(ErrorKind::NotAPackage)?;
-    let mut report = empty_report(path, "p7b");
+    let mut report = empty_report(path, Format::P7b);
     report.package_name = parsed.profile.bundle_name.clone();
     if let Some(key) = parsed.profile.certificate.clone() {
         report.signers.push(Signer::new(Scheme::Profile, key));
     }
     if !parsed.signed {
         report.warnings.push(Warning::new(
-            "profile_unsigned",
+            WarningCode::ProfileUnsigned,
             "the profile is bare JSON, not signed: only debug profiles are",
         ));
     }
@@ -313,13 +316,13 @@ fn read_module(
     report: &mut PackageReport,
 ) -> Result<ModuleFile, ErrorKind> {
     let (model, entry) = if archive.contains(MODULE_JSON) {
-        ("stage", MODULE_JSON)
+        (HarmonyModel::Stage, MODULE_JSON)
     } else {
-        ("fa", CONFIG_JSON)
+        (HarmonyModel::Fa, CONFIG_JSON)
     };
     let Some(bytes) = archive.read_entry(entry, MAX_JSON)? else {
         report.warnings.push(Warning::new(
-            "module_missing",
+            WarningCode::ModuleMissing,
             "neither module.json nor config.json: the bundle name comes from the profile",
         ));
         return Ok(ModuleFile::default());
@@ -342,7 +345,7 @@ fn read_module(
             reason: "no app.bundleName".into(),
         });
     }
-    let stage = model == "stage";
+    let stage = model == HarmonyModel::Stage;
     let ability = module
         .pointer("/abilities/0")
         .cloned()
@@ -425,7 +428,7 @@ fn resolve_label(
     }
     if names.is_empty() {
         warnings.push(Warning::new(
-            "label_unresolved",
+            WarningCode::LabelUnresolved,
             format!("the label {label} could not be resolved in {RESOURCES_INDEX}; no app name is reported"),
         ));
     }
@@ -438,9 +441,10 @@ fn read_signature(archive: &mut Archive, report: &mut PackageReport) {
         Ok(Some(block)) => block,
         Ok(None) => return,
         Err(e) => {
-            report
-                .warnings
-                .push(Warning::new("signing_block_malformed", e.to_string()));
+            report.warnings.push(Warning::new(
+                WarningCode::SigningBlockMalformed,
+                e.to_string(),
+            ));
             return;
         }
     };
@@ -456,14 +460,14 @@ fn read_signature(archive: &mut Archive, report: &mut PackageReport) {
             Scheme::HapSignature,
             signature,
             "HAP signature",
-            "signature_unreadable",
+            WarningCode::SignatureUnreadable,
         );
     }
     if let Some(bytes) = block.value(sign_block::TYPE_PROFILE) {
         match profile::parse(bytes) {
             Ok(parsed) => details(report).profile = Some(parsed.profile),
             Err(e) => report.warnings.push(Warning::new(
-                "profile_unreadable",
+                WarningCode::ProfileUnreadable,
                 format!("profile sub-block: {e}"),
             )),
         }
@@ -480,7 +484,7 @@ pub fn choose_filing(report: &mut PackageReport) {
     }
     let Some(chosen) = report.signers.first().cloned() else {
         warnings.push(Warning::new(
-            "unsigned",
+            WarningCode::Unsigned,
             "no signing certificate found: sign the package first",
         ));
         report.warnings.extend(warnings);
@@ -489,14 +493,16 @@ pub fn choose_filing(report: &mut PackageReport) {
     let cert = &chosen.key.certificate;
     if cert.not_after_unix < now {
         warnings.push(Warning::new(
-            "certificate_expired",
+            WarningCode::CertificateExpired,
             format!("the certificate expired on {}", cert.not_after),
         ));
     }
     if let Some(p) = &profile {
-        if p.kind.as_deref() == Some("debug") || p.certificate_kind == Some("development") {
+        if p.kind.as_deref() == Some("debug")
+            || p.certificate_kind == Some(HarmonyCertificateKind::Development)
+        {
             warnings.push(Warning::new(
-                "debug_profile",
+                WarningCode::DebugProfile,
                 "a debug profile with a development certificate: not valid for filing; use the release (AppGallery) profile and certificate",
             ));
         }
@@ -505,7 +511,7 @@ pub fn choose_filing(report: &mut PackageReport) {
                 && profile_cert.certificate.sha256 != cert.sha256
             {
                 warnings.push(Warning::new(
-                    "signer_not_in_profile",
+                    WarningCode::SignerNotInProfile,
                     format!(
                         "the HAP is signed by {} (SHA-1 {}) but the profile names {} (SHA-1 {})",
                         cert.subject,
@@ -517,16 +523,16 @@ pub fn choose_filing(report: &mut PackageReport) {
             }
         }
         if let (Some(in_profile), Some(in_module)) = (&p.bundle_name, &report.package_name) {
-            if report.format != "p7b" && in_profile != in_module {
+            if report.format != Format::P7b && in_profile != in_module {
                 warnings.push(Warning::new(
-                    "bundle_name_mismatch",
+                    WarningCode::BundleNameMismatch,
                     format!("the profile is for {in_profile}, the module says {in_module}"),
                 ));
             }
         }
         if p.not_after_unix.is_some_and(|t| t < now) {
             warnings.push(Warning::new(
-                "profile_expired",
+                WarningCode::ProfileExpired,
                 format!(
                     "the profile expired on {}",
                     p.not_after.as_deref().unwrap_or("-")
@@ -535,7 +541,7 @@ pub fn choose_filing(report: &mut PackageReport) {
         }
     }
     warnings.push(Warning::new(
-        "appgallery_resigns",
+        WarningCode::AppgalleryResigns,
         "AppGallery re-signs the HAPs it distributes: file the values of the signed .app you upload to AppGallery Connect",
     ));
     let reason = format!(

@@ -3,7 +3,7 @@
 
 use crate::cert;
 use crate::certfile;
-use crate::report::HarmonyProfile;
+use crate::report::{HarmonyCertificateKind, HarmonyProfile};
 use serde_json::Value;
 use time::format_description::well_known::Rfc3339;
 
@@ -29,8 +29,8 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedProfile, String> {
         text(&bundle, "distribution-certificate"),
         text(&bundle, "development-certificate"),
     ) {
-        (Some(pem), _) => (Some("distribution"), Some(pem)),
-        (None, Some(pem)) => (Some("development"), Some(pem)),
+        (Some(pem), _) => (Some(HarmonyCertificateKind::Distribution), Some(pem)),
+        (None, Some(pem)) => (Some(HarmonyCertificateKind::Development), Some(pem)),
         _ => (None, None),
     };
     let certificate = pem

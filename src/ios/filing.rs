@@ -3,7 +3,9 @@
 
 use super::provision;
 use crate::filing::{now_unix, set_filing, IOS};
-use crate::report::{Certificate, PackageReport, Profile, Scheme, Signer, Warning};
+use crate::report::{
+    Certificate, Format, PackageReport, Profile, ProfileKind, Scheme, Signer, Warning, WarningCode,
+};
 
 /// Warn this many days before a certificate or profile expires.
 const EXPIRY_NOTICE_DAYS: i64 = 30;
@@ -25,7 +27,7 @@ pub fn choose(report: &mut PackageReport) {
 
     if encrypted {
         warnings.push(Warning::new(
-            "app_store_encrypted",
+            WarningCode::AppStoreEncrypted,
             "the executable is FairPlay-encrypted: this IPA was downloaded from the App Store and Apple re-signed it, \
              so its signer is Apple's, not yours. File the distribution certificate instead: read the IPA you \
              exported for App Store upload, or the distribution .cer/.p12",
@@ -44,18 +46,18 @@ pub fn choose(report: &mut PackageReport) {
         ),
         (None, Some(p)) if !p.developer_certificates.is_empty() => {
             let key = p.developer_certificates[0].clone();
-            let reason = if report.format == "mobileprovision" {
+            let reason = if report.format == Format::Mobileprovision {
                 "the profile's first DeveloperCertificate: a profile names the certificates allowed to sign, \
                  file the one your release build is signed with"
             } else {
                 "the executable is unsigned: filing falls back to the profile's first DeveloperCertificate"
             };
-            if report.format != "mobileprovision" {
-                warnings.push(Warning::new("unsigned", reason));
+            if report.format != Format::Mobileprovision {
+                warnings.push(Warning::new(WarningCode::Unsigned, reason));
             }
             if p.developer_certificates.len() > 1 {
                 warnings.push(Warning::new(
-                    "multiple_signers",
+                    WarningCode::MultipleSigners,
                     format!(
                         "the profile allows {} certificates; the first is filed: check it is the one that signs your release",
                         p.developer_certificates.len()
@@ -70,7 +72,7 @@ pub fn choose(report: &mut PackageReport) {
             format!("the leaf certificate of the {} file", report.format),
         ),
         _ => {
-            warnings.push(Warning::new("unsigned", "no signing certificate found in the bundle or its profile"));
+            warnings.push(Warning::new(WarningCode::Unsigned, "no signing certificate found in the bundle or its profile"));
             report.warnings.extend(warnings);
             return;
         }
@@ -90,7 +92,7 @@ pub fn choose(report: &mut PackageReport) {
         .contains("CN=Apple iPhone OS Application Signing")
     {
         warnings.push(Warning::new(
-            "apple_signer",
+            WarningCode::AppleSigner,
             "the executable is signed by Apple (App Store re-signing): this is not your distribution certificate",
         ));
     }
@@ -105,7 +107,7 @@ pub fn choose(report: &mut PackageReport) {
                 .any(|k| k.certificate.sha256 == cert.sha256)
         {
             warnings.push(Warning::new(
-                "signer_not_in_profile",
+                WarningCode::SignerNotInProfile,
                 format!(
                     "the executable's signer (SHA-1 {}) is not among the profile's {} DeveloperCertificates",
                     cert.sha1,
@@ -114,9 +116,9 @@ pub fn choose(report: &mut PackageReport) {
             ));
         }
         if let (Some(app_id), Some(bundle_id)) = (&p.application_identifier, &report.package_name) {
-            if report.format != "mobileprovision" && !provision::covers(app_id, bundle_id) {
+            if report.format != Format::Mobileprovision && !provision::covers(app_id, bundle_id) {
                 warnings.push(Warning::new(
-                    "bundle_id_mismatch",
+                    WarningCode::BundleIdMismatch,
                     format!("the bundle id {bundle_id} is not covered by the profile's application-identifier {app_id}"),
                 ));
             }
@@ -133,7 +135,7 @@ pub fn development_certificate_warning(cert: &Certificate, warnings: &mut Vec<Wa
         .any(|n| cert.subject.contains(&format!("CN={n}")))
     {
         warnings.push(Warning::new(
-            "development_certificate",
+            WarningCode::DevelopmentCertificate,
             format!(
                 "{} is a development certificate: file the distribution certificate (\"Apple Distribution\" or \
                  \"iPhone Distribution\") that signs the release",
@@ -147,18 +149,18 @@ pub fn expiry_warnings(what: &str, date: &str, unix: i64, now: i64, warnings: &m
     if unix < now {
         warnings.push(Warning::new(
             if what == "profile" {
-                "profile_expired"
+                WarningCode::ProfileExpired
             } else {
-                "certificate_expired"
+                WarningCode::CertificateExpired
             },
             format!("the {what} expired on {date}"),
         ));
     } else if unix - now < EXPIRY_NOTICE_DAYS * DAY {
         warnings.push(Warning::new(
             if what == "profile" {
-                "profile_expiring"
+                WarningCode::ProfileExpiring
             } else {
-                "certificate_expiring"
+                WarningCode::CertificateExpiring
             },
             format!(
                 "the {what} expires on {date}, in {} days",
@@ -170,22 +172,22 @@ pub fn expiry_warnings(what: &str, date: &str, unix: i64, now: i64, warnings: &m
 
 fn profile_warnings(p: &Profile, now: i64, warnings: &mut Vec<Warning>) {
     match p.kind {
-        "development" => warnings.push(Warning::new(
-            "development_profile",
+        ProfileKind::Development => warnings.push(Warning::new(
+            WarningCode::DevelopmentProfile,
             "a development profile (get-task-allow): not valid for filing; use the App Store distribution build",
         )),
-        "ad-hoc" => warnings.push(Warning::new(
-            "ad_hoc_profile",
+        ProfileKind::AdHoc => warnings.push(Warning::new(
+            WarningCode::AdHocProfile,
             format!(
                 "an ad-hoc profile ({} devices): not valid for filing; use the App Store distribution build",
                 p.provisioned_devices
             ),
         )),
-        "enterprise" => warnings.push(Warning::new(
-            "enterprise_profile",
+        ProfileKind::Enterprise => warnings.push(Warning::new(
+            WarningCode::EnterpriseProfile,
             "an enterprise (in-house) profile: such an app cannot ship in the App Store",
         )),
-        _ => {}
+        ProfileKind::AppStore => {}
     }
     if let (Some(date), Some(unix)) = (&p.expiration_date, p.expiration_unix) {
         expiry_warnings("profile", date, unix, now, warnings);

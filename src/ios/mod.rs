@@ -10,7 +10,10 @@ pub mod provision;
 
 use crate::cert;
 use crate::error::ErrorKind;
-use crate::report::{CodeSignature, Extension, IosDetails, PackageReport, Scheme, Signer, Warning};
+use crate::report::{
+    CodeSignature, Extension, Format, IosDetails, PackageReport, Platform, Scheme, Signer, Warning,
+    WarningCode,
+};
 use ::plist::{Dictionary, Value};
 use bundle::Bundle;
 use std::collections::{BTreeMap, HashSet};
@@ -39,7 +42,7 @@ pub fn inspect_ipa(
     let mut warnings = Vec::new();
     if roots.len() > 1 {
         warnings.push(Warning::new(
-            "several_apps",
+            WarningCode::SeveralApps,
             format!(
                 "the IPA holds {} apps ({}); {} is reported",
                 roots.len(),
@@ -49,14 +52,14 @@ pub fn inspect_ipa(
         ));
     }
     let mut bundle = Bundle::Zip { archive, root };
-    inspect_bundle(path, "ipa", &mut bundle, warnings, detect)
+    inspect_bundle(path, Format::Ipa, &mut bundle, warnings, detect)
 }
 
 pub fn inspect_app_dir(path: &Path, detect: bool) -> Result<PackageReport, ErrorKind> {
     let mut bundle = Bundle::Dir {
         root: path.to_path_buf(),
     };
-    inspect_bundle(path, "app", &mut bundle, Vec::new(), detect)
+    inspect_bundle(path, Format::IosApp, &mut bundle, Vec::new(), detect)
 }
 
 /// A standalone .mobileprovision / .provisionprofile.
@@ -69,16 +72,16 @@ pub fn inspect_profile(path: &Path, bytes: &[u8]) -> Result<PackageReport, Error
         },
         property_list::PlistError::Invalid(reason) => ErrorKind::NotAPackage(reason),
     })?;
-    let mut report = empty_report(path, "mobileprovision");
+    let mut report = PackageReport::new(path, Platform::Ios, Format::Mobileprovision);
     report.warnings.extend(
         parsed
             .unreadable
             .iter()
-            .map(|m| Warning::new("certificate_unreadable", m.clone())),
+            .map(|m| Warning::new(WarningCode::CertificateUnreadable, m.clone())),
     );
     if !parsed.signed {
         report.warnings.push(Warning::new(
-            "profile_unsigned",
+            WarningCode::ProfileUnsigned,
             "the profile is a bare plist, not signed by Apple: it may have been edited",
         ));
     }
@@ -103,38 +106,6 @@ pub fn choose_filing(report: &mut PackageReport) {
     filing::choose(report);
 }
 
-pub fn empty_report(path: &Path, format: &'static str) -> PackageReport {
-    PackageReport {
-        path: path.display().to_string(),
-        platform: "ios",
-        format,
-        package_name: None,
-        app_name: None,
-        app_names: BTreeMap::new(),
-        label_reference: None,
-        version_name: None,
-        version_code: None,
-        min_sdk: None,
-        target_sdk: None,
-        debuggable: None,
-        icon: None,
-        schemes: Vec::new(),
-        signing_block: Vec::new(),
-        signers: Vec::new(),
-        lineage: Vec::new(),
-        rotation_min_sdk: None,
-        source_stamp: None,
-        chain: Vec::new(),
-        android: None,
-        keystore: None,
-        ios: None,
-        harmony: None,
-        detection: None,
-        filing: None,
-        warnings: Vec::new(),
-    }
-}
-
 fn details(report: &mut PackageReport) -> &mut IosDetails {
     report.ios.get_or_insert_with(|| IosDetails {
         bundle_version: None,
@@ -151,7 +122,7 @@ fn details(report: &mut PackageReport) -> &mut IosDetails {
 
 fn inspect_bundle(
     path: &Path,
-    format: &'static str,
+    format: Format,
     bundle: &mut Bundle<'_>,
     warnings: Vec<Warning>,
     detect: bool,
@@ -177,7 +148,7 @@ fn inspect_bundle(
             });
         }
     };
-    let mut report = empty_report(path, format);
+    let mut report = PackageReport::new(path, Platform::Ios, format);
     report.warnings = warnings;
     report.package_name = Some(package_name);
     let files = bundle.files();
@@ -207,7 +178,7 @@ fn inspect_bundle(
             parsed
                 .unreadable
                 .into_iter()
-                .map(|m| Warning::new("certificate_unreadable", m)),
+                .map(|m| Warning::new(WarningCode::CertificateUnreadable, m)),
         );
         details(&mut report).profile = Some(parsed.profile);
     }
@@ -313,21 +284,21 @@ fn read_code_signature(
 ) -> Result<Option<macho::MachO>, ErrorKind> {
     let Some(name) = executable else {
         report.warnings.push(Warning::new(
-            "executable_missing",
+            WarningCode::ExecutableMissing,
             "Info.plist names no CFBundleExecutable",
         ));
         return Ok(None);
     };
     if !bundle::inside(name) {
         report.warnings.push(Warning::new(
-            "executable_outside_bundle",
+            WarningCode::ExecutableOutsideBundle,
             format!("CFBundleExecutable {name:?} leaves the bundle: it is not read"),
         ));
         return Ok(None);
     }
     let Some(entry) = bundle.open(name)? else {
         report.warnings.push(Warning::new(
-            "executable_missing",
+            WarningCode::ExecutableMissing,
             format!("the executable {name} is not in the bundle"),
         ));
         return Ok(None);
@@ -336,7 +307,7 @@ fn read_code_signature(
         Ok(m) => m,
         Err(e) => {
             report.warnings.push(Warning::new(
-                "executable_unreadable",
+                WarningCode::ExecutableUnreadable,
                 format!("{name}: {e}"),
             ));
             return Ok(None);
@@ -355,11 +326,11 @@ fn read_code_signature(
             Scheme::CodeSignature,
             cms,
             &format!("{name}: code signature"),
-            "code_signature_unreadable",
+            WarningCode::CodeSignatureUnreadable,
         );
     } else if macho.has_signature {
         report.warnings.push(Warning::new(
-            "ad_hoc_signature",
+            WarningCode::AdHocSignature,
             format!("{name} has an ad-hoc code signature without certificates"),
         ));
     }
@@ -380,7 +351,7 @@ fn embedded_profile(
         Err(e) => Err(e.to_string()),
     };
     parsed
-        .map_err(|message| warnings.push(Warning::new("profile_unreadable", message)))
+        .map_err(|message| warnings.push(Warning::new(WarningCode::ProfileUnreadable, message)))
         .ok()
 }
 
@@ -405,7 +376,10 @@ fn extensions(
                 .and_then(|bytes| property_list::dictionary(&bytes).ok())
                 .and_then(|d| property_list::string(&d, "CFBundleIdentifier")),
             Err(e) => {
-                warnings.push(Warning::new("extension_unreadable", e.to_string()));
+                warnings.push(Warning::new(
+                    WarningCode::ExtensionUnreadable,
+                    e.to_string(),
+                ));
                 None
             }
         };

@@ -3,7 +3,7 @@
 
 use super::property_list::{dictionary, string, PlistError};
 use crate::cert;
-use crate::report::{CertifiedKey, Profile};
+use crate::report::{CertifiedKey, Profile, ProfileKind};
 use plist::{Dictionary, Value};
 use time::format_description::well_known::Rfc3339;
 
@@ -76,17 +76,17 @@ fn from_dictionary(
         .map(Vec::len);
     let all_devices = dict.get("ProvisionsAllDevices").and_then(Value::as_boolean) == Some(true);
     let kind = if all_devices {
-        "enterprise"
+        ProfileKind::Enterprise
     } else if devices.is_some() {
         if get_task_allow == Some(true) {
-            "development"
+            ProfileKind::Development
         } else {
-            "ad-hoc"
+            ProfileKind::AdHoc
         }
     } else if get_task_allow == Some(true) {
-        "development"
+        ProfileKind::Development
     } else {
-        "app-store"
+        ProfileKind::AppStore
     };
     let mut developer_certificates: Vec<CertifiedKey> = Vec::new();
     let mut unreadable = Vec::new();
@@ -172,7 +172,8 @@ mod tests {
     #[test]
     fn classifies_the_four_kinds() {
         let devices = Value::Array(vec![Value::String("00008030-0000".into())]);
-        let kind = |extra: &[(&str, Value)]| parse(&profile_plist(extra)).unwrap().profile.kind;
+        let kind =
+            |extra: &[(&str, Value)]| parse(&profile_plist(extra)).unwrap().profile.kind.as_str();
         assert_eq!(kind(&[]), "app-store");
         assert_eq!(kind(&[("ProvisionedDevices", devices.clone())]), "ad-hoc");
         assert_eq!(
@@ -186,7 +187,7 @@ mod tests {
         );
         with_debug = text.into_bytes();
         let parsed = parse(&with_debug).unwrap();
-        assert_eq!(parsed.profile.kind, "development");
+        assert_eq!(parsed.profile.kind, ProfileKind::Development);
         assert!(!parsed.signed);
         assert_eq!(
             parsed.profile.application_identifier.as_deref(),

@@ -3,6 +3,7 @@
 //! the password; with it, the keyed SHA-1 at the end is checked.
 
 use crate::bytes::{Reader, Truncated};
+use crate::report::KeystoreEntryKind;
 use sha1::{Digest, Sha1};
 use thiserror::Error;
 
@@ -25,16 +26,9 @@ pub enum JksError {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum EntryKind {
-    PrivateKey,
-    TrustedCertificate,
-    SecretKey,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JksEntry {
     pub alias: String,
-    pub kind: EntryKind,
+    pub kind: KeystoreEntryKind,
     /// Milliseconds since 1970, as Java stores them.
     pub created_ms: u64,
     /// DER certificates, leaf first.
@@ -116,21 +110,21 @@ pub fn parse(data: &[u8]) -> Result<Jks, JksError> {
                 }
                 JksEntry {
                     alias,
-                    kind: EntryKind::PrivateKey,
+                    kind: KeystoreEntryKind::PrivateKey,
                     created_ms,
                     chain,
                 }
             }
             TAG_TRUSTED_CERT => JksEntry {
                 alias,
-                kind: EntryKind::TrustedCertificate,
+                kind: KeystoreEntryKind::TrustedCertificate,
                 created_ms,
                 chain: vec![certificate(&mut r)?],
             },
             TAG_SECRET_KEY if jceks => {
                 entries.push(JksEntry {
                     alias,
-                    kind: EntryKind::SecretKey,
+                    kind: KeystoreEntryKind::SecretKey,
                     created_ms,
                     chain: Vec::new(),
                 });
@@ -213,9 +207,9 @@ mod tests {
         assert!(!jks.jceks);
         assert_eq!(jks.entries.len(), 2);
         assert_eq!(jks.entries[0].alias, "upload");
-        assert_eq!(jks.entries[0].kind, EntryKind::PrivateKey);
+        assert_eq!(jks.entries[0].kind, KeystoreEntryKind::PrivateKey);
         assert_eq!(jks.entries[0].chain, [b"c1".to_vec()]);
-        assert_eq!(jks.entries[1].kind, EntryKind::TrustedCertificate);
+        assert_eq!(jks.entries[1].kind, KeystoreEntryKind::TrustedCertificate);
         assert_eq!(password_matches(&data, "pw"), Some(true));
         assert_eq!(password_matches(&data, "nope"), Some(false));
     }

@@ -7,7 +7,10 @@ pub(crate) mod pkcs12;
 use crate::cert;
 use crate::error::ErrorKind;
 use crate::filing::{set_filing, ANDROID};
-use crate::report::{KeystoreDetails, KeystoreEntry, PackageReport, Scheme, Signer, Warning};
+use crate::report::{
+    KeystoreDetails, KeystoreEntry, KeystoreEntryKind, KeystoreIntegrity, KeystoreKind,
+    PackageReport, Platform, Scheme, Signer, Warning, WarningCode,
+};
 use std::path::Path;
 
 /// The alias Android's debug keystore uses.
@@ -16,7 +19,7 @@ const DEBUG_ALIAS: &str = "androiddebugkey";
 /// One alias as read, before its certificates are described.
 pub struct RawEntry {
     pub alias: String,
-    pub kind: &'static str,
+    pub kind: KeystoreEntryKind,
     pub chain: Vec<Vec<u8>>,
 }
 
@@ -40,7 +43,7 @@ pub fn inspect_jks(
     })?;
     let mut warnings = Vec::new();
     let integrity = match password.map(|p| jks::password_matches(bytes, p)) {
-        Some(Some(true)) => "verified",
+        Some(Some(true)) => KeystoreIntegrity::Verified,
         Some(_) => {
             return Err(ErrorKind::Password(
                 "the keystore password is wrong, or the keystore is damaged (its integrity check fails)".into(),
@@ -48,29 +51,29 @@ pub fn inspect_jks(
         }
         None => {
             warnings.push(Warning::new(
-                "keystore_integrity_unchecked",
+                WarningCode::KeystoreIntegrityUnchecked,
                 "read without the password: JKS and JCEKS keep certificates in the clear, so every value is right, but the keystore's integrity was not checked (pass --password-env or --password-file to check it)",
             ));
-            "unchecked"
+            KeystoreIntegrity::Unchecked
         }
     };
     if parsed.stopped_at_secret_key {
         warnings.push(Warning::new(
-            "keystore_partly_read",
+            WarningCode::KeystorePartlyRead,
             "a JCEKS secret-key entry is stored as a Java object without a length: entries after it were not read",
         ));
     }
-    let kind = if parsed.jceks { "jceks" } else { "jks" };
+    let kind = if parsed.jceks {
+        KeystoreKind::Jceks
+    } else {
+        KeystoreKind::Jks
+    };
     let entries = parsed
         .entries
         .into_iter()
         .map(|e| RawEntry {
             alias: e.alias,
-            kind: match e.kind {
-                jks::EntryKind::PrivateKey => "private_key",
-                jks::EntryKind::TrustedCertificate => "trusted_certificate",
-                jks::EntryKind::SecretKey => "secret_key",
-            },
+            kind: e.kind,
             chain: e.chain,
         })
         .collect();
@@ -81,14 +84,13 @@ pub fn inspect_jks(
 /// of its signing key when there is exactly one to choose.
 pub fn report(
     path: &Path,
-    kind: &'static str,
-    integrity: &'static str,
+    kind: KeystoreKind,
+    integrity: KeystoreIntegrity,
     mut entries: Vec<RawEntry>,
     alias: Option<&str>,
     mut warnings: Vec<Warning>,
 ) -> Result<PackageReport, ErrorKind> {
-    let mut report = crate::ios::empty_report(path, kind);
-    report.platform = "android";
+    let mut report = PackageReport::new(path, Platform::Android, kind.format());
     // By alias, as keytool lists them: the files' own order means nothing.
     entries.sort_by(|a, b| a.alias.cmp(&b.alias));
     let names: Vec<String> = entries.iter().map(|e| e.alias.clone()).collect();
@@ -120,12 +122,12 @@ pub fn report(
             match cert::describe(der) {
                 Ok(key) => chain.push(key),
                 Err(e) => warnings.push(Warning::new(
-                    "certificate_unreadable",
+                    WarningCode::CertificateUnreadable,
                     format!("alias {}: certificate #{}: {e}", entry.alias, i + 1),
                 )),
             }
         }
-        if entry.kind == "private_key" {
+        if entry.kind == KeystoreEntryKind::PrivateKey {
             if let Some(leaf) = chain.first() {
                 report.signers.push(Signer {
                     alias: Some(entry.alias.clone()),
@@ -135,7 +137,7 @@ pub fn report(
                     || leaf.certificate.subject.contains("CN=Android Debug");
                 if debug {
                     warnings.push(Warning::new(
-                        "debug_certificate",
+                        WarningCode::DebugCertificate,
                         format!("alias {} is Android's debug key: debug builds are not valid for filing", entry.alias),
                     ));
                 }
@@ -150,7 +152,7 @@ pub fn report(
     report.keystore = Some(details);
     match report.signers.len() {
         0 => warnings.push(Warning::new(
-            "no_private_key",
+            WarningCode::NoPrivateKey,
             "no private-key entry: nothing in this keystore can sign an app",
         )),
         1 => {
@@ -162,7 +164,7 @@ pub fn report(
             set_filing(&mut report, &ANDROID, &chosen, reason, Vec::new());
         }
         n => warnings.push(Warning::new(
-            "several_aliases",
+            WarningCode::SeveralAliases,
             format!(
                 "{n} private keys ({}): pass --alias to choose the one the app is signed with; each is listed",
                 report

@@ -1,5 +1,6 @@
 //! filing.toml: what the packages cannot tell (docs/filing-toml.md).
 
+use crate::report::Platform;
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -144,7 +145,8 @@ pub fn template(packages: &[crate::report::PackageReport]) -> String {
     let mut platforms: Vec<&str> = packages
         .iter()
         .map(|p| p.platform)
-        .filter(|p| *p != "unknown")
+        .filter(|p| *p != Platform::Unknown)
+        .map(Platform::as_str)
         .collect();
     platforms.dedup();
     for platform in platforms {
@@ -158,6 +160,7 @@ pub fn template(packages: &[crate::report::PackageReport]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::PackageReport;
 
     #[test]
     fn reads_a_full_config() {
@@ -181,9 +184,10 @@ mod tests {
 
     #[test]
     fn package_text_cannot_break_out_of_the_template() {
-        let mut report = crate::ios::empty_report(
+        let mut report = PackageReport::new(
             std::path::Path::new("evil\nservice_content = \"x\"\n.ipa"),
-            "ipa",
+            crate::report::Platform::Ios,
+            crate::report::Format::Ipa,
         );
         report.app_name = Some("Name\"\"\"\npre_approval = \"none\"\n\u{1b}[8m\u{7f}".into());
         let text = template(&[report]);

@@ -4,7 +4,7 @@
 
 use crate::archive::Archive;
 use crate::ios::bundle::{app_roots, Bundle};
-use crate::report::PackageReport;
+use crate::report::{PackageReport, Platform};
 use image::{DynamicImage, ImageFormat, RgbaImage};
 use serde::Serialize;
 use std::io::{Read, Write};
@@ -57,7 +57,7 @@ fn source(report: &PackageReport) -> Result<Option<(String, Vec<u8>)>, String> {
     let path = Path::new(&report.path);
     let fail = |e: crate::ErrorKind| format!("{}: {e}", report.path);
     match report.platform {
-        "android" | "harmonyos" => {
+        Platform::Android | Platform::Harmonyos => {
             let Some(icon) = report
                 .icon
                 .as_ref()
@@ -71,7 +71,7 @@ fn source(report: &PackageReport) -> Result<Option<(String, Vec<u8>)>, String> {
                 .map_err(fail)?
                 .map(|data| (icon.clone(), data)))
         }
-        "ios" => {
+        Platform::Ios => {
             let Some(ios) = &report.ios else {
                 return Ok(None);
             };

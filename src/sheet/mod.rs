@@ -8,14 +8,14 @@ pub mod provider;
 pub mod render;
 
 use crate::detect::domains::DetectedDomain;
-use crate::report::{CertifiedKey, PackageReport};
+use crate::report::{CertifiedKey, KeyAlgorithm, PackageReport, Platform};
 use config::Config;
 use provider::{Fingerprint, KeyForm, Provider};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// The platforms in the order the forms list them.
-const PLATFORMS: [&str; 3] = ["android", "ios", "harmonyos"];
+const PLATFORMS: [Platform; 3] = [Platform::Android, Platform::Ios, Platform::Harmonyos];
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Sheet {
@@ -232,14 +232,14 @@ pub fn build(packages: &[PackageReport], config: &Config, options: &SheetOptions
         if of_platform.is_empty() {
             continue;
         }
-        let Some(profile) = p.platforms.get(platform) else {
+        let Some(profile) = p.platforms.get(platform.as_str()) else {
             continue;
         };
         let mut inputs = config.domains.clone();
         inputs.extend(
             config
                 .platforms
-                .get(platform)
+                .get(platform.as_str())
                 .map(|c| c.domains.clone())
                 .unwrap_or_default(),
         );
@@ -267,7 +267,7 @@ pub fn build(packages: &[PackageReport], config: &Config, options: &SheetOptions
             .map(|report| package_block(report, profile, options, &p.feature, &mut sheet))
             .collect();
         sheet.platforms.push(PlatformBlock {
-            platform: platform.to_string(),
+            platform: platform.as_str().to_string(),
             label: profile.label.clone(),
             domains,
             packages,
@@ -527,7 +527,7 @@ fn signer_key<'a>(report: &'a PackageReport, sha256: &str) -> Option<&'a Certifi
 
 fn public_key(
     key: &CertifiedKey,
-    platform: &str,
+    platform: Platform,
     profile: &provider::PlatformProfile,
     options: &SheetOptions,
     label: &str,
@@ -535,18 +535,18 @@ fn public_key(
     sheet: &mut Sheet,
 ) -> Option<String> {
     let k = &key.public_key;
-    match k.algorithm.as_str() {
-        "RSA" => match options.pubkey_format.unwrap_or(profile.public_key) {
+    match &k.algorithm {
+        KeyAlgorithm::Rsa => match options.pubkey_format.unwrap_or(profile.public_key) {
             KeyForm::Decimal => k.modulus_decimal.clone(),
             KeyForm::Hex => k.modulus_hex.clone(),
             KeyForm::Base64 => Some(k.spki_base64.clone()),
         },
-        "EC" => {
+        KeyAlgorithm::Ec => {
             if options.pubkey_format == Some(KeyForm::Base64) {
                 return Some(k.spki_base64.clone());
             }
             // HarmonyOS keys are EC by design; elsewhere the portals expect RSA.
-            if platform != "harmonyos" {
+            if platform != Platform::Harmonyos {
                 sheet.warnings.push(issue(
                     label,
                     format!("{path}: an EC key has no modulus; the uncompressed point 04‖X‖Y is given, which the portal may refuse"),

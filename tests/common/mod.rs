@@ -35,7 +35,7 @@ pub fn sample_path(rel: &str) -> PathBuf {
 
 /// The codes of a package report's warnings, in order.
 pub fn warning_codes(p: &appfiling::report::PackageReport) -> Vec<&'static str> {
-    p.warnings.iter().map(|w| w.code).collect()
+    p.warnings.iter().map(|w| w.code.as_str()).collect()
 }
 
 /// `../shared/corpus` beside the checkout, or `APPFILING_CORPUS`; `None`
