@@ -12,7 +12,8 @@ use md5::Md5;
 use num_bigint::BigUint;
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
-use std::collections::HashSet;
+use std::cell::RefCell;
+use std::collections::{HashSet, VecDeque};
 use thiserror::Error;
 use time::format_description::well_known::Rfc3339;
 use x509_parser::certificate::X509Certificate;
@@ -67,8 +68,41 @@ fn parse(der: &[u8]) -> Result<X509Certificate<'_>, CertError> {
         .map_err(|e| CertError(e.to_string()))
 }
 
+/// How many certificates each thread remembers, and the largest it remembers: a
+/// package's signers, chains and profiles share a handful of certificates of a few KB.
+const REMEMBERED_CERTIFICATES: usize = 8;
+const MAX_REMEMBERED_DER: usize = 16 << 10;
+
+thread_local! {
+    /// The certificates this thread described last, newest first. An APK's v1, v2 and
+    /// v3 signers, a CMS's chain and its signer, a profile's certificate are mostly one
+    /// certificate: it is described once, not once per mention.
+    static RECENT: RefCell<VecDeque<(Box<[u8]>, CertifiedKey)>> =
+        const { RefCell::new(VecDeque::new()) };
+}
+
 /// Describes a certificate from its exact encoded bytes.
 pub fn describe(der: &[u8]) -> Result<CertifiedKey, CertError> {
+    let remembered = RECENT.with_borrow(|recent| {
+        recent
+            .iter()
+            .find(|(seen, _)| **seen == *der)
+            .map(|(_, key)| key.clone())
+    });
+    if let Some(key) = remembered {
+        return Ok(key);
+    }
+    let key = describe_anew(der)?;
+    if der.len() <= MAX_REMEMBERED_DER {
+        RECENT.with_borrow_mut(|recent| {
+            recent.truncate(REMEMBERED_CERTIFICATES - 1);
+            recent.push_front((der.into(), key.clone()));
+        });
+    }
+    Ok(key)
+}
+
+fn describe_anew(der: &[u8]) -> Result<CertifiedKey, CertError> {
     let cert = parse(der)?;
     let not_before = cert.validity().not_before.to_datetime();
     let not_after = cert.validity().not_after.to_datetime();
@@ -424,6 +458,28 @@ mod tests {
         assert_eq!(strip_leading_zeros(&[0, 0, 5, 0]), &[5, 0]);
         assert_eq!(escape_dn_value("Acme, Inc."), "Acme\\, Inc.");
         assert_eq!(escape_dn_value(" x "), "\\ x\\ ");
+    }
+
+    #[test]
+    fn remembered_certificates_are_described_as_anew_and_few_are_kept() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/keys");
+        let mut ders = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "pem") {
+                let pem = std::fs::read(&path).unwrap();
+                ders.push(x509_parser::pem::parse_x509_pem(&pem).unwrap().1.contents);
+            }
+        }
+        assert!(ders.len() > REMEMBERED_CERTIFICATES, "{} certificates", ders.len());
+        let json = |key: &CertifiedKey| serde_json::to_string(key).unwrap();
+        // Twice round: the second describes the older ones anew, the newest from memory.
+        for der in ders.iter().chain(&ders).chain(ders.iter().rev()) {
+            assert_eq!(json(&describe(der).unwrap()), json(&describe_anew(der).unwrap()));
+            assert!(RECENT.with_borrow(|r| r.len()) <= REMEMBERED_CERTIFICATES);
+        }
+        let newest = ders.first().unwrap();
+        assert!(RECENT.with_borrow(|r| *r[0].0 == **newest));
     }
 
     #[test]
