@@ -1,21 +1,116 @@
 #!/usr/bin/env bash
 # Benchmark: appfiling against the tools people use today, on a ~100 MB APK with a few
-# hundred assets, signed v1+v2+v3. Prints mean times, ratios and peak memory.
-# Needs: aapt, apksigner, zipalign, keytool, android-framework-res, hyperfine, GNU time
-#   apt-get install aapt apksigner zipalign android-framework-res hyperfine time default-jdk-headless
+# hundred assets, signed v1+v2+v3. Prints mean times, ratios and peak memory. Then the central
+# directory's cost: APKs of 10 to 60,000 tiny entries against `aapt dump badging`, in
+# instructions (callgrind: steady on a busy machine) and in times.
+# Needs: aapt, apksigner, zipalign, keytool, android-framework-res, hyperfine, GNU time, valgrind
+#   apt-get install aapt apksigner zipalign android-framework-res hyperfine time default-jdk-headless valgrind
 # Not a test: nothing here asserts a time.
+#   BEFORE=/path/to/older/appfiling scripts/bench.sh   prints that binary's figures beside today's
+#   BIN=/path/to/appfiling                              measures that binary instead of building one
+#   ONLY=entries                                        runs only the entry-count comparison
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ASSETS=${ASSETS:-300}          # number of assets
 ASSET_KB=${ASSET_KB:-340}      # size of each, incompressible: ~100 MB in all
 RUNS=${RUNS:-10}
+ENTRY_COUNTS=${ENTRY_COUNTS:-10 1000 10000 60000}
+BEFORE=${BEFORE:-}
+ONLY=${ONLY:-}
 out=target/bench
 mkdir -p "$out"
 apk=$out/big-v1v2v3.apk
 
-cargo build --release --quiet
-bin=target/release/appfiling
+if [ -n "${BIN:-}" ]; then
+    bin=$BIN
+else
+    cargo build --release --quiet
+    bin=target/release/appfiling
+fi
+
+# An APK of exactly $1 entries: the sample's manifest, resources.arsc and two icons, the three v1
+# signature files and tiny assets, 1,000 to a folder (aapt stores them: they would not shrink).
+entries_apk() {
+    local entries=$1
+    local entry_apk=$out/entries-$entries.apk work=$out/entries-$entries.tmp
+    [ -f "$entry_apk" ] && return
+    echo "building $entry_apk…"
+    rm -rf "$work" && mkdir -p "$work/assets"
+    python3 - "$work/assets" $((entries - 7)) <<'PY'
+import os, sys
+root, count = sys.argv[1], int(sys.argv[2])
+for i in range(count):
+    folder = os.path.join(root, f"d{i // 1000:03d}")
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, f"a{i:05d}.txt"), "w") as f:
+        f.write(f"{i}\n")
+PY
+    aapt package -f -M samples/src/AndroidManifest.xml -S samples/src/res -A "$work/assets" \
+        -I /usr/share/android-framework-res/framework-res.apk --min-sdk-version 21 --target-sdk-version 34 \
+        -F "$work/raw.apk" >/dev/null
+    zipalign -f 4 "$work/raw.apk" "$work/aligned.apk"
+    apksigner sign --ks samples/keys/release.p12 --ks-pass pass:appfiling \
+        --v1-signing-enabled true --v2-signing-enabled true --v3-signing-enabled true \
+        --in "$work/aligned.apk" --out "$entry_apk"
+    rm -rf "$work" "$entry_apk.idsig"
+}
+
+# Instructions retired by one run (callgrind's "Collected"), the command's output discarded.
+instructions() {
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null | sed -n 's/.*Collected : //p'
+}
+
+# `inspect` (today's, and $BEFORE's) against `aapt dump badging` as the entry count grows: the
+# central directory's cost. Target: not slower than aapt at any count.
+entry_count_bench() {
+    local n ir aapt_ir entry_apk
+    # Rows: the 100 MB APK (when built) and one per entry count.
+    local rows=()
+    [ -f "$apk" ] && rows+=(100MB)
+    for n in $ENTRY_COUNTS; do
+        entries_apk "$n"
+        rows+=("$n")
+    done
+    echo
+    echo "central directory: instructions per run (callgrind), and ratio to aapt dump badging"
+    printf '  %8s  %-28s %13s %8s\n' entries command Ir "vs aapt"
+    for n in "${rows[@]}"; do
+        entry_apk=$out/entries-$n.apk
+        [ "$n" = 100MB ] && entry_apk=$apk
+        aapt_ir=$(instructions aapt dump badging "$entry_apk")
+        ir=$(instructions "$bin" inspect "$entry_apk")
+        printf '  %8s  %-28s %13s %7.2fx\n' "$n" "appfiling inspect" "$ir" "$(awk -v a="$ir" -v b="$aapt_ir" 'BEGIN { print a / b }')"
+        if [ -n "$BEFORE" ]; then
+            ir=$(instructions "$BEFORE" inspect "$entry_apk")
+            printf '  %8s  %-28s %13s %7.2fx\n' "$n" "appfiling inspect (before)" "$ir" "$(awk -v a="$ir" -v b="$aapt_ir" 'BEGIN { print a / b }')"
+        fi
+        printf '  %8s  %-28s %13s %7.2fx\n' "$n" "aapt dump badging" "$aapt_ir" 1
+    done
+    echo
+    echo "central directory: times (hyperfine; min is the steadier on a busy machine), ratio of means to aapt"
+    printf '  %8s  %-28s %10s %10s %8s\n' entries command mean min "vs aapt"
+    for n in "${rows[@]}"; do
+        entry_apk=$out/entries-$n.apk
+        [ "$n" = 100MB ] && entry_apk=$apk
+        hyperfine -N --style basic --warmup 3 --runs "$RUNS" --export-json "$out/hyperfine-entries-$n.json" \
+            -n "aapt dump badging" "aapt dump badging $entry_apk" \
+            -n "appfiling inspect" "$bin inspect $entry_apk" \
+            ${BEFORE:+-n "appfiling inspect (before)" "$BEFORE inspect $entry_apk"} >/dev/null
+        python3 - "$out/hyperfine-entries-$n.json" "$n" <<'PY'
+import json, sys
+results = json.load(open(sys.argv[1]))["results"]
+aapt = results[0]["mean"]
+for r in results[1:] + results[:1]:
+    print(f"  {sys.argv[2]:>8}  {r['command']:<28} {r['mean']*1000:>8.2f}ms {r['min']*1000:>8.2f}ms {r['mean']/aapt:>7.2f}x")
+PY
+    done
+}
+
+if [ "$ONLY" = entries ]; then
+    entry_count_bench
+    exit 0
+fi
 
 if [ ! -f "$apk" ]; then
     echo "building $apk: $ASSETS assets of $ASSET_KB KiB…"
@@ -37,6 +132,7 @@ printf 'APK: %s, %s MB, %s entries\n' "$apk" "$(( $(stat -c %s "$apk") / 1000000
 # Each command once before timing, so the page cache is warm for everyone.
 commands=(
     "$bin inspect $apk"
+    ${BEFORE:+"$BEFORE inspect $apk"}
     "$bin inspect --format json $apk"
     "apksigner verify --print-certs $apk"
     "keytool -printcert -jarfile $apk"
@@ -65,6 +161,8 @@ for c in "${commands[@]}"; do
     printf '  %-55s %8s\n' "${c:0:55}" "$rss"
 done
 echo "targets: appfiling >= 50x faster than apksigner, not slower than aapt, peak RSS < 16384 KiB"
+
+entry_count_bench
 
 # iOS: a ~100 MB IPA (the sample app plus incompressible assets). Target: < 20 ms, < 16 MiB peak.
 ipa=$out/big.ipa
