@@ -26,5 +26,5 @@ fi
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
 # The fuzz targets must keep compiling against the library (running them: scripts/fuzz.sh).
-cargo check --manifest-path fuzz/Cargo.toml --bins --locked
+cargo check --package appfiling-fuzz --bins --locked
 cargo test --locked -- --show-output
