@@ -1,9 +1,10 @@
 //! Many packages at once: the inputs under directories, read in parallel,
 //! each result handed back as soon as it is done.
 
-use crate::report::{ErrorEntry, PackageReport};
+use crate::report::{ErrorEntry, PackageReport, Report, SCHEMA_VERSION};
 use crate::{inspect_with, ErrorKind, Options};
 use rayon::prelude::*;
+use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 /// The stack of every thread that parses a package. Each recursive reader carries an
@@ -13,11 +14,11 @@ pub const WORKER_STACK_SIZE: usize = 8 << 20;
 
 /// One file or bundle to read.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Input {
-    pub path: PathBuf,
+pub(crate) struct Input {
+    pub(crate) path: PathBuf,
     /// Named on the command line rather than found in a directory: a file found in a
     /// directory that is no package at all is skipped, a named one is an error.
-    pub named: bool,
+    pub(crate) named: bool,
 }
 
 /// What became of one input.
@@ -29,10 +30,194 @@ pub enum Outcome {
     Skipped(PathBuf),
 }
 
-/// The inputs: files as given; directories walked recursively in name order, an iOS
-/// `.app` bundle (a directory with Info.plist) taken as one input. Symbolic links to
-/// directories are not followed, so a link cycle cannot loop.
-pub fn collect_inputs<P: AsRef<Path>>(paths: &[P]) -> Vec<Input> {
+/// The inputs to read, and whether they make a batch (worth a summary line).
+#[derive(Debug, Clone)]
+pub struct Batch {
+    inputs: Vec<Input>,
+    /// More than one path, or a directory.
+    many: bool,
+}
+
+/// What a batch found, counted as each input finished.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// More than one path, or a directory: the summary line is due.
+    pub many: bool,
+    pub packages: usize,
+    /// The warnings of the packages as read (before the split-signer cross-check).
+    pub warnings: usize,
+    pub errors: usize,
+    /// Files found in a directory that are no package.
+    pub skipped: usize,
+}
+
+/// A batch read with every outcome kept.
+#[derive(Debug, Clone, Default)]
+pub struct Finished {
+    /// In input order; split APKs given side by side are cross-checked with their base.
+    pub outcomes: Vec<Outcome>,
+    pub tally: Tally,
+}
+
+impl Batch {
+    /// Every input under `paths`: files as given; directories walked recursively in name
+    /// order, an iOS `.app` bundle (a directory with Info.plist) taken as one input.
+    /// Symbolic links to directories are not followed, so a link cycle cannot loop.
+    pub fn collect<P: AsRef<Path>>(paths: &[P]) -> Self {
+        let inputs = collect_inputs(paths);
+        let single_file = paths.len() == 1 && matches!(inputs.as_slice(), [only] if only.named);
+        Batch {
+            inputs,
+            many: !single_file,
+        }
+    }
+
+    /// Each path one input, as named: a directory is an `.app` bundle or an error.
+    pub fn named<P: AsRef<Path>>(paths: &[P]) -> Self {
+        let inputs: Vec<Input> = paths
+            .iter()
+            .map(|path| Input {
+                path: path.as_ref().to_path_buf(),
+                named: true,
+            })
+            .collect();
+        Batch {
+            many: inputs.len() > 1,
+            inputs,
+        }
+    }
+
+    /// How many inputs there are to read.
+    pub fn len(&self) -> usize {
+        self.inputs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.inputs.is_empty()
+    }
+
+    /// Reads every input on `jobs` threads and hands each outcome to `each` as it finishes,
+    /// keeping none: a batch of any size needs no more memory than one package. Split
+    /// APKs cannot be cross-checked this way (that needs them all).
+    pub fn stream(&self, options: &Options, jobs: usize, mut each: impl FnMut(&Outcome)) -> Tally {
+        let mut tally = self.tally();
+        run(&self.inputs, options, jobs, |_, outcome| {
+            tally.count(&outcome);
+            each(&outcome);
+        });
+        tally
+    }
+
+    /// Reads every input on `jobs` threads, hands each outcome to `each` as it finishes
+    /// and keeps them all, in input order, split APKs cross-checked with their base.
+    pub fn read(&self, options: &Options, jobs: usize, mut each: impl FnMut(&Outcome)) -> Finished {
+        let mut tally = self.tally();
+        let mut done: Vec<Option<Outcome>> = vec![None; self.inputs.len()];
+        run(&self.inputs, options, jobs, |i, outcome| {
+            tally.count(&outcome);
+            each(&outcome);
+            if let Some(slot) = done.get_mut(i) {
+                *slot = Some(outcome);
+            }
+        });
+        let mut outcomes: Vec<Outcome> = done.into_iter().flatten().collect();
+        crate::android::splits::check_split_signers(outcomes.iter_mut().filter_map(|outcome| {
+            match outcome {
+                Outcome::Package(package) => Some(package.as_mut()),
+                _ => None,
+            }
+        }));
+        Finished { outcomes, tally }
+    }
+
+    fn tally(&self) -> Tally {
+        Tally {
+            many: self.many,
+            ..Tally::default()
+        }
+    }
+}
+
+impl Tally {
+    fn count(&mut self, outcome: &Outcome) {
+        match outcome {
+            Outcome::Package(package) => {
+                self.packages += 1;
+                self.warnings += package.warnings.len();
+            }
+            Outcome::Error(_) => self.errors += 1,
+            Outcome::Skipped(_) => self.skipped += 1,
+        }
+    }
+
+    /// The summary line, for a batch: "N packages, K warnings, E errors", then how many
+    /// `drifted` (for `check`) and how many other files were skipped.
+    pub fn summary(&self, drifted: Option<usize>) -> Option<String> {
+        if !self.many {
+            return None;
+        }
+        let mut line = format!(
+            "{} packages, {} warnings, {} errors",
+            self.packages, self.warnings, self.errors
+        );
+        if let Some(drifted) = drifted {
+            line += &format!(", {drifted} drifted");
+        }
+        if self.skipped > 0 {
+            line += &format!(", {} other files skipped", self.skipped);
+        }
+        Some(line)
+    }
+}
+
+impl Finished {
+    /// The report of every package and error, in input order.
+    pub fn into_report(self) -> Report {
+        let mut report = Report {
+            schema_version: SCHEMA_VERSION,
+            packages: Vec::new(),
+            errors: Vec::new(),
+        };
+        for outcome in self.outcomes {
+            match outcome {
+                Outcome::Package(package) => report.packages.push(*package),
+                Outcome::Error(entry) => report.errors.push(entry),
+                Outcome::Skipped(_) => {}
+            }
+        }
+        report
+    }
+}
+
+/// A JSON Lines line for an input that could not be read:
+/// `{"error":{"code":…,"message":…},"path":…}`. The keys are in schema 1's order (it was
+/// printed with sorted keys), so the fields are declared alphabetically.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorLine<'a> {
+    pub error: ErrorDetail<'a>,
+    pub path: &'a str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorDetail<'a> {
+    pub code: &'a str,
+    pub message: &'a str,
+}
+
+impl<'a> From<&'a ErrorEntry> for ErrorLine<'a> {
+    fn from(entry: &'a ErrorEntry) -> Self {
+        ErrorLine {
+            error: ErrorDetail {
+                code: &entry.code,
+                message: &entry.message,
+            },
+            path: &entry.path,
+        }
+    }
+}
+
+/// The inputs under `paths` (see `Batch::collect`).
+fn collect_inputs<P: AsRef<Path>>(paths: &[P]) -> Vec<Input> {
     let mut inputs = Vec::new();
     for path in paths {
         let path = path.as_ref();
@@ -80,7 +265,7 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>) {
 }
 
 /// Reads one input.
-pub fn inspect_input(input: &Input, options: &Options) -> Outcome {
+fn inspect_input(input: &Input, options: &Options) -> Outcome {
     match inspect_with(&input.path, options) {
         Ok(package) => Outcome::Package(Box::new(package)),
         Err(e) if !input.named && matches!(e.kind, ErrorKind::NotAPackage(_)) => {
@@ -92,12 +277,7 @@ pub fn inspect_input(input: &Input, options: &Options) -> Outcome {
 
 /// Reads every input on `jobs` threads; `on_done(index, outcome)` runs on the calling
 /// thread as each one finishes, in finishing order.
-pub fn run<F: FnMut(usize, Outcome)>(
-    inputs: &[Input],
-    options: &Options,
-    jobs: usize,
-    mut on_done: F,
-) {
+fn run<F: FnMut(usize, Outcome)>(inputs: &[Input], options: &Options, jobs: usize, mut on_done: F) {
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::scope(|scope| {
         scope.spawn(move || {

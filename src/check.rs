@@ -3,7 +3,7 @@
 //! (`appfiling sheet --format json`), an `inspect --format json` report, or
 //! values given on the command line.
 
-use crate::report::PackageReport;
+use crate::report::{ErrorEntry, PackageReport};
 use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
@@ -213,6 +213,22 @@ pub struct CheckResult {
     pub record: Option<String>,
     pub matches: bool,
     pub differences: Vec<Difference>,
+}
+
+/// `check --format json`: every result and every input that could not be read.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckReport {
+    pub schema_version: u32,
+    pub results: Vec<CheckResult>,
+    pub errors: Vec<ErrorEntry>,
+}
+
+impl CheckReport {
+    /// The document, pretty-printed with its keys sorted at every level: schema 1 printed
+    /// this document that way (unlike a result's line in JSON Lines), and stays so.
+    pub fn to_json(&self) -> serde_json::Result<String> {
+        serde_json::to_string_pretty(&serde_json::to_value(self)?)
+    }
 }
 
 const KEY_CHANGED: &str =
