@@ -332,24 +332,7 @@ fn sheet(
         force,
     } = outputs;
     use appfiling::sheet::{self, render};
-    // Every output is checked before any package is read, so a run never ends with one
-    // file written and the next refused.
-    if !format.is_text() && output.is_none() {
-        bail!("--format xlsx writes a binary file: give it with -o FILE");
-    }
-    if let (Some(sheet_path), Some(icon_path)) = (&output, &icon) {
-        if same_file(sheet_path, icon_path) {
-            bail!(
-                "-o and --icon name the same file ({}): give the icon its own .png",
-                icon_path.display()
-            );
-        }
-    }
-    for path in output.iter().chain(&icon) {
-        if !force && std::fs::symlink_metadata(path).is_ok() {
-            bail!("{} exists: pass --force to replace it", path.display());
-        }
-    }
+    check_outputs(format, output.as_deref(), icon.as_deref(), force)?;
     let provider = sheet::provider::load(provider).map_err(anyhow::Error::msg)?;
     let config = match &config {
         Some(path) => {
@@ -397,6 +380,47 @@ fn sheet(
     })
 }
 
+/// Refuses, before any package is read, what would stop `sheet` when it writes: so a run
+/// never ends with one file written and the next refused.
+fn check_outputs(
+    format: SheetFormat,
+    sheet: Option<&std::path::Path>,
+    icon: Option<&std::path::Path>,
+    force: bool,
+) -> anyhow::Result<()> {
+    if !format.is_text() && sheet.is_none() {
+        bail!("--format xlsx writes a binary file: give it with -o FILE");
+    }
+    if let (Some(sheet_path), Some(icon_path)) = (sheet, icon) {
+        if same_file(sheet_path, icon_path) {
+            bail!(
+                "-o and --icon name the same file ({}): give the icon its own .png",
+                icon_path.display()
+            );
+        }
+    }
+    for path in sheet.iter().chain(&icon) {
+        if !force && std::fs::symlink_metadata(path).is_ok() {
+            bail!("{} exists: pass --force to replace it", path.display());
+        }
+        if !folder_of(path).is_dir() {
+            bail!(
+                "cannot write {}: no folder {}",
+                path.display(),
+                folder_of(path).display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The folder a file is (or would be) in: "." for a bare name.
+fn folder_of(path: &std::path::Path) -> &std::path::Path {
+    path.parent()
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."))
+}
+
 /// Whether two paths name one file: the same path, or (when both exist) one inode.
 fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
     if a == b {
@@ -407,11 +431,7 @@ fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
         // A file not yet there: compare the canonical folder and the name.
         _ => {
             let canonical = |p: &std::path::Path| {
-                let dir = p
-                    .parent()
-                    .filter(|d| !d.as_os_str().is_empty())
-                    .unwrap_or(std::path::Path::new("."));
-                std::fs::canonicalize(dir)
+                std::fs::canonicalize(folder_of(p))
                     .ok()
                     .map(|d| d.join(p.file_name().unwrap_or_default()))
             };
