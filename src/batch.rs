@@ -335,4 +335,88 @@ mod tests {
         );
         let _ = std::fs::remove_dir_all(&dir);
     }
+
+    #[test]
+    fn an_error_line_keeps_schema_1_json() {
+        let entry = ErrorEntry {
+            path: "a.apk".into(),
+            code: "not_a_zip".into(),
+            message: "a.apk: not a zip archive".into(),
+        };
+        assert_eq!(
+            serde_json::to_string(&ErrorLine::from(&entry)).unwrap(),
+            r#"{"error":{"code":"not_a_zip","message":"a.apk: not a zip archive"},"path":"a.apk"}"#
+        );
+    }
+
+    #[test]
+    fn the_summary_is_for_batches_only() {
+        let tally = Tally {
+            many: true,
+            packages: 4,
+            warnings: 3,
+            errors: 1,
+            skipped: 0,
+        };
+        assert_eq!(
+            tally.summary(None).unwrap(),
+            "4 packages, 3 warnings, 1 errors"
+        );
+        let skipped = Tally {
+            skipped: 2,
+            ..tally
+        };
+        assert_eq!(
+            skipped.summary(Some(1)).unwrap(),
+            "4 packages, 3 warnings, 1 errors, 1 drifted, 2 other files skipped"
+        );
+        let single = Tally {
+            many: false,
+            ..tally
+        };
+        assert_eq!(single.summary(Some(0)), None);
+    }
+
+    #[test]
+    fn one_named_file_is_no_batch_and_a_directory_is() {
+        let dir = std::env::temp_dir().join(format!("appfiling-many-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("only.apk"), b"x").unwrap();
+        assert!(!Batch::collect(&[dir.join("only.apk")]).many);
+        assert!(Batch::collect(std::slice::from_ref(&dir)).many);
+        assert!(Batch::collect(&[dir.join("only.apk"), dir.join("only.apk")]).many);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_read_batch_keeps_input_order_and_cross_checks_splits() {
+        let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+        let paths = [
+            samples.join("bundles/split-xxhdpi.apk"),
+            samples.join("no-such-file.apk"),
+            samples.join("sample-v2-ec.apk"),
+        ];
+        let mut seen = 0;
+        let finished = Batch::named(&paths).read(&Options::default(), 2, |_| seen += 1);
+        assert_eq!(seen, 3);
+        let Finished { outcomes, tally } = finished;
+        assert_eq!((tally.packages, tally.errors, tally.skipped), (2, 1, 0));
+        let split = match &outcomes[0] {
+            Outcome::Package(p) => p,
+            other => panic!("{other:?}"),
+        };
+        // The EC sample's key is not the split's; the tally counted the warnings as read.
+        let codes: Vec<serde_json::Value> = split
+            .warnings
+            .iter()
+            .map(|w| serde_json::to_value(w).unwrap()["code"].clone())
+            .collect();
+        assert_eq!(codes, ["split_apk", "split_signer_mismatch"]);
+        assert_eq!(tally.warnings, 2);
+        assert!(matches!(&outcomes[1], Outcome::Error(e) if e.path.ends_with("no-such-file.apk")));
+        let report = Finished { outcomes, tally }.into_report();
+        assert_eq!(report.packages.len(), 2);
+        assert_eq!(report.errors.len(), 1);
+        assert!(report.packages[1].path.ends_with("sample-v2-ec.apk"));
+    }
 }

@@ -390,4 +390,48 @@ mod tests {
         assert!(records_from_json(r#"{"packages":[]}"#, "x").is_err());
         assert!(records_from_json("nope", "x").is_err());
     }
+
+    #[test]
+    fn the_json_document_has_its_keys_sorted_as_schema_1_printed_them() {
+        let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/sample-v2-ec.apk");
+        let report = crate::inspect_all(&[sample, "no-such.apk"], &crate::Options::default());
+        let record = Filed {
+            source: "the --expect options".into(),
+            package_name: Some("dev.example.other".into()),
+            ..Filed::default()
+        };
+        let document = CheckReport {
+            schema_version: crate::report::SCHEMA_VERSION,
+            results: vec![check(&report.packages[0], &[record])],
+            errors: report.errors,
+        };
+        let json = document.to_json().unwrap();
+        let keys: Vec<&str> = json
+            .lines()
+            .filter_map(|line| line.trim_start().strip_prefix('"')?.split_once("\":"))
+            .map(|(key, _)| key)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "errors",
+                "code",
+                "message",
+                "path",
+                "results",
+                "differences",
+                "field",
+                "filed",
+                "found",
+                "meaning",
+                "matches",
+                "package_name",
+                "path",
+                "platform",
+                "record",
+                "schema_version"
+            ],
+            "{json}"
+        );
+    }
 }

@@ -301,11 +301,7 @@ fn report_errors(report: &appfiling::Report) -> Exit {
     for error in &report.errors {
         say(&error.message);
     }
-    if report.errors.is_empty() {
-        Exit::Ok
-    } else {
-        Exit::Unreadable
-    }
+    read_exit(report.errors.len())
 }
 
 /// Where `sheet` writes: the sheet (else stdout) and the icon; and whether
@@ -496,8 +492,8 @@ fn summary(args: &BatchArgs, tally: &Tally, drifted: Option<usize>) {
 }
 
 /// Exit 3 when an input could not be read.
-fn read_exit(tally: &Tally) -> Exit {
-    if tally.errors > 0 {
+fn read_exit(errors: usize) -> Exit {
+    if errors > 0 {
         Exit::Unreadable
     } else {
         Exit::Ok
@@ -551,7 +547,7 @@ fn inspect(
     drop(stdout);
     report_errors(&report);
     summary(args, &tally, None);
-    Ok(read_exit(&tally))
+    Ok(read_exit(tally.errors))
 }
 
 fn check(
@@ -614,7 +610,7 @@ fn check(
     }
     let drifted = streamed_drifts + document.results.iter().filter(|r| !r.matches).count();
     summary(args, &tally, Some(drifted));
-    Ok(match read_exit(&tally) {
+    Ok(match read_exit(tally.errors) {
         Exit::Ok if drifted > 0 => Exit::Failed,
         exit => exit,
     })
