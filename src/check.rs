@@ -122,13 +122,26 @@ struct ReportFiling {
     signature_md5_algorithm: Text,
 }
 
+/// Why a filing record cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    #[error("not JSON: {0}")]
+    NotJson(serde_json::Error),
+    #[error("not a sheet or report JSON: {0}")]
+    WrongShape(serde_json::Error),
+    #[error("neither a sheet (`sheet --format json`) nor a report (`inspect --format json`)")]
+    NeitherSheetNorReport,
+    #[error("it files no package")]
+    NoPackage,
+}
+
 /// The records in a sheet's JSON or an inspect report's JSON; `name` labels them.
-pub fn records_from_json(json: &str, name: &str) -> Result<Vec<Filed>, String> {
+pub fn records_from_json(json: &str, name: &str) -> Result<Vec<Filed>, RecordError> {
     let file: RecordFile = serde_json::from_str(json).map_err(|e| {
         if e.is_syntax() || e.is_eof() {
-            format!("not JSON: {e}")
+            RecordError::NotJson(e)
         } else {
-            format!("not a sheet or report JSON: {e}")
+            RecordError::WrongShape(e)
         }
     })?;
     let mut records = Vec::new();
@@ -172,12 +185,10 @@ pub fn records_from_json(json: &str, name: &str) -> Result<Vec<Filed>, String> {
             });
         }
     } else {
-        return Err(
-            "neither a sheet (`sheet --format json`) nor a report (`inspect --format json`)".into(),
-        );
+        return Err(RecordError::NeitherSheetNorReport);
     }
     if records.is_empty() {
-        return Err("it files no package".into());
+        return Err(RecordError::NoPackage);
     }
     for record in &mut records {
         record.source = format!(
@@ -386,9 +397,22 @@ mod tests {
             Some("0011223344556677889900112233445566778899")
         );
         assert_eq!(records[0].md5, None);
-        assert!(records_from_json("{}", "x").is_err());
-        assert!(records_from_json(r#"{"packages":[]}"#, "x").is_err());
-        assert!(records_from_json("nope", "x").is_err());
+        assert!(matches!(
+            records_from_json("{}", "x"),
+            Err(RecordError::NeitherSheetNorReport)
+        ));
+        assert!(matches!(
+            records_from_json(r#"{"packages":[]}"#, "x"),
+            Err(RecordError::NoPackage)
+        ));
+        assert!(matches!(
+            records_from_json("nope", "x"),
+            Err(RecordError::NotJson(_))
+        ));
+        assert!(matches!(
+            records_from_json(r#"{"packages":3}"#, "x"),
+            Err(RecordError::WrongShape(_))
+        ));
     }
 
     #[test]
