@@ -1,5 +1,6 @@
-//! Many packages at once: the inputs under directories, read in parallel,
-//! each result handed back as soon as it is done.
+//! Many packages at once: the inputs under directories, read in parallel, each result
+//! handed back as soon as it is done; what they add up to (the tally behind the summary
+//! line) and, when all are kept, the report they make.
 
 use crate::report::{ErrorEntry, PackageReport, Report, SCHEMA_VERSION};
 use crate::{inspect_with, ErrorKind, Options};
