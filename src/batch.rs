@@ -1,9 +1,11 @@
-//! Many packages at once: the inputs under directories, read in parallel,
-//! each result handed back as soon as it is done.
+//! Many packages at once: the inputs under directories, read in parallel, each result
+//! handed back as soon as it is done; what they add up to (the tally behind the summary
+//! line) and, when all are kept, the report they make.
 
-use crate::report::{ErrorEntry, PackageReport};
+use crate::report::{ErrorEntry, PackageReport, Report, SCHEMA_VERSION};
 use crate::{inspect_with, ErrorKind, Options};
 use rayon::prelude::*;
+use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 /// The stack of every thread that parses a package. Each recursive reader carries an
@@ -13,11 +15,11 @@ pub const WORKER_STACK_SIZE: usize = 8 << 20;
 
 /// One file or bundle to read.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Input {
-    pub path: PathBuf,
+pub(crate) struct Input {
+    pub(crate) path: PathBuf,
     /// Named on the command line rather than found in a directory: a file found in a
     /// directory that is no package at all is skipped, a named one is an error.
-    pub named: bool,
+    pub(crate) named: bool,
 }
 
 /// What became of one input.
@@ -29,10 +31,194 @@ pub enum Outcome {
     Skipped(PathBuf),
 }
 
-/// The inputs: files as given; directories walked recursively in name order, an iOS
-/// `.app` bundle (a directory with Info.plist) taken as one input. Symbolic links to
-/// directories are not followed, so a link cycle cannot loop.
-pub fn collect_inputs<P: AsRef<Path>>(paths: &[P]) -> Vec<Input> {
+/// The inputs to read, and whether they make a batch (worth a summary line).
+#[derive(Debug, Clone)]
+pub struct Batch {
+    inputs: Vec<Input>,
+    /// More than one path, or a directory.
+    many: bool,
+}
+
+/// What a batch found, counted as each input finished.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// More than one path, or a directory: the summary line is due.
+    pub many: bool,
+    pub packages: usize,
+    /// The warnings of the packages as read (before the split-signer cross-check).
+    pub warnings: usize,
+    pub errors: usize,
+    /// Files found in a directory that are no package.
+    pub skipped: usize,
+}
+
+/// A batch read with every outcome kept.
+#[derive(Debug, Clone, Default)]
+pub struct Finished {
+    /// In input order; split APKs given side by side are cross-checked with their base.
+    pub outcomes: Vec<Outcome>,
+    pub tally: Tally,
+}
+
+impl Batch {
+    /// Every input under `paths`: files as given; directories walked recursively in name
+    /// order, an iOS `.app` bundle (a directory with Info.plist) taken as one input.
+    /// Symbolic links to directories are not followed, so a link cycle cannot loop.
+    pub fn collect<P: AsRef<Path>>(paths: &[P]) -> Self {
+        let inputs = collect_inputs(paths);
+        let single_file = paths.len() == 1 && matches!(inputs.as_slice(), [only] if only.named);
+        Batch {
+            inputs,
+            many: !single_file,
+        }
+    }
+
+    /// Each path one input, as named: a directory is an `.app` bundle or an error.
+    pub fn named<P: AsRef<Path>>(paths: &[P]) -> Self {
+        let inputs: Vec<Input> = paths
+            .iter()
+            .map(|path| Input {
+                path: path.as_ref().to_path_buf(),
+                named: true,
+            })
+            .collect();
+        Batch {
+            many: inputs.len() > 1,
+            inputs,
+        }
+    }
+
+    /// How many inputs there are to read.
+    pub fn len(&self) -> usize {
+        self.inputs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.inputs.is_empty()
+    }
+
+    /// Reads every input on `jobs` threads and hands each outcome to `each` as it finishes,
+    /// keeping none: a batch of any size needs no more memory than one package. Split
+    /// APKs cannot be cross-checked this way (that needs them all).
+    pub fn stream(&self, options: &Options, jobs: usize, mut each: impl FnMut(&Outcome)) -> Tally {
+        let mut tally = self.tally();
+        run(&self.inputs, options, jobs, |_, outcome| {
+            tally.count(&outcome);
+            each(&outcome);
+        });
+        tally
+    }
+
+    /// Reads every input on `jobs` threads, hands each outcome to `each` as it finishes
+    /// and keeps them all, in input order, split APKs cross-checked with their base.
+    pub fn read(&self, options: &Options, jobs: usize, mut each: impl FnMut(&Outcome)) -> Finished {
+        let mut tally = self.tally();
+        let mut done: Vec<Option<Outcome>> = vec![None; self.inputs.len()];
+        run(&self.inputs, options, jobs, |i, outcome| {
+            tally.count(&outcome);
+            each(&outcome);
+            if let Some(slot) = done.get_mut(i) {
+                *slot = Some(outcome);
+            }
+        });
+        let mut outcomes: Vec<Outcome> = done.into_iter().flatten().collect();
+        crate::android::splits::check_split_signers(outcomes.iter_mut().filter_map(|outcome| {
+            match outcome {
+                Outcome::Package(package) => Some(package.as_mut()),
+                _ => None,
+            }
+        }));
+        Finished { outcomes, tally }
+    }
+
+    fn tally(&self) -> Tally {
+        Tally {
+            many: self.many,
+            ..Tally::default()
+        }
+    }
+}
+
+impl Tally {
+    fn count(&mut self, outcome: &Outcome) {
+        match outcome {
+            Outcome::Package(package) => {
+                self.packages += 1;
+                self.warnings += package.warnings.len();
+            }
+            Outcome::Error(_) => self.errors += 1,
+            Outcome::Skipped(_) => self.skipped += 1,
+        }
+    }
+
+    /// The summary line, for a batch: "N packages, K warnings, E errors", then how many
+    /// `drifted` (for `check`) and how many other files were skipped.
+    pub fn summary(&self, drifted: Option<usize>) -> Option<String> {
+        if !self.many {
+            return None;
+        }
+        let mut line = format!(
+            "{} packages, {} warnings, {} errors",
+            self.packages, self.warnings, self.errors
+        );
+        if let Some(drifted) = drifted {
+            line += &format!(", {drifted} drifted");
+        }
+        if self.skipped > 0 {
+            line += &format!(", {} other files skipped", self.skipped);
+        }
+        Some(line)
+    }
+}
+
+impl Finished {
+    /// The report of every package and error, in input order.
+    pub fn into_report(self) -> Report {
+        let mut report = Report {
+            schema_version: SCHEMA_VERSION,
+            packages: Vec::new(),
+            errors: Vec::new(),
+        };
+        for outcome in self.outcomes {
+            match outcome {
+                Outcome::Package(package) => report.packages.push(*package),
+                Outcome::Error(entry) => report.errors.push(entry),
+                Outcome::Skipped(_) => {}
+            }
+        }
+        report
+    }
+}
+
+/// A JSON Lines line for an input that could not be read:
+/// `{"error":{"code":…,"message":…},"path":…}`. The keys are in schema 1's order (it was
+/// printed with sorted keys), so the fields are declared alphabetically.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorLine<'a> {
+    pub error: ErrorDetail<'a>,
+    pub path: &'a str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorDetail<'a> {
+    pub code: &'a str,
+    pub message: &'a str,
+}
+
+impl<'a> From<&'a ErrorEntry> for ErrorLine<'a> {
+    fn from(entry: &'a ErrorEntry) -> Self {
+        ErrorLine {
+            error: ErrorDetail {
+                code: &entry.code,
+                message: &entry.message,
+            },
+            path: &entry.path,
+        }
+    }
+}
+
+/// The inputs under `paths` (see `Batch::collect`).
+fn collect_inputs<P: AsRef<Path>>(paths: &[P]) -> Vec<Input> {
     let mut inputs = Vec::new();
     for path in paths {
         let path = path.as_ref();
@@ -80,7 +266,7 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>) {
 }
 
 /// Reads one input.
-pub fn inspect_input(input: &Input, options: &Options) -> Outcome {
+fn inspect_input(input: &Input, options: &Options) -> Outcome {
     match inspect_with(&input.path, options) {
         Ok(package) => Outcome::Package(Box::new(package)),
         Err(e) if !input.named && matches!(e.kind, ErrorKind::NotAPackage(_)) => {
@@ -92,12 +278,7 @@ pub fn inspect_input(input: &Input, options: &Options) -> Outcome {
 
 /// Reads every input on `jobs` threads; `on_done(index, outcome)` runs on the calling
 /// thread as each one finishes, in finishing order.
-pub fn run<F: FnMut(usize, Outcome)>(
-    inputs: &[Input],
-    options: &Options,
-    jobs: usize,
-    mut on_done: F,
-) {
+fn run<F: FnMut(usize, Outcome)>(inputs: &[Input], options: &Options, jobs: usize, mut on_done: F) {
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::scope(|scope| {
         scope.spawn(move || {
@@ -154,5 +335,89 @@ mod tests {
             ]
         );
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn an_error_line_keeps_schema_1_json() {
+        let entry = ErrorEntry {
+            path: "a.apk".into(),
+            code: "not_a_zip".into(),
+            message: "a.apk: not a zip archive".into(),
+        };
+        assert_eq!(
+            serde_json::to_string(&ErrorLine::from(&entry)).unwrap(),
+            r#"{"error":{"code":"not_a_zip","message":"a.apk: not a zip archive"},"path":"a.apk"}"#
+        );
+    }
+
+    #[test]
+    fn the_summary_is_for_batches_only() {
+        let tally = Tally {
+            many: true,
+            packages: 4,
+            warnings: 3,
+            errors: 1,
+            skipped: 0,
+        };
+        assert_eq!(
+            tally.summary(None).unwrap(),
+            "4 packages, 3 warnings, 1 errors"
+        );
+        let skipped = Tally {
+            skipped: 2,
+            ..tally
+        };
+        assert_eq!(
+            skipped.summary(Some(1)).unwrap(),
+            "4 packages, 3 warnings, 1 errors, 1 drifted, 2 other files skipped"
+        );
+        let single = Tally {
+            many: false,
+            ..tally
+        };
+        assert_eq!(single.summary(Some(0)), None);
+    }
+
+    #[test]
+    fn one_named_file_is_no_batch_and_a_directory_is() {
+        let dir = std::env::temp_dir().join(format!("appfiling-many-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("only.apk"), b"x").unwrap();
+        assert!(!Batch::collect(&[dir.join("only.apk")]).many);
+        assert!(Batch::collect(std::slice::from_ref(&dir)).many);
+        assert!(Batch::collect(&[dir.join("only.apk"), dir.join("only.apk")]).many);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_read_batch_keeps_input_order_and_cross_checks_splits() {
+        let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+        let paths = [
+            samples.join("bundles/split-xxhdpi.apk"),
+            samples.join("no-such-file.apk"),
+            samples.join("sample-v2-ec.apk"),
+        ];
+        let mut seen = 0;
+        let finished = Batch::named(&paths).read(&Options::default(), 2, |_| seen += 1);
+        assert_eq!(seen, 3);
+        let Finished { outcomes, tally } = finished;
+        assert_eq!((tally.packages, tally.errors, tally.skipped), (2, 1, 0));
+        let split = match &outcomes[0] {
+            Outcome::Package(p) => p,
+            other => panic!("{other:?}"),
+        };
+        // The EC sample's key is not the split's; the tally counted the warnings as read.
+        let codes: Vec<serde_json::Value> = split
+            .warnings
+            .iter()
+            .map(|w| serde_json::to_value(w).unwrap()["code"].clone())
+            .collect();
+        assert_eq!(codes, ["split_apk", "split_signer_mismatch"]);
+        assert_eq!(tally.warnings, 2);
+        assert!(matches!(&outcomes[1], Outcome::Error(e) if e.path.ends_with("no-such-file.apk")));
+        let report = Finished { outcomes, tally }.into_report();
+        assert_eq!(report.packages.len(), 2);
+        assert_eq!(report.errors.len(), 1);
+        assert!(report.packages[1].path.ends_with("sample-v2-ec.apk"));
     }
 }

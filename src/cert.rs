@@ -471,11 +471,18 @@ mod tests {
                 ders.push(x509_parser::pem::parse_x509_pem(&pem).unwrap().1.contents);
             }
         }
-        assert!(ders.len() > REMEMBERED_CERTIFICATES, "{} certificates", ders.len());
+        assert!(
+            ders.len() > REMEMBERED_CERTIFICATES,
+            "{} certificates",
+            ders.len()
+        );
         let json = |key: &CertifiedKey| serde_json::to_string(key).unwrap();
         // Twice round: the second describes the older ones anew, the newest from memory.
         for der in ders.iter().chain(&ders).chain(ders.iter().rev()) {
-            assert_eq!(json(&describe(der).unwrap()), json(&describe_anew(der).unwrap()));
+            assert_eq!(
+                json(&describe(der).unwrap()),
+                json(&describe_anew(der).unwrap())
+            );
             assert!(RECENT.with_borrow(|r| r.len()) <= REMEMBERED_CERTIFICATES);
         }
         let newest = ders.first().unwrap();

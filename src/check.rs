@@ -3,7 +3,7 @@
 //! (`appfiling sheet --format json`), an `inspect --format json` report, or
 //! values given on the command line.
 
-use crate::report::{PackageReport, Platform};
+use crate::report::{ErrorEntry, PackageReport, Platform};
 use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
@@ -122,13 +122,26 @@ struct ReportFiling {
     signature_md5_algorithm: Text,
 }
 
+/// Why a filing record cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    #[error("not JSON: {0}")]
+    NotJson(serde_json::Error),
+    #[error("not a sheet or report JSON: {0}")]
+    WrongShape(serde_json::Error),
+    #[error("neither a sheet (`sheet --format json`) nor a report (`inspect --format json`)")]
+    NeitherSheetNorReport,
+    #[error("it files no package")]
+    NoPackage,
+}
+
 /// The records in a sheet's JSON or an inspect report's JSON; `name` labels them.
-pub fn records_from_json(json: &str, name: &str) -> Result<Vec<Filed>, String> {
+pub fn records_from_json(json: &str, name: &str) -> Result<Vec<Filed>, RecordError> {
     let file: RecordFile = serde_json::from_str(json).map_err(|e| {
         if e.is_syntax() || e.is_eof() {
-            format!("not JSON: {e}")
+            RecordError::NotJson(e)
         } else {
-            format!("not a sheet or report JSON: {e}")
+            RecordError::WrongShape(e)
         }
     })?;
     let mut records = Vec::new();
@@ -172,12 +185,10 @@ pub fn records_from_json(json: &str, name: &str) -> Result<Vec<Filed>, String> {
             });
         }
     } else {
-        return Err(
-            "neither a sheet (`sheet --format json`) nor a report (`inspect --format json`)".into(),
-        );
+        return Err(RecordError::NeitherSheetNorReport);
     }
     if records.is_empty() {
-        return Err("it files no package".into());
+        return Err(RecordError::NoPackage);
     }
     for record in &mut records {
         record.source = format!(
@@ -213,6 +224,22 @@ pub struct CheckResult {
     pub record: Option<String>,
     pub matches: bool,
     pub differences: Vec<Difference>,
+}
+
+/// `check --format json`: every result and every input that could not be read.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckReport {
+    pub schema_version: u32,
+    pub results: Vec<CheckResult>,
+    pub errors: Vec<ErrorEntry>,
+}
+
+impl CheckReport {
+    /// The document, pretty-printed with its keys sorted at every level: schema 1 printed
+    /// this document that way (unlike a result's line in JSON Lines), and stays so.
+    pub fn to_json(&self) -> serde_json::Result<String> {
+        serde_json::to_string_pretty(&serde_json::to_value(self)?)
+    }
 }
 
 const KEY_CHANGED: &str =
@@ -370,8 +397,65 @@ mod tests {
             Some("0011223344556677889900112233445566778899")
         );
         assert_eq!(records[0].md5, None);
-        assert!(records_from_json("{}", "x").is_err());
-        assert!(records_from_json(r#"{"packages":[]}"#, "x").is_err());
-        assert!(records_from_json("nope", "x").is_err());
+        assert!(matches!(
+            records_from_json("{}", "x"),
+            Err(RecordError::NeitherSheetNorReport)
+        ));
+        assert!(matches!(
+            records_from_json(r#"{"packages":[]}"#, "x"),
+            Err(RecordError::NoPackage)
+        ));
+        assert!(matches!(
+            records_from_json("nope", "x"),
+            Err(RecordError::NotJson(_))
+        ));
+        assert!(matches!(
+            records_from_json(r#"{"packages":3}"#, "x"),
+            Err(RecordError::WrongShape(_))
+        ));
+    }
+
+    #[test]
+    fn the_json_document_has_its_keys_sorted_as_schema_1_printed_them() {
+        let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/sample-v2-ec.apk");
+        let report = crate::inspect_all(&[sample, "no-such.apk"], &crate::Options::default());
+        let record = Filed {
+            source: "the --expect options".into(),
+            package_name: Some("dev.example.other".into()),
+            ..Filed::default()
+        };
+        let document = CheckReport {
+            schema_version: crate::report::SCHEMA_VERSION,
+            results: vec![check(&report.packages[0], &[record])],
+            errors: report.errors,
+        };
+        let json = document.to_json().unwrap();
+        let keys: Vec<&str> = json
+            .lines()
+            .filter_map(|line| line.trim_start().strip_prefix('"')?.split_once("\":"))
+            .map(|(key, _)| key)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "errors",
+                "code",
+                "message",
+                "path",
+                "results",
+                "differences",
+                "field",
+                "filed",
+                "found",
+                "meaning",
+                "matches",
+                "package_name",
+                "path",
+                "platform",
+                "record",
+                "schema_version"
+            ],
+            "{json}"
+        );
     }
 }

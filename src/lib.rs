@@ -178,30 +178,7 @@ fn looks_like_pfx(bytes: &[u8]) -> bool {
 /// Inspects every path, one after another on a thread with the workers' stack
 /// (`batch::WORKER_STACK_SIZE`); unreadable ones become error entries, never a stop.
 pub fn inspect_all<P: AsRef<Path> + Sync>(paths: &[P], options: &Options) -> Report {
-    let mut report = Report {
-        schema_version: report::SCHEMA_VERSION,
-        packages: Vec::new(),
-        errors: Vec::new(),
-    };
-    let inputs: Vec<batch::Input> = paths
-        .iter()
-        .map(|path| batch::Input {
-            path: path.as_ref().to_path_buf(),
-            named: true,
-        })
-        .collect();
-    let mut outcomes: Vec<Option<batch::Outcome>> = vec![None; inputs.len()];
-    batch::run(&inputs, options, 1, |i, outcome| {
-        outcomes[i] = Some(outcome)
-    });
-    for outcome in outcomes.into_iter().flatten() {
-        match outcome {
-            batch::Outcome::Package(package) => report.packages.push(*package),
-            batch::Outcome::Error(entry) => report.errors.push(entry),
-            // Named inputs are never skipped.
-            batch::Outcome::Skipped(_) => {}
-        }
-    }
-    android::splits::check_split_signers(&mut report.packages);
-    report
+    batch::Batch::named(paths)
+        .read(options, 1, |_| {})
+        .into_report()
 }

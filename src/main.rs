@@ -1,7 +1,7 @@
 //! The `appfiling` command: parses arguments, calls the library, prints.
 
 use anyhow::{bail, Context};
-use appfiling::batch::{self, Outcome};
+use appfiling::batch::{Batch, ErrorLine, Finished, Outcome, Tally};
 use appfiling::sheet::provider::KeyForm;
 use appfiling::sheet::render::Format as SheetFormat;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -9,10 +9,24 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Exit code when any input could not be read as a package.
-const EXIT_UNREADABLE: u8 = 3;
-/// Exit code for usage errors, as clap uses.
-const EXIT_USAGE: u8 = 2;
+/// The exit codes (README, docs/ci.md, docs/json.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Exit {
+    /// Every input was read (and matched, or made a complete sheet).
+    Ok = 0,
+    /// `check`: a package drifted from its filing; `sheet`: the sheet has errors.
+    Failed = 1,
+    /// A bad option or option file, as clap uses for its own.
+    Usage = 2,
+    /// At least one input could not be read as a package.
+    Unreadable = 3,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> Self {
+        ExitCode::from(exit as u8)
+    }
+}
 
 /// Files given as options are read through these caps (a real filing.toml is a few KB, a
 /// sheet or report JSON for `--against` rarely a few MB): `/dev/zero` or a runaway file
@@ -179,13 +193,11 @@ fn say(message: &str) {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
-        Ok(code) => code,
-        Err(e) => {
-            say(&format!("{e:#}"));
-            ExitCode::from(EXIT_USAGE)
-        }
-    }
+    let exit = run(cli).unwrap_or_else(|e| {
+        say(&format!("{e:#}"));
+        Exit::Usage
+    });
+    exit.into()
 }
 
 impl KeystoreArgs {
@@ -217,10 +229,7 @@ impl KeystoreArgs {
     }
 }
 
-/// Exit code when the sheet has errors (missing fields, invalid values).
-const EXIT_SHEET_INCOMPLETE: u8 = 1;
-
-fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+fn run(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Inspect {
             format,
@@ -288,15 +297,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 /// Prints the report's errors; exit 3 when there are any.
-fn report_errors(report: &appfiling::Report) -> ExitCode {
+fn report_errors(report: &appfiling::Report) -> Exit {
     for error in &report.errors {
         say(&error.message);
     }
-    if report.errors.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(EXIT_UNREADABLE)
-    }
+    read_exit(report.errors.len())
 }
 
 /// Where `sheet` writes: the sheet (else stdout) and the icon; and whether
@@ -315,7 +320,7 @@ fn sheet(
     pubkey_format: Option<KeyForm>,
     outputs: Outputs,
     paths: &[PathBuf],
-) -> anyhow::Result<ExitCode> {
+) -> anyhow::Result<Exit> {
     let Outputs {
         accept_detected_domains,
         sheet: output,
@@ -323,24 +328,7 @@ fn sheet(
         force,
     } = outputs;
     use appfiling::sheet::{self, render};
-    // Every output is checked before any package is read, so a run never ends with one
-    // file written and the next refused.
-    if !format.is_text() && output.is_none() {
-        bail!("--format xlsx writes a binary file: give it with -o FILE");
-    }
-    if let (Some(sheet_path), Some(icon_path)) = (&output, &icon) {
-        if same_file(sheet_path, icon_path) {
-            bail!(
-                "-o and --icon name the same file ({}): give the icon its own .png",
-                icon_path.display()
-            );
-        }
-    }
-    for path in output.iter().chain(&icon) {
-        if !force && std::fs::symlink_metadata(path).is_ok() {
-            bail!("{} exists: pass --force to replace it", path.display());
-        }
-    }
+    check_outputs(format, output.as_deref(), icon.as_deref(), force)?;
     let provider = sheet::provider::load(provider).map_err(anyhow::Error::msg)?;
     let config = match &config {
         Some(path) => {
@@ -382,11 +370,51 @@ fn sheet(
             say(&format!("error: {}: {}", e.field, e.message));
         }
     }
-    let code = report_errors(&report);
-    if code == ExitCode::SUCCESS && !built.errors.is_empty() {
-        return Ok(ExitCode::from(EXIT_SHEET_INCOMPLETE));
+    Ok(match report_errors(&report) {
+        Exit::Ok if !built.errors.is_empty() => Exit::Failed,
+        exit => exit,
+    })
+}
+
+/// Refuses, before any package is read, what would stop `sheet` when it writes: so a run
+/// never ends with one file written and the next refused.
+fn check_outputs(
+    format: SheetFormat,
+    sheet: Option<&std::path::Path>,
+    icon: Option<&std::path::Path>,
+    force: bool,
+) -> anyhow::Result<()> {
+    if !format.is_text() && sheet.is_none() {
+        bail!("--format xlsx writes a binary file: give it with -o FILE");
     }
-    Ok(code)
+    if let (Some(sheet_path), Some(icon_path)) = (sheet, icon) {
+        if same_file(sheet_path, icon_path) {
+            bail!(
+                "-o and --icon name the same file ({}): give the icon its own .png",
+                icon_path.display()
+            );
+        }
+    }
+    for path in sheet.iter().chain(&icon) {
+        if !force && std::fs::symlink_metadata(path).is_ok() {
+            bail!("{} exists: pass --force to replace it", path.display());
+        }
+        if !folder_of(path).is_dir() {
+            bail!(
+                "cannot write {}: no folder {}",
+                path.display(),
+                folder_of(path).display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The folder a file is (or would be) in: "." for a bare name.
+fn folder_of(path: &std::path::Path) -> &std::path::Path {
+    path.parent()
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."))
 }
 
 /// Whether two paths name one file: the same path, or (when both exist) one inode.
@@ -399,11 +427,7 @@ fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
         // A file not yet there: compare the canonical folder and the name.
         _ => {
             let canonical = |p: &std::path::Path| {
-                let dir = p
-                    .parent()
-                    .filter(|d| !d.as_os_str().is_empty())
-                    .unwrap_or(std::path::Path::new("."));
-                std::fs::canonicalize(dir)
+                std::fs::canonicalize(folder_of(p))
                     .ok()
                     .map(|d| d.join(p.file_name().unwrap_or_default()))
             };
@@ -412,69 +436,41 @@ fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
     }
 }
 
-/// What a batch found, for the summary line and the exit code.
-#[derive(Default)]
-struct Tally {
-    /// More than one input, or a directory: the summary line is printed.
-    batch: bool,
-    packages: usize,
-    warnings: usize,
-    errors: usize,
-    skipped: usize,
-}
-
-/// Reads every input under `paths` in parallel. Each outcome goes to `stream` as it
-/// finishes; when `keep`, all come back in input order (else nothing is kept, so a
-/// streamed batch of any size needs no more memory than one package).
+/// Reads every input under `paths` in parallel, with a progress bar on a terminal. Each
+/// outcome goes to `each` as it finishes; unless `streaming`, all are kept in input order
+/// (streaming keeps nothing, so a batch of any size needs no more memory than one package).
 fn read_batch(
     paths: &[PathBuf],
     options: &appfiling::Options,
-    batch: &BatchArgs,
-    keep: bool,
-    mut stream: impl FnMut(&Outcome),
-) -> (Vec<Outcome>, Tally) {
+    args: &BatchArgs,
+    streaming: bool,
+    mut each: impl FnMut(&Outcome),
+) -> Finished {
     use indicatif::{ProgressBar, ProgressDrawTarget};
     use std::io::IsTerminal;
-    let inputs = batch::collect_inputs(paths);
-    let progress = if !batch.quiet && inputs.len() > 1 && std::io::stderr().is_terminal() {
-        ProgressBar::with_draw_target(Some(inputs.len() as u64), ProgressDrawTarget::stderr())
+    let batch = Batch::collect(paths);
+    let progress = if !args.quiet && batch.len() > 1 && std::io::stderr().is_terminal() {
+        ProgressBar::with_draw_target(Some(batch.len() as u64), ProgressDrawTarget::stderr())
     } else {
         ProgressBar::hidden()
     };
-    let jobs = batch
+    let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let single_file = paths.len() == 1 && matches!(inputs.as_slice(), [only] if only.named);
-    let mut tally = Tally {
-        batch: !single_file,
-        ..Tally::default()
-    };
-    let mut done: Vec<Option<Outcome>> = Vec::new();
-    if keep {
-        done.resize(inputs.len(), None);
-    }
-    batch::run(&inputs, options, jobs, |i, outcome| {
+    let each = |outcome: &Outcome| {
         progress.inc(1);
-        match &outcome {
-            Outcome::Package(p) => {
-                tally.packages += 1;
-                tally.warnings += p.warnings.len();
-            }
-            Outcome::Error(_) => tally.errors += 1,
-            Outcome::Skipped(_) => tally.skipped += 1,
+        each(outcome);
+    };
+    let finished = if streaming {
+        Finished {
+            outcomes: Vec::new(),
+            tally: batch.stream(options, jobs, each),
         }
-        stream(&outcome);
-        if let Some(slot) = done.get_mut(i) {
-            *slot = Some(outcome);
-        }
-    });
+    } else {
+        batch.read(options, jobs, each)
+    };
     progress.finish_and_clear();
-    (done.into_iter().flatten().collect(), tally)
-}
-
-/// A jsonl line for an input that could not be read; its message goes to stderr too.
-fn error_line(e: &appfiling::report::ErrorEntry) -> serde_json::Value {
-    serde_json::json!({"path": e.path, "error": {"code": e.code, "message": e.message}})
+    finished
 }
 
 fn print_line(value: &impl serde::Serialize) {
@@ -486,76 +482,57 @@ fn print_line(value: &impl serde::Serialize) {
 }
 
 /// The summary line on stderr, for more than one input or a directory.
-fn summary(batch: &BatchArgs, tally: &Tally, extra: &str) {
-    if batch.quiet || !tally.batch {
+fn summary(args: &BatchArgs, tally: &Tally, drifted: Option<usize>) {
+    if args.quiet {
         return;
     }
-    let Tally {
-        packages,
-        warnings,
-        errors,
-        skipped,
-        ..
-    } = tally;
-    eprintln!(
-        "appfiling: {packages} packages, {warnings} warnings, {errors} errors{extra}{}",
-        if *skipped > 0 {
-            format!(", {skipped} other files skipped")
-        } else {
-            String::new()
-        }
-    );
+    if let Some(line) = tally.summary(drifted) {
+        eprintln!("appfiling: {line}");
+    }
+}
+
+/// Exit 3 when an input could not be read.
+fn read_exit(errors: usize) -> Exit {
+    if errors > 0 {
+        Exit::Unreadable
+    } else {
+        Exit::Ok
+    }
 }
 
 fn inspect(
     format: Format,
     paths: &[PathBuf],
     options: &appfiling::Options,
-    batch: &BatchArgs,
-) -> anyhow::Result<ExitCode> {
-    let streaming = format == Format::Jsonl && !batch.sort;
-    let jsonl = |outcome: &Outcome| match outcome {
-        Outcome::Package(p) => print_line(p),
-        Outcome::Error(e) => print_line(&error_line(e)),
-        Outcome::Skipped(_) => {}
-    };
-    let (mut outcomes, tally) = read_batch(paths, options, batch, !streaming, |o| {
-        if streaming {
-            jsonl(o);
-            if let Outcome::Error(e) = o {
+    args: &BatchArgs,
+) -> anyhow::Result<Exit> {
+    let streaming = format == Format::Jsonl && !args.sort;
+    let Finished { outcomes, tally } = read_batch(paths, options, args, streaming, |outcome| {
+        if !streaming {
+            return;
+        }
+        match outcome {
+            Outcome::Package(p) => print_line(p),
+            Outcome::Error(e) => {
+                print_line(&ErrorLine::from(e));
                 say(&e.message);
             }
+            Outcome::Skipped(_) => {}
         }
     });
-    // Split APKs given side by side must share their base's signer.
-    appfiling::android::splits::check_split_signers(outcomes.iter_mut().filter_map(|o| match o {
-        Outcome::Package(p) => Some(p.as_mut()),
-        _ => None,
-    }));
     // Sorted jsonl: every line in input order (streamed jsonl kept nothing).
     let mut lines = String::new();
     if format == Format::Jsonl {
         for outcome in &outcomes {
             let line = match outcome {
-                Outcome::Package(p) => serde_json::to_string(p).context("serialising")?,
-                Outcome::Error(e) => error_line(e).to_string(),
+                Outcome::Package(p) => serde_json::to_string(p),
+                Outcome::Error(e) => serde_json::to_string(&ErrorLine::from(e)),
                 Outcome::Skipped(_) => continue,
             };
-            lines += &(line + "\n");
+            lines += &(line.context("serialising")? + "\n");
         }
     }
-    let mut report = appfiling::Report {
-        schema_version: appfiling::report::SCHEMA_VERSION,
-        packages: Vec::new(),
-        errors: Vec::new(),
-    };
-    for outcome in outcomes {
-        match outcome {
-            Outcome::Package(p) => report.packages.push(*p),
-            Outcome::Error(e) => report.errors.push(e),
-            Outcome::Skipped(_) => {}
-        }
-    }
+    let report = Finished { outcomes, tally }.into_report();
     let rendered = match format {
         Format::Json => {
             serde_json::to_string_pretty(&report).context("serialising the report")? + "\n"
@@ -569,89 +546,72 @@ fn inspect(
         .context("writing to stdout")?;
     drop(stdout);
     report_errors(&report);
-    summary(batch, &tally, "");
-    Ok(if tally.errors > 0 {
-        ExitCode::from(EXIT_UNREADABLE)
-    } else {
-        ExitCode::SUCCESS
-    })
+    summary(args, &tally, None);
+    Ok(read_exit(tally.errors))
 }
-
-/// Exit code when a package drifted from its filing.
-const EXIT_DRIFTED: u8 = 1;
 
 fn check(
     format: Format,
     paths: &[PathBuf],
     options: &appfiling::Options,
-    batch: &BatchArgs,
+    args: &BatchArgs,
     records: &[appfiling::check::Filed],
-) -> anyhow::Result<ExitCode> {
-    let streaming = format == Format::Jsonl && !batch.sort;
+) -> anyhow::Result<Exit> {
+    let streaming = format == Format::Jsonl && !args.sort;
     let mut streamed_drifts = 0;
-    let (outcomes, tally) = read_batch(paths, options, batch, !streaming, |o| {
+    let Finished { outcomes, tally } = read_batch(paths, options, args, streaming, |outcome| {
         if !streaming {
             return;
         }
-        match o {
+        match outcome {
             Outcome::Package(p) => {
                 let result = appfiling::check::check(p, records);
                 streamed_drifts += usize::from(!result.matches);
                 print_line(&result);
             }
             Outcome::Error(e) => {
-                print_line(&error_line(e));
+                print_line(&ErrorLine::from(e));
                 say(&e.message);
             }
             Outcome::Skipped(_) => {}
         }
     });
     // What was kept (not streamed): each package checked once, in input order.
-    let mut results = Vec::new();
-    let mut errors = Vec::new();
-    for outcome in &outcomes {
+    let mut document = appfiling::check::CheckReport {
+        schema_version: appfiling::report::SCHEMA_VERSION,
+        results: Vec::new(),
+        errors: Vec::new(),
+    };
+    for outcome in outcomes {
         match outcome {
             Outcome::Package(p) => {
-                let result = appfiling::check::check(p, records);
+                let result = appfiling::check::check(&p, records);
                 if format == Format::Jsonl {
                     print_line(&result);
                 }
-                results.push(result);
+                document.results.push(result);
             }
             Outcome::Error(e) => {
                 if format == Format::Jsonl {
-                    print_line(&error_line(e));
+                    print_line(&ErrorLine::from(&e));
                 }
-                errors.push(e);
+                document.errors.push(e);
             }
             Outcome::Skipped(_) => {}
         }
     }
     match format {
-        Format::Json => {
-            let json = serde_json::json!({
-                "schema_version": appfiling::report::SCHEMA_VERSION,
-                "results": results,
-                "errors": errors,
-            });
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&json).context("serialising")?
-            );
-        }
-        Format::Text => print!("{}", appfiling::render::check_text(&results)),
+        Format::Json => println!("{}", document.to_json().context("serialising")?),
+        Format::Text => print!("{}", appfiling::render::check_text(&document.results)),
         Format::Jsonl => {}
     }
-    for e in &errors {
+    for e in &document.errors {
         say(&e.message);
     }
-    let drifted = streamed_drifts + results.iter().filter(|r| !r.matches).count();
-    summary(batch, &tally, &format!(", {drifted} drifted"));
-    Ok(if tally.errors > 0 {
-        ExitCode::from(EXIT_UNREADABLE)
-    } else if drifted > 0 {
-        ExitCode::from(EXIT_DRIFTED)
-    } else {
-        ExitCode::SUCCESS
+    let drifted = streamed_drifts + document.results.iter().filter(|r| !r.matches).count();
+    summary(args, &tally, Some(drifted));
+    Ok(match read_exit(tally.errors) {
+        Exit::Ok if drifted > 0 => Exit::Failed,
+        exit => exit,
     })
 }

@@ -236,3 +236,134 @@ fn detect_text_shows_each_sdk_with_its_evidence_and_the_json_agrees() {
     let plain = String::from_utf8(run(&["inspect", path]).stdout).unwrap();
     assert!(!plain.contains("detected (suggestions"));
 }
+
+/// A folder of packages that each fail when read (exit 3): a run that reports none of them
+/// and exits 2 did not read them.
+fn unreadable_packages(suite: &str, count: usize) -> (std::path::PathBuf, Vec<String>) {
+    let files: Vec<String> = (0..count)
+        .map(|i| {
+            let path = common::temp_file(
+                suite,
+                &format!("broken-{i:03}.apk"),
+                b"PK\x03\x04 the first bytes of a zip, then nothing",
+            );
+            path.to_str().unwrap().to_string()
+        })
+        .collect();
+    let dir = std::path::Path::new(&files[0])
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    (dir, files)
+}
+
+/// The usage error alone: exit 2, nothing on stdout, and stderr names none of the inputs.
+fn assert_refused_unread(args: &[&str], why: &str) {
+    let out = run(args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+    assert!(out.stdout.is_empty(), "{args:?} wrote to stdout");
+    assert!(
+        !stderr.contains("broken-"),
+        "{args:?} read the inputs: {stderr}"
+    );
+    assert!(stderr.contains(why), "{args:?}: {stderr}");
+}
+
+#[test]
+fn inspect_and_check_find_usage_errors_before_reading_any_package() {
+    let (dir, _) = unreadable_packages("cli-usage-inspect", 20);
+    let dir = dir.to_str().unwrap();
+    let password_file = common::temp_file("cli-usage-options", "password.txt", b"secret\n");
+    let password_file = password_file.to_str().unwrap();
+    let not_json = common::temp_file("cli-usage-options", "filing.json", b"[[not json");
+    let not_json = not_json.to_str().unwrap();
+    // Read, they stream an error line each (jsonl) and exit 3.
+    let read = run(&["inspect", "--format", "jsonl", dir]);
+    assert_eq!(read.status.code(), Some(3));
+    assert_eq!(read.stdout.iter().filter(|&&b| b == b'\n').count(), 20);
+
+    let inspect = |options: &[&str], why: &str| {
+        let args = [&["inspect", "--format", "jsonl"], options, &[dir]].concat();
+        assert_refused_unread(&args, why);
+    };
+    inspect(
+        &["--password", "x", "--password-file", password_file],
+        "give only one of",
+    );
+    inspect(
+        &["--password-env", "APPFILING_TEST_SURELY_UNSET"],
+        "APPFILING_TEST_SURELY_UNSET is not set",
+    );
+    inspect(
+        &["--password-file", "no/such/password.txt"],
+        "--password-file: cannot read",
+    );
+
+    let check = |options: &[&str], why: &str| {
+        let args = [&["check", "--format", "jsonl"], options, &[dir]].concat();
+        assert_refused_unread(&args, why);
+    };
+    check(
+        &["--against", "no/such/filing.json"],
+        "--against: cannot read",
+    );
+    check(&["--against", not_json], "not JSON");
+    check(
+        &["--against", not_json, "--expect-md5", "00"],
+        "cannot be used with",
+    );
+    check(&[], "required");
+    check(
+        &[
+            "--expect-md5",
+            "00",
+            "--password-env",
+            "APPFILING_TEST_SURELY_UNSET",
+        ],
+        "is not set",
+    );
+}
+
+#[test]
+fn sheet_usage_errors_win_over_unreadable_packages() {
+    // Among readable and unreadable packages, every usage error is exit 2 with nothing on
+    // stdout and no package named on stderr (main.rs checks them before `inspect_all`).
+    let packages = vec!["samples/sample-v1v2v3-rsa.apk"; 3];
+    let (dir, broken) = unreadable_packages("cli-usage-sheet", 20);
+    let inputs: Vec<&str> = packages
+        .iter()
+        .copied()
+        .chain(broken.iter().map(String::as_str))
+        .collect();
+    let existing = common::temp_file("cli-usage-options", "existing.txt", b"filed");
+    let existing = existing.to_str().unwrap();
+    let icon = dir.join("icon.png");
+    let icon = icon.to_str().unwrap();
+    let bad_config = common::temp_file("cli-usage-options", "filing.toml", b"[app\n");
+    let bad_config = bad_config.to_str().unwrap();
+
+    let read = run(&[&["sheet"], inputs.as_slice()].concat());
+    assert_eq!(read.status.code(), Some(3));
+
+    let cases: &[(&[&str], &str)] = &[
+        (&["--format", "xlsx"], "give it with -o FILE"),
+        (&["-o", icon, "--icon", icon], "name the same file"),
+        (&["-o", existing], "exists: pass --force"),
+        (&["--icon", existing], "exists: pass --force"),
+        (
+            &["-o", "no/such/folder/sheet.txt"],
+            "no folder no/such/folder",
+        ),
+        (&["--provider", "nope"], "unknown provider nope"),
+        (
+            &["--config", "no/such/filing.toml"],
+            "--config: cannot read",
+        ),
+        (&["--config", bad_config], "filing.toml"),
+    ];
+    for (options, why) in cases {
+        let args = [&["sheet"], *options, inputs.as_slice()].concat();
+        assert_refused_unread(&args, why);
+    }
+}
