@@ -329,7 +329,7 @@ fn inspect_and_check_find_usage_errors_before_reading_any_package() {
 fn sheet_usage_errors_win_over_unreadable_packages() {
     // Among readable and unreadable packages, every usage error is exit 2 with nothing on
     // stdout and no package named on stderr (main.rs checks them before `inspect_all`).
-    let packages = vec!["samples/sample-v1v2v3-rsa.apk"; 3];
+    let packages = ["samples/sample-v1v2v3-rsa.apk"; 3];
     let (dir, broken) = unreadable_packages("cli-usage-sheet", 20);
     let inputs: Vec<&str> = packages
         .iter()
