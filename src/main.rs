@@ -195,6 +195,7 @@ impl KeystoreArgs {
             alias: self.alias.clone(),
             detect,
             password: self.password()?,
+            ..appfiling::Options::default()
         })
     }
 

@@ -6,7 +6,6 @@ pub(crate) mod pkcs12;
 
 use crate::cert;
 use crate::error::ErrorKind;
-use crate::filing::{set_filing, ANDROID};
 use crate::report::{
     KeystoreDetails, KeystoreEntry, KeystoreEntryKind, KeystoreIntegrity, KeystoreKind,
     PackageReport, Platform, Scheme, Signer, Warning, WarningCode,
@@ -17,7 +16,7 @@ use std::path::Path;
 const DEBUG_ALIAS: &str = "androiddebugkey";
 
 /// One alias as read, before its certificates are described.
-pub struct RawEntry {
+struct RawEntry {
     pub alias: String,
     pub kind: KeystoreEntryKind,
     pub chain: Vec<Vec<u8>>,
@@ -36,6 +35,7 @@ pub fn inspect_jks(
     bytes: &[u8],
     password: Option<&str>,
     alias: Option<&str>,
+    now: i64,
 ) -> Result<PackageReport, ErrorKind> {
     let parsed = jks::parse(bytes).map_err(|e| ErrorKind::BadEntry {
         entry: "keystore".into(),
@@ -77,18 +77,19 @@ pub fn inspect_jks(
             chain: e.chain,
         })
         .collect();
-    report(path, kind, integrity, entries, alias, warnings)
+    report(path, kind, integrity, entries, alias, warnings, now)
 }
 
 /// The report of a keystore: every alias (or the one asked for), and the filing values
 /// of its signing key when there is exactly one to choose.
-pub fn report(
+fn report(
     path: &Path,
     kind: KeystoreKind,
     integrity: KeystoreIntegrity,
     mut entries: Vec<RawEntry>,
     alias: Option<&str>,
     mut warnings: Vec<Warning>,
+    now: i64,
 ) -> Result<PackageReport, ErrorKind> {
     let mut report = PackageReport::new(path, Platform::Android, kind.format());
     // By alias, as keytool lists them: the files' own order means nothing.
@@ -155,14 +156,8 @@ pub fn report(
             WarningCode::NoPrivateKey,
             "no private-key entry: nothing in this keystore can sign an app",
         )),
-        1 => {
-            let chosen = report.signers[0].clone();
-            let reason = format!(
-                "the keystore's only private key, alias {}",
-                chosen.alias.as_deref().unwrap_or_default()
-            );
-            set_filing(&mut report, &ANDROID, &chosen, reason, Vec::new());
-        }
+        // The policy files the only private key.
+        1 => crate::filing::file(&mut report, now),
         n => warnings.push(Warning::new(
             WarningCode::SeveralAliases,
             format!(

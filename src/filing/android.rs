@@ -1,16 +1,49 @@
-//! Chooses the signer to file and raises the warnings a filer must see.
+//! Android: the signer an APK or bundle files, and a keystore's signing key.
 
-use crate::filing::{now_unix, set_filing, ANDROID};
+use super::{certificate_validity, set_filing, ANDROID};
 use crate::report::{Format, PackageReport, Scheme, Signer, Warning, WarningCode};
 use std::collections::{HashMap, HashSet};
 
 /// Schemes in the order current Android versions prefer them.
 const PREFERENCE: [Scheme; 4] = [Scheme::V31, Scheme::V3, Scheme::V2, Scheme::V1];
 
-/// Fills `report.filing` and adds signer warnings.
-pub fn choose(report: &mut PackageReport) {
+/// Fills `report.filing` and adds signer warnings; a bundle files its upload key.
+pub(super) fn choose(report: &mut PackageReport, now: i64) {
+    choose_signer(report, now);
+    if report.format == Format::Aab {
+        if let Some(filing) = &mut report.filing {
+            filing.reason = "the bundle's JAR signer: the upload key".into();
+        }
+        if !report.signers.is_empty() {
+            report.warnings.push(Warning::new(
+                WarningCode::PlayAppSigning,
+                "an app bundle is signed with the upload key: with Google Play App Signing, the installed app carries Google's app-signing key, and that is the certificate to file (Play Console → Test and release → App integrity → App signing key certificate: MD5, SHA-1, SHA-256); file these values only if you sign and distribute the APKs yourself",
+            ));
+        }
+    }
+}
+
+/// A keystore files its signing key when it holds exactly one private key
+/// (or `--alias` chose one); otherwise the keystore lists them all.
+pub(super) fn keystore(report: &mut PackageReport, now: i64) {
+    let [chosen] = report.signers.as_slice() else {
+        return;
+    };
+    let chosen = chosen.clone();
+    let alias = chosen.alias.as_deref().unwrap_or_default();
+    let reason = format!("the keystore's only private key, alias {alias}");
+    let warnings = certificate_validity(
+        &format!("the certificate of alias {alias}"),
+        &chosen.key.certificate,
+        now,
+    )
+    .into_iter()
+    .collect();
+    set_filing(report, &ANDROID, &chosen, reason, warnings);
+}
+
+fn choose_signer(report: &mut PackageReport, now: i64) {
     let mut warnings = Vec::new();
-    let now = now_unix();
 
     if report.signers.is_empty() {
         warnings.push(Warning::new(
@@ -147,25 +180,8 @@ pub fn choose(report: &mut PackageReport) {
                 ),
             ));
         }
-        if cert.not_after_unix < now {
-            warnings.push(Warning::new(
-                WarningCode::CertificateExpired,
-                format!(
-                    "the {} signer's certificate expired on {}",
-                    signer.scheme.name(),
-                    cert.not_after
-                ),
-            ));
-        } else if cert.not_before_unix > now {
-            warnings.push(Warning::new(
-                WarningCode::CertificateNotYetValid,
-                format!(
-                    "the {} signer's certificate is valid only from {}",
-                    signer.scheme.name(),
-                    cert.not_before
-                ),
-            ));
-        }
+        let what = format!("the {} signer's certificate", signer.scheme.name());
+        warnings.extend(certificate_validity(&what, cert, now));
     }
 
     set_filing(report, &ANDROID, &chosen, reason, warnings);
