@@ -41,7 +41,7 @@ pub(crate) fn inspect(
     let store_like = !archive
         .certs
         .iter()
-        .any(|bag| filing::platform_of_issuer(&bag.cert.issuer()).is_some());
+        .any(|bag| filing::platform_of_issuer(bag.cert.issuer()).is_some());
     if store_like && !ders.is_empty() {
         return keystore(path, &archive, alias, now);
     }
