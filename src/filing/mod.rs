@@ -152,16 +152,21 @@ fn set_filing(
         package_name: report.package_name.clone(),
         public_key,
         public_key_format,
-        signature_md5_field: match form.fingerprint {
-            FingerprintAlgorithm::Md5 => cert.md5.clone(),
-            FingerprintAlgorithm::Sha1 => cert.sha1.clone(),
-        },
+        signature_md5_field: fingerprint(cert, form.fingerprint).to_string(),
         signature_md5_algorithm: form.fingerprint,
         signer_scheme: chosen.scheme,
         signer_sha256: cert.sha256.clone(),
         reason,
     });
     report.warnings.extend(warnings);
+}
+
+/// The 签名MD5值 of `cert` with `algorithm`: MD5 (Android) or SHA-1 (iOS, HarmonyOS).
+pub(crate) fn fingerprint(cert: &Certificate, algorithm: FingerprintAlgorithm) -> &str {
+    match algorithm {
+        FingerprintAlgorithm::Md5 => &cert.md5,
+        FingerprintAlgorithm::Sha1 => &cert.sha1,
+    }
 }
 
 /// A form the 公钥 can be asked in: the portals' RSA modulus forms, or the

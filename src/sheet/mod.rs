@@ -9,7 +9,9 @@ pub mod render;
 
 use crate::detect::domains::DetectedDomain;
 use crate::filing::PublicKeyForm;
-use crate::report::{CertifiedKey, KeyAlgorithm, PackageReport, Platform, PublicKeyFormat};
+use crate::report::{
+    CertifiedKey, FingerprintAlgorithm, KeyAlgorithm, PackageReport, Platform, PublicKeyFormat,
+};
 use config::Config;
 use provider::{Fingerprint, KeyForm, Provider};
 use serde::Serialize;
@@ -488,11 +490,13 @@ fn package_block(
         label: labels.public_key.clone(),
         value: public_key.flatten().unwrap_or_default(),
     });
-    let fingerprint = key.map(|k| match profile.signature {
-        Fingerprint::Md5 => k.certificate.md5.clone(),
-        Fingerprint::Sha1 => k.certificate.sha1.clone(),
-    });
-    let fingerprint = fingerprint.unwrap_or_default();
+    let algorithm = match profile.signature {
+        Fingerprint::Md5 => FingerprintAlgorithm::Md5,
+        Fingerprint::Sha1 => FingerprintAlgorithm::Sha1,
+    };
+    let fingerprint = key
+        .map(|k| crate::filing::fingerprint(&k.certificate, algorithm).to_string())
+        .unwrap_or_default();
     let expected_len = match profile.signature {
         Fingerprint::Md5 => 32,
         Fingerprint::Sha1 => 40,
