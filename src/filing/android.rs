@@ -23,23 +23,53 @@ pub(super) fn choose(report: &mut PackageReport, now: i64) {
     }
 }
 
-/// A keystore files its signing key when it holds exactly one private key
-/// (or `--alias` chose one); otherwise the keystore lists them all.
+/// The alias Android's debug keystore uses.
+const DEBUG_ALIAS: &str = "androiddebugkey";
+
+/// A keystore files its signing key when it holds exactly one private key (or
+/// `--alias` chose one); with several, the filer must choose.
 pub(super) fn keystore(report: &mut PackageReport, now: i64) {
-    let [chosen] = report.signers.as_slice() else {
-        return;
-    };
-    let chosen = chosen.clone();
-    let alias = chosen.alias.as_deref().unwrap_or_default();
-    let reason = format!("the keystore's only private key, alias {alias}");
-    let warnings = certificate_validity(
-        &format!("the certificate of alias {alias}"),
-        &chosen.key.certificate,
-        now,
-    )
-    .into_iter()
-    .collect();
-    set_filing(report, &ANDROID, &chosen, reason, warnings);
+    let mut warnings = Vec::new();
+    for signer in &report.signers {
+        let alias = signer.alias.as_deref().unwrap_or_default();
+        if alias.eq_ignore_ascii_case(DEBUG_ALIAS)
+            || signer.key.certificate.subject.contains("CN=Android Debug")
+        {
+            warnings.push(Warning::new(
+                WarningCode::DebugCertificate,
+                format!(
+                    "alias {alias} is Android's debug key: debug builds are not valid for filing"
+                ),
+            ));
+        }
+    }
+    match report.signers.as_slice() {
+        [] => warnings.push(Warning::new(
+            WarningCode::NoPrivateKey,
+            "no private-key entry: nothing in this keystore can sign an app",
+        )),
+        [chosen] => {
+            let chosen = chosen.clone();
+            let alias = chosen.alias.as_deref().unwrap_or_default();
+            let reason = format!("the keystore's only private key, alias {alias}");
+            let what = format!("the certificate of alias {alias}");
+            warnings.extend(certificate_validity(&what, &chosen.key.certificate, now));
+            set_filing(report, &ANDROID, &chosen, reason, warnings);
+            return;
+        }
+        several => {
+            let aliases: Vec<&str> = several.iter().filter_map(|s| s.alias.as_deref()).collect();
+            warnings.push(Warning::new(
+                WarningCode::SeveralAliases,
+                format!(
+                    "{} private keys ({}): pass --alias to choose the one the app is signed with; each is listed",
+                    several.len(),
+                    aliases.join(", ")
+                ),
+            ));
+        }
+    }
+    report.warnings.extend(warnings);
 }
 
 fn choose_signer(report: &mut PackageReport, now: i64) {

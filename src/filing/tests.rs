@@ -230,3 +230,25 @@ fn one_name_order_for_every_platform() {
     assert_eq!(add("zh-Hans-CN").as_deref(), Some("zh-Hans-CN"));
     assert_eq!(add("zh-CN").as_deref(), Some("zh-CN"));
 }
+
+#[test]
+fn keystores_file_only_their_one_private_key() {
+    let key = key(IOS_DISTRIBUTION);
+    let mut none = PackageReport::new(Path::new("built"), Platform::Android, Format::Jks);
+    file(&mut none, key.certificate.not_before_unix);
+    assert!(none.filing.is_none());
+    assert_eq!(none.warnings[0].code, WarningCode::NoPrivateKey);
+
+    let mut two = built(Platform::Android, Format::Jks, Scheme::Keystore, &key);
+    two.signers.push(Signer {
+        alias: Some("androiddebugkey".into()),
+        ..Signer::new(Scheme::Keystore, key.clone())
+    });
+    file(&mut two, key.certificate.not_before_unix);
+    assert!(two.filing.is_none());
+    let codes: Vec<WarningCode> = two.warnings.iter().map(|w| w.code).collect();
+    assert_eq!(
+        codes,
+        [WarningCode::DebugCertificate, WarningCode::SeveralAliases]
+    );
+}

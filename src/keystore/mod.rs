@@ -12,9 +12,6 @@ use crate::report::{
 };
 use std::path::Path;
 
-/// The alias Android's debug keystore uses.
-const DEBUG_ALIAS: &str = "androiddebugkey";
-
 /// One alias as read, before its certificates are described.
 struct RawEntry {
     pub alias: String,
@@ -134,14 +131,6 @@ fn report(
                     alias: Some(entry.alias.clone()),
                     ..Signer::new(Scheme::Keystore, leaf.clone())
                 });
-                let debug = entry.alias.eq_ignore_ascii_case(DEBUG_ALIAS)
-                    || leaf.certificate.subject.contains("CN=Android Debug");
-                if debug {
-                    warnings.push(Warning::new(
-                        WarningCode::DebugCertificate,
-                        format!("alias {} is Android's debug key: debug builds are not valid for filing", entry.alias),
-                    ));
-                }
             }
         }
         details.entries.push(KeystoreEntry {
@@ -151,26 +140,7 @@ fn report(
         });
     }
     report.keystore = Some(details);
-    match report.signers.len() {
-        0 => warnings.push(Warning::new(
-            WarningCode::NoPrivateKey,
-            "no private-key entry: nothing in this keystore can sign an app",
-        )),
-        // The policy files the only private key.
-        1 => crate::filing::file(&mut report, now),
-        n => warnings.push(Warning::new(
-            WarningCode::SeveralAliases,
-            format!(
-                "{n} private keys ({}): pass --alias to choose the one the app is signed with; each is listed",
-                report
-                    .signers
-                    .iter()
-                    .filter_map(|s| s.alias.as_deref())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        )),
-    }
     report.warnings.extend(warnings);
+    crate::filing::file(&mut report, now);
     Ok(report)
 }
