@@ -8,9 +8,6 @@ use crate::report::{Format, HarmonyCertificateKind, PackageReport, Scheme, Warni
 pub(super) fn choose(report: &mut PackageReport, now: i64) {
     let mut warnings = Vec::new();
     let profile = report.harmony.as_ref().and_then(|h| h.profile.clone());
-    if report.package_name.is_none() {
-        report.package_name = profile.as_ref().and_then(|p| p.bundle_name.clone());
-    }
     let Some(chosen) = report.signers.first().cloned() else {
         warnings.push(Warning::new(
             WarningCode::Unsigned,

@@ -113,6 +113,7 @@ pub fn inspect_hap(
         report.detection = Some(detect_hap(archive, &module, index.as_ref()));
     }
     read_signature(archive, &mut report);
+    name_from_profile(&mut report);
     crate::filing::file(&mut report, now);
     Ok(report)
 }
@@ -187,8 +188,21 @@ pub fn inspect_app_pack(
             ));
         }
     }
+    name_from_profile(&mut report);
     crate::filing::file(&mut report, now);
     Ok(report)
+}
+
+/// Without a bundle name of its own (no module file, no pack.info name), a
+/// package is named by its profile.
+fn name_from_profile(report: &mut PackageReport) {
+    if report.package_name.is_none() {
+        report.package_name = report
+            .harmony
+            .as_ref()
+            .and_then(|h| h.profile.as_ref())
+            .and_then(|p| p.bundle_name.clone());
+    }
 }
 
 /// A HAP inside a pack, copied to a temporary file so that it is read like any other.
