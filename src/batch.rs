@@ -278,7 +278,12 @@ fn inspect_input(input: &Input, options: &Options) -> Outcome {
 
 /// Reads every input on `jobs` threads; `on_done(index, outcome)` runs on the calling
 /// thread as each one finishes, in finishing order.
+/// The clock is read once for the whole batch: every package is judged at one instant.
 fn run<F: FnMut(usize, Outcome)>(inputs: &[Input], options: &Options, jobs: usize, mut on_done: F) {
+    let options = &Options {
+        now: Some(options.now.unwrap_or_else(crate::filing::system_now)),
+        ..options.clone()
+    };
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::scope(|scope| {
         scope.spawn(move || {

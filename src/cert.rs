@@ -19,6 +19,7 @@ use time::format_description::well_known::Rfc3339;
 use x509_parser::certificate::X509Certificate;
 use x509_parser::extensions::ParsedExtension;
 use x509_parser::objects::{oid2sn, oid_registry};
+use x509_parser::pem::Pem;
 use x509_parser::prelude::FromDer;
 use x509_parser::public_key::PublicKey as ParsedKey;
 use x509_parser::x509::X509Name;
@@ -288,6 +289,19 @@ fn dsa_prime_bits(params: ber::Tlv<'_>) -> Option<u32> {
     }
     let p = params.children().next()?.ok()?;
     u32::try_from(BigUint::from_bytes_be(p.content).bits()).ok()
+}
+
+/// The certificates of a PEM (one or several) or DER file; `None` when it holds none.
+pub fn pem_or_der_certificates(bytes: &[u8]) -> Option<Vec<Vec<u8>>> {
+    if bytes.starts_with(b"-----BEGIN") || bytes.windows(11).any(|w| w == b"-----BEGIN ") {
+        let ders: Vec<Vec<u8>> = Pem::iter_from_buffer(bytes)
+            .filter_map(Result::ok)
+            .filter(|pem| pem.label == "CERTIFICATE" || pem.label == "TRUSTED CERTIFICATE")
+            .map(|pem| pem.contents)
+            .collect();
+        return (!ders.is_empty()).then_some(ders);
+    }
+    describe(bytes).ok().map(|_| vec![bytes.to_vec()])
 }
 
 /// The role of each certificate in a set, by issuer/subject linkage rather

@@ -43,6 +43,9 @@ pub struct Options {
     pub detect: bool,
     /// The keystore alias to report and file; every alias when `None`.
     pub alias: Option<String>,
+    /// The time validity is judged at, in seconds since the Unix epoch; the
+    /// system clock, read once per inspection, when `None`.
+    pub now: Option<i64>,
 }
 
 /// Files that are not zips (profiles, certificates, PKCS#12) are read whole
@@ -60,9 +63,10 @@ pub fn inspect_with(path: &Path, options: &Options) -> Result<PackageReport, Err
 }
 
 fn detect_and_inspect(path: &Path, options: &Options) -> Result<PackageReport, ErrorKind> {
+    let now = options.now.unwrap_or_else(filing::system_now);
     if path.is_dir() {
         if path.join("Info.plist").is_file() {
-            return ios::inspect_app_dir(path, options.detect);
+            return ios::inspect_app_dir(path, options.detect, now);
         }
         return Err(ErrorKind::NotAPackage(
             "a directory without Info.plist: not an .app bundle".into(),
@@ -88,22 +92,28 @@ fn detect_and_inspect(path: &Path, options: &Options) -> Result<PackageReport, E
         };
         if let Ok(mut archive) = opened {
             if archive.contains(android::MANIFEST_ENTRY) {
-                return android::inspect_apk(path, &mut archive, options.detect);
+                return android::inspect_apk(path, &mut archive, options.detect, now);
             }
             if android::aab::is_bundle(&archive) {
-                return android::aab::inspect_aab(path, &mut archive);
+                return android::aab::inspect_aab(path, &mut archive, now);
             }
             if harmony::is_app_pack(&archive) {
-                return harmony::inspect_app_pack(path, &mut archive, options.detect);
+                return harmony::inspect_app_pack(path, &mut archive, options.detect, now);
             }
             if harmony::is_hap(&archive) || harmony::has_sign_block(&mut archive) {
-                return harmony::inspect_hap(path, &mut archive, options.detect);
+                return harmony::inspect_hap(path, &mut archive, options.detect, now);
             }
             if !ios::bundle::app_roots(&archive).is_empty() {
-                return ios::inspect_ipa(path, &mut archive, options.detect);
+                return ios::inspect_ipa(path, &mut archive, options.detect, now);
             }
             if let Some(format) = android::splits::set_format(&archive) {
-                return android::splits::inspect_set(path, &mut archive, format, options.detect);
+                return android::splits::inspect_set(
+                    path,
+                    &mut archive,
+                    format,
+                    options.detect,
+                    now,
+                );
             }
             return Err(ErrorKind::NotAPackage(format!(
                 "a zip archive ({} bytes) with no {}, module.json, pack.info or Payload/*.app/Info.plist",
@@ -130,10 +140,11 @@ fn detect_and_inspect(path: &Path, options: &Options) -> Result<PackageReport, E
             &bytes,
             options.password.as_deref(),
             options.alias.as_deref(),
+            now,
         );
     }
-    if let Some(ders) = certfile::certificates(&bytes) {
-        return certfile::inspect_certificates(path, &ders);
+    if let Some(ders) = cert::pem_or_der_certificates(&bytes) {
+        return certfile::inspect_certificates(path, &ders, now);
     }
     // Profiles: Apple's hold a plist, HarmonyOS's JSON (or are bare JSON).
     let signed_content = match pkcs7::parse_signed_data(&bytes) {
@@ -153,13 +164,19 @@ fn detect_and_inspect(path: &Path, options: &Options) -> Result<PackageReport, E
         _ => bytes.as_slice(),
     };
     if content.trim_ascii_start().starts_with(b"{") {
-        return harmony::inspect_profile(path, &bytes);
+        return harmony::inspect_profile(path, &bytes, now);
     }
     if signed_content.is_some() || ios::property_list::looks_like_plist(&bytes) {
-        return ios::inspect_profile(path, &bytes);
+        return ios::inspect_profile(path, &bytes, now);
     }
     if head.first() == Some(&0x30) && looks_like_pfx(&bytes) {
-        return certfile::inspect_p12(path, &bytes, options);
+        return keystore::pkcs12::inspect(
+            path,
+            &bytes,
+            options.password.as_deref(),
+            options.alias.as_deref(),
+            now,
+        );
     }
     Err(ErrorKind::NotAPackage(
         "not an APK, AAB, split set, IPA, .app, HAP, .app pack, profile, certificate, PKCS#12 file or keystore".into(),

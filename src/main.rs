@@ -207,6 +207,7 @@ impl KeystoreArgs {
             alias: self.alias.clone(),
             detect,
             password: self.password()?,
+            ..appfiling::Options::default()
         })
     }
 

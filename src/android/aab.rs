@@ -23,7 +23,11 @@ pub fn is_bundle(archive: &Archive) -> bool {
     archive.contains(BUNDLE_CONFIG) && archive.contains(BASE_MANIFEST)
 }
 
-pub fn inspect_aab(path: &Path, archive: &mut Archive) -> Result<PackageReport, ErrorKind> {
+pub fn inspect_aab(
+    path: &Path,
+    archive: &mut Archive,
+    now: i64,
+) -> Result<PackageReport, ErrorKind> {
     let bad = |entry: &str| {
         let entry = entry.to_string();
         move |e: ProtoError| ErrorKind::BadEntry {
@@ -79,16 +83,7 @@ pub fn inspect_aab(path: &Path, archive: &mut Archive) -> Result<PackageReport, 
     if let Some(android) = &mut report.android {
         android.bundle_modules = modules;
     }
-    super::filing::choose(&mut report);
-    if let Some(filing) = &mut report.filing {
-        filing.reason = "the bundle's JAR signer: the upload key".into();
-    }
-    if !report.signers.is_empty() {
-        report.warnings.push(Warning::new(
-            WarningCode::PlayAppSigning,
-            "an app bundle is signed with the upload key: with Google Play App Signing, the installed app carries Google's app-signing key, and that is the certificate to file (Play Console → Test and release → App integrity → App signing key certificate: MD5, SHA-1, SHA-256); file these values only if you sign and distribute the APKs yourself",
-        ));
-    }
+    crate::filing::file(&mut report, now);
     Ok(report)
 }
 

@@ -24,8 +24,6 @@ const MAX_REFERENCE_DEPTH: usize = 8;
 const MAX_RESOLVED_CONFIGS: usize = 1 << 20;
 
 /// Locales tried, in order, for the name to file.
-const FILING_LOCALES: [&str; 5] = ["zh-CN", "zh-Hans-CN", "zh-Hans", "zh", "default"];
-
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Manifest {
     pub package: Option<String>,
@@ -50,9 +48,9 @@ pub struct Manifest {
 }
 
 impl Manifest {
-    /// The label to file: zh-CN, zh-Hans, zh, then the default.
+    /// The label to file, in the filing policy's order of locales.
     pub fn filing_name(&self) -> Option<&String> {
-        crate::filing::preferred_name(&self.labels, &FILING_LOCALES)
+        crate::filing::preferred_name(&self.labels)
     }
 }
 

@@ -5,7 +5,6 @@ pub mod aab;
 pub mod arsc;
 pub mod axml;
 pub mod dex;
-mod filing;
 pub mod manifest;
 pub mod proto;
 pub mod res;
@@ -40,6 +39,7 @@ pub fn inspect_apk(
     path: &Path,
     archive: &mut Archive,
     detect: bool,
+    now: i64,
 ) -> Result<PackageReport, ErrorKind> {
     let mut warnings = Vec::new();
     let manifest_bytes = archive
@@ -87,7 +87,7 @@ pub fn inspect_apk(
             &label_locales,
         ));
     }
-    filing::choose(&mut report);
+    crate::filing::file(&mut report, now);
     Ok(report)
 }
 

@@ -34,6 +34,7 @@ pub fn inspect_set(
     archive: &mut Archive,
     format: Format,
     detect: bool,
+    now: i64,
 ) -> Result<PackageReport, ErrorKind> {
     let mut names: Vec<String> = archive
         .names()
@@ -49,7 +50,7 @@ pub fn inspect_set(
     let mut unreadable = Vec::new();
     let mut budget = NestedBudget::default();
     for name in &names {
-        match inspect_nested(archive, path, name, detect, &mut budget) {
+        match inspect_nested(archive, path, name, detect, now, &mut budget) {
             Ok(apk) => read.push((name.clone(), apk)),
             Err(e) => {
                 warnings.push(Warning::new(
@@ -152,11 +153,12 @@ fn inspect_nested(
     set: &Path,
     name: &str,
     detect: bool,
+    now: i64,
     budget: &mut NestedBudget,
 ) -> Result<PackageReport, ErrorKind> {
     let temp = archive.extract(name, budget)?;
     let mut inner = Archive::open(temp.path())?;
-    let mut apk = super::inspect_apk(temp.path(), &mut inner, detect)?;
+    let mut apk = super::inspect_apk(temp.path(), &mut inner, detect, now)?;
     apk.path = format!("{}!{name}", set.display());
     Ok(apk)
 }

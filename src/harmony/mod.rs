@@ -9,10 +9,9 @@ pub mod sign_block;
 use crate::archive::{Archive, NestedBudget};
 use crate::cert;
 use crate::error::ErrorKind;
-use crate::filing::{now_unix, set_filing, HARMONYOS};
 use crate::report::{
-    Format, HarmonyCertificateKind, HarmonyDetails, HarmonyModel, PackageReport, Platform, Scheme,
-    Signer, Warning, WarningCode,
+    Format, HarmonyDetails, HarmonyModel, PackageReport, Platform, Scheme, Signer, Warning,
+    WarningCode,
 };
 use serde_json::Value;
 use sign_block::HapSignBlock;
@@ -30,8 +29,6 @@ const MAX_RESOURCES: u64 = 16 << 20;
 /// Ark bytecode is read whole, as dex is: its index points anywhere in the file.
 const MAX_ABC: u64 = 256 << 20;
 const MAX_NESTED_HAPS: usize = 64;
-/// Labels are filed in this order of preference.
-const NAME_ORDER: [&str; 5] = ["zh-CN", "zh-Hans-CN", "zh-Hans", "zh", "default"];
 
 /// Whether a zip is a HAP (Stage model module.json, or FA model config.json with resources).
 pub fn is_hap(archive: &Archive) -> bool {
@@ -82,6 +79,7 @@ pub fn inspect_hap(
     path: &Path,
     archive: &mut Archive,
     detect: bool,
+    now: i64,
 ) -> Result<PackageReport, ErrorKind> {
     let format = if path.extension().is_some_and(|e| e == "hsp") {
         Format::Hsp
@@ -115,7 +113,8 @@ pub fn inspect_hap(
         report.detection = Some(detect_hap(archive, &module, index.as_ref()));
     }
     read_signature(archive, &mut report);
-    choose_filing(&mut report);
+    name_from_profile(&mut report);
+    crate::filing::file(&mut report, now);
     Ok(report)
 }
 
@@ -123,6 +122,7 @@ pub fn inspect_app_pack(
     path: &Path,
     archive: &mut Archive,
     detect: bool,
+    now: i64,
 ) -> Result<PackageReport, ErrorKind> {
     let mut report = empty_report(path, Format::HarmonyAppPack);
     let pack = archive
@@ -152,7 +152,7 @@ pub fn inspect_app_pack(
     archive.refuse_overlaps(modules.iter().map(String::as_str))?;
     let mut budget = NestedBudget::default();
     for name in modules {
-        match inspect_nested(archive, path, name, detect, &mut budget) {
+        match inspect_nested(archive, path, name, detect, now, &mut budget) {
             Ok(module) => details(&mut report).modules.push(module),
             Err(e) => report.warnings.push(Warning::new(
                 WarningCode::ModuleUnreadable,
@@ -188,8 +188,21 @@ pub fn inspect_app_pack(
             ));
         }
     }
-    choose_filing(&mut report);
+    name_from_profile(&mut report);
+    crate::filing::file(&mut report, now);
     Ok(report)
+}
+
+/// Without a bundle name of its own (no module file, no pack.info name), a
+/// package is named by its profile.
+fn name_from_profile(report: &mut PackageReport) {
+    if report.package_name.is_none() {
+        report.package_name = report
+            .harmony
+            .as_ref()
+            .and_then(|h| h.profile.as_ref())
+            .and_then(|p| p.bundle_name.clone());
+    }
 }
 
 /// A HAP inside a pack, copied to a temporary file so that it is read like any other.
@@ -198,11 +211,12 @@ fn inspect_nested(
     pack: &Path,
     name: &str,
     detect: bool,
+    now: i64,
     budget: &mut NestedBudget,
 ) -> Result<PackageReport, ErrorKind> {
     let temp = archive.extract(name, budget)?;
     let mut inner = Archive::open(temp.path())?;
-    let mut module = inspect_hap(temp.path(), &mut inner, detect)?;
+    let mut module = inspect_hap(temp.path(), &mut inner, detect, now)?;
     module.path = format!("{}!{name}", pack.display());
     Ok(module)
 }
@@ -283,7 +297,7 @@ fn module_dependencies(module: &Value) -> Vec<String> {
 }
 
 /// A standalone .p7b (or JSON) profile.
-pub fn inspect_profile(path: &Path, bytes: &[u8]) -> Result<PackageReport, ErrorKind> {
+pub fn inspect_profile(path: &Path, bytes: &[u8], now: i64) -> Result<PackageReport, ErrorKind> {
     let parsed = profile::parse(bytes).map_err(ErrorKind::NotAPackage)?;
     let mut report = empty_report(path, Format::P7b);
     report.package_name = parsed.profile.bundle_name.clone();
@@ -297,7 +311,7 @@ pub fn inspect_profile(path: &Path, bytes: &[u8]) -> Result<PackageReport, Error
         ));
     }
     details(&mut report).profile = Some(parsed.profile);
-    choose_filing(&mut report);
+    crate::filing::file(&mut report, now);
     Ok(report)
 }
 
@@ -387,7 +401,7 @@ fn read_module(
         d.icon = icon.clone();
     }
     report.app_names = resolve_label(index, label.as_deref(), label_id, &mut report.warnings);
-    report.app_name = crate::filing::preferred_name(&report.app_names, &NAME_ORDER).cloned();
+    report.app_name = crate::filing::preferred_name(&report.app_names).cloned();
     // A media value is "<module>/resources/…"; inside the HAP the path starts at "resources/".
     report.icon = match (
         index.as_ref(),
@@ -472,82 +486,4 @@ fn read_signature(archive: &mut Archive, report: &mut PackageReport) {
             )),
         }
     }
-}
-
-/// Fills the HarmonyOS filing block: the leaf's SHA-1 and its EC point (or modulus).
-pub fn choose_filing(report: &mut PackageReport) {
-    let mut warnings = Vec::new();
-    let now = now_unix();
-    let profile = report.harmony.as_ref().and_then(|h| h.profile.clone());
-    if report.package_name.is_none() {
-        report.package_name = profile.as_ref().and_then(|p| p.bundle_name.clone());
-    }
-    let Some(chosen) = report.signers.first().cloned() else {
-        warnings.push(Warning::new(
-            WarningCode::Unsigned,
-            "no signing certificate found: sign the package first",
-        ));
-        report.warnings.extend(warnings);
-        return;
-    };
-    let cert = &chosen.key.certificate;
-    if cert.not_after_unix < now {
-        warnings.push(Warning::new(
-            WarningCode::CertificateExpired,
-            format!("the certificate expired on {}", cert.not_after),
-        ));
-    }
-    if let Some(p) = &profile {
-        if p.kind.as_deref() == Some("debug")
-            || p.certificate_kind == Some(HarmonyCertificateKind::Development)
-        {
-            warnings.push(Warning::new(
-                WarningCode::DebugProfile,
-                "a debug profile with a development certificate: not valid for filing; use the release (AppGallery) profile and certificate",
-            ));
-        }
-        if let Some(profile_cert) = &p.certificate {
-            if chosen.scheme == Scheme::HapSignature
-                && profile_cert.certificate.sha256 != cert.sha256
-            {
-                warnings.push(Warning::new(
-                    WarningCode::SignerNotInProfile,
-                    format!(
-                        "the HAP is signed by {} (SHA-1 {}) but the profile names {} (SHA-1 {})",
-                        cert.subject,
-                        cert.sha1,
-                        profile_cert.certificate.subject,
-                        profile_cert.certificate.sha1
-                    ),
-                ));
-            }
-        }
-        if let (Some(in_profile), Some(in_module)) = (&p.bundle_name, &report.package_name) {
-            if report.format != Format::P7b && in_profile != in_module {
-                warnings.push(Warning::new(
-                    WarningCode::BundleNameMismatch,
-                    format!("the profile is for {in_profile}, the module says {in_module}"),
-                ));
-            }
-        }
-        if p.not_after_unix.is_some_and(|t| t < now) {
-            warnings.push(Warning::new(
-                WarningCode::ProfileExpired,
-                format!(
-                    "the profile expired on {}",
-                    p.not_after.as_deref().unwrap_or("-")
-                ),
-            ));
-        }
-    }
-    warnings.push(Warning::new(
-        WarningCode::AppgalleryResigns,
-        "AppGallery re-signs the HAPs it distributes: file the values of the signed .app you upload to AppGallery Connect",
-    ));
-    let reason = format!(
-        "{}: the leaf certificate (found by issuer/subject linkage, not by its place in the file) of the {} signature",
-        cert.subject,
-        chosen.scheme.name()
-    );
-    set_filing(report, &HARMONYOS, &chosen, reason, warnings);
 }

@@ -2,7 +2,6 @@
 //! JSON, or the bare JSON of a debug profile.
 
 use crate::cert;
-use crate::certfile;
 use crate::report::{HarmonyCertificateKind, HarmonyProfile};
 use serde_json::Value;
 use time::format_description::well_known::Rfc3339;
@@ -34,7 +33,7 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedProfile, String> {
         _ => (None, None),
     };
     let certificate = pem
-        .and_then(|pem| certfile::certificates(pem.as_bytes()))
+        .and_then(|pem| cert::pem_or_der_certificates(pem.as_bytes()))
         .and_then(|ders| ders.into_iter().next())
         .and_then(|der| cert::describe(&der).ok());
     let validity = json.get("validity");

@@ -3,7 +3,6 @@
 //! standalone provisioning profiles.
 
 pub mod bundle;
-mod filing;
 pub mod macho;
 pub mod property_list;
 pub mod provision;
@@ -25,13 +24,12 @@ const EMBEDDED_PROFILE: &str = "embedded.mobileprovision";
 const MAX_PLIST: u64 = 4 << 20;
 /// Profiles are tens of kilobytes, a little more with many devices.
 pub const MAX_PROFILE: u64 = 4 << 20;
-/// The order in which localized names are preferred for filing.
-const NAME_ORDER: [&str; 5] = ["zh-Hans", "zh-Hans-CN", "zh-CN", "zh", "default"];
 
 pub fn inspect_ipa(
     path: &Path,
     archive: &mut crate::archive::Archive,
     detect: bool,
+    now: i64,
 ) -> Result<PackageReport, ErrorKind> {
     let roots = bundle::app_roots(archive);
     let Some(root) = roots.first().cloned() else {
@@ -52,18 +50,18 @@ pub fn inspect_ipa(
         ));
     }
     let mut bundle = Bundle::Zip { archive, root };
-    inspect_bundle(path, Format::Ipa, &mut bundle, warnings, detect)
+    inspect_bundle(path, Format::Ipa, &mut bundle, warnings, detect, now)
 }
 
-pub fn inspect_app_dir(path: &Path, detect: bool) -> Result<PackageReport, ErrorKind> {
+pub fn inspect_app_dir(path: &Path, detect: bool, now: i64) -> Result<PackageReport, ErrorKind> {
     let mut bundle = Bundle::Dir {
         root: path.to_path_buf(),
     };
-    inspect_bundle(path, Format::IosApp, &mut bundle, Vec::new(), detect)
+    inspect_bundle(path, Format::IosApp, &mut bundle, Vec::new(), detect, now)
 }
 
 /// A standalone .mobileprovision / .provisionprofile.
-pub fn inspect_profile(path: &Path, bytes: &[u8]) -> Result<PackageReport, ErrorKind> {
+pub fn inspect_profile(path: &Path, bytes: &[u8], now: i64) -> Result<PackageReport, ErrorKind> {
     let parsed = provision::parse(bytes).map_err(|e| match e {
         // A profile, but one that is not read: an error of its own, not "no package".
         property_list::PlistError::Refused(reason) => ErrorKind::BadEntry {
@@ -97,13 +95,8 @@ pub fn inspect_profile(path: &Path, bytes: &[u8]) -> Result<PackageReport, Error
         .map(|key| Signer::new(Scheme::Profile, key.clone()))
         .collect();
     details(&mut report).profile = Some(parsed.profile);
-    filing::choose(&mut report);
+    crate::filing::file(&mut report, now);
     Ok(report)
-}
-
-/// Fills the iOS filing block and its warnings.
-pub fn choose_filing(report: &mut PackageReport) {
-    filing::choose(report);
 }
 
 fn details(report: &mut PackageReport) -> &mut IosDetails {
@@ -126,6 +119,7 @@ fn inspect_bundle(
     bundle: &mut Bundle<'_>,
     warnings: Vec<Warning>,
     detect: bool,
+    now: i64,
 ) -> Result<PackageReport, ErrorKind> {
     let info_bytes = bundle
         .read(INFO_PLIST, MAX_PLIST)?
@@ -153,7 +147,7 @@ fn inspect_bundle(
     report.package_name = Some(package_name);
     let files = bundle.files();
     report.app_names = localized_names(bundle, &files, &info);
-    report.app_name = crate::filing::preferred_name(&report.app_names, &NAME_ORDER).cloned();
+    report.app_name = crate::filing::preferred_name(&report.app_names).cloned();
     report.version_name = property_list::string(&info, "CFBundleShortVersionString");
     let bundle_version = property_list::string(&info, "CFBundleVersion");
     report.version_code = bundle_version.as_deref().and_then(|v| v.parse().ok());
@@ -183,7 +177,7 @@ fn inspect_bundle(
         details(&mut report).profile = Some(parsed.profile);
     }
     details(&mut report).extensions = extensions(bundle, &files, &mut report.warnings);
-    filing::choose(&mut report);
+    crate::filing::file(&mut report, now);
     Ok(report)
 }
 

@@ -6,18 +6,14 @@ pub(crate) mod pkcs12;
 
 use crate::cert;
 use crate::error::ErrorKind;
-use crate::filing::{set_filing, ANDROID};
 use crate::report::{
     KeystoreDetails, KeystoreEntry, KeystoreEntryKind, KeystoreIntegrity, KeystoreKind,
     PackageReport, Platform, Scheme, Signer, Warning, WarningCode,
 };
 use std::path::Path;
 
-/// The alias Android's debug keystore uses.
-const DEBUG_ALIAS: &str = "androiddebugkey";
-
 /// One alias as read, before its certificates are described.
-pub struct RawEntry {
+struct RawEntry {
     pub alias: String,
     pub kind: KeystoreEntryKind,
     pub chain: Vec<Vec<u8>>,
@@ -36,6 +32,7 @@ pub fn inspect_jks(
     bytes: &[u8],
     password: Option<&str>,
     alias: Option<&str>,
+    now: i64,
 ) -> Result<PackageReport, ErrorKind> {
     let parsed = jks::parse(bytes).map_err(|e| ErrorKind::BadEntry {
         entry: "keystore".into(),
@@ -77,18 +74,19 @@ pub fn inspect_jks(
             chain: e.chain,
         })
         .collect();
-    report(path, kind, integrity, entries, alias, warnings)
+    report(path, kind, integrity, entries, alias, warnings, now)
 }
 
 /// The report of a keystore: every alias (or the one asked for), and the filing values
 /// of its signing key when there is exactly one to choose.
-pub fn report(
+fn report(
     path: &Path,
     kind: KeystoreKind,
     integrity: KeystoreIntegrity,
     mut entries: Vec<RawEntry>,
     alias: Option<&str>,
     mut warnings: Vec<Warning>,
+    now: i64,
 ) -> Result<PackageReport, ErrorKind> {
     let mut report = PackageReport::new(path, Platform::Android, kind.format());
     // By alias, as keytool lists them: the files' own order means nothing.
@@ -133,14 +131,6 @@ pub fn report(
                     alias: Some(entry.alias.clone()),
                     ..Signer::new(Scheme::Keystore, leaf.clone())
                 });
-                let debug = entry.alias.eq_ignore_ascii_case(DEBUG_ALIAS)
-                    || leaf.certificate.subject.contains("CN=Android Debug");
-                if debug {
-                    warnings.push(Warning::new(
-                        WarningCode::DebugCertificate,
-                        format!("alias {} is Android's debug key: debug builds are not valid for filing", entry.alias),
-                    ));
-                }
             }
         }
         details.entries.push(KeystoreEntry {
@@ -150,32 +140,7 @@ pub fn report(
         });
     }
     report.keystore = Some(details);
-    match report.signers.len() {
-        0 => warnings.push(Warning::new(
-            WarningCode::NoPrivateKey,
-            "no private-key entry: nothing in this keystore can sign an app",
-        )),
-        1 => {
-            let chosen = report.signers[0].clone();
-            let reason = format!(
-                "the keystore's only private key, alias {}",
-                chosen.alias.as_deref().unwrap_or_default()
-            );
-            set_filing(&mut report, &ANDROID, &chosen, reason, Vec::new());
-        }
-        n => warnings.push(Warning::new(
-            WarningCode::SeveralAliases,
-            format!(
-                "{n} private keys ({}): pass --alias to choose the one the app is signed with; each is listed",
-                report
-                    .signers
-                    .iter()
-                    .filter_map(|s| s.alias.as_deref())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        )),
-    }
     report.warnings.extend(warnings);
+    crate::filing::file(&mut report, now);
     Ok(report)
 }

@@ -8,7 +8,10 @@ pub mod provider;
 pub mod render;
 
 use crate::detect::domains::DetectedDomain;
-use crate::report::{CertifiedKey, KeyAlgorithm, PackageReport, Platform};
+use crate::filing::PublicKeyForm;
+use crate::report::{
+    CertifiedKey, FingerprintAlgorithm, KeyAlgorithm, PackageReport, Platform, PublicKeyFormat,
+};
 use config::Config;
 use provider::{Fingerprint, KeyForm, Provider};
 use serde::Serialize;
@@ -487,11 +490,13 @@ fn package_block(
         label: labels.public_key.clone(),
         value: public_key.flatten().unwrap_or_default(),
     });
-    let fingerprint = key.map(|k| match profile.signature {
-        Fingerprint::Md5 => k.certificate.md5.clone(),
-        Fingerprint::Sha1 => k.certificate.sha1.clone(),
-    });
-    let fingerprint = fingerprint.unwrap_or_default();
+    let algorithm = match profile.signature {
+        Fingerprint::Md5 => FingerprintAlgorithm::Md5,
+        Fingerprint::Sha1 => FingerprintAlgorithm::Sha1,
+    };
+    let fingerprint = key
+        .map(|k| crate::filing::fingerprint(&k.certificate, algorithm).to_string())
+        .unwrap_or_default();
     let expected_len = match profile.signature {
         Fingerprint::Md5 => 32,
         Fingerprint::Sha1 => 40,
@@ -525,6 +530,8 @@ fn signer_key<'a>(report: &'a PackageReport, sha256: &str) -> Option<&'a Certifi
         .find(|k| k.certificate.sha256 == sha256)
 }
 
+/// The 公钥 in the provider's form (or `--pubkey-format`), from the filing
+/// policy's one definition of the forms; what the portal may refuse is said.
 fn public_key(
     key: &CertifiedKey,
     platform: Platform,
@@ -534,32 +541,25 @@ fn public_key(
     path: &str,
     sheet: &mut Sheet,
 ) -> Option<String> {
-    let k = &key.public_key;
-    match &k.algorithm {
-        KeyAlgorithm::Rsa => match options.pubkey_format.unwrap_or(profile.public_key) {
-            KeyForm::Decimal => k.modulus_decimal.clone(),
-            KeyForm::Hex => k.modulus_hex.clone(),
-            KeyForm::Base64 => Some(k.spki_base64.clone()),
-        },
-        KeyAlgorithm::Ec => {
-            if options.pubkey_format == Some(KeyForm::Base64) {
-                return Some(k.spki_base64.clone());
-            }
-            // HarmonyOS keys are EC by design; elsewhere the portals expect RSA.
-            if platform != Platform::Harmonyos {
-                sheet.warnings.push(issue(
-                    label,
-                    format!("{path}: an EC key has no modulus; the uncompressed point 04‖X‖Y is given, which the portal may refuse"),
-                ));
-            }
-            k.ec_point_hex.clone()
-        }
-        other => {
-            sheet.errors.push(issue(
+    let form = match options.pubkey_format.unwrap_or(profile.public_key) {
+        KeyForm::Decimal => PublicKeyForm::Decimal,
+        KeyForm::Hex => PublicKeyForm::Hex,
+        KeyForm::Base64 => PublicKeyForm::Base64,
+    };
+    let (value, format) = crate::filing::public_key(&key.public_key, form);
+    match (&key.public_key.algorithm, format) {
+        // HarmonyOS keys are EC by design; elsewhere the portals expect RSA.
+        (KeyAlgorithm::Ec, Some(PublicKeyFormat::EcPoint)) if platform != Platform::Harmonyos => {
+            sheet.warnings.push(issue(
                 label,
-                format!("{path}: a {other} key has no modulus to file"),
+                format!("{path}: an EC key has no modulus; the uncompressed point 04‖X‖Y is given, which the portal may refuse"),
             ));
-            None
         }
+        (KeyAlgorithm::Rsa | KeyAlgorithm::Ec, _) => {}
+        (other, _) => sheet.errors.push(issue(
+            label,
+            format!("{path}: a {other} key has no modulus to file"),
+        )),
     }
+    value
 }

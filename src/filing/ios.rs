@@ -1,15 +1,11 @@
-//! Chooses the iOS certificate to file (the distribution certificate that
-//! signed the executable) and raises what makes a filing wrong.
+//! iOS: the certificate to file (the distribution certificate that signed the
+//! executable) and what makes a filing wrong.
 
-use super::provision;
-use crate::filing::{now_unix, set_filing, IOS};
+use super::{certificate_validity, profile_validity, set_filing, IOS};
+use crate::ios::provision;
 use crate::report::{
     Certificate, Format, PackageReport, Profile, ProfileKind, Scheme, Signer, Warning, WarningCode,
 };
-
-/// Warn this many days before a certificate or profile expires.
-const EXPIRY_NOTICE_DAYS: i64 = 30;
-const DAY: i64 = 86_400;
 
 /// Development certificates, by their common-name prefixes.
 const DEVELOPMENT_NAMES: [&str; 4] = [
@@ -19,9 +15,8 @@ const DEVELOPMENT_NAMES: [&str; 4] = [
     "Developer ID Application",
 ];
 
-pub fn choose(report: &mut PackageReport) {
+pub(super) fn choose(report: &mut PackageReport, now: i64) {
     let mut warnings = Vec::new();
-    let now = now_unix();
     let profile = report.ios.as_ref().and_then(|d| d.profile.clone());
     let encrypted = report.ios.as_ref().and_then(|d| d.encrypted) == Some(true);
 
@@ -80,13 +75,7 @@ pub fn choose(report: &mut PackageReport) {
 
     let cert = &chosen.key.certificate;
     development_certificate_warning(cert, &mut warnings);
-    expiry_warnings(
-        "certificate",
-        &cert.not_after,
-        cert.not_after_unix,
-        now,
-        &mut warnings,
-    );
+    warnings.extend(certificate_validity("the certificate", cert, now));
     if cert
         .subject
         .contains("CN=Apple iPhone OS Application Signing")
@@ -129,7 +118,7 @@ pub fn choose(report: &mut PackageReport) {
     set_filing(report, &IOS, &chosen, reason, warnings);
 }
 
-pub fn development_certificate_warning(cert: &Certificate, warnings: &mut Vec<Warning>) {
+fn development_certificate_warning(cert: &Certificate, warnings: &mut Vec<Warning>) {
     if DEVELOPMENT_NAMES
         .iter()
         .any(|n| cert.subject.contains(&format!("CN={n}")))
@@ -140,31 +129,6 @@ pub fn development_certificate_warning(cert: &Certificate, warnings: &mut Vec<Wa
                 "{} is a development certificate: file the distribution certificate (\"Apple Distribution\" or \
                  \"iPhone Distribution\") that signs the release",
                 cert.subject
-            ),
-        ));
-    }
-}
-
-pub fn expiry_warnings(what: &str, date: &str, unix: i64, now: i64, warnings: &mut Vec<Warning>) {
-    if unix < now {
-        warnings.push(Warning::new(
-            if what == "profile" {
-                WarningCode::ProfileExpired
-            } else {
-                WarningCode::CertificateExpired
-            },
-            format!("the {what} expired on {date}"),
-        ));
-    } else if unix - now < EXPIRY_NOTICE_DAYS * DAY {
-        warnings.push(Warning::new(
-            if what == "profile" {
-                WarningCode::ProfileExpiring
-            } else {
-                WarningCode::CertificateExpiring
-            },
-            format!(
-                "the {what} expires on {date}, in {} days",
-                (unix - now) / DAY
             ),
         ));
     }
@@ -190,6 +154,6 @@ fn profile_warnings(p: &Profile, now: i64, warnings: &mut Vec<Warning>) {
         ProfileKind::AppStore => {}
     }
     if let (Some(date), Some(unix)) = (&p.expiration_date, p.expiration_unix) {
-        expiry_warnings("profile", date, unix, now, warnings);
+        warnings.extend(profile_validity(date, unix, now));
     }
 }

@@ -1,16 +1,79 @@
-//! Chooses the signer to file and raises the warnings a filer must see.
+//! Android: the signer an APK or bundle files, and a keystore's signing key.
 
-use crate::filing::{now_unix, set_filing, ANDROID};
+use super::{certificate_validity, set_filing, ANDROID};
 use crate::report::{Format, PackageReport, Scheme, Signer, Warning, WarningCode};
 use std::collections::{HashMap, HashSet};
 
 /// Schemes in the order current Android versions prefer them.
 const PREFERENCE: [Scheme; 4] = [Scheme::V31, Scheme::V3, Scheme::V2, Scheme::V1];
 
-/// Fills `report.filing` and adds signer warnings.
-pub fn choose(report: &mut PackageReport) {
+/// Fills `report.filing` and adds signer warnings; a bundle files its upload key.
+pub(super) fn choose(report: &mut PackageReport, now: i64) {
+    choose_signer(report, now);
+    if report.format == Format::Aab {
+        if let Some(filing) = &mut report.filing {
+            filing.reason = "the bundle's JAR signer: the upload key".into();
+        }
+        if !report.signers.is_empty() {
+            report.warnings.push(Warning::new(
+                WarningCode::PlayAppSigning,
+                "an app bundle is signed with the upload key: with Google Play App Signing, the installed app carries Google's app-signing key, and that is the certificate to file (Play Console → Test and release → App integrity → App signing key certificate: MD5, SHA-1, SHA-256); file these values only if you sign and distribute the APKs yourself",
+            ));
+        }
+    }
+}
+
+/// The alias Android's debug keystore uses.
+const DEBUG_ALIAS: &str = "androiddebugkey";
+
+/// A keystore files its signing key when it holds exactly one private key (or
+/// `--alias` chose one); with several, the filer must choose.
+pub(super) fn keystore(report: &mut PackageReport, now: i64) {
     let mut warnings = Vec::new();
-    let now = now_unix();
+    for signer in &report.signers {
+        let alias = signer.alias.as_deref().unwrap_or_default();
+        if alias.eq_ignore_ascii_case(DEBUG_ALIAS)
+            || signer.key.certificate.subject.contains("CN=Android Debug")
+        {
+            warnings.push(Warning::new(
+                WarningCode::DebugCertificate,
+                format!(
+                    "alias {alias} is Android's debug key: debug builds are not valid for filing"
+                ),
+            ));
+        }
+    }
+    match report.signers.as_slice() {
+        [] => warnings.push(Warning::new(
+            WarningCode::NoPrivateKey,
+            "no private-key entry: nothing in this keystore can sign an app",
+        )),
+        [chosen] => {
+            let chosen = chosen.clone();
+            let alias = chosen.alias.as_deref().unwrap_or_default();
+            let reason = format!("the keystore's only private key, alias {alias}");
+            let what = format!("the certificate of alias {alias}");
+            warnings.extend(certificate_validity(&what, &chosen.key.certificate, now));
+            set_filing(report, &ANDROID, &chosen, reason, warnings);
+            return;
+        }
+        several => {
+            let aliases: Vec<&str> = several.iter().filter_map(|s| s.alias.as_deref()).collect();
+            warnings.push(Warning::new(
+                WarningCode::SeveralAliases,
+                format!(
+                    "{} private keys ({}): pass --alias to choose the one the app is signed with; each is listed",
+                    several.len(),
+                    aliases.join(", ")
+                ),
+            ));
+        }
+    }
+    report.warnings.extend(warnings);
+}
+
+fn choose_signer(report: &mut PackageReport, now: i64) {
+    let mut warnings = Vec::new();
 
     if report.signers.is_empty() {
         warnings.push(Warning::new(
@@ -147,25 +210,8 @@ pub fn choose(report: &mut PackageReport) {
                 ),
             ));
         }
-        if cert.not_after_unix < now {
-            warnings.push(Warning::new(
-                WarningCode::CertificateExpired,
-                format!(
-                    "the {} signer's certificate expired on {}",
-                    signer.scheme.name(),
-                    cert.not_after
-                ),
-            ));
-        } else if cert.not_before_unix > now {
-            warnings.push(Warning::new(
-                WarningCode::CertificateNotYetValid,
-                format!(
-                    "the {} signer's certificate is valid only from {}",
-                    signer.scheme.name(),
-                    cert.not_before
-                ),
-            ));
-        }
+        let what = format!("the {} signer's certificate", signer.scheme.name());
+        warnings.extend(certificate_validity(&what, cert, now));
     }
 
     set_filing(report, &ANDROID, &chosen, reason, warnings);
