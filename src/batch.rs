@@ -2,7 +2,7 @@
 //! each result handed back as soon as it is done.
 
 use crate::report::{ErrorEntry, PackageReport};
-use crate::{inspect_with, ErrorKind, Options};
+use crate::{inspect_path, ErrorKind, Options};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -81,7 +81,7 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>) {
 
 /// Reads one input.
 pub fn inspect_input(input: &Input, options: &Options) -> Outcome {
-    match inspect_with(&input.path, options) {
+    match inspect_path(&input.path, options) {
         Ok(package) => Outcome::Package(Box::new(package)),
         Err(e) if !input.named && matches!(e.kind, ErrorKind::NotAPackage(_)) => {
             Outcome::Skipped(e.path)

@@ -195,6 +195,7 @@ impl KeystoreArgs {
             alias: self.alias.clone(),
             detect,
             password: self.password()?,
+            ..appfiling::Options::default()
         })
     }
 
@@ -351,6 +352,7 @@ fn sheet(
     };
     let detecting = appfiling::Options {
         detect: true,
+        icon: true,
         ..appfiling::Options::default()
     };
     let report = appfiling::inspect_all(paths, &detecting);

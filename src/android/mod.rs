@@ -16,9 +16,9 @@ mod v1;
 pub mod v2;
 pub mod v3;
 
-use crate::archive::Archive;
 use crate::cert;
 use crate::error::ErrorKind;
+use crate::input::Archive;
 use crate::report::{CertifiedKey, LineageNode, PackageReport, Scheme, Signer, Warning};
 use signing_block::SigningBlock;
 use std::path::Path;
@@ -73,7 +73,6 @@ pub fn inspect_apk(
             .cloned()
             .collect();
         report.detection = Some(crate::detect::android::detect(
-            path,
             archive,
             manifest.package.as_deref(),
             &elements,
@@ -152,6 +151,7 @@ fn android_report(
         detection: None,
         filing: None,
         warnings,
+        icon_file: None,
     })
 }
 

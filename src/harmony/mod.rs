@@ -6,10 +6,10 @@ pub mod profile;
 pub mod resources;
 pub mod sign_block;
 
-use crate::archive::{Archive, NestedBudget};
 use crate::cert;
 use crate::error::ErrorKind;
 use crate::filing::{now_unix, set_filing, HARMONYOS};
+use crate::input::{icon, Archive, NestedBudget};
 use crate::report::{HarmonyDetails, PackageReport, Scheme, Signer, Warning};
 use serde_json::Value;
 use sign_block::HapSignBlock;
@@ -120,7 +120,7 @@ pub fn inspect_hap(
 pub fn inspect_app_pack(
     path: &Path,
     archive: &mut Archive,
-    detect: bool,
+    options: &crate::Options,
 ) -> Result<PackageReport, ErrorKind> {
     let mut report = empty_report(path, "app");
     let pack = archive
@@ -149,20 +149,32 @@ pub fn inspect_app_pack(
     let modules = &modules[..modules.len().min(MAX_NESTED_HAPS)];
     archive.refuse_overlaps(modules.iter().map(String::as_str))?;
     let mut budget = NestedBudget::default();
+    let mut entry_module = None;
     for name in modules {
-        match inspect_nested(archive, path, name, detect, &mut budget) {
-            Ok(module) => details(&mut report).modules.push(module),
+        match inspect_nested(archive, path, name, options.detect, &mut budget) {
+            Ok(module) => {
+                entry_module.get_or_insert(name);
+                details(&mut report).modules.push(module)
+            }
             Err(e) => report
                 .warnings
                 .push(Warning::new("module_unreadable", format!("{name}: {e}"))),
         }
     }
-    // The pack's name, labels and detections are its entry module's.
+    // The pack's name, labels, icon and detections are its entry module's.
     let entry = details(&mut report).modules.first().cloned();
     if let Some(entry) = entry {
         report.app_names = entry.app_names.clone();
         report.app_name = entry.app_name.clone();
         report.icon = entry.icon.clone();
+        if options.icon {
+            report.icon_file = icon::from_nested(
+                archive,
+                entry_module.map(String::as_str),
+                entry.icon.as_deref(),
+                &mut budget,
+            );
+        }
         report.detection = entry.detection.clone();
         if report.signers.is_empty() {
             report.signers = entry.signers.clone();
@@ -189,7 +201,7 @@ pub fn inspect_app_pack(
     Ok(report)
 }
 
-/// A HAP inside a pack, copied to a temporary file so that it is read like any other.
+/// A HAP inside a pack, read in place (or from memory) like any other.
 fn inspect_nested(
     archive: &mut Archive,
     pack: &Path,
@@ -197,11 +209,9 @@ fn inspect_nested(
     detect: bool,
     budget: &mut NestedBudget,
 ) -> Result<PackageReport, ErrorKind> {
-    let temp = archive.extract(name, budget)?;
-    let mut inner = Archive::open(temp.path())?;
-    let mut module = inspect_hap(temp.path(), &mut inner, detect)?;
-    module.path = format!("{}!{name}", pack.display());
-    Ok(module)
+    let mut inner = archive.nested(name, budget)?;
+    let nested_path = format!("{}!{name}", pack.display());
+    inspect_hap(Path::new(&nested_path), &mut inner, detect)
 }
 
 /// SDKs from the packages compiled into modules.abc, the shared modules module.json

@@ -10,7 +10,9 @@ pub mod provision;
 
 use crate::cert;
 use crate::error::ErrorKind;
-use crate::report::{CodeSignature, Extension, IosDetails, PackageReport, Scheme, Signer, Warning};
+use crate::report::{
+    CodeSignature, Extension, IconFile, IosDetails, PackageReport, Scheme, Signer, Warning,
+};
 use ::plist::{Dictionary, Value};
 use bundle::Bundle;
 use std::collections::{BTreeMap, HashSet};
@@ -27,8 +29,8 @@ const NAME_ORDER: [&str; 5] = ["zh-Hans", "zh-Hans-CN", "zh-CN", "zh", "default"
 
 pub fn inspect_ipa(
     path: &Path,
-    archive: &mut crate::archive::Archive,
-    detect: bool,
+    archive: &mut crate::input::Archive,
+    options: &crate::Options,
 ) -> Result<PackageReport, ErrorKind> {
     let roots = bundle::app_roots(archive);
     let Some(root) = roots.first().cloned() else {
@@ -49,14 +51,14 @@ pub fn inspect_ipa(
         ));
     }
     let mut bundle = Bundle::Zip { archive, root };
-    inspect_bundle(path, "ipa", &mut bundle, warnings, detect)
+    inspect_bundle(path, "ipa", &mut bundle, warnings, options)
 }
 
-pub fn inspect_app_dir(path: &Path, detect: bool) -> Result<PackageReport, ErrorKind> {
+pub fn inspect_app_dir(path: &Path, options: &crate::Options) -> Result<PackageReport, ErrorKind> {
     let mut bundle = Bundle::Dir {
         root: path.to_path_buf(),
     };
-    inspect_bundle(path, "app", &mut bundle, Vec::new(), detect)
+    inspect_bundle(path, "app", &mut bundle, Vec::new(), options)
 }
 
 /// A standalone .mobileprovision / .provisionprofile.
@@ -132,6 +134,7 @@ pub fn empty_report(path: &Path, format: &'static str) -> PackageReport {
         detection: None,
         filing: None,
         warnings: Vec::new(),
+        icon_file: None,
     }
 }
 
@@ -149,13 +152,47 @@ fn details(report: &mut PackageReport) -> &mut IosDetails {
     })
 }
 
+/// The largest PNG named after the icon names at the bundle's top (AppIcon60x60@3x.png
+/// over @2x over the plain file), by the width in its header, one within the size limit
+/// over one past it.
+fn icon_file(bundle: &mut Bundle<'_, '_>, files: &[String], names: &[String]) -> Option<IconFile> {
+    use crate::input::icon::{png_size, MAX_ICON_FILE, MAX_ICON_SIDE};
+    let mut best: Option<((bool, u32), &String, Vec<u8>)> = None;
+    for file in files {
+        let stem = file.strip_suffix(".png").unwrap_or("");
+        if file.contains('/') || !names.iter().any(|n| stem.starts_with(n.as_str())) {
+            continue;
+        }
+        let data = match bundle.read(file, MAX_ICON_FILE) {
+            Ok(Some(data)) => data,
+            Ok(None) => continue,
+            Err(e) => {
+                return Some(IconFile {
+                    name: file.clone(),
+                    bytes: Err(e.to_string()),
+                })
+            }
+        };
+        let width = png_size(&data).map_or(0, |(w, _)| w);
+        let rank = (width <= MAX_ICON_SIDE, width);
+        if best.as_ref().is_none_or(|(r, _, _)| rank > *r) {
+            best = Some((rank, file, data));
+        }
+    }
+    best.map(|(_, name, data)| IconFile {
+        name: name.clone(),
+        bytes: Ok(data),
+    })
+}
+
 fn inspect_bundle(
     path: &Path,
     format: &'static str,
-    bundle: &mut Bundle<'_>,
+    bundle: &mut Bundle<'_, '_>,
     warnings: Vec<Warning>,
-    detect: bool,
+    options: &crate::Options,
 ) -> Result<PackageReport, ErrorKind> {
+    let detect = options.detect;
     let info_bytes = bundle
         .read(INFO_PLIST, MAX_PLIST)?
         .ok_or_else(|| ErrorKind::NotAPackage(format!("the app has no {INFO_PLIST}")))?;
@@ -194,6 +231,10 @@ fn inspect_bundle(
         d.platform = Some(platform(&info).into());
         d.icon_names = icon_names(&info);
         d.executable = executable.clone();
+    }
+    if options.icon {
+        let names = details(&mut report).icon_names.clone();
+        report.icon_file = icon_file(bundle, &files, &names);
     }
 
     let executable_read = read_code_signature(bundle, executable.as_deref(), &mut report, detect)?;
@@ -272,7 +313,7 @@ fn string_items(value: Option<&Value>) -> impl Iterator<Item = &str> {
 
 /// "default" from Info.plist, then each `<locale>.lproj/InfoPlist.strings`.
 fn localized_names(
-    bundle: &mut Bundle<'_>,
+    bundle: &mut Bundle<'_, '_>,
     files: &[String],
     info: &Dictionary,
 ) -> BTreeMap<String, String> {
@@ -306,7 +347,7 @@ fn localized_names(
 /// Reads the executable's signature into the report; returns the libraries it
 /// links and its signed entitlements, for detection.
 fn read_code_signature(
-    bundle: &mut Bundle<'_>,
+    bundle: &mut Bundle<'_, '_>,
     executable: Option<&str>,
     report: &mut PackageReport,
     read_strings: bool,
@@ -370,7 +411,7 @@ fn read_code_signature(
 /// A profile in the bundle; one that cannot be read (too large, not a profile)
 /// is a warning naming it, never a failure of the whole package.
 fn embedded_profile(
-    bundle: &mut Bundle<'_>,
+    bundle: &mut Bundle<'_, '_>,
     relative: &str,
     warnings: &mut Vec<Warning>,
 ) -> Option<provision::ParsedProfile> {
@@ -385,7 +426,7 @@ fn embedded_profile(
 }
 
 fn extensions(
-    bundle: &mut Bundle<'_>,
+    bundle: &mut Bundle<'_, '_>,
     files: &[String],
     warnings: &mut Vec<Warning>,
 ) -> Vec<Extension> {
