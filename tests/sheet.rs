@@ -501,3 +501,48 @@ fn the_sheet_takes_detections_only_as_far_as_it_may() {
         ])
     );
 }
+
+/// `sheet --icon` writes a PNG for every kind of input that carries an icon, packages
+/// inside packages (split sets, a HarmonyOS pack) and an unpacked .app included.
+#[test]
+fn every_package_with_an_icon_gives_its_png() {
+    let dir = std::env::temp_dir().join(format!("appfiling-icons-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    zip::ZipArchive::new(std::fs::File::open(common::sample_path("ios/sample.ipa")).unwrap())
+        .unwrap()
+        .extract(dir.join("unpacked"))
+        .unwrap();
+    let mut inputs: Vec<std::path::PathBuf> = [
+        "sample-v1v2v3-rsa.apk",
+        "bundles/sample.aab",
+        "bundles/sample.apks",
+        "bundles/sample.xapk",
+        "bundles/sample.apkm",
+        "ios/sample.ipa",
+        "harmony/sample.hap",
+        "harmony/sample.app",
+    ]
+    .iter()
+    .map(|rel| common::sample_path(rel))
+    .collect();
+    inputs.push(dir.join("unpacked/Payload/Sample.app"));
+    for (i, input) in inputs.iter().enumerate() {
+        let icon = dir.join(format!("icon-{i}.png"));
+        let output = Command::new(env!("CARGO_BIN_EXE_appfiling"))
+            .arg("sheet")
+            .arg("--icon")
+            .arg(&icon)
+            .arg(input)
+            .output()
+            .unwrap();
+        let png = std::fs::read(&icon).unwrap_or_else(|_| {
+            panic!(
+                "{}: no icon written: {}",
+                input.display(),
+                String::from_utf8_lossy(&output.stderr)
+            )
+        });
+        assert!(image_size_and_pixel(&png).0 >= 48, "{}", input.display());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
