@@ -90,7 +90,8 @@ fn inspect_file_or_dir(path: &Path, options: &Options) -> Result<PackageReport, 
             "a directory without Info.plist: not an .app bundle".into(),
         ));
     }
-    inspect_source(path, Arc::new(input::open_input(path)?), options)
+    let file = input::FileSource::new(input::open_input(path)?)?;
+    inspect_source(path, Arc::new(file), options)
 }
 
 /// `path` names the package in the report and in errors only: its bytes are `source`.

@@ -30,21 +30,34 @@ fn out_of_range() -> io::Error {
     )
 }
 
-/// Positional reads (pread), so readers of one file never disturb each other's offset.
-impl Source for File {
+/// A file read with positional reads (pread), so readers of one file never disturb each
+/// other's offset; its length is taken once, when it is opened.
+pub(crate) struct FileSource {
+    file: File,
+    len: u64,
+}
+
+impl FileSource {
+    pub(crate) fn new(file: File) -> io::Result<Self> {
+        let len = file.metadata()?.len();
+        Ok(FileSource { file, len })
+    }
+}
+
+impl Source for FileSource {
     fn len(&self) -> u64 {
-        self.metadata().map_or(0, |m| m.len())
+        self.len
     }
 
     #[cfg(unix)]
     fn read_exact_at(&self, buf: &mut [u8], offset: u64) -> io::Result<()> {
-        std::os::unix::fs::FileExt::read_exact_at(self, buf, offset)
+        std::os::unix::fs::FileExt::read_exact_at(&self.file, buf, offset)
     }
 
     #[cfg(windows)]
     fn read_exact_at(&self, mut buf: &mut [u8], mut offset: u64) -> io::Result<()> {
         while !buf.is_empty() {
-            match std::os::windows::fs::FileExt::seek_read(self, buf, offset)? {
+            match std::os::windows::fs::FileExt::seek_read(&self.file, buf, offset)? {
                 0 => return Err(out_of_range()),
                 n => {
                     buf = &mut buf[n..];
@@ -150,6 +163,7 @@ impl<R: Read + Seek + Send> Source for Seekable<R> {
 /// reader of the same bytes.
 pub(crate) struct Cursor<'s> {
     source: Shared<'s>,
+    len: u64,
     position: u64,
     buffer: Box<[u8]>,
     /// Where `buffer` starts in the source and how much of it is filled.
@@ -162,6 +176,7 @@ const CURSOR_BUFFER: usize = 8 << 10;
 impl<'s> Cursor<'s> {
     pub(crate) fn new(source: Shared<'s>) -> Self {
         Cursor {
+            len: source.len(),
             source,
             position: 0,
             buffer: vec![0; CURSOR_BUFFER].into_boxed_slice(),
@@ -181,11 +196,10 @@ impl Clone for Cursor<'_> {
 
 impl Read for Cursor<'_> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        let len = self.source.len();
-        if self.position >= len || out.is_empty() {
+        if self.position >= self.len || out.is_empty() {
             return Ok(0);
         }
-        let left = len - self.position;
+        let left = self.len - self.position;
         // Large reads go straight to the caller's buffer.
         if out.len() >= CURSOR_BUFFER {
             let n = (out.len() as u64).min(left) as usize;
@@ -207,13 +221,37 @@ impl Read for Cursor<'_> {
         self.position += n as u64;
         Ok(n)
     }
+
+    /// The zip reader reads each central-directory record with a few exact reads: those
+    /// the buffer holds are one copy, without the general loop.
+    fn read_exact(&mut self, mut out: &mut [u8]) -> io::Result<()> {
+        if let Some(at) = self.position.checked_sub(self.buffered_at) {
+            let held = usize::try_from(at)
+                .ok()
+                .and_then(|at| self.buffer[..self.buffered].get(at..));
+            if let Some(held) = held {
+                if let Some(bytes) = held.get(..out.len()) {
+                    out.copy_from_slice(bytes);
+                    self.position += out.len() as u64;
+                    return Ok(());
+                }
+            }
+        }
+        while !out.is_empty() {
+            match self.read(out)? {
+                0 => return Err(out_of_range()),
+                n => out = &mut out[n..],
+            }
+        }
+        Ok(())
+    }
 }
 
 impl Seek for Cursor<'_> {
     fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
         let base = match to {
             SeekFrom::Start(offset) => Some(offset),
-            SeekFrom::End(delta) => self.source.len().checked_add_signed(delta),
+            SeekFrom::End(delta) => self.len.checked_add_signed(delta),
             SeekFrom::Current(delta) => self.position.checked_add_signed(delta),
         };
         self.position = base
