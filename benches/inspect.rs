@@ -15,10 +15,13 @@ fn main() {
     files.sort();
     const ROUNDS: u32 = 200;
     for file in files {
-        appfiling::inspect(&file).expect("samples inspect cleanly");
+        appfiling::inspect_path(&file, &appfiling::Options::default())
+            .expect("samples inspect cleanly");
         let start = Instant::now();
         for _ in 0..ROUNDS {
-            std::hint::black_box(appfiling::inspect(&file).ok());
+            std::hint::black_box(
+                appfiling::inspect_path(&file, &appfiling::Options::default()).ok(),
+            );
         }
         let per = start.elapsed() / ROUNDS;
         println!(

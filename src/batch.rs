@@ -3,7 +3,7 @@
 //! line) and, when all are kept, the report they make.
 
 use crate::report::{ErrorEntry, PackageReport, Report, SCHEMA_VERSION};
-use crate::{inspect_with, ErrorKind, Options};
+use crate::{inspect_path, ErrorKind, Options};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -267,7 +267,7 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>) {
 
 /// Reads one input.
 fn inspect_input(input: &Input, options: &Options) -> Outcome {
-    match inspect_with(&input.path, options) {
+    match inspect_path(&input.path, options) {
         Ok(package) => Outcome::Package(Box::new(package)),
         Err(e) if !input.named && matches!(e.kind, ErrorKind::NotAPackage(_)) => {
             Outcome::Skipped(e.path)
@@ -280,10 +280,7 @@ fn inspect_input(input: &Input, options: &Options) -> Outcome {
 /// thread as each one finishes, in finishing order.
 /// The clock is read once for the whole batch: every package is judged at one instant.
 fn run<F: FnMut(usize, Outcome)>(inputs: &[Input], options: &Options, jobs: usize, mut on_done: F) {
-    let options = &Options {
-        now: Some(options.now.unwrap_or_else(crate::filing::system_now)),
-        ..options.clone()
-    };
+    let options = &options.with_clock();
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::scope(|scope| {
         scope.spawn(move || {

@@ -34,7 +34,7 @@ pub enum ErrorKind {
         size: u64,
         limit: u64,
     },
-    #[error("entry {entry} is {size} bytes uncompressed, over the {left} of the {total} bytes the packages inside this one may copy in all")]
+    #[error("entry {entry} is {size} bytes uncompressed, over the {left} of the {total} bytes the packages inside this one may inflate in all")]
     NestedBudgetSpent {
         entry: String,
         size: u64,

@@ -3,12 +3,14 @@
 //! fingerprint, with every signer and the reasons for the one chosen.
 //!
 //! ```no_run
-//! let report = appfiling::inspect_all(&["app-release.apk"], &appfiling::Options::default());
-//! println!("{}", serde_json::to_string_pretty(&report).unwrap());
+//! let options = appfiling::Options::default();
+//! let report = appfiling::inspect_path("app-release.apk".as_ref(), &options)?;
+//! let bytes = std::fs::read("app-release.apk")?;
+//! assert_eq!(appfiling::inspect_bytes("app-release.apk", &bytes, &options)?.package_name, report.package_name);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 pub mod android;
-mod archive;
 pub mod batch;
 mod ber;
 mod bytes;
@@ -19,6 +21,7 @@ pub mod detect;
 pub mod error;
 mod filing;
 pub mod harmony;
+mod input;
 pub mod ios;
 pub mod keystore;
 pub mod output;
@@ -30,9 +33,10 @@ pub mod sheet;
 pub use error::{Error, ErrorKind};
 pub use report::{PackageReport, Report};
 
-use archive::Archive;
+use input::{Archive, Shared};
 use std::io::{Read, Seek};
 use std::path::Path;
+use std::sync::Arc;
 
 /// What some inputs need besides their path.
 #[derive(Debug, Clone, Default)]
@@ -46,36 +50,79 @@ pub struct Options {
     /// The time validity is judged at, in seconds since the Unix epoch; the
     /// system clock, read once per inspection, when `None`.
     pub now: Option<i64>,
+    /// Keep the icon file in the report (`PackageReport::icon_file`), for the sheet.
+    pub icon: bool,
+}
+
+impl Options {
+    /// These options with the clock read when `now` is unset, so that one inspection
+    /// (a set's APKs, a pack's modules) or one batch is judged at one instant.
+    pub(crate) fn with_clock(&self) -> Options {
+        Options {
+            now: Some(self.judged_at()),
+            ..self.clone()
+        }
+    }
+
+    /// The instant validity is judged at: set by [`Options::with_clock`] at the entry points.
+    pub(crate) fn judged_at(&self) -> i64 {
+        self.now.unwrap_or_else(filing::system_now)
+    }
 }
 
 /// Files that are not zips (profiles, certificates, PKCS#12) are read whole
 /// up to this size; real ones are kilobytes.
 const MAX_SMALL_FILE: u64 = 4 << 20;
 
-/// Inspects one package with default options.
-pub fn inspect(path: &Path) -> Result<PackageReport, Error> {
-    inspect_with(path, &Options::default())
+/// Inspects the package at `path`: a file, or an unpacked iOS .app folder. The format is
+/// recognised by content, not by name.
+pub fn inspect_path(path: &Path, options: &Options) -> Result<PackageReport, Error> {
+    inspect_file_or_dir(path, &options.with_clock()).map_err(|kind| kind.at(path))
 }
 
-/// Inspects one package. The format is recognised by content, not by name.
-pub fn inspect_with(path: &Path, options: &Options) -> Result<PackageReport, Error> {
-    detect_and_inspect(path, options).map_err(|kind| kind.at(path))
+/// Inspects a package held in memory; `name` stands for its path in the report.
+pub fn inspect_bytes(name: &str, bytes: &[u8], options: &Options) -> Result<PackageReport, Error> {
+    let name = Path::new(name);
+    inspect_source(name, Arc::new(bytes), &options.with_clock()).map_err(|kind| kind.at(name))
 }
 
-fn detect_and_inspect(path: &Path, options: &Options) -> Result<PackageReport, ErrorKind> {
-    let now = options.now.unwrap_or_else(filing::system_now);
+/// Inspects a package read through any seekable reader (shared between threads one
+/// read at a time, hence `Send`); `name` stands for its path in the report.
+pub fn inspect_reader(
+    name: &str,
+    reader: impl Read + Seek + Send,
+    options: &Options,
+) -> Result<PackageReport, Error> {
+    let name = Path::new(name);
+    input::Seekable::new(reader)
+        .map_err(ErrorKind::Io)
+        .and_then(|source| inspect_source(name, Arc::new(source), &options.with_clock()))
+        .map_err(|kind| kind.at(name))
+}
+
+fn inspect_file_or_dir(path: &Path, options: &Options) -> Result<PackageReport, ErrorKind> {
     if path.is_dir() {
         if path.join("Info.plist").is_file() {
-            return ios::inspect_app_dir(path, options.detect, now);
+            return ios::inspect_app_dir(path, options);
         }
         return Err(ErrorKind::NotAPackage(
             "a directory without Info.plist: not an .app bundle".into(),
         ));
     }
-    let mut file = archive::open_input(path)?;
+    let file = input::FileSource::new(input::open_input(path)?)?;
+    inspect_source(path, Arc::new(file), options)
+}
+
+/// `path` names the package in the report and in errors only: its bytes are `source`.
+fn inspect_source(
+    path: &Path,
+    source: Shared,
+    options: &Options,
+) -> Result<PackageReport, ErrorKind> {
     let mut head = [0u8; 16];
-    let read = file.read(&mut head)?;
-    let head = &head[..read];
+    let head = &mut head[..source.len().min(16) as usize];
+    source.read_exact_at(head, 0)?;
+    let head = &*head;
     let small_file_magic = head.first() == Some(&0x30)
         || head.starts_with(b"-----")
         || head.starts_with(b"{")
@@ -83,7 +130,7 @@ fn detect_and_inspect(path: &Path, options: &Options) -> Result<PackageReport, E
     if head.starts_with(b"PK") || !small_file_magic {
         // Zips may carry bytes before their first entry (a DEX, a stub), so only a
         // file that starts like a zip must open as one.
-        let opened = match Archive::from_file(file.try_clone()?) {
+        let opened = match Archive::new(source.clone()) {
             Err(ErrorKind::NotZip(why)) if head.starts_with(b"PK") => {
                 return Err(ErrorKind::NotZip(why))
             }
@@ -91,38 +138,10 @@ fn detect_and_inspect(path: &Path, options: &Options) -> Result<PackageReport, E
             opened => opened,
         };
         if let Ok(mut archive) = opened {
-            if archive.contains(android::MANIFEST_ENTRY) {
-                return android::inspect_apk(path, &mut archive, options.detect, now);
-            }
-            if android::aab::is_bundle(&archive) {
-                return android::aab::inspect_aab(path, &mut archive, now);
-            }
-            if harmony::is_app_pack(&archive) {
-                return harmony::inspect_app_pack(path, &mut archive, options.detect, now);
-            }
-            if harmony::is_hap(&archive) || harmony::has_sign_block(&mut archive) {
-                return harmony::inspect_hap(path, &mut archive, options.detect, now);
-            }
-            if !ios::bundle::app_roots(&archive).is_empty() {
-                return ios::inspect_ipa(path, &mut archive, options.detect, now);
-            }
-            if let Some(format) = android::splits::set_format(&archive) {
-                return android::splits::inspect_set(
-                    path,
-                    &mut archive,
-                    format,
-                    options.detect,
-                    now,
-                );
-            }
-            return Err(ErrorKind::NotAPackage(format!(
-                "a zip archive ({} bytes) with no {}, module.json, pack.info or Payload/*.app/Info.plist",
-                archive.file_len(),
-                android::MANIFEST_ENTRY
-            )));
+            return inspect_zip(path, &mut archive, options);
         }
     }
-    let declared = file.metadata()?.len();
+    let declared = source.len();
     if declared == 0 {
         return Err(ErrorKind::NotAPackage("an empty file".into()));
     }
@@ -132,8 +151,9 @@ fn detect_and_inspect(path: &Path, options: &Options) -> Result<PackageReport, E
             limit: MAX_SMALL_FILE,
         });
     }
-    file.rewind()?;
-    let bytes = archive::read_bounded(file, declared, MAX_SMALL_FILE, "file")?;
+    let now = options.judged_at();
+    let mut bytes = vec![0; declared as usize];
+    source.read_exact_at(&mut bytes, 0)?;
     if keystore::is_jks(&bytes) {
         return keystore::inspect_jks(
             path,
@@ -181,6 +201,38 @@ fn detect_and_inspect(path: &Path, options: &Options) -> Result<PackageReport, E
     Err(ErrorKind::NotAPackage(
         "not an APK, AAB, split set, IPA, .app, HAP, .app pack, profile, certificate, PKCS#12 file or keystore".into(),
     ))
+}
+
+fn inspect_zip(
+    path: &Path,
+    archive: &mut Archive,
+    options: &Options,
+) -> Result<PackageReport, ErrorKind> {
+    // Packages read whole here keep their icon file when asked; sets, packs and iOS
+    // bundles find theirs inside.
+    let mut report = if archive.contains(android::MANIFEST_ENTRY) {
+        android::inspect_apk(path, archive, options)?
+    } else if android::aab::is_bundle(archive) {
+        android::aab::inspect_aab(path, archive, options)?
+    } else if harmony::is_app_pack(archive) {
+        return harmony::inspect_app_pack(path, archive, options);
+    } else if harmony::is_hap(archive) || harmony::has_sign_block(archive) {
+        harmony::inspect_hap(path, archive, options)?
+    } else if !ios::bundle::app_roots(archive).is_empty() {
+        return ios::inspect_ipa(path, archive, options);
+    } else if let Some(format) = android::splits::set_format(archive) {
+        return android::splits::inspect_set(path, archive, format, options);
+    } else {
+        return Err(ErrorKind::NotAPackage(format!(
+            "a zip archive ({} bytes) with no {}, module.json, pack.info or Payload/*.app/Info.plist",
+            archive.file_len(),
+            android::MANIFEST_ENTRY
+        )));
+    };
+    if options.icon {
+        report.icon_file = input::icon::from_archive(archive, report.icon.as_deref());
+    }
+    Ok(report)
 }
 
 /// PFX ::= SEQUENCE { version INTEGER (3), authSafe ContentInfo, … }

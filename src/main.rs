@@ -340,6 +340,7 @@ fn sheet(
     };
     let detecting = appfiling::Options {
         detect: true,
+        icon: true,
         ..appfiling::Options::default()
     };
     let report = appfiling::inspect_all(paths, &detecting);

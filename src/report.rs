@@ -74,6 +74,18 @@ pub struct PackageReport {
     pub detection: Option<crate::detect::Detection>,
     pub filing: Option<Filing>,
     pub warnings: Vec<Warning>,
+    /// The icon file as read during inspection when `Options::icon` asks (the sheet
+    /// exports it); never serialised.
+    #[serde(skip)]
+    pub icon_file: Option<IconFile>,
+}
+
+/// A package's raster icon as stored, or why it could not be read.
+#[derive(Debug, Clone)]
+pub struct IconFile {
+    /// The icon's path inside the package.
+    pub name: String,
+    pub bytes: Result<Vec<u8>, String>,
 }
 
 impl PackageReport {
@@ -107,6 +119,7 @@ impl PackageReport {
             detection: None,
             filing: None,
             warnings: Vec::new(),
+            icon_file: None,
         }
     }
 }

@@ -15,8 +15,13 @@ fn expected() -> BTreeMap<String, BTreeMap<String, String>> {
     tsv_by(&sample_path("bundles/EXPECTED-bundles.tsv"), "file")
 }
 
+/// With the icon file kept, as `sheet` asks.
 fn inspect(rel: &str) -> PackageReport {
-    appfiling::inspect(&sample_path(rel)).unwrap()
+    let options = appfiling::Options {
+        icon: true,
+        ..appfiling::Options::default()
+    };
+    appfiling::inspect_path(&sample_path(rel), &options).unwrap()
 }
 
 fn filed_sha256(p: &PackageReport) -> &str {
@@ -162,7 +167,7 @@ fn corpus_bundles_match_aapt2_and_keytool() {
         let cols: Vec<&str> = line.split('\t').collect();
         let (rel, verifies, sha1, sha256) = (cols[0], cols[2] == "yes", cols[7], cols[8]);
         let path = corpus.join(rel);
-        let p = appfiling::inspect(&path).unwrap();
+        let p = appfiling::inspect_path(&path, &appfiling::Options::default()).unwrap();
         assert_eq!(p.format.as_str(), "aab", "{rel}");
         if verifies {
             let cert = &p.signers[0].key.certificate;

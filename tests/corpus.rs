@@ -91,7 +91,7 @@ fn apksigner_verified_signers_are_reported() {
     for row in rows.iter().filter(|r| r.verifies) {
         verified += 1;
         let path = corpus.join(&row.path);
-        let package = match appfiling::inspect(&path) {
+        let package = match appfiling::inspect_path(&path, &appfiling::Options::default()) {
             Ok(p) => p,
             Err(e) => {
                 failures.push(format!("{}: apksigner verifies it, we fail: {e}", row.path));
@@ -150,7 +150,9 @@ fn every_corpus_file_gives_a_report_or_a_clean_error() {
     let (mut reports, mut errors) = (0, 0);
     let mut failures = Vec::new();
     for path in &files {
-        match catch_unwind(AssertUnwindSafe(|| appfiling::inspect(path))) {
+        match catch_unwind(AssertUnwindSafe(|| {
+            appfiling::inspect_path(path, &appfiling::Options::default())
+        })) {
             Ok(Ok(_)) => reports += 1,
             Ok(Err(e)) => {
                 errors += 1;
@@ -184,7 +186,9 @@ fn rsa_moduli_and_fingerprints_match_openssl() {
         ),
     > = BTreeMap::new();
     for row in rows.iter().filter(|r| r.verifies) {
-        let Ok(package) = appfiling::inspect(&corpus.join(&row.path)) else {
+        let Ok(package) =
+            appfiling::inspect_path(&corpus.join(&row.path), &appfiling::Options::default())
+        else {
             continue;
         };
         let lineage = package.lineage.iter().map(|n| &n.key);
@@ -238,7 +242,13 @@ fn rsa_moduli_and_fingerprints_match_openssl() {
 #[test]
 fn scheme_specific_cases() {
     let Some(corpus) = corpus_dir() else { return };
-    let inspect = |name: &str| appfiling::inspect(&corpus.join("aosp-apksig").join(name)).unwrap();
+    let inspect = |name: &str| {
+        appfiling::inspect_path(
+            &corpus.join("aosp-apksig").join(name),
+            &appfiling::Options::default(),
+        )
+        .unwrap()
+    };
 
     // v3 rotation: three certificates, oldest first, filing takes the newest.
     let p = inspect("v1v2v3-with-rsa-2048-lineage-3-signers.apk");
@@ -305,7 +315,11 @@ fn source_stamp_certificates_match_apksigner() {
             continue;
         };
         let expected = line.rsplit(' ').next().unwrap().to_ascii_uppercase();
-        let package = appfiling::inspect(&corpus.join("aosp-apksig").join(name)).unwrap();
+        let package = appfiling::inspect_path(
+            &corpus.join("aosp-apksig").join(name),
+            &appfiling::Options::default(),
+        )
+        .unwrap();
         assert!(package.schemes.contains(&Scheme::SourceStamp), "{name}");
         let stamp = package
             .source_stamp
@@ -333,7 +347,10 @@ fn v31_signers_and_block_ids_match_the_corpus_oracle() {
     let (mut blocks, mut v31) = (0, 0);
     for line in text.lines().filter(|l| !l.starts_with('#')) {
         let cols: Vec<&str> = line.split('\t').collect();
-        let Ok(package) = appfiling::inspect(&corpus.join("aosp-apksig").join(cols[0])) else {
+        let Ok(package) = appfiling::inspect_path(
+            &corpus.join("aosp-apksig").join(cols[0]),
+            &appfiling::Options::default(),
+        ) else {
             continue;
         };
         if cols[2] != "-"

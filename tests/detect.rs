@@ -19,7 +19,7 @@ fn detect(path: &str) -> (PackageReport, Detection) {
         detect: true,
         ..Options::default()
     };
-    let report = appfiling::inspect_with(&common::sample_path(path), &options).unwrap();
+    let report = appfiling::inspect_path(&common::sample_path(path), &options).unwrap();
     let detection = report.detection.clone().expect("detection was asked for");
     (report, detection)
 }
@@ -153,7 +153,11 @@ fn an_ipa_with_frameworks_and_ats() {
 
 #[test]
 fn detection_is_opt_in_for_inspect() {
-    let report = appfiling::inspect(&common::sample_path("detect/sample-detect.apk")).unwrap();
+    let report = appfiling::inspect_path(
+        &common::sample_path("detect/sample-detect.apk"),
+        &appfiling::Options::default(),
+    )
+    .unwrap();
     assert!(report.detection.is_none());
 }
 

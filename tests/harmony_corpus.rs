@@ -65,7 +65,7 @@ fn hap_signers_and_profiles_match_the_oracle() {
         for (file, expected) in oracle(&text) {
             let path = corpus.join(dir).join(&file);
             files += 1;
-            let package = match appfiling::inspect(&path) {
+            let package = match appfiling::inspect_path(&path, &appfiling::Options::default()) {
                 Ok(p) => p,
                 Err(e) => {
                     assert!(e.to_string().contains(&file), "{e}");
@@ -168,7 +168,7 @@ fn pem_chain_leaves_are_what_openssl_verify_confirms() {
         if path.extension().is_none_or(|e| e != "pem") {
             continue;
         }
-        let package = appfiling::inspect(&path).unwrap();
+        let package = appfiling::inspect_path(&path, &appfiling::Options::default()).unwrap();
         if package.chain.len() < 2 {
             continue;
         }
@@ -213,7 +213,9 @@ fn harmony_keys_match_openssl() {
     let mut points = 0;
     for dir in DIRS {
         for entry in std::fs::read_dir(corpus.join(dir)).unwrap().flatten() {
-            let Ok(package) = appfiling::inspect(&entry.path()) else {
+            let Ok(package) =
+                appfiling::inspect_path(&entry.path(), &appfiling::Options::default())
+            else {
                 continue;
             };
             if package.platform.as_str() != "harmonyos" {
@@ -319,7 +321,7 @@ fn ark_bytecode_records_match_the_module_metadata() {
                 detect: true,
                 ..appfiling::Options::default()
             };
-            let report = appfiling::inspect_with(&path, &options).unwrap();
+            let report = appfiling::inspect_path(&path, &options).unwrap();
             let detection = report.detection.unwrap();
             assert!(
                 detection.sdks.is_empty(),

@@ -17,7 +17,8 @@ fn expected() -> BTreeMap<String, BTreeMap<String, String>> {
 }
 
 fn inspect(name: &str) -> PackageReport {
-    appfiling::inspect(&dir().join(name)).unwrap_or_else(|e| panic!("{e}"))
+    appfiling::inspect_path(&dir().join(name), &appfiling::Options::default())
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn assert_filing(p: &PackageReport, certificate: &str) {
@@ -134,7 +135,7 @@ fn a_damaged_signing_block_is_a_warning() {
     hap[magic - 12..magic - 8].copy_from_slice(&1000u32.to_le_bytes());
     let path = std::env::temp_dir().join(format!("appfiling-broken-{}.hap", std::process::id()));
     std::fs::write(&path, &hap).unwrap();
-    let p = appfiling::inspect(&path).unwrap();
+    let p = appfiling::inspect_path(&path, &appfiling::Options::default()).unwrap();
     assert!(
         common::warning_codes(&p).contains(&"signing_block_malformed"),
         "{:?}",

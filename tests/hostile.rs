@@ -27,8 +27,10 @@ fn sample(name: &str) -> Vec<u8> {
 /// Inspects `bytes` written to a file; panics only if the library panicked.
 fn inspect_bytes(name: &str, bytes: &[u8]) -> Result<appfiling::PackageReport, appfiling::Error> {
     let path = common::temp_file("hostile", name, bytes);
-    catch_unwind(AssertUnwindSafe(|| appfiling::inspect(&path)))
-        .unwrap_or_else(|_| panic!("panicked on {name} ({} bytes)", bytes.len()))
+    catch_unwind(AssertUnwindSafe(|| {
+        appfiling::inspect_path(&path, &appfiling::Options::default())
+    }))
+    .unwrap_or_else(|_| panic!("panicked on {name} ({} bytes)", bytes.len()))
 }
 
 fn bomb(declared_size: Option<u32>) -> Vec<u8> {
@@ -170,7 +172,7 @@ fn other_platforms_survive_truncation_and_corruption() {
                 ..appfiling::Options::default()
             };
             let outcome = catch_unwind(AssertUnwindSafe(|| {
-                appfiling::inspect_with(&path, &options)
+                appfiling::inspect_path(&path, &options)
             }));
             assert!(outcome.is_ok(), "{name}: panicked on a corrupted copy");
         }

@@ -132,7 +132,7 @@ fn ios_files_match_the_oracle() {
                 continue;
             };
             let path = corpus.join(dir).join(file);
-            let result = appfiling::inspect(&path);
+            let result = appfiling::inspect_path(&path, &appfiling::Options::default());
             let what = format!("{dir}/{file} {item}");
             checked += 1;
             let negative =
@@ -251,7 +251,9 @@ fn ios_certificates_match_openssl() {
             continue;
         };
         for entry in entries.flatten() {
-            let Ok(package) = appfiling::inspect(&entry.path()) else {
+            let Ok(package) =
+                appfiling::inspect_path(&entry.path(), &appfiling::Options::default())
+            else {
                 continue;
             };
             if package.platform.as_str() != "ios" {

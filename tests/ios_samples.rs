@@ -19,7 +19,8 @@ fn expected() -> BTreeMap<String, BTreeMap<String, String>> {
 }
 
 fn inspect(name: &str) -> PackageReport {
-    appfiling::inspect(&ios_dir().join(name)).unwrap_or_else(|e| panic!("{e}"))
+    appfiling::inspect_path(&ios_dir().join(name), &appfiling::Options::default())
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Ours is RFC 4514 with ", "; openssl -nameopt RFC2253 writes ",".
@@ -104,7 +105,11 @@ fn an_unpacked_app_reads_like_its_ipa() {
     let mut zip =
         zip::ZipArchive::new(std::fs::File::open(ios_dir().join("sample.ipa")).unwrap()).unwrap();
     zip.extract(&dir).unwrap();
-    let app = appfiling::inspect(&dir.join("Payload/Sample.app")).unwrap();
+    let app = appfiling::inspect_path(
+        &dir.join("Payload/Sample.app"),
+        &appfiling::Options::default(),
+    )
+    .unwrap();
     let ipa = inspect("sample.ipa");
     assert_eq!(app.format.as_str(), "app");
     assert_eq!(app.app_names, ipa.app_names);
@@ -188,7 +193,7 @@ fn certificate_files_find_the_leaf_by_linkage() {
 fn p12_needs_its_password() {
     let path = ios_dir().join("sample-distribution.p12");
     let with = |password: Option<&str>| {
-        appfiling::inspect_with(
+        appfiling::inspect_path(
             &path,
             &Options {
                 password: password.map(String::from),

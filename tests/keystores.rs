@@ -26,7 +26,7 @@ fn inspect(
         alias: alias.map(str::to_string),
         ..Options::default()
     };
-    appfiling::inspect_with(&sample_path(&format!("keystores/{file}")), &options)
+    appfiling::inspect_path(&sample_path(&format!("keystores/{file}")), &options)
 }
 
 #[test]

@@ -11,7 +11,8 @@ fn expected() -> Vec<BTreeMap<String, String>> {
 }
 
 fn inspect(file: &str) -> PackageReport {
-    appfiling::inspect(&common::sample_path(file)).unwrap_or_else(|e| panic!("{e}"))
+    appfiling::inspect_path(&common::sample_path(file), &appfiling::Options::default())
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn warned(p: &PackageReport, code: &str) -> bool {

@@ -14,10 +14,18 @@ const PACKAGES: [&str; 3] = [
     "harmony/sample.app",
 ];
 
+/// What `sheet` asks of inspection: the icon file kept for export.
+fn with_icon() -> appfiling::Options {
+    appfiling::Options {
+        icon: true,
+        ..appfiling::Options::default()
+    }
+}
+
 fn packages() -> Vec<PackageReport> {
     PACKAGES
         .iter()
-        .map(|p| appfiling::inspect(&common::sample_path(p)).unwrap())
+        .map(|p| appfiling::inspect_path(&common::sample_path(p), &with_icon()).unwrap())
         .collect()
 }
 
@@ -106,7 +114,7 @@ fn one_app_on_three_platforms_for_every_provider() {
     assert_eq!(aliyun.platforms[0].label, "安卓平台");
     assert_eq!(aliyun.platforms[1].packages[0].fields[1].label, "Bundle ID");
     // Alibaba's guide shows the Android modulus in decimal, as jadx prints it.
-    let android = appfiling::inspect(&common::sample_path(PACKAGES[0])).unwrap();
+    let android = appfiling::inspect_path(&common::sample_path(PACKAGES[0]), &with_icon()).unwrap();
     let ossl = common::openssl_describe(&android.signers[0].key.certificate.der_base64);
     assert_eq!(
         field(&aliyun, "android", "public_key"),
@@ -116,7 +124,7 @@ fn one_app_on_three_platforms_for_every_provider() {
 
 #[test]
 fn the_public_key_form_can_be_overridden() {
-    let android = appfiling::inspect(&common::sample_path(PACKAGES[0])).unwrap();
+    let android = appfiling::inspect_path(&common::sample_path(PACKAGES[0]), &with_icon()).unwrap();
     let ossl = common::openssl_describe(&android.signers[0].key.certificate.der_base64);
     let hex = build("aliyun", CONFIG, Some(provider::KeyForm::Hex));
     assert_eq!(
@@ -341,7 +349,7 @@ fn icons_are_exported_as_standard_pngs_under_the_limit() {
         ),
     ];
     for (package, size, colour, entry) in cases {
-        let report = appfiling::inspect(&common::sample_path(package)).unwrap();
+        let report = appfiling::inspect_path(&common::sample_path(package), &with_icon()).unwrap();
         let icon = sheet::icon::export(&[report]).unwrap().expect("an icon");
         assert!(
             icon.source.ends_with(&format!("({entry})")),
@@ -492,4 +500,49 @@ fn the_sheet_takes_detections_only_as_far_as_it_may() {
             "secure.appfiling.dev"
         ])
     );
+}
+
+/// `sheet --icon` writes a PNG for every kind of input that carries an icon, packages
+/// inside packages (split sets, a HarmonyOS pack) and an unpacked .app included.
+#[test]
+fn every_package_with_an_icon_gives_its_png() {
+    let dir = std::env::temp_dir().join(format!("appfiling-icons-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    zip::ZipArchive::new(std::fs::File::open(common::sample_path("ios/sample.ipa")).unwrap())
+        .unwrap()
+        .extract(dir.join("unpacked"))
+        .unwrap();
+    let mut inputs: Vec<std::path::PathBuf> = [
+        "sample-v1v2v3-rsa.apk",
+        "bundles/sample.aab",
+        "bundles/sample.apks",
+        "bundles/sample.xapk",
+        "bundles/sample.apkm",
+        "ios/sample.ipa",
+        "harmony/sample.hap",
+        "harmony/sample.app",
+    ]
+    .iter()
+    .map(|rel| common::sample_path(rel))
+    .collect();
+    inputs.push(dir.join("unpacked/Payload/Sample.app"));
+    for (i, input) in inputs.iter().enumerate() {
+        let icon = dir.join(format!("icon-{i}.png"));
+        let output = Command::new(env!("CARGO_BIN_EXE_appfiling"))
+            .arg("sheet")
+            .arg("--icon")
+            .arg(&icon)
+            .arg(input)
+            .output()
+            .unwrap();
+        let png = std::fs::read(&icon).unwrap_or_else(|_| {
+            panic!(
+                "{}: no icon written: {}",
+                input.display(),
+                String::from_utf8_lossy(&output.stderr)
+            )
+        });
+        assert!(image_size_and_pixel(&png).0 >= 48, "{}", input.display());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

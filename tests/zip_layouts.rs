@@ -25,8 +25,13 @@ macro_rules! rewrite {
 
 /// The v1 signature survives a rewrite (it signs entry contents, not the layout).
 fn assert_v1_sample(path: &Path) {
-    let report = appfiling::inspect(path).unwrap_or_else(|e| panic!("{e}"));
-    let original = appfiling::inspect(&common::sample_path("sample-v1-only.apk")).unwrap();
+    let report = appfiling::inspect_path(path, &appfiling::Options::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let original = appfiling::inspect_path(
+        &common::sample_path("sample-v1-only.apk"),
+        &appfiling::Options::default(),
+    )
+    .unwrap();
     assert_eq!(report.package_name.as_deref(), Some("dev.appfiling.sample"));
     assert_eq!(report.app_name, original.app_name);
     assert_eq!(report.schemes, [Scheme::V1]);
@@ -95,8 +100,16 @@ fn bytes_prepended_before_the_archive() {
     let original = std::fs::read(common::sample_path("sample-v1v2v3-rsa.apk")).unwrap();
     let mut bytes = vec![0x5au8; 4096];
     bytes.extend_from_slice(&original);
-    let report = appfiling::inspect(&common::temp_file("zip", "prepended.apk", &bytes)).unwrap();
-    let expected = appfiling::inspect(&common::sample_path("sample-v1v2v3-rsa.apk")).unwrap();
+    let report = appfiling::inspect_path(
+        &common::temp_file("zip", "prepended.apk", &bytes),
+        &appfiling::Options::default(),
+    )
+    .unwrap();
+    let expected = appfiling::inspect_path(
+        &common::sample_path("sample-v1v2v3-rsa.apk"),
+        &appfiling::Options::default(),
+    )
+    .unwrap();
     assert_eq!(report.schemes, expected.schemes);
     assert_eq!(report.schemes, [Scheme::V1, Scheme::V2, Scheme::V3]);
     assert_eq!(

@@ -6,8 +6,8 @@ use super::axml::{AttrValue, Attribute, Element};
 use super::proto::{self, FieldValue, ProtoError};
 use super::res::{Value, TYPE_INT_BOOLEAN, TYPE_INT_DEC, TYPE_INT_HEX, TYPE_REFERENCE};
 use super::{MAX_MANIFEST, MAX_RESOURCES};
-use crate::archive::Archive;
 use crate::error::ErrorKind;
+use crate::input::Archive;
 use crate::report::{Format, PackageReport, Warning, WarningCode};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -26,7 +26,7 @@ pub fn is_bundle(archive: &Archive) -> bool {
 pub fn inspect_aab(
     path: &Path,
     archive: &mut Archive,
-    now: i64,
+    options: &crate::Options,
 ) -> Result<PackageReport, ErrorKind> {
     let bad = |entry: &str| {
         let entry = entry.to_string();
@@ -83,7 +83,7 @@ pub fn inspect_aab(
     if let Some(android) = &mut report.android {
         android.bundle_modules = modules;
     }
-    crate::filing::file(&mut report, now);
+    crate::filing::file(&mut report, options.judged_at());
     Ok(report)
 }
 

@@ -15,9 +15,9 @@ mod v1;
 pub mod v2;
 pub mod v3;
 
-use crate::archive::Archive;
 use crate::cert;
 use crate::error::ErrorKind;
+use crate::input::Archive;
 use crate::report::{
     CertifiedKey, Format, LineageNode, PackageReport, Platform, Scheme, Signer, Warning,
     WarningCode,
@@ -38,8 +38,7 @@ const MAX_LINEAGE: usize = 64;
 pub fn inspect_apk(
     path: &Path,
     archive: &mut Archive,
-    detect: bool,
-    now: i64,
+    options: &crate::Options,
 ) -> Result<PackageReport, ErrorKind> {
     let mut warnings = Vec::new();
     let manifest_bytes = archive
@@ -71,7 +70,7 @@ pub fn inspect_apk(
     });
     let manifest = manifest::read(&elements, table.as_ref());
     let mut report = android_report(path, Format::Apk, &manifest, archive, warnings)?;
-    if detect {
+    if options.detect {
         let label_locales: Vec<String> = manifest
             .labels
             .keys()
@@ -79,7 +78,6 @@ pub fn inspect_apk(
             .cloned()
             .collect();
         report.detection = Some(crate::detect::android::detect(
-            path,
             archive,
             manifest.package.as_deref(),
             &elements,
@@ -87,7 +85,7 @@ pub fn inspect_apk(
             &label_locales,
         ));
     }
-    crate::filing::file(&mut report, now);
+    crate::filing::file(&mut report, options.judged_at());
     Ok(report)
 }
 

@@ -1,8 +1,8 @@
 //! The APK Signing Block: the ID-value pairs stored just before the central
 //! directory, where v2, v3, v3.1 and SourceStamp live.
 
-use crate::archive::Archive;
 use crate::bytes::{Reader, Truncated};
+use crate::input::Archive;
 use crate::report::SigningBlockEntry;
 use thiserror::Error;
 

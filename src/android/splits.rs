@@ -3,8 +3,8 @@
 //! others are listed, and all must share one signer. Split APKs given side by
 //! side on the command line get the same signer check (`check_split_signers`).
 
-use crate::archive::{Archive, NestedBudget};
 use crate::error::ErrorKind;
+use crate::input::{icon, Archive, NestedBudget};
 use crate::report::{Format, PackageReport, SplitApk, Warning, WarningCode};
 use std::path::Path;
 
@@ -33,8 +33,7 @@ pub fn inspect_set(
     path: &Path,
     archive: &mut Archive,
     format: Format,
-    detect: bool,
-    now: i64,
+    options: &crate::Options,
 ) -> Result<PackageReport, ErrorKind> {
     let mut names: Vec<String> = archive
         .names()
@@ -50,7 +49,7 @@ pub fn inspect_set(
     let mut unreadable = Vec::new();
     let mut budget = NestedBudget::default();
     for name in &names {
-        match inspect_nested(archive, path, name, detect, now, &mut budget) {
+        match inspect_nested(archive, path, name, options, &mut budget) {
             Ok(apk) => read.push((name.clone(), apk)),
             Err(e) => {
                 warnings.push(Warning::new(
@@ -127,6 +126,11 @@ pub fn inspect_set(
         });
     }
     report.warnings.extend(warnings);
+    if options.icon {
+        // The base's icon, from the base or, at a density it leaves to them, a split.
+        let entries = apks.iter().map(|apk| apk.entry.as_str());
+        report.icon_file = icon::from_nested(archive, entries, report.icon.as_deref(), &mut budget);
+    }
     if let Some(android) = &mut report.android {
         android.apks = apks;
     }
@@ -152,15 +156,12 @@ fn inspect_nested(
     archive: &mut Archive,
     set: &Path,
     name: &str,
-    detect: bool,
-    now: i64,
+    options: &crate::Options,
     budget: &mut NestedBudget,
 ) -> Result<PackageReport, ErrorKind> {
-    let temp = archive.extract(name, budget)?;
-    let mut inner = Archive::open(temp.path())?;
-    let mut apk = super::inspect_apk(temp.path(), &mut inner, detect, now)?;
-    apk.path = format!("{}!{name}", set.display());
-    Ok(apk)
+    let mut inner = archive.nested(name, budget)?;
+    let nested_path = format!("{}!{name}", set.display());
+    super::inspect_apk(Path::new(&nested_path), &mut inner, options)
 }
 
 /// Split APKs given side by side: each split whose base (same package, no split

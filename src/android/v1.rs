@@ -2,9 +2,9 @@
 //! SignedData whose SignerInfo names the signing certificate.
 
 use super::signing_block::MAX_SIGNERS;
-use crate::archive::Archive;
 use crate::cert;
 use crate::error::ErrorKind;
+use crate::input::Archive;
 use crate::pkcs7;
 
 /// A signature block holds a certificate chain: a megabyte is plenty.

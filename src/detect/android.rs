@@ -6,7 +6,7 @@ use super::{domains::Collector, languages, sdks::Matcher, Detection};
 use crate::android::arsc::ResourceTable;
 use crate::android::axml::{self, AttrValue, Element};
 use crate::android::dex::{class_name, Dex};
-use crate::archive::Archive;
+use crate::input::Archive;
 use std::io::Read;
 
 const ATTR_NAME: u32 = 0x0101_0003;
@@ -93,7 +93,7 @@ fn scan_nested_dex(
             continue;
         }
         let declared = entry.size();
-        let Ok(data) = crate::archive::read_bounded(entry, declared, MAX_DEX, &entry_name) else {
+        let Ok(data) = crate::input::read_bounded(entry, declared, MAX_DEX, &entry_name) else {
             continue;
         };
         scanned += data.len() as u64;
@@ -103,7 +103,6 @@ fn scan_nested_dex(
 }
 
 pub fn detect(
-    path: &std::path::Path,
     archive: &mut Archive,
     package: Option<&str>,
     elements: &[Element],
@@ -115,20 +114,21 @@ pub fn detect(
     let mut scanned = 0u64;
     let names: Vec<String> = archive.names().map(str::to_string).collect();
 
-    // Dex files on two threads, each with its own reader of the file: inflating
-    // is the cost, and the two cores share it.
+    // Dex files on two threads, each with its own reader of the package's bytes:
+    // inflating is the cost, and the two cores share it.
     let dex_names: Vec<&String> = names.iter().filter(|n| is_dex(n)).collect();
     let first: Vec<&String> = dex_names.iter().step_by(2).copied().collect();
     let second: Vec<&String> = dex_names.iter().skip(1).step_by(2).copied().collect();
+    let mut reader = archive.clone();
     let helper_result = std::thread::scope(|scope| {
-        let helper = scope.spawn(|| {
-            let mut reader = Archive::open(path).ok()?;
+        let second = &second;
+        let helper = scope.spawn(move || {
             let mut found = (Matcher::new(), Collector::default());
-            let scanned = scan_dex(&mut reader, &second, &mut found.0, &mut found.1);
-            Some((found, scanned))
+            let scanned = scan_dex(&mut reader, second, &mut found.0, &mut found.1);
+            (found, scanned)
         });
         scanned += scan_dex(archive, &first, &mut sdks, &mut hosts);
-        helper.join().ok().flatten()
+        helper.join().ok()
     });
     match helper_result {
         Some(((other_sdks, other_hosts), other_scanned)) => {
@@ -136,7 +136,7 @@ pub fn detect(
             hosts.merge(other_hosts);
             scanned += other_scanned;
         }
-        // The second reader could not open the file: this thread reads the rest.
+        // The second thread failed: this one reads the rest.
         None => scanned += scan_dex(archive, &second, &mut sdks, &mut hosts),
     }
     for name in &names {

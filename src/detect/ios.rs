@@ -33,7 +33,7 @@ fn associated_hosts(entitlements: &[u8]) -> Vec<String> {
 
 /// `executable`: what the Mach-O reader found (linked libraries, entitlements, strings).
 pub fn detect(
-    bundle: &mut Bundle<'_>,
+    bundle: &mut Bundle<'_, '_>,
     files: &[String],
     info: &Dictionary,
     executable: &MachO,

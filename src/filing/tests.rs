@@ -166,7 +166,7 @@ fn assert_profile_rule(sample: &str, expires: i64) {
             now: Some(now),
             ..crate::Options::default()
         };
-        let report = crate::inspect_with(Path::new(sample), &options).unwrap();
+        let report = crate::inspect_path(Path::new(sample), &options).unwrap();
         report
             .warnings
             .into_iter()
@@ -205,7 +205,7 @@ fn harmonyos_profiles_expire_by_the_same_rule() {
         "samples/harmony/sample-release.p7b",
         "samples/harmony/sample.hap",
     ] {
-        let report = crate::inspect_with(Path::new(sample), &options).unwrap();
+        let report = crate::inspect_path(Path::new(sample), &options).unwrap();
         let expires = report
             .harmony
             .and_then(|h| h.profile)

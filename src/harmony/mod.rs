@@ -6,9 +6,9 @@ pub mod profile;
 pub mod resources;
 pub mod sign_block;
 
-use crate::archive::{Archive, NestedBudget};
 use crate::cert;
 use crate::error::ErrorKind;
+use crate::input::{icon, Archive, NestedBudget};
 use crate::report::{
     Format, HarmonyDetails, HarmonyModel, PackageReport, Platform, Scheme, Signer, Warning,
     WarningCode,
@@ -78,8 +78,7 @@ fn details(report: &mut PackageReport) -> &mut HarmonyDetails {
 pub fn inspect_hap(
     path: &Path,
     archive: &mut Archive,
-    detect: bool,
-    now: i64,
+    options: &crate::Options,
 ) -> Result<PackageReport, ErrorKind> {
     let format = if path.extension().is_some_and(|e| e == "hsp") {
         Format::Hsp
@@ -109,20 +108,19 @@ pub fn inspect_hap(
         None => None,
     };
     let module = read_module(archive, index.as_ref(), &mut report)?;
-    if detect {
+    if options.detect {
         report.detection = Some(detect_hap(archive, &module, index.as_ref()));
     }
     read_signature(archive, &mut report);
     name_from_profile(&mut report);
-    crate::filing::file(&mut report, now);
+    crate::filing::file(&mut report, options.judged_at());
     Ok(report)
 }
 
 pub fn inspect_app_pack(
     path: &Path,
     archive: &mut Archive,
-    detect: bool,
-    now: i64,
+    options: &crate::Options,
 ) -> Result<PackageReport, ErrorKind> {
     let mut report = empty_report(path, Format::HarmonyAppPack);
     let pack = archive
@@ -151,21 +149,33 @@ pub fn inspect_app_pack(
     let modules = &modules[..modules.len().min(MAX_NESTED_HAPS)];
     archive.refuse_overlaps(modules.iter().map(String::as_str))?;
     let mut budget = NestedBudget::default();
+    let mut entry_module = None;
     for name in modules {
-        match inspect_nested(archive, path, name, detect, now, &mut budget) {
-            Ok(module) => details(&mut report).modules.push(module),
+        match inspect_nested(archive, path, name, options, &mut budget) {
+            Ok(module) => {
+                entry_module.get_or_insert(name);
+                details(&mut report).modules.push(module)
+            }
             Err(e) => report.warnings.push(Warning::new(
                 WarningCode::ModuleUnreadable,
                 format!("{name}: {e}"),
             )),
         }
     }
-    // The pack's name, labels and detections are its entry module's.
+    // The pack's name, labels, icon and detections are its entry module's.
     let entry = details(&mut report).modules.first().cloned();
     if let Some(entry) = entry {
         report.app_names = entry.app_names.clone();
         report.app_name = entry.app_name.clone();
         report.icon = entry.icon.clone();
+        if options.icon {
+            report.icon_file = icon::from_nested(
+                archive,
+                entry_module.map(String::as_str),
+                entry.icon.as_deref(),
+                &mut budget,
+            );
+        }
         report.detection = entry.detection.clone();
         if report.signers.is_empty() {
             report.signers = entry.signers.clone();
@@ -189,7 +199,7 @@ pub fn inspect_app_pack(
         }
     }
     name_from_profile(&mut report);
-    crate::filing::file(&mut report, now);
+    crate::filing::file(&mut report, options.judged_at());
     Ok(report)
 }
 
@@ -205,20 +215,17 @@ fn name_from_profile(report: &mut PackageReport) {
     }
 }
 
-/// A HAP inside a pack, copied to a temporary file so that it is read like any other.
+/// A HAP inside a pack, read in place (or from memory) like any other.
 fn inspect_nested(
     archive: &mut Archive,
     pack: &Path,
     name: &str,
-    detect: bool,
-    now: i64,
+    options: &crate::Options,
     budget: &mut NestedBudget,
 ) -> Result<PackageReport, ErrorKind> {
-    let temp = archive.extract(name, budget)?;
-    let mut inner = Archive::open(temp.path())?;
-    let mut module = inspect_hap(temp.path(), &mut inner, detect, now)?;
-    module.path = format!("{}!{name}", pack.display());
-    Ok(module)
+    let mut inner = archive.nested(name, budget)?;
+    let nested_path = format!("{}!{name}", pack.display());
+    inspect_hap(Path::new(&nested_path), &mut inner, options)
 }
 
 /// SDKs from the packages compiled into modules.abc, the shared modules module.json

@@ -2,8 +2,8 @@
 //! signing…) stored before the zip central directory, found through the
 //! 32-byte head that ends the block.
 
-use crate::archive::Archive;
 use crate::bytes::{u32_at, Reader, Truncated};
+use crate::input::Archive;
 use crate::report::HapBlock;
 use thiserror::Error;
 

@@ -1,7 +1,7 @@
 //! An app bundle's files, whether inside an IPA or unpacked on disk.
 
-use crate::archive::{read_bounded, Archive, Entry};
 use crate::error::ErrorKind;
+use crate::input::{read_bounded, Archive, Entry};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
@@ -9,10 +9,10 @@ use std::path::{Path, PathBuf};
 const MAX_DIR_ENTRIES: usize = 200_000;
 const MAX_DIR_DEPTH: usize = 6;
 
-pub enum Bundle<'a> {
+pub enum Bundle<'a, 's> {
     /// `root` is the .app's prefix in the archive, e.g. "Payload/Demo.app/".
     Zip {
-        archive: &'a mut Archive,
+        archive: &'a mut Archive<'s>,
         root: String,
     },
     Dir {
@@ -20,7 +20,7 @@ pub enum Bundle<'a> {
     },
 }
 
-impl Bundle<'_> {
+impl Bundle<'_, '_> {
     /// Paths of the bundle's files, relative to the .app.
     pub fn files(&self) -> Vec<String> {
         match self {

@@ -10,8 +10,8 @@ pub mod provision;
 use crate::cert;
 use crate::error::ErrorKind;
 use crate::report::{
-    CodeSignature, Extension, Format, IosDetails, PackageReport, Platform, Scheme, Signer, Warning,
-    WarningCode,
+    CodeSignature, Extension, Format, IconFile, IosDetails, PackageReport, Platform, Scheme,
+    Signer, Warning, WarningCode,
 };
 use ::plist::{Dictionary, Value};
 use bundle::Bundle;
@@ -27,9 +27,8 @@ pub const MAX_PROFILE: u64 = 4 << 20;
 
 pub fn inspect_ipa(
     path: &Path,
-    archive: &mut crate::archive::Archive,
-    detect: bool,
-    now: i64,
+    archive: &mut crate::input::Archive,
+    options: &crate::Options,
 ) -> Result<PackageReport, ErrorKind> {
     let roots = bundle::app_roots(archive);
     let Some(root) = roots.first().cloned() else {
@@ -50,14 +49,14 @@ pub fn inspect_ipa(
         ));
     }
     let mut bundle = Bundle::Zip { archive, root };
-    inspect_bundle(path, Format::Ipa, &mut bundle, warnings, detect, now)
+    inspect_bundle(path, Format::Ipa, &mut bundle, warnings, options)
 }
 
-pub fn inspect_app_dir(path: &Path, detect: bool, now: i64) -> Result<PackageReport, ErrorKind> {
+pub fn inspect_app_dir(path: &Path, options: &crate::Options) -> Result<PackageReport, ErrorKind> {
     let mut bundle = Bundle::Dir {
         root: path.to_path_buf(),
     };
-    inspect_bundle(path, Format::IosApp, &mut bundle, Vec::new(), detect, now)
+    inspect_bundle(path, Format::IosApp, &mut bundle, Vec::new(), options)
 }
 
 /// A standalone .mobileprovision / .provisionprofile.
@@ -113,14 +112,47 @@ fn details(report: &mut PackageReport) -> &mut IosDetails {
     })
 }
 
+/// The largest PNG named after the icon names at the bundle's top (AppIcon60x60@3x.png
+/// over @2x over the plain file), by the width in its header, one within the size limit
+/// over one past it.
+fn icon_file(bundle: &mut Bundle<'_, '_>, files: &[String], names: &[String]) -> Option<IconFile> {
+    use crate::input::icon::{png_size, MAX_ICON_FILE, MAX_ICON_SIDE};
+    let mut best: Option<((bool, u32), &String, Vec<u8>)> = None;
+    for file in files {
+        let stem = file.strip_suffix(".png").unwrap_or("");
+        if file.contains('/') || !names.iter().any(|n| stem.starts_with(n.as_str())) {
+            continue;
+        }
+        let data = match bundle.read(file, MAX_ICON_FILE) {
+            Ok(Some(data)) => data,
+            Ok(None) => continue,
+            Err(e) => {
+                return Some(IconFile {
+                    name: file.clone(),
+                    bytes: Err(e.to_string()),
+                })
+            }
+        };
+        let width = png_size(&data).map_or(0, |(w, _)| w);
+        let rank = (width <= MAX_ICON_SIDE, width);
+        if best.as_ref().is_none_or(|(r, _, _)| rank > *r) {
+            best = Some((rank, file, data));
+        }
+    }
+    best.map(|(_, name, data)| IconFile {
+        name: name.clone(),
+        bytes: Ok(data),
+    })
+}
+
 fn inspect_bundle(
     path: &Path,
     format: Format,
-    bundle: &mut Bundle<'_>,
+    bundle: &mut Bundle<'_, '_>,
     warnings: Vec<Warning>,
-    detect: bool,
-    now: i64,
+    options: &crate::Options,
 ) -> Result<PackageReport, ErrorKind> {
+    let detect = options.detect;
     let info_bytes = bundle
         .read(INFO_PLIST, MAX_PLIST)?
         .ok_or_else(|| ErrorKind::NotAPackage(format!("the app has no {INFO_PLIST}")))?;
@@ -160,6 +192,10 @@ fn inspect_bundle(
         d.icon_names = icon_names(&info);
         d.executable = executable.clone();
     }
+    if options.icon {
+        let names = details(&mut report).icon_names.clone();
+        report.icon_file = icon_file(bundle, &files, &names);
+    }
 
     let executable_read = read_code_signature(bundle, executable.as_deref(), &mut report, detect)?;
     if detect {
@@ -177,7 +213,7 @@ fn inspect_bundle(
         details(&mut report).profile = Some(parsed.profile);
     }
     details(&mut report).extensions = extensions(bundle, &files, &mut report.warnings);
-    crate::filing::file(&mut report, now);
+    crate::filing::file(&mut report, options.judged_at());
     Ok(report)
 }
 
@@ -237,7 +273,7 @@ fn string_items(value: Option<&Value>) -> impl Iterator<Item = &str> {
 
 /// "default" from Info.plist, then each `<locale>.lproj/InfoPlist.strings`.
 fn localized_names(
-    bundle: &mut Bundle<'_>,
+    bundle: &mut Bundle<'_, '_>,
     files: &[String],
     info: &Dictionary,
 ) -> BTreeMap<String, String> {
@@ -271,7 +307,7 @@ fn localized_names(
 /// Reads the executable's signature into the report; returns the libraries it
 /// links and its signed entitlements, for detection.
 fn read_code_signature(
-    bundle: &mut Bundle<'_>,
+    bundle: &mut Bundle<'_, '_>,
     executable: Option<&str>,
     report: &mut PackageReport,
     read_strings: bool,
@@ -335,7 +371,7 @@ fn read_code_signature(
 /// A profile in the bundle; one that cannot be read (too large, not a profile)
 /// is a warning naming it, never a failure of the whole package.
 fn embedded_profile(
-    bundle: &mut Bundle<'_>,
+    bundle: &mut Bundle<'_, '_>,
     relative: &str,
     warnings: &mut Vec<Warning>,
 ) -> Option<provision::ParsedProfile> {
@@ -350,7 +386,7 @@ fn embedded_profile(
 }
 
 fn extensions(
-    bundle: &mut Bundle<'_>,
+    bundle: &mut Bundle<'_, '_>,
     files: &[String],
     warnings: &mut Vec<Warning>,
 ) -> Vec<Extension> {

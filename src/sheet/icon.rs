@@ -2,21 +2,16 @@
 //! limit), from the package's largest raster, downscaled when needed.
 //! Apple's "CgBI" PNGs (IPA icons) are turned into standard PNGs first.
 
-use crate::archive::Archive;
-use crate::ios::bundle::{app_roots, Bundle};
-use crate::report::{PackageReport, Platform};
+use crate::input::icon::{
+    png_chunks as chunks, png_size, MAX_ICON_SIDE as MAX_SOURCE_SIDE, PNG_SIGNATURE,
+};
+use crate::report::{IconFile, PackageReport};
 use image::{DynamicImage, ImageFormat, RgbaImage};
 use serde::Serialize;
 use std::io::{Read, Write};
-use std::path::Path;
 
 /// Huawei Cloud refuses icons over 100 KB; the others take that size too.
 pub const MAX_ICON_BYTES: usize = 100 * 1024;
-/// An icon file is kilobytes; a large one is not read past this.
-const MAX_SOURCE: u64 = 16 << 20;
-/// Icons are at most 1024 px a side (App Store, AppGallery); a source past this is
-/// refused from its header, before any decoding.
-const MAX_SOURCE_SIDE: u32 = 4096;
 /// What the decoder may allocate: a 4096² image at 16 bits per RGBA channel.
 const MAX_DECODE_BYTES: u64 = 128 << 20;
 /// A larger source is brought down to this in one step before the size fitting.
@@ -34,83 +29,27 @@ pub struct Icon {
     pub png: Vec<u8>,
 }
 
-/// The icon of the first package that has one.
+/// The icon of the first package that has one: the file inspection kept
+/// (`Options::icon`).
 pub fn export(packages: &[PackageReport]) -> Result<Option<Icon>, String> {
     for report in packages {
-        if let Some((name, data)) = source(report)? {
-            let image = decode(&data).map_err(|e| format!("{}: {name}: {e}", report.path))?;
-            let (png, width, height) = fit(image)?;
-            return Ok(Some(Icon {
-                source: format!("{} ({name})", report.path),
-                width,
-                height,
-                bytes: png.len(),
-                png,
-            }));
-        }
+        let Some(IconFile { name, bytes }) = &report.icon_file else {
+            continue;
+        };
+        let data = bytes
+            .as_ref()
+            .map_err(|e| format!("{}: {e}", report.path))?;
+        let image = decode(data).map_err(|e| format!("{}: {name}: {e}", report.path))?;
+        let (png, width, height) = fit(image)?;
+        return Ok(Some(Icon {
+            source: format!("{} ({name})", report.path),
+            width,
+            height,
+            bytes: png.len(),
+            png,
+        }));
     }
     Ok(None)
-}
-
-/// The raw icon file of a package, by platform.
-fn source(report: &PackageReport) -> Result<Option<(String, Vec<u8>)>, String> {
-    let path = Path::new(&report.path);
-    let fail = |e: crate::ErrorKind| format!("{}: {e}", report.path);
-    match report.platform {
-        Platform::Android | Platform::Harmonyos => {
-            let Some(icon) = report
-                .icon
-                .as_ref()
-                .filter(|i| !i.ends_with(".xml") && !i.ends_with(".json"))
-            else {
-                return Ok(None);
-            };
-            let mut archive = Archive::open(path).map_err(fail)?;
-            Ok(archive
-                .read_entry(icon, MAX_SOURCE)
-                .map_err(fail)?
-                .map(|data| (icon.clone(), data)))
-        }
-        Platform::Ios => {
-            let Some(ios) = &report.ios else {
-                return Ok(None);
-            };
-            let mut archive = None;
-            let mut bundle = if path.is_dir() {
-                Bundle::Dir {
-                    root: path.to_path_buf(),
-                }
-            } else {
-                let opened = archive.insert(Archive::open(path).map_err(fail)?);
-                let root = app_roots(opened).into_iter().next().unwrap_or_default();
-                Bundle::Zip {
-                    archive: opened,
-                    root,
-                }
-            };
-            // AppIcon60x60@3x.png over @2x over the plain file: the largest by its pixels,
-            // from the header, one within the size limit over one past it.
-            let mut best: Option<((bool, u32), String, Vec<u8>)> = None;
-            for file in bundle.files() {
-                let stem = file.strip_suffix(".png").unwrap_or("");
-                if file.contains('/')
-                    || !ios.icon_names.iter().any(|n| stem.starts_with(n.as_str()))
-                {
-                    continue;
-                }
-                let Some(data) = bundle.read(&file, MAX_SOURCE).map_err(fail)? else {
-                    continue;
-                };
-                let width = dimensions(&data).map_or(0, |(w, _)| w);
-                let rank = (width <= MAX_SOURCE_SIDE, width);
-                if best.as_ref().is_none_or(|(r, _, _)| rank > *r) {
-                    best = Some((rank, file, data));
-                }
-            }
-            Ok(best.map(|(_, name, data)| (name, data)))
-        }
-        _ => Ok(None),
-    }
 }
 
 /// PNG, WebP or Apple's CgBI PNG, refused past `MAX_SOURCE_SIDE` from its header.
@@ -148,28 +87,13 @@ fn decode_with_limits(data: &[u8], format: Option<ImageFormat>) -> Result<Dynami
 /// the image crate reads of the header.
 fn dimensions(data: &[u8]) -> Option<(u32, u32)> {
     if data.starts_with(PNG_SIGNATURE) {
-        let (_, ihdr) = chunks(data).find(|(kind, _)| *kind == b"IHDR")?;
-        let side = |at: usize| Some(u32::from_be_bytes(ihdr.get(at..at + 4)?.try_into().ok()?));
-        return Some((side(0)?, side(4)?));
+        return png_size(data);
     }
     image::ImageReader::new(std::io::Cursor::new(data))
         .with_guessed_format()
         .ok()?
         .into_dimensions()
         .ok()
-}
-
-const PNG_SIGNATURE: &[u8; 8] = b"\x89PNG\r\n\x1a\n";
-
-fn chunks(data: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
-    let mut at = PNG_SIGNATURE.len();
-    std::iter::from_fn(move || {
-        let len = u32::from_be_bytes(data.get(at..at + 4)?.try_into().ok()?) as usize;
-        let kind = data.get(at + 4..at + 8)?;
-        let body = data.get(at + 8..(at + 8).checked_add(len)?)?;
-        at += 12 + len;
-        Some((kind, body))
-    })
 }
 
 fn is_cgbi(data: &[u8]) -> bool {

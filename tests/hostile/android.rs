@@ -287,7 +287,11 @@ fn lp(parts: &[&[u8]]) -> Vec<u8> {
 /// A certificate of the bundled samples, as DER.
 fn sample_certificate() -> Vec<u8> {
     use base64::Engine;
-    let report = appfiling::inspect(&common::sample_path("sample-v2-ec.apk")).unwrap();
+    let report = appfiling::inspect_path(
+        &common::sample_path("sample-v2-ec.apk"),
+        &appfiling::Options::default(),
+    )
+    .unwrap();
     base64::engine::general_purpose::STANDARD
         .decode(&report.signers[0].key.certificate.der_base64)
         .unwrap()

@@ -117,10 +117,10 @@ fn empty_temp_dir(name: &str) -> PathBuf {
     dir
 }
 
-/// Nested packages are copied to files with no name: nothing can be planted in their
-/// way and nothing is left behind, even after a kill.
+/// Nested packages are read in place or in memory: no temporary file is ever made, so
+/// nothing can be planted in their way and nothing is left behind, even after a kill.
 #[test]
-fn nested_packages_leave_no_named_temporary_file() {
+fn nested_packages_leave_no_temporary_file() {
     let tmp = empty_temp_dir("hostile-tmpdir");
     for (rel, format) in [
         ("bundles/sample.apks", "apks"),

@@ -1,11 +1,11 @@
 //! Zip access with limits: the central directory, a few named entries, and raw
-//! ranges of the file (the APK Signing Block), never the whole file.
+//! ranges of the package (the APK Signing Block), never the whole package.
 
+use super::{Cursor, Range, Shared};
 use crate::error::ErrorKind;
 use flate2::read::DeflateDecoder;
-use std::fs::File;
-use std::io::{BufReader, Read};
-use std::path::Path;
+use std::io::Read;
+use std::sync::Arc;
 use zip::read::ZipFile;
 use zip::result::ZipError;
 use zip::{CompressionMethod, ZipArchive};
@@ -16,38 +16,32 @@ pub struct Entry<'a> {
     pub declared: u64,
 }
 
-pub struct Archive {
-    zip: ZipArchive<BufReader<File>>,
-    /// A second handle on the same file for raw reads, which are positional (pread), so
-    /// the zip reader's offset and buffer are never disturbed.
-    raw: File,
-    file_len: u64,
+/// A zip over a shared source. Cloning gives another reader of the same bytes with the
+/// same index (detection's second thread), without reading the central directory again.
+#[derive(Clone)]
+pub struct Archive<'s> {
+    zip: ZipArchive<Cursor<'s>>,
+    source: Shared<'s>,
 }
 
-impl Archive {
-    pub fn open(path: &Path) -> Result<Self, ErrorKind> {
-        Self::from_file(open_input(path)?)
-    }
-
-    /// Reads a file already opened (by [`open_input`]) as a zip.
-    pub fn from_file(file: File) -> Result<Self, ErrorKind> {
-        let file_len = file.metadata()?.len();
-        let raw = file.try_clone()?;
-        let entries = declared_entries(&raw, file_len)?;
+impl<'s> Archive<'s> {
+    /// Reads a source as a zip.
+    pub(crate) fn new(source: Shared<'s>) -> Result<Self, ErrorKind> {
+        let entries = declared_entries(source.as_ref())?;
         if entries > MAX_ENTRIES {
             return Err(ErrorKind::NotZip(format!(
                 "its central directory lists {entries} entries, over the limit of {MAX_ENTRIES}"
             )));
         }
-        let zip = ZipArchive::new(BufReader::new(file)).map_err(|e| match e {
+        let zip = ZipArchive::new(Cursor::new(source.clone())).map_err(|e| match e {
             ZipError::Io(io) => ErrorKind::Io(io),
             other => ErrorKind::NotZip(other.to_string()),
         })?;
-        Ok(Archive { zip, raw, file_len })
+        Ok(Archive { zip, source })
     }
 
     pub fn file_len(&self) -> u64 {
-        self.file_len
+        self.source.len()
     }
 
     /// Absolute offset of the central directory in the file.
@@ -68,7 +62,7 @@ impl Archive {
     }
 
     /// One entry's record and its bytes as stored. `Ok(None)` when there is no such entry.
-    fn raw_entry(&mut self, name: &str) -> Result<Option<ZipFile<'_, BufReader<File>>>, ErrorKind> {
+    fn raw_entry(&mut self, name: &str) -> Result<Option<ZipFile<'_, Cursor<'s>>>, ErrorKind> {
         let Some(index) = self.zip.index_for_name(name) else {
             return Ok(None);
         };
@@ -106,21 +100,37 @@ impl Archive {
         read_bounded(entry.reader, entry.declared, limit, name).map(Some)
     }
 
-    /// Copies one entry to a temporary file, so that a package inside a package is read
-    /// like any other: never whole into memory. Every byte written is charged to
-    /// `budget` as it is written, so an entry that turns out too large still costs what
-    /// it wrote, and the whole set can never write more than the budget (plus one byte
-    /// per refused entry).
-    pub fn extract(
+    /// A package inside this one, read like any other. A stored entry is a view of this
+    /// archive's own bytes (nothing copied); a compressed one is inflated into memory,
+    /// every byte charged to `budget` as it is inflated, so an entry that turns out too
+    /// large still costs what it inflated, and the whole set can never inflate more than
+    /// the budget (plus one byte per refused entry).
+    pub fn nested(
         &mut self,
         name: &str,
         budget: &mut NestedBudget,
-    ) -> Result<Extracted, ErrorKind> {
+    ) -> Result<Archive<'s>, ErrorKind> {
         let disappeared = || ErrorKind::NotAPackage(format!("{name} disappeared"));
-        let compressed = self
-            .raw_entry(name)?
-            .map(|entry| entry.compressed_size())
-            .ok_or_else(disappeared)?;
+        let (compressed, stored_at) = {
+            let entry = self.raw_entry(name)?.ok_or_else(disappeared)?;
+            // The zip reader found the data behind the local header to give this entry.
+            let stored = entry.compression() == CompressionMethod::Stored;
+            (
+                entry.compressed_size(),
+                entry.data_start().filter(|_| stored),
+            )
+        };
+        if let Some(start) = stored_at {
+            let range = Range::new(self.source.clone(), start, compressed).ok_or_else(|| {
+                ErrorKind::BadEntry {
+                    entry: name.to_string(),
+                    reason: format!(
+                        "its {compressed} bytes at offset {start} run past the end of the archive"
+                    ),
+                }
+            })?;
+            return Archive::new(Arc::new(range));
+        }
         let entry = self.open_entry(name)?.ok_or_else(disappeared)?;
         let allowed = MAX_NESTED_PACKAGE.min(budget.remaining);
         let spent = budget.remaining < MAX_NESTED_PACKAGE;
@@ -160,9 +170,10 @@ impl Archive {
             return Err(bomb(entry.declared));
         }
         let cap = allowed.min(ratio_cap);
-        let mut extracted = Extracted::new()?;
-        let copied = std::io::copy(&mut entry.reader.take(cap + 1), &mut extracted.file);
-        let written = extracted.file.metadata()?.len();
+        // Capacity from the header only up to 1 MiB: a header may claim what the data is not.
+        let mut inflated = Vec::with_capacity(entry.declared.min(1 << 20) as usize);
+        let copied = entry.reader.take(cap + 1).read_to_end(&mut inflated);
+        let written = inflated.len() as u64;
         budget.remaining = budget.remaining.saturating_sub(written);
         copied.map_err(|e| ErrorKind::BadEntry {
             entry: name.to_string(),
@@ -174,7 +185,7 @@ impl Archive {
         if written > ratio_cap {
             return Err(bomb(written));
         }
-        Ok(extracted)
+        Archive::new(Arc::new(inflated))
     }
 
     /// Refuses entries whose bytes overlap (several central-directory records pointing
@@ -212,28 +223,9 @@ impl Archive {
     /// Reads `len` raw bytes at `offset`. The caller bounds `len`.
     pub fn read_at(&mut self, offset: u64, len: usize) -> std::io::Result<Vec<u8>> {
         let mut out = vec![0u8; len];
-        read_exact_at(&self.raw, &mut out, offset)?;
+        self.source.read_exact_at(&mut out, offset)?;
         Ok(out)
     }
-}
-
-#[cfg(unix)]
-fn read_exact_at(file: &File, out: &mut [u8], offset: u64) -> std::io::Result<()> {
-    std::os::unix::fs::FileExt::read_exact_at(file, out, offset)
-}
-
-#[cfg(windows)]
-fn read_exact_at(file: &File, mut out: &mut [u8], mut offset: u64) -> std::io::Result<()> {
-    while !out.is_empty() {
-        match std::os::windows::fs::FileExt::seek_read(file, out, offset)? {
-            0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
-            n => {
-                out = &mut out[n..];
-                offset += n as u64;
-            }
-        }
-    }
-    Ok(())
 }
 
 /// Entries a zip may list. The zip reader keeps some 200 bytes per entry, so this keeps
@@ -244,14 +236,15 @@ const MAX_ENTRIES: u64 = 200_000;
 /// classic one and, where a ZIP64 locator precedes it, the ZIP64 one), before the zip
 /// reader allocates for them. Records are looked for where the format puts them: in
 /// the last 64 KiB + 22 bytes. Finding none is left to the zip reader to name.
-fn declared_entries(file: &File, file_len: u64) -> Result<u64, ErrorKind> {
+fn declared_entries(source: &dyn super::Source) -> Result<u64, ErrorKind> {
     const EOCD: [u8; 4] = [0x50, 0x4b, 0x05, 0x06];
     const LOCATOR: [u8; 4] = [0x50, 0x4b, 0x06, 0x07];
     const ZIP64_EOCD: [u8; 4] = [0x50, 0x4b, 0x06, 0x06];
+    let file_len = source.len();
     let window = file_len.min(65_535 + 22 + 20);
     let start = file_len - window;
     let mut tail = vec![0u8; window as usize];
-    read_exact_at(file, &mut tail, start)?;
+    source.read_exact_at(&mut tail, start)?;
     let le = |bytes: &[u8]| bytes.iter().rev().fold(0u64, |n, b| n << 8 | u64::from(*b));
     let mut most = 0;
     for at in (0..tail.len().saturating_sub(21)).filter(|&i| tail[i..i + 4] == EOCD) {
@@ -267,7 +260,7 @@ fn declared_entries(file: &File, file_len: u64) -> Result<u64, ErrorKind> {
         for offset in [stated, before] {
             let mut record = [0u8; 40];
             if offset.saturating_add(40) <= file_len
-                && read_exact_at(file, &mut record, offset).is_ok()
+                && source.read_exact_at(&mut record, offset).is_ok()
                 && record[..4] == ZIP64_EOCD
             {
                 most = most.max(le(&record[32..40]));
@@ -283,18 +276,20 @@ fn declared_entries(file: &File, file_len: u64) -> Result<u64, ErrorKind> {
     Ok(most)
 }
 
-/// A package inside a package (a split APK, a HAP in an .app pack) is copied to a
-/// temporary file up to this size, and all of those of one outer package together up to
-/// `MAX_NESTED_TOTAL`: disk and time stay bounded whatever the outer package claims.
-pub const MAX_NESTED_PACKAGE: u64 = 4 << 30;
-pub const MAX_NESTED_TOTAL: u64 = 4 << 30;
+/// A package inside a package (a split APK, a HAP in an .app pack) stored as is is read
+/// where it lies, at no cost. A compressed one is inflated into memory up to this size,
+/// and all of those of one outer package together up to `MAX_NESTED_TOTAL`: memory and
+/// time stay bounded whatever the outer package claims (one nested package is held at a
+/// time, within the 512 MiB peak of docs/security.md).
+pub const MAX_NESTED_PACKAGE: u64 = 128 << 20;
+pub const MAX_NESTED_TOTAL: u64 = 1 << 30;
 /// How many times its compressed size a nested package may inflate to (real APKs and HAPs
 /// hold compressed data and inflate a few times at most); entries under
 /// `MIN_RATIO_CHECKED` are not held to it.
 const MAX_NESTED_RATIO: u64 = 100;
 const MIN_RATIO_CHECKED: u64 = 1 << 20;
 
-/// What the packages inside one package may still write to temporary files.
+/// What the compressed packages inside one package may still inflate.
 pub struct NestedBudget {
     remaining: u64,
 }
@@ -305,93 +300,6 @@ impl Default for NestedBudget {
             remaining: MAX_NESTED_TOTAL,
         }
     }
-}
-
-/// A temporary copy of an archive entry. On Linux the file has no name at all (it is
-/// read through `/proc/self/fd`), so nothing is left behind even when the process is
-/// killed; elsewhere it has a random name, is created exclusively (a planted symlink
-/// cannot redirect it) and is removed on drop.
-pub struct Extracted {
-    file: File,
-    #[cfg(not(target_os = "linux"))]
-    _named: tempfile::TempPath,
-    path: std::path::PathBuf,
-}
-
-impl Extracted {
-    #[cfg(target_os = "linux")]
-    fn new() -> std::io::Result<Self> {
-        use std::os::fd::AsRawFd;
-        let file = tempfile::tempfile()?;
-        let path = std::path::PathBuf::from(format!("/proc/self/fd/{}", file.as_raw_fd()));
-        Ok(Extracted { file, path })
-    }
-
-    #[cfg(not(target_os = "linux"))]
-    fn new() -> std::io::Result<Self> {
-        let (file, named) = tempfile::Builder::new()
-            .prefix("appfiling-")
-            .tempfile()?
-            .into_parts();
-        let path = named.to_path_buf();
-        Ok(Extracted {
-            file,
-            _named: named,
-            path,
-        })
-    }
-
-    /// Where the copy can be opened while this value lives.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-}
-
-/// Opens a package named by the user without ever blocking: a FIFO, socket or device is
-/// refused (opened non-blocking, then checked), since reading one could wait forever or
-/// never end.
-pub fn open_input(path: &Path) -> Result<File, ErrorKind> {
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
-    let file = options.open(path)?;
-    let metadata = file.metadata()?;
-    if metadata.is_dir() {
-        return Err(ErrorKind::Io(std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            "it is a directory; give the package files inside it",
-        )));
-    }
-    if !metadata.is_file() {
-        return Err(ErrorKind::NotAPackage(format!(
-            "{}, not a regular file: appfiling reads package files only",
-            special_file_kind(&metadata)
-        )));
-    }
-    Ok(file)
-}
-
-#[cfg(unix)]
-fn special_file_kind(metadata: &std::fs::Metadata) -> &'static str {
-    use std::os::unix::fs::FileTypeExt;
-    let kind = metadata.file_type();
-    if kind.is_fifo() {
-        "a FIFO (named pipe)"
-    } else if kind.is_socket() {
-        "a socket"
-    } else if kind.is_char_device() {
-        "a character device"
-    } else if kind.is_block_device() {
-        "a block device"
-    } else {
-        "a special file"
-    }
-}
-
-#[cfg(not(unix))]
-fn special_file_kind(_: &std::fs::Metadata) -> &'static str {
-    "a special file"
 }
 
 /// Reads all of `reader`, refusing more than `limit` bytes: the declared size
@@ -430,26 +338,19 @@ mod tests {
     use super::*;
     use std::io::Write;
 
-    /// A zip of `count` deflated entries of `size` zero bytes, written to a file.
-    fn zeros_zip(count: usize, size: usize) -> std::path::PathBuf {
-        let path = std::env::temp_dir().join(format!(
-            "appfiling-archive-{}-{count}-{size}.zip",
-            std::process::id()
-        ));
-        let mut zip = zip::ZipWriter::new(File::create(&path).unwrap());
-        let options = zip::write::SimpleFileOptions::default()
-            .compression_method(CompressionMethod::Deflated);
+    /// A zip of `count` entries of `size` zero bytes.
+    fn zeros_zip(count: usize, size: usize, method: CompressionMethod) -> Vec<u8> {
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default().compression_method(method);
         for i in 0..count {
             zip.start_file(format!("{i}.apk"), options).unwrap();
             zip.write_all(&vec![0u8; size]).unwrap();
         }
-        zip.finish().unwrap();
-        path
+        zip.finish().unwrap().into_inner()
     }
 
     /// Makes every entry's header claim 16 bytes uncompressed, whatever it holds.
-    fn lie_about_sizes(path: &Path) {
-        let mut bytes = std::fs::read(path).unwrap();
+    fn lie_about_sizes(bytes: &mut [u8]) {
         for (signature, size_at) in [
             ([0x50, 0x4b, 0x03, 0x04], 22),
             ([0x50, 0x4b, 0x01, 0x02], 24),
@@ -464,55 +365,78 @@ mod tests {
                 bytes[at + size_at..at + size_at + 4].copy_from_slice(&16u32.to_le_bytes());
             }
         }
-        std::fs::write(path, bytes).unwrap();
+    }
+
+    fn archive_of(bytes: &[u8]) -> Archive<'_> {
+        Archive::new(Arc::new(bytes)).unwrap()
+    }
+
+    /// The error of a nested entry that is inflated but is no zip: past every budget check.
+    fn inflated_but_not_a_zip(result: Result<Archive, ErrorKind>) -> bool {
+        matches!(result, Err(ErrorKind::NotZip(_)))
     }
 
     #[test]
-    fn nested_copies_are_charged_as_written_even_when_refused() {
-        let path = zeros_zip(3, 1 << 20);
-        let mut archive = Archive::open(&path).unwrap();
+    fn nested_packages_are_charged_as_inflated_even_when_refused() {
+        let bytes = zeros_zip(3, 1 << 20, CompressionMethod::Deflated);
+        let mut archive = archive_of(&bytes);
         let mut budget = NestedBudget {
             remaining: (1 << 20) + (1 << 19),
         };
-        let first = archive.extract("0.apk", &mut budget).unwrap();
-        assert_eq!(std::fs::read(first.path()).unwrap().len(), 1 << 20);
+        assert!(inflated_but_not_a_zip(archive.nested("0.apk", &mut budget)));
         assert_eq!(budget.remaining, 1 << 19);
-        // An honest header over what is left: refused before a byte is written.
-        let second = archive.extract("1.apk", &mut budget);
+        // An honest header over what is left: refused before a byte is inflated.
+        let second = archive.nested("1.apk", &mut budget);
         assert!(
             matches!(second, Err(ErrorKind::NestedBudgetSpent { size, .. }) if size == 1 << 20)
         );
         assert_eq!(budget.remaining, 1 << 19);
-        let _ = std::fs::remove_file(&path);
 
-        // Headers that understate: the copy stops one byte past what is left, and what it
-        // wrote is charged, so the next entry finds nothing left.
-        let path = zeros_zip(2, 1 << 20);
-        lie_about_sizes(&path);
-        let mut archive = Archive::open(&path).unwrap();
+        // Headers that understate: inflating stops one byte past what is left, and what
+        // it inflated is charged, so the next entry finds nothing left.
+        let mut bytes = zeros_zip(2, 1 << 20, CompressionMethod::Deflated);
+        lie_about_sizes(&mut bytes);
+        let mut archive = archive_of(&bytes);
         let mut budget = NestedBudget { remaining: 1 << 19 };
-        let refused = archive.extract("0.apk", &mut budget);
+        let refused = archive.nested("0.apk", &mut budget);
         assert!(
             matches!(refused, Err(ErrorKind::NestedBudgetSpent { size, .. }) if size == (1 << 19) + 1)
         );
         assert_eq!(budget.remaining, 0);
-        let refused = archive.extract("1.apk", &mut budget);
+        let refused = archive.nested("1.apk", &mut budget);
         let message = refused.err().map(|e| e.to_string()).unwrap_or_default();
-        assert!(message.contains("0 of the 4294967296 bytes"), "{message}");
-        let _ = std::fs::remove_file(&path);
+        assert!(message.contains("0 of the 1073741824 bytes"), "{message}");
     }
 
     #[test]
     fn a_nested_entry_that_inflates_a_hundredfold_is_a_bomb() {
-        let path = zeros_zip(1, 4 << 20);
-        lie_about_sizes(&path);
-        let mut archive = Archive::open(&path).unwrap();
+        let mut bytes = zeros_zip(1, 4 << 20, CompressionMethod::Deflated);
+        lie_about_sizes(&mut bytes);
+        let mut archive = archive_of(&bytes);
         let mut budget = NestedBudget::default();
-        let refused = archive.extract("0.apk", &mut budget);
+        let refused = archive.nested("0.apk", &mut budget);
         let message = refused.err().map(|e| e.to_string()).unwrap_or_default();
         assert!(message.contains("a zip bomb, not a package"), "{message}");
         // It stopped one byte past the 1 MiB floor of the ratio check.
         assert_eq!(budget.remaining, MAX_NESTED_TOTAL - (1 << 20) - 1);
-        let _ = std::fs::remove_file(&path);
+    }
+
+    #[test]
+    fn a_stored_nested_package_is_read_in_place_at_no_cost() {
+        let inner = zeros_zip(1, 1000, CompressionMethod::Deflated);
+        let mut outer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let stored =
+            zip::write::SimpleFileOptions::default().compression_method(CompressionMethod::Stored);
+        outer.start_file("inner.apk", stored).unwrap();
+        outer.write_all(&inner).unwrap();
+        let outer = outer.finish().unwrap().into_inner();
+        let mut archive = archive_of(&outer);
+        let mut budget = NestedBudget { remaining: 0 };
+        let mut nested = archive.nested("inner.apk", &mut budget).unwrap();
+        assert_eq!(nested.file_len(), inner.len() as u64);
+        assert_eq!(
+            nested.read_entry("0.apk", 1000).unwrap(),
+            Some(vec![0; 1000])
+        );
     }
 }
