@@ -133,11 +133,7 @@ fn an_app_store_download_is_called_out() {
 
 #[test]
 fn profiles_of_each_kind() {
-    let e = expected();
-    let p = inspect("sample.mobileprovision");
-    assert_eq!(p.format.as_str(), "mobileprovision");
-    assert_eq!(p.package_name.as_deref(), Some("dev.appfiling.sample"));
-    assert_eq!(
+    let profile_kind = |p: &appfiling::PackageReport| {
         p.ios
             .as_ref()
             .unwrap()
@@ -145,9 +141,13 @@ fn profiles_of_each_kind() {
             .as_ref()
             .unwrap()
             .kind
-            .as_str(),
-        "app-store"
-    );
+            .as_str()
+    };
+    let e = expected();
+    let p = inspect("sample.mobileprovision");
+    assert_eq!(p.format.as_str(), "mobileprovision");
+    assert_eq!(p.package_name.as_deref(), Some("dev.appfiling.sample"));
+    assert_eq!(profile_kind(&p), "app-store");
     assert_distribution_filing(&p);
     assert!(p.warnings.is_empty(), "{:?}", p.warnings);
 
@@ -160,17 +160,7 @@ fn profiles_of_each_kind() {
     assert!(common::warning_codes(&p).contains(&"ad_hoc_profile"));
 
     let p = inspect("sample-development.mobileprovision");
-    assert_eq!(
-        p.ios
-            .as_ref()
-            .unwrap()
-            .profile
-            .as_ref()
-            .unwrap()
-            .kind
-            .as_str(),
-        "development"
-    );
+    assert_eq!(profile_kind(&p), "development");
     assert!(common::warning_codes(&p).contains(&"development_profile"));
     assert!(common::warning_codes(&p).contains(&"development_certificate"));
     assert_eq!(
