@@ -1,14 +1,12 @@
 //! Zip access with limits: the central directory, a few named entries, and raw
 //! ranges of the package (the APK Signing Block), never the whole package.
 
+use super::directory::{Directory, Record, MAX_ENTRIES};
 use super::{Cursor, Range, Shared};
 use crate::error::ErrorKind;
 use flate2::read::DeflateDecoder;
 use std::io::Read;
 use std::sync::Arc;
-use zip::read::ZipFile;
-use zip::result::ZipError;
-use zip::{CompressionMethod, ZipArchive};
 
 /// A file being read as a stream, with the size its header (or the file system) declares.
 pub struct Entry<'a> {
@@ -20,8 +18,14 @@ pub struct Entry<'a> {
 /// same index (detection's second thread), without reading the central directory again.
 #[derive(Clone)]
 pub struct Archive<'s> {
-    zip: ZipArchive<Cursor<'s>>,
-    source: Shared<'s>,
+    directory: Arc<Directory<'s>>,
+}
+
+/// One entry's record and where its bytes as stored lie in the file.
+struct Located<'d> {
+    record: &'d Record,
+    start: u64,
+    len: u64,
 }
 
 impl<'s> Archive<'s> {
@@ -33,60 +37,78 @@ impl<'s> Archive<'s> {
                 "its central directory lists {entries} entries, over the limit of {MAX_ENTRIES}"
             )));
         }
-        let zip = ZipArchive::new(Cursor::new(source.clone())).map_err(|e| match e {
-            ZipError::Io(io) => ErrorKind::Io(io),
-            other => ErrorKind::NotZip(other.to_string()),
-        })?;
-        Ok(Archive { zip, source })
+        let directory = Arc::new(Directory::read(source)?);
+        Ok(Archive { directory })
+    }
+
+    fn source(&self) -> &Shared<'s> {
+        self.directory.source()
     }
 
     pub fn file_len(&self) -> u64 {
-        self.source.len()
+        self.source().len()
     }
 
     /// Absolute offset of the central directory in the file.
     pub fn central_directory_start(&self) -> u64 {
-        self.zip.central_directory_start()
+        self.directory.start()
     }
 
-    /// Names of all entries, from the central directory. Names that are not
+    /// Names of all entries, from the central directory, each once. Names that are not
     /// valid UTF-8 are skipped: none of the entries we read has such a name.
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.zip
-            .file_names_raw()
+        self.directory
+            .names()
             .filter_map(|raw| std::str::from_utf8(raw).ok())
     }
 
     pub fn contains(&self, name: &str) -> bool {
-        self.zip.index_for_name(name).is_some()
+        self.directory.find(name).is_some()
     }
 
-    /// One entry's record and its bytes as stored. `Ok(None)` when there is no such entry.
-    fn raw_entry(&mut self, name: &str) -> Result<Option<ZipFile<'_, Cursor<'s>>>, ErrorKind> {
-        let Some(index) = self.zip.index_for_name(name) else {
+    /// One entry's record and the range of its bytes as stored, checked to lie before
+    /// the central directory. `Ok(None)` when there is no such entry.
+    fn locate(&self, name: &str) -> Result<Option<Located<'_>>, ErrorKind> {
+        let Some(record) = self.directory.find(name) else {
             return Ok(None);
         };
-        self.zip
-            .by_index_raw(index)
-            .map(Some)
-            .map_err(|e| ErrorKind::BadEntry {
-                entry: name.to_string(),
-                reason: e.to_string(),
-            })
+        let bad = |reason: String| ErrorKind::BadEntry {
+            entry: name.to_string(),
+            reason,
+        };
+        let (start, end) = self
+            .directory
+            .data_range(record)
+            .map_err(|e| bad(format!("its local header is unreadable: {e}")))?;
+        let len = end - start;
+        if end > self.directory.start() {
+            return Err(bad(format!(
+                "its {len} bytes at offset {start} run past the start of the central directory"
+            )));
+        }
+        Ok(Some(Located { record, start, len }))
+    }
+
+    /// An entry's bytes as stored, read where they lie.
+    fn stored_bytes(&self, located: &Located) -> Result<Range<'s>, ErrorKind> {
+        // `locate` checked the range lies before the central directory, within the file.
+        Range::new(self.source().clone(), located.start, located.len)
+            .ok_or_else(|| ErrorKind::NotZip("its central directory lies past its end".into()))
     }
 
     /// A streaming reader over one entry's uncompressed bytes, and the size
     /// its header declares. `Ok(None)` when the entry does not exist.
     pub fn open_entry(&mut self, name: &str) -> Result<Option<Entry<'_>>, ErrorKind> {
-        let Some(entry) = self.raw_entry(name)? else {
+        let Some(located) = self.locate(name)? else {
             return Ok(None);
         };
-        let declared = entry.size();
+        let declared = located.record.wayfinder.uncompressed_size_hint();
+        let bytes = Cursor::new(Arc::new(self.stored_bytes(&located)?));
         // Android and Apple's tools inflate every method other than STORED.
-        let reader: Box<dyn Read> = if entry.compression() == CompressionMethod::Stored {
-            Box::new(entry)
+        let reader: Box<dyn Read> = if located.record.stored {
+            Box::new(bytes)
         } else {
-            Box::new(DeflateDecoder::new(entry))
+            Box::new(DeflateDecoder::new(bytes))
         };
         Ok(Some(Entry { reader, declared }))
     }
@@ -111,25 +133,10 @@ impl<'s> Archive<'s> {
         budget: &mut NestedBudget,
     ) -> Result<Archive<'s>, ErrorKind> {
         let disappeared = || ErrorKind::NotAPackage(format!("{name} disappeared"));
-        let (compressed, stored_at) = {
-            let entry = self.raw_entry(name)?.ok_or_else(disappeared)?;
-            // The zip reader found the data behind the local header to give this entry.
-            let stored = entry.compression() == CompressionMethod::Stored;
-            (
-                entry.compressed_size(),
-                entry.data_start().filter(|_| stored),
-            )
-        };
-        if let Some(start) = stored_at {
-            let range = Range::new(self.source.clone(), start, compressed).ok_or_else(|| {
-                ErrorKind::BadEntry {
-                    entry: name.to_string(),
-                    reason: format!(
-                        "its {compressed} bytes at offset {start} run past the end of the archive"
-                    ),
-                }
-            })?;
-            return Archive::new(Arc::new(range));
+        let located = self.locate(name)?.ok_or_else(disappeared)?;
+        let compressed = located.len;
+        if located.record.stored {
+            return Archive::new(Arc::new(self.stored_bytes(&located)?));
         }
         let entry = self.open_entry(name)?.ok_or_else(disappeared)?;
         let allowed = MAX_NESTED_PACKAGE.min(budget.remaining);
@@ -196,14 +203,11 @@ impl<'s> Archive<'s> {
     ) -> Result<(), ErrorKind> {
         let mut spans = Vec::new();
         for name in names {
-            let Some(entry) = self.raw_entry(name)? else {
+            let Some(located) = self.locate(name)? else {
                 continue;
             };
-            let end = entry
-                .data_start()
-                .unwrap_or(entry.header_start())
-                .saturating_add(entry.compressed_size());
-            spans.push((entry.header_start(), end, name));
+            let end = located.start + located.len;
+            spans.push((located.record.local_header, end, name));
         }
         spans.sort_unstable();
         for pair in spans.windows(2) {
@@ -223,18 +227,14 @@ impl<'s> Archive<'s> {
     /// Reads `len` raw bytes at `offset`. The caller bounds `len`.
     pub fn read_at(&mut self, offset: u64, len: usize) -> std::io::Result<Vec<u8>> {
         let mut out = vec![0u8; len];
-        self.source.read_exact_at(&mut out, offset)?;
+        self.source().read_exact_at(&mut out, offset)?;
         Ok(out)
     }
 }
 
-/// Entries a zip may list. The zip reader keeps some 200 bytes per entry, so this keeps
-/// a directory of any size within the memory budget; real packages list tens of thousands.
-const MAX_ENTRIES: u64 = 200_000;
-
 /// The most entries any end-of-central-directory record of the file declares (the
 /// classic one and, where a ZIP64 locator precedes it, the ZIP64 one), before the zip
-/// reader allocates for them. Records are looked for where the format puts them: in
+/// index allocates for them. Records are looked for where the format puts them: in
 /// the last 64 KiB + 22 bytes. Finding none is left to the zip reader to name.
 fn declared_entries(source: &dyn super::Source) -> Result<u64, ErrorKind> {
     const EOCD: [u8; 4] = [0x50, 0x4b, 0x05, 0x06];
@@ -337,6 +337,7 @@ pub fn read_bounded(
 mod tests {
     use super::*;
     use std::io::Write;
+    use zip::CompressionMethod;
 
     /// A zip of `count` entries of `size` zero bytes.
     fn zeros_zip(count: usize, size: usize, method: CompressionMethod) -> Vec<u8> {

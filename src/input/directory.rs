@@ -1,0 +1,182 @@
+//! The central directory, read once into a compact index: every entry name in one arena,
+//! one record per entry in directory order, and a hash table from name to record. rawzip
+//! finds the end records and walks the directory with positional reads through one
+//! bounded buffer; nothing here grows with anything but the entries actually listed.
+
+use super::Shared;
+use crate::error::ErrorKind;
+use hashbrown::{DefaultHashBuilder, HashTable};
+use rawzip::{CompressionMethod, ZipArchive, ZipArchiveEntryWayfinder, ZipLocator};
+use std::hash::BuildHasher;
+use std::io;
+
+/// Entries a zip may list. The index keeps some 64 bytes per entry besides its name, so
+/// a directory of any size stays within the memory budget; real packages list tens of
+/// thousands.
+pub(super) const MAX_ENTRIES: u64 = 200_000;
+
+/// All entry names together (real packages: a few MiB at 60,000 entries).
+const MAX_NAME_BYTES: usize = 64 << 20;
+
+/// Where the format puts the end record: within the last 64 KiB (its comment) + 22 bytes.
+const END_RECORD_SEARCH: u64 = 65_535 + 22;
+
+/// rawzip reads the shared source through this, at any offset.
+pub(super) struct SourceReader<'s>(pub(super) Shared<'s>);
+
+impl rawzip::ReaderAt for SourceReader<'_> {
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        let left = self.0.len().saturating_sub(offset);
+        let n = (buf.len() as u64).min(left) as usize;
+        if n > 0 {
+            self.0.read_exact_at(&mut buf[..n], offset)?;
+        }
+        Ok(n)
+    }
+}
+
+/// One entry as its central-directory record describes it.
+pub(super) struct Record {
+    name_start: u32,
+    name_len: u16,
+    pub(super) stored: bool,
+    /// The first record of its name: `names()` lists each name once.
+    listed: bool,
+    pub(super) local_header: u64,
+    pub(super) wayfinder: ZipArchiveEntryWayfinder,
+}
+
+pub(super) struct Directory<'s> {
+    zip: ZipArchive<SourceReader<'s>>,
+    names: Vec<u8>,
+    records: Vec<Record>,
+    /// Indexes into `records`; for a name listed twice, the later record (as the zip
+    /// crate did, and as Android's own reader does).
+    by_name: HashTable<u32>,
+    hasher: DefaultHashBuilder,
+}
+
+fn not_zip(error: rawzip::Error) -> ErrorKind {
+    match error.into_kind() {
+        rawzip::ErrorKind::IO(io) if io.kind() != io::ErrorKind::UnexpectedEof => ErrorKind::Io(io),
+        rawzip::ErrorKind::MissingEndOfCentralDirectory => {
+            ErrorKind::NotZip("no end-of-central-directory record in its last 64 KiB".into())
+        }
+        other => ErrorKind::NotZip(format!("its central directory is unreadable: {other}")),
+    }
+}
+
+impl<'s> Directory<'s> {
+    /// Finds the end records and indexes every central-directory record. The caller has
+    /// checked that no end record declares more than `MAX_ENTRIES`; the records actually
+    /// read are counted too, whatever the end records say.
+    pub(super) fn read(source: Shared<'s>) -> Result<Self, ErrorKind> {
+        // Large enough for any record (46 bytes + three 64 KiB fields): no valid zip
+        // is refused for a long name, extra field or comment.
+        let mut buffer = vec![0u8; rawzip::MAX_CENTRAL_DIRECTORY_RECORD_SIZE];
+        let len = source.len();
+        let zip = ZipLocator::new()
+            .max_search_space(END_RECORD_SEARCH)
+            .locate_in_reader(SourceReader(source), &mut buffer, len)
+            .map_err(|(_, e)| not_zip(e))?;
+        // Capacities from the end record only within what the directory's size allows.
+        let directory_len = zip.eocd_offset().saturating_sub(zip.directory_offset());
+        let expected = zip.entries_hint().min(MAX_ENTRIES).min(directory_len / 46);
+        let mut names = Vec::with_capacity(
+            directory_len
+                .saturating_sub(expected * 46)
+                .min(MAX_NAME_BYTES as u64) as usize,
+        );
+        let mut records: Vec<Record> = Vec::with_capacity(expected as usize);
+        let mut by_name = HashTable::with_capacity(expected as usize);
+        let hasher = DefaultHashBuilder::default();
+        let mut entries = zip.entries(&mut buffer);
+        while let Some(entry) = entries.next_entry().map_err(not_zip)? {
+            if records.len() as u64 >= MAX_ENTRIES {
+                return Err(ErrorKind::NotZip(format!(
+                    "its central directory holds more than {MAX_ENTRIES} entries"
+                )));
+            }
+            let path = entry.file_path();
+            let name = path.as_bytes();
+            if names.len() + name.len() > MAX_NAME_BYTES {
+                return Err(ErrorKind::NotZip(format!(
+                    "its entry names take more than {MAX_NAME_BYTES} bytes"
+                )));
+            }
+            let index = records.len() as u32;
+            let name_of = |i: u32| name_in(&names, &records[i as usize]);
+            let listed = match by_name.entry(
+                hasher.hash_one(name),
+                |&i| name_of(i) == name,
+                |&i| hasher.hash_one(name_of(i)),
+            ) {
+                hashbrown::hash_table::Entry::Occupied(mut later) => {
+                    *later.get_mut() = index;
+                    false
+                }
+                hashbrown::hash_table::Entry::Vacant(first) => {
+                    first.insert(index);
+                    true
+                }
+            };
+            records.push(Record {
+                name_start: names.len() as u32,
+                // A record's name field is 16 bits wide.
+                name_len: name.len() as u16,
+                stored: entry.compression_method() == CompressionMethod::STORE,
+                listed,
+                local_header: entry.local_header_offset(),
+                wayfinder: entry.wayfinder(),
+            });
+            names.extend_from_slice(name);
+        }
+        Ok(Directory {
+            zip,
+            names,
+            records,
+            by_name,
+            hasher,
+        })
+    }
+
+    pub(super) fn source(&self) -> &Shared<'s> {
+        &self.zip.get_ref().0
+    }
+
+    /// Absolute offset of the central directory in the file (bytes before the first
+    /// entry included).
+    pub(super) fn start(&self) -> u64 {
+        self.zip.directory_offset()
+    }
+
+    /// Each name once, in directory order.
+    pub(super) fn names(&self) -> impl Iterator<Item = &[u8]> {
+        self.records
+            .iter()
+            .filter(|record| record.listed)
+            .map(|record| name_in(&self.names, record))
+    }
+
+    pub(super) fn find(&self, name: &str) -> Option<&Record> {
+        let name = name.as_bytes();
+        self.by_name
+            .find(self.hasher.hash_one(name), |&i| {
+                name_in(&self.names, &self.records[i as usize]) == name
+            })
+            .map(|&i| &self.records[i as usize])
+    }
+
+    /// Where an entry's bytes as stored lie in the file: after its local header, which
+    /// is read to find its length.
+    pub(super) fn data_range(&self, record: &Record) -> Result<(u64, u64), rawzip::Error> {
+        self.zip
+            .get_entry(record.wayfinder)
+            .map(|entry| entry.compressed_data_range())
+    }
+}
+
+fn name_in<'a>(names: &'a [u8], record: &Record) -> &'a [u8] {
+    let start = record.name_start as usize;
+    &names[start..start + usize::from(record.name_len)]
+}
