@@ -2,7 +2,7 @@
 //! ranges of the package (the APK Signing Block), never the whole package.
 
 use super::directory::{Directory, Record, MAX_ENTRIES};
-use super::{Cursor, Range, Shared};
+use super::{Cursor, Range, Shared, Source};
 use crate::error::ErrorKind;
 use flate2::read::DeflateDecoder;
 use std::io::Read;
@@ -21,11 +21,11 @@ pub struct Archive<'s> {
     directory: Arc<Directory<'s>>,
 }
 
-/// One entry's record and where its bytes as stored lie in the file.
-struct Located<'d> {
+/// One entry's record and its bytes as stored, where they lie in the file.
+struct Located<'d, 's> {
     record: &'d Record,
     start: u64,
-    len: u64,
+    bytes: Range<'s>,
 }
 
 impl<'s> Archive<'s> {
@@ -68,7 +68,7 @@ impl<'s> Archive<'s> {
 
     /// One entry's record and the range of its bytes as stored, checked to lie before
     /// the central directory. `Ok(None)` when there is no such entry.
-    fn locate(&self, name: &str) -> Result<Option<Located<'_>>, ErrorKind> {
+    fn locate(&self, name: &str) -> Result<Option<Located<'_, 's>>, ErrorKind> {
         let Some(record) = self.directory.find(name) else {
             return Ok(None);
         };
@@ -81,19 +81,19 @@ impl<'s> Archive<'s> {
             .data_range(record)
             .map_err(|e| bad(format!("its local header is unreadable: {e}")))?;
         let len = end - start;
-        if end > self.directory.start() {
-            return Err(bad(format!(
-                "its {len} bytes at offset {start} run past the start of the central directory"
-            )));
-        }
-        Ok(Some(Located { record, start, len }))
-    }
-
-    /// An entry's bytes as stored, read where they lie.
-    fn stored_bytes(&self, located: &Located) -> Result<Range<'s>, ErrorKind> {
-        // `locate` checked the range lies before the central directory, within the file.
-        Range::new(self.source().clone(), located.start, located.len)
-            .ok_or_else(|| ErrorKind::NotZip("its central directory lies past its end".into()))
+        let bytes = (end <= self.directory.start())
+            .then(|| Range::new(self.source().clone(), start, len))
+            .flatten()
+            .ok_or_else(|| {
+                bad(format!(
+                    "its {len} bytes at offset {start} run past the start of the central directory"
+                ))
+            })?;
+        Ok(Some(Located {
+            record,
+            start,
+            bytes,
+        }))
     }
 
     /// A streaming reader over one entry's uncompressed bytes, and the size
@@ -103,7 +103,7 @@ impl<'s> Archive<'s> {
             return Ok(None);
         };
         let declared = located.record.wayfinder.uncompressed_size_hint();
-        let bytes = Cursor::new(Arc::new(self.stored_bytes(&located)?));
+        let bytes = Cursor::new(Arc::new(located.bytes));
         // Android and Apple's tools inflate every method other than STORED.
         let reader: Box<dyn Read> = if located.record.stored {
             Box::new(bytes)
@@ -134,9 +134,9 @@ impl<'s> Archive<'s> {
     ) -> Result<Archive<'s>, ErrorKind> {
         let disappeared = || ErrorKind::NotAPackage(format!("{name} disappeared"));
         let located = self.locate(name)?.ok_or_else(disappeared)?;
-        let compressed = located.len;
+        let compressed = located.bytes.len();
         if located.record.stored {
-            return Archive::new(Arc::new(self.stored_bytes(&located)?));
+            return Archive::new(Arc::new(located.bytes));
         }
         let entry = self.open_entry(name)?.ok_or_else(disappeared)?;
         let allowed = MAX_NESTED_PACKAGE.min(budget.remaining);
@@ -206,7 +206,7 @@ impl<'s> Archive<'s> {
             let Some(located) = self.locate(name)? else {
                 continue;
             };
-            let end = located.start + located.len;
+            let end = located.start + located.bytes.len();
             spans.push((located.record.local_header, end, name));
         }
         spans.sort_unstable();
@@ -236,7 +236,7 @@ impl<'s> Archive<'s> {
 /// classic one and, where a ZIP64 locator precedes it, the ZIP64 one), before the zip
 /// index allocates for them. Records are looked for where the format puts them: in
 /// the last 64 KiB + 22 bytes. Finding none is left to the zip reader to name.
-fn declared_entries(source: &dyn super::Source) -> Result<u64, ErrorKind> {
+fn declared_entries(source: &dyn Source) -> Result<u64, ErrorKind> {
     const EOCD: [u8; 4] = [0x50, 0x4b, 0x05, 0x06];
     const LOCATOR: [u8; 4] = [0x50, 0x4b, 0x06, 0x07];
     const ZIP64_EOCD: [u8; 4] = [0x50, 0x4b, 0x06, 0x06];

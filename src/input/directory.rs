@@ -67,9 +67,8 @@ fn not_zip(error: rawzip::Error) -> ErrorKind {
 }
 
 impl<'s> Directory<'s> {
-    /// Finds the end records and indexes every central-directory record. The caller has
-    /// checked that no end record declares more than `MAX_ENTRIES`; the records actually
-    /// read are counted too, whatever the end records say.
+    /// Finds the end records and indexes the central-directory records they declare, at
+    /// most `MAX_ENTRIES` (the caller has checked every end record in the tail too).
     pub(super) fn read(source: Shared<'s>) -> Result<Self, ErrorKind> {
         // Large enough for any record (46 bytes + three 64 KiB fields): no valid zip
         // is refused for a long name, extra field or comment.
@@ -79,9 +78,15 @@ impl<'s> Directory<'s> {
             .max_search_space(END_RECORD_SEARCH)
             .locate_in_reader(SourceReader(source), &mut buffer, len)
             .map_err(|(_, e)| not_zip(e))?;
+        let declared = zip.entries_hint();
+        if declared > MAX_ENTRIES {
+            return Err(ErrorKind::NotZip(format!(
+                "its central directory lists {declared} entries, over the limit of {MAX_ENTRIES}"
+            )));
+        }
         // Capacities from the end record only within what the directory's size allows.
         let directory_len = zip.eocd_offset().saturating_sub(zip.directory_offset());
-        let expected = zip.entries_hint().min(MAX_ENTRIES).min(directory_len / 46);
+        let expected = declared.min(directory_len / 46);
         let mut names = Vec::with_capacity(
             directory_len
                 .saturating_sub(expected * 46)
@@ -90,13 +95,23 @@ impl<'s> Directory<'s> {
         let mut records: Vec<Record> = Vec::with_capacity(expected as usize);
         let mut by_name = HashTable::with_capacity(expected as usize);
         let hasher = DefaultHashBuilder::default();
+        // Exactly the records the end record declares, as the zip crate read them (and
+        // Android tools write them): bytes between the last one and the end record are
+        // not read.
         let mut entries = zip.entries(&mut buffer);
-        while let Some(entry) = entries.next_entry().map_err(not_zip)? {
-            if records.len() as u64 >= MAX_ENTRIES {
+        while (records.len() as u64) < declared {
+            let Some(entry) = entries.next_entry().map_err(|e| match e.kind() {
+                rawzip::ErrorKind::Eof => ErrorKind::NotZip(
+                    "its central directory is truncated: a record runs into the end record".into(),
+                ),
+                _ => not_zip(e),
+            })?
+            else {
                 return Err(ErrorKind::NotZip(format!(
-                    "its central directory holds more than {MAX_ENTRIES} entries"
+                    "its central directory holds {} entries, not the {declared} its end record declares",
+                    records.len()
                 )));
-            }
+            };
             let path = entry.file_path();
             let name = path.as_bytes();
             if names.len() + name.len() > MAX_NAME_BYTES {
