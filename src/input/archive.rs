@@ -440,4 +440,60 @@ mod tests {
             Some(vec![0; 1000])
         );
     }
+
+    /// A stored zip of the given entries, in order.
+    fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let stored =
+            zip::write::SimpleFileOptions::default().compression_method(CompressionMethod::Stored);
+        for (name, data) in entries {
+            zip.start_file(*name, stored).unwrap();
+            zip.write_all(data).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    /// Renames every `from` to `to` (same length) in the local headers and the directory.
+    fn rename(bytes: &mut [u8], from: &[u8], to: &[u8]) {
+        for at in 0..bytes.len() - from.len() {
+            if &bytes[at..at + from.len()] == from {
+                bytes[at..at + to.len()].copy_from_slice(to);
+            }
+        }
+    }
+
+    #[test]
+    fn a_name_listed_twice_is_listed_once_and_reads_its_later_record() {
+        let mut bytes = zip_of(&[("one", b"first"), ("two", b"x"), ("owt", b"second")]);
+        rename(&mut bytes, b"owt", b"one");
+        let mut archive = archive_of(&bytes);
+        assert_eq!(archive.names().collect::<Vec<_>>(), ["one", "two"]);
+        assert!(archive.contains("one") && !archive.contains("owt"));
+        assert_eq!(
+            archive.read_entry("one", 100).unwrap(),
+            Some(b"second".to_vec())
+        );
+    }
+
+    #[test]
+    fn bytes_between_the_directory_and_its_end_record_are_not_read() {
+        let bytes = zip_of(&[("a", b"a"), ("b", b"b")]);
+        let end_record = bytes.len() - 22;
+        let padded = [&bytes[..end_record], b"GARBAGE", &bytes[end_record..]].concat();
+        let mut archive = archive_of(&padded);
+        assert_eq!(archive.names().collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(archive.read_entry("b", 1).unwrap(), Some(b"b".to_vec()));
+    }
+
+    #[test]
+    fn an_end_record_declaring_more_records_than_the_directory_holds_is_refused() {
+        let mut bytes = zip_of(&[("a", b"a"), ("b", b"b")]);
+        let end_record = bytes.len() - 22;
+        bytes[end_record + 8..end_record + 12].copy_from_slice(&[3, 0, 3, 0]);
+        let message = Archive::new(Arc::new(bytes.as_slice()))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(message.contains("holds 2 entries, not the 3"), "{message}");
+    }
 }
