@@ -57,9 +57,7 @@ impl<'s> Archive<'s> {
     /// Names of all entries, from the central directory, each once. Names that are not
     /// valid UTF-8 are skipped: none of the entries we read has such a name.
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.directory
-            .names()
-            .filter_map(|raw| std::str::from_utf8(raw).ok())
+        self.directory.names()
     }
 
     pub fn contains(&self, name: &str) -> bool {

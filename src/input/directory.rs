@@ -48,7 +48,9 @@ pub(super) struct Record {
 
 pub(super) struct Directory<'s> {
     zip: ZipArchive<SourceReader<'s>>,
-    names: Vec<u8>,
+    /// Names that are valid UTF-8, checked once here: no lookup by `&str` could reach
+    /// another, and `names()` never listed them.
+    names: String,
     records: Vec<Record>,
     /// Indexes into `records`; for a name listed twice, the later record (as the zip
     /// crate did, and as Android's own reader does).
@@ -99,7 +101,8 @@ impl<'s> Directory<'s> {
         // Android tools write them): bytes between the last one and the end record are
         // not read.
         let mut entries = zip.entries(&mut buffer);
-        while (records.len() as u64) < declared {
+        let mut read = 0;
+        while read < declared {
             let Some(entry) = entries.next_entry().map_err(|e| match e.kind() {
                 rawzip::ErrorKind::Eof => ErrorKind::NotZip(
                     "its central directory is truncated: a record runs into the end record".into(),
@@ -108,19 +111,22 @@ impl<'s> Directory<'s> {
             })?
             else {
                 return Err(ErrorKind::NotZip(format!(
-                    "its central directory holds {} entries, not the {declared} its end record declares",
-                    records.len()
+                    "its central directory holds {read} entries, not the {declared} its end record declares"
                 )));
             };
+            read += 1;
             let path = entry.file_path();
             let name = path.as_bytes();
+            if !name.is_ascii() && std::str::from_utf8(name).is_err() {
+                continue;
+            }
             if names.len() + name.len() > MAX_NAME_BYTES {
                 return Err(ErrorKind::NotZip(format!(
                     "its entry names take more than {MAX_NAME_BYTES} bytes"
                 )));
             }
             let index = records.len() as u32;
-            let name_of = |i: u32| name_in(&names, &records[i as usize]);
+            let name_of = |i: u32| &names[records[i as usize].span()];
             let listed = match by_name.entry(
                 hasher.hash_one(name),
                 |&i| name_of(i) == name,
@@ -146,6 +152,9 @@ impl<'s> Directory<'s> {
             });
             names.extend_from_slice(name);
         }
+        // One pass over all the names, each checked above: far cheaper than one per name.
+        let names = String::from_utf8(names)
+            .map_err(|_| ErrorKind::NotZip("its entry names are not UTF-8".into()))?;
         Ok(Directory {
             zip,
             names,
@@ -166,7 +175,7 @@ impl<'s> Directory<'s> {
     }
 
     /// Each name once, in directory order.
-    pub(super) fn names(&self) -> impl Iterator<Item = &[u8]> {
+    pub(super) fn names(&self) -> impl Iterator<Item = &str> {
         self.records
             .iter()
             .filter(|record| record.listed)
@@ -174,9 +183,8 @@ impl<'s> Directory<'s> {
     }
 
     pub(super) fn find(&self, name: &str) -> Option<&Record> {
-        let name = name.as_bytes();
         self.by_name
-            .find(self.hasher.hash_one(name), |&i| {
+            .find(self.hasher.hash_one(name.as_bytes()), |&i| {
                 name_in(&self.names, &self.records[i as usize]) == name
             })
             .map(|&i| &self.records[i as usize])
@@ -191,7 +199,14 @@ impl<'s> Directory<'s> {
     }
 }
 
-fn name_in<'a>(names: &'a [u8], record: &Record) -> &'a [u8] {
-    let start = record.name_start as usize;
-    &names[start..start + usize::from(record.name_len)]
+fn name_in<'a>(names: &'a str, record: &Record) -> &'a str {
+    // Each record's span is where its name was pushed: always on character boundaries.
+    names.get(record.span()).unwrap_or_default()
+}
+
+impl Record {
+    fn span(&self) -> std::ops::Range<usize> {
+        let start = self.name_start as usize;
+        start..start + usize::from(self.name_len)
+    }
 }
