@@ -80,20 +80,17 @@ fn scan_nested_dex(
     let Ok(Some(bytes)) = archive.read_entry(name, MAX_ASSET) else {
         return 0;
     };
-    let Ok(mut inner) = zip::ZipArchive::new(std::io::Cursor::new(bytes)) else {
+    let Ok(mut inner) = Archive::new(std::sync::Arc::new(bytes)) else {
         return 0;
     };
+    let dex_names: Vec<String> = inner
+        .names()
+        .filter(|n| is_dex(n.rsplit('/').next().unwrap_or_default()))
+        .map(str::to_string)
+        .collect();
     let mut scanned = 0;
-    for index in 0..inner.len() {
-        let Ok(entry) = inner.by_index(index) else {
-            continue;
-        };
-        let entry_name = entry.name().map(|n| n.to_string()).unwrap_or_default();
-        if !is_dex(entry_name.rsplit('/').next().unwrap_or_default()) {
-            continue;
-        }
-        let declared = entry.size();
-        let Ok(data) = crate::input::read_bounded(entry, declared, MAX_DEX, &entry_name) else {
+    for entry_name in dex_names {
+        let Ok(Some(data)) = inner.read_entry(&entry_name, MAX_DEX) else {
             continue;
         };
         scanned += data.len() as u64;

@@ -1,14 +1,12 @@
 //! Zip access with limits: the central directory, a few named entries, and raw
 //! ranges of the package (the APK Signing Block), never the whole package.
 
-use super::{Cursor, Range, Shared};
+use super::directory::{Directory, Record, MAX_ENTRIES};
+use super::{Cursor, Range, Shared, Source};
 use crate::error::ErrorKind;
 use flate2::read::DeflateDecoder;
 use std::io::Read;
 use std::sync::Arc;
-use zip::read::ZipFile;
-use zip::result::ZipError;
-use zip::{CompressionMethod, ZipArchive};
 
 /// A file being read as a stream, with the size its header (or the file system) declares.
 pub struct Entry<'a> {
@@ -20,8 +18,14 @@ pub struct Entry<'a> {
 /// same index (detection's second thread), without reading the central directory again.
 #[derive(Clone)]
 pub struct Archive<'s> {
-    zip: ZipArchive<Cursor<'s>>,
-    source: Shared<'s>,
+    directory: Arc<Directory<'s>>,
+}
+
+/// One entry's record and its bytes as stored, where they lie in the file.
+struct Located<'d, 's> {
+    record: &'d Record,
+    start: u64,
+    bytes: Range<'s>,
 }
 
 impl<'s> Archive<'s> {
@@ -33,60 +37,76 @@ impl<'s> Archive<'s> {
                 "its central directory lists {entries} entries, over the limit of {MAX_ENTRIES}"
             )));
         }
-        let zip = ZipArchive::new(Cursor::new(source.clone())).map_err(|e| match e {
-            ZipError::Io(io) => ErrorKind::Io(io),
-            other => ErrorKind::NotZip(other.to_string()),
-        })?;
-        Ok(Archive { zip, source })
+        let directory = Arc::new(Directory::read(source)?);
+        Ok(Archive { directory })
+    }
+
+    fn source(&self) -> &Shared<'s> {
+        self.directory.source()
     }
 
     pub fn file_len(&self) -> u64 {
-        self.source.len()
+        self.source().len()
     }
 
     /// Absolute offset of the central directory in the file.
     pub fn central_directory_start(&self) -> u64 {
-        self.zip.central_directory_start()
+        self.directory.start()
     }
 
-    /// Names of all entries, from the central directory. Names that are not
+    /// Names of all entries, from the central directory, each once. Names that are not
     /// valid UTF-8 are skipped: none of the entries we read has such a name.
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.zip
-            .file_names_raw()
-            .filter_map(|raw| std::str::from_utf8(raw).ok())
+        self.directory.names()
     }
 
     pub fn contains(&self, name: &str) -> bool {
-        self.zip.index_for_name(name).is_some()
+        self.directory.find(name).is_some()
     }
 
-    /// One entry's record and its bytes as stored. `Ok(None)` when there is no such entry.
-    fn raw_entry(&mut self, name: &str) -> Result<Option<ZipFile<'_, Cursor<'s>>>, ErrorKind> {
-        let Some(index) = self.zip.index_for_name(name) else {
+    /// One entry's record and the range of its bytes as stored, checked to lie before
+    /// the central directory. `Ok(None)` when there is no such entry.
+    fn locate(&self, name: &str) -> Result<Option<Located<'_, 's>>, ErrorKind> {
+        let Some(record) = self.directory.find(name) else {
             return Ok(None);
         };
-        self.zip
-            .by_index_raw(index)
-            .map(Some)
-            .map_err(|e| ErrorKind::BadEntry {
-                entry: name.to_string(),
-                reason: e.to_string(),
-            })
+        let bad = |reason: String| ErrorKind::BadEntry {
+            entry: name.to_string(),
+            reason,
+        };
+        let (start, end) = self
+            .directory
+            .data_range(record)
+            .map_err(|e| bad(format!("its local header is unreadable: {e}")))?;
+        let len = end - start;
+        let bytes = (end <= self.directory.start())
+            .then(|| Range::new(self.source().clone(), start, len))
+            .flatten()
+            .ok_or_else(|| {
+                bad(format!(
+                    "its {len} bytes at offset {start} run past the start of the central directory"
+                ))
+            })?;
+        Ok(Some(Located {
+            record,
+            start,
+            bytes,
+        }))
     }
 
     /// A streaming reader over one entry's uncompressed bytes, and the size
     /// its header declares. `Ok(None)` when the entry does not exist.
     pub fn open_entry(&mut self, name: &str) -> Result<Option<Entry<'_>>, ErrorKind> {
-        let Some(entry) = self.raw_entry(name)? else {
+        let Some(located) = self.locate(name)? else {
             return Ok(None);
         };
-        let declared = entry.size();
+        let declared = located.record.wayfinder.uncompressed_size_hint();
+        let bytes = Cursor::new(Arc::new(located.bytes));
         // Android and Apple's tools inflate every method other than STORED.
-        let reader: Box<dyn Read> = if entry.compression() == CompressionMethod::Stored {
-            Box::new(entry)
+        let reader: Box<dyn Read> = if located.record.stored {
+            Box::new(bytes)
         } else {
-            Box::new(DeflateDecoder::new(entry))
+            Box::new(DeflateDecoder::new(bytes))
         };
         Ok(Some(Entry { reader, declared }))
     }
@@ -111,25 +131,10 @@ impl<'s> Archive<'s> {
         budget: &mut NestedBudget,
     ) -> Result<Archive<'s>, ErrorKind> {
         let disappeared = || ErrorKind::NotAPackage(format!("{name} disappeared"));
-        let (compressed, stored_at) = {
-            let entry = self.raw_entry(name)?.ok_or_else(disappeared)?;
-            // The zip reader found the data behind the local header to give this entry.
-            let stored = entry.compression() == CompressionMethod::Stored;
-            (
-                entry.compressed_size(),
-                entry.data_start().filter(|_| stored),
-            )
-        };
-        if let Some(start) = stored_at {
-            let range = Range::new(self.source.clone(), start, compressed).ok_or_else(|| {
-                ErrorKind::BadEntry {
-                    entry: name.to_string(),
-                    reason: format!(
-                        "its {compressed} bytes at offset {start} run past the end of the archive"
-                    ),
-                }
-            })?;
-            return Archive::new(Arc::new(range));
+        let located = self.locate(name)?.ok_or_else(disappeared)?;
+        let compressed = located.bytes.len();
+        if located.record.stored {
+            return Archive::new(Arc::new(located.bytes));
         }
         let entry = self.open_entry(name)?.ok_or_else(disappeared)?;
         let allowed = MAX_NESTED_PACKAGE.min(budget.remaining);
@@ -196,14 +201,11 @@ impl<'s> Archive<'s> {
     ) -> Result<(), ErrorKind> {
         let mut spans = Vec::new();
         for name in names {
-            let Some(entry) = self.raw_entry(name)? else {
+            let Some(located) = self.locate(name)? else {
                 continue;
             };
-            let end = entry
-                .data_start()
-                .unwrap_or(entry.header_start())
-                .saturating_add(entry.compressed_size());
-            spans.push((entry.header_start(), end, name));
+            let end = located.start + located.bytes.len();
+            spans.push((located.record.local_header, end, name));
         }
         spans.sort_unstable();
         for pair in spans.windows(2) {
@@ -223,20 +225,16 @@ impl<'s> Archive<'s> {
     /// Reads `len` raw bytes at `offset`. The caller bounds `len`.
     pub fn read_at(&mut self, offset: u64, len: usize) -> std::io::Result<Vec<u8>> {
         let mut out = vec![0u8; len];
-        self.source.read_exact_at(&mut out, offset)?;
+        self.source().read_exact_at(&mut out, offset)?;
         Ok(out)
     }
 }
 
-/// Entries a zip may list. The zip reader keeps some 200 bytes per entry, so this keeps
-/// a directory of any size within the memory budget; real packages list tens of thousands.
-const MAX_ENTRIES: u64 = 200_000;
-
 /// The most entries any end-of-central-directory record of the file declares (the
 /// classic one and, where a ZIP64 locator precedes it, the ZIP64 one), before the zip
-/// reader allocates for them. Records are looked for where the format puts them: in
+/// index allocates for them. Records are looked for where the format puts them: in
 /// the last 64 KiB + 22 bytes. Finding none is left to the zip reader to name.
-fn declared_entries(source: &dyn super::Source) -> Result<u64, ErrorKind> {
+fn declared_entries(source: &dyn Source) -> Result<u64, ErrorKind> {
     const EOCD: [u8; 4] = [0x50, 0x4b, 0x05, 0x06];
     const LOCATOR: [u8; 4] = [0x50, 0x4b, 0x06, 0x07];
     const ZIP64_EOCD: [u8; 4] = [0x50, 0x4b, 0x06, 0x06];
@@ -337,6 +335,7 @@ pub fn read_bounded(
 mod tests {
     use super::*;
     use std::io::Write;
+    use zip::CompressionMethod;
 
     /// A zip of `count` entries of `size` zero bytes.
     fn zeros_zip(count: usize, size: usize, method: CompressionMethod) -> Vec<u8> {
@@ -438,5 +437,61 @@ mod tests {
             nested.read_entry("0.apk", 1000).unwrap(),
             Some(vec![0; 1000])
         );
+    }
+
+    /// A stored zip of the given entries, in order.
+    fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let stored =
+            zip::write::SimpleFileOptions::default().compression_method(CompressionMethod::Stored);
+        for (name, data) in entries {
+            zip.start_file(*name, stored).unwrap();
+            zip.write_all(data).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    /// Renames every `from` to `to` (same length) in the local headers and the directory.
+    fn rename(bytes: &mut [u8], from: &[u8], to: &[u8]) {
+        for at in 0..bytes.len() - from.len() {
+            if &bytes[at..at + from.len()] == from {
+                bytes[at..at + to.len()].copy_from_slice(to);
+            }
+        }
+    }
+
+    #[test]
+    fn a_name_listed_twice_is_listed_once_and_reads_its_later_record() {
+        let mut bytes = zip_of(&[("one", b"first"), ("two", b"x"), ("owt", b"second")]);
+        rename(&mut bytes, b"owt", b"one");
+        let mut archive = archive_of(&bytes);
+        assert_eq!(archive.names().collect::<Vec<_>>(), ["one", "two"]);
+        assert!(archive.contains("one") && !archive.contains("owt"));
+        assert_eq!(
+            archive.read_entry("one", 100).unwrap(),
+            Some(b"second".to_vec())
+        );
+    }
+
+    #[test]
+    fn bytes_between_the_directory_and_its_end_record_are_not_read() {
+        let bytes = zip_of(&[("a", b"a"), ("b", b"b")]);
+        let end_record = bytes.len() - 22;
+        let padded = [&bytes[..end_record], b"GARBAGE", &bytes[end_record..]].concat();
+        let mut archive = archive_of(&padded);
+        assert_eq!(archive.names().collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(archive.read_entry("b", 1).unwrap(), Some(b"b".to_vec()));
+    }
+
+    #[test]
+    fn an_end_record_declaring_more_records_than_the_directory_holds_is_refused() {
+        let mut bytes = zip_of(&[("a", b"a"), ("b", b"b")]);
+        let end_record = bytes.len() - 22;
+        bytes[end_record + 8..end_record + 12].copy_from_slice(&[3, 0, 3, 0]);
+        let message = Archive::new(Arc::new(bytes.as_slice()))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(message.contains("holds 2 entries, not the 3"), "{message}");
     }
 }

@@ -4,6 +4,7 @@
 //! nothing is reopened by path and nothing is copied to a temporary file.
 
 mod archive;
+mod directory;
 pub(crate) mod icon;
 
 pub(crate) use archive::{read_bounded, Archive, Entry, NestedBudget};
