@@ -16,9 +16,10 @@ use crate::report::{
 use ::plist::{Dictionary, Value};
 use bundle::Bundle;
 use std::collections::{BTreeMap, HashSet};
+use std::io::Read;
 use std::path::Path;
 
-const INFO_PLIST: &str = "Info.plist";
+pub(crate) const INFO_PLIST: &str = "Info.plist";
 const EMBEDDED_PROFILE: &str = "embedded.mobileprovision";
 /// Info.plist and InfoPlist.strings are kilobytes.
 const MAX_PLIST: u64 = 4 << 20;
@@ -57,6 +58,23 @@ pub fn inspect_app_dir(path: &Path, options: &crate::Options) -> Result<PackageR
         root: path.to_path_buf(),
     };
     inspect_bundle(path, Format::IosApp, &mut bundle, Vec::new(), options)
+}
+
+/// Whether an unpacked bundle holds the Mach-O executable its Info.plist names.
+pub(crate) fn has_executable(dir: &Path) -> bool {
+    let mut bundle = Bundle::Dir {
+        root: dir.to_path_buf(),
+    };
+    let info = bundle.read(INFO_PLIST, MAX_PLIST).ok().flatten();
+    let executable = info
+        .and_then(|bytes| property_list::dictionary(&bytes).ok())
+        .and_then(|info| property_list::string(&info, "CFBundleExecutable"))
+        .filter(|name| bundle::inside(name));
+    let Some(Ok(Some(mut entry))) = executable.map(|name| bundle.open(&name)) else {
+        return false;
+    };
+    let mut magic = [0u8; 4];
+    entry.reader.read_exact(&mut magic).is_ok() && macho::is_macho(&magic)
 }
 
 /// A standalone .mobileprovision / .provisionprofile.
