@@ -34,6 +34,7 @@ mod sniff;
 pub use error::{Error, ErrorKind};
 pub use report::{PackageReport, Report};
 
+use detect::Subject;
 use input::{Archive, Shared};
 use sniff::Hint;
 use std::io::{Read, Seek};
@@ -128,31 +129,58 @@ fn inspect_hint(path: &Path, hint: Hint, options: &Options) -> Result<PackageRep
         }
         report
     };
-    match hint {
+    let (mut report, subject) = match hint {
         Hint::Apk(mut archive) => {
-            let report = android::inspect_apk(path, &mut archive, options)?;
-            Ok(with_icon(report, &mut archive))
+            let (report, parsed) = android::inspect_apk(path, &mut archive, options)?;
+            let report = with_icon(report, &mut archive);
+            (report, Subject::Apk(archive, parsed))
         }
         Hint::Aab(mut archive) => {
             let report = android::aab::inspect_aab(path, &mut archive, options)?;
-            Ok(with_icon(report, &mut archive))
+            (with_icon(report, &mut archive), Subject::Nothing)
         }
         Hint::ApkSet(mut archive, format) => {
-            android::splits::inspect_set(path, &mut archive, format, options)
+            let report = android::splits::inspect_set(path, &mut archive, format, options)?;
+            (report, Subject::ApkSet(archive))
         }
         Hint::Hap(mut archive) => {
             let report = harmony::inspect_hap(path, &mut archive, options)?;
-            Ok(with_icon(report, &mut archive))
+            (with_icon(report, &mut archive), Subject::Hap(archive))
         }
-        Hint::HarmonyAppPack(mut archive) => harmony::inspect_app_pack(path, &mut archive, options),
-        Hint::Ipa(mut archive) => ios::inspect_ipa(path, &mut archive, options),
-        Hint::IosAppDir => ios::inspect_app_dir(path, options),
-        Hint::Jks(bytes) => keystore::inspect_jks(path, &bytes, password, alias, now),
-        Hint::Pkcs12(bytes) => keystore::pkcs12::inspect(path, &bytes, password, alias, now),
-        Hint::Certificates(ders) => certfile::inspect_certificates(path, &ders, now),
-        Hint::AppleProfile(bytes) => ios::inspect_profile(path, &bytes, now),
-        Hint::HarmonyProfile(bytes) => harmony::inspect_profile(path, &bytes, now),
+        Hint::HarmonyAppPack(mut archive) => {
+            let (report, modules) = harmony::inspect_app_pack(path, &mut archive, options)?;
+            (report, Subject::HarmonyAppPack(archive, modules))
+        }
+        Hint::Ipa(mut archive) => {
+            let (report, root, parsed) = ios::inspect_ipa(path, &mut archive, options)?;
+            (report, Subject::Ipa(archive, root, parsed))
+        }
+        Hint::IosAppDir => {
+            let (report, parsed) = ios::inspect_app_dir(path, options)?;
+            (report, Subject::IosAppDir(path.to_path_buf(), parsed))
+        }
+        Hint::Jks(bytes) => {
+            let report = keystore::inspect_jks(path, &bytes, password, alias, now)?;
+            (report, Subject::Nothing)
+        }
+        Hint::Pkcs12(bytes) => {
+            let report = keystore::pkcs12::inspect(path, &bytes, password, alias, now)?;
+            (report, Subject::Nothing)
+        }
+        Hint::Certificates(ders) => {
+            let report = certfile::inspect_certificates(path, &ders, now)?;
+            (report, Subject::Nothing)
+        }
+        Hint::AppleProfile(bytes) => (ios::inspect_profile(path, &bytes, now)?, Subject::Nothing),
+        Hint::HarmonyProfile(bytes) => (
+            harmony::inspect_profile(path, &bytes, now)?,
+            Subject::Nothing,
+        ),
+    };
+    if options.detect {
+        detect::run(subject, &mut report);
     }
+    Ok(report)
 }
 
 /// Inspects every path, one after another on a thread with the workers' stack
