@@ -29,11 +29,14 @@ pub mod pkcs7;
 pub mod render;
 pub mod report;
 pub mod sheet;
+mod sniff;
 
 pub use error::{Error, ErrorKind};
 pub use report::{PackageReport, Report};
 
+use detect::Subject;
 use input::{Archive, Shared};
+use sniff::Hint;
 use std::io::{Read, Seek};
 use std::path::Path;
 use std::sync::Arc;
@@ -70,10 +73,6 @@ impl Options {
     }
 }
 
-/// Files that are not zips (profiles, certificates, PKCS#12) are read whole
-/// up to this size; real ones are kilobytes.
-const MAX_SMALL_FILE: u64 = 4 << 20;
-
 /// Inspects the package at `path`: a file, or an unpacked iOS .app folder. The format is
 /// recognised by content, not by name.
 pub fn inspect_path(path: &Path, options: &Options) -> Result<PackageReport, Error> {
@@ -102,12 +101,7 @@ pub fn inspect_reader(
 
 fn inspect_file_or_dir(path: &Path, options: &Options) -> Result<PackageReport, ErrorKind> {
     if path.is_dir() {
-        if path.join("Info.plist").is_file() {
-            return ios::inspect_app_dir(path, options);
-        }
-        return Err(ErrorKind::NotAPackage(
-            "a directory without Info.plist: not an .app bundle".into(),
-        ));
+        return inspect_hint(path, sniff::directory(path)?, options);
     }
     let file = input::FileSource::new(input::open_input(path)?)?;
     inspect_source(path, Arc::new(file), options)
@@ -119,129 +113,74 @@ fn inspect_source(
     source: Shared,
     options: &Options,
 ) -> Result<PackageReport, ErrorKind> {
-    let mut head = [0u8; 16];
-    let head = &mut head[..source.len().min(16) as usize];
-    source.read_exact_at(head, 0)?;
-    let head = &*head;
-    let small_file_magic = head.first() == Some(&0x30)
-        || head.starts_with(b"-----")
-        || head.starts_with(b"{")
-        || ios::property_list::looks_like_plist(head);
-    if head.starts_with(b"PK") || !small_file_magic {
-        // Zips may carry bytes before their first entry (a DEX, a stub), so only a
-        // file that starts like a zip must open as one.
-        let opened = match Archive::new(source.clone()) {
-            Err(ErrorKind::NotZip(why)) if head.starts_with(b"PK") => {
-                return Err(ErrorKind::NotZip(why))
-            }
-            Err(e) if head.starts_with(b"PK") => return Err(ErrorKind::NotZip(e.to_string())),
-            opened => opened,
-        };
-        if let Ok(mut archive) = opened {
-            return inspect_zip(path, &mut archive, options);
-        }
-    }
-    let declared = source.len();
-    if declared == 0 {
-        return Err(ErrorKind::NotAPackage("an empty file".into()));
-    }
-    if declared > MAX_SMALL_FILE {
-        return Err(ErrorKind::FileTooLarge {
-            size: declared,
-            limit: MAX_SMALL_FILE,
-        });
-    }
-    let now = options.judged_at();
-    let mut bytes = vec![0; declared as usize];
-    source.read_exact_at(&mut bytes, 0)?;
-    if keystore::is_jks(&bytes) {
-        return keystore::inspect_jks(
-            path,
-            &bytes,
-            options.password.as_deref(),
-            options.alias.as_deref(),
-            now,
-        );
-    }
-    if let Some(ders) = cert::pem_or_der_certificates(&bytes) {
-        return certfile::inspect_certificates(path, &ders, now);
-    }
-    // Profiles: Apple's hold a plist, HarmonyOS's JSON (or are bare JSON).
-    let signed_content = match pkcs7::parse_signed_data(&bytes) {
-        Ok(signed) => Some(signed.content),
-        // Nesting 48 levels deep is structured BER, not a text file that happens to
-        // start with '0': a hostile CMS, so say what broke.
-        Err(e @ pkcs7::Pkcs7Error::Ber(ber::BerError::TooDeep)) => {
-            return Err(ErrorKind::BadEntry {
-                entry: "CMS SignedData".into(),
-                reason: e.to_string(),
-            })
-        }
-        Err(_) => None,
-    };
-    let content = match &signed_content {
-        Some(Some(content)) => content.as_slice(),
-        _ => bytes.as_slice(),
-    };
-    if content.trim_ascii_start().starts_with(b"{") {
-        return harmony::inspect_profile(path, &bytes, now);
-    }
-    if signed_content.is_some() || ios::property_list::looks_like_plist(&bytes) {
-        return ios::inspect_profile(path, &bytes, now);
-    }
-    if head.first() == Some(&0x30) && looks_like_pfx(&bytes) {
-        return keystore::pkcs12::inspect(
-            path,
-            &bytes,
-            options.password.as_deref(),
-            options.alias.as_deref(),
-            now,
-        );
-    }
-    Err(ErrorKind::NotAPackage(
-        "not an APK, AAB, split set, IPA, .app, HAP, .app pack, profile, certificate, PKCS#12 file or keystore".into(),
-    ))
+    inspect_hint(path, sniff::sniff(source)?, options)
 }
 
-fn inspect_zip(
-    path: &Path,
-    archive: &mut Archive,
-    options: &Options,
-) -> Result<PackageReport, ErrorKind> {
+/// The one dispatch from a format to its module; detection follows, on what the module
+/// handed over.
+fn inspect_hint(path: &Path, hint: Hint, options: &Options) -> Result<PackageReport, ErrorKind> {
+    let now = options.judged_at();
+    let (password, alias) = (options.password.as_deref(), options.alias.as_deref());
     // Packages read whole here keep their icon file when asked; sets, packs and iOS
     // bundles find theirs inside.
-    let mut report = if archive.contains(android::MANIFEST_ENTRY) {
-        android::inspect_apk(path, archive, options)?
-    } else if android::aab::is_bundle(archive) {
-        android::aab::inspect_aab(path, archive, options)?
-    } else if harmony::is_app_pack(archive) {
-        return harmony::inspect_app_pack(path, archive, options);
-    } else if harmony::is_hap(archive) || harmony::has_sign_block(archive) {
-        harmony::inspect_hap(path, archive, options)?
-    } else if !ios::bundle::app_roots(archive).is_empty() {
-        return ios::inspect_ipa(path, archive, options);
-    } else if let Some(format) = android::splits::set_format(archive) {
-        return android::splits::inspect_set(path, archive, format, options);
-    } else {
-        return Err(ErrorKind::NotAPackage(format!(
-            "a zip archive ({} bytes) with no {}, module.json, pack.info or Payload/*.app/Info.plist",
-            archive.file_len(),
-            android::MANIFEST_ENTRY
-        )));
+    let with_icon = |mut report: PackageReport, archive: &mut Archive| {
+        if options.icon {
+            report.icon_file = input::icon::from_archive(archive, report.icon.as_deref());
+        }
+        report
     };
-    if options.icon {
-        report.icon_file = input::icon::from_archive(archive, report.icon.as_deref());
+    let (mut report, subject) = match hint {
+        Hint::Apk(mut archive) => {
+            let (report, parsed) = android::inspect_apk(path, &mut archive, options)?;
+            let report = with_icon(report, &mut archive);
+            (report, Subject::Apk(archive, parsed))
+        }
+        Hint::Aab(mut archive) => {
+            let report = android::aab::inspect_aab(path, &mut archive, options)?;
+            (with_icon(report, &mut archive), Subject::Nothing)
+        }
+        Hint::ApkSet(mut archive, format) => {
+            let report = android::splits::inspect_set(path, &mut archive, format, options)?;
+            (report, Subject::ApkSet(archive))
+        }
+        Hint::Hap(mut archive) => {
+            let report = harmony::inspect_hap(path, &mut archive, options)?;
+            (with_icon(report, &mut archive), Subject::Hap(archive))
+        }
+        Hint::HarmonyAppPack(mut archive) => {
+            let (report, modules) = harmony::inspect_app_pack(path, &mut archive, options)?;
+            (report, Subject::HarmonyAppPack(archive, modules))
+        }
+        Hint::Ipa(mut archive) => {
+            let (report, root, parsed) = ios::inspect_ipa(path, &mut archive, options)?;
+            (report, Subject::Ipa(archive, root, parsed))
+        }
+        Hint::IosAppDir => {
+            let (report, parsed) = ios::inspect_app_dir(path, options)?;
+            (report, Subject::IosAppDir(path.to_path_buf(), parsed))
+        }
+        Hint::Jks(bytes) => {
+            let report = keystore::inspect_jks(path, &bytes, password, alias, now)?;
+            (report, Subject::Nothing)
+        }
+        Hint::Pkcs12(bytes) => {
+            let report = keystore::pkcs12::inspect(path, &bytes, password, alias, now)?;
+            (report, Subject::Nothing)
+        }
+        Hint::Certificates(ders) => {
+            let report = certfile::inspect_certificates(path, &ders, now)?;
+            (report, Subject::Nothing)
+        }
+        Hint::AppleProfile(bytes) => (ios::inspect_profile(path, &bytes, now)?, Subject::Nothing),
+        Hint::HarmonyProfile(bytes) => (
+            harmony::inspect_profile(path, &bytes, now)?,
+            Subject::Nothing,
+        ),
+    };
+    if options.detect {
+        detect::run(subject, &mut report);
     }
     Ok(report)
-}
-
-/// PFX ::= SEQUENCE { version INTEGER (3), authSafe ContentInfo, … }
-fn looks_like_pfx(bytes: &[u8]) -> bool {
-    ber::parse_first(bytes)
-        .ok()
-        .and_then(|pfx| pfx.children().next())
-        .and_then(Result::ok)
-        .is_some_and(|version| version.tag == ber::TAG_INTEGER && version.content == [3])
 }
 
 /// Inspects every path, one after another on a thread with the workers' stack

@@ -35,12 +35,20 @@ pub(crate) const MAX_RESOURCES: u64 = 40 << 20;
 /// Certificates of a rotation lineage described: keys rotate a few times in an app's life.
 const MAX_LINEAGE: usize = 64;
 
-pub fn inspect_apk(
-    path: &Path,
+/// What reading an APK parsed that detection reads too.
+pub struct Parsed {
+    /// The manifest's elements.
+    pub(crate) elements: Vec<axml::Element>,
+    /// resources.arsc, when it could be read.
+    pub(crate) resources: Option<Vec<u8>>,
+}
+
+/// The manifest's elements and the resource table's bytes; a resource table that cannot
+/// be read is a warning.
+pub(crate) fn read_manifest(
     archive: &mut Archive,
-    options: &crate::Options,
-) -> Result<PackageReport, ErrorKind> {
-    let mut warnings = Vec::new();
+    warnings: &mut Vec<Warning>,
+) -> Result<Parsed, ErrorKind> {
     let manifest_bytes = archive
         .read_entry(MANIFEST_ENTRY, MAX_MANIFEST)?
         .ok_or_else(|| ErrorKind::NotAPackage(format!("the archive has no {MANIFEST_ENTRY}")))?;
@@ -58,7 +66,21 @@ pub fn inspect_apk(
             None
         }
     };
-    let table = resources.as_deref().and_then(|bytes| match arsc::ResourceTable::parse(bytes) {
+    Ok(Parsed {
+        elements,
+        resources,
+    })
+}
+
+/// Also returns what detection reads besides the archive.
+pub fn inspect_apk(
+    path: &Path,
+    archive: &mut Archive,
+    options: &crate::Options,
+) -> Result<(PackageReport, Parsed), ErrorKind> {
+    let mut warnings = Vec::new();
+    let parsed = read_manifest(archive, &mut warnings)?;
+    let table = parsed.resources.as_deref().and_then(|bytes| match arsc::ResourceTable::parse(bytes) {
         Ok(table) => Some(table),
         Err(e) => {
             warnings.push(Warning::new(
@@ -68,25 +90,10 @@ pub fn inspect_apk(
             None
         }
     });
-    let manifest = manifest::read(&elements, table.as_ref());
+    let manifest = manifest::read(&parsed.elements, table.as_ref());
     let mut report = android_report(path, Format::Apk, &manifest, archive, warnings)?;
-    if options.detect {
-        let label_locales: Vec<String> = manifest
-            .labels
-            .keys()
-            .filter(|l| *l != "default")
-            .cloned()
-            .collect();
-        report.detection = Some(crate::detect::android::detect(
-            archive,
-            manifest.package.as_deref(),
-            &elements,
-            table.as_ref(),
-            &label_locales,
-        ));
-    }
     crate::filing::file(&mut report, options.judged_at());
-    Ok(report)
+    Ok((report, parsed))
 }
 
 /// The report of an APK or bundle from its manifest and its signatures.

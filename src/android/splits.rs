@@ -161,7 +161,7 @@ fn inspect_nested(
 ) -> Result<PackageReport, ErrorKind> {
     let mut inner = archive.nested(name, budget)?;
     let nested_path = format!("{}!{name}", set.display());
-    super::inspect_apk(Path::new(&nested_path), &mut inner, options)
+    super::inspect_apk(Path::new(&nested_path), &mut inner, options).map(|(apk, _)| apk)
 }
 
 /// Split APKs given side by side: each split whose base (same package, no split

@@ -21,13 +21,13 @@ use std::path::Path;
 const MODULE_JSON: &str = "module.json";
 const CONFIG_JSON: &str = "config.json";
 const PACK_INFO: &str = "pack.info";
-const RESOURCES_INDEX: &str = "resources.index";
-const MODULES_ABC: &str = "ets/modules.abc";
+pub(crate) const RESOURCES_INDEX: &str = "resources.index";
+pub(crate) const MODULES_ABC: &str = "ets/modules.abc";
 const MAX_JSON: u64 = 8 << 20;
 /// resources.index is read whole; real ones are kilobytes (the corpus's largest: 4.3 KB).
-const MAX_RESOURCES: u64 = 16 << 20;
+pub(crate) const MAX_RESOURCES: u64 = 16 << 20;
 /// Ark bytecode is read whole, as dex is: its index points anywhere in the file.
-const MAX_ABC: u64 = 256 << 20;
+pub(crate) const MAX_ABC: u64 = 256 << 20;
 const MAX_NESTED_HAPS: usize = 64;
 
 /// Whether a zip is a HAP (Stage model module.json, or FA model config.json with resources).
@@ -86,7 +86,7 @@ pub fn inspect_hap(
         Format::Hap
     };
     let mut report = empty_report(path, format);
-    // resources.index is read once, for the labels, the icon and detection.
+    // resources.index is read once, for the labels and the icon.
     let index_bytes = match archive.read_entry(RESOURCES_INDEX, MAX_RESOURCES) {
         Ok(bytes) => bytes,
         Err(e) => {
@@ -107,21 +107,19 @@ pub fn inspect_hap(
         }
         None => None,
     };
-    let module = read_module(archive, index.as_ref(), &mut report)?;
-    if options.detect {
-        report.detection = Some(detect_hap(archive, &module, index.as_ref()));
-    }
+    read_module(archive, index.as_ref(), &mut report)?;
     read_signature(archive, &mut report);
     name_from_profile(&mut report);
     crate::filing::file(&mut report, options.judged_at());
     Ok(report)
 }
 
+/// Also returns the entries of the modules reported, in their order (for detection).
 pub fn inspect_app_pack(
     path: &Path,
     archive: &mut Archive,
     options: &crate::Options,
-) -> Result<PackageReport, ErrorKind> {
+) -> Result<(PackageReport, Vec<String>), ErrorKind> {
     let mut report = empty_report(path, Format::HarmonyAppPack);
     let pack = archive
         .read_entry(PACK_INFO, MAX_JSON)?
@@ -149,11 +147,11 @@ pub fn inspect_app_pack(
     let modules = &modules[..modules.len().min(MAX_NESTED_HAPS)];
     archive.refuse_overlaps(modules.iter().map(String::as_str))?;
     let mut budget = NestedBudget::default();
-    let mut entry_module = None;
+    let mut read = Vec::new();
     for name in modules {
         match inspect_nested(archive, path, name, options, &mut budget) {
             Ok(module) => {
-                entry_module.get_or_insert(name);
+                read.push(name.clone());
                 details(&mut report).modules.push(module)
             }
             Err(e) => report.warnings.push(Warning::new(
@@ -162,7 +160,7 @@ pub fn inspect_app_pack(
             )),
         }
     }
-    // The pack's name, labels, icon and detections are its entry module's.
+    // The pack's name, labels and icon are its entry module's.
     let entry = details(&mut report).modules.first().cloned();
     if let Some(entry) = entry {
         report.app_names = entry.app_names.clone();
@@ -171,12 +169,11 @@ pub fn inspect_app_pack(
         if options.icon {
             report.icon_file = icon::from_nested(
                 archive,
-                entry_module.map(String::as_str),
+                read.first().map(String::as_str),
                 entry.icon.as_deref(),
                 &mut budget,
             );
         }
-        report.detection = entry.detection.clone();
         if report.signers.is_empty() {
             report.signers = entry.signers.clone();
             report.chain = entry.chain.clone();
@@ -200,7 +197,7 @@ pub fn inspect_app_pack(
     }
     name_from_profile(&mut report);
     crate::filing::file(&mut report, options.judged_at());
-    Ok(report)
+    Ok((report, read))
 }
 
 /// Without a bundle name of its own (no module file, no pack.info name), a
@@ -228,81 +225,6 @@ fn inspect_nested(
     inspect_hap(Path::new(&nested_path), &mut inner, options)
 }
 
-/// SDKs from the packages compiled into modules.abc, the shared modules module.json
-/// depends on and the native libraries; languages from resources.index; domains from
-/// the module file and the resource strings.
-fn detect_hap(
-    archive: &mut Archive,
-    module: &ModuleFile,
-    index: Option<&resources::ResourceIndex<'_>>,
-) -> crate::detect::Detection {
-    let mut sdks = crate::detect::sdks::Matcher::new();
-    let mut hosts = crate::detect::domains::Collector::default();
-    hosts.text(&module.text, "module.json");
-    let own_module = module.json.pointer("/module/name").and_then(Value::as_str);
-    let mut packages = module_dependencies(&module.json);
-    let mut scanned_bytes = module.text.len() as u64;
-    if let Ok(Some(code)) = archive.read_entry(MODULES_ABC, MAX_ABC) {
-        scanned_bytes += code.len() as u64;
-        if let Ok(abc) = abc::Abc::parse(&code) {
-            packages.extend(
-                abc.record_names()
-                    .filter_map(abc::record_package)
-                    .filter(|p| Some(p.name) != own_module)
-                    .map(|p| match p.version {
-                        Some(v) => format!("{}@{v}", p.name),
-                        None => p.name.to_string(),
-                    }),
-            );
-        }
-    }
-    packages.sort();
-    packages.dedup();
-    for package in &packages {
-        sdks.harmony_package(package);
-    }
-    // Native libraries, as in an APK: libs/<abi>/<name>.so.
-    let libraries: Vec<String> = archive
-        .names()
-        .filter_map(|n| {
-            n.strip_prefix("libs/")?
-                .rsplit('/')
-                .next()
-                .filter(|f| f.ends_with(".so"))
-                .map(str::to_string)
-        })
-        .collect();
-    for library in &libraries {
-        sdks.native_library(library);
-    }
-    let mut locales = Vec::new();
-    if let Some(index) = index {
-        locales = index.locales();
-        for value in index.all_values().iter().filter(|v| v.contains("http")) {
-            hosts.text(value, "resources");
-        }
-    }
-    crate::detect::Detection {
-        sdks: sdks.finish(),
-        domains: hosts.finish(),
-        languages: crate::detect::languages::group(locales),
-        packages,
-        scanned_bytes,
-    }
-}
-
-/// The shared modules (HSP) module.json declares: `dependencies[].moduleName`.
-fn module_dependencies(module: &Value) -> Vec<String> {
-    let list = module
-        .pointer("/module/dependencies")
-        .and_then(Value::as_array);
-    list.into_iter()
-        .flatten()
-        .filter_map(|d| d.get("moduleName").and_then(Value::as_str))
-        .map(str::to_string)
-        .collect()
-}
-
 /// A standalone .p7b (or JSON) profile.
 pub fn inspect_profile(path: &Path, bytes: &[u8], now: i64) -> Result<PackageReport, ErrorKind> {
     let parsed = profile::parse(bytes).map_err(ErrorKind::NotAPackage)?;
@@ -322,31 +244,31 @@ pub fn inspect_profile(path: &Path, bytes: &[u8], now: i64) -> Result<PackageRep
     Ok(report)
 }
 
-/// bundleName, versions, API levels, label and icon from module.json (Stage) or config.json (FA).
-/// Reads module metadata into the report; returns the module file's text, for detection.
-/// The module file as read: its text (for the domains in it) and its JSON.
-#[derive(Default)]
-struct ModuleFile {
-    text: String,
-    json: Value,
-}
-
-fn read_module(
+/// The module file: module.json (Stage model) or config.json (FA model), and its bytes
+/// when the package has it.
+pub(crate) fn module_file(
     archive: &mut Archive,
-    index: Option<&resources::ResourceIndex<'_>>,
-    report: &mut PackageReport,
-) -> Result<ModuleFile, ErrorKind> {
+) -> Result<(HarmonyModel, &'static str, Option<Vec<u8>>), ErrorKind> {
     let (model, entry) = if archive.contains(MODULE_JSON) {
         (HarmonyModel::Stage, MODULE_JSON)
     } else {
         (HarmonyModel::Fa, CONFIG_JSON)
     };
-    let Some(bytes) = archive.read_entry(entry, MAX_JSON)? else {
+    Ok((model, entry, archive.read_entry(entry, MAX_JSON)?))
+}
+
+/// bundleName, versions, API levels, label and icon from module.json (Stage) or config.json (FA).
+fn read_module(
+    archive: &mut Archive,
+    index: Option<&resources::ResourceIndex<'_>>,
+    report: &mut PackageReport,
+) -> Result<(), ErrorKind> {
+    let (model, entry, Some(bytes)) = module_file(archive)? else {
         report.warnings.push(Warning::new(
             WarningCode::ModuleMissing,
             "neither module.json nor config.json: the bundle name comes from the profile",
         ));
-        return Ok(ModuleFile::default());
+        return Ok(());
     };
     let json: Value = serde_json::from_slice(&bytes).map_err(|e| ErrorKind::BadEntry {
         entry: entry.into(),
@@ -424,10 +346,7 @@ fn read_module(
             .next(),
         _ => None,
     };
-    Ok(ModuleFile {
-        text: String::from_utf8_lossy(&bytes).into_owned(),
-        json,
-    })
+    Ok(())
 }
 
 fn resolve_label(

@@ -11,6 +11,15 @@ pub struct ParsedProfile {
     pub signed: bool,
 }
 
+/// Keys every HarmonyOS profile has some of.
+const PROFILE_KEYS: [&str; 5] = [
+    "bundle-info",
+    "version-name",
+    "app-distribution-type",
+    "validity",
+    "issuer",
+];
+
 pub fn parse(bytes: &[u8]) -> Result<ParsedProfile, String> {
     let (content, signed_by) = match cert::signed_content(bytes) {
         Ok(found) => found,
@@ -21,6 +30,14 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedProfile, String> {
         serde_json::from_slice(&content).map_err(|e| format!("the profile is not JSON: {e}"))?;
     if !json.is_object() {
         return Err("the profile's JSON is not an object".into());
+    }
+    // Any JSON object parses; a profile is one with a profile's keys (Gradle's
+    // output-metadata.json, say, has none of them).
+    if !PROFILE_KEYS.iter().any(|key| json.get(key).is_some()) {
+        return Err(format!(
+            "JSON without any of {}: not a HarmonyOS profile",
+            PROFILE_KEYS.join(", ")
+        ));
     }
     let text = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).map(str::to_string);
     let bundle = json.get("bundle-info").cloned().unwrap_or(Value::Null);

@@ -16,20 +16,31 @@ use crate::report::{
 use ::plist::{Dictionary, Value};
 use bundle::Bundle;
 use std::collections::{BTreeMap, HashSet};
+use std::io::Read;
 use std::path::Path;
 
-const INFO_PLIST: &str = "Info.plist";
+pub(crate) const INFO_PLIST: &str = "Info.plist";
 const EMBEDDED_PROFILE: &str = "embedded.mobileprovision";
 /// Info.plist and InfoPlist.strings are kilobytes.
 const MAX_PLIST: u64 = 4 << 20;
 /// Profiles are tens of kilobytes, a little more with many devices.
 pub const MAX_PROFILE: u64 = 4 << 20;
 
+/// What reading a bundle parsed that detection reads too.
+pub struct Parsed {
+    /// The bundle's files, relative to the .app.
+    pub(crate) files: Vec<String>,
+    pub(crate) info: Dictionary,
+    /// The executable as read, with its strings when detecting.
+    pub(crate) executable: Option<macho::MachO>,
+}
+
+/// Also returns the .app's prefix in the archive and what detection reads.
 pub fn inspect_ipa(
     path: &Path,
     archive: &mut crate::input::Archive,
     options: &crate::Options,
-) -> Result<PackageReport, ErrorKind> {
+) -> Result<(PackageReport, String, Parsed), ErrorKind> {
     let roots = bundle::app_roots(archive);
     let Some(root) = roots.first().cloned() else {
         return Err(ErrorKind::NotAPackage(
@@ -48,15 +59,40 @@ pub fn inspect_ipa(
             ),
         ));
     }
-    let mut bundle = Bundle::Zip { archive, root };
-    inspect_bundle(path, Format::Ipa, &mut bundle, warnings, options)
+    let mut bundle = Bundle::Zip {
+        archive,
+        root: root.clone(),
+    };
+    let (report, parsed) = inspect_bundle(path, Format::Ipa, &mut bundle, warnings, options)?;
+    Ok((report, root, parsed))
 }
 
-pub fn inspect_app_dir(path: &Path, options: &crate::Options) -> Result<PackageReport, ErrorKind> {
+/// Also returns what detection reads.
+pub fn inspect_app_dir(
+    path: &Path,
+    options: &crate::Options,
+) -> Result<(PackageReport, Parsed), ErrorKind> {
     let mut bundle = Bundle::Dir {
         root: path.to_path_buf(),
     };
     inspect_bundle(path, Format::IosApp, &mut bundle, Vec::new(), options)
+}
+
+/// Whether an unpacked bundle holds the Mach-O executable its Info.plist names.
+pub(crate) fn has_executable(dir: &Path) -> bool {
+    let mut bundle = Bundle::Dir {
+        root: dir.to_path_buf(),
+    };
+    let info = bundle.read(INFO_PLIST, MAX_PLIST).ok().flatten();
+    let executable = info
+        .and_then(|bytes| property_list::dictionary(&bytes).ok())
+        .and_then(|info| property_list::string(&info, "CFBundleExecutable"))
+        .filter(|name| bundle::inside(name));
+    let Some(Ok(Some(mut entry))) = executable.map(|name| bundle.open(&name)) else {
+        return false;
+    };
+    let mut magic = [0u8; 4];
+    entry.reader.read_exact(&mut magic).is_ok() && macho::is_macho(&magic)
 }
 
 /// A standalone .mobileprovision / .provisionprofile.
@@ -151,8 +187,7 @@ fn inspect_bundle(
     bundle: &mut Bundle<'_, '_>,
     warnings: Vec<Warning>,
     options: &crate::Options,
-) -> Result<PackageReport, ErrorKind> {
-    let detect = options.detect;
+) -> Result<(PackageReport, Parsed), ErrorKind> {
     let info_bytes = bundle
         .read(INFO_PLIST, MAX_PLIST)?
         .ok_or_else(|| ErrorKind::NotAPackage(format!("the app has no {INFO_PLIST}")))?;
@@ -197,12 +232,9 @@ fn inspect_bundle(
         report.icon_file = icon_file(bundle, &files, &names);
     }
 
-    let executable_read = read_code_signature(bundle, executable.as_deref(), &mut report, detect)?;
-    if detect {
-        let empty = macho::MachO::default();
-        let read = executable_read.as_ref().unwrap_or(&empty);
-        report.detection = Some(crate::detect::ios::detect(bundle, &files, &info, read));
-    }
+    // The executable's strings are for detection only.
+    let executable =
+        read_code_signature(bundle, executable.as_deref(), &mut report, options.detect)?;
     if let Some(parsed) = embedded_profile(bundle, EMBEDDED_PROFILE, &mut report.warnings) {
         report.warnings.extend(
             parsed
@@ -214,7 +246,12 @@ fn inspect_bundle(
     }
     details(&mut report).extensions = extensions(bundle, &files, &mut report.warnings);
     crate::filing::file(&mut report, options.judged_at());
-    Ok(report)
+    let parsed = Parsed {
+        files,
+        info,
+        executable,
+    };
+    Ok((report, parsed))
 }
 
 fn platform(info: &Dictionary) -> &'static str {

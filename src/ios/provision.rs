@@ -16,6 +16,16 @@ pub struct ParsedProfile {
 }
 
 /// `Refused` when the file is a profile's plist that is not read (past a limit).
+/// Keys every provisioning profile has some of.
+const PROFILE_KEYS: [&str; 6] = [
+    "UUID",
+    "DeveloperCertificates",
+    "Entitlements",
+    "ExpirationDate",
+    "TeamIdentifier",
+    "ApplicationIdentifierPrefix",
+];
+
 pub fn parse(bytes: &[u8]) -> Result<ParsedProfile, PlistError> {
     if bytes.is_empty() {
         return Err(PlistError::Invalid("empty file".into()));
@@ -31,6 +41,14 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedProfile, PlistError> {
         }
     };
     let dict = dictionary(&content)?;
+    // Any plist parses; a profile is one with a profile's keys (Xcode's
+    // ExportOptions.plist, say, has none of them).
+    if !PROFILE_KEYS.iter().any(|key| dict.contains_key(key)) {
+        return Err(PlistError::Invalid(format!(
+            "a property list without any of {}: not a provisioning profile",
+            PROFILE_KEYS.join(", ")
+        )));
+    }
     let signed = signed_by.is_some();
     let (profile, unreadable) = from_dictionary(&dict, signed_by);
     Ok(ParsedProfile {
