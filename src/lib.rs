@@ -10,24 +10,34 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-pub mod android;
+// The API is what lib.rs and the public modules export; everything else is `pub(crate)`.
+#![warn(unreachable_pub)]
+
+mod android;
+#[cfg(feature = "batch")]
 pub mod batch;
 mod ber;
 mod bytes;
-pub mod cert;
+mod cert;
 mod certfile;
 pub mod check;
-pub mod detect;
-pub mod error;
+#[cfg(feature = "detect")]
+mod detect;
+#[cfg(feature = "detect")]
+mod domain_name;
+mod error;
 mod filing;
-pub mod harmony;
+#[doc(hidden)]
+pub mod fuzzing;
+mod harmony;
 mod input;
-pub mod ios;
-pub mod keystore;
+mod ios;
+mod keystore;
 pub mod output;
-pub mod pkcs7;
+mod pkcs7;
 pub mod render;
 pub mod report;
+#[cfg(feature = "sheet")]
 pub mod sheet;
 
 pub use error::{Error, ErrorKind};
@@ -246,6 +256,7 @@ fn looks_like_pfx(bytes: &[u8]) -> bool {
 
 /// Inspects every path, one after another on a thread with the workers' stack
 /// (`batch::WORKER_STACK_SIZE`); unreadable ones become error entries, never a stop.
+#[cfg(feature = "batch")]
 pub fn inspect_all<P: AsRef<Path> + Sync>(paths: &[P], options: &Options) -> Report {
     batch::Batch::named(paths)
         .read(options, 1, |_| {})

@@ -6,12 +6,12 @@ use crate::report::{HarmonyCertificateKind, HarmonyProfile};
 use serde_json::Value;
 use time::format_description::well_known::Rfc3339;
 
-pub struct ParsedProfile {
+pub(crate) struct ParsedProfile {
     pub profile: HarmonyProfile,
     pub signed: bool,
 }
 
-pub fn parse(bytes: &[u8]) -> Result<ParsedProfile, String> {
+pub(crate) fn parse(bytes: &[u8]) -> Result<ParsedProfile, String> {
     let (content, signed_by) = match cert::signed_content(bytes) {
         Ok(found) => found,
         Err(_) if bytes.first() == Some(&b'{') => (bytes.to_vec(), None),

@@ -15,7 +15,7 @@ const MAX_CONFIGS: u32 = 4096;
 /// the configurations are not collected past this.
 const MAX_STRINGS_BYTES: usize = 256 << 10;
 
-pub struct ResourceIndex<'a> {
+pub(crate) struct ResourceIndex<'a> {
     data: &'a [u8],
     /// (locale tag or "default", plain, offset of the config's IDSS table)
     configs: Vec<(String, bool, usize)>,
@@ -32,7 +32,7 @@ fn unpack(value: u32) -> String {
 }
 
 impl<'a> ResourceIndex<'a> {
-    pub fn parse(data: &'a [u8]) -> Result<Self, String> {
+    pub(crate) fn parse(data: &'a [u8]) -> Result<Self, String> {
         let count = u32_at(data, 132).ok_or("resources.index: shorter than its header")?;
         if count > MAX_CONFIGS {
             return Err(format!("resources.index: {count} configurations"));
@@ -93,7 +93,7 @@ impl<'a> ResourceIndex<'a> {
     /// Every distinct string value, for the URLs in them. Configurations share
     /// tables and records, so each table and each record is read once, and the
     /// values are borrowed: nothing grows with the number of references to them.
-    pub fn all_values(&self) -> Vec<Cow<'a, str>> {
+    pub(crate) fn all_values(&self) -> Vec<Cow<'a, str>> {
         let mut budget = Budget::new(self.data.len());
         let (mut tables, mut records) = (HashSet::new(), HashSet::new());
         let mut out = Vec::new();
@@ -121,7 +121,7 @@ impl<'a> ResourceIndex<'a> {
     }
 
     /// The locale tags of the configurations, "default" excluded.
-    pub fn locales(&self) -> Vec<String> {
+    pub(crate) fn locales(&self) -> Vec<String> {
         let mut out: Vec<String> = self
             .configs
             .iter()
@@ -136,7 +136,7 @@ impl<'a> ResourceIndex<'a> {
     /// The string value of `id` in each locale, plain configurations first; a
     /// locale's first value only. Each table is searched once, and the values
     /// together stay under `MAX_STRINGS_BYTES`.
-    pub fn strings(&self, id: u32) -> Vec<(String, String)> {
+    pub(crate) fn strings(&self, id: u32) -> Vec<(String, String)> {
         let mut budget = Budget::new(self.data.len());
         let mut found: HashMap<usize, Option<usize>> = HashMap::new();
         let mut out: Vec<(String, String)> = Vec::new();
@@ -217,7 +217,7 @@ pub(crate) mod tests {
     use super::*;
 
     /// A resources.index with one string id in "default" and "zh-CN".
-    pub fn sample(id: u32, default: &str, zh: &str) -> Vec<u8> {
+    pub(crate) fn sample(id: u32, default: &str, zh: &str) -> Vec<u8> {
         let mut out = vec![0u8; 128];
         out[..12].copy_from_slice(b"Restool 5.0\0");
         let keys_len = 12 + (12 + 16);

@@ -11,7 +11,7 @@ use zip::result::ZipError;
 use zip::{CompressionMethod, ZipArchive};
 
 /// A file being read as a stream, with the size its header (or the file system) declares.
-pub struct Entry<'a> {
+pub(crate) struct Entry<'a> {
     pub reader: Box<dyn Read + 'a>,
     pub declared: u64,
 }
@@ -19,7 +19,7 @@ pub struct Entry<'a> {
 /// A zip over a shared source. Cloning gives another reader of the same bytes with the
 /// same index (detection's second thread), without reading the central directory again.
 #[derive(Clone)]
-pub struct Archive<'s> {
+pub(crate) struct Archive<'s> {
     zip: ZipArchive<Cursor<'s>>,
     source: Shared<'s>,
 }
@@ -40,24 +40,24 @@ impl<'s> Archive<'s> {
         Ok(Archive { zip, source })
     }
 
-    pub fn file_len(&self) -> u64 {
+    pub(crate) fn file_len(&self) -> u64 {
         self.source.len()
     }
 
     /// Absolute offset of the central directory in the file.
-    pub fn central_directory_start(&self) -> u64 {
+    pub(crate) fn central_directory_start(&self) -> u64 {
         self.zip.central_directory_start()
     }
 
     /// Names of all entries, from the central directory. Names that are not
     /// valid UTF-8 are skipped: none of the entries we read has such a name.
-    pub fn names(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn names(&self) -> impl Iterator<Item = &str> {
         self.zip
             .file_names_raw()
             .filter_map(|raw| std::str::from_utf8(raw).ok())
     }
 
-    pub fn contains(&self, name: &str) -> bool {
+    pub(crate) fn contains(&self, name: &str) -> bool {
         self.zip.index_for_name(name).is_some()
     }
 
@@ -77,7 +77,7 @@ impl<'s> Archive<'s> {
 
     /// A streaming reader over one entry's uncompressed bytes, and the size
     /// its header declares. `Ok(None)` when the entry does not exist.
-    pub fn open_entry(&mut self, name: &str) -> Result<Option<Entry<'_>>, ErrorKind> {
+    pub(crate) fn open_entry(&mut self, name: &str) -> Result<Option<Entry<'_>>, ErrorKind> {
         let Some(entry) = self.raw_entry(name)? else {
             return Ok(None);
         };
@@ -93,7 +93,11 @@ impl<'s> Archive<'s> {
 
     /// Decompresses one entry, refusing more than `limit` bytes whatever its
     /// header declares. `Ok(None)` when the entry does not exist.
-    pub fn read_entry(&mut self, name: &str, limit: u64) -> Result<Option<Vec<u8>>, ErrorKind> {
+    pub(crate) fn read_entry(
+        &mut self,
+        name: &str,
+        limit: u64,
+    ) -> Result<Option<Vec<u8>>, ErrorKind> {
         let Some(entry) = self.open_entry(name)? else {
             return Ok(None);
         };
@@ -105,7 +109,7 @@ impl<'s> Archive<'s> {
     /// every byte charged to `budget` as it is inflated, so an entry that turns out too
     /// large still costs what it inflated, and the whole set can never inflate more than
     /// the budget (plus one byte per refused entry).
-    pub fn nested(
+    pub(crate) fn nested(
         &mut self,
         name: &str,
         budget: &mut NestedBudget,
@@ -190,7 +194,7 @@ impl<'s> Archive<'s> {
 
     /// Refuses entries whose bytes overlap (several central-directory records pointing
     /// into one local file: a zip-bomb pattern no packaging tool produces).
-    pub fn refuse_overlaps<'n>(
+    pub(crate) fn refuse_overlaps<'n>(
         &mut self,
         names: impl IntoIterator<Item = &'n str>,
     ) -> Result<(), ErrorKind> {
@@ -221,7 +225,7 @@ impl<'s> Archive<'s> {
     }
 
     /// Reads `len` raw bytes at `offset`. The caller bounds `len`.
-    pub fn read_at(&mut self, offset: u64, len: usize) -> std::io::Result<Vec<u8>> {
+    pub(crate) fn read_at(&mut self, offset: u64, len: usize) -> std::io::Result<Vec<u8>> {
         let mut out = vec![0u8; len];
         self.source.read_exact_at(&mut out, offset)?;
         Ok(out)
@@ -281,8 +285,8 @@ fn declared_entries(source: &dyn super::Source) -> Result<u64, ErrorKind> {
 /// and all of those of one outer package together up to `MAX_NESTED_TOTAL`: memory and
 /// time stay bounded whatever the outer package claims (one nested package is held at a
 /// time, within the 512 MiB peak of docs/security.md).
-pub const MAX_NESTED_PACKAGE: u64 = 128 << 20;
-pub const MAX_NESTED_TOTAL: u64 = 1 << 30;
+pub(super) const MAX_NESTED_PACKAGE: u64 = 128 << 20;
+pub(super) const MAX_NESTED_TOTAL: u64 = 1 << 30;
 /// How many times its compressed size a nested package may inflate to (real APKs and HAPs
 /// hold compressed data and inflate a few times at most); entries under
 /// `MIN_RATIO_CHECKED` are not held to it.
@@ -290,7 +294,7 @@ const MAX_NESTED_RATIO: u64 = 100;
 const MIN_RATIO_CHECKED: u64 = 1 << 20;
 
 /// What the compressed packages inside one package may still inflate.
-pub struct NestedBudget {
+pub(crate) struct NestedBudget {
     remaining: u64,
 }
 
@@ -304,7 +308,7 @@ impl Default for NestedBudget {
 
 /// Reads all of `reader`, refusing more than `limit` bytes: the declared size
 /// may lie (a zip bomb), so at most one byte past the limit is ever read.
-pub fn read_bounded(
+pub(crate) fn read_bounded(
     reader: impl Read,
     declared: u64,
     limit: u64,

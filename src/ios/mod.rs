@@ -2,10 +2,10 @@
 //! embedded profile, the executable's code signature, app extensions) and
 //! standalone provisioning profiles.
 
-pub mod bundle;
-pub mod macho;
-pub mod property_list;
-pub mod provision;
+pub(crate) mod bundle;
+pub(crate) mod macho;
+pub(crate) mod property_list;
+pub(crate) mod provision;
 
 use crate::cert;
 use crate::error::ErrorKind;
@@ -23,9 +23,9 @@ const EMBEDDED_PROFILE: &str = "embedded.mobileprovision";
 /// Info.plist and InfoPlist.strings are kilobytes.
 const MAX_PLIST: u64 = 4 << 20;
 /// Profiles are tens of kilobytes, a little more with many devices.
-pub const MAX_PROFILE: u64 = 4 << 20;
+pub(crate) const MAX_PROFILE: u64 = 4 << 20;
 
-pub fn inspect_ipa(
+pub(crate) fn inspect_ipa(
     path: &Path,
     archive: &mut crate::input::Archive,
     options: &crate::Options,
@@ -52,7 +52,10 @@ pub fn inspect_ipa(
     inspect_bundle(path, Format::Ipa, &mut bundle, warnings, options)
 }
 
-pub fn inspect_app_dir(path: &Path, options: &crate::Options) -> Result<PackageReport, ErrorKind> {
+pub(crate) fn inspect_app_dir(
+    path: &Path,
+    options: &crate::Options,
+) -> Result<PackageReport, ErrorKind> {
     let mut bundle = Bundle::Dir {
         root: path.to_path_buf(),
     };
@@ -60,7 +63,11 @@ pub fn inspect_app_dir(path: &Path, options: &crate::Options) -> Result<PackageR
 }
 
 /// A standalone .mobileprovision / .provisionprofile.
-pub fn inspect_profile(path: &Path, bytes: &[u8], now: i64) -> Result<PackageReport, ErrorKind> {
+pub(crate) fn inspect_profile(
+    path: &Path,
+    bytes: &[u8],
+    now: i64,
+) -> Result<PackageReport, ErrorKind> {
     let parsed = provision::parse(bytes).map_err(|e| match e {
         // A profile, but one that is not read: an error of its own, not "no package".
         property_list::PlistError::Refused(reason) => ErrorKind::BadEntry {
@@ -198,6 +205,7 @@ fn inspect_bundle(
     }
 
     let executable_read = read_code_signature(bundle, executable.as_deref(), &mut report, detect)?;
+    #[cfg(feature = "detect")]
     if detect {
         let empty = macho::MachO::default();
         let read = executable_read.as_ref().unwrap_or(&empty);

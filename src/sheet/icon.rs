@@ -53,7 +53,7 @@ pub fn export(packages: &[PackageReport]) -> Result<Option<Icon>, String> {
 }
 
 /// PNG, WebP or Apple's CgBI PNG, refused past `MAX_SOURCE_SIDE` from its header.
-pub fn decode(data: &[u8]) -> Result<DynamicImage, String> {
+pub(crate) fn decode(data: &[u8]) -> Result<DynamicImage, String> {
     if let Some((width, height)) = dimensions(data) {
         if width > MAX_SOURCE_SIDE || height > MAX_SOURCE_SIDE {
             return Err(format!(

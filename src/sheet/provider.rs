@@ -66,7 +66,8 @@ pub struct PlatformProfile {
 }
 
 /// A 公钥 form; also the command line's `--pubkey-format` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum KeyForm {
     Decimal,

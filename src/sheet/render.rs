@@ -6,7 +6,8 @@ use crate::render::{escape_controls, must_escape, outln};
 use std::fmt::Write;
 
 /// The sheet's formats; also the command line's `--format` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Format {
     Text,
     Markdown,

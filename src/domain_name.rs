@@ -2,10 +2,10 @@
 //! levels, no IP addresses and no URL paths.
 
 /// The portals count example.com as 2 levels and accept up to 4.
-pub const MAX_LEVELS: usize = 4;
+pub(crate) const MAX_LEVELS: usize = 4;
 
 /// The ASCII (punycode) form of `input`, or why it is refused.
-pub fn normalize(input: &str) -> Result<String, String> {
+pub(crate) fn normalize(input: &str) -> Result<String, String> {
     let trimmed = input.trim().trim_end_matches('.');
     if trimmed.contains("://")
         || trimmed.contains('/')
@@ -47,7 +47,7 @@ pub fn normalize(input: &str) -> Result<String, String> {
 }
 
 /// Every domain normalized and deduplicated, in order, with the reasons for those refused.
-pub fn normalize_all(inputs: &[String]) -> (Vec<String>, Vec<String>) {
+pub(crate) fn normalize_all(inputs: &[String]) -> (Vec<String>, Vec<String>) {
     let mut good: Vec<String> = Vec::new();
     let mut refused = Vec::new();
     for input in inputs {
