@@ -12,6 +12,13 @@
 
 // The API is what lib.rs and the public modules export; everything else is `pub(crate)`.
 #![warn(unreachable_pub)]
+// Some reader parts serve only detection, the sheet or the batch pass: a build without
+// those features compiles them unused. The full build (`cli`, the default) keeps the
+// unused-code lints for everything.
+#![cfg_attr(
+    not(all(feature = "detect", feature = "sheet", feature = "batch")),
+    allow(dead_code, unused_imports, unused_variables)
+)]
 
 mod android;
 #[cfg(feature = "batch")]
