@@ -87,7 +87,7 @@ pub struct PackageReport {
 pub struct IconFile {
     /// The icon's path inside the package.
     pub name: String,
-    pub bytes: Result<Vec<u8>, String>,
+    pub bytes: Result<Vec<u8>, std::sync::Arc<crate::ErrorKind>>,
 }
 
 impl PackageReport {

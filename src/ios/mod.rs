@@ -136,7 +136,7 @@ fn icon_file(bundle: &mut Bundle<'_, '_>, files: &[String], names: &[String]) ->
             Err(e) => {
                 return Some(IconFile {
                     name: file.clone(),
-                    bytes: Err(e.to_string()),
+                    bytes: Err(std::sync::Arc::new(e)),
                 })
             }
         };

@@ -61,8 +61,8 @@ impl PlatformDomains {
 }
 
 /// Parses filing.toml; errors name the line and the key (unknown keys are refused).
-pub fn parse(text: &str) -> Result<Config, String> {
-    toml::from_str(text).map_err(|e| e.to_string())
+pub fn parse(text: &str) -> Result<Config, toml::de::Error> {
+    toml::from_str(text)
 }
 
 /// 服务语言 suggested by the locales of the apps' names: Simplified Chinese
@@ -210,7 +210,9 @@ mod tests {
 
     #[test]
     fn a_typo_names_the_line() {
-        let err = parse("[app]\nservice_contnet = \"x\"\n").unwrap_err();
+        let err = parse("[app]\nservice_contnet = \"x\"\n")
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("line 2") && err.contains("service_contnet"),
             "{err}"
