@@ -55,15 +55,11 @@ impl Collector {
             .trim_start_matches("*.")
             .trim_end_matches('.')
             .to_ascii_lowercase();
-        let Ok(ascii) = crate::domain_name::normalize(&host).or_else(|e| {
-            // Over four levels is still worth reporting; other refusals are not hosts.
-            if e.contains("levels") {
-                Ok(host.clone())
-            } else {
-                Err(e)
-            }
-        }) else {
-            return;
+        // Over four levels is still worth reporting; other refusals are not hosts.
+        let ascii = match crate::domain_name::normalize(&host) {
+            Ok(ascii) => ascii,
+            Err(crate::domain_name::DomainError::TooManyLevels { .. }) => host.clone(),
+            Err(_) => return,
         };
         if NAMESPACE_HOSTS.contains(&ascii.as_str()) {
             return;
@@ -163,6 +159,18 @@ fn piece_end(data: &[u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Only "too many levels" is let through, not any refusal whose text says "levels".
+    #[test]
+    fn an_invalid_host_that_mentions_levels_is_not_a_host() {
+        let mut c = Collector::default();
+        c.text(
+            "https://levels-.example.com/ https://a.b.c.levels.example.com/",
+            "dex",
+        );
+        let hosts: Vec<String> = c.finish().into_iter().map(|d| d.host).collect();
+        assert_eq!(hosts, ["a.b.c.levels.example.com"]);
+    }
 
     #[test]
     fn urls_hosts_and_grouping() {
