@@ -412,11 +412,25 @@ pub(crate) fn record_signature(
     found.chain
 }
 
+/// Why a CMS SignedData holds no content to read.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum SignedContentError {
+    #[error(transparent)]
+    Cms(#[from] crate::pkcs7::Pkcs7Error),
+    #[error("the CMS holds no content")]
+    NoContent,
+}
+
 /// A CMS SignedData's encapsulated content and its signer's certificate
 /// (profiles: Apple's hold a plist, HarmonyOS's JSON).
-pub(crate) fn signed_content(bytes: &[u8]) -> Result<(Vec<u8>, Option<Certificate>), String> {
-    let signed = crate::pkcs7::parse_signed_data(bytes).map_err(|e| e.to_string())?;
-    let content = signed.content.clone().ok_or("the CMS holds no content")?;
+pub(crate) fn signed_content(
+    bytes: &[u8],
+) -> Result<(Vec<u8>, Option<Certificate>), SignedContentError> {
+    let signed = crate::pkcs7::parse_signed_data(bytes)?;
+    let content = signed
+        .content
+        .clone()
+        .ok_or(SignedContentError::NoContent)?;
     let signer = signature_certificates(&signed)
         .signer
         .ok()

@@ -100,9 +100,10 @@ pub(crate) fn inspect_hap(
     let index = match index_bytes.as_deref().map(resources::ResourceIndex::parse) {
         Some(Ok(index)) => Some(index),
         Some(Err(e)) => {
-            report
-                .warnings
-                .push(Warning::new(WarningCode::ResourcesUnreadable, e));
+            report.warnings.push(Warning::new(
+                WarningCode::ResourcesUnreadable,
+                e.to_string(),
+            ));
             None
         }
         None => None,
@@ -311,7 +312,7 @@ pub(crate) fn inspect_profile(
     bytes: &[u8],
     now: i64,
 ) -> Result<PackageReport, ErrorKind> {
-    let parsed = profile::parse(bytes).map_err(ErrorKind::NotAPackage)?;
+    let parsed = profile::parse(bytes).map_err(|e| ErrorKind::NotAPackage(e.to_string()))?;
     let mut report = empty_report(path, Format::P7b);
     report.package_name = parsed.profile.bundle_name.clone();
     if let Some(key) = parsed.profile.certificate.clone() {

@@ -31,20 +31,35 @@ fn unpack(value: u32) -> String {
         .collect()
 }
 
+/// Why resources.index cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ResourcesError {
+    #[error("resources.index: shorter than its header")]
+    Short,
+    #[error("resources.index: {0} configurations")]
+    TooManyConfigurations(u32),
+    #[error("resources.index: no KEYS tag at offset {0}")]
+    NoKeys(usize),
+    #[error("resources.index: truncated KEYS")]
+    TruncatedKeys,
+    #[error("resources.index: truncated key parameters")]
+    TruncatedKeyParameters,
+}
+
 impl<'a> ResourceIndex<'a> {
-    pub(crate) fn parse(data: &'a [u8]) -> Result<Self, String> {
-        let count = u32_at(data, 132).ok_or("resources.index: shorter than its header")?;
+    pub(crate) fn parse(data: &'a [u8]) -> Result<Self, ResourcesError> {
+        let count = u32_at(data, 132).ok_or(ResourcesError::Short)?;
         if count > MAX_CONFIGS {
-            return Err(format!("resources.index: {count} configurations"));
+            return Err(ResourcesError::TooManyConfigurations(count));
         }
         let mut at = HEADER_LEN;
         let mut configs = Vec::new();
         for _ in 0..count {
             if data.get(at..at + 4) != Some(b"KEYS") {
-                return Err(format!("resources.index: no KEYS tag at offset {at}"));
+                return Err(ResourcesError::NoKeys(at));
             }
-            let offset = u32_at(data, at + 4).ok_or("resources.index: truncated KEYS")? as usize;
-            let key_count = u32_at(data, at + 8).ok_or("resources.index: truncated KEYS")? as usize;
+            let offset = u32_at(data, at + 4).ok_or(ResourcesError::TruncatedKeys)? as usize;
+            let key_count = u32_at(data, at + 8).ok_or(ResourcesError::TruncatedKeys)? as usize;
             at += 12;
             let (mut language, mut script, mut region, mut plain) =
                 (String::new(), String::new(), String::new(), true);
@@ -52,7 +67,7 @@ impl<'a> ResourceIndex<'a> {
                 let (Some(kind), Some(value)) =
                     (u32_at(data, at + k * 8), u32_at(data, at + k * 8 + 4))
                 else {
-                    return Err("resources.index: truncated key parameters".into());
+                    return Err(ResourcesError::TruncatedKeyParameters);
                 };
                 match kind {
                     KEY_LANGUAGE => language = unpack(value),
