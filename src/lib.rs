@@ -60,7 +60,8 @@ use std::sync::Arc;
 pub struct Options {
     /// The password of PKCS#12 files.
     pub password: Option<String>,
-    /// Also detect SDKs, domains and languages (reads the code: slower).
+    /// Also detect SDKs, domains and languages (reads the code: slower); needs the
+    /// `detect` feature, without which `PackageReport::detection` stays `None`.
     pub detect: bool,
     /// The keystore alias to report and file; every alias when `None`.
     pub alias: Option<String>,
