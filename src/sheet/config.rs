@@ -67,7 +67,7 @@ pub fn parse(text: &str) -> Result<Config, toml::de::Error> {
 
 /// 服务语言 suggested by the locales of the apps' names: Simplified Chinese
 /// first (the filing is for mainland China), then the others.
-pub fn languages_of(packages: &[crate::report::PackageReport]) -> Vec<&'static str> {
+pub(crate) fn languages_of(packages: &[crate::report::PackageReport]) -> Vec<&'static str> {
     let locales = packages.iter().flat_map(|p| p.app_names.keys().cloned());
     crate::detect::languages::group(locales)
         .iter()

@@ -27,7 +27,7 @@ pub struct Provider {
 
 impl Provider {
     /// The provider's name for an SDK category, e.g. 支付 → 支付类.
-    pub fn sdk_type<'a>(&'a self, category: &'a str) -> &'a str {
+    pub(crate) fn sdk_type<'a>(&'a self, category: &'a str) -> &'a str {
         self.sdk_types
             .get(category)
             .map_or(category, String::as_str)
