@@ -7,7 +7,7 @@
 //! central directory, whose offset in the end record moves by the block's size.
 //! The CMS and profile come from openssl; only the block layout is ours.
 
-use appfiling::harmony::sign_block::{encode, TYPE_PROFILE, TYPE_SIGNATURE};
+use appfiling::fuzzing::{encode_hap_sign_block as encode, TYPE_PROFILE, TYPE_SIGNATURE};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();

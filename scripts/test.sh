@@ -27,4 +27,18 @@ cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
 # The fuzz targets must keep compiling against the library (running them: scripts/fuzz.sh).
 cargo check --package appfiling-fuzz --bins --locked
+# The library alone (`default-features = false`) builds without the command's, the sheet's
+# and the batch's dependencies, and its example reads a package from bytes with the API only.
+cargo clippy --lib --no-default-features --locked -- -D warnings
+if cargo tree --no-default-features -e normal --prefix none --locked |
+    grep -E '^(clap|anyhow|indicatif|image|rust_xlsxwriter|rayon) '; then
+    echo "the library without features depends on the crates above" >&2
+    exit 1
+fi
+library=$(cargo run -q --locked --no-default-features --example from_bytes -- samples/sample-v1v2v3-rsa.apk)
+expected=$(awk -F'\t' '$1 == "sample-v1v2v3-rsa.apk" { print $3; print $16 }' samples/EXPECTED.tsv)
+if [ "$library" != "$expected" ]; then
+    printf 'examples/from_bytes printed\n%s\ninstead of\n%s\n' "$library" "$expected" >&2
+    exit 1
+fi
 cargo test --locked -- --show-output

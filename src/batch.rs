@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 /// The stack of every thread that parses a package. Each recursive reader carries an
 /// explicit depth budget (docs/security.md) that keeps it well inside 2 MiB, which is what
 /// the fuzz targets run on; this leaves four times that.
-pub const WORKER_STACK_SIZE: usize = 8 << 20;
+pub(crate) const WORKER_STACK_SIZE: usize = 8 << 20;
 
 /// One file or bundle to read.
 #[derive(Debug, Clone, PartialEq, Eq)]

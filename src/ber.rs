@@ -4,7 +4,7 @@
 use thiserror::Error;
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum BerError {
+pub(crate) enum BerError {
     #[error("truncated ASN.1 element at offset {0}")]
     Truncated(usize),
     #[error("unsupported ASN.1 length form at offset {0}")]
@@ -17,20 +17,20 @@ pub enum BerError {
 /// budget for a whole descent: children count from their parent's depth.
 const MAX_DEPTH: usize = 48;
 
-pub const TAG_INTEGER: u8 = 0x02;
-pub const TAG_OCTET_STRING: u8 = 0x04;
-pub const TAG_OCTET_STRING_CONSTRUCTED: u8 = 0x24;
-pub const TAG_OID: u8 = 0x06;
-pub const TAG_SEQUENCE: u8 = 0x30;
-pub const TAG_SET: u8 = 0x31;
-pub const TAG_CONTEXT_0_CONSTRUCTED: u8 = 0xa0;
-pub const TAG_CONTEXT_1_CONSTRUCTED: u8 = 0xa1;
-pub const TAG_CONTEXT_0_PRIMITIVE: u8 = 0x80;
+pub(crate) const TAG_INTEGER: u8 = 0x02;
+pub(crate) const TAG_OCTET_STRING: u8 = 0x04;
+pub(crate) const TAG_OCTET_STRING_CONSTRUCTED: u8 = 0x24;
+pub(crate) const TAG_OID: u8 = 0x06;
+pub(crate) const TAG_SEQUENCE: u8 = 0x30;
+pub(crate) const TAG_SET: u8 = 0x31;
+pub(crate) const TAG_CONTEXT_0_CONSTRUCTED: u8 = 0xa0;
+pub(crate) const TAG_CONTEXT_1_CONSTRUCTED: u8 = 0xa1;
+pub(crate) const TAG_CONTEXT_0_PRIMITIVE: u8 = 0x80;
 
 /// One BER element. `tag` is the identifier octet; high tag numbers are not
 /// used by CMS and are refused.
 #[derive(Debug, Clone, Copy)]
-pub struct Tlv<'a> {
+pub(crate) struct Tlv<'a> {
     pub tag: u8,
     /// The content octets (for indefinite lengths, without the end-of-contents marker).
     pub content: &'a [u8],
@@ -41,7 +41,7 @@ pub struct Tlv<'a> {
 }
 
 impl<'a> Tlv<'a> {
-    pub fn children(&self) -> Children<'a> {
+    pub(crate) fn children(&self) -> Children<'a> {
         Children {
             rest: self.content,
             base: 0,
@@ -51,7 +51,7 @@ impl<'a> Tlv<'a> {
 }
 
 /// Iterates over the elements of a constructed element's content.
-pub struct Children<'a> {
+pub(crate) struct Children<'a> {
     rest: &'a [u8],
     base: usize,
     depth: usize,
@@ -79,7 +79,7 @@ impl<'a> Iterator for Children<'a> {
 }
 
 /// Parses the first element of `data`.
-pub fn parse_first(data: &[u8]) -> Result<Tlv<'_>, BerError> {
+pub(crate) fn parse_first(data: &[u8]) -> Result<Tlv<'_>, BerError> {
     parse(data, 0, 0).map(|(tlv, _)| tlv)
 }
 

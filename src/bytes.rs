@@ -9,7 +9,7 @@ use thiserror::Error;
 /// A read ran past the end of the data it was given.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error("truncated data: needed {needed} bytes at offset {offset}, only {available} left")]
-pub struct Truncated {
+pub(crate) struct Truncated {
     pub offset: usize,
     pub needed: usize,
     pub available: usize,
@@ -17,18 +17,18 @@ pub struct Truncated {
 
 /// A cursor over a byte slice; every read is checked against the slice's end.
 #[derive(Debug, Clone, Copy)]
-pub struct Reader<'a> {
+pub(crate) struct Reader<'a> {
     data: &'a [u8],
     pos: usize,
 }
 
 impl<'a> Reader<'a> {
-    pub fn new(data: &'a [u8]) -> Self {
+    pub(crate) fn new(data: &'a [u8]) -> Self {
         Reader { data, pos: 0 }
     }
 
     /// A reader positioned at `offset`, which must lie within `data`.
-    pub fn at(data: &'a [u8], offset: usize) -> Result<Self, Truncated> {
+    pub(crate) fn at(data: &'a [u8], offset: usize) -> Result<Self, Truncated> {
         if offset > data.len() {
             return Err(Truncated {
                 offset,
@@ -39,19 +39,19 @@ impl<'a> Reader<'a> {
         Ok(Reader { data, pos: offset })
     }
 
-    pub fn position(&self) -> usize {
+    pub(crate) fn position(&self) -> usize {
         self.pos
     }
 
-    pub fn remaining(&self) -> usize {
+    pub(crate) fn remaining(&self) -> usize {
         self.data.len() - self.pos
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.remaining() == 0
     }
 
-    pub fn take(&mut self, n: usize) -> Result<&'a [u8], Truncated> {
+    pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8], Truncated> {
         if n > self.remaining() {
             return Err(Truncated {
                 offset: self.pos,
@@ -64,7 +64,7 @@ impl<'a> Reader<'a> {
         Ok(out)
     }
 
-    pub fn skip(&mut self, n: usize) -> Result<(), Truncated> {
+    pub(crate) fn skip(&mut self, n: usize) -> Result<(), Truncated> {
         self.take(n).map(|_| ())
     }
 
@@ -74,68 +74,68 @@ impl<'a> Reader<'a> {
         Ok(out)
     }
 
-    pub fn u8(&mut self) -> Result<u8, Truncated> {
+    pub(crate) fn u8(&mut self) -> Result<u8, Truncated> {
         Ok(self.array::<1>()?[0])
     }
 
-    pub fn u16(&mut self) -> Result<u16, Truncated> {
+    pub(crate) fn u16(&mut self) -> Result<u16, Truncated> {
         Ok(u16::from_le_bytes(self.array()?))
     }
 
-    pub fn u32(&mut self) -> Result<u32, Truncated> {
+    pub(crate) fn u32(&mut self) -> Result<u32, Truncated> {
         Ok(u32::from_le_bytes(self.array()?))
     }
 
-    pub fn u64(&mut self) -> Result<u64, Truncated> {
+    pub(crate) fn u64(&mut self) -> Result<u64, Truncated> {
         Ok(u64::from_le_bytes(self.array()?))
     }
 
     /// Big-endian reads, for the formats Java and Apple write (JKS, Mach-O code signatures).
-    pub fn u16_be(&mut self) -> Result<u16, Truncated> {
+    pub(crate) fn u16_be(&mut self) -> Result<u16, Truncated> {
         Ok(u16::from_be_bytes(self.array()?))
     }
 
-    pub fn u32_be(&mut self) -> Result<u32, Truncated> {
+    pub(crate) fn u32_be(&mut self) -> Result<u32, Truncated> {
         Ok(u32::from_be_bytes(self.array()?))
     }
 
-    pub fn u64_be(&mut self) -> Result<u64, Truncated> {
+    pub(crate) fn u64_be(&mut self) -> Result<u64, Truncated> {
         Ok(u64::from_be_bytes(self.array()?))
     }
 
     /// A `u32` length followed by that many bytes, as the APK Signing Block nests its fields.
-    pub fn length_prefixed(&mut self) -> Result<Reader<'a>, Truncated> {
+    pub(crate) fn length_prefixed(&mut self) -> Result<Reader<'a>, Truncated> {
         let len = self.u32()? as usize;
         Ok(Reader::new(self.take(len)?))
     }
 
     /// The bytes this reader has not consumed yet.
-    pub fn rest(&self) -> &'a [u8] {
+    pub(crate) fn rest(&self) -> &'a [u8] {
         &self.data[self.pos..]
     }
 }
 
 /// `u16` at `offset`, or `None` past the end.
-pub fn u16_at(data: &[u8], offset: usize) -> Option<u16> {
+pub(crate) fn u16_at(data: &[u8], offset: usize) -> Option<u16> {
     let bytes = data.get(offset..offset.checked_add(2)?)?;
     Some(u16::from_le_bytes([bytes[0], bytes[1]]))
 }
 
 /// `u32` at `offset`, or `None` past the end.
-pub fn u32_at(data: &[u8], offset: usize) -> Option<u32> {
+pub(crate) fn u32_at(data: &[u8], offset: usize) -> Option<u32> {
     let bytes = data.get(offset..offset.checked_add(4)?)?;
     Some(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
 }
 
 /// Big-endian `u32` at `offset`, or `None` past the end.
-pub fn u32_be_at(data: &[u8], offset: usize) -> Option<u32> {
+pub(crate) fn u32_be_at(data: &[u8], offset: usize) -> Option<u32> {
     let bytes = data.get(offset..offset.checked_add(4)?)?;
     Some(u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
 }
 
 /// The string at `offset` as dex and Ark bytecode store it: a uleb128 length in
 /// UTF-16 units, then MUTF-8 bytes up to a NUL. The bytes, without the NUL.
-pub fn mutf8_at(data: &[u8], offset: usize) -> Option<&[u8]> {
+pub(crate) fn mutf8_at(data: &[u8], offset: usize) -> Option<&[u8]> {
     let mut r = Reader::at(data, offset).ok()?;
     // The length is not needed: the NUL ends the string. A uleb128 u32 has at most 5 bytes.
     for _ in 0..5 {

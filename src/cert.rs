@@ -26,12 +26,12 @@ use x509_parser::x509::X509Name;
 
 #[derive(Debug, Clone, Error)]
 #[error("invalid X.509 certificate: {0}")]
-pub struct CertError(String);
+pub(crate) struct CertError(String);
 
 const OID_RSA_PSS: &str = "1.2.840.113549.1.1.10";
 
 /// Uppercase hex without separators.
-pub fn hex_upper(bytes: &[u8]) -> String {
+pub(crate) fn hex_upper(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = String::with_capacity(bytes.len() * 2);
     for b in bytes {
@@ -83,7 +83,7 @@ thread_local! {
 }
 
 /// Describes a certificate from its exact encoded bytes.
-pub fn describe(der: &[u8]) -> Result<CertifiedKey, CertError> {
+pub(crate) fn describe(der: &[u8]) -> Result<CertifiedKey, CertError> {
     let remembered = RECENT.with_borrow(|recent| {
         recent
             .iter()
@@ -292,7 +292,7 @@ fn dsa_prime_bits(params: ber::Tlv<'_>) -> Option<u32> {
 }
 
 /// The certificates of a PEM (one or several) or DER file; `None` when it holds none.
-pub fn pem_or_der_certificates(bytes: &[u8]) -> Option<Vec<Vec<u8>>> {
+pub(crate) fn pem_or_der_certificates(bytes: &[u8]) -> Option<Vec<Vec<u8>>> {
     if bytes.starts_with(b"-----BEGIN") || bytes.windows(11).any(|w| w == b"-----BEGIN ") {
         let ders: Vec<Vec<u8>> = Pem::iter_from_buffer(bytes)
             .filter_map(Result::ok)
@@ -307,7 +307,7 @@ pub fn pem_or_der_certificates(bytes: &[u8]) -> Option<Vec<Vec<u8>>> {
 /// The role of each certificate in a set, by issuer/subject linkage rather
 /// than position: "root" (self-issued), "intermediate" (issued another one in
 /// the set), "leaf" (issued none), or "unknown" when it does not parse.
-pub fn chain_roles(certificates: &[&[u8]]) -> Vec<CertificateRole> {
+pub(crate) fn chain_roles(certificates: &[&[u8]]) -> Vec<CertificateRole> {
     // Names compare by content: the same name may be encoded with other string types.
     let normal = |name: &X509Name<'_>| distinguished_name(name).to_lowercase();
     let names: Vec<Option<(String, String)>> = certificates
@@ -340,7 +340,7 @@ pub fn chain_roles(certificates: &[&[u8]]) -> Vec<CertificateRole> {
 
 /// Why a CMS signature gave no signer certificate.
 #[derive(Debug, Clone, Error)]
-pub enum SignerError {
+pub(crate) enum SignerError {
     #[error("the SignerInfo names no certificate of the signature's set")]
     NotFound,
     #[error("the signer's certificate: {0}")]
@@ -349,7 +349,7 @@ pub enum SignerError {
 
 impl SignerError {
     /// The warning code each case is reported under.
-    pub fn code(&self) -> WarningCode {
+    pub(crate) fn code(&self) -> WarningCode {
         match self {
             SignerError::NotFound => WarningCode::SignerNotFound,
             SignerError::Unreadable(_) => WarningCode::CertificateUnreadable,
@@ -359,12 +359,12 @@ impl SignerError {
 
 /// What a CMS signature tells of its certificates: every one with its role,
 /// and the one its (first) SignerInfo names.
-pub struct SignatureCertificates {
+pub(crate) struct SignatureCertificates {
     pub chain: Vec<ChainCertificate>,
     pub signer: Result<CertifiedKey, SignerError>,
 }
 
-pub fn signature_certificates(signed: &SignedData<'_>) -> SignatureCertificates {
+pub(crate) fn signature_certificates(signed: &SignedData<'_>) -> SignatureCertificates {
     let roles = chain_roles(&signed.certificates);
     let chain = signed
         .certificates
@@ -384,7 +384,7 @@ pub fn signature_certificates(signed: &SignedData<'_>) -> SignatureCertificates 
 /// A package's own CMS signature (a HAP's, a Mach-O's): its signer joins the
 /// report under `scheme`, or a warning says why not; its certificates are
 /// returned for the chain. `unreadable_code` names a CMS that does not parse.
-pub fn record_signature(
+pub(crate) fn record_signature(
     report: &mut PackageReport,
     scheme: Scheme,
     cms: &[u8],
@@ -412,11 +412,25 @@ pub fn record_signature(
     found.chain
 }
 
+/// Why a CMS SignedData holds no content to read.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum SignedContentError {
+    #[error(transparent)]
+    Cms(#[from] crate::pkcs7::Pkcs7Error),
+    #[error("the CMS holds no content")]
+    NoContent,
+}
+
 /// A CMS SignedData's encapsulated content and its signer's certificate
 /// (profiles: Apple's hold a plist, HarmonyOS's JSON).
-pub fn signed_content(bytes: &[u8]) -> Result<(Vec<u8>, Option<Certificate>), String> {
-    let signed = crate::pkcs7::parse_signed_data(bytes).map_err(|e| e.to_string())?;
-    let content = signed.content.clone().ok_or("the CMS holds no content")?;
+pub(crate) fn signed_content(
+    bytes: &[u8],
+) -> Result<(Vec<u8>, Option<Certificate>), SignedContentError> {
+    let signed = crate::pkcs7::parse_signed_data(bytes)?;
+    let content = signed
+        .content
+        .clone()
+        .ok_or(SignedContentError::NoContent)?;
     let signer = signature_certificates(&signed)
         .signer
         .ok()
@@ -425,13 +439,13 @@ pub fn signed_content(bytes: &[u8]) -> Result<(Vec<u8>, Option<Certificate>), St
 }
 
 /// Whether `der`'s serial number is `serial` (content octets, any leading zeros).
-pub fn has_serial(der: &[u8], serial: &[u8]) -> bool {
+pub(crate) fn has_serial(der: &[u8], serial: &[u8]) -> bool {
     parse(der)
         .is_ok_and(|cert| strip_leading_zeros(cert.raw_serial()) == strip_leading_zeros(serial))
 }
 
 /// Whether `der` is the certificate a SignerInfo names.
-pub fn is_signer(der: &[u8], id: &SignerId<'_>) -> bool {
+pub(crate) fn is_signer(der: &[u8], id: &SignerId<'_>) -> bool {
     let Ok(cert) = parse(der) else { return false };
     match id {
         SignerId::IssuerAndSerial { issuer, serial } => {
@@ -447,7 +461,10 @@ pub fn is_signer(der: &[u8], id: &SignerId<'_>) -> bool {
 /// The certificate a SignerInfo names, never simply the first one. When the
 /// issuer was re-encoded (BER) and does not compare byte for byte, a unique
 /// serial number match is accepted.
-pub fn signer_certificate<'a>(certificates: &[&'a [u8]], id: &SignerId<'_>) -> Option<&'a [u8]> {
+pub(crate) fn signer_certificate<'a>(
+    certificates: &[&'a [u8]],
+    id: &SignerId<'_>,
+) -> Option<&'a [u8]> {
     if let Some(exact) = certificates.iter().find(|c| is_signer(c, id)) {
         return Some(exact);
     }

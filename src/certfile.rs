@@ -10,7 +10,7 @@ use crate::report::{
 };
 use std::path::Path;
 
-pub fn inspect_certificates(
+pub(crate) fn inspect_certificates(
     path: &Path,
     ders: &[Vec<u8>],
     now: i64,

@@ -10,24 +10,40 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-pub mod android;
+// The API is what lib.rs and the public modules export; everything else is `pub(crate)`.
+#![warn(unreachable_pub)]
+// Some reader parts serve only detection, the sheet or the batch pass: a build without
+// those features compiles them unused. The full build (`cli`, the default) keeps the
+// unused-code lints for everything.
+#![cfg_attr(
+    not(all(feature = "detect", feature = "sheet", feature = "batch")),
+    allow(dead_code, unused_imports, unused_mut, unused_variables)
+)]
+
+mod android;
+#[cfg(feature = "batch")]
 pub mod batch;
 mod ber;
 mod bytes;
-pub mod cert;
+mod cert;
 mod certfile;
 pub mod check;
-pub mod detect;
-pub mod error;
+mod detect;
+#[cfg(feature = "detect")]
+mod domain_name;
+mod error;
 mod filing;
-pub mod harmony;
+#[doc(hidden)]
+pub mod fuzzing;
+mod harmony;
 mod input;
-pub mod ios;
-pub mod keystore;
+mod ios;
+mod keystore;
 pub mod output;
-pub mod pkcs7;
+mod pkcs7;
 pub mod render;
 pub mod report;
+#[cfg(feature = "sheet")]
 pub mod sheet;
 mod sniff;
 
@@ -46,7 +62,8 @@ use std::sync::Arc;
 pub struct Options {
     /// The password of PKCS#12 files.
     pub password: Option<String>,
-    /// Also detect SDKs, domains and languages (reads the code: slower).
+    /// Also detect SDKs, domains and languages (reads the code: slower); needs the
+    /// `detect` feature, without which `PackageReport::detection` stays `None`.
     pub detect: bool,
     /// The keystore alias to report and file; every alias when `None`.
     pub alias: Option<String>,
@@ -177,6 +194,7 @@ fn inspect_hint(path: &Path, hint: Hint, options: &Options) -> Result<PackageRep
             Subject::Nothing,
         ),
     };
+    #[cfg(feature = "detect")]
     if options.detect {
         detect::run(subject, &mut report);
     }
@@ -185,6 +203,7 @@ fn inspect_hint(path: &Path, hint: Hint, options: &Options) -> Result<PackageRep
 
 /// Inspects every path, one after another on a thread with the workers' stack
 /// (`batch::WORKER_STACK_SIZE`); unreadable ones become error entries, never a stop.
+#[cfg(feature = "batch")]
 pub fn inspect_all<P: AsRef<Path> + Sync>(paths: &[P], options: &Options) -> Report {
     batch::Batch::named(paths)
         .read(options, 1, |_| {})

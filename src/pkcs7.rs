@@ -13,7 +13,7 @@ use crate::ber::{
 use thiserror::Error;
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum Pkcs7Error {
+pub(crate) enum Pkcs7Error {
     #[error(transparent)]
     Ber(#[from] BerError),
     #[error("not a CMS SignedData structure: {0}")]
@@ -25,7 +25,7 @@ const OID_SIGNED_DATA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07,
 
 /// How a SignerInfo names its certificate.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SignerId<'a> {
+pub(crate) enum SignerId<'a> {
     /// The issuer's Name element (raw) and the serial number's content octets.
     IssuerAndSerial {
         issuer: &'a [u8],
@@ -35,7 +35,7 @@ pub enum SignerId<'a> {
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct SignedData<'a> {
+pub(crate) struct SignedData<'a> {
     /// Every certificate in the set, in file order, as raw bytes.
     pub certificates: Vec<&'a [u8]>,
     /// One entry per SignerInfo.
@@ -52,7 +52,7 @@ fn expect<'a>(
 }
 
 /// Parses a ContentInfo holding SignedData.
-pub fn parse_signed_data(data: &[u8]) -> Result<SignedData<'_>, Pkcs7Error> {
+pub(crate) fn parse_signed_data(data: &[u8]) -> Result<SignedData<'_>, Pkcs7Error> {
     let content_info = parse_first(data)?;
     if content_info.tag != TAG_SEQUENCE {
         return Err(Pkcs7Error::NotSignedData("ContentInfo is not a SEQUENCE"));

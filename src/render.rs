@@ -220,7 +220,7 @@ fn package_text(out: &mut String, p: &PackageReport) {
 }
 
 /// What `--detect` found: suggestions for 使用外部SDK, 域名 and 服务语言, with evidence.
-fn detection_text(out: &mut String, d: &crate::detect::Detection) {
+fn detection_text(out: &mut String, d: &crate::report::Detection) {
     outln!(out, "  detected (suggestions, confirm before filing)");
     outln!(
         out,

@@ -7,9 +7,11 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 mod codes;
+mod detection;
 mod kinds;
 
 pub use codes::WarningCode;
+pub use detection::{DetectedDomain, DetectedLanguage, DetectedSdk, Detection};
 pub use kinds::{
     CertificateRole, FingerprintAlgorithm, Format, HarmonyCertificateKind, HarmonyModel,
     KeyAlgorithm, KeystoreEntryKind, KeystoreIntegrity, KeystoreKind, Platform, ProfileKind,
@@ -71,7 +73,7 @@ pub struct PackageReport {
     /// HarmonyOS only: signing block, profile and module details.
     pub harmony: Option<HarmonyDetails>,
     /// SDKs, domains and languages found in the package (`inspect --detect`, and `sheet`).
-    pub detection: Option<crate::detect::Detection>,
+    pub detection: Option<Detection>,
     pub filing: Option<Filing>,
     pub warnings: Vec<Warning>,
     /// The icon file as read during inspection when `Options::icon` asks (the sheet
@@ -85,7 +87,7 @@ pub struct PackageReport {
 pub struct IconFile {
     /// The icon's path inside the package.
     pub name: String,
-    pub bytes: Result<Vec<u8>, String>,
+    pub bytes: Result<Vec<u8>, std::sync::Arc<crate::ErrorKind>>,
 }
 
 impl PackageReport {

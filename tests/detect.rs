@@ -4,7 +4,7 @@
 
 mod common;
 
-use appfiling::detect::Detection;
+use appfiling::report::Detection;
 use appfiling::{Options, PackageReport};
 use std::collections::BTreeSet;
 use std::io::Read;
@@ -198,7 +198,7 @@ fn the_dex_reader_agrees_with_baksmali() {
             .map(str::to_string)
             .collect()
     };
-    let parsed = appfiling::android::dex::Dex::parse(&dex).unwrap();
+    let parsed = appfiling::fuzzing::Dex::parse(&dex).unwrap();
     let ours_types: BTreeSet<String> = parsed
         .type_descriptors()
         .map(|t| String::from_utf8_lossy(t).into_owned())

@@ -284,7 +284,7 @@ fn ark_bytecode_records_match_the_module_metadata() {
             };
             let module: serde_json::Value =
                 serde_json::from_slice(&zip_entry(&path, "module.json").unwrap()).unwrap();
-            let abc = appfiling::harmony::abc::Abc::parse(&code).unwrap();
+            let abc = appfiling::fuzzing::Abc::parse(&code).unwrap();
             let records: Vec<&str> = abc.record_names().collect();
             // The sources module.json and the pages profile name, as "ets/<path>" without extension.
             let mut sources: Vec<String> = module["module"]["abilities"]

@@ -12,18 +12,18 @@ use crate::report::{Format, PackageReport, Warning, WarningCode};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-pub const BUNDLE_CONFIG: &str = "BundleConfig.pb";
-pub const BASE_MANIFEST: &str = "base/manifest/AndroidManifest.xml";
+pub(crate) const BUNDLE_CONFIG: &str = "BundleConfig.pb";
+pub(crate) const BASE_MANIFEST: &str = "base/manifest/AndroidManifest.xml";
 const BASE_RESOURCES: &str = "base/resources.pb";
 /// XML nests a few levels; a deep tree is a hostile file.
 const MAX_DEPTH: usize = 64;
 const MAX_ELEMENTS: usize = 1 << 20;
 
-pub fn is_bundle(archive: &Archive) -> bool {
+pub(crate) fn is_bundle(archive: &Archive) -> bool {
     archive.contains(BUNDLE_CONFIG) && archive.contains(BASE_MANIFEST)
 }
 
-pub fn inspect_aab(
+pub(crate) fn inspect_aab(
     path: &Path,
     archive: &mut Archive,
     options: &crate::Options,
@@ -88,7 +88,7 @@ pub fn inspect_aab(
 }
 
 /// The manifest's elements in document order, as the binary-XML reader gives them.
-pub fn xml_elements(node: &[u8]) -> Result<Vec<Element>, ProtoError> {
+pub(crate) fn xml_elements(node: &[u8]) -> Result<Vec<Element>, ProtoError> {
     let mut out = Vec::new();
     let element = proto::field(node, 1)
         .and_then(FieldValue::bytes)
@@ -222,7 +222,10 @@ fn item_field(value: &[u8], number: u32) -> Option<&[u8]> {
 }
 
 /// The string values of resource `id` per locale ("default" for none).
-pub fn localized_strings(table: &[u8], id: u32) -> Result<BTreeMap<String, String>, ProtoError> {
+pub(crate) fn localized_strings(
+    table: &[u8],
+    id: u32,
+) -> Result<BTreeMap<String, String>, ProtoError> {
     let mut out = BTreeMap::new();
     for (config, value) in config_values(table, id)? {
         // Only configurations that differ by locale (Configuration.locale, 3) alone.
@@ -246,7 +249,7 @@ pub fn localized_strings(table: &[u8], id: u32) -> Result<BTreeMap<String, Strin
 
 /// The launcher icon's file in the bundle (`base/res/…`), as for an APK: a raster before
 /// XML, then the highest density (Configuration.density, 18).
-pub fn icon_file(table: &[u8], id: u32) -> Result<Option<String>, ProtoError> {
+pub(crate) fn icon_file(table: &[u8], id: u32) -> Result<Option<String>, ProtoError> {
     let files = config_values(table, id)?
         .into_iter()
         .filter_map(|(config, value)| {

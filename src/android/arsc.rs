@@ -17,12 +17,12 @@ const NO_ENTRY32: u32 = 0xffff_ffff;
 const NO_ENTRY16: u16 = 0xffff;
 
 /// Densities that are not a pixel density: "anydpi" and "nodpi".
-pub const DENSITY_ANY: u16 = 0xfffe;
-pub const DENSITY_NONE: u16 = 0xffff;
+pub(crate) const DENSITY_ANY: u16 = 0xfffe;
+pub(crate) const DENSITY_NONE: u16 = 0xffff;
 
 /// The parts of a ResTable_config we use.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Config {
+pub(crate) struct Config {
     /// BCP 47-style tag, e.g. "zh-CN", "zh-Hans"; empty for the default locale.
     pub locale: String,
     pub density: u16,
@@ -33,7 +33,7 @@ pub struct Config {
 /// Type ids are one byte: a package names at most this many types.
 const MAX_TYPE_NAMES: u32 = 255;
 
-pub struct ResourceTable<'a> {
+pub(crate) struct ResourceTable<'a> {
     data: &'a [u8],
     strings: StringPool<'a>,
     /// Each package's type names ("string", "mipmap"…) by type id - 1; the first
@@ -44,7 +44,7 @@ pub struct ResourceTable<'a> {
 }
 
 impl<'a> ResourceTable<'a> {
-    pub fn parse(data: &'a [u8]) -> Result<Self, ResError> {
+    pub(crate) fn parse(data: &'a [u8]) -> Result<Self, ResError> {
         let root = Chunk::read(data, 0)?;
         if root.kind != CHUNK_TABLE {
             return Err(ResError::Malformed(format!(
@@ -84,12 +84,12 @@ impl<'a> ResourceTable<'a> {
     }
 
     /// How many configurations `values(id)` looks at: its cost.
-    pub fn config_count(&self, id: u32) -> usize {
+    pub(crate) fn config_count(&self, id: u32) -> usize {
         self.type_chunks(id).len()
     }
 
     /// The value of resource `id` in every configuration that defines it, in table order.
-    pub fn values(&self, id: u32) -> Vec<(Config, Value)> {
+    pub(crate) fn values(&self, id: u32) -> Vec<(Config, Value)> {
         let entry = (id & 0xffff) as usize;
         self.type_chunks(id)
             .iter()
@@ -98,13 +98,13 @@ impl<'a> ResourceTable<'a> {
     }
 
     /// Every string value of the table (the global pool).
-    pub fn all_strings(&self) -> impl Iterator<Item = String> + '_ {
+    pub(crate) fn all_strings(&self) -> impl Iterator<Item = String> + '_ {
         self.strings.iter()
     }
 
     /// How many string resources each locale defines, plain configurations
     /// only ("default" for no locale): the share a locale translates.
-    pub fn string_counts_by_locale(&self) -> Vec<(String, usize)> {
+    pub(crate) fn string_counts_by_locale(&self) -> Vec<(String, usize)> {
         let mut counts: Vec<(String, usize)> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut string_types: Vec<(&(u8, u8), &Vec<Chunk>)> = self
@@ -163,12 +163,12 @@ impl<'a> ResourceTable<'a> {
     }
 
     /// A string value's text.
-    pub fn string(&self, value: &Value) -> Option<String> {
+    pub(crate) fn string(&self, value: &Value) -> Option<String> {
         (value.data_type == TYPE_STRING).then(|| self.strings.get(value.data))?
     }
 
     /// "string", "mipmap"… for a resource id, when the table names its type.
-    pub fn type_name(&self, id: u32) -> Option<&str> {
+    pub(crate) fn type_name(&self, id: u32) -> Option<&str> {
         let names = self.type_names.get(&((id >> 24) as u8))?;
         let type_index = ((id >> 16) & 0xff).checked_sub(1)? as usize;
         names.get(type_index)?.as_deref()

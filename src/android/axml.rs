@@ -17,13 +17,13 @@ const MAX_ELEMENTS: usize = 1 << 20;
 
 /// Strings are shared: a document may name one pool string from every attribute.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AttrValue {
+pub(crate) enum AttrValue {
     String(Arc<str>),
     Typed(Value),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Attribute {
+pub(crate) struct Attribute {
     pub name: Arc<str>,
     /// The framework attribute id from the resource map, e.g. 0x0101021b.
     pub resource_id: Option<u32>,
@@ -31,7 +31,7 @@ pub struct Attribute {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Element {
+pub(crate) struct Element {
     pub name: Arc<str>,
     /// 1 for the root element.
     pub depth: usize,
@@ -43,7 +43,7 @@ pub struct Element {
 impl Element {
     /// The attribute with this framework id, or failing that this name.
     /// Android matches by id; the name covers manifests with no resource map.
-    pub fn attribute(&self, resource_id: u32, name: &str) -> Option<&AttrValue> {
+    pub(crate) fn attribute(&self, resource_id: u32, name: &str) -> Option<&AttrValue> {
         self.attributes
             .iter()
             .find(|a| a.resource_id == Some(resource_id))
@@ -56,7 +56,7 @@ impl Element {
     }
 
     /// An attribute without a framework id, such as the manifest's `package`.
-    pub fn plain_attribute(&self, name: &str) -> Option<&AttrValue> {
+    pub(crate) fn plain_attribute(&self, name: &str) -> Option<&AttrValue> {
         self.attributes
             .iter()
             .find(|a| &*a.name == name)
@@ -65,7 +65,7 @@ impl Element {
 }
 
 /// Parses a binary XML document into its elements.
-pub fn parse(data: &[u8]) -> Result<Vec<Element>, ResError> {
+pub(crate) fn parse(data: &[u8]) -> Result<Vec<Element>, ResError> {
     let root = Chunk::read(data, 0)?;
     if root.kind != CHUNK_XML {
         return Err(ResError::Malformed(format!(
@@ -207,7 +207,7 @@ pub(crate) mod tests {
 
     /// A minimal document: <manifest package="com.example" versionCode=7>
     /// with a resource map naming versionCode.
-    pub fn sample_manifest() -> Vec<u8> {
+    pub(crate) fn sample_manifest() -> Vec<u8> {
         let strings = pool_chunk(
             &["versionCode", "package", "manifest", "com.example"],
             false,

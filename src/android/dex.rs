@@ -79,7 +79,7 @@ pub(crate) mod tests {
     use super::*;
 
     /// A minimal dex: a header, string_ids, type_ids and string data.
-    pub fn sample(strings: &[&str], types: &[u32]) -> Vec<u8> {
+    pub(crate) fn sample(strings: &[&str], types: &[u32]) -> Vec<u8> {
         let string_ids_at = HEADER_LEN;
         let type_ids_at = string_ids_at + strings.len() * 4;
         let data_at = type_ids_at + types.len() * 4;

@@ -25,7 +25,7 @@ const MAX_RESOLVED_CONFIGS: usize = 1 << 20;
 
 /// Locales tried, in order, for the name to file.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Manifest {
+pub(crate) struct Manifest {
     pub package: Option<String>,
     /// A split APK's name, e.g. "config.xxhdpi".
     pub split: Option<String>,
@@ -49,14 +49,14 @@ pub struct Manifest {
 
 impl Manifest {
     /// The label to file, in the filing policy's order of locales.
-    pub fn filing_name(&self) -> Option<&String> {
+    pub(crate) fn filing_name(&self) -> Option<&String> {
         crate::filing::preferred_name(&self.labels)
     }
 }
 
 /// Reads identity from the parsed manifest. `table` is `None` when the APK
 /// has no resources.arsc or it could not be read.
-pub fn read(elements: &[Element], table: Option<&ResourceTable<'_>>) -> Manifest {
+pub(crate) fn read(elements: &[Element], table: Option<&ResourceTable<'_>>) -> Manifest {
     let mut m = Manifest::default();
     let resolver = Resolver {
         table,
@@ -309,7 +309,7 @@ impl Resolver<'_, '_> {
 
 /// The launcher icon among a resource's files by density: a raster (PNG, WebP)
 /// before an adaptive-icon XML, then the highest pixel density.
-pub fn best_icon(files: impl IntoIterator<Item = (u16, String)>) -> Option<String> {
+pub(crate) fn best_icon(files: impl IntoIterator<Item = (u16, String)>) -> Option<String> {
     files
         .into_iter()
         .max_by_key(|(density, path)| {

@@ -1,19 +1,19 @@
 //! Android APK: identity from the manifest and resources, signers from every
 //! scheme, and the signer to file.
 
-pub mod aab;
-pub mod arsc;
-pub mod axml;
-pub mod dex;
-pub mod manifest;
-pub mod proto;
-pub mod res;
-pub mod signing_block;
-pub mod splits;
+pub(crate) mod aab;
+pub(crate) mod arsc;
+pub(crate) mod axml;
+pub(crate) mod dex;
+pub(crate) mod manifest;
+pub(crate) mod proto;
+pub(crate) mod res;
+pub(crate) mod signing_block;
+pub(crate) mod splits;
 mod stamp;
 mod v1;
-pub mod v2;
-pub mod v3;
+pub(crate) mod v2;
+pub(crate) mod v3;
 
 use crate::cert;
 use crate::error::ErrorKind;
@@ -25,7 +25,7 @@ use crate::report::{
 use signing_block::SigningBlock;
 use std::path::Path;
 
-pub const MANIFEST_ENTRY: &str = "AndroidManifest.xml";
+pub(crate) const MANIFEST_ENTRY: &str = "AndroidManifest.xml";
 const RESOURCES_ENTRY: &str = "resources.arsc";
 /// Manifests are kilobytes; resource tables of large apps reach tens of megabytes. Both
 /// are read whole, so the resource table's cap keeps `inspect` within its 64 MiB budget;
@@ -36,7 +36,7 @@ pub(crate) const MAX_RESOURCES: u64 = 40 << 20;
 const MAX_LINEAGE: usize = 64;
 
 /// What reading an APK parsed that detection reads too.
-pub struct Parsed {
+pub(crate) struct Parsed {
     /// The manifest's elements.
     pub(crate) elements: Vec<axml::Element>,
     /// resources.arsc, when it could be read.
@@ -73,7 +73,7 @@ pub(crate) fn read_manifest(
 }
 
 /// Also returns what detection reads besides the archive.
-pub fn inspect_apk(
+pub(crate) fn inspect_apk(
     path: &Path,
     archive: &mut Archive,
     options: &crate::Options,

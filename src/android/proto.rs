@@ -6,10 +6,10 @@ use thiserror::Error;
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error("protobuf: {0}")]
-pub struct ProtoError(pub String);
+pub(crate) struct ProtoError(pub String);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FieldValue<'a> {
+pub(crate) enum FieldValue<'a> {
     Varint(u64),
     Fixed64(u64),
     Bytes(&'a [u8]),
@@ -17,18 +17,18 @@ pub enum FieldValue<'a> {
 }
 
 impl<'a> FieldValue<'a> {
-    pub fn bytes(self) -> Option<&'a [u8]> {
+    pub(crate) fn bytes(self) -> Option<&'a [u8]> {
         match self {
             FieldValue::Bytes(b) => Some(b),
             _ => None,
         }
     }
 
-    pub fn text(self) -> Option<&'a str> {
+    pub(crate) fn text(self) -> Option<&'a str> {
         std::str::from_utf8(self.bytes()?).ok()
     }
 
-    pub fn varint(self) -> Option<u64> {
+    pub(crate) fn varint(self) -> Option<u64> {
         match self {
             FieldValue::Varint(v) => Some(v),
             _ => None,
@@ -37,13 +37,13 @@ impl<'a> FieldValue<'a> {
 }
 
 /// The fields of one message, in order; a malformed field ends it with an error.
-pub struct Fields<'a> {
+pub(crate) struct Fields<'a> {
     data: &'a [u8],
     pos: usize,
     failed: bool,
 }
 
-pub fn fields(message: &[u8]) -> Fields<'_> {
+pub(crate) fn fields(message: &[u8]) -> Fields<'_> {
     Fields {
         data: message,
         pos: 0,
@@ -121,7 +121,7 @@ impl<'a> Iterator for Fields<'a> {
 }
 
 /// The first field `number` of `message`, ignoring malformed tails.
-pub fn field(message: &[u8], number: u32) -> Option<FieldValue<'_>> {
+pub(crate) fn field(message: &[u8], number: u32) -> Option<FieldValue<'_>> {
     fields(message)
         .map_while(Result::ok)
         .find(|(n, _)| *n == number)
@@ -129,7 +129,7 @@ pub fn field(message: &[u8], number: u32) -> Option<FieldValue<'_>> {
 }
 
 /// Every message-valued field `number` of `message` (a repeated field).
-pub fn messages(message: &[u8], number: u32) -> impl Iterator<Item = &[u8]> {
+pub(crate) fn messages(message: &[u8], number: u32) -> impl Iterator<Item = &[u8]> {
     fields(message)
         .map_while(Result::ok)
         .filter(move |(n, _)| *n == number)

@@ -6,19 +6,19 @@ use std::cell::Cell;
 use thiserror::Error;
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum ResError {
+pub(crate) enum ResError {
     #[error(transparent)]
     Truncated(#[from] Truncated),
     #[error("{0}")]
     Malformed(String),
 }
 
-pub const CHUNK_STRING_POOL: u16 = 0x0001;
+pub(crate) const CHUNK_STRING_POOL: u16 = 0x0001;
 
 /// A chunk: its type, where its body starts and where it ends, all checked
 /// against the enclosing buffer.
 #[derive(Debug, Clone, Copy)]
-pub struct Chunk {
+pub(crate) struct Chunk {
     pub kind: u16,
     pub start: usize,
     pub header_size: usize,
@@ -26,7 +26,7 @@ pub struct Chunk {
 }
 
 impl Chunk {
-    pub fn read(data: &[u8], start: usize) -> Result<Chunk, ResError> {
+    pub(crate) fn read(data: &[u8], start: usize) -> Result<Chunk, ResError> {
         let mut r = Reader::at(data, start)?;
         let kind = r.u16()?;
         let header_size = r.u16()? as usize;
@@ -53,12 +53,12 @@ impl Chunk {
         })
     }
 
-    pub fn body_start(&self) -> usize {
+    pub(crate) fn body_start(&self) -> usize {
         self.start + self.header_size
     }
 
     /// Iterates over the chunks packed in `data[from..to]`.
-    pub fn children(data: &[u8], from: usize, to: usize) -> ChunkIter<'_> {
+    pub(crate) fn children(data: &[u8], from: usize, to: usize) -> ChunkIter<'_> {
         ChunkIter {
             data: &data[..to.min(data.len())],
             pos: from,
@@ -66,7 +66,7 @@ impl Chunk {
     }
 }
 
-pub struct ChunkIter<'a> {
+pub(crate) struct ChunkIter<'a> {
     data: &'a [u8],
     pos: usize,
 }
@@ -100,7 +100,7 @@ const FLAG_UTF8: u32 = 0x100;
 /// is charged the bytes it reads, and a pool reads at most twice its own size in
 /// all, so neither overlaps nor repeated references can multiply it.
 #[derive(Debug, Clone)]
-pub struct StringPool<'a> {
+pub(crate) struct StringPool<'a> {
     data: &'a [u8],
     offsets_at: usize,
     count: usize,
@@ -112,7 +112,7 @@ pub struct StringPool<'a> {
 
 impl<'a> StringPool<'a> {
     /// Parses the pool chunk at `chunk`; `data` is the enclosing buffer.
-    pub fn parse(data: &'a [u8], chunk: Chunk) -> Result<Self, ResError> {
+    pub(crate) fn parse(data: &'a [u8], chunk: Chunk) -> Result<Self, ResError> {
         if chunk.kind != CHUNK_STRING_POOL {
             return Err(ResError::Malformed(format!(
                 "expected a string pool at offset {}, found chunk 0x{:04x}",
@@ -147,12 +147,12 @@ impl<'a> StringPool<'a> {
     }
 
     /// How many strings the pool declares.
-    pub fn count(&self) -> usize {
+    pub(crate) fn count(&self) -> usize {
         self.count
     }
 
     /// Every string of the pool, in order; undecodable ones are skipped.
-    pub fn iter(&self) -> impl Iterator<Item = String> + '_ {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = String> + '_ {
         // A spent budget ends the walk: every later string would be refused too.
         (0..self.count as u32)
             .map_while(|i| (self.budget.get() > 0).then(|| self.get(i)))
@@ -161,7 +161,7 @@ impl<'a> StringPool<'a> {
 
     /// The string at `index`, or `None` when the index or its bytes are out of
     /// range, or the pool's decoding budget is spent.
-    pub fn get(&self, index: u32) -> Option<String> {
+    pub(crate) fn get(&self, index: u32) -> Option<String> {
         let index = index as usize;
         if index >= self.count {
             return None;
@@ -221,23 +221,22 @@ fn utf8_pool_length(r: &mut Reader<'_>) -> Option<usize> {
     }
 }
 
-pub const TYPE_NULL: u8 = 0x00;
-pub const TYPE_REFERENCE: u8 = 0x01;
-pub const TYPE_STRING: u8 = 0x03;
-pub const TYPE_INT_DEC: u8 = 0x10;
-pub const TYPE_INT_HEX: u8 = 0x11;
-pub const TYPE_INT_BOOLEAN: u8 = 0x12;
+pub(crate) const TYPE_REFERENCE: u8 = 0x01;
+pub(crate) const TYPE_STRING: u8 = 0x03;
+pub(crate) const TYPE_INT_DEC: u8 = 0x10;
+pub(crate) const TYPE_INT_HEX: u8 = 0x11;
+pub(crate) const TYPE_INT_BOOLEAN: u8 = 0x12;
 
 /// A typed value (Res_value), with strings still as pool indices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Value {
+pub(crate) struct Value {
     pub data_type: u8,
     pub data: u32,
 }
 
 impl Value {
     /// Reads the 8-byte Res_value: size, res0, dataType, data.
-    pub fn read(r: &mut Reader<'_>) -> Result<Value, Truncated> {
+    pub(crate) fn read(r: &mut Reader<'_>) -> Result<Value, Truncated> {
         let _size = r.u16()?;
         let _res0 = r.u8()?;
         let data_type = r.u8()?;
@@ -245,7 +244,7 @@ impl Value {
         Ok(Value { data_type, data })
     }
 
-    pub fn is_reference(&self) -> bool {
+    pub(crate) fn is_reference(&self) -> bool {
         self.data_type == TYPE_REFERENCE && self.data != 0
     }
 }
@@ -255,7 +254,7 @@ pub(crate) mod tests {
     use super::*;
 
     /// A string pool chunk holding `strings`, UTF-16 or UTF-8.
-    pub fn pool_chunk(strings: &[&str], utf8: bool) -> Vec<u8> {
+    pub(crate) fn pool_chunk(strings: &[&str], utf8: bool) -> Vec<u8> {
         let mut body = Vec::new();
         let mut offsets = Vec::new();
         for s in strings {

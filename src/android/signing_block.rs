@@ -14,20 +14,20 @@ const MAX_BLOCK_LEN: u64 = 16 << 20;
 /// Android refuses an APK with more signers than this in one scheme
 /// (ApkSignatureSchemeV2Verifier.MAX_V2_SIGNERS, apksig's MAX_APK_SIGNERS):
 /// readers stop one past it, so the caller can say there were more.
-pub const MAX_SIGNERS: usize = 10;
+pub(crate) const MAX_SIGNERS: usize = 10;
 
-pub const ID_V2: u32 = 0x7109_871a;
-pub const ID_V3: u32 = 0xf053_68c0;
-pub const ID_V31: u32 = 0x1b93_ad61;
-pub const ID_SOURCE_STAMP_V1: u32 = 0x2b09_189e;
-pub const ID_SOURCE_STAMP_V2: u32 = 0x6dff_800d;
+pub(crate) const ID_V2: u32 = 0x7109_871a;
+pub(crate) const ID_V3: u32 = 0xf053_68c0;
+pub(crate) const ID_V31: u32 = 0x1b93_ad61;
+pub(crate) const ID_SOURCE_STAMP_V1: u32 = 0x2b09_189e;
+pub(crate) const ID_SOURCE_STAMP_V2: u32 = 0x6dff_800d;
 const ID_VERITY_PADDING: u32 = 0x4272_6577;
 const ID_DEPENDENCY_INFO: u32 = 0x5044_4b53;
 const ID_PLAY_FROSTING: u32 = 0x2146_444e;
 const ID_V4_PLACEHOLDER: u32 = 0x70e1_c89f;
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum SigningBlockError {
+pub(crate) enum SigningBlockError {
     #[error("cannot read the APK Signing Block: {0}")]
     Io(String),
     #[error("APK Signing Block: {0}")]
@@ -37,7 +37,7 @@ pub enum SigningBlockError {
 }
 
 /// What an ID means, for the report; `None` for IDs we do not know.
-pub fn block_name(id: u32) -> Option<&'static str> {
+pub(crate) fn block_name(id: u32) -> Option<&'static str> {
     Some(match id {
         ID_V2 => "v2",
         ID_V3 => "v3",
@@ -52,7 +52,7 @@ pub fn block_name(id: u32) -> Option<&'static str> {
     })
 }
 
-pub struct SigningBlock {
+pub(crate) struct SigningBlock {
     data: Vec<u8>,
     /// (id, start, end) of each value within `data`.
     pairs: Vec<(u32, usize, usize)>,
@@ -60,7 +60,7 @@ pub struct SigningBlock {
 
 impl SigningBlock {
     /// Reads the block before the central directory; `Ok(None)` when there is none.
-    pub fn read(archive: &mut Archive) -> Result<Option<SigningBlock>, SigningBlockError> {
+    pub(crate) fn read(archive: &mut Archive) -> Result<Option<SigningBlock>, SigningBlockError> {
         let cd = archive.central_directory_start();
         if cd < FOOTER_LEN + 8 {
             return Ok(None);
@@ -92,7 +92,7 @@ impl SigningBlock {
     }
 
     /// Parses a whole block, from its leading size field to its magic.
-    pub fn parse(data: Vec<u8>) -> Result<SigningBlock, SigningBlockError> {
+    pub(crate) fn parse(data: Vec<u8>) -> Result<SigningBlock, SigningBlockError> {
         let len = data.len();
         if len < (FOOTER_LEN + 8) as usize {
             return Err(SigningBlockError::Malformed(format!(
@@ -130,14 +130,14 @@ impl SigningBlock {
     }
 
     /// The first value with this ID. Android reads the first; duplicates are listed in `entries`.
-    pub fn value(&self, id: u32) -> Option<&[u8]> {
+    pub(crate) fn value(&self, id: u32) -> Option<&[u8]> {
         self.pairs
             .iter()
             .find(|(i, _, _)| *i == id)
             .map(|(_, s, e)| &self.data[*s..*e])
     }
 
-    pub fn entries(&self) -> Vec<SigningBlockEntry> {
+    pub(crate) fn entries(&self) -> Vec<SigningBlockEntry> {
         self.pairs
             .iter()
             .map(|(id, s, e)| SigningBlockEntry {
@@ -150,7 +150,9 @@ impl SigningBlock {
 }
 
 /// The certificates of a v2/v3 signed-data section, after its digests.
-pub fn read_certificates<'a>(signed_data: &mut Reader<'a>) -> Result<Vec<&'a [u8]>, Truncated> {
+pub(crate) fn read_certificates<'a>(
+    signed_data: &mut Reader<'a>,
+) -> Result<Vec<&'a [u8]>, Truncated> {
     let _digests = signed_data.length_prefixed()?;
     let mut certs = signed_data.length_prefixed()?;
     let mut out = Vec::new();
@@ -161,7 +163,9 @@ pub fn read_certificates<'a>(signed_data: &mut Reader<'a>) -> Result<Vec<&'a [u8
 }
 
 /// The (id, value) pairs of an additional-attributes section.
-pub fn read_attributes<'a>(mut attrs: Reader<'a>) -> Result<Vec<(u32, &'a [u8])>, Truncated> {
+pub(crate) fn read_attributes<'a>(
+    mut attrs: Reader<'a>,
+) -> Result<Vec<(u32, &'a [u8])>, Truncated> {
     let mut out = Vec::new();
     while !attrs.is_empty() {
         let mut attr = attrs.length_prefixed()?;
@@ -176,7 +180,7 @@ pub(crate) mod tests {
     use super::*;
 
     /// A signing block holding the given pairs.
-    pub fn block(pairs: &[(u32, &[u8])]) -> Vec<u8> {
+    pub(crate) fn block(pairs: &[(u32, &[u8])]) -> Vec<u8> {
         let mut body = Vec::new();
         for (id, value) in pairs {
             body.extend_from_slice(&((value.len() + 4) as u64).to_le_bytes());

@@ -13,7 +13,7 @@ const MAX_APKS: usize = 256;
 
 /// The kind of split set an archive is, by its index file or, failing that, by
 /// holding APKs and nothing that makes it an APK itself.
-pub fn set_format(archive: &Archive) -> Option<Format> {
+pub(crate) fn set_format(archive: &Archive) -> Option<Format> {
     let apks = archive.names().any(|n| n.ends_with(".apk"));
     if !apks {
         return None;
@@ -29,7 +29,7 @@ pub fn set_format(archive: &Archive) -> Option<Format> {
     }
 }
 
-pub fn inspect_set(
+pub(crate) fn inspect_set(
     path: &Path,
     archive: &mut Archive,
     format: Format,
@@ -166,7 +166,7 @@ fn inspect_nested(
 
 /// Split APKs given side by side: each split whose base (same package, no split
 /// name) is among `packages` must share the base's signer.
-pub fn check_split_signers<'a>(packages: impl IntoIterator<Item = &'a mut PackageReport>) {
+pub(crate) fn check_split_signers<'a>(packages: impl IntoIterator<Item = &'a mut PackageReport>) {
     let mut packages: Vec<&'a mut PackageReport> = packages.into_iter().collect();
     let bases: Vec<(Option<String>, Option<String>, String)> = packages
         .iter()

@@ -5,7 +5,7 @@ use crate::bytes::{Reader, Truncated};
 
 /// The stamp certificate: the block value is a length-prefixed stamp block
 /// whose first field is the length-prefixed certificate (v1 and v2 alike).
-pub fn certificate(block: &[u8]) -> Result<&[u8], Truncated> {
+pub(super) fn certificate(block: &[u8]) -> Result<&[u8], Truncated> {
     Ok(Reader::new(block)
         .length_prefixed()?
         .length_prefixed()?

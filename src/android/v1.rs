@@ -13,7 +13,7 @@ const MAX_BLOCK_FILE: u64 = 1 << 20;
 const MAX_BLOCK_FILES: usize = 64;
 
 /// Signature block files directly under META-INF/, sorted by name.
-pub fn block_files(archive: &Archive) -> Vec<String> {
+pub(super) fn block_files(archive: &Archive) -> Vec<String> {
     let mut names: Vec<String> = archive
         .names()
         .filter(|name| {
@@ -35,14 +35,14 @@ pub fn block_files(archive: &Archive) -> Vec<String> {
 }
 
 /// One signer found in a signature block.
-pub struct V1Signer {
+pub(super) struct V1Signer {
     pub block_file: String,
     pub certificate: Vec<u8>,
 }
 
 /// The certificate each SignerInfo of `file` names, up to one past `MAX_SIGNERS`.
 /// A SignerInfo whose certificate is missing yields nothing; the caller warns.
-pub fn signers(archive: &mut Archive, file: &str) -> Result<Vec<V1Signer>, ErrorKind> {
+pub(super) fn signers(archive: &mut Archive, file: &str) -> Result<Vec<V1Signer>, ErrorKind> {
     let bad = |reason: String| ErrorKind::BadEntry {
         entry: file.to_string(),
         reason,

@@ -5,7 +5,7 @@ use crate::bytes::{Reader, Truncated};
 
 /// The signing certificate (the first of each chain) of every signer, up to one
 /// past `MAX_SIGNERS`.
-pub fn signer_certificates(block: &[u8]) -> Result<Vec<&[u8]>, Truncated> {
+pub(crate) fn signer_certificates(block: &[u8]) -> Result<Vec<&[u8]>, Truncated> {
     let mut signers = Reader::new(block).length_prefixed()?;
     let mut out = Vec::new();
     while !signers.is_empty() && out.len() <= MAX_SIGNERS {
@@ -22,7 +22,7 @@ pub fn signer_certificates(block: &[u8]) -> Result<Vec<&[u8]>, Truncated> {
 pub(crate) mod tests {
     use super::*;
 
-    pub fn lp(parts: &[&[u8]]) -> Vec<u8> {
+    pub(crate) fn lp(parts: &[&[u8]]) -> Vec<u8> {
         let body = parts.concat();
         let mut out = (body.len() as u32).to_le_bytes().to_vec();
         out.extend_from_slice(&body);

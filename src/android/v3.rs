@@ -9,7 +9,7 @@ const ATTR_ROTATION_MIN_SDK: u32 = 0x559f_8b02;
 const LINEAGE_VERSION: u32 = 1;
 
 /// Capability flags of a lineage node, by bit.
-pub const CAPABILITIES: [(u32, &str); 5] = [
+pub(crate) const CAPABILITIES: [(u32, &str); 5] = [
     (1, "installed_data"),
     (2, "shared_uid"),
     (4, "permission"),
@@ -18,7 +18,7 @@ pub const CAPABILITIES: [(u32, &str); 5] = [
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct V3Signer<'a> {
+pub(crate) struct V3Signer<'a> {
     pub certificate: &'a [u8],
     pub min_sdk: u32,
     pub max_sdk: u32,
@@ -29,7 +29,7 @@ pub struct V3Signer<'a> {
 }
 
 /// The signers, up to one past `MAX_SIGNERS`.
-pub fn signers(block: &[u8]) -> Result<Vec<V3Signer<'_>>, Truncated> {
+pub(crate) fn signers(block: &[u8]) -> Result<Vec<V3Signer<'_>>, Truncated> {
     let mut signers = Reader::new(block).length_prefixed()?;
     let mut out = Vec::new();
     while !signers.is_empty() && out.len() <= MAX_SIGNERS {
@@ -82,7 +82,7 @@ fn lineage(value: &[u8]) -> Result<Vec<(&[u8], u32)>, Truncated> {
 }
 
 /// Names of the capabilities set in `flags`.
-pub fn capability_names(flags: u32) -> Vec<&'static str> {
+pub(crate) fn capability_names(flags: u32) -> Vec<&'static str> {
     CAPABILITIES
         .iter()
         .filter(|(bit, _)| flags & bit != 0)

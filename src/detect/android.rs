@@ -99,7 +99,7 @@ fn scan_nested_dex(
     scanned
 }
 
-pub fn detect(
+pub(crate) fn detect(
     archive: &mut Archive,
     package: Option<&str>,
     elements: &[Element],

@@ -2,7 +2,6 @@
 //! name hosts (manifest, network security config, ATS), grouped by
 //! registrable domain with the Public Suffix List.
 
-use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 
@@ -24,28 +23,16 @@ const MAX_URL_START: usize = "https://".len() + MAX_HOST;
 /// Streams are scanned in pieces of this size.
 const PIECE: usize = 1 << 20;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DetectedDomain {
-    pub host: String,
-    /// The registrable domain (eTLD+1), e.g. "example.com.cn".
-    pub registrable_domain: String,
-    /// Labels in the host: example.com is 2; the portals take at most 4.
-    pub level: usize,
-    /// Where it was seen: "dex", "resources", "manifest", "network_security_config", "ats"…
-    pub sources: Vec<&'static str>,
-    pub count: usize,
-    /// The SDK rule whose vendor owns the domain; null for the app's own.
-    pub third_party: Option<String>,
-}
+pub(crate) use crate::report::DetectedDomain;
 
 #[derive(Default)]
-pub struct Collector {
+pub(crate) struct Collector {
     hosts: BTreeMap<String, (BTreeSet<&'static str>, usize)>,
 }
 
 impl Collector {
     /// Every `http://` or `https://` URL in `text`.
-    pub fn text(&mut self, text: &str, source: &'static str) {
+    pub(crate) fn text(&mut self, text: &str, source: &'static str) {
         for scheme in ["https://", "http://"] {
             let mut rest = text;
             while let Some(at) = rest.find(scheme) {
@@ -60,7 +47,7 @@ impl Collector {
     }
 
     /// A host name as such; wildcards ("*.example.com") count as their domain.
-    pub fn host(&mut self, host: &str, source: &'static str) {
+    pub(crate) fn host(&mut self, host: &str, source: &'static str) {
         if host.len() > MAX_HOST + "*.".len() {
             return;
         }
@@ -68,15 +55,11 @@ impl Collector {
             .trim_start_matches("*.")
             .trim_end_matches('.')
             .to_ascii_lowercase();
-        let Ok(ascii) = crate::sheet::domains::normalize(&host).or_else(|e| {
-            // Over four levels is still worth reporting; other refusals are not hosts.
-            if e.contains("levels") {
-                Ok(host.clone())
-            } else {
-                Err(e)
-            }
-        }) else {
-            return;
+        // Over four levels is still worth reporting; other refusals are not hosts.
+        let ascii = match crate::domain_name::normalize(&host) {
+            Ok(ascii) => ascii,
+            Err(crate::domain_name::DomainError::TooManyLevels { .. }) => host.clone(),
+            Err(_) => return,
         };
         if NAMESPACE_HOSTS.contains(&ascii.as_str()) {
             return;
@@ -93,7 +76,11 @@ impl Collector {
     /// Every URL in `reader`'s bytes, read a piece at a time so that memory does not
     /// grow with the size; a URL cut by a piece's end is read whole with the next piece.
     /// Returns the bytes read.
-    pub fn stream(&mut self, mut reader: impl Read, source: &'static str) -> std::io::Result<u64> {
+    pub(crate) fn stream(
+        &mut self,
+        mut reader: impl Read,
+        source: &'static str,
+    ) -> std::io::Result<u64> {
         let mut buffer = Vec::with_capacity(PIECE + MAX_URL_START);
         let mut total = 0u64;
         loop {
@@ -110,7 +97,7 @@ impl Collector {
     }
 
     /// Adds what another collector (another thread's) found.
-    pub fn merge(&mut self, other: Collector) {
+    pub(crate) fn merge(&mut self, other: Collector) {
         for (host, (sources, count)) in other.hosts {
             let entry = self.hosts.entry(host).or_default();
             entry.0.extend(sources);
@@ -119,7 +106,7 @@ impl Collector {
     }
 
     /// The app's own domains first, then by how often they appear.
-    pub fn finish(self) -> Vec<DetectedDomain> {
+    pub(crate) fn finish(self) -> Vec<DetectedDomain> {
         let mut out: Vec<DetectedDomain> = self
             .hosts
             .into_iter()
@@ -172,6 +159,18 @@ fn piece_end(data: &[u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Only "too many levels" is let through, not any refusal whose text says "levels".
+    #[test]
+    fn an_invalid_host_that_mentions_levels_is_not_a_host() {
+        let mut c = Collector::default();
+        c.text(
+            "https://levels-.example.com/ https://a.b.c.levels.example.com/",
+            "dex",
+        );
+        let hosts: Vec<String> = c.finish().into_iter().map(|d| d.host).collect();
+        assert_eq!(hosts, ["a.b.c.levels.example.com"]);
+    }
 
     #[test]
     fn urls_hosts_and_grouping() {

@@ -32,7 +32,7 @@ fn associated_hosts(entitlements: &[u8]) -> Vec<String> {
 }
 
 /// `executable`: what the Mach-O reader found (linked libraries, entitlements, strings).
-pub fn detect(
+pub(crate) fn detect(
     bundle: &mut Bundle<'_, '_>,
     files: &[String],
     info: &Dictionary,

@@ -3,20 +3,13 @@
 //! locale counts only when it translates the app's name or nine in ten of
 //! the strings the default locale has (docs/detection.md).
 
-use serde::Serialize;
 use std::collections::HashSet;
 
 /// A locale counts with at least this share of the default locale's strings:
 /// a library's locales cover only the library's strings, never nearly all.
-pub const MIN_SHARE: f64 = 0.9;
+pub(crate) const MIN_SHARE: f64 = 0.9;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DetectedLanguage {
-    /// The portal's wording, e.g. "中文简体".
-    pub language: &'static str,
-    /// The locales behind it, e.g. ["zh-CN", "zh-Hans"].
-    pub locales: Vec<String>,
-}
+pub(crate) use crate::report::DetectedLanguage;
 
 /// The portal's wording by ISO 639 primary subtag. Old iOS bundles name
 /// their .lproj folders in English ("Japanese.lproj"), so those names count
@@ -43,7 +36,7 @@ const LANGUAGES: &[(&[&str], &str)] = &[
 ];
 
 /// The portal's name for a locale tag; `None` for "default" and unknown languages.
-pub fn language_of(locale: &str) -> Option<&'static str> {
+pub(crate) fn language_of(locale: &str) -> Option<&'static str> {
     let lower = locale.to_ascii_lowercase().replace('_', "-");
     let mut subtags = lower.split('-');
     let primary = subtags.next()?;
@@ -68,7 +61,7 @@ pub fn language_of(locale: &str) -> Option<&'static str> {
 /// Groups locales by language. Simplified Chinese comes first: the apps are
 /// filed for mainland China, and a default locale is taken as Chinese when
 /// nothing else says otherwise.
-pub fn group(locales: impl IntoIterator<Item = String>) -> Vec<DetectedLanguage> {
+pub(crate) fn group(locales: impl IntoIterator<Item = String>) -> Vec<DetectedLanguage> {
     let mut out: Vec<DetectedLanguage> = vec![DetectedLanguage {
         language: "中文简体",
         locales: Vec::new(),
@@ -94,7 +87,10 @@ pub fn group(locales: impl IntoIterator<Item = String>) -> Vec<DetectedLanguage>
 }
 
 /// The locales that count: those translating the label, or with enough strings.
-pub fn counted(label_locales: &[String], strings_per_locale: &[(String, usize)]) -> Vec<String> {
+pub(crate) fn counted(
+    label_locales: &[String],
+    strings_per_locale: &[(String, usize)],
+) -> Vec<String> {
     let default = strings_per_locale
         .iter()
         .find(|(l, _)| l == "default")

@@ -1,31 +1,27 @@
 //! Feature detection for the sheet: third-party SDKs, domains and languages,
 //! each with its evidence (docs/detection.md).
+//!
+//! Only `Subject`, what a format module hands over, is built without the `detect`
+//! feature; the detectors and `run` need it.
 
-pub mod android;
-pub mod domains;
+#[cfg(feature = "detect")]
+pub(crate) mod android;
+#[cfg(feature = "detect")]
+pub(crate) mod domains;
+#[cfg(feature = "detect")]
 mod harmony;
-pub mod ios;
-pub mod languages;
-pub mod sdks;
+#[cfg(feature = "detect")]
+pub(crate) mod ios;
+#[cfg(feature = "detect")]
+pub(crate) mod languages;
+#[cfg(feature = "detect")]
+pub(crate) mod sdks;
 
 use crate::input::{Archive, NestedBudget};
 use crate::report::PackageReport;
-use serde::Serialize;
 use std::path::PathBuf;
 
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Detection {
-    pub sdks: Vec<sdks::DetectedSdk>,
-    /// Suggestions only: the sheet takes them when confirmed.
-    pub domains: Vec<domains::DetectedDomain>,
-    pub languages: Vec<languages::DetectedLanguage>,
-    /// HarmonyOS: the ohpm packages compiled into the module (`name@version` where the
-    /// bytecode says) and the shared modules it depends on.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub packages: Vec<String>,
-    /// Bytes of code and assets scanned, for the benchmark.
-    pub scanned_bytes: u64,
-}
+pub(crate) use crate::report::Detection;
 
 /// What detection reads in a package: its archive or folder, and what the format module
 /// parsed that detection reads too.
@@ -43,6 +39,7 @@ pub(crate) enum Subject<'s> {
     HarmonyAppPack(Archive<'s>, Vec<String>),
 }
 
+#[cfg(feature = "detect")]
 /// Detects SDKs, domains and languages in a package just read, into its report (and,
 /// for a pack, its modules' reports).
 pub(crate) fn run(subject: Subject<'_>, report: &mut PackageReport) {
@@ -90,6 +87,7 @@ pub(crate) fn run(subject: Subject<'_>, report: &mut PackageReport) {
     report.detection = Some(detection);
 }
 
+#[cfg(feature = "detect")]
 fn apk(
     archive: &mut Archive,
     parsed: &crate::android::Parsed,
@@ -114,6 +112,7 @@ fn apk(
     )
 }
 
+#[cfg(feature = "detect")]
 fn ios_bundle(
     bundle: &mut crate::ios::bundle::Bundle<'_, '_>,
     parsed: &crate::ios::Parsed,

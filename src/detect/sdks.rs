@@ -2,7 +2,7 @@
 //! dex class names and manifest components, native library names, iOS
 //! frameworks and linked libraries.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -12,7 +12,7 @@ const MAX_EVIDENCE: usize = 3;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Rule {
+pub(crate) struct Rule {
     pub id: String,
     pub name_zh: String,
     pub name_en: String,
@@ -28,6 +28,8 @@ pub struct Rule {
     #[serde(default)]
     pub harmony_packages: Vec<String>,
     pub domains: Vec<String>,
+    /// Where the rule's names come from: for people and the rule tests, not for matching.
+    #[cfg_attr(not(test), expect(dead_code))]
     pub source: String,
 }
 
@@ -36,7 +38,7 @@ struct RuleFile {
     sdk: Vec<Rule>,
 }
 
-pub fn rules() -> &'static [Rule] {
+pub(crate) fn rules() -> &'static [Rule] {
     static PARSED: OnceLock<Vec<Rule>> = OnceLock::new();
     PARSED.get_or_init(|| {
         toml::from_str::<RuleFile>(RULES)
@@ -45,16 +47,7 @@ pub fn rules() -> &'static [Rule] {
     })
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DetectedSdk {
-    pub id: String,
-    pub name_zh: String,
-    pub name_en: String,
-    pub vendor: String,
-    pub category: String,
-    /// The first matching classes, libraries or frameworks.
-    pub evidence: Vec<String>,
-}
+pub(crate) use crate::report::DetectedSdk;
 
 /// Collects matches; `finish` lists the SDKs found, in rule order.
 /// Evidence is a name from the package: a crafted one may be megabytes long.
@@ -68,7 +61,7 @@ fn shorten(what: &str) -> String {
 }
 
 #[derive(Default)]
-pub struct Matcher {
+pub(crate) struct Matcher {
     by_package: HashMap<&'static str, Vec<usize>>,
     /// The longest package prefix of any rule: longer prefixes of a name cannot match.
     longest: usize,
@@ -76,7 +69,7 @@ pub struct Matcher {
 }
 
 impl Matcher {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let mut by_package: HashMap<&'static str, Vec<usize>> = HashMap::new();
         for (i, rule) in rules().iter().enumerate() {
             for prefix in &rule.android_packages {
@@ -102,7 +95,7 @@ impl Matcher {
 
     /// A Java class or component name, e.g. `com.tencent.mm.opensdk.openapi.WXAPIFactory`:
     /// every package prefix at a dot boundary, up to the longest rule's, is looked up.
-    pub fn class(&mut self, name: &str) {
+    pub(crate) fn class(&mut self, name: &str) {
         let longest = self.longest;
         let dots = name.match_indices('.').map(|(dot, _)| dot);
         let ends = dots.chain([name.len()]).take_while(|end| *end <= longest);
@@ -116,7 +109,7 @@ impl Matcher {
     }
 
     /// A native library file name, e.g. `libjcore.so`.
-    pub fn native_library(&mut self, file: &str) {
+    pub(crate) fn native_library(&mut self, file: &str) {
         for (i, rule) in rules().iter().enumerate() {
             if rule
                 .native_libs
@@ -129,7 +122,7 @@ impl Matcher {
     }
 
     /// An Objective-C class name from the executable, e.g. `WXApi`.
-    pub fn objc_class(&mut self, name: &str) {
+    pub(crate) fn objc_class(&mut self, name: &str) {
         for (i, rule) in rules().iter().enumerate() {
             if rule.ios_classes.iter().any(|c| c == name) {
                 self.hit(i, name);
@@ -138,7 +131,7 @@ impl Matcher {
     }
 
     /// An iOS framework or linked library name, e.g. `WechatOpenSDK`.
-    pub fn framework(&mut self, name: &str) {
+    pub(crate) fn framework(&mut self, name: &str) {
         for (i, rule) in rules().iter().enumerate() {
             if rule.ios_frameworks.iter().any(|f| f == name) {
                 self.hit(i, name);
@@ -147,7 +140,7 @@ impl Matcher {
     }
 
     /// An ohpm package a HarmonyOS module carries, e.g. `@tencent/wechat_open_sdk@1.0.16`.
-    pub fn harmony_package(&mut self, package: &str) {
+    pub(crate) fn harmony_package(&mut self, package: &str) {
         // The version follows the last '@' that is not the scope's.
         let name = match package.get(1..).and_then(|rest| rest.rfind('@')) {
             Some(at) => &package[..at + 1],
@@ -161,7 +154,7 @@ impl Matcher {
     }
 
     /// Adds what another matcher (another thread's) found.
-    pub fn merge(&mut self, other: Matcher) {
+    pub(crate) fn merge(&mut self, other: Matcher) {
         let mut found: Vec<(usize, Vec<String>)> = other.evidence.into_iter().collect();
         found.sort();
         for (rule, evidence) in found {
@@ -171,7 +164,7 @@ impl Matcher {
         }
     }
 
-    pub fn finish(self) -> Vec<DetectedSdk> {
+    pub(crate) fn finish(self) -> Vec<DetectedSdk> {
         let mut found: Vec<(usize, Vec<String>)> = self.evidence.into_iter().collect();
         found.sort_by_key(|(i, _)| *i);
         found
@@ -192,7 +185,7 @@ impl Matcher {
 }
 
 /// The SDK whose vendor owns `host`: the rule listing the longest domain that contains it.
-pub fn vendor_of_domain(host: &str) -> Option<&'static str> {
+pub(crate) fn vendor_of_domain(host: &str) -> Option<&'static str> {
     rules()
         .iter()
         .flat_map(|r| r.domains.iter().map(move |d| (d, r)))

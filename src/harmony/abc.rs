@@ -130,7 +130,7 @@ pub(crate) mod tests {
     use super::*;
 
     /// A minimal file: the header, a class index, one foreign class and the records.
-    pub fn sample(records: &[&str]) -> Vec<u8> {
+    pub(crate) fn sample(records: &[&str]) -> Vec<u8> {
         let mut data = vec![0u8; HEADER_LEN];
         data[..8].copy_from_slice(MAGIC);
         let index_at = data.len();

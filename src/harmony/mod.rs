@@ -1,10 +1,10 @@
 //! HarmonyOS: HAP/HSP modules, .app packs, .p7b profiles. The signing block's
 //! signature carries the certificate chain; the leaf is what gets filed.
 
-pub mod abc;
-pub mod profile;
-pub mod resources;
-pub mod sign_block;
+pub(crate) mod abc;
+pub(crate) mod profile;
+pub(crate) mod resources;
+pub(crate) mod sign_block;
 
 use crate::cert;
 use crate::error::ErrorKind;
@@ -31,18 +31,18 @@ pub(crate) const MAX_ABC: u64 = 256 << 20;
 const MAX_NESTED_HAPS: usize = 64;
 
 /// Whether a zip is a HAP (Stage model module.json, or FA model config.json with resources).
-pub fn is_hap(archive: &Archive) -> bool {
+pub(crate) fn is_hap(archive: &Archive) -> bool {
     archive.contains(MODULE_JSON)
         || (archive.contains(CONFIG_JSON) && archive.contains(RESOURCES_INDEX))
 }
 
 /// Whether a zip is an .app pack: pack.info and HAPs, no module of its own.
-pub fn is_app_pack(archive: &Archive) -> bool {
+pub(crate) fn is_app_pack(archive: &Archive) -> bool {
     archive.contains(PACK_INFO) && archive.names().any(is_module_name)
 }
 
 /// Whether the zip carries a HAP signing block, whatever its entries.
-pub fn has_sign_block(archive: &mut Archive) -> bool {
+pub(crate) fn has_sign_block(archive: &mut Archive) -> bool {
     matches!(HapSignBlock::read(archive), Ok(Some(_)) | Err(_))
 }
 
@@ -75,7 +75,7 @@ fn details(report: &mut PackageReport) -> &mut HarmonyDetails {
         .expect("harmony reports are made by empty_report") // ok: set by empty_report
 }
 
-pub fn inspect_hap(
+pub(crate) fn inspect_hap(
     path: &Path,
     archive: &mut Archive,
     options: &crate::Options,
@@ -100,9 +100,10 @@ pub fn inspect_hap(
     let index = match index_bytes.as_deref().map(resources::ResourceIndex::parse) {
         Some(Ok(index)) => Some(index),
         Some(Err(e)) => {
-            report
-                .warnings
-                .push(Warning::new(WarningCode::ResourcesUnreadable, e));
+            report.warnings.push(Warning::new(
+                WarningCode::ResourcesUnreadable,
+                e.to_string(),
+            ));
             None
         }
         None => None,
@@ -115,7 +116,7 @@ pub fn inspect_hap(
 }
 
 /// Also returns the entries of the modules reported, in their order (for detection).
-pub fn inspect_app_pack(
+pub(crate) fn inspect_app_pack(
     path: &Path,
     archive: &mut Archive,
     options: &crate::Options,
@@ -226,8 +227,12 @@ fn inspect_nested(
 }
 
 /// A standalone .p7b (or JSON) profile.
-pub fn inspect_profile(path: &Path, bytes: &[u8], now: i64) -> Result<PackageReport, ErrorKind> {
-    let parsed = profile::parse(bytes).map_err(ErrorKind::NotAPackage)?;
+pub(crate) fn inspect_profile(
+    path: &Path,
+    bytes: &[u8],
+    now: i64,
+) -> Result<PackageReport, ErrorKind> {
+    let parsed = profile::parse(bytes).map_err(|e| ErrorKind::NotAPackage(e.to_string()))?;
     let mut report = empty_report(path, Format::P7b);
     report.package_name = parsed.profile.bundle_name.clone();
     if let Some(key) = parsed.profile.certificate.clone() {

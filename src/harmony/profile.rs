@@ -6,7 +6,7 @@ use crate::report::{HarmonyCertificateKind, HarmonyProfile};
 use serde_json::Value;
 use time::format_description::well_known::Rfc3339;
 
-pub struct ParsedProfile {
+pub(crate) struct ParsedProfile {
     pub profile: HarmonyProfile,
     pub signed: bool,
 }
@@ -20,24 +20,33 @@ const PROFILE_KEYS: [&str; 5] = [
     "issuer",
 ];
 
-pub fn parse(bytes: &[u8]) -> Result<ParsedProfile, String> {
+/// Why a profile cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ProfileError {
+    #[error("neither a signed profile nor JSON: {0}")]
+    Unsigned(cert::SignedContentError),
+    #[error("the profile is not JSON: {0}")]
+    NotJson(serde_json::Error),
+    #[error("the profile's JSON is not an object")]
+    NotAnObject,
+    #[error("JSON without any of {}: not a HarmonyOS profile", PROFILE_KEYS.join(", "))]
+    NoProfileKeys,
+}
+
+pub(crate) fn parse(bytes: &[u8]) -> Result<ParsedProfile, ProfileError> {
     let (content, signed_by) = match cert::signed_content(bytes) {
         Ok(found) => found,
         Err(_) if bytes.first() == Some(&b'{') => (bytes.to_vec(), None),
-        Err(e) => return Err(format!("neither a signed profile nor JSON: {e}")),
+        Err(e) => return Err(ProfileError::Unsigned(e)),
     };
-    let json: Value =
-        serde_json::from_slice(&content).map_err(|e| format!("the profile is not JSON: {e}"))?;
+    let json: Value = serde_json::from_slice(&content).map_err(ProfileError::NotJson)?;
     if !json.is_object() {
-        return Err("the profile's JSON is not an object".into());
+        return Err(ProfileError::NotAnObject);
     }
     // Any JSON object parses; a profile is one with a profile's keys (Gradle's
     // output-metadata.json, say, has none of them).
     if !PROFILE_KEYS.iter().any(|key| json.get(key).is_some()) {
-        return Err(format!(
-            "JSON without any of {}: not a HarmonyOS profile",
-            PROFILE_KEYS.join(", ")
-        ));
+        return Err(ProfileError::NoProfileKeys);
     }
     let text = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).map(str::to_string);
     let bundle = json.get("bundle-info").cloned().unwrap_or(Value::Null);

@@ -15,7 +15,7 @@ const MAX_CONFIGS: u32 = 4096;
 /// the configurations are not collected past this.
 const MAX_STRINGS_BYTES: usize = 256 << 10;
 
-pub struct ResourceIndex<'a> {
+pub(crate) struct ResourceIndex<'a> {
     data: &'a [u8],
     /// (locale tag or "default", plain, offset of the config's IDSS table)
     configs: Vec<(String, bool, usize)>,
@@ -31,20 +31,35 @@ fn unpack(value: u32) -> String {
         .collect()
 }
 
+/// Why resources.index cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ResourcesError {
+    #[error("resources.index: shorter than its header")]
+    Short,
+    #[error("resources.index: {0} configurations")]
+    TooManyConfigurations(u32),
+    #[error("resources.index: no KEYS tag at offset {0}")]
+    NoKeys(usize),
+    #[error("resources.index: truncated KEYS")]
+    TruncatedKeys,
+    #[error("resources.index: truncated key parameters")]
+    TruncatedKeyParameters,
+}
+
 impl<'a> ResourceIndex<'a> {
-    pub fn parse(data: &'a [u8]) -> Result<Self, String> {
-        let count = u32_at(data, 132).ok_or("resources.index: shorter than its header")?;
+    pub(crate) fn parse(data: &'a [u8]) -> Result<Self, ResourcesError> {
+        let count = u32_at(data, 132).ok_or(ResourcesError::Short)?;
         if count > MAX_CONFIGS {
-            return Err(format!("resources.index: {count} configurations"));
+            return Err(ResourcesError::TooManyConfigurations(count));
         }
         let mut at = HEADER_LEN;
         let mut configs = Vec::new();
         for _ in 0..count {
             if data.get(at..at + 4) != Some(b"KEYS") {
-                return Err(format!("resources.index: no KEYS tag at offset {at}"));
+                return Err(ResourcesError::NoKeys(at));
             }
-            let offset = u32_at(data, at + 4).ok_or("resources.index: truncated KEYS")? as usize;
-            let key_count = u32_at(data, at + 8).ok_or("resources.index: truncated KEYS")? as usize;
+            let offset = u32_at(data, at + 4).ok_or(ResourcesError::TruncatedKeys)? as usize;
+            let key_count = u32_at(data, at + 8).ok_or(ResourcesError::TruncatedKeys)? as usize;
             at += 12;
             let (mut language, mut script, mut region, mut plain) =
                 (String::new(), String::new(), String::new(), true);
@@ -52,7 +67,7 @@ impl<'a> ResourceIndex<'a> {
                 let (Some(kind), Some(value)) =
                     (u32_at(data, at + k * 8), u32_at(data, at + k * 8 + 4))
                 else {
-                    return Err("resources.index: truncated key parameters".into());
+                    return Err(ResourcesError::TruncatedKeyParameters);
                 };
                 match kind {
                     KEY_LANGUAGE => language = unpack(value),
@@ -93,7 +108,7 @@ impl<'a> ResourceIndex<'a> {
     /// Every distinct string value, for the URLs in them. Configurations share
     /// tables and records, so each table and each record is read once, and the
     /// values are borrowed: nothing grows with the number of references to them.
-    pub fn all_values(&self) -> Vec<Cow<'a, str>> {
+    pub(crate) fn all_values(&self) -> Vec<Cow<'a, str>> {
         let mut budget = Budget::new(self.data.len());
         let (mut tables, mut records) = (HashSet::new(), HashSet::new());
         let mut out = Vec::new();
@@ -121,7 +136,7 @@ impl<'a> ResourceIndex<'a> {
     }
 
     /// The locale tags of the configurations, "default" excluded.
-    pub fn locales(&self) -> Vec<String> {
+    pub(crate) fn locales(&self) -> Vec<String> {
         let mut out: Vec<String> = self
             .configs
             .iter()
@@ -136,7 +151,7 @@ impl<'a> ResourceIndex<'a> {
     /// The string value of `id` in each locale, plain configurations first; a
     /// locale's first value only. Each table is searched once, and the values
     /// together stay under `MAX_STRINGS_BYTES`.
-    pub fn strings(&self, id: u32) -> Vec<(String, String)> {
+    pub(crate) fn strings(&self, id: u32) -> Vec<(String, String)> {
         let mut budget = Budget::new(self.data.len());
         let mut found: HashMap<usize, Option<usize>> = HashMap::new();
         let mut out: Vec<(String, String)> = Vec::new();
@@ -217,7 +232,7 @@ pub(crate) mod tests {
     use super::*;
 
     /// A resources.index with one string id in "default" and "zh-CN".
-    pub fn sample(id: u32, default: &str, zh: &str) -> Vec<u8> {
+    pub(crate) fn sample(id: u32, default: &str, zh: &str) -> Vec<u8> {
         let mut out = vec![0u8; 128];
         out[..12].copy_from_slice(b"Restool 5.0\0");
         let keys_len = 12 + (12 + 16);

@@ -22,7 +22,7 @@ pub const TYPE_SIGNATURE: u32 = 0x2000_0000;
 pub const TYPE_PROFILE: u32 = 0x2000_0002;
 
 #[derive(Debug, Error)]
-pub enum HapBlockError {
+pub(crate) enum HapBlockError {
     #[error("cannot read the HAP signing block: {0}")]
     Io(String),
     #[error("HAP signing block: {0}")]
@@ -41,7 +41,7 @@ fn type_name(kind: u32) -> Option<&'static str> {
     })
 }
 
-pub struct HapSignBlock {
+pub(crate) struct HapSignBlock {
     data: Vec<u8>,
     pub magic: &'static str,
     pub version: u32,
@@ -51,7 +51,7 @@ pub struct HapSignBlock {
 
 impl HapSignBlock {
     /// Reads the block before the central directory; `Ok(None)` when there is none.
-    pub fn read(archive: &mut Archive) -> Result<Option<HapSignBlock>, HapBlockError> {
+    pub(crate) fn read(archive: &mut Archive) -> Result<Option<HapSignBlock>, HapBlockError> {
         let cd = archive.central_directory_start();
         if cd < HEAD_LEN {
             return Ok(None);
@@ -84,7 +84,7 @@ impl HapSignBlock {
     }
 
     /// Parses a whole block: `count` sub-block heads, their data, the 32-byte head.
-    pub fn parse(
+    pub(crate) fn parse(
         data: Vec<u8>,
         count: u32,
         magic: &'static str,
@@ -118,14 +118,14 @@ impl HapSignBlock {
         }))
     }
 
-    pub fn value(&self, kind: u32) -> Option<&[u8]> {
+    pub(crate) fn value(&self, kind: u32) -> Option<&[u8]> {
         self.blocks
             .iter()
             .find(|(k, _, _)| *k == kind)
             .map(|(_, s, e)| &self.data[*s..*e])
     }
 
-    pub fn entries(&self) -> Vec<HapBlock> {
+    pub(crate) fn entries(&self) -> Vec<HapBlock> {
         self.blocks
             .iter()
             .map(|(kind, start, end)| HapBlock {

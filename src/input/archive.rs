@@ -9,7 +9,7 @@ use std::io::Read;
 use std::sync::Arc;
 
 /// A file being read as a stream, with the size its header (or the file system) declares.
-pub struct Entry<'a> {
+pub(crate) struct Entry<'a> {
     pub reader: Box<dyn Read + 'a>,
     pub declared: u64,
 }
@@ -17,7 +17,7 @@ pub struct Entry<'a> {
 /// A zip over a shared source. Cloning gives another reader of the same bytes with the
 /// same index (detection's second thread), without reading the central directory again.
 #[derive(Clone)]
-pub struct Archive<'s> {
+pub(crate) struct Archive<'s> {
     directory: Arc<Directory<'s>>,
 }
 
@@ -45,22 +45,22 @@ impl<'s> Archive<'s> {
         self.directory.source()
     }
 
-    pub fn file_len(&self) -> u64 {
+    pub(crate) fn file_len(&self) -> u64 {
         self.source().len()
     }
 
     /// Absolute offset of the central directory in the file.
-    pub fn central_directory_start(&self) -> u64 {
+    pub(crate) fn central_directory_start(&self) -> u64 {
         self.directory.start()
     }
 
     /// Names of all entries, from the central directory, each once. Names that are not
     /// valid UTF-8 are skipped: none of the entries we read has such a name.
-    pub fn names(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn names(&self) -> impl Iterator<Item = &str> {
         self.directory.names()
     }
 
-    pub fn contains(&self, name: &str) -> bool {
+    pub(crate) fn contains(&self, name: &str) -> bool {
         self.directory.find(name).is_some()
     }
 
@@ -96,7 +96,7 @@ impl<'s> Archive<'s> {
 
     /// A streaming reader over one entry's uncompressed bytes, and the size
     /// its header declares. `Ok(None)` when the entry does not exist.
-    pub fn open_entry(&mut self, name: &str) -> Result<Option<Entry<'_>>, ErrorKind> {
+    pub(crate) fn open_entry(&mut self, name: &str) -> Result<Option<Entry<'_>>, ErrorKind> {
         let Some(located) = self.locate(name)? else {
             return Ok(None);
         };
@@ -113,7 +113,11 @@ impl<'s> Archive<'s> {
 
     /// Decompresses one entry, refusing more than `limit` bytes whatever its
     /// header declares. `Ok(None)` when the entry does not exist.
-    pub fn read_entry(&mut self, name: &str, limit: u64) -> Result<Option<Vec<u8>>, ErrorKind> {
+    pub(crate) fn read_entry(
+        &mut self,
+        name: &str,
+        limit: u64,
+    ) -> Result<Option<Vec<u8>>, ErrorKind> {
         let Some(entry) = self.open_entry(name)? else {
             return Ok(None);
         };
@@ -125,7 +129,7 @@ impl<'s> Archive<'s> {
     /// every byte charged to `budget` as it is inflated, so an entry that turns out too
     /// large still costs what it inflated, and the whole set can never inflate more than
     /// the budget (plus one byte per refused entry).
-    pub fn nested(
+    pub(crate) fn nested(
         &mut self,
         name: &str,
         budget: &mut NestedBudget,
@@ -195,7 +199,7 @@ impl<'s> Archive<'s> {
 
     /// Refuses entries whose bytes overlap (several central-directory records pointing
     /// into one local file: a zip-bomb pattern no packaging tool produces).
-    pub fn refuse_overlaps<'n>(
+    pub(crate) fn refuse_overlaps<'n>(
         &mut self,
         names: impl IntoIterator<Item = &'n str>,
     ) -> Result<(), ErrorKind> {
@@ -223,7 +227,7 @@ impl<'s> Archive<'s> {
     }
 
     /// Reads `len` raw bytes at `offset`. The caller bounds `len`.
-    pub fn read_at(&mut self, offset: u64, len: usize) -> std::io::Result<Vec<u8>> {
+    pub(crate) fn read_at(&mut self, offset: u64, len: usize) -> std::io::Result<Vec<u8>> {
         let mut out = vec![0u8; len];
         self.source().read_exact_at(&mut out, offset)?;
         Ok(out)
@@ -279,8 +283,8 @@ fn declared_entries(source: &dyn Source) -> Result<u64, ErrorKind> {
 /// and all of those of one outer package together up to `MAX_NESTED_TOTAL`: memory and
 /// time stay bounded whatever the outer package claims (one nested package is held at a
 /// time, within the 512 MiB peak of docs/security.md).
-pub const MAX_NESTED_PACKAGE: u64 = 128 << 20;
-pub const MAX_NESTED_TOTAL: u64 = 1 << 30;
+pub(super) const MAX_NESTED_PACKAGE: u64 = 128 << 20;
+pub(super) const MAX_NESTED_TOTAL: u64 = 1 << 30;
 /// How many times its compressed size a nested package may inflate to (real APKs and HAPs
 /// hold compressed data and inflate a few times at most); entries under
 /// `MIN_RATIO_CHECKED` are not held to it.
@@ -288,7 +292,7 @@ const MAX_NESTED_RATIO: u64 = 100;
 const MIN_RATIO_CHECKED: u64 = 1 << 20;
 
 /// What the compressed packages inside one package may still inflate.
-pub struct NestedBudget {
+pub(crate) struct NestedBudget {
     remaining: u64,
 }
 
@@ -302,7 +306,7 @@ impl Default for NestedBudget {
 
 /// Reads all of `reader`, refusing more than `limit` bytes: the declared size
 /// may lie (a zip bomb), so at most one byte past the limit is ever read.
-pub fn read_bounded(
+pub(crate) fn read_bounded(
     reader: impl Read,
     declared: u64,
     limit: u64,

@@ -45,7 +45,7 @@ pub(crate) fn from_archive(archive: &mut Archive, name: Option<&str>) -> Option<
     let bytes = match archive.read_entry(name, MAX_ICON_FILE) {
         Ok(Some(bytes)) => Ok(bytes),
         Ok(None) => return None,
-        Err(e) => Err(e.to_string()),
+        Err(e) => Err(std::sync::Arc::new(e)),
     };
     Some(IconFile {
         name: name.to_string(),

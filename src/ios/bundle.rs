@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 const MAX_DIR_ENTRIES: usize = 200_000;
 const MAX_DIR_DEPTH: usize = 6;
 
-pub enum Bundle<'a, 's> {
+pub(crate) enum Bundle<'a, 's> {
     /// `root` is the .app's prefix in the archive, e.g. "Payload/Demo.app/".
     Zip {
         archive: &'a mut Archive<'s>,
@@ -22,7 +22,7 @@ pub enum Bundle<'a, 's> {
 
 impl Bundle<'_, '_> {
     /// Paths of the bundle's files, relative to the .app.
-    pub fn files(&self) -> Vec<String> {
+    pub(crate) fn files(&self) -> Vec<String> {
         match self {
             Bundle::Zip { archive, root } => archive
                 .names()
@@ -41,7 +41,7 @@ impl Bundle<'_, '_> {
     /// A streaming reader over one file and its size; `Ok(None)` when absent,
     /// and for a path that leads outside the bundle (see `inside`), including
     /// through a symbolic link in an unpacked bundle.
-    pub fn open(&mut self, relative: &str) -> Result<Option<Entry<'_>>, ErrorKind> {
+    pub(crate) fn open(&mut self, relative: &str) -> Result<Option<Entry<'_>>, ErrorKind> {
         if !inside(relative) {
             return Ok(None);
         }
@@ -66,7 +66,11 @@ impl Bundle<'_, '_> {
     }
 
     /// Reads one file whole, refusing more than `limit` bytes.
-    pub fn read(&mut self, relative: &str, limit: u64) -> Result<Option<Vec<u8>>, ErrorKind> {
+    pub(crate) fn read(
+        &mut self,
+        relative: &str,
+        limit: u64,
+    ) -> Result<Option<Vec<u8>>, ErrorKind> {
         match self.open(relative)? {
             Some(entry) => read_bounded(entry.reader, entry.declared, limit, relative).map(Some),
             None => Ok(None),
@@ -76,7 +80,7 @@ impl Bundle<'_, '_> {
 
 /// Whether a path taken from the package's own content (Info.plist's
 /// CFBundleExecutable) stays in the bundle: relative, without `..`.
-pub fn inside(relative: &str) -> bool {
+pub(crate) fn inside(relative: &str) -> bool {
     !relative.is_empty()
         && !relative.starts_with('/')
         && !relative.contains('\0')
@@ -106,7 +110,7 @@ fn walk(dir: &Path, prefix: &str, depth: usize, out: &mut Vec<String>) {
 }
 
 /// The .app roots of an IPA: "Payload/X.app/", or "Wrapper/Payload/X.app/".
-pub fn app_roots(archive: &Archive) -> Vec<String> {
+pub(crate) fn app_roots(archive: &Archive) -> Vec<String> {
     let mut roots: Vec<String> = archive
         .names()
         .filter_map(|name| {

@@ -7,7 +7,7 @@ use thiserror::Error;
 
 #[derive(Debug, Error)]
 #[error("Mach-O: {0}")]
-pub struct MachoError(String);
+pub(crate) struct MachoError(String);
 
 fn bad(message: impl Into<String>) -> MachoError {
     MachoError(message.into())
@@ -52,7 +52,7 @@ const MAX_STRING_LEN: usize = 4 << 10;
 const MAX_BLOB: u32 = 16 << 20;
 
 #[derive(Debug, Default)]
-pub struct MachO {
+pub(crate) struct MachO {
     pub architectures: Vec<String>,
     /// cryptid ≠ 0 in the first slice.
     pub encrypted: bool,
@@ -144,7 +144,7 @@ fn arch_name(cputype: u32, cpusubtype: u32) -> String {
 }
 
 /// Whether `magic` (the first four bytes) starts a Mach-O file.
-pub fn is_macho(magic: &[u8]) -> bool {
+pub(crate) fn is_macho(magic: &[u8]) -> bool {
     let be = be32(magic, 0);
     let le = le32(magic, 0);
     be == FAT_MAGIC || be == FAT_MAGIC_64 || le == MH_MAGIC || le == MH_MAGIC_64
@@ -152,7 +152,7 @@ pub fn is_macho(magic: &[u8]) -> bool {
 
 /// Reads the executable's architectures, encryption and code signature; with
 /// `read_strings`, also its C strings and Objective-C class names (detection).
-pub fn read(reader: impl Read, read_strings: bool) -> Result<MachO, MachoError> {
+pub(crate) fn read(reader: impl Read, read_strings: bool) -> Result<MachO, MachoError> {
     let mut r = Forward {
         inner: reader.take(MAX_EXECUTABLE),
         pos: 0,
@@ -412,7 +412,7 @@ mod tests {
 
     /// A thin 64-bit Mach-O with an encryption command and a code signature
     /// holding a CodeDirectory and a CMS blob.
-    pub fn sample(cryptid: u32) -> Vec<u8> {
+    pub(super) fn sample(cryptid: u32) -> Vec<u8> {
         let mut cd = vec![0u8; 52];
         let mut put = |at: usize, v: u32| cd[at..at + 4].copy_from_slice(&v.to_be_bytes());
         put(0, CSMAGIC_CODEDIRECTORY);

@@ -2,10 +2,10 @@
 //! embedded profile, the executable's code signature, app extensions) and
 //! standalone provisioning profiles.
 
-pub mod bundle;
-pub mod macho;
-pub mod property_list;
-pub mod provision;
+pub(crate) mod bundle;
+pub(crate) mod macho;
+pub(crate) mod property_list;
+pub(crate) mod provision;
 
 use crate::cert;
 use crate::error::ErrorKind;
@@ -24,10 +24,10 @@ const EMBEDDED_PROFILE: &str = "embedded.mobileprovision";
 /// Info.plist and InfoPlist.strings are kilobytes.
 const MAX_PLIST: u64 = 4 << 20;
 /// Profiles are tens of kilobytes, a little more with many devices.
-pub const MAX_PROFILE: u64 = 4 << 20;
+pub(crate) const MAX_PROFILE: u64 = 4 << 20;
 
 /// What reading a bundle parsed that detection reads too.
-pub struct Parsed {
+pub(crate) struct Parsed {
     /// The bundle's files, relative to the .app.
     pub(crate) files: Vec<String>,
     pub(crate) info: Dictionary,
@@ -36,7 +36,7 @@ pub struct Parsed {
 }
 
 /// Also returns the .app's prefix in the archive and what detection reads.
-pub fn inspect_ipa(
+pub(crate) fn inspect_ipa(
     path: &Path,
     archive: &mut crate::input::Archive,
     options: &crate::Options,
@@ -68,7 +68,7 @@ pub fn inspect_ipa(
 }
 
 /// Also returns what detection reads.
-pub fn inspect_app_dir(
+pub(crate) fn inspect_app_dir(
     path: &Path,
     options: &crate::Options,
 ) -> Result<(PackageReport, Parsed), ErrorKind> {
@@ -96,7 +96,11 @@ pub(crate) fn has_executable(dir: &Path) -> bool {
 }
 
 /// A standalone .mobileprovision / .provisionprofile.
-pub fn inspect_profile(path: &Path, bytes: &[u8], now: i64) -> Result<PackageReport, ErrorKind> {
+pub(crate) fn inspect_profile(
+    path: &Path,
+    bytes: &[u8],
+    now: i64,
+) -> Result<PackageReport, ErrorKind> {
     let parsed = provision::parse(bytes).map_err(|e| match e {
         // A profile, but one that is not read: an error of its own, not "no package".
         property_list::PlistError::Refused(reason) => ErrorKind::BadEntry {
@@ -165,7 +169,7 @@ fn icon_file(bundle: &mut Bundle<'_, '_>, files: &[String], names: &[String]) ->
             Err(e) => {
                 return Some(IconFile {
                     name: file.clone(),
-                    bytes: Err(e.to_string()),
+                    bytes: Err(std::sync::Arc::new(e)),
                 })
             }
         };

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use thiserror::Error;
 
 /// Whether `bytes` start like an XML or binary plist.
-pub fn looks_like_plist(bytes: &[u8]) -> bool {
+pub(crate) fn looks_like_plist(bytes: &[u8]) -> bool {
     [&b"<?xml"[..], b"bplist", b"<!DOCTYPE plist", b"<plist"]
         .iter()
         .any(|magic| bytes.starts_with(magic))
@@ -21,7 +21,7 @@ const MAX_DEPTH: usize = 64;
 const MAX_VALUES: usize = 1 << 18;
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum PlistError {
+pub(crate) enum PlistError {
     /// Not a plist, or not one with a dictionary at its root.
     #[error("{0}")]
     Invalid(String),
@@ -31,7 +31,7 @@ pub enum PlistError {
 }
 
 /// Parses an XML, binary or text (OpenStep) plist whose root is a dictionary.
-pub fn dictionary(bytes: &[u8]) -> Result<Dictionary, PlistError> {
+pub(crate) fn dictionary(bytes: &[u8]) -> Result<Dictionary, PlistError> {
     check_shape(bytes).map_err(PlistError::Refused)?;
     match Value::from_reader(std::io::Cursor::new(bytes)) {
         Ok(Value::Dictionary(dict)) => Ok(dict),
@@ -278,13 +278,13 @@ fn binary_shape(bytes: &[u8]) -> Shape {
     shape
 }
 
-pub fn string(dict: &Dictionary, key: &str) -> Option<String> {
+pub(crate) fn string(dict: &Dictionary, key: &str) -> Option<String> {
     dict.get(key).and_then(Value::as_string).map(str::to_string)
 }
 
 /// Parses a `.strings` file: binary or XML plist, or the text form
 /// `"key" = "value";` with comments, in UTF-8 or UTF-16 (with a BOM).
-pub fn strings_file(bytes: &[u8]) -> BTreeMap<String, String> {
+pub(crate) fn strings_file(bytes: &[u8]) -> BTreeMap<String, String> {
     if looks_like_plist(bytes) {
         return dictionary(bytes)
             .map(|d| {

@@ -8,7 +8,7 @@ use plist::{Dictionary, Value};
 use time::format_description::well_known::Rfc3339;
 
 /// A parsed profile, and whether its CMS wrapper was present.
-pub struct ParsedProfile {
+pub(crate) struct ParsedProfile {
     pub profile: Profile,
     pub signed: bool,
     /// Certificates that did not parse, as messages for warnings.
@@ -26,7 +26,7 @@ const PROFILE_KEYS: [&str; 6] = [
     "ApplicationIdentifierPrefix",
 ];
 
-pub fn parse(bytes: &[u8]) -> Result<ParsedProfile, PlistError> {
+pub(crate) fn parse(bytes: &[u8]) -> Result<ParsedProfile, PlistError> {
     if bytes.is_empty() {
         return Err(PlistError::Invalid("empty file".into()));
     }
@@ -151,14 +151,14 @@ fn from_dictionary(
 }
 
 /// The bundle id an application-identifier names: "TEAMID.com.example.app" → "com.example.app".
-pub fn bundle_id_of(application_identifier: &str) -> &str {
+pub(crate) fn bundle_id_of(application_identifier: &str) -> &str {
     application_identifier
         .split_once('.')
         .map_or(application_identifier, |(_, rest)| rest)
 }
 
 /// Whether a profile's application-identifier (which may end in `*`) covers `bundle_id`.
-pub fn covers(application_identifier: &str, bundle_id: &str) -> bool {
+pub(crate) fn covers(application_identifier: &str, bundle_id: &str) -> bool {
     let pattern = bundle_id_of(application_identifier);
     match pattern.strip_suffix('*') {
         Some(prefix) => bundle_id.starts_with(prefix),

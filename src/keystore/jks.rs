@@ -7,8 +7,8 @@ use crate::report::KeystoreEntryKind;
 use sha1::{Digest, Sha1};
 use thiserror::Error;
 
-pub const JKS_MAGIC: u32 = 0xFEED_FEED;
-pub const JCEKS_MAGIC: u32 = 0xCECE_CECE;
+pub(crate) const JKS_MAGIC: u32 = 0xFEED_FEED;
+pub(crate) const JCEKS_MAGIC: u32 = 0xCECE_CECE;
 const TAG_PRIVATE_KEY: u32 = 1;
 const TAG_TRUSTED_CERT: u32 = 2;
 const TAG_SECRET_KEY: u32 = 3;
@@ -18,7 +18,7 @@ const MAX_CHAIN: u32 = 64;
 const DIGEST_LEN: usize = 20;
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum JksError {
+pub(crate) enum JksError {
     #[error(transparent)]
     Truncated(#[from] Truncated),
     #[error("{0}")]
@@ -26,7 +26,7 @@ pub enum JksError {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JksEntry {
+pub(crate) struct JksEntry {
     pub alias: String,
     pub kind: KeystoreEntryKind,
     /// Milliseconds since 1970, as Java stores them.
@@ -36,7 +36,7 @@ pub struct JksEntry {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Jks {
+pub(crate) struct Jks {
     pub jceks: bool,
     pub entries: Vec<JksEntry>,
     /// Entries after a JCEKS secret key could not be read: its Java-serialized
@@ -62,7 +62,7 @@ fn certificate(r: &mut Reader<'_>) -> Result<Vec<u8>, JksError> {
     Ok(r.take(len)?.to_vec())
 }
 
-pub fn parse(data: &[u8]) -> Result<Jks, JksError> {
+pub(crate) fn parse(data: &[u8]) -> Result<Jks, JksError> {
     let mut r = Reader::new(data);
     let magic = r.u32_be()?;
     let jceks = match magic {
@@ -148,7 +148,7 @@ pub fn parse(data: &[u8]) -> Result<Jks, JksError> {
 
 /// Whether `password` opens the keystore: SHA-1 over the password as UTF-16BE,
 /// the words "Mighty Aphrodite" and everything before the digest.
-pub fn password_matches(data: &[u8], password: &str) -> Option<bool> {
+pub(crate) fn password_matches(data: &[u8], password: &str) -> Option<bool> {
     let body_len = data.len().checked_sub(DIGEST_LEN)?;
     let mut sha = Sha1::new();
     for unit in password.encode_utf16() {

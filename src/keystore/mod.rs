@@ -1,7 +1,7 @@
 //! Keystores (JKS, JCEKS, PKCS#12): every alias with its certificate chain,
 //! and the values to file for the signing key, before there is a build.
 
-pub mod jks;
+pub(crate) mod jks;
 pub(crate) mod pkcs12;
 
 use crate::cert;
@@ -19,7 +19,7 @@ struct RawEntry {
     pub chain: Vec<Vec<u8>>,
 }
 
-pub fn is_jks(head: &[u8]) -> bool {
+pub(crate) fn is_jks(head: &[u8]) -> bool {
     let magic = head
         .get(..4)
         .map(|m| u32::from_be_bytes([m[0], m[1], m[2], m[3]]));
@@ -27,7 +27,7 @@ pub fn is_jks(head: &[u8]) -> bool {
 }
 
 /// A JKS or JCEKS keystore: certificates need no password; with one, its integrity is checked.
-pub fn inspect_jks(
+pub(crate) fn inspect_jks(
     path: &Path,
     bytes: &[u8],
     password: Option<&str>,

@@ -61,13 +61,13 @@ impl PlatformDomains {
 }
 
 /// Parses filing.toml; errors name the line and the key (unknown keys are refused).
-pub fn parse(text: &str) -> Result<Config, String> {
-    toml::from_str(text).map_err(|e| e.to_string())
+pub fn parse(text: &str) -> Result<Config, toml::de::Error> {
+    toml::from_str(text)
 }
 
 /// 服务语言 suggested by the locales of the apps' names: Simplified Chinese
 /// first (the filing is for mainland China), then the others.
-pub fn languages_of(packages: &[crate::report::PackageReport]) -> Vec<&'static str> {
+pub(crate) fn languages_of(packages: &[crate::report::PackageReport]) -> Vec<&'static str> {
     let locales = packages.iter().flat_map(|p| p.app_names.keys().cloned());
     crate::detect::languages::group(locales)
         .iter()
@@ -210,7 +210,9 @@ mod tests {
 
     #[test]
     fn a_typo_names_the_line() {
-        let err = parse("[app]\nservice_contnet = \"x\"\n").unwrap_err();
+        let err = parse("[app]\nservice_contnet = \"x\"\n")
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("line 2") && err.contains("service_contnet"),
             "{err}"

@@ -6,9 +6,12 @@ use crate::input::icon::{
     png_chunks as chunks, png_size, MAX_ICON_SIDE as MAX_SOURCE_SIDE, PNG_SIGNATURE,
 };
 use crate::report::{IconFile, PackageReport};
-use image::{DynamicImage, ImageFormat, RgbaImage};
+use crate::ErrorKind;
+use image::{DynamicImage, ImageError, ImageFormat, RgbaImage};
 use serde::Serialize;
 use std::io::{Read, Write};
+use std::sync::Arc;
+use thiserror::Error;
 
 /// Huawei Cloud refuses icons over 100 KB; the others take that size too.
 pub const MAX_ICON_BYTES: usize = 100 * 1024;
@@ -29,18 +32,60 @@ pub struct Icon {
     pub png: Vec<u8>,
 }
 
+/// Why the icon could not be exported.
+#[derive(Debug, Error)]
+pub enum IconError {
+    /// Inspection could not read the icon file.
+    #[error("{package}: {error}")]
+    Unreadable {
+        package: String,
+        error: Arc<ErrorKind>,
+    },
+    #[error("{package}: {name}: {error}")]
+    Undecodable {
+        package: String,
+        name: String,
+        error: DecodeError,
+    },
+    #[error("cannot encode the icon: {0}")]
+    Encode(ImageError),
+}
+
+/// Why an icon file does not decode.
+#[derive(Debug, Error)]
+pub enum DecodeError {
+    #[error("{width}×{height} pixels, over the {MAX_SOURCE_SIDE}-pixel limit for an icon")]
+    TooLarge { width: u32, height: u32 },
+    #[error("not an image this tool reads: {0}")]
+    NotAnImage(ImageError),
+    #[error("CgBI PNG without IHDR")]
+    CgbiWithoutHeader,
+    #[error("CgBI image data: {0}")]
+    CgbiData(std::io::Error),
+    /// Re-wrapping the inflated pixels as zlib for the PNG decoder.
+    #[error("{0}")]
+    CgbiRewrap(std::io::Error),
+    #[error("CgBI image: not an image this tool reads: {0}")]
+    CgbiImage(ImageError),
+}
+
 /// The icon of the first package that has one: the file inspection kept
 /// (`Options::icon`).
-pub fn export(packages: &[PackageReport]) -> Result<Option<Icon>, String> {
+pub fn export(packages: &[PackageReport]) -> Result<Option<Icon>, IconError> {
     for report in packages {
         let Some(IconFile { name, bytes }) = &report.icon_file else {
             continue;
         };
-        let data = bytes
-            .as_ref()
-            .map_err(|e| format!("{}: {e}", report.path))?;
-        let image = decode(data).map_err(|e| format!("{}: {name}: {e}", report.path))?;
-        let (png, width, height) = fit(image)?;
+        let data = bytes.as_ref().map_err(|error| IconError::Unreadable {
+            package: report.path.clone(),
+            error: error.clone(),
+        })?;
+        let image = decode(data).map_err(|error| IconError::Undecodable {
+            package: report.path.clone(),
+            name: name.clone(),
+            error,
+        })?;
+        let (png, width, height) = fit(image).map_err(IconError::Encode)?;
         return Ok(Some(Icon {
             source: format!("{} ({name})", report.path),
             width,
@@ -53,34 +98,34 @@ pub fn export(packages: &[PackageReport]) -> Result<Option<Icon>, String> {
 }
 
 /// PNG, WebP or Apple's CgBI PNG, refused past `MAX_SOURCE_SIDE` from its header.
-pub fn decode(data: &[u8]) -> Result<DynamicImage, String> {
+pub(crate) fn decode(data: &[u8]) -> Result<DynamicImage, DecodeError> {
     if let Some((width, height)) = dimensions(data) {
         if width > MAX_SOURCE_SIDE || height > MAX_SOURCE_SIDE {
-            return Err(format!(
-                "{width}×{height} pixels, over the {MAX_SOURCE_SIDE}-pixel limit for an icon"
-            ));
+            return Err(DecodeError::TooLarge { width, height });
         }
     }
     if is_cgbi(data) {
         return decode_cgbi(data);
     }
-    decode_with_limits(data, None)
+    decode_with_limits(data, None).map_err(DecodeError::NotAnImage)
 }
 
 /// Decodes under explicit limits (the crate's defaults let a 484 MB image through).
-fn decode_with_limits(data: &[u8], format: Option<ImageFormat>) -> Result<DynamicImage, String> {
-    let fail = |e: &dyn std::fmt::Display| format!("not an image this tool reads: {e}");
+fn decode_with_limits(
+    data: &[u8],
+    format: Option<ImageFormat>,
+) -> Result<DynamicImage, ImageError> {
     let mut reader = image::ImageReader::new(std::io::Cursor::new(data));
     match format {
         Some(format) => reader.set_format(format),
-        None => reader = reader.with_guessed_format().map_err(|e| fail(&e))?,
+        None => reader = reader.with_guessed_format().map_err(ImageError::IoError)?,
     }
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(MAX_SOURCE_SIDE);
     limits.max_image_height = Some(MAX_SOURCE_SIDE);
     limits.max_alloc = Some(MAX_DECODE_BYTES);
     reader.limits(limits);
-    reader.decode().map_err(|e| fail(&e))
+    reader.decode()
 }
 
 /// Width and height from the header alone: PNG's (CgBI's too) IHDR, else what
@@ -103,7 +148,7 @@ fn is_cgbi(data: &[u8]) -> bool {
 /// CgBI: IDAT holds raw deflate (no zlib wrapper) of BGRA pixels with
 /// premultiplied alpha. Re-wrap the data as a standard PNG, decode it, then
 /// put the channels back in order and undo the premultiplication.
-fn decode_cgbi(data: &[u8]) -> Result<DynamicImage, String> {
+fn decode_cgbi(data: &[u8]) -> Result<DynamicImage, DecodeError> {
     let mut ihdr = None;
     let mut deflated = Vec::new();
     for (kind, body) in chunks(data) {
@@ -113,16 +158,16 @@ fn decode_cgbi(data: &[u8]) -> Result<DynamicImage, String> {
             _ => {}
         }
     }
-    let ihdr = ihdr.ok_or("CgBI PNG without IHDR")?;
+    let ihdr = ihdr.ok_or(DecodeError::CgbiWithoutHeader)?;
     let idat = {
         let mut raw = Vec::new();
         flate2::read::DeflateDecoder::new(&deflated[..])
             .take(cgbi_raw_limit(&ihdr))
             .read_to_end(&mut raw)
-            .map_err(|e| format!("CgBI image data: {e}"))?;
+            .map_err(DecodeError::CgbiData)?;
         let mut zlib = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
-        zlib.write_all(&raw).map_err(|e| e.to_string())?;
-        zlib.finish().map_err(|e| e.to_string())?
+        zlib.write_all(&raw).map_err(DecodeError::CgbiRewrap)?;
+        zlib.finish().map_err(DecodeError::CgbiRewrap)?
     };
     let mut png = PNG_SIGNATURE.to_vec();
     for (kind, body) in [
@@ -139,7 +184,7 @@ fn decode_cgbi(data: &[u8]) -> Result<DynamicImage, String> {
         png.extend_from_slice(&crc.sum().to_be_bytes());
     }
     let mut image: RgbaImage = decode_with_limits(&png, Some(ImageFormat::Png))
-        .map_err(|e| format!("CgBI image: {e}"))?
+        .map_err(DecodeError::CgbiImage)?
         .into_rgba8();
     for pixel in image.pixels_mut() {
         let [b, g, r, a] = pixel.0;
@@ -178,7 +223,7 @@ fn cgbi_raw_limit(ihdr: &[u8]) -> u64 {
 
 /// Encodes as PNG, downscaling until it fits the limit: a large source first to
 /// `MAX_WORKING_SIDE` in one step, then by quarters, a dozen steps at most.
-fn fit(mut image: DynamicImage) -> Result<(Vec<u8>, u32, u32), String> {
+fn fit(mut image: DynamicImage) -> Result<(Vec<u8>, u32, u32), ImageError> {
     if image.width().max(image.height()) > MAX_WORKING_SIDE {
         image = image.resize(
             MAX_WORKING_SIDE,
@@ -188,9 +233,7 @@ fn fit(mut image: DynamicImage) -> Result<(Vec<u8>, u32, u32), String> {
     }
     loop {
         let mut png = Vec::new();
-        image
-            .write_to(&mut std::io::Cursor::new(&mut png), ImageFormat::Png)
-            .map_err(|e| format!("cannot encode the icon: {e}"))?;
+        image.write_to(&mut std::io::Cursor::new(&mut png), ImageFormat::Png)?;
         if png.len() <= MAX_ICON_BYTES || image.width() <= 16 {
             return Ok((png, image.width(), image.height()));
         }
@@ -285,7 +328,7 @@ mod tests {
     #[test]
     fn giant_icons_are_refused_from_their_header() {
         for cgbi in [false, true] {
-            let err = decode(&header_only(11000, cgbi)).unwrap_err();
+            let err = decode(&header_only(11000, cgbi)).unwrap_err().to_string();
             assert!(
                 err.contains("11000×11000") && err.contains("limit"),
                 "{err}"

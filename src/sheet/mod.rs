@@ -2,7 +2,6 @@
 //! forms of one provider's APP备案 form (docs/providers.md).
 
 pub mod config;
-pub mod domains;
 pub mod icon;
 pub mod provider;
 pub mod render;
@@ -249,7 +248,7 @@ pub fn build(packages: &[PackageReport], config: &Config, options: &SheetOptions
         if options.accept_detected_domains {
             inputs.extend(own_domains(&of_platform));
         }
-        let (domains, refused) = domains::normalize_all(&inputs);
+        let (domains, refused) = crate::domain_name::normalize_all(&inputs);
         for reason in refused {
             sheet.errors.push(issue(
                 &p.feature.domains,
@@ -369,7 +368,7 @@ fn own_domains(packages: &[&PackageReport]) -> Vec<String> {
         .iter()
         .filter_map(|p| p.detection.as_ref())
         .flat_map(|d| d.domains.iter())
-        .filter(|d| d.third_party.is_none() && d.level <= domains::MAX_LEVELS)
+        .filter(|d| d.third_party.is_none() && d.level <= crate::domain_name::MAX_LEVELS)
         .map(|d| d.host.clone())
         .collect()
 }

@@ -27,7 +27,7 @@ pub struct Provider {
 
 impl Provider {
     /// The provider's name for an SDK category, e.g. 支付 → 支付类.
-    pub fn sdk_type<'a>(&'a self, category: &'a str) -> &'a str {
+    pub(crate) fn sdk_type<'a>(&'a self, category: &'a str) -> &'a str {
         self.sdk_types
             .get(category)
             .map_or(category, String::as_str)
@@ -66,7 +66,8 @@ pub struct PlatformProfile {
 }
 
 /// A 公钥 form; also the command line's `--pubkey-format` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum KeyForm {
     Decimal,
@@ -86,13 +87,26 @@ pub fn ids() -> Vec<&'static str> {
     PROFILES.iter().map(|(id, _)| *id).collect()
 }
 
+/// Why a provider could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ProviderError {
+    #[error("unknown provider {id}: one of {}", ids().join(", "))]
+    Unknown { id: String },
+    /// A built-in profile that does not parse: a bug in providers/.
+    #[error("providers/{id}.toml: {error}")]
+    Malformed { id: String, error: toml::de::Error },
+}
+
 /// A built-in provider by id.
-pub fn load(id: &str) -> Result<Provider, String> {
+pub fn load(id: &str) -> Result<Provider, ProviderError> {
     let (_, text) = PROFILES
         .iter()
         .find(|(known, _)| *known == id)
-        .ok_or_else(|| format!("unknown provider {id}: one of {}", ids().join(", ")))?;
-    toml::from_str(text).map_err(|e| format!("providers/{id}.toml: {e}"))
+        .ok_or_else(|| ProviderError::Unknown { id: id.to_string() })?;
+    toml::from_str(text).map_err(|error| ProviderError::Malformed {
+        id: id.to_string(),
+        error,
+    })
 }
 
 #[cfg(test)]

@@ -6,7 +6,8 @@ use crate::render::{escape_controls, must_escape, outln};
 use std::fmt::Write;
 
 /// The sheet's formats; also the command line's `--format` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Format {
     Text,
     Markdown,
@@ -23,15 +24,22 @@ impl Format {
     }
 }
 
-pub fn render(sheet: &Sheet, format: Format) -> Result<Vec<u8>, String> {
+/// Why a sheet could not be written out.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error(transparent)]
+    Json(#[from] serde_json::Error),
+    #[error("cannot write the workbook: {0}")]
+    Workbook(#[from] rust_xlsxwriter::XlsxError),
+}
+
+pub fn render(sheet: &Sheet, format: Format) -> Result<Vec<u8>, RenderError> {
     Ok(match format {
         Format::Text => text(sheet).into_bytes(),
         Format::Markdown => markdown(sheet).into_bytes(),
         Format::Csv => csv(sheet).into_bytes(),
-        Format::Json => {
-            (serde_json::to_string_pretty(sheet).map_err(|e| e.to_string())? + "\n").into_bytes()
-        }
-        Format::Xlsx => xlsx(sheet).map_err(|e| format!("cannot write the workbook: {e}"))?,
+        Format::Json => (serde_json::to_string_pretty(sheet)? + "\n").into_bytes(),
+        Format::Xlsx => xlsx(sheet)?,
         Format::Html => html(sheet).into_bytes(),
     })
 }

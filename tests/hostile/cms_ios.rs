@@ -351,7 +351,7 @@ fn apk_with_v1_block(cms: &[u8]) -> Vec<u8> {
 
 /// The sample HAP's files with a signing block whose signature is `cms`.
 fn hap_with_signature(cms: &[u8]) -> Vec<u8> {
-    use appfiling::harmony::sign_block::{encode, TYPE_PROFILE, TYPE_SIGNATURE};
+    use appfiling::fuzzing::{encode_hap_sign_block as encode, TYPE_PROFILE, TYPE_SIGNATURE};
     let zip = common::zip_of(
         &common::zip_entries(&crate::sample("harmony/sample.hap")),
         true,

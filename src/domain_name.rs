@@ -2,28 +2,53 @@
 //! levels, no IP addresses and no URL paths.
 
 /// The portals count example.com as 2 levels and accept up to 4.
-pub const MAX_LEVELS: usize = 4;
+pub(crate) const MAX_LEVELS: usize = 4;
+
+/// Why a domain name cannot be filed; `input` is the name as given.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum DomainError {
+    #[error("{input:?} is a URL: give the host name only")]
+    Url { input: String },
+    #[error("{input:?} is an IP address or has a port: only domain names can be filed")]
+    Address { input: String },
+    #[error("{input:?} is not a valid domain name")]
+    Invalid { input: String },
+    #[error("{input:?} is not a full domain name")]
+    NotFull { input: String },
+    #[error("{input:?} has an invalid label {label:?}")]
+    Label { input: String, label: String },
+    #[error(
+        "{input:?} has {levels} levels; the portals take at most {MAX_LEVELS} (example.com is 2)"
+    )]
+    TooManyLevels { input: String, levels: usize },
+}
 
 /// The ASCII (punycode) form of `input`, or why it is refused.
-pub fn normalize(input: &str) -> Result<String, String> {
+pub(crate) fn normalize(input: &str) -> Result<String, DomainError> {
+    let input_owned = || input.to_string();
     let trimmed = input.trim().trim_end_matches('.');
     if trimmed.contains("://")
         || trimmed.contains('/')
         || trimmed.contains('?')
         || trimmed.contains('#')
     {
-        return Err(format!("{input:?} is a URL: give the host name only"));
+        return Err(DomainError::Url {
+            input: input_owned(),
+        });
     }
     if trimmed.contains(':') || trimmed.parse::<std::net::IpAddr>().is_ok() {
-        return Err(format!(
-            "{input:?} is an IP address or has a port: only domain names can be filed"
-        ));
+        return Err(DomainError::Address {
+            input: input_owned(),
+        });
     }
-    let ascii = idna::domain_to_ascii(trimmed)
-        .map_err(|_| format!("{input:?} is not a valid domain name"))?;
+    let ascii = idna::domain_to_ascii(trimmed).map_err(|_| DomainError::Invalid {
+        input: input_owned(),
+    })?;
     let labels: Vec<&str> = ascii.split('.').collect();
     if labels.len() < 2 || ascii.len() > 253 {
-        return Err(format!("{input:?} is not a full domain name"));
+        return Err(DomainError::NotFull {
+            input: input_owned(),
+        });
     }
     for label in &labels {
         let valid = !label.is_empty()
@@ -34,27 +59,30 @@ pub fn normalize(input: &str) -> Result<String, String> {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-');
         if !valid {
-            return Err(format!("{input:?} has an invalid label {label:?}"));
+            return Err(DomainError::Label {
+                input: input_owned(),
+                label: label.to_string(),
+            });
         }
     }
     if labels.len() > MAX_LEVELS {
-        return Err(format!(
-            "{input:?} has {} levels; the portals take at most {MAX_LEVELS} (example.com is 2)",
-            labels.len()
-        ));
+        return Err(DomainError::TooManyLevels {
+            input: input_owned(),
+            levels: labels.len(),
+        });
     }
     Ok(ascii)
 }
 
 /// Every domain normalized and deduplicated, in order, with the reasons for those refused.
-pub fn normalize_all(inputs: &[String]) -> (Vec<String>, Vec<String>) {
+pub(crate) fn normalize_all(inputs: &[String]) -> (Vec<String>, Vec<String>) {
     let mut good: Vec<String> = Vec::new();
     let mut refused = Vec::new();
     for input in inputs {
         match normalize(input) {
             Ok(d) if !good.contains(&d) => good.push(d),
             Ok(_) => {}
-            Err(e) => refused.push(e),
+            Err(e) => refused.push(e.to_string()),
         }
     }
     (good, refused)
@@ -78,14 +106,25 @@ mod tests {
     fn refuses_what_cannot_be_filed() {
         assert!(normalize("a.b.c.example.com")
             .unwrap_err()
+            .to_string()
             .contains("5 levels"));
         assert!(normalize("https://example.com/x")
             .unwrap_err()
+            .to_string()
             .contains("URL"));
-        assert!(normalize("example.com/path").unwrap_err().contains("URL"));
-        assert!(normalize("192.168.1.1").unwrap_err().contains("IP"));
+        assert!(normalize("example.com/path")
+            .unwrap_err()
+            .to_string()
+            .contains("URL"));
+        assert!(normalize("192.168.1.1")
+            .unwrap_err()
+            .to_string()
+            .contains("IP"));
         assert!(normalize("[::1]").is_err());
-        assert!(normalize("localhost").unwrap_err().contains("full domain"));
+        assert!(normalize("localhost")
+            .unwrap_err()
+            .to_string()
+            .contains("full domain"));
         assert!(normalize("-bad.example.com").is_err());
         assert!(normalize("exa mple.com").is_err());
     }

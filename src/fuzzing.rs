@@ -1,0 +1,152 @@
+//! The parsers as the fuzz targets (fuzz/fuzz_targets) and the parser-against-tool
+//! tests reach them: not API, hidden from the documentation, free to change.
+//!
+//! Each function feeds `data` to one parser and walks what it returns, so that the
+//! parsers themselves stay private to the crate.
+
+use crate::android::{aab, arsc::ResourceTable, axml, manifest, signing_block, v2, v3};
+use crate::harmony::{profile, resources::ResourceIndex, sign_block};
+use crate::{cert, ios, keystore, pkcs7};
+
+pub use crate::android::dex::{class_name, Dex};
+pub use crate::harmony::abc::{record_package, Abc};
+/// The HAP signing block writer, for the samples (examples/sign_hap.rs) and hostile inputs.
+pub use crate::harmony::sign_block::{
+    encode as encode_hap_sign_block, TYPE_PROFILE, TYPE_SIGNATURE,
+};
+
+/// An app bundle's proto XML and resource table.
+pub fn aab_proto(data: &[u8]) {
+    let _ = aab::xml_elements(data);
+    let _ = aab::localized_strings(data, 0x7f0f_001b);
+}
+
+/// Ark bytecode and the package names of its records.
+pub fn abc(data: &[u8]) {
+    if let Ok(abc) = Abc::parse(data) {
+        for name in abc.record_names() {
+            let _ = record_package(name);
+        }
+    }
+}
+
+/// resources.arsc and a few of its values.
+pub fn arsc(data: &[u8]) {
+    if let Ok(table) = ResourceTable::parse(data) {
+        for id in [0x7f01_0000u32, 0x7f02_0000, 0x7f03_0001, 0x7f0b_0000] {
+            for (_, value) in table.values(id) {
+                let _ = table.string(&value);
+            }
+            let _ = table.type_name(id);
+        }
+    }
+}
+
+/// Binary XML and the manifest read from it.
+pub fn axml(data: &[u8]) {
+    if let Ok(elements) = axml::parse(data) {
+        let _ = manifest::read(&elements, None);
+    }
+}
+
+/// A dex file's types and strings.
+pub fn dex(data: &[u8]) {
+    if let Ok(dex) = Dex::parse(data) {
+        for descriptor in dex.type_descriptors() {
+            let _ = class_name(descriptor);
+        }
+        let _ = dex.strings().count();
+    }
+}
+
+/// A HAP signing block (`data[0]` picks the entry count), its CMS and its profile.
+pub fn hap_sign_block(data: &[u8]) {
+    let Some((count, rest)) = data.split_first() else {
+        return;
+    };
+    if let Ok(Some(block)) =
+        sign_block::HapSignBlock::parse(rest.to_vec(), u32::from(*count % 8), "fuzz", 3)
+    {
+        let _ = block.entries();
+        if let Some(signature) = block.value(TYPE_SIGNATURE) {
+            let _ = pkcs7::parse_signed_data(signature);
+        }
+        if let Some(bytes) = block.value(TYPE_PROFILE) {
+            let _ = profile::parse(bytes);
+        }
+    }
+}
+
+/// A JKS keystore, and its integrity digest under one password.
+pub fn jks(data: &[u8]) {
+    let _ = keystore::jks::parse(data);
+    let _ = keystore::jks::password_matches(data, "appfiling");
+}
+
+/// A Mach-O executable (fat or thin), with its strings.
+pub fn macho(data: &[u8]) {
+    let _ = ios::macho::read(data, true);
+}
+
+/// CMS SignedData and every certificate in it.
+pub fn pkcs7(data: &[u8]) {
+    if let Ok(signed) = pkcs7::parse_signed_data(data) {
+        for der in &signed.certificates {
+            let _ = cert::describe(der);
+            for id in &signed.signers {
+                let _ = cert::is_signer(der, id);
+            }
+        }
+    }
+}
+
+/// A property list and a .strings file.
+pub fn plist_strings(data: &[u8]) {
+    let _ = ios::property_list::dictionary(data);
+    let _ = ios::property_list::strings_file(data);
+}
+
+/// An Apple provisioning profile.
+pub fn profile(data: &[u8]) {
+    let _ = ios::provision::parse(data);
+}
+
+/// A HarmonyOS resources.index and a few of its strings.
+pub fn resources_index(data: &[u8]) {
+    if let Ok(index) = ResourceIndex::parse(data) {
+        for id in [0x0100_0000u32, 0x0100_0001, 0x0100_0002] {
+            let _ = index.strings(id);
+        }
+    }
+}
+
+/// An APK Signing Block and its v2, v3 and v3.1 signers.
+pub fn signing_block(data: &[u8]) {
+    let _ = v2::signer_certificates(data);
+    let _ = v3::signers(data);
+    if let Ok(block) = signing_block::SigningBlock::parse(data.to_vec()) {
+        let _ = block.entries();
+        if let Some(value) = block.value(signing_block::ID_V2) {
+            let _ = v2::signer_certificates(value);
+        }
+        for id in [signing_block::ID_V3, signing_block::ID_V31] {
+            if let Some(value) = block.value(id) {
+                let _ = v3::signers(value);
+            }
+        }
+    }
+}
+
+/// A filing.toml.
+#[cfg(feature = "sheet")]
+pub fn filing_toml(data: &[u8]) {
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = crate::sheet::config::parse(text);
+    }
+}
+
+/// An icon file, decoded as the sheet exports it.
+#[cfg(feature = "sheet")]
+pub fn icon(data: &[u8]) {
+    let _ = crate::sheet::icon::decode(data);
+}

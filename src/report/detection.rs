@@ -1,0 +1,52 @@
+//! What detection found (docs/detection.md): part of the model whether or not the
+//! `detect` feature, which finds it, is built.
+
+use serde::Serialize;
+
+/// SDKs, domains and languages found in a package, each with its evidence.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Detection {
+    pub sdks: Vec<DetectedSdk>,
+    /// Suggestions only: the sheet takes them when confirmed.
+    pub domains: Vec<DetectedDomain>,
+    pub languages: Vec<DetectedLanguage>,
+    /// HarmonyOS: the ohpm packages compiled into the module (`name@version` where the
+    /// bytecode says) and the shared modules it depends on.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub packages: Vec<String>,
+    /// Bytes of code and assets scanned, for the benchmark.
+    pub scanned_bytes: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DetectedSdk {
+    pub id: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub vendor: String,
+    pub category: String,
+    /// The first matching classes, libraries or frameworks.
+    pub evidence: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DetectedDomain {
+    pub host: String,
+    /// The registrable domain (eTLD+1), e.g. "example.com.cn".
+    pub registrable_domain: String,
+    /// Labels in the host: example.com is 2; the portals take at most 4.
+    pub level: usize,
+    /// Where it was seen: "dex", "resources", "manifest", "network_security_config", "ats"…
+    pub sources: Vec<&'static str>,
+    pub count: usize,
+    /// The SDK rule whose vendor owns the domain; null for the app's own.
+    pub third_party: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DetectedLanguage {
+    /// The portal's wording, e.g. "中文简体".
+    pub language: &'static str,
+    /// The locales behind it, e.g. ["zh-CN", "zh-Hans"].
+    pub locales: Vec<String>,
+}
