@@ -159,9 +159,8 @@ impl<R: Read + Seek + Send> Source for Seekable<R> {
     }
 }
 
-/// Reads a source from `offset` on as a stream, through a small buffer (the zip reader
-/// reads the central directory a few bytes at a time). Cloning gives an independent
-/// reader of the same bytes.
+/// Reads a source from its start as a stream, through a small buffer: an entry's stored
+/// bytes, or the deflated bytes an inflater takes a few at a time.
 pub(crate) struct Cursor<'s> {
     source: Shared<'s>,
     len: u64,
@@ -184,14 +183,6 @@ impl<'s> Cursor<'s> {
             buffered_at: 0,
             buffered: 0,
         }
-    }
-}
-
-impl Clone for Cursor<'_> {
-    fn clone(&self) -> Self {
-        let mut clone = Cursor::new(self.source.clone());
-        clone.position = self.position;
-        clone
     }
 }
 
@@ -245,19 +236,6 @@ impl Read for Cursor<'_> {
             }
         }
         Ok(())
-    }
-}
-
-impl Seek for Cursor<'_> {
-    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
-        let base = match to {
-            SeekFrom::Start(offset) => Some(offset),
-            SeekFrom::End(delta) => self.len.checked_add_signed(delta),
-            SeekFrom::Current(delta) => self.position.checked_add_signed(delta),
-        };
-        self.position = base
-            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "seek before the start"))?;
-        Ok(self.position)
     }
 }
 
@@ -329,10 +307,8 @@ mod tests {
             assert_eq!(buf, bytes[19_995..]);
             assert!(source.read_exact_at(&mut buf, 19_996).is_err());
             let mut streamed = Vec::new();
-            let mut cursor = Cursor::new(source);
-            cursor.seek(SeekFrom::Start(3)).unwrap();
-            cursor.read_to_end(&mut streamed).unwrap();
-            assert_eq!(streamed, bytes[3..]);
+            Cursor::new(source).read_to_end(&mut streamed).unwrap();
+            assert_eq!(streamed, bytes);
         }
         assert!(Range::new(borrowed, 19_999, 2).is_none());
     }
