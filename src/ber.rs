@@ -145,9 +145,47 @@ fn parse(data: &[u8], base: usize, depth: usize) -> Result<(Tlv<'_>, usize), Ber
     Ok((tlv, end))
 }
 
+/// An OBJECT IDENTIFIER's content octets in dotted form ("1.2.840.113549.1.1.11"), for
+/// messages; `None` when they do not encode one.
+pub(crate) fn oid_string(content: &[u8]) -> Option<String> {
+    let mut arcs: Vec<u64> = Vec::new();
+    let mut value: u64 = 0;
+    for (i, byte) in content.iter().enumerate() {
+        value = value.checked_mul(128)? | u64::from(byte & 0x7f);
+        if byte & 0x80 == 0 {
+            if arcs.is_empty() {
+                let first = (value / 40).min(2);
+                arcs.extend([first, value - first * 40]);
+            } else {
+                arcs.push(value);
+            }
+            value = 0;
+        } else if i + 1 == content.len() {
+            return None;
+        }
+    }
+    (!arcs.is_empty()).then(|| {
+        arcs.iter()
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .join(".")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn oid_strings() {
+        let sha256_rsa = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b];
+        assert_eq!(
+            oid_string(&sha256_rsa).as_deref(),
+            Some("1.2.840.113549.1.1.11")
+        );
+        assert_eq!(oid_string(&[0x86]), None);
+        assert_eq!(oid_string(&[]), None);
+    }
 
     #[test]
     fn definite_and_indefinite_lengths() {

@@ -375,7 +375,7 @@ pub(crate) fn signature_certificates(signed: &SignedData<'_>) -> SignatureCertif
     let signer = signed
         .signers
         .first()
-        .and_then(|id| signer_certificate(&signed.certificates, id))
+        .and_then(|id| signer_certificate(&signed.certificates, &id.id))
         .ok_or(SignerError::NotFound)
         .and_then(|der| describe(der).map_err(SignerError::Unreadable));
     SignatureCertificates { chain, signer }

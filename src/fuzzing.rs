@@ -94,7 +94,7 @@ pub fn pkcs7(data: &[u8]) {
         for der in &signed.certificates {
             let _ = cert::describe(der);
             for id in &signed.signers {
-                let _ = cert::is_signer(der, id);
+                let _ = cert::is_signer(der, &id.id);
             }
         }
     }

@@ -28,6 +28,7 @@ mod bytes;
 mod cert;
 mod certfile;
 pub mod check;
+mod crypto;
 mod detect;
 #[cfg(feature = "detect")]
 mod domain_name;
@@ -72,6 +73,18 @@ pub struct Options {
     pub now: Option<i64>,
     /// Keep the icon file in the report (`PackageReport::icon_file`), for the sheet.
     pub icon: bool,
+    /// Also check that the signatures hold (`PackageReport::verification`): reads every
+    /// byte the signatures cover.
+    pub verify: Option<VerifyOptions>,
+}
+
+/// What a verification checks beyond the package itself.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct VerifyOptions {
+    /// Android: the oldest SDK level the APK must verify on; its own minSdk when `None`.
+    pub min_sdk: Option<u32>,
+    /// Android: the newest; every level when `None`.
+    pub max_sdk: Option<u32>,
 }
 
 impl Options {

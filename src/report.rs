@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 mod codes;
 mod detection;
 mod kinds;
+mod verification;
 
 pub use codes::WarningCode;
 pub use detection::{DetectedDomain, DetectedLanguage, DetectedSdk, Detection};
@@ -17,6 +18,7 @@ pub use kinds::{
     KeyAlgorithm, KeystoreEntryKind, KeystoreIntegrity, KeystoreKind, Platform, ProfileKind,
     PublicKeyFormat,
 };
+pub use verification::{Finding, SchemeVerification, Verification, VerifiedScheme, VerifyCode};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -74,6 +76,9 @@ pub struct PackageReport {
     pub harmony: Option<HarmonyDetails>,
     /// SDKs, domains and languages found in the package (`inspect --detect`, and `sheet`).
     pub detection: Option<Detection>,
+    /// Whether the signatures hold (`verify`, `inspect --verify`, `check`); `null` when
+    /// not asked, and for inputs that sign nothing (certificates, keystores).
+    pub verification: Option<Verification>,
     pub filing: Option<Filing>,
     pub warnings: Vec<Warning>,
     /// The icon file as read during inspection when `Options::icon` asks (the sheet
@@ -119,6 +124,7 @@ impl PackageReport {
             ios: None,
             harmony: None,
             detection: None,
+            verification: None,
             filing: None,
             warnings: Vec::new(),
             icon_file: None,

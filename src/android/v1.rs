@@ -53,7 +53,7 @@ pub(super) fn signers(archive: &mut Archive, file: &str) -> Result<Vec<V1Signer>
     let signed = pkcs7::parse_signed_data(&data).map_err(|e| bad(e.to_string()))?;
     let mut out = Vec::new();
     for id in signed.signers.iter().take(MAX_SIGNERS + 1) {
-        if let Some(der) = cert::signer_certificate(&signed.certificates, id) {
+        if let Some(der) = cert::signer_certificate(&signed.certificates, &id.id) {
             out.push(V1Signer {
                 block_file: file.to_string(),
                 certificate: der.to_vec(),

@@ -1,0 +1,199 @@
+//! Whether a package's signatures hold (`verify`, `inspect --verify`, `check`): the
+//! verdict, each scheme's, and why, with codes from one list (docs/json.md
+//! "Verification codes", kept in step by a test).
+
+use serde::{Serialize, Serializer};
+
+/// The signature check of one package. `verified` is the verdict a device (or the
+/// store's installer) would reach over `min_sdk..=max_sdk` (Android) or for the package
+/// as a whole: every scheme that must hold does, and nothing in `errors`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verification {
+    pub verified: bool,
+    /// Android: the SDK range verified for (the APK's own minSdk to the newest, or
+    /// `--min-sdk`/`--max-sdk`); `null` elsewhere.
+    pub min_sdk: Option<u32>,
+    pub max_sdk: Option<u32>,
+    /// Every scheme found or required, in the order a verifier tries them.
+    pub schemes: Vec<SchemeVerification>,
+    /// Problems of the package as a whole (no signature at all, a scheme required for
+    /// the range missing, schemes that disagree, a damaged zip).
+    pub errors: Vec<Finding>,
+}
+
+impl Verification {
+    /// A verdict from its parts: verified when there are no errors, every scheme that
+    /// was checked verified, and at least one was.
+    pub fn conclude(
+        min_sdk: Option<u32>,
+        max_sdk: Option<u32>,
+        schemes: Vec<SchemeVerification>,
+        errors: Vec<Finding>,
+    ) -> Self {
+        let verified = errors.is_empty()
+            && !schemes.is_empty()
+            && schemes
+                .iter()
+                .all(|s| s.verified || s.scheme == VerifiedScheme::Stamp);
+        Verification {
+            verified,
+            min_sdk,
+            max_sdk,
+            schemes,
+            errors,
+        }
+    }
+
+    /// The first error, in words: the package's own, then the first scheme's.
+    pub fn first_error(&self) -> Option<&Finding> {
+        self.errors.first().or_else(|| {
+            self.schemes
+                .iter()
+                .filter(|s| s.scheme != VerifiedScheme::Stamp)
+                .find_map(|s| s.errors.first())
+        })
+    }
+}
+
+/// One signature scheme's check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SchemeVerification {
+    pub scheme: VerifiedScheme,
+    pub verified: bool,
+    pub errors: Vec<Finding>,
+    pub warnings: Vec<Finding>,
+}
+
+impl SchemeVerification {
+    /// A scheme's result: verified when there are no errors.
+    pub fn new(scheme: VerifiedScheme, errors: Vec<Finding>, warnings: Vec<Finding>) -> Self {
+        SchemeVerification {
+            scheme,
+            verified: errors.is_empty(),
+            errors,
+            warnings,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum VerifiedScheme {
+    #[serde(rename = "v1")]
+    V1,
+    #[serde(rename = "v2")]
+    V2,
+    #[serde(rename = "v3")]
+    V3,
+    #[serde(rename = "v3.1")]
+    V31,
+    /// SourceStamp: checked where present, never required.
+    #[serde(rename = "stamp")]
+    Stamp,
+    /// The Mach-O code signature of the main executable and every nested bundle.
+    #[serde(rename = "ios-code-signature")]
+    IosCodeSignature,
+    /// The embedded provisioning profile's CMS signature.
+    #[serde(rename = "ios-profile")]
+    IosProfile,
+    /// The HAP signing block (and the profile inside it).
+    #[serde(rename = "hap")]
+    Hap,
+}
+
+impl VerifiedScheme {
+    /// The name as the JSON and the text output spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            VerifiedScheme::V1 => "v1",
+            VerifiedScheme::V2 => "v2",
+            VerifiedScheme::V3 => "v3",
+            VerifiedScheme::V31 => "v3.1",
+            VerifiedScheme::Stamp => "stamp",
+            VerifiedScheme::IosCodeSignature => "ios-code-signature",
+            VerifiedScheme::IosProfile => "ios-profile",
+            VerifiedScheme::Hap => "hap",
+        }
+    }
+}
+
+/// One error or warning of a verification, with a stable code and a sentence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub code: VerifyCode,
+    pub message: String,
+}
+
+impl Finding {
+    pub fn new(code: VerifyCode, message: impl Into<String>) -> Self {
+        Finding {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+macro_rules! verify_codes {
+    ($($variant:ident => $code:literal,)*) => {
+        /// Why a signature does not hold (or deserves a look): the stable `code` of a finding.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum VerifyCode {
+            $($variant,)*
+        }
+
+        impl VerifyCode {
+            /// Every code, in the order of docs/json.md.
+            pub const ALL: &'static [VerifyCode] = &[$(VerifyCode::$variant,)*];
+
+            /// The code as the JSON carries it, e.g. `"digest_mismatch"`.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(VerifyCode::$variant => $code,)*
+                }
+            }
+        }
+    };
+}
+
+verify_codes! {
+    // The package as a whole.
+    Unsigned => "unsigned",
+    SchemeRequired => "scheme_required",
+    Stripped => "stripped",
+    SignersDiffer => "signers_differ",
+    SdkRangeNotCovered => "sdk_range_not_covered",
+    // Any scheme.
+    Malformed => "malformed",
+    NoSigners => "no_signers",
+    TooManySigners => "too_many_signers",
+    DuplicateBlock => "duplicate_block",
+    UnsupportedAlgorithm => "unsupported_algorithm",
+    AlgorithmNotForSdk => "algorithm_not_for_sdk",
+    CertificateUnreadable => "certificate_unreadable",
+    PublicKeyMismatch => "public_key_mismatch",
+    DigestMismatch => "digest_mismatch",
+    SignatureMismatch => "signature_mismatch",
+    SdkMismatch => "sdk_mismatch",
+    LineageInvalid => "lineage_invalid",
+    // Files of the package.
+    EntryNotCovered => "entry_not_covered",
+    EntryMissing => "entry_missing",
+    CrcMismatch => "crc_mismatch",
+    ZipInconsistent => "zip_inconsistent",
+    OverlappingEntries => "overlapping_entries",
+    ReadFailed => "read_failed",
+    // Warnings.
+    UnknownAttribute => "unknown_attribute",
+    IgnoredEntry => "ignored_entry",
+}
+
+impl Serialize for VerifyCode {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for VerifyCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
