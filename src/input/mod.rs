@@ -5,6 +5,7 @@
 
 mod archive;
 mod directory;
+pub(crate) mod integrity;
 pub(crate) mod icon;
 
 pub(crate) use archive::{read_bounded, Archive, Entry, NestedBudget};
