@@ -206,7 +206,8 @@ pub fn records_from_json(json: &str, name: &str) -> Result<Vec<Filed>, RecordErr
 /// One field that differs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Difference {
-    /// "platform", "package_name", "certificate_sha256", "md5", "sha1" or "signer".
+    /// "platform", "package_name", "certificate_sha256", "md5", "sha1", "signer" or
+    /// "signature" (the package's signature does not hold).
     pub field: &'static str,
     pub filed: String,
     pub found: String,
@@ -280,6 +281,14 @@ pub fn check(package: &PackageReport, records: &[Filed]) -> CheckResult {
             });
         }
         Some(record) => compare(package, record, found_name.as_deref(), &mut differences),
+    }
+    if let Some(verification) = package.verification.as_ref().filter(|v| !v.verified) {
+        differences.push(Difference {
+            field: "signature",
+            filed: "a signature that holds".into(),
+            found: verification.summary(),
+            meaning: "the package's signature does not hold: devices refuse to install it, and the key it shows is not proven to have signed it; sign the build again before release".into(),
+        });
     }
     CheckResult {
         path: package.path.clone(),

@@ -72,10 +72,28 @@ enum Command {
         /// Also detect third-party SDKs, domains and languages (reads the code).
         #[arg(long)]
         detect: bool,
+        /// Also check that the signatures hold (reads every signed byte), as `verify` does.
+        #[arg(long)]
+        verify: bool,
+        #[command(flatten)]
+        sdk: SdkRange,
         #[command(flatten)]
         inputs: Inputs,
     },
-    /// Fail when a package no longer matches what was filed (exit 1), for release pipelines.
+    /// Check that each package's signatures hold, as Android, iOS and HarmonyOS would
+    /// (exit 1 when one does not).
+    Verify {
+        /// Output format: text prints the verdict and each scheme; json and jsonl print
+        /// the full report with its `verification` block.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        #[command(flatten)]
+        sdk: SdkRange,
+        #[command(flatten)]
+        inputs: Inputs,
+    },
+    /// Fail when a package no longer matches what was filed, or its signature does not
+    /// hold (exit 1), for release pipelines.
     Check {
         /// The filing record: `sheet --format json` output (or `inspect --format json`).
         #[arg(long, value_name = "FILE", required_unless_present_any = ["expect_package", "expect_md5", "expect_sha1", "expect_sha256"])]
@@ -94,6 +112,11 @@ enum Command {
         expect_sha256: Option<String>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Compare the values only: do not check that the signatures hold.
+        #[arg(long)]
+        no_verify: bool,
+        #[command(flatten)]
+        sdk: SdkRange,
         #[command(flatten)]
         inputs: Inputs,
     },
@@ -139,6 +162,44 @@ enum Format {
     Json,
     /// One JSON object per line, each as soon as it is done.
     Jsonl,
+}
+
+/// The Android SDK levels a verification covers.
+#[derive(Args)]
+struct SdkRange {
+    /// Android: verify for SDK levels from this one up (default: the APK's own minSdk).
+    #[arg(long, value_name = "LEVEL")]
+    min_sdk: Option<u32>,
+    /// Android: verify for SDK levels up to this one (default: every newer level).
+    #[arg(long, value_name = "LEVEL")]
+    max_sdk: Option<u32>,
+}
+
+impl SdkRange {
+    /// The verification these levels ask for; `wanted` says whether one was asked at all
+    /// (the levels are refused without it, before anything is read).
+    fn verify(
+        self,
+        wanted: bool,
+        without: &str,
+    ) -> anyhow::Result<Option<appfiling::VerifyOptions>> {
+        let given = self.min_sdk.is_some() || self.max_sdk.is_some();
+        if !wanted {
+            if given {
+                bail!("--min-sdk and --max-sdk choose what to verify: they need {without}");
+            }
+            return Ok(None);
+        }
+        if let (Some(min), Some(max)) = (self.min_sdk, self.max_sdk) {
+            if min > max {
+                bail!("--min-sdk {min} is above --max-sdk {max}");
+            }
+        }
+        Ok(Some(appfiling::VerifyOptions {
+            min_sdk: self.min_sdk,
+            max_sdk: self.max_sdk,
+        }))
+    }
 }
 
 /// PKCS#12 files and keystores: the alias, and the password (one way to pass a secret across the tool).
@@ -235,10 +296,33 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Inspect {
             format,
             detect,
+            verify,
+            sdk,
             inputs,
         } => {
-            let options = inputs.keystore.options(detect)?;
-            inspect(format, &inputs.paths, &options, &inputs.batch)
+            let verify = sdk.verify(verify, "--verify")?;
+            let options = appfiling::Options {
+                verify,
+                ..inputs.keystore.options(detect)?
+            };
+            inspect(
+                format,
+                &inputs.paths,
+                &options,
+                &inputs.batch,
+                Mode::Inspect,
+            )
+        }
+        Command::Verify {
+            format,
+            sdk,
+            inputs,
+        } => {
+            let options = appfiling::Options {
+                verify: sdk.verify(true, "")?,
+                ..inputs.keystore.options(false)?
+            };
+            inspect(format, &inputs.paths, &options, &inputs.batch, Mode::Verify)
         }
         Command::Check {
             against,
@@ -247,8 +331,11 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
             expect_sha1,
             expect_sha256,
             format,
+            no_verify,
+            sdk,
             inputs,
         } => {
+            let verify = sdk.verify(!no_verify, "verification (drop --no-verify)")?;
             let records = match against {
                 Some(file) => {
                     let text = read_option_file("--against", &file, MAX_AGAINST_FILE)?;
@@ -267,7 +354,10 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
                     sha1: expect_sha1.as_deref().map(appfiling::check::normalize_hex),
                 }],
             };
-            let options = inputs.keystore.options(false)?;
+            let options = appfiling::Options {
+                verify,
+                ..inputs.keystore.options(false)?
+            };
             check(format, &inputs.paths, &options, &inputs.batch, &records)
         }
         Command::Sheet {
@@ -341,6 +431,7 @@ fn sheet(
     let detecting = appfiling::Options {
         detect: true,
         icon: true,
+        verify: Some(appfiling::VerifyOptions::default()),
         ..appfiling::Options::default()
     };
     let report = appfiling::inspect_all(paths, &detecting);
@@ -502,19 +593,38 @@ fn read_exit(errors: usize) -> Exit {
     }
 }
 
+/// `inspect` and `verify` read and print alike; they differ in the text they print and
+/// in what fails.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Inspect,
+    /// Exit 1 when a package's signature does not hold.
+    Verify,
+}
+
+/// Whether `verify` fails on this package: its signature was checked and does not hold.
+fn does_not_verify(package: &appfiling::PackageReport) -> bool {
+    package.verification.as_ref().is_some_and(|v| !v.verified)
+}
+
 fn inspect(
     format: Format,
     paths: &[PathBuf],
     options: &appfiling::Options,
     args: &BatchArgs,
+    mode: Mode,
 ) -> anyhow::Result<Exit> {
     let streaming = format == Format::Jsonl && !args.sort;
+    let mut streamed_failures = 0;
     let Finished { outcomes, tally } = read_batch(paths, options, args, streaming, |outcome| {
         if !streaming {
             return;
         }
         match outcome {
-            Outcome::Package(p) => print_line(p),
+            Outcome::Package(p) => {
+                streamed_failures += usize::from(does_not_verify(p));
+                print_line(p)
+            }
             Outcome::Error(e) => {
                 print_line(&ErrorLine::from(e));
                 say(&e.message);
@@ -535,12 +645,13 @@ fn inspect(
         }
     }
     let report = Finished { outcomes, tally }.into_report();
-    let rendered = match format {
-        Format::Json => {
+    let rendered = match (format, mode) {
+        (Format::Json, _) => {
             serde_json::to_string_pretty(&report).context("serialising the report")? + "\n"
         }
-        Format::Text => appfiling::render::text(&report),
-        Format::Jsonl => lines,
+        (Format::Text, Mode::Inspect) => appfiling::render::text(&report),
+        (Format::Text, Mode::Verify) => appfiling::render::verify_text(&report),
+        (Format::Jsonl, _) => lines,
     };
     let mut stdout = std::io::stdout().lock();
     stdout
@@ -548,8 +659,17 @@ fn inspect(
         .context("writing to stdout")?;
     drop(stdout);
     report_errors(&report);
+    let failures = streamed_failures
+        + report
+            .packages
+            .iter()
+            .filter(|p| does_not_verify(p))
+            .count();
     summary(args, &tally, None);
-    Ok(read_exit(tally.errors))
+    Ok(match read_exit(tally.errors) {
+        Exit::Ok if mode == Mode::Verify && failures > 0 => Exit::Failed,
+        exit => exit,
+    })
 }
 
 fn check(

@@ -95,6 +95,9 @@ fn package_text(out: &mut String, p: &PackageReport) {
         outln!(out, "    {fingerprint:<11} {}", f.signature_md5_field);
         outln!(out, "  chosen: {}", f.reason);
     }
+    if let Some(v) = &p.verification {
+        outln!(out, "  signature  {}", v.summary());
+    }
     // Certificate files and .p12 name no app: only their certificates are shown.
     if !p.format.is_key_only() {
         app_text(out, p);
@@ -488,6 +491,43 @@ fn certificate_text(out: &mut String, c: &Certificate, k: &PublicKey, indent: &s
     outln!(out, "{indent}key SHA-256 {}", k.spki_sha256);
 }
 
+/// `appfiling verify` as text: per package, the verdict, then each scheme with its errors
+/// and warnings, and the package's own errors.
+pub fn verify_text(report: &Report) -> String {
+    let mut out = String::new();
+    for p in &report.packages {
+        outln!(&mut out, "{}", p.path);
+        let Some(v) = &p.verification else {
+            outln!(
+                &mut out,
+                "  signature  not checked: this file signs no package"
+            );
+            out.push('\n');
+            continue;
+        };
+        outln!(&mut out, "  signature  {}", v.summary());
+        for scheme in &v.schemes {
+            let verdict = match (scheme.verified, scheme.scheme) {
+                (true, _) => "verified",
+                (false, crate::report::VerifiedScheme::Stamp) => "does not verify (never required)",
+                (false, _) => "DOES NOT VERIFY",
+            };
+            outln!(&mut out, "  {:<19}{verdict}", scheme.scheme.name());
+            for e in &scheme.errors {
+                outln!(&mut out, "    error    [{}] {}", e.code, e.message);
+            }
+            for w in &scheme.warnings {
+                outln!(&mut out, "    warning  [{}] {}", w.code, w.message);
+            }
+        }
+        for e in &v.errors {
+            outln!(&mut out, "  error  [{}] {}", e.code, e.message);
+        }
+        out.push('\n');
+    }
+    out
+}
+
 /// `appfiling check` as text: one verdict per package, then each difference with
 /// what was filed, what the package has and what it means.
 pub fn check_text(results: &[crate::check::CheckResult]) -> String {
@@ -520,6 +560,7 @@ pub fn check_text(results: &[crate::check::CheckResult]) -> String {
                 "certificate_sha256" => "signing certificate SHA-256",
                 "md5" => "签名MD5值 (certificate MD5)",
                 "sha1" => "签名MD5值 (certificate SHA-1)",
+                "signature" => "signature (does it hold?)",
                 _ => "signer",
             };
             outln!(&mut out, "  {label}");

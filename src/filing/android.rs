@@ -194,6 +194,25 @@ fn choose_signer(report: &mut PackageReport, now: i64) {
         ));
     }
 
+    // Android before 7.0 (SDK 24) knows only JAR signatures.
+    let block_signed = report
+        .schemes
+        .iter()
+        .any(|s| matches!(s, Scheme::V2 | Scheme::V3 | Scheme::V31));
+    let min_sdk = report.min_sdk.unwrap_or(1);
+    if report.format == Format::Apk
+        && block_signed
+        && !report.schemes.contains(&Scheme::V1)
+        && min_sdk < 24
+    {
+        warnings.push(Warning::new(
+            WarningCode::NoV1BelowSdk24,
+            format!(
+                "signed without v1 (JAR) while minSdk is {min_sdk}: Android 6 and older (SDK < 24) refuse to install it; sign with v1 too, or raise minSdk to 24"
+            ),
+        ));
+    }
+
     let mut seen = HashSet::new();
     for signer in &report.signers {
         let cert = &signer.key.certificate;

@@ -36,6 +36,7 @@ warning_codes! {
     LineageTooLong => "lineage_too_long",
     TooManySigners => "too_many_signers",
     V1OnlyTarget30 => "v1_only_target_30",
+    NoV1BelowSdk24 => "no_v1_below_sdk_24",
     EcKey => "ec_key",
     DsaKey => "dsa_key",
     NoModulus => "no_modulus",

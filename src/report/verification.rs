@@ -44,6 +44,31 @@ impl Verification {
         }
     }
 
+    /// The verdict in one line, as the text outputs print it: "verified (v1, v2, v3) for
+    /// SDK 21+", or "DOES NOT VERIFY: <the first error>".
+    pub fn summary(&self) -> String {
+        if !self.verified {
+            let reason = self
+                .first_error()
+                .map_or("no signature scheme was checked", |e| e.message.as_str());
+            return format!("DOES NOT VERIFY: {reason}");
+        }
+        let schemes: Vec<&str> = self
+            .schemes
+            .iter()
+            .filter(|s| s.verified)
+            .map(|s| s.scheme.name())
+            .collect();
+        let range = match (self.min_sdk, self.max_sdk) {
+            (Some(min), None) => format!(" for SDK {min}+"),
+            (Some(min), Some(max)) if min == max => format!(" for SDK {min}"),
+            (Some(min), Some(max)) => format!(" for SDK {min}-{max}"),
+            (None, Some(max)) => format!(" for SDK up to {max}"),
+            (None, None) => String::new(),
+        };
+        format!("verified ({}){range}", schemes.join(", "))
+    }
+
     /// The first error, in words: the package's own, then the first scheme's.
     pub fn first_error(&self) -> Option<&Finding> {
         self.errors.first().or_else(|| {
@@ -184,6 +209,51 @@ verify_codes! {
     // Warnings.
     UnknownAttribute => "unknown_attribute",
     IgnoredEntry => "ignored_entry",
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scheme(scheme: VerifiedScheme, error: Option<&str>) -> SchemeVerification {
+        let errors = error
+            .map(|m| vec![Finding::new(VerifyCode::DigestMismatch, m)])
+            .unwrap_or_default();
+        SchemeVerification::new(scheme, errors, Vec::new())
+    }
+
+    #[test]
+    fn verdict_and_summary() {
+        let good = Verification::conclude(
+            Some(21),
+            None,
+            vec![
+                scheme(VerifiedScheme::V1, None),
+                scheme(VerifiedScheme::V2, None),
+                scheme(VerifiedScheme::Stamp, Some("stamp digest")),
+            ],
+            Vec::new(),
+        );
+        assert!(good.verified);
+        assert_eq!(good.summary(), "verified (v1, v2) for SDK 21+");
+        let bad = Verification::conclude(
+            Some(24),
+            Some(30),
+            vec![scheme(VerifiedScheme::V2, Some("the v2 digest differs"))],
+            Vec::new(),
+        );
+        assert!(!bad.verified);
+        assert_eq!(bad.summary(), "DOES NOT VERIFY: the v2 digest differs");
+        let none = Verification::conclude(None, None, Vec::new(), Vec::new());
+        assert!(!none.verified);
+        let package_error = Verification::conclude(
+            Some(18),
+            None,
+            vec![scheme(VerifiedScheme::V2, None)],
+            vec![Finding::new(VerifyCode::SchemeRequired, "no JAR signature")],
+        );
+        assert_eq!(package_error.summary(), "DOES NOT VERIFY: no JAR signature");
+    }
 }
 
 impl Serialize for VerifyCode {
