@@ -449,6 +449,16 @@ fn package_block(
             .warnings
             .push(issue(&report.path, format!("[{}] {}", w.code, w.message)));
     }
+    if let Some(verification) = report.verification.as_ref().filter(|v| !v.verified) {
+        sheet.errors.push(issue(
+            &labels.signature,
+            format!(
+                "{}: the signature {}; devices refuse this package, and its key is not proven: file the values of a build whose signature holds",
+                report.path,
+                verification.summary()
+            ),
+        ));
+    }
     let Some(filing) = &report.filing else {
         sheet.errors.push(issue(
             &labels.signature,
