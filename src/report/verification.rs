@@ -215,6 +215,26 @@ verify_codes! {
 mod tests {
     use super::*;
 
+    #[test]
+    fn docs_list_exactly_the_verification_codes() {
+        let doc = include_str!("../../docs/json.md");
+        let table = doc
+            .split("### Verification codes")
+            .nth(1)
+            .and_then(|rest| rest.split("\n## ").next())
+            .unwrap_or_default();
+        let documented: Vec<&str> = table
+            .lines()
+            .filter_map(|line| line.strip_prefix("| `")?.split('`').next())
+            .collect();
+        let listed: Vec<&str> = VerifyCode::ALL.iter().map(|c| c.as_str()).collect();
+        assert!(documented.len() > 20, "the table was not found: {documented:?}");
+        assert_eq!(
+            listed, documented,
+            "docs/json.md's verification table and VerifyCode::ALL must list the same codes in the same order"
+        );
+    }
+
     fn scheme(scheme: VerifiedScheme, error: Option<&str>) -> SchemeVerification {
         let errors = error
             .map(|m| vec![Finding::new(VerifyCode::DigestMismatch, m)])
