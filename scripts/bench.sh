@@ -9,6 +9,7 @@
 #   BEFORE=/path/to/older/appfiling scripts/bench.sh   prints that binary's figures beside today's
 #   BIN=/path/to/appfiling                              measures that binary instead of building one
 #   ONLY=entries                                        runs only the entry-count comparison
+#   ONLY=verify                                         runs only the signature verification comparison
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -112,7 +113,9 @@ if [ "$ONLY" = entries ]; then
     exit 0
 fi
 
-if [ ! -f "$apk" ]; then
+build_big_apk() {
+    [ -f "$apk" ] && return
+
     echo "building $apk: $ASSETS assets of $ASSET_KB KiB…"
     rm -rf "$out/assets" && mkdir -p "$out/assets"
     for i in $(seq 1 "$ASSETS"); do
@@ -126,7 +129,48 @@ if [ ! -f "$apk" ]; then
         --v1-signing-enabled true --v2-signing-enabled true --v3-signing-enabled true \
         --in "$out/aligned.apk" --out "$apk"
     rm -rf "$out/assets" "$out/raw.apk" "$out/aligned.apk" "$apk.idsig"
+}
+
+# Signature verification of the 100 MB APK (v1+v2+v3): every signed byte read and hashed.
+# Targets: >= 5x faster than apksigner, no slower than sha256sum, peak RSS <= 32 MiB.
+verify_bench() {
+    build_big_apk
+    local bytes commands
+    bytes=$(stat -c %s "$apk")
+    commands=(
+        "$bin verify $apk"
+        ${BEFORE:+"$BEFORE verify $apk"}
+        "apksigner verify $apk"
+        "sha256sum $apk"
+    )
+    for c in "${commands[@]}"; do $c >/dev/null 2>&1 || true; done
+    hyperfine -N --style basic --warmup 1 --runs "$RUNS" --ignore-failure \
+        --export-json "$out/hyperfine-verify.json" "${commands[@]}" >/dev/null
+    echo
+    echo "verify: $((bytes / 1000000)) MB APK, v1+v2+v3"
+    python3 - "$out/hyperfine-verify.json" "$bytes" <<'PY'
+import json, sys
+results = json.load(open(sys.argv[1]))["results"]
+size = int(sys.argv[2])
+ours = results[0]["mean"]
+print(f"  {'command':<48} {'mean':>9} {'MB/s':>7} {'vs appfiling verify':>20}")
+for r in results:
+    print(f"  {r['command'][:48]:<48} {r['mean']*1000:>7.0f}ms {size/1e6/r['mean']:>7.0f} {r['mean']/ours:>19.2f}x")
+PY
+    echo "  peak RSS (GNU time, KiB):"
+    for c in "${commands[@]}"; do
+        /usr/bin/time -o "$out/rss.txt" -f %M $c >/dev/null 2>&1 || true
+        printf '    %-48s %8s\n' "${c:0:48}" "$(tail -1 "$out/rss.txt")"
+    done
+    echo "  targets: apksigner / appfiling >= 5x, sha256sum / appfiling >= 1x, peak RSS <= 32768 KiB"
+}
+
+if [ "$ONLY" = verify ]; then
+    verify_bench
+    exit 0
 fi
+
+build_big_apk
 printf 'APK: %s, %s MB, %s entries\n' "$apk" "$(( $(stat -c %s "$apk") / 1000000 ))" "$(unzip -Z1 "$apk" | wc -l)"
 
 # Each command once before timing, so the page cache is warm for everyone.
@@ -161,6 +205,8 @@ for c in "${commands[@]}"; do
     printf '  %-55s %8s\n' "${c:0:55}" "$rss"
 done
 echo "targets: appfiling >= 50x faster than apksigner, not slower than aapt, peak RSS < 16384 KiB"
+
+verify_bench
 
 entry_count_bench
 
