@@ -1,7 +1,7 @@
 #![no_main]
-//! The in-memory entry with detection and the icon on, as `sheet` runs it, then the
-//! text report and the icon export over the report.
-use appfiling::{inspect_bytes, render, sheet, Options};
+//! The in-memory entry with detection, the icon and signature verification on, as `sheet`
+//! runs it, then the text report and the icon export over the report.
+use appfiling::{inspect_bytes, render, sheet, Options, VerifyOptions};
 use libfuzzer_sys::fuzz_target;
 
 mod worker;
@@ -11,6 +11,7 @@ fuzz_target!(|data: &[u8]| {
         let options = Options {
             detect: true,
             icon: true,
+            verify: Some(VerifyOptions::default()),
             ..Default::default()
         };
         if let Ok(report) = inspect_bytes("fuzz-input", data, &options) {
