@@ -318,37 +318,45 @@ fn content_digest<'b>(
 }
 
 /// A pack's verdict from its own signature (when it has one) and its modules', each
-/// finding naming the module it is about. `unread` holds the modules that could not be
-/// read, with why.
+/// finding naming the module it is about. In a signed pack an unsigned module is what
+/// DevEco builds (the pack's digest covers its bytes): a warning; in an unsigned pack
+/// every module must verify. `unread` holds the modules that could not be read, with why.
 pub(crate) fn verify_pack(
     own: Option<Verification>,
     modules: &[(String, Option<Verification>)],
     unread: &[(String, String)],
 ) -> Verification {
-    let mut schemes = Vec::new();
-    let mut errors = Vec::new();
-    if let Some(own) = own {
-        schemes.extend(own.schemes);
-        errors.extend(own.errors);
-    }
-    let named = |name: &str, findings: Vec<Finding>| {
+    let signed_pack = own.is_some();
+    let (mut schemes, mut errors) = own.map(|v| (v.schemes, v.errors)).unwrap_or_default();
+    let named = |name: &str, findings: &[Finding]| {
         findings
-            .into_iter()
+            .iter()
             .map(|f| Finding::new(f.code, format!("{name}: {}", f.message)))
             .collect::<Vec<_>>()
     };
+    let mut covered = Vec::new();
     for (name, verification) in modules {
         let Some(verification) = verification else {
             continue;
         };
-        errors.extend(named(name, verification.errors.clone()));
+        if signed_pack && is_unsigned(verification) {
+            covered.push(Finding::new(
+                VerifyCode::Unsigned,
+                format!("{name}: the module is unsigned; the pack's signature covers its bytes"),
+            ));
+            continue;
+        }
+        errors.extend(named(name, &verification.errors));
         for scheme in &verification.schemes {
             schemes.push(SchemeVerification::new(
                 scheme.scheme,
-                named(name, scheme.errors.clone()),
-                named(name, scheme.warnings.clone()),
+                named(name, &scheme.errors),
+                named(name, &scheme.warnings),
             ));
         }
+    }
+    if let Some(own) = schemes.first_mut().filter(|_| signed_pack) {
+        own.warnings.extend(covered);
     }
     for (name, why) in unread {
         errors.push(Finding::new(
@@ -363,6 +371,16 @@ pub(crate) fn verify_pack(
         ));
     }
     Verification::conclude(None, None, schemes, errors)
+}
+
+/// A verdict whose only reason is that there is no signature at all.
+fn is_unsigned(verification: &Verification) -> bool {
+    verification.schemes.is_empty()
+        && !verification.errors.is_empty()
+        && verification
+            .errors
+            .iter()
+            .all(|e| e.code == VerifyCode::Unsigned)
 }
 
 #[cfg(test)]
