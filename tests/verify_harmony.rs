@@ -350,3 +350,49 @@ fn no_verification_unless_asked() {
         appfiling::inspect_path(&sample_path("harmony/sample.hap"), &Options::default()).unwrap();
     assert_eq!(report.verification, None);
 }
+
+/// A fixed walk of single-byte changes: anywhere before the signing block of a signed
+/// packet, none verifies; anywhere in its signing block, directory or end record, the
+/// verifier answers (a verdict or an error naming the file) and never panics.
+#[test]
+fn corrupted_copies_never_verify_by_accident_nor_panic() {
+    let Some(corpus) = corpus_dir() else { return };
+    let original = std::fs::read(corpus.join("openharmony-hapsigner/signed.txt")).unwrap();
+    let directory = central_directory_offset(&original);
+    // The block's size, from its 32-byte head just before the directory.
+    let size = &original[directory - 28..directory - 20];
+    let block_start = directory - u64::from_le_bytes(size.try_into().unwrap()) as usize;
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move |below: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % below as u64) as usize
+    };
+    let mut refused = 0;
+    for i in 0..40 {
+        let at = next(block_start);
+        let path = temp_file(
+            "verify-harmony",
+            &format!("content-{i}.hap"),
+            &flipped(&original, at),
+        );
+        match appfiling::inspect_path(&path, &options()) {
+            Ok(report) => {
+                let v = report.verification.unwrap();
+                assert!(!v.verified, "a byte changed at {at} still verifies");
+                refused += 1;
+            }
+            Err(e) => assert!(e.to_string().contains("content-"), "{e}"),
+        }
+    }
+    for i in 0..60 {
+        let at = block_start + next(original.len() - block_start);
+        let mut copy = original.clone();
+        copy[at] = next(256) as u8;
+        let path = temp_file("verify-harmony", &format!("block-{i}.hap"), &copy);
+        let outcome = std::panic::catch_unwind(|| appfiling::inspect_path(&path, &options()));
+        assert!(outcome.is_ok(), "panicked with byte {at} changed");
+    }
+    println!("copies with a content byte changed refused by the verifier: {refused} of 40");
+}

@@ -38,17 +38,9 @@ fn refused(code: VerifyCode, message: impl Into<String>) -> Verification {
     Verification::conclude(None, None, Vec::new(), vec![Finding::new(code, message)])
 }
 
-fn one_scheme(errors: Vec<Finding>, warnings: Vec<Finding>) -> Verification {
-    Verification::conclude(
-        None,
-        None,
-        vec![SchemeVerification::new(
-            VerifiedScheme::Hap,
-            errors,
-            warnings,
-        )],
-        Vec::new(),
-    )
+fn one_scheme(errors: Vec<Finding>) -> Verification {
+    let scheme = SchemeVerification::new(VerifiedScheme::Hap, errors, Vec::new());
+    Verification::conclude(None, None, vec![scheme], Vec::new())
 }
 
 /// Verifies a HAP (or HSP, or a signed .app pack as a whole).
@@ -61,14 +53,9 @@ pub(crate) fn verify_hap(archive: &mut Archive) -> Verification {
                 "no HAP signing block before the central directory: the package is unsigned",
             )
         }
-        Err(e) => {
-            return one_scheme(
-                vec![Finding::new(VerifyCode::Malformed, e.to_string())],
-                Vec::new(),
-            )
-        }
+        Err(e) => return one_scheme(vec![Finding::new(VerifyCode::Malformed, e.to_string())]),
     };
-    one_scheme(check_block(archive, &block), Vec::new())
+    one_scheme(check_block(archive, &block))
 }
 
 /// Every error of a signing block that was found: its layout, then the app signature
@@ -135,8 +122,7 @@ fn check_signature(
     block: &HapSignBlock,
     signature: &[u8],
 ) -> Result<(), Finding> {
-    let content = verify_cms(signature, "the HAP signature")?;
-    let stated = StatedDigest::parse(&content)?;
+    let stated = stated_digest(signature)?;
     let others = block
         .sub_blocks()
         .filter(|(kind, _)| *kind != sign_block::TYPE_SIGNATURE)
@@ -146,12 +132,17 @@ fn check_signature(
         return Err(Finding::new(
             VerifyCode::DigestMismatch,
             format!(
-                "the HAP's {} content digest does not match the one its signature states: the package was changed after signing",
+                "the package's {} content digest does not match the one its signature states: the package was changed after signing",
                 stated.algorithm.name()
             ),
         ));
     }
     Ok(())
+}
+
+/// The digest the signature sub-block states, once its CMS holds.
+pub(crate) fn stated_digest(signature: &[u8]) -> Result<StatedDigest, Finding> {
+    StatedDigest::parse(&verify_cms(signature, "the HAP signature")?)
 }
 
 /// A profile (a sub-block or a .p7b file): a CMS whose signers and chains hold. Bare
@@ -168,13 +159,13 @@ pub(crate) fn verify_profile(bytes: &[u8], what: &str) -> Vec<Finding> {
 
 /// A standalone .p7b profile's verdict.
 pub(crate) fn verify_profile_file(bytes: &[u8]) -> Verification {
-    one_scheme(verify_profile(bytes, "the profile"), Vec::new())
+    one_scheme(verify_profile(bytes, "the profile"))
 }
 
 /// The digest the signature's content states. Its layout (little-endian): version,
 /// block count, then a block of its own length, the algorithm id, the digest's length
 /// and the digest; hapsigner reads the first block.
-struct StatedDigest {
+pub(crate) struct StatedDigest {
     algorithm: DigestAlgorithm,
     digest: Vec<u8>,
 }
