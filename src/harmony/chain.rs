@@ -232,3 +232,46 @@ fn unsupported(cert: &X509Certificate<'_>) -> CryptoError {
         cert.signature_algorithm.algorithm
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The sample release profile (openssl cms, with its chain): it holds; without the
+    /// certificate of the signer's issuer there is no chain, whatever else is there.
+    #[test]
+    fn chains_need_the_issuer() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/samples/harmony/sample-release.p7b"
+        );
+        let bytes = std::fs::read(path).unwrap();
+        assert!(verify_cms(&bytes, "the profile").is_ok());
+        let signed = pkcs7::parse_signed_data(&bytes).unwrap();
+        let signer = &signed.signers[0];
+        let content = signed.content.clone().unwrap();
+        let leaf = pkcs7::verify_signer(&signed, signer, &content).unwrap();
+        assert!(check_chain(&signed, signer, leaf).is_ok());
+        let issuer = X509Certificate::from_der(leaf)
+            .unwrap()
+            .1
+            .issuer()
+            .as_raw()
+            .to_vec();
+        let not_the_issuer = |der: &&[u8]| {
+            X509Certificate::from_der(der).unwrap().1.subject().as_raw() != issuer.as_slice()
+        };
+        let mut without_issuer = signed.clone();
+        without_issuer.certificates.retain(not_the_issuer);
+        assert_eq!(
+            without_issuer.certificates.len(),
+            signed.certificates.len() - 1
+        );
+        let mut leaf_alone = signed.clone();
+        leaf_alone.certificates = vec![leaf];
+        for broken in [without_issuer, leaf_alone] {
+            let reason = check_chain(&broken, signer, leaf).unwrap_err();
+            assert!(reason.contains("comes without"), "{reason}");
+        }
+    }
+}
