@@ -150,3 +150,21 @@ pub fn filing_toml(data: &[u8]) {
 pub fn icon(data: &[u8]) {
     let _ = crate::sheet::icon::decode(data);
 }
+
+/// The HAP verifier's readers: a signing block's layout, each sub-block as the app
+/// signature (CMS, chains, the digest it states) and as a profile (`data[0]` picks the
+/// entry count).
+pub fn hap_verify(data: &[u8]) {
+    let Some((count, rest)) = data.split_first() else {
+        return;
+    };
+    if let Ok(Some(block)) =
+        sign_block::HapSignBlock::parse(rest.to_vec(), u32::from(*count % 8), "fuzz", 3)
+    {
+        let _ = block.layout_problem();
+        for (_, bytes) in block.sub_blocks() {
+            let _ = crate::harmony::verify::stated_digest(bytes);
+            let _ = crate::harmony::verify::verify_profile(bytes, "fuzz");
+        }
+    }
+}

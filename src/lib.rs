@@ -203,7 +203,7 @@ fn inspect_hint(path: &Path, hint: Hint, options: &Options) -> Result<PackageRep
         }
         Hint::AppleProfile(bytes) => (ios::inspect_profile(path, &bytes, now)?, Subject::Nothing),
         Hint::HarmonyProfile(bytes) => (
-            harmony::inspect_profile(path, &bytes, now)?,
+            harmony::inspect_profile(path, &bytes, options)?,
             Subject::Nothing,
         ),
     };

@@ -2,9 +2,11 @@
 //! signature carries the certificate chain; the leaf is what gets filed.
 
 pub(crate) mod abc;
+mod chain;
 pub(crate) mod profile;
 pub(crate) mod resources;
 pub(crate) mod sign_block;
+pub(crate) mod verify;
 
 use crate::cert;
 use crate::error::ErrorKind;
@@ -110,6 +112,9 @@ pub(crate) fn inspect_hap(
     };
     read_module(archive, index.as_ref(), &mut report)?;
     read_signature(archive, &mut report);
+    if options.verify.is_some() {
+        report.verification = Some(verify::verify_hap(archive));
+    }
     name_from_profile(&mut report);
     crate::filing::file(&mut report, options.judged_at());
     Ok(report)
@@ -145,21 +150,47 @@ pub(crate) fn inspect_app_pack(
         .filter(|n| is_module_name(n))
         .map(str::to_string)
         .collect();
-    let modules = &modules[..modules.len().min(MAX_NESTED_HAPS)];
+    let (modules, unlisted) = modules.split_at(modules.len().min(MAX_NESTED_HAPS));
     archive.refuse_overlaps(modules.iter().map(String::as_str))?;
     let mut budget = NestedBudget::default();
     let mut read = Vec::new();
+    let mut unread: Vec<(String, String)> = unlisted
+        .iter()
+        .map(|name| {
+            (
+                name.clone(),
+                format!("only the first {MAX_NESTED_HAPS} modules are read"),
+            )
+        })
+        .collect();
     for name in modules {
         match inspect_nested(archive, path, name, options, &mut budget) {
             Ok(module) => {
                 read.push(name.clone());
                 details(&mut report).modules.push(module)
             }
-            Err(e) => report.warnings.push(Warning::new(
-                WarningCode::ModuleUnreadable,
-                format!("{name}: {e}"),
-            )),
+            Err(e) => {
+                unread.push((name.clone(), e.to_string()));
+                report.warnings.push(Warning::new(
+                    WarningCode::ModuleUnreadable,
+                    format!("{name}: {e}"),
+                ))
+            }
         }
+    }
+    if options.verify.is_some() {
+        let own = has_sign_block(archive).then(|| verify::verify_hap(archive));
+        let verified: Vec<(String, Option<_>)> = read
+            .iter()
+            .cloned()
+            .zip(
+                details(&mut report)
+                    .modules
+                    .iter()
+                    .map(|m| m.verification.clone()),
+            )
+            .collect();
+        report.verification = Some(verify::verify_pack(own, &verified, &unread));
     }
     // The pack's name, labels and icon are its entry module's.
     let entry = details(&mut report).modules.first().cloned();
@@ -230,7 +261,7 @@ fn inspect_nested(
 pub(crate) fn inspect_profile(
     path: &Path,
     bytes: &[u8],
-    now: i64,
+    options: &crate::Options,
 ) -> Result<PackageReport, ErrorKind> {
     let parsed = profile::parse(bytes).map_err(|e| ErrorKind::NotAPackage(e.to_string()))?;
     let mut report = empty_report(path, Format::P7b);
@@ -245,7 +276,10 @@ pub(crate) fn inspect_profile(
         ));
     }
     details(&mut report).profile = Some(parsed.profile);
-    crate::filing::file(&mut report, now);
+    if options.verify.is_some() {
+        report.verification = Some(verify::verify_profile_file(bytes));
+    }
+    crate::filing::file(&mut report, options.judged_at());
     Ok(report)
 }
 

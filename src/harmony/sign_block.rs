@@ -19,7 +19,11 @@ const MAX_BLOCK_LEN: u64 = 32 << 20;
 const MAX_SUB_BLOCKS: u32 = 64;
 
 pub const TYPE_SIGNATURE: u32 = 0x2000_0000;
+pub(crate) const TYPE_PROOF_OF_ROTATION: u32 = 0x2000_0001;
 pub const TYPE_PROFILE: u32 = 0x2000_0002;
+pub(crate) const TYPE_PROPERTY: u32 = 0x2000_0003;
+/// Block versions from this one on carry the "<hap sign block>" magic.
+const VERSION_NEW_MAGIC: u32 = 3;
 
 #[derive(Debug, Error)]
 pub(crate) enum HapBlockError {
@@ -34,9 +38,9 @@ pub(crate) enum HapBlockError {
 fn type_name(kind: u32) -> Option<&'static str> {
     Some(match kind {
         TYPE_SIGNATURE => "signature",
-        0x2000_0001 => "proof-of-rotation",
+        TYPE_PROOF_OF_ROTATION => "proof-of-rotation",
         TYPE_PROFILE => "profile",
-        0x2000_0003 => "property",
+        TYPE_PROPERTY => "property",
         _ => return None,
     })
 }
@@ -45,7 +49,9 @@ pub(crate) struct HapSignBlock {
     data: Vec<u8>,
     pub magic: &'static str,
     pub version: u32,
-    /// (type, start, end) within `data`.
+    /// Where the block starts in the file (0 for a block parsed alone).
+    pub start: u64,
+    /// (type, start, end) within `data`, in the order of their heads.
     blocks: Vec<(u32, usize, usize)>,
 }
 
@@ -80,7 +86,11 @@ impl HapSignBlock {
         }
         let version = u32_at(&head, 28).unwrap_or(0);
         let data = archive.read_at(cd - size, size as usize).map_err(io)?;
-        Self::parse(data, count, magic, version)
+        let block = Self::parse(data, count, magic, version)?;
+        Ok(block.map(|block| HapSignBlock {
+            start: cd - size,
+            ..block
+        }))
     }
 
     /// Parses a whole block: `count` sub-block heads, their data, the 32-byte head.
@@ -114,6 +124,7 @@ impl HapSignBlock {
             data,
             magic,
             version,
+            start: 0,
             blocks,
         }))
     }
@@ -123,6 +134,41 @@ impl HapSignBlock {
             .iter()
             .find(|(k, _, _)| *k == kind)
             .map(|(_, s, e)| &self.data[*s..*e])
+    }
+
+    /// Every sub-block, `(type, data)`, in the order of their heads.
+    pub(crate) fn sub_blocks(&self) -> impl Iterator<Item = (u32, &[u8])> {
+        self.blocks
+            .iter()
+            .filter_map(|(kind, s, e)| Some((*kind, self.data.get(*s..*e)?)))
+    }
+
+    /// What hapsigner refuses in a block that parses: a magic that is not its version's,
+    /// or heads and data that do not exactly fill it (bytes no digest covers).
+    pub(crate) fn layout_problem(&self) -> Option<String> {
+        let expected = if self.version < VERSION_NEW_MAGIC {
+            MAGIC_OLD
+        } else {
+            MAGIC
+        };
+        if self.magic.as_bytes() != expected {
+            return Some(format!(
+                "the magic \"{}\" is not that of block version {}",
+                self.magic, self.version
+            ));
+        }
+        let array_len = (self.data.len() as u64).saturating_sub(HEAD_LEN);
+        let filled: u64 = self
+            .blocks
+            .iter()
+            .map(|(_, s, e)| (SUB_HEAD_LEN + (e - s)) as u64)
+            .sum();
+        (filled != array_len).then(|| {
+            format!(
+                "its {} sub-blocks fill {filled} of its {array_len} bytes",
+                self.blocks.len()
+            )
+        })
     }
 
     pub(crate) fn entries(&self) -> Vec<HapBlock> {

@@ -54,6 +54,11 @@ impl<'s> Archive<'s> {
         self.directory.start()
     }
 
+    /// Absolute offset of the end-of-central-directory record (the classic one).
+    pub(crate) fn end_record_start(&self) -> u64 {
+        self.directory.end_record_start()
+    }
+
     /// Names of all entries, from the central directory, each once. Names that are not
     /// valid UTF-8 are skipped: none of the entries we read has such a name.
     pub(crate) fn names(&self) -> impl Iterator<Item = &str> {

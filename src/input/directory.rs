@@ -174,6 +174,11 @@ impl<'s> Directory<'s> {
         self.zip.directory_offset()
     }
 
+    /// Absolute offset of the end-of-central-directory record (the classic one, at the tail).
+    pub(super) fn end_record_start(&self) -> u64 {
+        self.zip.eocd_offset()
+    }
+
     /// Each name once, in directory order.
     pub(super) fn names(&self) -> impl Iterator<Item = &str> {
         self.records

@@ -209,6 +209,9 @@ verify_codes! {
     // Warnings.
     UnknownAttribute => "unknown_attribute",
     IgnoredEntry => "ignored_entry",
+    // A signer's certificate does not lead to a CA: no issuer in the signature, an issuer
+    // whose key does not verify it, or a certificate outside its validity when signing.
+    ChainInvalid => "chain_invalid",
 }
 
 #[cfg(test)]
