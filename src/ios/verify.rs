@@ -1,0 +1,507 @@
+//! Whether an iOS app's signatures hold, as the device checks them at install and at
+//! launch: every code bundle's executable (the app, its extensions, Watch apps,
+//! frameworks and loose dylibs) against its code signature, every file against its
+//! bundle's CodeResources, and each embedded profile's CMS signature.
+
+use super::bundle::Bundle;
+use super::code_resources::{self, CodeResources};
+use super::code_signature::{
+    self, CodeDirectory, ParsedSignature, SLOT_DER_ENTITLEMENTS, SLOT_ENTITLEMENTS,
+    SLOT_REQUIREMENTS, SPECIAL_DER_ENTITLEMENTS, SPECIAL_ENTITLEMENTS, SPECIAL_INFO_PLIST,
+    SPECIAL_REQUIREMENTS, SPECIAL_RESOURCES,
+};
+use super::{macho, property_list, EMBEDDED_PROFILE, INFO_PLIST, MAX_PLIST, MAX_PROFILE};
+use crate::pkcs7::{self, SignerInfoError};
+use crate::report::{Finding, SchemeVerification, Verification, VerifiedScheme, VerifyCode};
+use std::collections::BTreeMap;
+
+const CODE_RESOURCES: &str = "_CodeSignature/CodeResources";
+/// A seal lists every file of the bundle: a few MiB for the largest apps.
+const MAX_CODE_RESOURCES: u64 = 16 << 20;
+/// Bundles carry their code in these; each holds an Info.plist at its root.
+const CODE_BUNDLES: [&str; 4] = [".app", ".appex", ".framework", ".xpc"];
+/// Apps nest a few dozen code bundles; more is hostile.
+const MAX_CODE: usize = 512;
+
+/// The CDHashes of one piece of code (every slice, every CodeDirectory), by its path:
+/// a bundle's directory or a loose dylib.
+type CdHashes = BTreeMap<String, Vec<Vec<u8>>>;
+
+/// Verifies the app whose files (relative to its root) are `files`. `label` is the
+/// app's own path (e.g. "Payload/Demo.app/"), to name files in the findings.
+pub(crate) fn verify_app(
+    bundle: &mut Bundle<'_, '_>,
+    files: &[String],
+    label: &str,
+) -> Verification {
+    let mut code_errors = Vec::new();
+    let bundles = code_bundles(files);
+    let mut cdhashes = CdHashes::new();
+    let mut seals = Vec::new();
+    for prefix in bundles.iter().take(MAX_CODE) {
+        let (executable, seal) =
+            verify_bundle_code(bundle, prefix, label, &mut cdhashes, &mut code_errors);
+        seals.push((prefix.clone(), executable, seal));
+    }
+    for dylib in loose_dylibs(files, &bundles).into_iter().take(MAX_CODE) {
+        let hashes = verify_code(bundle, &dylib, None, label, &mut code_errors);
+        cdhashes.insert(dylib, hashes);
+    }
+    if bundles.len() > MAX_CODE {
+        code_errors.push(Finding::new(
+            VerifyCode::Malformed,
+            format!(
+                "the app nests {} code bundles; the first {MAX_CODE} are checked",
+                bundles.len()
+            ),
+        ));
+    }
+    for (prefix, executable, seal) in seals {
+        let Some(seal) = seal else { continue };
+        let check = code_resources::check(
+            bundle,
+            files,
+            &prefix,
+            &executable,
+            &seal,
+            &format!("{label}{prefix}"),
+        );
+        code_errors.extend(check.errors);
+        for (path, sealed) in check.nested {
+            let matches = cdhashes.get(&path).is_some_and(|hashes| {
+                hashes
+                    .iter()
+                    .any(|h| h.get(..sealed.len()) == Some(&sealed[..]))
+            });
+            if !matches {
+                code_errors.push(Finding::new(
+                    VerifyCode::DigestMismatch,
+                    format!("{label}{path}: its CDHash is not the one its bundle's CodeResources seals: the nested code was changed or re-signed"),
+                ));
+            }
+        }
+    }
+    let mut schemes = vec![SchemeVerification::new(
+        VerifiedScheme::IosCodeSignature,
+        code_errors,
+        Vec::new(),
+    )];
+    let profiles: Vec<&String> = files
+        .iter()
+        .filter(|f| {
+            f.strip_suffix(EMBEDDED_PROFILE)
+                .is_some_and(|dir| bundles.iter().any(|b| b == dir))
+        })
+        .collect();
+    if !profiles.is_empty() {
+        let mut errors = Vec::new();
+        for profile in profiles {
+            let name = format!("{label}{profile}");
+            match bundle.read(profile, MAX_PROFILE) {
+                Ok(Some(bytes)) => errors.extend(verify_profile(&bytes, &name)),
+                Ok(None) => {}
+                Err(e) => errors.push(Finding::new(VerifyCode::ReadFailed, format!("{name}: {e}"))),
+            }
+        }
+        schemes.push(SchemeVerification::new(
+            VerifiedScheme::IosProfile,
+            errors,
+            Vec::new(),
+        ));
+    }
+    Verification::conclude(None, None, schemes, Vec::new())
+}
+
+/// A standalone profile's verification.
+pub(crate) fn verify_standalone_profile(bytes: &[u8], name: &str) -> Verification {
+    let errors = verify_profile(bytes, name);
+    let scheme = SchemeVerification::new(VerifiedScheme::IosProfile, errors, Vec::new());
+    Verification::conclude(None, None, vec![scheme], Vec::new())
+}
+
+/// The app's root ("") and every nested code bundle, as prefixes ending in '/', the
+/// deepest first so that a bundle's nested code is verified before its seal names it.
+fn code_bundles(files: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = files
+        .iter()
+        .filter_map(|f| f.strip_suffix(INFO_PLIST)?.strip_suffix('/'))
+        .filter(|dir| CODE_BUNDLES.iter().any(|ext| dir.ends_with(ext)))
+        .map(|dir| format!("{dir}/"))
+        .collect();
+    out.sort_by_key(|p| (std::cmp::Reverse(p.matches('/').count()), p.clone()));
+    out.push(String::new());
+    out
+}
+
+/// Dylibs directly in a code bundle's Frameworks/ (Swift's runtime, say): signed code
+/// of their own, outside any bundle.
+fn loose_dylibs(files: &[String], bundles: &[String]) -> Vec<String> {
+    files
+        .iter()
+        .filter(|f| f.ends_with(".dylib"))
+        .filter(|f| {
+            bundles.iter().any(|b| {
+                f.strip_prefix(b.as_str())
+                    .and_then(|r| r.strip_prefix("Frameworks/"))
+                    .is_some_and(|name| !name.contains('/'))
+            })
+        })
+        .cloned()
+        .collect()
+}
+
+/// The executable of the bundle at `prefix` against its code signature, with the
+/// bundle's Info.plist and seal in the special slots. Records its CDHashes under the
+/// bundle's directory; returns the executable's name and the parsed seal.
+fn verify_bundle_code(
+    bundle: &mut Bundle<'_, '_>,
+    prefix: &str,
+    label: &str,
+    cdhashes: &mut CdHashes,
+    errors: &mut Vec<Finding>,
+) -> (String, Option<CodeResources>) {
+    let name = format!("{label}{prefix}");
+    let mut read = |file: &str, limit: u64, errors: &mut Vec<Finding>| {
+        bundle
+            .read(&format!("{prefix}{file}"), limit)
+            .unwrap_or_else(|e| {
+                errors.push(Finding::new(
+                    VerifyCode::ReadFailed,
+                    format!("{name}{file}: {e}"),
+                ));
+                None
+            })
+    };
+    let info = read(INFO_PLIST, MAX_PLIST, errors);
+    let seal_bytes = read(CODE_RESOURCES, MAX_CODE_RESOURCES, errors);
+    let executable = info
+        .as_deref()
+        .and_then(|bytes| property_list::dictionary(bytes).ok())
+        .and_then(|info| property_list::string(&info, "CFBundleExecutable"))
+        .filter(|exe| super::bundle::inside(exe));
+    let Some(executable) = executable else {
+        errors.push(Finding::new(
+            VerifyCode::Malformed,
+            format!("{name}{INFO_PLIST} names no executable inside the bundle: its code cannot be checked"),
+        ));
+        return (String::new(), None);
+    };
+    let seal = match &seal_bytes {
+        None => {
+            errors.push(Finding::new(
+                VerifyCode::EntryMissing,
+                format!("{name}{CODE_RESOURCES} is missing: the bundle's files are not sealed"),
+            ));
+            None
+        }
+        Some(bytes) => CodeResources::parse(bytes)
+            .map_err(|e| {
+                errors.push(Finding::new(
+                    VerifyCode::Malformed,
+                    format!("{name}{CODE_RESOURCES} cannot be read: {e}"),
+                ))
+            })
+            .ok(),
+    };
+    let special = Special {
+        info_plist: info.as_deref(),
+        resources: seal_bytes.as_deref(),
+    };
+    let path = format!("{prefix}{executable}");
+    let hashes = verify_code(bundle, &path, Some(special), label, errors);
+    cdhashes.insert(prefix.trim_end_matches('/').to_string(), hashes);
+    (executable, seal)
+}
+
+/// A bundle's files that its executable's special slots bind.
+#[derive(Clone, Copy)]
+struct Special<'a> {
+    info_plist: Option<&'a [u8]>,
+    resources: Option<&'a [u8]>,
+}
+
+/// One executable (`path` from the app's root) against its code signature: every
+/// slice, every CodeDirectory, the special slots, the CMS and its CDHashes, and the
+/// code pages (a second, streamed pass). Returns every CodeDirectory's CDHash.
+fn verify_code(
+    bundle: &mut Bundle<'_, '_>,
+    path: &str,
+    special: Option<Special<'_>>,
+    label: &str,
+    errors: &mut Vec<Finding>,
+) -> Vec<Vec<u8>> {
+    let file = format!("{label}{path}");
+    let signatures = match bundle.open(path) {
+        Ok(Some(entry)) => macho::code_signatures(entry.reader),
+        Ok(None) => {
+            errors.push(Finding::new(
+                VerifyCode::EntryMissing,
+                format!("{file}, the executable, is missing"),
+            ));
+            return Vec::new();
+        }
+        Err(e) => {
+            errors.push(Finding::new(VerifyCode::ReadFailed, format!("{file}: {e}")));
+            return Vec::new();
+        }
+    };
+    let signatures = match signatures {
+        Ok(s) => s,
+        Err(e) => {
+            errors.push(Finding::new(VerifyCode::Malformed, format!("{file}: {e}")));
+            return Vec::new();
+        }
+    };
+    let mut cdhashes = Vec::new();
+    let mut plans = Vec::new();
+    for signature in &signatures {
+        let slice = format!("{file} ({})", signature.slice.architecture);
+        let Some(superblob) = &signature.superblob else {
+            errors.push(Finding::new(
+                VerifyCode::Unsigned,
+                format!("{slice} has no code signature: iOS does not run unsigned code"),
+            ));
+            continue;
+        };
+        let parsed = match ParsedSignature::parse(superblob) {
+            Ok(p) => p,
+            Err(e) => {
+                errors.push(Finding::new(VerifyCode::Malformed, format!("{slice}: {e}")));
+                continue;
+            }
+        };
+        // Code outside a bundle binds the Info.plist linked into it.
+        let special = special.unwrap_or(Special {
+            info_plist: signature.info_plist.as_deref(),
+            resources: None,
+        });
+        for directory in &parsed.directories {
+            check_special_slots(directory, &parsed, special, &slice, errors);
+            cdhashes.push(directory.cdhash());
+        }
+        check_cms(&parsed, &slice, errors);
+        plans.push((signature, parsed.directories));
+    }
+    if !plans.is_empty() {
+        match bundle.open(path) {
+            Ok(Some(entry)) => {
+                errors.extend(code_signature::check_pages(entry.reader, &plans, &file))
+            }
+            Ok(None) => {}
+            Err(e) => errors.push(Finding::new(VerifyCode::ReadFailed, format!("{file}: {e}"))),
+        }
+    }
+    cdhashes
+}
+
+fn check_special_slots(
+    directory: &CodeDirectory<'_>,
+    parsed: &ParsedSignature<'_>,
+    special: Special<'_>,
+    slice: &str,
+    errors: &mut Vec<Finding>,
+) {
+    let (info, resources) = (special.info_plist, special.resources);
+    let checks: [(u32, Option<&[u8]>, String); 5] = [
+        (SPECIAL_INFO_PLIST, info, format!("its {INFO_PLIST}")),
+        (
+            SPECIAL_RESOURCES,
+            resources,
+            format!("the bundle's {CODE_RESOURCES}"),
+        ),
+        (
+            SPECIAL_REQUIREMENTS,
+            parsed.blob(SLOT_REQUIREMENTS),
+            "the requirements blob".into(),
+        ),
+        (
+            SPECIAL_ENTITLEMENTS,
+            parsed.blob(SLOT_ENTITLEMENTS),
+            "the entitlements blob".into(),
+        ),
+        (
+            SPECIAL_DER_ENTITLEMENTS,
+            parsed.blob(SLOT_DER_ENTITLEMENTS),
+            "the DER entitlements blob".into(),
+        ),
+    ];
+    for (index, data, what) in checks {
+        let Some(bound) = directory.special_slot(index) else {
+            continue;
+        };
+        let Some(data) = data else {
+            errors.push(Finding::new(
+                VerifyCode::EntryMissing,
+                format!(
+                    "{slice}: the signature binds {what} (special slot -{index}), which is missing"
+                ),
+            ));
+            continue;
+        };
+        if directory.hash(data) != bound {
+            errors.push(Finding::new(
+                VerifyCode::DigestMismatch,
+                format!(
+                    "{slice}: the {} hash of {what} does not match special slot -{index} of its CodeDirectory: it was changed after signing",
+                    directory.hash_type.name()
+                ),
+            ));
+        }
+    }
+}
+
+/// The CMS signature: every SignerInfo over the primary CodeDirectory, and the
+/// CDHashes its signed attributes name against the directories found.
+fn check_cms(parsed: &ParsedSignature<'_>, slice: &str, errors: &mut Vec<Finding>) {
+    let Some(cms) = parsed.cms else {
+        errors.push(Finding::new(
+            VerifyCode::NoSigners,
+            format!("{slice} has an ad-hoc signature without a CMS signature: iOS runs only code signed with a certificate"),
+        ));
+        return;
+    };
+    let signed = match pkcs7::parse_signed_data(cms) {
+        Ok(s) => s,
+        Err(e) => {
+            errors.push(Finding::new(
+                VerifyCode::Malformed,
+                format!("{slice}: the CMS signature cannot be read: {e}"),
+            ));
+            return;
+        }
+    };
+    if signed.signers.is_empty() {
+        errors.push(Finding::new(
+            VerifyCode::NoSigners,
+            format!("{slice}: the CMS signature has no SignerInfo"),
+        ));
+    }
+    let Some(primary) = parsed.directories.first() else {
+        return;
+    };
+    for signer in &signed.signers {
+        if let Err(e) = pkcs7::verify_signer(&signed, signer, primary.bytes) {
+            errors.push(signer_finding(
+                &e,
+                &format!("{slice}: the CMS signature over the CodeDirectory"),
+            ));
+            continue;
+        }
+        check_cdhashes(signer, &parsed.directories, slice, errors);
+    }
+}
+
+/// The CDHashes attributes bind the alternate CodeDirectories: each must name exactly
+/// the directories found, in slot order.
+fn check_cdhashes(
+    signer: &pkcs7::SignerInfo<'_>,
+    directories: &[CodeDirectory<'_>],
+    slice: &str,
+    errors: &mut Vec<Finding>,
+) {
+    let signed = match code_signature::signed_cdhashes(signer) {
+        Ok(s) => s,
+        Err(e) => {
+            errors.push(Finding::new(VerifyCode::Malformed, format!("{slice}: {e}")));
+            return;
+        }
+    };
+    let ours: Vec<Vec<u8>> = directories.iter().map(CodeDirectory::cdhash).collect();
+    if let Some(truncated) = &signed.truncated {
+        let expected: Vec<&[u8]> = ours.iter().map(|h| h.get(..20).unwrap_or(h)).collect();
+        let listed: Vec<&[u8]> = truncated.iter().map(Vec::as_slice).collect();
+        if listed != expected {
+            errors.push(Finding::new(
+                VerifyCode::DigestMismatch,
+                format!("{slice}: the CDHashes the CMS signature lists are not those of the signature's {} CodeDirectories: one was changed or swapped", ours.len()),
+            ));
+        }
+    } else if directories.len() > 1 {
+        errors.push(Finding::new(
+            VerifyCode::Malformed,
+            format!("{slice}: the signature has {} CodeDirectories but its CMS signature does not list their CDHashes", directories.len()),
+        ));
+    }
+    for (algorithm, hash) in &signed.full {
+        let found = directories.iter().zip(&ours).any(|(directory, cdhash)| {
+            Some(directory.hash_type.digest_algorithm()) == *algorithm && cdhash == hash
+        });
+        if !found {
+            errors.push(Finding::new(
+                VerifyCode::DigestMismatch,
+                format!("{slice}: a CDHash the CMS signature signs is not that of any of its CodeDirectories"),
+            ));
+        }
+    }
+}
+
+/// A profile's CMS: every SignerInfo over the encapsulated plist.
+fn verify_profile(bytes: &[u8], name: &str) -> Vec<Finding> {
+    let signed = match pkcs7::parse_signed_data(bytes) {
+        Ok(signed) => signed,
+        Err(_) if property_list::looks_like_plist(bytes) => {
+            return vec![Finding::new(
+                VerifyCode::Unsigned,
+                format!("{name} is a bare plist, not signed by Apple: it may have been edited"),
+            )]
+        }
+        Err(e) => {
+            return vec![Finding::new(
+                VerifyCode::Malformed,
+                format!("{name} is not a CMS signature: {e}"),
+            )]
+        }
+    };
+    let Some(content) = &signed.content else {
+        return vec![Finding::new(
+            VerifyCode::Malformed,
+            format!("{name}: the CMS signature holds no profile"),
+        )];
+    };
+    if signed.signers.is_empty() {
+        return vec![Finding::new(
+            VerifyCode::NoSigners,
+            format!("{name}: the CMS signature has no SignerInfo"),
+        )];
+    }
+    signed
+        .signers
+        .iter()
+        .filter_map(|signer| pkcs7::verify_signer(&signed, signer, content).err())
+        .map(|e| signer_finding(&e, &format!("{name}: the profile's CMS signature")))
+        .collect()
+}
+
+/// A SignerInfo that does not hold, as a finding with its code.
+fn signer_finding(error: &SignerInfoError, what: &str) -> Finding {
+    use crate::crypto::CryptoError;
+    let (code, why) = match error {
+        SignerInfoError::Structure(_) => (VerifyCode::Malformed, "is malformed"),
+        SignerInfoError::NoCertificate => (
+            VerifyCode::CertificateUnreadable,
+            "names a certificate it does not carry",
+        ),
+        SignerInfoError::UnsupportedDigest(_) | SignerInfoError::UnsupportedSignature(_) => {
+            (VerifyCode::UnsupportedAlgorithm, "uses an algorithm not supported")
+        }
+        SignerInfoError::NoMessageDigest => (VerifyCode::Malformed, "has no messageDigest"),
+        SignerInfoError::DigestMismatch(_) => (
+            VerifyCode::DigestMismatch,
+            "does not sign these bytes (its messageDigest differs): they were changed after signing",
+        ),
+        SignerInfoError::Crypto(CryptoError::Mismatch | CryptoError::BadSignature(_)) => (
+            VerifyCode::SignatureMismatch,
+            "does not hold with the signer's key",
+        ),
+        SignerInfoError::Crypto(
+            CryptoError::Unsupported(_) | CryptoError::WrongKeyType { .. },
+        ) => {
+            (VerifyCode::UnsupportedAlgorithm, "uses an algorithm not supported")
+        }
+        SignerInfoError::Crypto(_) => (
+            VerifyCode::CertificateUnreadable,
+            "cannot be checked with the signer's key",
+        ),
+    };
+    Finding::new(code, format!("{what} {why} ({error})"))
+}
