@@ -185,7 +185,7 @@ pub(crate) fn check(
             if !in_nested && !seal.left_out(relative) {
                 errors.push(Finding::new(
                     VerifyCode::EntryNotCovered,
-                    format!("{label}{relative} is not sealed by the bundle's CodeResources: a file was added after signing"),
+                    format!("{label}{relative} is not sealed by {label}_CodeSignature/CodeResources: a file was added after signing"),
                 ));
             }
             continue;
@@ -262,7 +262,7 @@ fn check_hash(
         Ok(_) => errors.push(Finding::new(
             VerifyCode::DigestMismatch,
             format!(
-                "the {} of {label}{relative} does not match the bundle's CodeResources: the file was changed after signing",
+                "the {} of {label}{relative} does not match the one sealed in {label}_CodeSignature/CodeResources: the file was changed after signing",
                 algorithm.name()
             ),
         )),
