@@ -50,7 +50,8 @@ const MAX_KEPT_STRING_BYTES: usize = 16 << 20;
 const MAX_STRING_LEN: usize = 4 << 10;
 /// A CodeDirectory grows with the binary (one hash per 4 KiB page); 16 MiB covers a 2 GiB binary.
 const MAX_BLOB: u32 = 16 << 20;
-/// A whole signature: a SHA-1 and a SHA-256 CodeDirectory of a 2 GiB binary fill it.
+/// The signatures of all slices: a SHA-1 and a SHA-256 CodeDirectory of a 2 GiB binary
+/// fill most of it.
 const MAX_SIGNATURE: u32 = 2 * MAX_BLOB;
 /// An Info.plist linked into code is a few hundred bytes.
 const MAX_INFO_PLIST: u32 = 1 << 20;
@@ -300,11 +301,19 @@ pub(crate) fn code_signatures(reader: impl Read) -> Result<Vec<SliceSignature>, 
         return Ok(vec![slice_signature(&mut r, slice, &header)?]);
     };
     let mut out = Vec::new();
+    let mut held = 0usize;
     for slice in slices {
         r.skip_to(slice.offset)?;
         let head = r.read(8)?;
         let header = read_header(&mut r, &head)?;
-        out.push(slice_signature(&mut r, slice, &header)?);
+        let signature = slice_signature(&mut r, slice, &header)?;
+        held += signature.superblob.as_ref().map_or(0, Vec::len);
+        if held > MAX_SIGNATURE as usize {
+            return Err(bad(format!(
+                "the slices' code signatures hold over {MAX_SIGNATURE} bytes in all"
+            )));
+        }
+        out.push(signature);
     }
     Ok(out)
 }

@@ -68,6 +68,11 @@ pub(crate) fn verify_app(
         );
         code_errors.extend(check.errors);
         for (path, sealed) in check.nested {
+            // Nested code outside the bundles and Frameworks/ dylibs verified above.
+            if !cdhashes.contains_key(&path) && files.contains(&path) {
+                let hashes = verify_code(bundle, &path, None, label, &mut code_errors);
+                cdhashes.insert(path.clone(), hashes);
+            }
             let matches = cdhashes.get(&path).is_some_and(|hashes| {
                 hashes
                     .iter()
