@@ -298,6 +298,33 @@ fn changed_copies_of_a_signed_ipa_fail_where_they_were_changed() {
     );
     assert_eq!(scheme(&v, VerifiedScheme::IosProfile), Some(false));
 
+    // Another team's profile in place of the app's: sealed otherwise, and it does not
+    // list the certificate that signed the code (ORACLE-ios.tsv: ios_adhoc's one
+    // DeveloperCertificate is a3d24163…, the app's signer e722483b…).
+    let other = std::fs::read(corpus.join("icyleaf-app-info/ios_adhoc.mobileprovision")).unwrap();
+    let path = changed_ipa(&ipa, &format!("{app}embedded.mobileprovision"), |bytes| {
+        *bytes = other.clone()
+    });
+    let v = verify(&path);
+    assert_errors(
+        "another profile",
+        &v,
+        &[
+            (
+                VerifyCode::DigestMismatch,
+                &[
+                    "Demo.app/embedded.mobileprovision",
+                    "in Payload/Demo.app/_CodeSignature",
+                ],
+            ),
+            (
+                VerifyCode::SignersDiffer,
+                &["Demo.app/Demo", "E722483B", "DeveloperCertificates"],
+            ),
+        ],
+    );
+    assert_eq!(scheme(&v, VerifiedScheme::IosProfile), Some(true));
+
     // A file added, and a sealed file removed.
     let mut entries = zip_entries(&std::fs::read(&ipa).unwrap());
     entries.push((format!("{app}added.txt"), b"added".to_vec()));

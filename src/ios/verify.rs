@@ -35,17 +35,25 @@ pub(crate) fn verify_app(
     label: &str,
 ) -> Verification {
     let mut code_errors = Vec::new();
+    // `None` until a bundle holds a profile.
+    let mut profile_errors: Option<Vec<Finding>> = None;
     let bundles = code_bundles(files);
     let mut cdhashes = CdHashes::new();
     let mut seals = Vec::new();
     for prefix in bundles.iter().take(MAX_CODE) {
-        let (executable, seal) =
-            verify_bundle_code(bundle, prefix, label, &mut cdhashes, &mut code_errors);
+        let (executable, seal) = verify_bundle_code(
+            bundle,
+            prefix,
+            label,
+            &mut cdhashes,
+            &mut code_errors,
+            &mut profile_errors,
+        );
         seals.push((prefix.clone(), executable, seal));
     }
     for dylib in loose_dylibs(files, &bundles).into_iter().take(MAX_CODE) {
-        let hashes = verify_code(bundle, &dylib, None, label, &mut code_errors);
-        cdhashes.insert(dylib, hashes);
+        let code = verify_code(bundle, &dylib, None, label, &mut code_errors);
+        cdhashes.insert(dylib, code.cdhashes);
     }
     if bundles.len() > MAX_CODE {
         code_errors.push(Finding::new(
@@ -70,14 +78,15 @@ pub(crate) fn verify_app(
         for (path, sealed) in check.nested {
             // Nested code outside the bundles and Frameworks/ dylibs verified above.
             if !cdhashes.contains_key(&path) && files.contains(&path) {
-                let hashes = verify_code(bundle, &path, None, label, &mut code_errors);
-                cdhashes.insert(path.clone(), hashes);
+                let code = verify_code(bundle, &path, None, label, &mut code_errors);
+                cdhashes.insert(path.clone(), code.cdhashes);
             }
-            let matches = cdhashes.get(&path).is_some_and(|hashes| {
-                hashes
-                    .iter()
-                    .any(|h| h.get(..sealed.len()) == Some(&sealed[..]))
-            });
+            let matches = !sealed.is_empty()
+                && cdhashes.get(&path).is_some_and(|hashes| {
+                    hashes
+                        .iter()
+                        .any(|h| h.get(..sealed.len()) == Some(&sealed[..]))
+                });
             if !matches {
                 code_errors.push(Finding::new(
                     VerifyCode::DigestMismatch,
@@ -91,23 +100,7 @@ pub(crate) fn verify_app(
         code_errors,
         Vec::new(),
     )];
-    let profiles: Vec<&String> = files
-        .iter()
-        .filter(|f| {
-            f.strip_suffix(EMBEDDED_PROFILE)
-                .is_some_and(|dir| bundles.iter().any(|b| b == dir))
-        })
-        .collect();
-    if !profiles.is_empty() {
-        let mut errors = Vec::new();
-        for profile in profiles {
-            let name = format!("{label}{profile}");
-            match bundle.read(profile, MAX_PROFILE) {
-                Ok(Some(bytes)) => errors.extend(verify_profile(&bytes, &name)),
-                Ok(None) => {}
-                Err(e) => errors.push(Finding::new(VerifyCode::ReadFailed, format!("{name}: {e}"))),
-            }
-        }
+    if let Some(errors) = profile_errors {
         schemes.push(SchemeVerification::new(
             VerifiedScheme::IosProfile,
             errors,
@@ -164,6 +157,7 @@ fn verify_bundle_code(
     label: &str,
     cdhashes: &mut CdHashes,
     errors: &mut Vec<Finding>,
+    profile_errors: &mut Option<Vec<Finding>>,
 ) -> (String, Option<CodeResources>) {
     let name = format!("{label}{prefix}");
     let mut read = |file: &str, limit: u64, errors: &mut Vec<Finding>| {
@@ -179,6 +173,13 @@ fn verify_bundle_code(
     };
     let info = read(INFO_PLIST, MAX_PLIST, errors);
     let seal_bytes = read(CODE_RESOURCES, MAX_CODE_RESOURCES, errors);
+    let profile = read(EMBEDDED_PROFILE, MAX_PROFILE, errors);
+    let profile_name = format!("{name}{EMBEDDED_PROFILE}");
+    if let Some(profile) = &profile {
+        profile_errors
+            .get_or_insert_with(Vec::new)
+            .extend(verify_profile(profile, &profile_name));
+    }
     let executable = info
         .as_deref()
         .and_then(|bytes| property_list::dictionary(bytes).ok())
@@ -213,9 +214,42 @@ fn verify_bundle_code(
         resources: seal_bytes.as_deref(),
     };
     let path = format!("{prefix}{executable}");
-    let hashes = verify_code(bundle, &path, Some(special), label, errors);
-    cdhashes.insert(prefix.trim_end_matches('/').to_string(), hashes);
+    let code = verify_code(bundle, &path, Some(special), label, errors);
+    if let Some(profile) = &profile {
+        check_signer_listed(
+            &code.signers,
+            profile,
+            &format!("{label}{path}"),
+            &profile_name,
+            errors,
+        );
+    }
+    cdhashes.insert(prefix.trim_end_matches('/').to_string(), code.cdhashes);
     (executable, seal)
+}
+
+/// iOS installs code only when its signer is one of the DeveloperCertificates of the
+/// bundle's profile.
+fn check_signer_listed(
+    signers: &[String],
+    profile: &[u8],
+    file: &str,
+    profile_name: &str,
+    errors: &mut Vec<Finding>,
+) {
+    // A profile that does not parse is the profile scheme's error.
+    let Ok(parsed) = super::provision::parse(profile) else {
+        return;
+    };
+    let listed = &parsed.profile.developer_certificates;
+    for signer in signers {
+        if !listed.iter().any(|key| key.certificate.sha256 == *signer) {
+            errors.push(Finding::new(
+                VerifyCode::SignersDiffer,
+                format!("{file} is signed by a certificate (SHA-256 {signer}) that {profile_name} does not list among its DeveloperCertificates: iOS does not install it with this profile"),
+            ));
+        }
+    }
 }
 
 /// A bundle's files that its executable's special slots bind.
@@ -227,14 +261,14 @@ struct Special<'a> {
 
 /// One executable (`path` from the app's root) against its code signature: every
 /// slice, every CodeDirectory, the special slots, the CMS and its CDHashes, and the
-/// code pages (a second, streamed pass). Returns every CodeDirectory's CDHash.
+/// code pages (a second, streamed pass).
 fn verify_code(
     bundle: &mut Bundle<'_, '_>,
     path: &str,
     special: Option<Special<'_>>,
     label: &str,
     errors: &mut Vec<Finding>,
-) -> Vec<Vec<u8>> {
+) -> Code {
     let file = format!("{label}{path}");
     let signatures = match bundle.open(path) {
         Ok(Some(entry)) => macho::code_signatures(entry.reader),
@@ -243,21 +277,21 @@ fn verify_code(
                 VerifyCode::EntryMissing,
                 format!("{file}, the executable, is missing"),
             ));
-            return Vec::new();
+            return Code::default();
         }
         Err(e) => {
             errors.push(Finding::new(VerifyCode::ReadFailed, format!("{file}: {e}")));
-            return Vec::new();
+            return Code::default();
         }
     };
     let signatures = match signatures {
         Ok(s) => s,
         Err(e) => {
             errors.push(Finding::new(VerifyCode::Malformed, format!("{file}: {e}")));
-            return Vec::new();
+            return Code::default();
         }
     };
-    let mut cdhashes = Vec::new();
+    let mut code = Code::default();
     let mut plans = Vec::new();
     for signature in &signatures {
         let slice = format!("{file} ({})", signature.slice.architecture);
@@ -282,9 +316,13 @@ fn verify_code(
         });
         for directory in &parsed.directories {
             check_special_slots(directory, &parsed, special, &slice, errors);
-            cdhashes.push(directory.cdhash());
+            code.cdhashes.push(directory.cdhash());
         }
-        check_cms(&parsed, &slice, errors);
+        for signer in check_cms(&parsed, &slice, errors) {
+            if !code.signers.contains(&signer) {
+                code.signers.push(signer);
+            }
+        }
         plans.push((signature, parsed.directories));
     }
     if !plans.is_empty() {
@@ -296,7 +334,17 @@ fn verify_code(
             Err(e) => errors.push(Finding::new(VerifyCode::ReadFailed, format!("{file}: {e}"))),
         }
     }
-    cdhashes
+    code
+}
+
+/// What the device learns of verified code.
+#[derive(Default)]
+struct Code {
+    /// Every CodeDirectory's CDHash, of every slice.
+    cdhashes: Vec<Vec<u8>>,
+    /// The SHA-256 (uppercase hex, as reports spell it) of each certificate whose
+    /// SignerInfo holds.
+    signers: Vec<String>,
 }
 
 fn check_special_slots(
@@ -356,14 +404,16 @@ fn check_special_slots(
 }
 
 /// The CMS signature: every SignerInfo over the primary CodeDirectory, and the
-/// CDHashes its signed attributes name against the directories found.
-fn check_cms(parsed: &ParsedSignature<'_>, slice: &str, errors: &mut Vec<Finding>) {
+/// CDHashes its signed attributes name against the directories found. Returns the
+/// SHA-256 of the certificates whose signatures hold.
+fn check_cms(parsed: &ParsedSignature<'_>, slice: &str, errors: &mut Vec<Finding>) -> Vec<String> {
+    let mut signers = Vec::new();
     let Some(cms) = parsed.cms else {
         errors.push(Finding::new(
             VerifyCode::NoSigners,
             format!("{slice} has an ad-hoc signature without a CMS signature: iOS runs only code signed with a certificate"),
         ));
-        return;
+        return signers;
     };
     let signed = match pkcs7::parse_signed_data(cms) {
         Ok(s) => s,
@@ -372,7 +422,7 @@ fn check_cms(parsed: &ParsedSignature<'_>, slice: &str, errors: &mut Vec<Finding
                 VerifyCode::Malformed,
                 format!("{slice}: the CMS signature cannot be read: {e}"),
             ));
-            return;
+            return signers;
         }
     };
     if signed.signers.is_empty() {
@@ -382,18 +432,22 @@ fn check_cms(parsed: &ParsedSignature<'_>, slice: &str, errors: &mut Vec<Finding
         ));
     }
     let Some(primary) = parsed.directories.first() else {
-        return;
+        return signers;
     };
     for signer in &signed.signers {
-        if let Err(e) = pkcs7::verify_signer(&signed, signer, primary.bytes) {
-            errors.push(signer_finding(
+        match pkcs7::verify_signer(&signed, signer, primary.bytes) {
+            Ok(certificate) => {
+                let digest = crate::crypto::DigestAlgorithm::Sha256.digest(certificate);
+                signers.push(digest.iter().map(|b| format!("{b:02X}")).collect());
+                check_cdhashes(signer, &parsed.directories, slice, errors);
+            }
+            Err(e) => errors.push(signer_finding(
                 &e,
                 &format!("{slice}: the CMS signature over the CodeDirectory"),
-            ));
-            continue;
+            )),
         }
-        check_cdhashes(signer, &parsed.directories, slice, errors);
     }
+    signers
 }
 
 /// The CDHashes attributes bind the alternate CodeDirectories: each must name exactly
