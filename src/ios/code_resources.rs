@@ -236,7 +236,7 @@ pub(crate) fn check(
         errors.push(Finding::new(
             VerifyCode::EntryMissing,
             format!(
-                "{label}{path} is sealed by the bundle's CodeResources but missing from the bundle"
+                "{label}{path} is sealed by {label}_CodeSignature/CodeResources but missing from the bundle"
             ),
         ));
     }
@@ -349,6 +349,106 @@ mod tests {
         assert!(!seal.left_out("en.lproj/other.strings"));
         assert!(!seal.left_out("sub/Info.plist"));
         assert!(!seal.left_out("b.png"));
+    }
+
+    /// An unpacked bundle against a seal: a good file, a changed one, a link, an
+    /// optional file absent, a sealed file absent, an unsealed file, an omitted one,
+    /// and the files of nested code sealed by CDHash.
+    #[cfg(unix)]
+    #[test]
+    fn an_unpacked_bundle_against_its_seal() {
+        use base64::Engine;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let write = |path: &str, bytes: &[u8]| {
+            let path = root.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, bytes).unwrap();
+        };
+        write("good.txt", b"good");
+        write("changed.txt", b"changed");
+        write("unsealed.txt", b"x");
+        write(".DS_Store", b"x");
+        write("App", b"code");
+        write("Frameworks/F.framework/F", b"nested");
+        write("_CodeSignature/CodeResources", b"seal");
+        std::os::unix::fs::symlink("good.txt", root.join("link")).unwrap();
+        let hash = |bytes: &[u8]| {
+            base64::engine::general_purpose::STANDARD.encode(DigestAlgorithm::Sha256.digest(bytes))
+        };
+        let entry = |key: &str, body: String| format!("<key>{key}</key><dict>{body}</dict>");
+        let files = [
+            entry(
+                "good.txt",
+                format!("<key>hash2</key><data>{}</data>", hash(b"good")),
+            ),
+            entry(
+                "changed.txt",
+                format!("<key>hash2</key><data>{}</data>", hash(b"before")),
+            ),
+            entry("link", "<key>symlink</key><string>good.txt</string>".into()),
+            entry(
+                "gone.txt",
+                format!("<key>hash2</key><data>{}</data>", hash(b"x")),
+            ),
+            entry(
+                "maybe.txt",
+                format!(
+                    "<key>hash2</key><data>{}</data><key>optional</key><true/>",
+                    hash(b"x")
+                ),
+            ),
+            entry(
+                "Frameworks/F.framework",
+                "<key>cdhash</key><data>AAAA</data>".into(),
+            ),
+        ]
+        .concat();
+        let plist = format!(
+            "<plist><dict><key>files2</key><dict>{files}</dict><key>rules2</key><dict>\
+             <key>^.*</key><true/><key>^(.*/)?\\.DS_Store$</key><dict><key>omit</key><true/>\
+             <key>weight</key><real>2000</real></dict></dict></dict></plist>"
+        );
+        let seal = CodeResources::parse(plist.as_bytes()).unwrap();
+        let mut bundle = Bundle::Dir {
+            root: root.to_path_buf(),
+        };
+        let listed = bundle.files();
+        let check = super::check(&mut bundle, &listed, "", "App", &seal, "X.app/");
+        let mut found: Vec<(VerifyCode, &str)> = check
+            .errors
+            .iter()
+            .map(|f| {
+                (
+                    f.code,
+                    f.message
+                        .split(' ')
+                        .find(|w| w.starts_with("X.app/"))
+                        .unwrap(),
+                )
+            })
+            .collect();
+        found.sort();
+        assert_eq!(
+            found,
+            [
+                (VerifyCode::DigestMismatch, "X.app/changed.txt"),
+                (VerifyCode::EntryNotCovered, "X.app/unsealed.txt"),
+                (VerifyCode::EntryMissing, "X.app/gone.txt"),
+            ]
+        );
+        assert_eq!(
+            check.nested,
+            [("Frameworks/F.framework".to_string(), vec![0u8; 3])]
+        );
+        // The link changed.
+        std::fs::remove_file(root.join("link")).unwrap();
+        std::os::unix::fs::symlink("changed.txt", root.join("link")).unwrap();
+        let check = super::check(&mut bundle, &listed, "", "App", &seal, "X.app/");
+        assert!(check
+            .errors
+            .iter()
+            .any(|f| f.code == VerifyCode::DigestMismatch && f.message.contains("X.app/link")));
     }
 
     #[test]

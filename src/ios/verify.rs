@@ -90,7 +90,7 @@ pub(crate) fn verify_app(
             if !matches {
                 code_errors.push(Finding::new(
                     VerifyCode::DigestMismatch,
-                    format!("{label}{path}: its CDHash is not the one its bundle's CodeResources seals: the nested code was changed or re-signed"),
+                    format!("{label}{path}: its CDHash is not the one sealed in {label}{prefix}{CODE_RESOURCES}: the nested code was changed or re-signed"),
                 ));
             }
         }
