@@ -178,6 +178,7 @@ pub fn code_signature(data: &[u8]) {
         },
         superblob: None,
         info_plist: None,
+        encrypted: Some(4096..8192),
     };
     let _ = check_pages(data, &[(&slice, parsed.directories.clone())], "fuzz");
 }

@@ -348,7 +348,10 @@ pub(crate) fn check_pages(
             ));
             return findings;
         }
-        let mut pages: Vec<PageHasher> = directories.iter().map(PageHasher::new).collect();
+        let mut pages: Vec<PageHasher> = directories
+            .iter()
+            .map(|d| PageHasher::new(d, signature.encrypted.clone()))
+            .collect();
         let mut done = 0u64;
         while done < limit {
             let want = (limit - done).min(READ_CHUNK as u64) as usize;
@@ -394,15 +397,18 @@ fn read_exact<R: Read>(r: &mut Forward<R>, into: &mut [u8]) -> Result<(), String
 /// One directory's hash of the page being read.
 struct PageHasher<'d, 'a> {
     directory: &'d CodeDirectory<'a>,
+    /// Pages that overlap these bytes are not compared (FairPlay-encrypted).
+    encrypted: Option<std::ops::Range<u64>>,
     hasher: Option<crate::crypto::Hasher>,
     page: u64,
     first_mismatch: Option<u64>,
 }
 
 impl<'d, 'a> PageHasher<'d, 'a> {
-    fn new(directory: &'d CodeDirectory<'a>) -> Self {
+    fn new(directory: &'d CodeDirectory<'a>, encrypted: Option<std::ops::Range<u64>>) -> Self {
         PageHasher {
             directory,
+            encrypted,
             hasher: None,
             page: 0,
             first_mismatch: None,
@@ -426,19 +432,28 @@ impl<'d, 'a> PageHasher<'d, 'a> {
             offset += take as u64;
             data = rest;
             if offset == page_end {
-                self.close_page();
+                let start = match size {
+                    0 => 0,
+                    size => (page_end - 1) / size * size,
+                };
+                let hidden = self
+                    .encrypted
+                    .as_ref()
+                    .is_some_and(|e| e.start < page_end && start < e.end);
+                self.close_page(hidden);
             }
         }
     }
 
-    fn close_page(&mut self) {
+    /// Compares the page just read with its slot, unless it is `hidden` (encrypted).
+    fn close_page(&mut self, hidden: bool) {
         let Some(hasher) = self.hasher.take() else {
             return;
         };
         let mut digest = hasher.finish();
         digest.truncate(self.directory.hash_size);
-        if self.first_mismatch.is_none() && self.directory.code_slot(self.page) != Some(&digest[..])
-        {
+        let differs = self.directory.code_slot(self.page) != Some(&digest[..]);
+        if differs && !hidden && self.first_mismatch.is_none() {
             self.first_mismatch = Some(self.page);
         }
         self.page += 1;
@@ -542,6 +557,7 @@ mod tests {
             },
             superblob: None,
             info_plist: None,
+            encrypted: None,
         }
     }
 
@@ -568,6 +584,25 @@ mod tests {
             let findings = check_pages(&code[..5000], &slices, "App");
             assert_eq!(findings[0].code, VerifyCode::ReadFailed);
         }
+    }
+
+    /// FairPlay-encrypted pages cannot be compared; the others still are.
+    #[test]
+    fn encrypted_pages_are_left_unchecked() {
+        let code: Vec<u8> = (0..10_000u32).map(|i| (i % 251) as u8).collect();
+        let bytes = directory(&code, 12, 2);
+        let cd = CodeDirectory::parse(0, &bytes).unwrap();
+        let mut signature = slice(code.len() as u64);
+        signature.encrypted = Some(4000..4100);
+        let slices = [(&signature, vec![cd])];
+        let mut changed = code.clone();
+        changed[100] ^= 1; // page 0, which the range overlaps
+        changed[4200] ^= 1; // page 1, which it overlaps too
+        assert!(check_pages(&changed[..], &slices, "App").is_empty());
+        changed[9000] ^= 1; // page 2, in the clear
+        let findings = check_pages(&changed[..], &slices, "App");
+        assert_eq!(findings.len(), 1);
+        assert!(findings[0].message.contains("page 2"));
     }
 
     #[test]

@@ -285,6 +285,9 @@ pub(crate) struct SliceSignature {
     /// The Info.plist linked into the code (__TEXT,__info_plist), which the signature
     /// of code outside a bundle binds in its Info.plist slot.
     pub info_plist: Option<Vec<u8>>,
+    /// The bytes (from the slice's start) that FairPlay encrypted (cryptid ≠ 0): the
+    /// pages' hashes are of the clear code, which only a device sees.
+    pub encrypted: Option<std::ops::Range<u64>>,
 }
 
 /// The code signature of every slice, in file order, read forward from a stream.
@@ -327,10 +330,15 @@ fn slice_signature<R: Read>(
 ) -> Result<SliceSignature, MachoError> {
     let mut signature = None;
     let mut info_plist = None;
+    let mut encrypted = None;
     for command in load_commands(header) {
         let (cmd, command) = command?;
         match cmd {
             LC_CODE_SIGNATURE => signature = Some((le32(command, 8), le32(command, 12))),
+            LC_ENCRYPTION_INFO | LC_ENCRYPTION_INFO_64 if le32(command, 16) != 0 => {
+                let start = u64::from(le32(command, 8));
+                encrypted = Some(start..start + u64::from(le32(command, 12)));
+            }
             LC_SEGMENT | LC_SEGMENT_64 => {
                 info_plist = info_plist.or(section(command, cmd == LC_SEGMENT_64, b"__info_plist"))
             }
@@ -359,6 +367,7 @@ fn slice_signature<R: Read>(
         slice,
         superblob,
         info_plist,
+        encrypted,
     })
 }
 

@@ -35,6 +35,7 @@ pub(crate) fn verify_app(
     label: &str,
 ) -> Verification {
     let mut code_errors = Vec::new();
+    let mut code_warnings = Vec::new();
     // `None` until a bundle holds a profile.
     let mut profile_errors: Option<Vec<Finding>> = None;
     let bundles = code_bundles(files);
@@ -47,12 +48,20 @@ pub(crate) fn verify_app(
             label,
             &mut cdhashes,
             &mut code_errors,
+            &mut code_warnings,
             &mut profile_errors,
         );
         seals.push((prefix.clone(), executable, seal));
     }
     for dylib in loose_dylibs(files, &bundles).into_iter().take(MAX_CODE) {
-        let code = verify_code(bundle, &dylib, None, label, &mut code_errors);
+        let code = verify_code(
+            bundle,
+            &dylib,
+            None,
+            label,
+            &mut code_errors,
+            &mut code_warnings,
+        );
         cdhashes.insert(dylib, code.cdhashes);
     }
     if bundles.len() > MAX_CODE {
@@ -78,7 +87,14 @@ pub(crate) fn verify_app(
         for (path, sealed) in check.nested {
             // Nested code outside the bundles and Frameworks/ dylibs verified above.
             if !cdhashes.contains_key(&path) && files.contains(&path) {
-                let code = verify_code(bundle, &path, None, label, &mut code_errors);
+                let code = verify_code(
+                    bundle,
+                    &path,
+                    None,
+                    label,
+                    &mut code_errors,
+                    &mut code_warnings,
+                );
                 cdhashes.insert(path.clone(), code.cdhashes);
             }
             let matches = !sealed.is_empty()
@@ -98,7 +114,7 @@ pub(crate) fn verify_app(
     let mut schemes = vec![SchemeVerification::new(
         VerifiedScheme::IosCodeSignature,
         code_errors,
-        Vec::new(),
+        code_warnings,
     )];
     if let Some(errors) = profile_errors {
         schemes.push(SchemeVerification::new(
@@ -157,6 +173,7 @@ fn verify_bundle_code(
     label: &str,
     cdhashes: &mut CdHashes,
     errors: &mut Vec<Finding>,
+    warnings: &mut Vec<Finding>,
     profile_errors: &mut Option<Vec<Finding>>,
 ) -> (String, Option<CodeResources>) {
     let name = format!("{label}{prefix}");
@@ -214,7 +231,7 @@ fn verify_bundle_code(
         resources: seal_bytes.as_deref(),
     };
     let path = format!("{prefix}{executable}");
-    let code = verify_code(bundle, &path, Some(special), label, errors);
+    let code = verify_code(bundle, &path, Some(special), label, errors, warnings);
     if let Some(profile) = &profile {
         check_signer_listed(
             &code.signers,
@@ -268,6 +285,7 @@ fn verify_code(
     special: Option<Special<'_>>,
     label: &str,
     errors: &mut Vec<Finding>,
+    warnings: &mut Vec<Finding>,
 ) -> Code {
     let file = format!("{label}{path}");
     let signatures = match bundle.open(path) {
@@ -309,6 +327,12 @@ fn verify_code(
                 continue;
             }
         };
+        if let Some(range) = &signature.encrypted {
+            warnings.push(Finding::new(
+                VerifyCode::Encrypted,
+                format!("{slice}: bytes {}..{} are encrypted by the App Store (FairPlay); the hashes of their pages are of the clear code, which only a device sees, and are not checked", range.start, range.end),
+            ));
+        }
         // Code outside a bundle binds the Info.plist linked into it.
         let special = special.unwrap_or(Special {
             info_plist: signature.info_plist.as_deref(),

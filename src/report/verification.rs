@@ -184,6 +184,7 @@ verify_codes! {
     // Warnings.
     UnknownAttribute => "unknown_attribute",
     IgnoredEntry => "ignored_entry",
+    Encrypted => "encrypted",
 }
 
 impl Serialize for VerifyCode {
