@@ -576,3 +576,48 @@ fn standalone_profiles_verify_as_openssl_says() {
         &[(VerifyCode::DigestMismatch, &["messageDigest"])],
     );
 }
+
+/// Hostile bundles are findings, never failures: an executable that lies about its
+/// load commands, a seal with a pathological pattern and a path out of the bundle, a
+/// profile that is not CMS.
+#[test]
+fn hostile_bundles_are_findings() {
+    let info = br#"<?xml version="1.0" encoding="UTF-8"?>
+<plist version="1.0"><dict><key>CFBundleIdentifier</key><string>x.y</string>
+<key>CFBundleExecutable</key><string>App</string></dict></plist>"#;
+    let seal = br#"<plist version="1.0"><dict><key>files2</key><dict>
+<key>../../etc/passwd</key><dict><key>hash2</key><data>AAAA</data></dict></dict>
+<key>rules2</key><dict><key>^(a*)*(a|b)*$</key><true/></dict></dict></plist>"#;
+    let mut lying = 0xfeed_facf_u32.to_le_bytes().to_vec();
+    lying.extend([0x0c, 0, 0, 1, 0, 0, 0, 0, 2, 0, 0, 0, 0xff, 0xff, 0, 0]);
+    lying.extend([0xff; 64]);
+    let entries: Vec<(&str, &[u8])> = vec![
+        ("Payload/X.app/Info.plist", info),
+        ("Payload/X.app/App", &lying),
+        ("Payload/X.app/_CodeSignature/CodeResources", seal),
+        (
+            "Payload/X.app/embedded.mobileprovision",
+            b"\x30\x80\x06\x09garbage",
+        ),
+        (
+            "Payload/X.app/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaac",
+            b"x",
+        ),
+    ];
+    let path = temp_dir("hostile").join("hostile.ipa");
+    std::fs::write(&path, zip_of(&entries, true)).unwrap();
+    let v = verify(&path);
+    let found = errors(&v);
+    assert!(!v.verified);
+    for (code, words) in [
+        (VerifyCode::Malformed, "X.app/App"),
+        (VerifyCode::EntryMissing, "X.app/../../etc/passwd"),
+        (VerifyCode::EntryNotCovered, "X.app/aaaa"),
+        (VerifyCode::Malformed, "X.app/embedded.mobileprovision"),
+    ] {
+        assert!(
+            found.iter().any(|(c, m)| *c == code && m.contains(words)),
+            "no {code} naming {words}: {found:#?}"
+        );
+    }
+}

@@ -1,6 +1,7 @@
 //! iOS: IPA and unpacked .app bundles (Info.plist, localized names, the
 //! embedded profile, the executable's code signature, app extensions) and
-//! standalone provisioning profiles.
+//! standalone provisioning profiles; with `Options::verify`, whether their
+//! signatures hold (verify.rs).
 
 pub(crate) mod bundle;
 pub(crate) mod code_resources;
