@@ -462,7 +462,7 @@ fn check_cms(parsed: &ParsedSignature<'_>, slice: &str, errors: &mut Vec<Finding
         match pkcs7::verify_signer(&signed, signer, primary.bytes) {
             Ok(certificate) => {
                 let digest = crate::crypto::DigestAlgorithm::Sha256.digest(certificate);
-                signers.push(digest.iter().map(|b| format!("{b:02X}")).collect());
+                signers.push(crate::cert::hex_upper(&digest));
                 check_cdhashes(signer, &parsed.directories, slice, errors);
             }
             Err(e) => errors.push(signer_finding(
