@@ -168,3 +168,49 @@ pub fn hap_verify(data: &[u8]) {
         }
     }
 }
+
+/// An Apple code signature: the SuperBlob, its CodeDirectories and CDHashes, the CMS
+/// attributes naming them, and the code-page check over the input itself.
+pub fn code_signature(data: &[u8]) {
+    use ios::code_signature::{check_pages, signed_cdhashes, ParsedSignature};
+    let _ = ios::macho::code_signatures(data);
+    let Ok(parsed) = ParsedSignature::parse(data) else {
+        return;
+    };
+    for directory in &parsed.directories {
+        let _ = directory.cdhash();
+        for slot in 1..=7 {
+            let _ = directory.special_slot(slot);
+        }
+    }
+    if let Some(Ok(signed)) = parsed.cms.map(pkcs7::parse_signed_data) {
+        for signer in &signed.signers {
+            let _ = signed_cdhashes(signer);
+        }
+    }
+    let slice = ios::macho::SliceSignature {
+        slice: ios::macho::Slice {
+            offset: 0,
+            size: data.len() as u64,
+            architecture: String::new(),
+        },
+        superblob: None,
+        info_plist: None,
+        encrypted: Some(4096..8192),
+    };
+    let _ = check_pages(data, &[(&slice, parsed.directories.clone())], "fuzz");
+}
+
+/// A bundle's _CodeSignature/CodeResources and its rules.
+pub fn code_resources(data: &[u8]) {
+    if let Ok(seal) = ios::code_resources::CodeResources::parse(data) {
+        for path in [
+            "Info.plist",
+            "a/b/.DS_Store",
+            "en.lproj/x.strings",
+            "Frameworks/A.framework/A",
+        ] {
+            let _ = seal.left_out(path);
+        }
+    }
+}

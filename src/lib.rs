@@ -201,7 +201,10 @@ fn inspect_hint(path: &Path, hint: Hint, options: &Options) -> Result<PackageRep
             let report = certfile::inspect_certificates(path, &ders, now)?;
             (report, Subject::Nothing)
         }
-        Hint::AppleProfile(bytes) => (ios::inspect_profile(path, &bytes, now)?, Subject::Nothing),
+        Hint::AppleProfile(bytes) => (
+            ios::inspect_profile(path, &bytes, options)?,
+            Subject::Nothing,
+        ),
         Hint::HarmonyProfile(bytes) => (
             harmony::inspect_profile(path, &bytes, options)?,
             Subject::Nothing,

@@ -76,6 +76,36 @@ impl Bundle<'_, '_> {
             None => Ok(None),
         }
     }
+
+    /// The bundle's own path, to name its files in messages: "Payload/Demo.app/" in an
+    /// IPA, "Demo.app/" unpacked.
+    pub(crate) fn label(&self) -> String {
+        match self {
+            Bundle::Zip { root, .. } => root.clone(),
+            Bundle::Dir { root } => root
+                .file_name()
+                .map(|name| format!("{}/", name.to_string_lossy()))
+                .unwrap_or_default(),
+        }
+    }
+
+    /// Where a symbolic link points: in an IPA, the content of the entry (as zip tools
+    /// store links); in an unpacked bundle, the link itself. `Ok(None)` when absent.
+    pub(crate) fn link_target(
+        &mut self,
+        relative: &str,
+        limit: u64,
+    ) -> Result<Option<String>, ErrorKind> {
+        match self {
+            Bundle::Zip { .. } => Ok(self
+                .read(relative, limit)?
+                .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())),
+            Bundle::Dir { root } => Ok(inside(relative)
+                .then(|| std::fs::read_link(root.join(relative)).ok())
+                .flatten()
+                .map(|target| target.to_string_lossy().into_owned())),
+        }
+    }
 }
 
 /// Whether a path taken from the package's own content (Info.plist's

@@ -50,6 +50,11 @@ const MAX_KEPT_STRING_BYTES: usize = 16 << 20;
 const MAX_STRING_LEN: usize = 4 << 10;
 /// A CodeDirectory grows with the binary (one hash per 4 KiB page); 16 MiB covers a 2 GiB binary.
 const MAX_BLOB: u32 = 16 << 20;
+/// The signatures of all slices: a SHA-1 and a SHA-256 CodeDirectory of a 2 GiB binary
+/// fill most of it.
+const MAX_SIGNATURE: u32 = 2 * MAX_BLOB;
+/// An Info.plist linked into code is a few hundred bytes.
+const MAX_INFO_PLIST: u32 = 1 << 20;
 
 #[derive(Debug, Default)]
 pub(crate) struct MachO {
@@ -77,13 +82,21 @@ pub(crate) struct MachO {
 }
 
 /// Reads forward only: skipping discards bytes, so any `Read` works.
-struct Forward<R> {
-    inner: R,
+pub(super) struct Forward<R> {
+    inner: std::io::Take<R>,
     pos: u64,
 }
 
 impl<R: Read> Forward<R> {
-    fn skip_to(&mut self, offset: u64) -> Result<(), MachoError> {
+    /// Reads at most `MAX_EXECUTABLE` bytes of `inner`.
+    pub(super) fn new(inner: R) -> Self {
+        Forward {
+            inner: inner.take(MAX_EXECUTABLE),
+            pos: 0,
+        }
+    }
+
+    pub(super) fn skip_to(&mut self, offset: u64) -> Result<(), MachoError> {
         if offset < self.pos {
             return Err(bad(format!(
                 "data at offset {offset} lies before what was already read"
@@ -104,7 +117,7 @@ impl<R: Read> Forward<R> {
         Ok(())
     }
 
-    fn read(&mut self, len: u32) -> Result<Vec<u8>, MachoError> {
+    pub(super) fn read(&mut self, len: u32) -> Result<Vec<u8>, MachoError> {
         let mut out = Vec::new();
         (&mut self.inner)
             .take(len as u64)
@@ -153,38 +166,17 @@ pub(crate) fn is_macho(magic: &[u8]) -> bool {
 /// Reads the executable's architectures, encryption and code signature; with
 /// `read_strings`, also its C strings and Objective-C class names (detection).
 pub(crate) fn read(reader: impl Read, read_strings: bool) -> Result<MachO, MachoError> {
-    let mut r = Forward {
-        inner: reader.take(MAX_EXECUTABLE),
-        pos: 0,
-    };
+    let mut r = Forward::new(reader);
     let head = r.read(8)?;
-    let magic = be32(&head, 0);
-    if magic == FAT_MAGIC || magic == FAT_MAGIC_64 {
-        let count = be32(&head, 4);
-        if count == 0 || count > MAX_FAT_ARCHES {
-            return Err(bad(format!("fat header lists {count} architectures")));
-        }
-        let entry = if magic == FAT_MAGIC { 20 } else { 32 };
-        let table = r.read(count * entry)?;
-        let mut slices: Vec<(u64, String)> = (0..count as usize)
-            .map(|i| {
-                let e = &table[i * entry as usize..];
-                let offset = if magic == FAT_MAGIC {
-                    be32(e, 8) as u64
-                } else {
-                    ((be32(e, 8) as u64) << 32) | be32(e, 12) as u64
-                };
-                (offset, arch_name(be32(e, 0), be32(e, 4)))
-            })
-            .collect();
-        slices.sort();
+    if let Some(slices) = fat_slices(&mut r, &head)? {
         let mut out = MachO {
-            architectures: slices.iter().map(|(_, name)| name.clone()).collect(),
+            architectures: slices.iter().map(|s| s.architecture.clone()).collect(),
             ..MachO::default()
         };
-        r.skip_to(slices[0].0)?;
-        let first = r.read(8)?;
-        read_slice(&mut r, slices[0].0, &first, &mut out, read_strings)?;
+        let first = slices.first().map_or(0, |s| s.offset);
+        r.skip_to(first)?;
+        let head = r.read(8)?;
+        read_slice(&mut r, first, &head, &mut out, read_strings)?;
         return Ok(out);
     }
     let mut out = MachO::default();
@@ -192,15 +184,60 @@ pub(crate) fn read(reader: impl Read, read_strings: bool) -> Result<MachO, Macho
     Ok(out)
 }
 
-fn read_slice<R: Read>(
-    r: &mut Forward<R>,
-    base: u64,
-    head: &[u8],
-    out: &mut MachO,
-    read_strings: bool,
-) -> Result<(), MachoError> {
-    let magic = le32(head, 0);
-    let header_len = match magic {
+/// One architecture of an executable: where it starts and how long it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Slice {
+    pub offset: u64,
+    pub size: u64,
+    pub architecture: String,
+}
+
+/// A fat file's slices in file order, read after its first 8 bytes `head`;
+/// `None` for a thin file.
+fn fat_slices<R: Read>(r: &mut Forward<R>, head: &[u8]) -> Result<Option<Vec<Slice>>, MachoError> {
+    let magic = be32(head, 0);
+    if magic != FAT_MAGIC && magic != FAT_MAGIC_64 {
+        return Ok(None);
+    }
+    let count = be32(head, 4);
+    if count == 0 || count > MAX_FAT_ARCHES {
+        return Err(bad(format!("fat header lists {count} architectures")));
+    }
+    let entry = if magic == FAT_MAGIC { 20 } else { 32 };
+    let table = r.read(count * entry)?;
+    let mut slices: Vec<Slice> = table
+        .chunks_exact(entry as usize)
+        .map(|e| {
+            let (offset, size) = if magic == FAT_MAGIC {
+                (u64::from(be32(e, 8)), u64::from(be32(e, 12)))
+            } else {
+                (
+                    (u64::from(be32(e, 8)) << 32) | u64::from(be32(e, 12)),
+                    (u64::from(be32(e, 16)) << 32) | u64::from(be32(e, 20)),
+                )
+            };
+            Slice {
+                offset,
+                size,
+                architecture: arch_name(be32(e, 0), be32(e, 4)),
+            }
+        })
+        .collect();
+    slices.sort_by_key(|s| s.offset);
+    Ok(Some(slices))
+}
+
+/// A Mach-O header after its first 8 bytes `head`: the CPU type and subtype and the
+/// load commands (`ncmds` of them, in `sizeofcmds` bytes).
+struct Header {
+    cputype: u32,
+    cpusubtype: u32,
+    ncmds: u32,
+    commands: Vec<u8>,
+}
+
+fn read_header<R: Read>(r: &mut Forward<R>, head: &[u8]) -> Result<Header, MachoError> {
+    let header_len = match le32(head, 0) {
         MH_MAGIC => 28,
         MH_MAGIC_64 => 32,
         _ => {
@@ -211,38 +248,173 @@ fn read_slice<R: Read>(
         }
     };
     let rest = r.read(header_len - 8)?;
-    let cputype = le32(head, 4);
-    if out.architectures.is_empty() {
-        out.architectures.push(arch_name(cputype, le32(&rest, 0)));
-    }
-    let ncmds = le32(&rest, 8);
     let sizeofcmds = le32(&rest, 12);
     if sizeofcmds > MAX_LOAD_COMMANDS_SIZE {
         return Err(bad(format!("load commands claim {sizeofcmds} bytes")));
     }
-    let commands = r.read(sizeofcmds)?;
+    Ok(Header {
+        cputype: le32(head, 4),
+        cpusubtype: le32(&rest, 0),
+        ncmds: le32(&rest, 8),
+        commands: r.read(sizeofcmds)?,
+    })
+}
+
+/// The load commands of a header as (cmd, the whole command), each checked to lie
+/// within the commands.
+fn load_commands(header: &Header) -> impl Iterator<Item = Result<(u32, &[u8]), MachoError>> {
+    let mut at = 0usize;
+    let commands = &header.commands;
+    (0..header.ncmds).map(move |_| {
+        let (cmd, size) = (le32(commands, at), le32(commands, at + 4) as usize);
+        let command = commands
+            .get(at..at.saturating_add(size))
+            .filter(|_| size >= 8)
+            .ok_or_else(|| bad(format!("load command at offset {at} has size {size}")))?;
+        at += size;
+        Ok((cmd, command))
+    })
+}
+
+/// One slice's embedded code signature (the SuperBlob, as stored).
+#[derive(Debug, Clone)]
+pub(crate) struct SliceSignature {
+    pub slice: Slice,
+    /// `None` when the slice has no LC_CODE_SIGNATURE.
+    pub superblob: Option<Vec<u8>>,
+    /// The Info.plist linked into the code (__TEXT,__info_plist), which the signature
+    /// of code outside a bundle binds in its Info.plist slot.
+    pub info_plist: Option<Vec<u8>>,
+    /// The bytes (from the slice's start) that FairPlay encrypted (cryptid ≠ 0): the
+    /// pages' hashes are of the clear code, which only a device sees.
+    pub encrypted: Option<std::ops::Range<u64>>,
+}
+
+/// The code signature of every slice, in file order, read forward from a stream.
+pub(crate) fn code_signatures(reader: impl Read) -> Result<Vec<SliceSignature>, MachoError> {
+    let mut r = Forward::new(reader);
+    let head = r.read(8)?;
+    let Some(slices) = fat_slices(&mut r, &head)? else {
+        let header = read_header(&mut r, &head)?;
+        let slice = Slice {
+            offset: 0,
+            size: MAX_EXECUTABLE,
+            architecture: arch_name(header.cputype, header.cpusubtype),
+        };
+        return Ok(vec![slice_signature(&mut r, slice, &header)?]);
+    };
+    let mut out = Vec::new();
+    let mut held = 0usize;
+    for slice in slices {
+        r.skip_to(slice.offset)?;
+        let head = r.read(8)?;
+        let header = read_header(&mut r, &head)?;
+        let signature = slice_signature(&mut r, slice, &header)?;
+        held += signature.superblob.as_ref().map_or(0, Vec::len);
+        if held > MAX_SIGNATURE as usize {
+            return Err(bad(format!(
+                "the slices' code signatures hold over {MAX_SIGNATURE} bytes in all"
+            )));
+        }
+        out.push(signature);
+    }
+    Ok(out)
+}
+
+/// The bytes LC_CODE_SIGNATURE points at and the linked Info.plist, when the header
+/// names them.
+fn slice_signature<R: Read>(
+    r: &mut Forward<R>,
+    slice: Slice,
+    header: &Header,
+) -> Result<SliceSignature, MachoError> {
+    let mut signature = None;
+    let mut info_plist = None;
+    let mut encrypted = None;
+    for command in load_commands(header) {
+        let (cmd, command) = command?;
+        match cmd {
+            LC_CODE_SIGNATURE => signature = Some((le32(command, 8), le32(command, 12))),
+            LC_ENCRYPTION_INFO | LC_ENCRYPTION_INFO_64 if le32(command, 16) != 0 => {
+                let start = u64::from(le32(command, 8));
+                encrypted = Some(start..start + u64::from(le32(command, 12)));
+            }
+            LC_SEGMENT | LC_SEGMENT_64 => {
+                info_plist = info_plist.or(section(command, cmd == LC_SEGMENT_64, b"__info_plist"))
+            }
+            _ => {}
+        }
+    }
+    let base = slice.offset;
+    let info_plist = match info_plist {
+        Some((offset, size)) if size <= MAX_INFO_PLIST && offset > 0 => {
+            r.skip_to(base + offset)?;
+            Some(r.read(size)?)
+        }
+        _ => None,
+    };
+    let superblob = match signature {
+        None => None,
+        Some((_, datasize)) if datasize > MAX_SIGNATURE => {
+            return Err(bad(format!("the code signature claims {datasize} bytes")))
+        }
+        Some((dataoff, datasize)) => {
+            r.skip_to(base + u64::from(dataoff))?;
+            Some(r.read(datasize)?)
+        }
+    };
+    Ok(SliceSignature {
+        slice,
+        superblob,
+        info_plist,
+        encrypted,
+    })
+}
+
+/// The file offset and size of the section `name` of __TEXT, from a segment command.
+fn section(command: &[u8], wide: bool, name: &[u8]) -> Option<(u64, u32)> {
+    let (header, entry) = if wide { (72, 80) } else { (56, 68) };
+    if command.get(8..14) != Some(b"__TEXT") || command.get(14) != Some(&0) {
+        return None;
+    }
+    let nsects = le32(command, if wide { 64 } else { 48 }) as usize;
+    let sections = command.get(header..)?.chunks_exact(entry).take(nsects);
+    sections
+        .filter(|section| section.get(..16).and_then(|n| n.split(|b| *b == 0).next()) == Some(name))
+        .map(|section| {
+            let (size_at, offset_at) = if wide { (40, 48) } else { (36, 40) };
+            (u64::from(le32(section, offset_at)), le32(section, size_at))
+        })
+        .next()
+}
+
+fn read_slice<R: Read>(
+    r: &mut Forward<R>,
+    base: u64,
+    head: &[u8],
+    out: &mut MachO,
+    read_strings: bool,
+) -> Result<(), MachoError> {
+    let header = read_header(r, head)?;
+    if out.architectures.is_empty() {
+        out.architectures
+            .push(arch_name(header.cputype, header.cpusubtype));
+    }
     let mut signature = None;
     // (file offset, size, is the class-name section) of the string sections.
     let mut string_sections: Vec<(u64, u32, bool)> = Vec::new();
-    let mut at = 0usize;
-    for _ in 0..ncmds {
-        let (cmd, size) = (le32(&commands, at), le32(&commands, at + 4) as usize);
-        if size < 8 || at + size > commands.len() {
-            return Err(bad(format!("load command at offset {at} has size {size}")));
-        }
+    for command in load_commands(&header) {
+        let (cmd, command) = command?;
+        let size = command.len();
         match cmd {
-            LC_CODE_SIGNATURE => {
-                signature = Some((le32(&commands, at + 8), le32(&commands, at + 12)))
-            }
-            LC_ENCRYPTION_INFO | LC_ENCRYPTION_INFO_64 => {
-                out.encrypted |= le32(&commands, at + 16) != 0
-            }
+            LC_CODE_SIGNATURE => signature = Some((le32(command, 8), le32(command, 12))),
+            LC_ENCRYPTION_INFO | LC_ENCRYPTION_INFO_64 => out.encrypted |= le32(command, 16) != 0,
             LC_SEGMENT | LC_SEGMENT_64 if read_strings => {
                 let wide = cmd == LC_SEGMENT_64;
                 let (header, entry) = if wide { (72, 80) } else { (56, 68) };
-                let nsects = le32(&commands, at + if wide { 64 } else { 48 }) as usize;
+                let nsects = le32(command, if wide { 64 } else { 48 }) as usize;
                 for i in 0..nsects.min((size.saturating_sub(header)) / entry) {
-                    let section = &commands[at + header + i * entry..at + header + (i + 1) * entry];
+                    let section = &command[header + i * entry..header + (i + 1) * entry];
                     let name = section[..16].split(|b| *b == 0).next().unwrap_or_default();
                     let (size_at, offset_at) = if wide { (40, 48) } else { (36, 40) };
                     let length = if wide {
@@ -262,11 +434,8 @@ fn read_slice<R: Read>(
             }
             LC_LOAD_DYLIB | LC_LOAD_WEAK_DYLIB | LC_REEXPORT_DYLIB => {
                 // dylib_command: the name's offset from the command's start, then the name.
-                let name_at = at + le32(&commands, at + 8) as usize;
-                if let Some(bytes) = commands
-                    .get(name_at..at + size)
-                    .filter(|_| name_at > at + 8)
-                {
+                let name_at = le32(command, 8) as usize;
+                if let Some(bytes) = command.get(name_at..).filter(|_| name_at > 8) {
                     let end = bytes.iter().position(|b| *b == 0).unwrap_or(bytes.len());
                     out.dylibs
                         .push(String::from_utf8_lossy(&bytes[..end]).into_owned());
@@ -274,7 +443,6 @@ fn read_slice<R: Read>(
             }
             _ => {}
         }
-        at += size;
     }
     string_sections.sort();
     for (offset, length, classes) in string_sections {
@@ -487,10 +655,7 @@ mod tests {
         let mut section = vec![b'x'; STRING_CHUNK as usize - 10];
         section.extend_from_slice(b"\0https://example.com/a-url-across-two-chunks\0\0tail");
         let mut out = MachO::default();
-        let mut r = Forward {
-            inner: &section[..],
-            pos: 0,
-        };
+        let mut r = Forward::new(&section[..]);
         scan_strings(&mut r, section.len() as u32, false, &mut out).unwrap();
         assert_eq!(
             out.url_strings,
@@ -500,18 +665,12 @@ mod tests {
 
         let names = b"a\0".repeat(MAX_KEPT_STRINGS + 10);
         let mut out = MachO::default();
-        let mut r = Forward {
-            inner: &names[..],
-            pos: 0,
-        };
+        let mut r = Forward::new(&names[..]);
         scan_strings(&mut r, names.len() as u32, true, &mut out).unwrap();
         assert_eq!(out.objc_classes.len(), MAX_KEPT_STRINGS);
         let long = [vec![b'b'; MAX_STRING_LEN * 3], vec![0]].concat();
         let mut out = MachO::default();
-        let mut r = Forward {
-            inner: &long[..],
-            pos: 0,
-        };
+        let mut r = Forward::new(&long[..]);
         scan_strings(&mut r, long.len() as u32, true, &mut out).unwrap();
         assert_eq!(out.objc_classes[0].len(), MAX_STRING_LEN);
     }

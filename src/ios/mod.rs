@@ -1,11 +1,15 @@
 //! iOS: IPA and unpacked .app bundles (Info.plist, localized names, the
 //! embedded profile, the executable's code signature, app extensions) and
-//! standalone provisioning profiles.
+//! standalone provisioning profiles; with `Options::verify`, whether their
+//! signatures hold (verify.rs).
 
 pub(crate) mod bundle;
+pub(crate) mod code_resources;
+pub(crate) mod code_signature;
 pub(crate) mod macho;
 pub(crate) mod property_list;
 pub(crate) mod provision;
+mod verify;
 
 use crate::cert;
 use crate::error::ErrorKind;
@@ -22,7 +26,7 @@ use std::path::Path;
 pub(crate) const INFO_PLIST: &str = "Info.plist";
 const EMBEDDED_PROFILE: &str = "embedded.mobileprovision";
 /// Info.plist and InfoPlist.strings are kilobytes.
-const MAX_PLIST: u64 = 4 << 20;
+pub(crate) const MAX_PLIST: u64 = 4 << 20;
 /// Profiles are tens of kilobytes, a little more with many devices.
 pub(crate) const MAX_PROFILE: u64 = 4 << 20;
 
@@ -99,7 +103,7 @@ pub(crate) fn has_executable(dir: &Path) -> bool {
 pub(crate) fn inspect_profile(
     path: &Path,
     bytes: &[u8],
-    now: i64,
+    options: &crate::Options,
 ) -> Result<PackageReport, ErrorKind> {
     let parsed = provision::parse(bytes).map_err(|e| match e {
         // A profile, but one that is not read: an error of its own, not "no package".
@@ -134,7 +138,11 @@ pub(crate) fn inspect_profile(
         .map(|key| Signer::new(Scheme::Profile, key.clone()))
         .collect();
     details(&mut report).profile = Some(parsed.profile);
-    crate::filing::file(&mut report, now);
+    if options.verify.is_some() {
+        let name = path.display().to_string();
+        report.verification = Some(verify::verify_standalone_profile(bytes, &name));
+    }
+    crate::filing::file(&mut report, options.judged_at());
     Ok(report)
 }
 
@@ -249,6 +257,10 @@ fn inspect_bundle(
         details(&mut report).profile = Some(parsed.profile);
     }
     details(&mut report).extensions = extensions(bundle, &files, &mut report.warnings);
+    if options.verify.is_some() {
+        let label = bundle.label();
+        report.verification = Some(verify::verify_app(bundle, &files, &label));
+    }
     crate::filing::file(&mut report, options.judged_at());
     let parsed = Parsed {
         files,

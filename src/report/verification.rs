@@ -212,6 +212,7 @@ verify_codes! {
     // A signer's certificate does not lead to a CA: no issuer in the signature, an issuer
     // whose key does not verify it, or a certificate outside its validity when signing.
     ChainInvalid => "chain_invalid",
+    Encrypted => "encrypted",
 }
 
 #[cfg(test)]
