@@ -7,9 +7,10 @@ Outputs in samples/harmony/:
                           icon (resources/base/media/app_icon.png, 216 px), an Ark bytecode file whose records
                           name the app's own sources and three ohpm packages (WeChat OpenSDK, AMap, axios),
                           a native library (libs/arm64-v8a/libmmkv.so) and a shared-module dependency,
-                          signed: CMS by the EC P-256 leaf (chain: root, intermediate, leaf) and a release profile
+                          signed as hapsigner signs: a CMS by the EC P-256 leaf (chain: root, intermediate, leaf)
+                          over the SHA-256 content digest of the package and its release profile
   sample-debug.hap        the same with a debug profile carrying a development certificate
-  sample.app              an .app pack: pack.info and sample.hap, the pack signed as well
+  sample.app              an .app pack: pack.info and sample.hap (signed), the pack signed as a whole as well
   sample-release.p7b      the release profile: JSON signed with `openssl cms -sign`
   sample-chain.cer        the chain as PEM, leaf in the middle: it must be found by linkage
   EXPECTED-harmony.tsv    what openssl says of the certificates, with the commands
@@ -17,7 +18,7 @@ Outputs in samples/harmony/:
 Keys live in samples/keys/harmony-*, made once. The PKI is a TEST PKI ("appfiling TEST … (not Huawei)", issued
 under O=Huawei CBG-like names only so that tools recognise the platform): never trust it.
 """
-import json, os, struct, subprocess, sys, zipfile, tempfile, zlib
+import hashlib, json, os, struct, subprocess, sys, zipfile, tempfile, zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -180,13 +181,41 @@ def profile(k, kind):
     return p7b
 
 
+# The HAP signature scheme as hapsigner writes it (HapUtils, SignHap): content version 2, one digest block,
+# ECDSA with SHA-256 (algorithm id 0x201), 1 MiB chunks, prefixes 0xa5 per chunk and 0x5a over them.
+CONTENT_VERSION, DIGEST_BLOCKS, ECDSA_SHA256 = 2, 1, 0x201
+CHUNK, CHUNK_PREFIX, TOP_PREFIX = 1 << 20, b"\xa5", b"\x5a"
+
+
+def content_digest(unsigned, optional_blocks):
+    """SHA-256 content digest of the package once signed: the entries, the central directory and the end record
+    (whose directory offset, once signed, is the block's start: the unsigned offset), each in 1 MiB chunks hashed
+    as H(0xa5 || len || chunk); then H(0x5a || chunk count || chunk digests || every optional sub-block's value)."""
+    zip_bytes = open(unsigned, "rb").read()
+    eocd = len(zip_bytes) - 22  # written without a zip comment
+    assert zip_bytes[eocd:eocd + 4] == b"PK\5\6", "no end record at the end"
+    cd = struct.unpack_from("<I", zip_bytes, eocd + 16)[0]
+    sections = [zip_bytes[:cd], zip_bytes[cd:eocd], zip_bytes[eocd:]]
+    chunks = [s[i:i + CHUNK] for s in sections for i in range(0, len(s), CHUNK)]
+    top = hashlib.sha256(TOP_PREFIX + struct.pack("<I", len(chunks)))
+    for chunk in chunks:
+        top.update(hashlib.sha256(CHUNK_PREFIX + struct.pack("<I", len(chunk)) + chunk).digest())
+    for block in optional_blocks:
+        top.update(block)
+    digest = top.digest()
+    return struct.pack("<5I", CONTENT_VERSION, DIGEST_BLOCKS, 8 + len(digest), ECDSA_SHA256, len(digest)) + digest
+
+
 def sign(k, key, unsigned, prof, out):
-    """The HAP signature: a CMS by the leaf with its chain, over a digest-like payload; the block by our own writer."""
+    """The HAP signature: a CMS by the signer with its chain (signed attributes: content type, signing time,
+    message digest, as hapsigner's) over the content digest; the block by our own writer, whose only other
+    sub-block is the profile."""
     chain = open(k["intermediate"] + ".pem").read() + open(k["root"] + ".pem").read()
     with tempfile.TemporaryDirectory() as d:
         open(os.path.join(d, "chain.pem"), "w").write(chain)
-        cms = openssl("cms", "-sign", "-nodetach", "-binary", "-outform", "DER", "-signer", k[key] + ".pem", "-inkey", k[key] + ".key",
-                      "-certfile", os.path.join(d, "chain.pem"), "-md", "sha256", input=b"\1" * 52)
+        cms = openssl("cms", "-sign", "-nodetach", "-binary", "-nosmimecap", "-outform", "DER", "-signer", k[key] + ".pem",
+                      "-inkey", k[key] + ".key", "-certfile", os.path.join(d, "chain.pem"), "-md", "sha256",
+                      input=content_digest(unsigned, [prof]))
         open(os.path.join(d, "sig.cms"), "wb").write(cms)
         open(os.path.join(d, "profile.p7b"), "wb").write(prof)
         subprocess.run(["cargo", "run", "--quiet", "--example", "sign_hap", "--", unsigned, os.path.join(d, "sig.cms"),

@@ -327,20 +327,36 @@ fn packs_verify_through_their_modules() {
     }
 }
 
-/// The samples' signing blocks are made by samples/make-harmony-samples.py: a real CMS
-/// by the sample leaf over 52 bytes of 0x01, not over the package's digest, so no HAP
-/// sample verifies and each says why; the sample profile is a real `openssl cms` one.
+/// The samples (samples/make-harmony-samples.py) are signed as hapsigner signs: a CMS
+/// by the sample leaf, with its chain, over the package's SHA-256 content digest that
+/// the script computes itself. Each verifies, the pack and its signed module alike, and
+/// the profile too; a byte changed in a copy of the HAP's content breaks the digest.
 #[test]
 fn samples() {
-    for name in ["sample.hap", "sample-debug.hap", "sample.app"] {
-        let v = verify(&sample_path(&format!("harmony/{name}")));
-        assert!(!v.verified, "{name}");
-        for finding in errors(&v) {
-            assert_eq!(finding.code, VerifyCode::Malformed, "{name}: {finding:?}");
-            assert!(finding.message.contains("not a content digest"), "{name}");
-        }
+    for name in [
+        "sample.hap",
+        "sample-debug.hap",
+        "sample.app",
+        "sample-release.p7b",
+    ] {
+        let path = sample_path(&format!("harmony/{name}"));
+        assert_verifies(&path);
+        let v = verify(&path);
+        let warnings: Vec<&Finding> = v.schemes.iter().flat_map(|s| &s.warnings).collect();
+        assert!(warnings.is_empty(), "{name}: {warnings:?}");
     }
-    assert_verifies(&sample_path("harmony/sample-release.p7b"));
+    assert_eq!(verify(&sample_path("harmony/sample.app")).schemes.len(), 2);
+
+    let original = std::fs::read(sample_path("harmony/sample.hap")).unwrap();
+    let in_entry = entry_data_offset(&original, "libs/arm64-v8a/libmmkv.so") + 2;
+    let path = temp_file(
+        "verify-harmony",
+        "sample-content.hap",
+        &flipped(&original, in_entry),
+    );
+    let v = verify(&path);
+    assert!(!v.verified);
+    assert_eq!(codes(&v), [VerifyCode::DigestMismatch], "{:?}", errors(&v));
 }
 
 /// Verification is only done when asked for.
