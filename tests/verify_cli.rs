@@ -85,7 +85,12 @@ fn a_tampered_apk_does_not_verify_and_the_gate_refuses_it() {
     // The certificate is the filed one: only the signature check tells the two apart.
     let sha256 = sha256_of_signer("samples/sample-v2-ec.apk");
     assert_eq!(sha256_of_signer(tampered), sha256);
-    let out = run(&["check", "--expect-sha256", &sha256, "samples/sample-v2-ec.apk"]);
+    let out = run(&[
+        "check",
+        "--expect-sha256",
+        &sha256,
+        "samples/sample-v2-ec.apk",
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     let out = run(&["check", "--expect-sha256", &sha256, tampered]);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
@@ -132,7 +137,14 @@ fn inspect_verifies_only_when_asked() {
 #[test]
 fn sdk_levels_are_checked_before_anything_is_read() {
     for args in [
-        &["verify", "--min-sdk", "30", "--max-sdk", "21", "no-such.apk"][..],
+        &[
+            "verify",
+            "--min-sdk",
+            "30",
+            "--max-sdk",
+            "21",
+            "no-such.apk",
+        ][..],
         &["inspect", "--min-sdk", "21", "no-such.apk"][..],
         &[
             "check",

@@ -232,7 +232,10 @@ mod tests {
             .filter_map(|line| line.strip_prefix("| `")?.split('`').next())
             .collect();
         let listed: Vec<&str> = VerifyCode::ALL.iter().map(|c| c.as_str()).collect();
-        assert!(documented.len() > 20, "the table was not found: {documented:?}");
+        assert!(
+            documented.len() > 20,
+            "the table was not found: {documented:?}"
+        );
         assert_eq!(
             listed, documented,
             "docs/json.md's verification table and VerifyCode::ALL must list the same codes in the same order"
