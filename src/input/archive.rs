@@ -20,9 +20,13 @@ pub(crate) struct Listed<'a> {
     record: &'a Record,
 }
 
-impl Listed<'_> {
+impl<'a> Listed<'a> {
     pub(crate) fn is_directory(&self) -> bool {
         self.name.ends_with('/')
+    }
+
+    pub(super) fn record(&self) -> &'a Record {
+        self.record
     }
 }
 
@@ -323,6 +327,11 @@ impl<'s> Archive<'s> {
             })
             .collect();
         first_overlap(spans)
+    }
+
+    /// Fills `buffer` with the bytes at `offset`.
+    pub(super) fn read_into(&self, offset: u64, buffer: &mut [u8]) -> std::io::Result<()> {
+        self.source().read_exact_at(buffer, offset)
     }
 
     /// Reads `len` raw bytes at `offset`. The caller bounds `len`.
