@@ -175,3 +175,17 @@ pub fn verify_jar(
     };
     open().map_err(|kind| kind.at(path))
 }
+
+/// The zip's own consistency checks on the file at `path` (the tests reach them for APKs,
+/// whose verdict another module draws).
+pub fn zip_integrity(
+    path: &std::path::Path,
+    check_crcs: bool,
+) -> Result<Vec<crate::report::Finding>, crate::Error> {
+    let open = || -> Result<_, crate::error::ErrorKind> {
+        let file = crate::input::FileSource::new(crate::input::open_input(path)?)?;
+        let mut archive = crate::input::Archive::new(std::sync::Arc::new(file))?;
+        Ok(crate::input::integrity::check(&mut archive, check_crcs))
+    };
+    open().map_err(|kind| kind.at(path))
+}

@@ -84,21 +84,21 @@ pub(crate) fn inspect_aab(
         android.bundle_modules = modules;
     }
     if let Some(verify) = options.verify {
-        report.verification = Some(verify_bundle(archive, report.min_sdk, verify));
+        report.verification = Some(verify_bundle(archive, verify));
     }
     crate::filing::file(&mut report, options.judged_at());
     Ok(report)
 }
 
+/// A bundle is never installed: the store checks its upload signature as a JAR with a
+/// current platform's algorithms. So by default it is held to Android's JAR rules from
+/// Android 9 (API 28) on, after which they no longer change, not to its app's minSdk.
+const BUNDLE_MIN_SDK: u32 = 28;
+
 /// A bundle is signed with the upload key by a JAR signature only (bundletool, jarsigner):
-/// that signature, as Android's rules read it over the SDK range, and the zip's own
-/// consistency.
-fn verify_bundle(
-    archive: &mut Archive,
-    manifest_min_sdk: Option<u32>,
-    options: crate::VerifyOptions,
-) -> Verification {
-    let min_sdk = options.min_sdk.or(manifest_min_sdk).unwrap_or(1);
+/// that signature, and the zip's own consistency.
+fn verify_bundle(archive: &mut Archive, options: crate::VerifyOptions) -> Verification {
+    let min_sdk = options.min_sdk.unwrap_or(BUNDLE_MIN_SDK);
     let max_sdk = options.max_sdk.unwrap_or(u32::MAX).max(min_sdk);
     let (schemes, mut errors, crcs_checked) = match super::v1::verify(archive, min_sdk, max_sdk, &[]) {
         Some(jar) => (vec![jar.scheme], Vec::new(), jar.crcs_checked),

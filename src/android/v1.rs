@@ -121,6 +121,7 @@ pub(crate) fn verify(
         min_sdk,
         max_sdk,
         errors: Findings::default(),
+        missing: Findings::default(),
         warnings: Findings::default(),
         certificates: Vec::new(),
         crcs_checked: false,
@@ -129,13 +130,19 @@ pub(crate) fn verify(
     let _ = check.run(archive, &files, signing_block_schemes);
     let Check {
         errors,
+        missing,
         warnings,
-        certificates,
+        mut certificates,
         crcs_checked,
         ..
     } = check;
+    let mut errors = errors.into_vec();
+    errors.splice(0..0, missing.into_vec());
+    if !errors.is_empty() {
+        certificates.clear();
+    }
     Some(JarVerification {
-        scheme: SchemeVerification::new(VerifiedScheme::V1, errors.into_vec(), warnings.into_vec()),
+        scheme: SchemeVerification::new(VerifiedScheme::V1, errors, warnings.into_vec()),
         signer_certificates: certificates,
         crcs_checked,
     })
@@ -191,6 +198,8 @@ struct Check {
     min_sdk: u32,
     max_sdk: u32,
     errors: Findings,
+    /// Entries the manifest names that are missing: errors that do not stop the check.
+    missing: Findings,
     warnings: Findings,
     certificates: Vec<Vec<u8>>,
     crcs_checked: bool,
@@ -331,8 +340,9 @@ impl Check {
                 continue;
             };
             let name = name.value.clone();
+            // Reported, but the check goes on: what else was changed is worth saying too.
             if !archive.contains(&name) {
-                self.error(
+                self.missing.push(
                     VerifyCode::EntryMissing,
                     format!("{MANIFEST} lists {name}, which is not in the package: an entry was removed after signing"),
                 );
@@ -550,6 +560,7 @@ impl Check {
             min_sdk: self.min_sdk,
             max_sdk: self.max_sdk,
             errors: Findings::default(),
+            missing: Findings::default(),
             warnings: Findings::default(),
             certificates: Vec::new(),
             crcs_checked: false,
