@@ -156,6 +156,9 @@ pub fn jar_manifest(data: &[u8]) {
     crate::android::v1::walk_manifest(data);
 }
 
+/// A JAR signature's result and the certificates (DER) of the signers that verified.
+pub type JarCheck = (crate::report::SchemeVerification, Vec<Vec<u8>>);
+
 /// The JAR signature check of the zip at `path` over `min_sdk..=max_sdk` (the tests reach
 /// it for JARs, which appfiling does not inspect, and for APKs' v1 scheme alone): the
 /// scheme's result and the verified signers' certificates (DER). `None` when the file
@@ -165,12 +168,11 @@ pub fn verify_jar(
     min_sdk: u32,
     max_sdk: u32,
     signing_block_schemes: &[u32],
-) -> Result<Option<(crate::report::SchemeVerification, Vec<Vec<u8>>)>, crate::Error> {
+) -> Result<Option<JarCheck>, crate::Error> {
     let open = || -> Result<_, crate::error::ErrorKind> {
         let file = crate::input::FileSource::new(crate::input::open_input(path)?)?;
         let mut archive = crate::input::Archive::new(std::sync::Arc::new(file))?;
-        let jar =
-            crate::android::v1::verify(&mut archive, min_sdk, max_sdk, signing_block_schemes);
+        let jar = crate::android::v1::verify(&mut archive, min_sdk, max_sdk, signing_block_schemes);
         Ok(jar.map(|jar| (jar.scheme, jar.signer_certificates)))
     };
     open().map_err(|kind| kind.at(path))

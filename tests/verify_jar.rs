@@ -6,10 +6,15 @@ mod common;
 use appfiling::fuzzing::{verify_jar, zip_integrity};
 use appfiling::report::{Scheme, SchemeVerification, VerifyCode};
 use appfiling::{inspect_path, Options, VerifyOptions};
+use sha2::Digest;
 use std::path::{Path, PathBuf};
 
 /// Android's newest level as far as the JAR rules go: none changes after Android 9.
 const NEWEST: u32 = u32::MAX;
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
 
 fn codes(scheme: &SchemeVerification) -> Vec<VerifyCode> {
     scheme.errors.iter().map(|f| f.code).collect()
@@ -70,10 +75,12 @@ fn jar_verdicts_agree_with_apksigner_and_keytool() {
             continue;
         }
         let jar = verify_jar(&path, min_sdk, NEWEST, &[]).unwrap_or_else(|e| panic!("{rel}: {e}"));
-        let Some((scheme, _)) = jar else {
+        let Some((scheme, certificates)) = jar else {
             // No JAR signature: apksigner refuses it too (unsigned).
             if tool_says {
-                disagreed.push(format!("{rel}: no JAR signature found, the tool verified it"));
+                disagreed.push(format!(
+                    "{rel}: no JAR signature found, the tool verified it"
+                ));
             } else {
                 agreed += 1;
             }
@@ -81,6 +88,20 @@ fn jar_verdicts_agree_with_apksigner_and_keytool() {
         };
         let expected = (tool_says || REFUSED_BY_APK_POLICY.contains(&rel.as_str()))
             && !NEWER_THAN_APKSIGNER_31.contains(&rel.as_str());
+        // The signers Android uses are those the tool names, in order.
+        if expected && tool_says && row["cert_sha256"] != "-" {
+            let found: Vec<String> = certificates
+                .iter()
+                .map(|der| hex(&sha2::Sha256::digest(der)))
+                .collect();
+            if found.join(";") != row["cert_sha256"] {
+                disagreed.push(format!(
+                    "{rel}: signers {found:?}, the tool names {}",
+                    row["cert_sha256"]
+                ));
+                continue;
+            }
+        }
         if scheme.verified == expected {
             agreed += 1;
         } else {
@@ -91,7 +112,12 @@ fn jar_verdicts_agree_with_apksigner_and_keytool() {
         }
     }
     println!("JAR verdicts agreeing with apksigner/keytool: {agreed}");
-    assert!(disagreed.is_empty(), "{} disagreements:\n{}", disagreed.len(), disagreed.join("\n"));
+    assert!(
+        disagreed.is_empty(),
+        "{} disagreements:\n{}",
+        disagreed.len(),
+        disagreed.join("\n")
+    );
     assert!(agreed > 200, "only {agreed} rows compared");
 }
 
@@ -123,8 +149,14 @@ fn bundles_are_verified_by_their_jar_signature() {
                     .iter()
                     .any(|e| e.code == code && e.message.contains(entry))
             };
-            assert!(has(VerifyCode::DigestMismatch, "BundleConfig.pb"), "{rel}: {errors:?}");
-            assert!(has(VerifyCode::EntryMissing, "proguard.map"), "{rel}: {errors:?}");
+            assert!(
+                has(VerifyCode::DigestMismatch, "BundleConfig.pb"),
+                "{rel}: {errors:?}"
+            );
+            assert!(
+                has(VerifyCode::EntryMissing, "proguard.map"),
+                "{rel}: {errors:?}"
+            );
         }
     }
 }
@@ -188,14 +220,24 @@ fn header_of(bytes: &[u8], signature: &[u8; 4], name: &str) -> usize {
 
 /// The v1 verdict of `bytes` (written to a temporary file) over `min..=max`, with the
 /// signing-block schemes the APK verifier would report.
-fn verify_bytes(name: &str, bytes: &[u8], min: u32, max: u32, schemes: &[u32]) -> SchemeVerification {
+fn verify_bytes(
+    name: &str,
+    bytes: &[u8],
+    min: u32,
+    max: u32,
+    schemes: &[u32],
+) -> SchemeVerification {
     let path = common::temp_file("verify_jar", name, bytes);
     verify_jar(&path, min, max, schemes).unwrap().unwrap().0
 }
 
 fn integrity_codes(name: &str, bytes: &[u8]) -> Vec<VerifyCode> {
     let path = common::temp_file("verify_jar", name, bytes);
-    zip_integrity(&path, true).unwrap().iter().map(|f| f.code).collect()
+    zip_integrity(&path, true)
+        .unwrap()
+        .iter()
+        .map(|f| f.code)
+        .collect()
 }
 
 const V1_ONLY: &str = "sample-v1-only.apk";
@@ -229,13 +271,20 @@ fn tampered_signature_files_fail() {
         let at = find(manifest, b"Name: AndroidManifest.xml") + 30;
         manifest[at + 20] ^= 1;
         let scheme = verify_bytes("manifest.apk", &zip_of(&entries), 21, NEWEST, &[2, 3]);
-        assert!(codes(&scheme).contains(&VerifyCode::DigestMismatch), "{name}: {scheme:?}");
+        assert!(
+            codes(&scheme).contains(&VerifyCode::DigestMismatch),
+            "{name}: {scheme:?}"
+        );
 
         // One byte of the .SF.
         let mut entries = original.clone();
         entry(&mut entries, "META-INF/RELEASE.SF")[40] ^= 1;
         let scheme = verify_bytes("sf.apk", &zip_of(&entries), 21, NEWEST, &[2, 3]);
-        assert_eq!(codes(&scheme), [VerifyCode::SignatureMismatch], "{name}: {scheme:?}");
+        assert_eq!(
+            codes(&scheme),
+            [VerifyCode::SignatureMismatch],
+            "{name}: {scheme:?}"
+        );
 
         // The last byte of the signature block: its signature.
         let mut entries = original.clone();
@@ -243,7 +292,11 @@ fn tampered_signature_files_fail() {
         let last = block.len() - 1;
         block[last] ^= 1;
         let scheme = verify_bytes("rsa.apk", &zip_of(&entries), 21, NEWEST, &[2, 3]);
-        assert_eq!(codes(&scheme), [VerifyCode::SignatureMismatch], "{name}: {scheme:?}");
+        assert_eq!(
+            codes(&scheme),
+            [VerifyCode::SignatureMismatch],
+            "{name}: {scheme:?}"
+        );
     }
 }
 
@@ -267,7 +320,16 @@ fn changed_added_and_removed_entries_fail() {
     entries.retain(|(n, ..)| n != "resources.arsc");
     let scheme = verify_bytes("removed.apk", &zip_of(&entries), 21, NEWEST, &[]);
     assert_eq!(codes(&scheme), [VerifyCode::EntryMissing], "{scheme:?}");
-    assert!(verify_jar(&common::temp_file("verify_jar", "removed.apk", &zip_of(&entries)), 21, NEWEST, &[]).unwrap().unwrap().1.is_empty());
+    assert!(verify_jar(
+        &common::temp_file("verify_jar", "removed.apk", &zip_of(&entries)),
+        21,
+        NEWEST,
+        &[]
+    )
+    .unwrap()
+    .unwrap()
+    .1
+    .is_empty());
 }
 
 #[test]
@@ -283,7 +345,10 @@ fn flipped_entry_bytes_fail() {
             [VerifyCode::CrcMismatch, VerifyCode::DigestMismatch],
             "{name}: {scheme:?}"
         );
-        assert_eq!(integrity_codes("stored.apk", &bytes), [VerifyCode::CrcMismatch]);
+        assert_eq!(
+            integrity_codes("stored.apk", &bytes),
+            [VerifyCode::CrcMismatch]
+        );
 
         // A deflated entry: it no longer inflates, or inflates to other bytes.
         let mut bytes = original.clone();
@@ -307,7 +372,10 @@ fn crc_fields_changed_fail() {
         // The local header's CRC-32: the local header no longer agrees with the directory.
         let mut bytes = original.clone();
         bytes[header_of(&original, b"PK\x03\x04", "resources.arsc") + 14] ^= 1;
-        assert_eq!(integrity_codes("local-crc.apk", &bytes), [VerifyCode::ZipInconsistent]);
+        assert_eq!(
+            integrity_codes("local-crc.apk", &bytes),
+            [VerifyCode::ZipInconsistent]
+        );
 
         // The central directory's: the entry's bytes no longer match it either.
         let mut bytes = original.clone();
@@ -317,7 +385,11 @@ fn crc_fields_changed_fail() {
             [VerifyCode::ZipInconsistent, VerifyCode::CrcMismatch]
         );
         let scheme = verify_bytes("central-crc.apk", &bytes, 21, NEWEST, &[2, 3]);
-        assert_eq!(codes(&scheme), [VerifyCode::CrcMismatch], "{name}: {scheme:?}");
+        assert_eq!(
+            codes(&scheme),
+            [VerifyCode::CrcMismatch],
+            "{name}: {scheme:?}"
+        );
     }
 }
 
@@ -326,15 +398,29 @@ fn stripping_protection_and_sdk_rules() {
     let bytes = sample(V1V2V3);
     // The .SF says v2 and v3 signed too: without them, stripped from API 24 on.
     let scheme = verify_bytes("stripped.apk", &bytes, 21, NEWEST, &[]);
-    assert_eq!(codes(&scheme), [VerifyCode::Stripped, VerifyCode::Stripped], "{scheme:?}");
+    assert_eq!(
+        codes(&scheme),
+        [VerifyCode::Stripped, VerifyCode::Stripped],
+        "{scheme:?}"
+    );
     let scheme = verify_bytes("stripped.apk", &bytes, 21, 27, &[2]);
-    assert!(scheme.verified, "v3 is looked for from API 28 only: {scheme:?}");
+    assert!(
+        scheme.verified,
+        "v3 is looked for from API 28 only: {scheme:?}"
+    );
     let scheme = verify_bytes("stripped.apk", &bytes, 21, 23, &[]);
-    assert!(scheme.verified, "nothing is looked for before API 24: {scheme:?}");
+    assert!(
+        scheme.verified,
+        "nothing is looked for before API 24: {scheme:?}"
+    );
 
     // SHA-256 with RSA: not on API 9-17.
     let scheme = verify_bytes("old.apk", &sample(V1_ONLY), 9, NEWEST, &[]);
-    assert_eq!(codes(&scheme), [VerifyCode::AlgorithmNotForSdk], "{scheme:?}");
+    assert_eq!(
+        codes(&scheme),
+        [VerifyCode::AlgorithmNotForSdk],
+        "{scheme:?}"
+    );
     assert!(scheme.errors[0].message.contains("9-17"), "{scheme:?}");
 }
 

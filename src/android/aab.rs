@@ -8,7 +8,9 @@ use super::res::{Value, TYPE_INT_BOOLEAN, TYPE_INT_DEC, TYPE_INT_HEX, TYPE_REFER
 use super::{MAX_MANIFEST, MAX_RESOURCES};
 use crate::error::ErrorKind;
 use crate::input::Archive;
-use crate::report::{Finding, Format, PackageReport, Verification, VerifyCode, Warning, WarningCode};
+use crate::report::{
+    Finding, Format, PackageReport, Verification, VerifyCode, Warning, WarningCode,
+};
 use std::collections::BTreeMap;
 use std::path::Path;
 

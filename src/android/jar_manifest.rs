@@ -98,7 +98,7 @@ impl<'a> Sections<'a> {
         let start = loop {
             match self.line_at(self.position) {
                 None => return Ok(None),
-                Some((line, next)) if line.is_empty() => self.position = next,
+                Some(([], next)) => self.position = next,
                 Some(_) => break self.position,
             }
         };

@@ -222,7 +222,9 @@ impl Check {
         for name in archive.repeated_names() {
             self.errors.push(
                 VerifyCode::ZipInconsistent,
-                format!("the zip lists {name} more than once, which the JAR signature cannot cover"),
+                format!(
+                    "the zip lists {name} more than once, which the JAR signature cannot cover"
+                ),
             );
         }
         self.stop_on_errors()?;
@@ -308,10 +310,13 @@ impl Check {
         &mut self,
         archive: &Archive,
         manifest: &'m [u8],
-    ) -> Step<(&'m [u8], HashMap<Cow<'m, str>, &'m [u8]>)> {
+    ) -> Step<(&'m [u8], EntrySections<'m>)> {
         let mut sections = jar_manifest::sections(manifest);
         let malformed = |e: jar_manifest::ManifestError| {
-            (VerifyCode::Malformed, format!("{MANIFEST} is malformed: {e}"))
+            (
+                VerifyCode::Malformed,
+                format!("{MANIFEST} is malformed: {e}"),
+            )
         };
         let main = match sections.next().transpose() {
             Ok(section) => section.map_or(&manifest[..0], |s| s.bytes),
@@ -331,7 +336,10 @@ impl Check {
                     break;
                 }
             };
-            let Some(name) = section.attributes.first().filter(|_| section.name().is_some())
+            let Some(name) = section
+                .attributes
+                .first()
+                .filter(|_| section.name().is_some())
             else {
                 self.error(
                     VerifyCode::Malformed,
@@ -488,12 +496,15 @@ impl Check {
                 ),
             ));
         }
-        let certificate = cert::signer_certificate(&signed.certificates, &info.id).ok_or_else(|| {
-            Finding::new(
-                VerifyCode::CertificateUnreadable,
-                format!("the SignerInfo of {block} names a certificate the block does not hold"),
-            )
-        })?;
+        let certificate =
+            cert::signer_certificate(&signed.certificates, &info.id).ok_or_else(|| {
+                Finding::new(
+                    VerifyCode::CertificateUnreadable,
+                    format!(
+                        "the SignerInfo of {block} names a certificate the block does not hold"
+                    ),
+                )
+            })?;
         if !may_sign(certificate) {
             return Err(Finding::new(
                 VerifyCode::SignatureMismatch,
@@ -513,7 +524,9 @@ impl Check {
                     format!("the signed attributes of {block}: {what}"),
                 )
             };
-            if let Some(repeated) = repeated_attribute(info).map_err(|e| malformed(e.to_string()))? {
+            if let Some(repeated) =
+                repeated_attribute(info).map_err(|e| malformed(e.to_string()))?
+            {
                 return Err(malformed(format!("the attribute {repeated} appears twice")));
             }
             if self.max_sdk >= NOUGAT {
@@ -649,7 +662,10 @@ impl Check {
                 self.error(finding.code, finding.message);
                 Ignored::No
             })?;
-            let Some(name) = section.attributes.first().filter(|_| section.name().is_some())
+            let Some(name) = section
+                .attributes
+                .first()
+                .filter(|_| section.name().is_some())
             else {
                 self.error(
                     VerifyCode::Malformed,
@@ -695,7 +711,10 @@ impl Check {
             let Ok(id) = id.parse::<i64>() else {
                 continue;
             };
-            match STRIPPING_PROTECTED.iter().find(|(known, ..)| i64::from(*known) == id) {
+            match STRIPPING_PROTECTED
+                .iter()
+                .find(|(known, ..)| i64::from(*known) == id)
+            {
                 Some(&(id, from, name)) if self.max_sdk >= from => {
                     if !schemes.contains(&id) {
                         self.error(
@@ -715,8 +734,18 @@ impl Check {
 
     /// Whether the .SF's digest of the whole manifest holds (a mismatch is a warning:
     /// the sections' digests are checked instead).
-    fn manifest_digest(&mut self, sf: &str, main: &Section<'_>, signtool: bool, manifest: &[u8]) -> bool {
-        let suffix = if signtool { "-Digest" } else { "-Digest-Manifest" };
+    fn manifest_digest(
+        &mut self,
+        sf: &str,
+        main: &Section<'_>,
+        signtool: bool,
+        manifest: &[u8],
+    ) -> bool {
+        let suffix = if signtool {
+            "-Digest"
+        } else {
+            "-Digest-Manifest"
+        };
         let expected = digests_to_verify(main, suffix, self.min_sdk, self.max_sdk);
         if expected.is_empty() {
             self.warnings.push(
@@ -781,13 +810,19 @@ impl Check {
     fn verify_entries(
         &mut self,
         archive: &Archive,
-        entry_sections: &HashMap<Cow<'_, str>, &[u8]>,
+        entry_sections: &EntrySections<'_>,
         covering: &[(&SignedFile, HashSet<Cow<'_, str>>)],
     ) -> Step<Vec<usize>> {
         let mut buffer = vec![0u8; STREAM_BUFFER];
         let mut first_signers: Option<(String, Vec<usize>)> = None;
         for entry in archive.listed_by_offset() {
-            let expected = self.expected_digests(entry.name, entry.is_directory(), entry_sections, covering, &mut first_signers);
+            let expected = self.expected_digests(
+                entry.name,
+                entry.is_directory(),
+                entry_sections,
+                covering,
+                &mut first_signers,
+            );
             let mut hashers: Vec<_> = expected
                 .iter()
                 .map(|(algorithm, _)| algorithm.hasher())
@@ -838,7 +873,7 @@ impl Check {
         &mut self,
         name: &str,
         directory: bool,
-        entry_sections: &HashMap<Cow<'_, str>, &[u8]>,
+        entry_sections: &EntrySections<'_>,
         covering: &[(&SignedFile, HashSet<Cow<'_, str>>)],
         first_signers: &mut Option<(String, Vec<usize>)>,
     ) -> Vec<(DigestAlgorithm, Vec<u8>)> {
@@ -884,7 +919,9 @@ impl Check {
         if expected.is_empty() {
             self.error(
                 VerifyCode::EntryNotCovered,
-                format!("{MANIFEST} has no digest of {name} that Android accepts for this SDK range"),
+                format!(
+                    "{MANIFEST} has no digest of {name} that Android accepts for this SDK range"
+                ),
             );
         }
         expected
@@ -897,18 +934,23 @@ enum Ignored {
     No,
 }
 
+/// Each entry's section of the manifest (its exact bytes), by the name it gives.
+type EntrySections<'m> = HashMap<Cow<'m, str>, &'m [u8]>;
+
 /// The manifest as the .SF checks need it.
 struct ManifestContext<'m> {
     bytes: &'m [u8],
     main_section: &'m [u8],
-    entry_sections: &'m HashMap<Cow<'m, str>, &'m [u8]>,
+    entry_sections: &'m EntrySections<'m>,
 }
 
 /// 1.2.840.113549.1.9.3
 const OID_CONTENT_TYPE: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x03];
 
 /// The first signed attribute whose type appears twice, by its dotted OID.
-fn repeated_attribute(info: &pkcs7::SignerInfo<'_>) -> Result<Option<String>, crate::ber::BerError> {
+fn repeated_attribute(
+    info: &pkcs7::SignerInfo<'_>,
+) -> Result<Option<String>, crate::ber::BerError> {
     let Some(attributes) = info.signed_attributes else {
         return Ok(None);
     };

@@ -354,7 +354,7 @@ fn uncompressed<'s>(record: &Record, bytes: Range<'s>) -> Box<dyn Read + 's> {
 }
 
 /// The first pair of (start, end, name) spans that overlap, in the order they start.
-fn first_overlap<'n>(mut spans: Vec<(u64, u64, &'n str)>) -> Option<(&'n str, &'n str)> {
+fn first_overlap(mut spans: Vec<(u64, u64, &str)>) -> Option<(&str, &str)> {
     spans.sort_unstable();
     spans
         .windows(2)

@@ -42,7 +42,9 @@ pub(crate) fn check(archive: &mut Archive, check_crcs: bool) -> Vec<Finding> {
         for entry in &listed {
             match archive.stream(entry, &mut buffer, |_| {}) {
                 Ok(streamed) if streamed.crc_holds() => {}
-                Ok(streamed) => findings.push(VerifyCode::CrcMismatch, crc_message(entry, &streamed)),
+                Ok(streamed) => {
+                    findings.push(VerifyCode::CrcMismatch, crc_message(entry, &streamed))
+                }
                 Err(e) => findings.push(VerifyCode::ReadFailed, e.to_string()),
             }
         }
@@ -68,7 +70,11 @@ pub(crate) fn crc_message(entry: &Listed<'_>, streamed: &super::Streamed) -> Str
 /// What Android checks of a local header against the central directory: the name,
 /// the compression method and whether a data descriptor follows, and the CRC-32 and
 /// sizes unless a data descriptor carries them.
-fn local_header_problem(archive: &Archive, entry: &Listed<'_>, buffer: &mut [u8]) -> Option<String> {
+fn local_header_problem(
+    archive: &Archive,
+    entry: &Listed<'_>,
+    buffer: &mut [u8],
+) -> Option<String> {
     let record = entry.record();
     let directory = archive.directory();
     let name = entry.name;
@@ -90,7 +96,11 @@ fn local_header_problem(archive: &Archive, entry: &Listed<'_>, buffer: &mut [u8]
     }
     let method = header.compression_method().as_u16();
     if method != record.method {
-        return mismatch("compression method", method.to_string(), record.method.to_string());
+        return mismatch(
+            "compression method",
+            method.to_string(),
+            record.method.to_string(),
+        );
     }
     if !matches!(record.method, 0 | 8) {
         return Some(format!(
@@ -118,7 +128,10 @@ fn local_header_problem(archive: &Archive, entry: &Listed<'_>, buffer: &mut [u8]
         record.wayfinder.compressed_size_hint(),
         record.wayfinder.uncompressed_size_hint(),
     );
-    let local = (header.compressed_size_hint(), header.uncompressed_size_hint());
+    let local = (
+        header.compressed_size_hint(),
+        header.uncompressed_size_hint(),
+    );
     if local != stated {
         return mismatch(
             "the sizes (compressed, uncompressed)",
@@ -147,9 +160,7 @@ fn directory_end_problem(archive: &Archive) -> Option<String> {
     }
     let end = directory.start().saturating_add(u64::from(size));
     (end > end_record).then(|| {
-        format!(
-            "the central directory runs to offset {end}, past its end record at {end_record}"
-        )
+        format!("the central directory runs to offset {end}, past its end record at {end_record}")
     })
 }
 
