@@ -266,10 +266,16 @@ impl Check {
         }
         let apk_signers = self.verify_entries(archive, &entry_sections, &covering)?;
         self.stop_on_errors()?;
+        let apk_signers: Vec<&SignedFile> = apk_signers
+            .iter()
+            .filter_map(|&i| covering.get(i).map(|(file, _)| *file))
+            .collect();
         let signature_entries: HashSet<&str> = std::iter::once(MANIFEST)
-            .chain(apk_signers.iter().flat_map(|&i| {
-                let signer = &covering[i].0.signer;
-                [signer.block.as_str(), signer.signature_file.as_str()]
+            .chain(apk_signers.iter().flat_map(|file| {
+                [
+                    file.signer.block.as_str(),
+                    file.signer.signature_file.as_str(),
+                ]
             }))
             .collect();
         for name in archive.names() {
@@ -285,7 +291,7 @@ impl Check {
         }
         self.certificates = apk_signers
             .iter()
-            .map(|&i| covering[i].0.certificate.clone())
+            .map(|file| file.certificate.clone())
             .collect();
         Ok(())
     }
