@@ -90,6 +90,9 @@ const MANIFEST: &str = "META-INF/MANIFEST.MF";
 /// MANIFEST.MF and each .SF: a section of some 100 bytes per entry, so a few MiB for the
 /// largest real APKs (60,000 entries); 16 MiB admits 150,000.
 const MAX_MANIFEST_FILE: u64 = 16 << 20;
+/// All .SF files together (each is held until the entries are checked): real APKs have
+/// one signer, so this only stops a few tiny deflated bombs from adding up.
+const MAX_SIGNATURE_FILES: u64 = 24 << 20;
 
 /// Android SDK levels where the JAR verifier's rules change.
 const GINGERBREAD: u32 = 9;
@@ -125,6 +128,7 @@ pub(crate) fn verify(
         warnings: Findings::default(),
         certificates: Vec::new(),
         crcs_checked: false,
+        signature_file_budget: MAX_SIGNATURE_FILES,
     };
     // Every step reports its own errors; a step that stops the check returns Err.
     let _ = check.run(archive, &files, signing_block_schemes);
@@ -203,6 +207,8 @@ struct Check {
     warnings: Findings,
     certificates: Vec<Vec<u8>>,
     crcs_checked: bool,
+    /// What the .SF files read so far leave of `MAX_SIGNATURE_FILES`.
+    signature_file_budget: u64,
 }
 
 impl Check {
@@ -415,9 +421,11 @@ impl Check {
     /// the first of them that verifies from Android 7 on.
     fn verify_block(&mut self, archive: &mut Archive, signer: JarSigner) -> Option<SignedFile> {
         let block = self.read(archive, &signer.block, MAX_BLOCK_FILE).ok()?;
-        let bytes = self
-            .read(archive, &signer.signature_file, MAX_MANIFEST_FILE)
-            .ok()?;
+        let limit = MAX_MANIFEST_FILE.min(self.signature_file_budget);
+        let bytes = self.read(archive, &signer.signature_file, limit).ok()?;
+        self.signature_file_budget = self
+            .signature_file_budget
+            .saturating_sub(bytes.len() as u64);
         let signed = match pkcs7::parse_signed_data(&block) {
             Ok(signed) => signed,
             Err(e) => {
@@ -583,6 +591,7 @@ impl Check {
             warnings: Findings::default(),
             certificates: Vec::new(),
             crcs_checked: false,
+            signature_file_budget: 0,
         };
         let outcome = own.signature_file(file, manifest, schemes);
         let ignored = matches!(outcome, Err(Ignored::Yes));
@@ -1200,5 +1209,58 @@ pub(crate) fn walk_manifest(data: &[u8]) {
         for (min, max) in [(1, 17), (18, u32::MAX), (9, 30)] {
             let _ = digests_to_verify(&section, "-Digest", min, max);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SHA256: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01];
+    const RSA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
+    const SHA384_WITH_DSA: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x03, 0x03];
+    const RSA_PSS: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a];
+
+    #[test]
+    fn algorithm_levels() {
+        let levels = supported_levels(SHA256, RSA).unwrap();
+        assert_eq!(uncovered_levels(levels, 1, u32::MAX), "9-17");
+        assert_eq!(uncovered_levels(levels, 18, u32::MAX), "");
+        assert_eq!(uncovered_levels(levels, 5, 12), "9-12");
+        let never = supported_levels(SHA256, SHA384_WITH_DSA).unwrap();
+        assert_eq!(uncovered_levels(never, 23, u32::MAX), "23+");
+        assert_eq!(uncovered_levels(never, 23, 23), "23");
+        assert!(supported_levels(SHA256, RSA_PSS).is_none());
+    }
+
+    fn section(text: &str) -> Section<'_> {
+        jar_manifest::sections(text.as_bytes())
+            .next()
+            .unwrap()
+            .unwrap()
+    }
+
+    #[test]
+    fn digests_by_sdk_rules() {
+        let both = section("Name: a\nSHA1-Digest: AAAA\nSHA-256-Digest: AQID\n");
+        use DigestAlgorithm::*;
+        // From JB MR2 on, the strongest; before, the first of Digest-Algorithms (SHA-1).
+        assert_eq!(
+            digests_to_verify(&both, "-Digest", 18, 30),
+            [(Sha256, vec![1, 2, 3])]
+        );
+        assert_eq!(
+            digests_to_verify(&both, "-Digest", 9, 17),
+            [(Sha1, vec![0, 0, 0])]
+        );
+        assert_eq!(digests_to_verify(&both, "-Digest", 9, 30).len(), 2);
+        let sha256_only = section("Name: a\nSHA-256-Digest: AQID\n");
+        assert!(digests_to_verify(&sha256_only, "-Digest", 9, 30).is_empty());
+        let listed = section("Name: a\nDigest-Algorithms: SHA-256\nSHA-256-Digest: AQID\n");
+        assert_eq!(
+            digests_to_verify(&listed, "-Digest", 9, 17),
+            [(Sha256, vec![1, 2, 3])]
+        );
+        assert_eq!(digests_to_verify(&listed, "-Digest", 9, 30).len(), 1);
     }
 }
