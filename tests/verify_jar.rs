@@ -430,3 +430,24 @@ fn find(haystack: &[u8], needle: &[u8]) -> usize {
         .position(|w| w == needle)
         .unwrap()
 }
+
+#[test]
+fn overlapping_entries_fail_before_anything_is_inflated() {
+    let original = sample(V1_ONLY);
+    let mut bytes = original.clone();
+    let icon = header_of(
+        &original,
+        b"PK\x01\x02",
+        "res/mipmap-mdpi-v4/ic_launcher.png",
+    );
+    let table = header_of(&original, b"PK\x01\x02", "resources.arsc");
+    let offset = original[icon + 42..icon + 46].to_vec();
+    bytes[table + 42..table + 46].copy_from_slice(&offset);
+    let scheme = verify_bytes("overlap.apk", &bytes, 21, NEWEST, &[]);
+    assert_eq!(
+        codes(&scheme),
+        [VerifyCode::OverlappingEntries],
+        "{scheme:?}"
+    );
+    assert!(integrity_codes("overlap.apk", &bytes).contains(&VerifyCode::OverlappingEntries));
+}

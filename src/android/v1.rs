@@ -7,6 +7,7 @@ use crate::cert;
 use crate::crypto::DigestAlgorithm;
 use crate::error::ErrorKind;
 use crate::input::integrity::{crc_message, Findings};
+use crate::input::overlap_reason;
 use crate::input::{Archive, STREAM_BUFFER};
 use crate::pkcs7;
 use crate::report::{Finding, SchemeVerification, VerifiedScheme, VerifyCode};
@@ -231,6 +232,13 @@ impl Check {
                 format!(
                     "the zip lists {name} more than once, which the JAR signature cannot cover"
                 ),
+            );
+        }
+        // Entries sharing bytes would be inflated once per record: a bomb, not an APK.
+        if let Some((first, second)) = archive.overlapping_entries() {
+            self.error(
+                VerifyCode::OverlappingEntries,
+                format!("{second}: {}", overlap_reason(first)),
             );
         }
         self.stop_on_errors()?;
