@@ -265,9 +265,14 @@ impl Check {
             entry_sections: &entry_sections,
         };
         let mut covering = Vec::new();
-        for file in &signed {
-            if let Some(names) = self.verify_signature_file(file, &context, schemes) {
-                covering.push((file, names));
+        // Each .SF is let go once read: only what it signs is kept.
+        for file in signed {
+            if let Some(signs) = self.verify_signature_file(&file, &context, schemes) {
+                covering.push(Covering {
+                    signer: file.signer,
+                    certificate: file.certificate,
+                    signs,
+                });
             }
         }
         self.stop_on_errors()?;
@@ -280,9 +285,9 @@ impl Check {
         }
         let apk_signers = self.verify_entries(archive, &entry_sections, &covering)?;
         self.stop_on_errors()?;
-        let apk_signers: Vec<&SignedFile> = apk_signers
+        let apk_signers: Vec<&Covering> = apk_signers
             .iter()
-            .filter_map(|&i| covering.get(i).map(|(file, _)| *file))
+            .filter_map(|&i| covering.get(i))
             .collect();
         let signature_entries: HashSet<&str> = std::iter::once(MANIFEST)
             .chain(apk_signers.iter().flat_map(|file| {
@@ -375,7 +380,11 @@ impl Check {
                     format!("{MANIFEST} lists {name}, which is not in the package: an entry was removed after signing"),
                 );
             }
-            if by_name.insert(name.clone(), section.bytes).is_some() {
+            let entry = ManifestSection {
+                index: by_name.len(),
+                bytes: section.bytes,
+            };
+            if by_name.insert(name.clone(), entry).is_some() {
                 self.error(
                     VerifyCode::Malformed,
                     format!("{MANIFEST} lists {name} twice"),
@@ -583,14 +592,15 @@ impl Check {
     }
 
     /// The .SF against the manifest: the manifest's digest (or, failing that, each of its
-    /// sections'), stripping protection. The names the .SF signs, or `None` when Android
+    /// sections'), stripping protection. The manifest sections the .SF signs, or `None`
+    /// when Android
     /// ignores this signer (its problems then are warnings).
-    fn verify_signature_file<'f>(
+    fn verify_signature_file(
         &mut self,
-        file: &'f SignedFile,
+        file: &SignedFile,
         manifest: &ManifestContext<'_>,
         schemes: &[u32],
-    ) -> Option<HashSet<Cow<'f, str>>> {
+    ) -> Option<Vec<bool>> {
         let mut own = Check {
             min_sdk: self.min_sdk,
             max_sdk: self.max_sdk,
@@ -619,12 +629,12 @@ impl Check {
         outcome.ok()
     }
 
-    fn signature_file<'f>(
+    fn signature_file(
         &mut self,
-        file: &'f SignedFile,
+        file: &SignedFile,
         manifest: &ManifestContext<'_>,
         schemes: &[u32],
-    ) -> Result<HashSet<Cow<'f, str>>, Ignored> {
+    ) -> Result<Vec<bool>, Ignored> {
         let sf = &file.signer.signature_file;
         let mut sections = jar_manifest::sections(&file.bytes);
         let malformed = |e: jar_manifest::ManifestError| {
@@ -677,7 +687,9 @@ impl Check {
         if !self.errors.is_empty() {
             return Err(Ignored::No);
         }
-        let mut names = HashSet::new();
+        let mut signs = vec![false; manifest.entry_sections.len()];
+        // Names the manifest does not list (there should be none).
+        let mut unlisted = HashSet::new();
         let mut ignored = false;
         for (number, section) in sections.enumerate() {
             let section = section.map_err(|e| {
@@ -696,13 +708,20 @@ impl Check {
                 );
                 return Err(Ignored::Yes);
             };
-            let name = name.value.clone();
-            if names.contains(&name) {
+            let name = &name.value;
+            let listed = manifest.entry_sections.get(name);
+            let repeated = match listed {
+                Some(entry) => signs
+                    .get_mut(entry.index)
+                    .is_some_and(|signed| std::mem::replace(signed, true)),
+                None => !unlisted.insert(name.clone()),
+            };
+            if repeated {
                 self.error(VerifyCode::Malformed, format!("{sf} lists {name} twice"));
                 return Err(Ignored::Yes);
             }
             if !manifest_verified {
-                match manifest.entry_sections.get(&name) {
+                match listed {
                     None => {
                         self.error(
                             VerifyCode::EntryNotCovered,
@@ -710,10 +729,9 @@ impl Check {
                         );
                         ignored = true;
                     }
-                    Some(bytes) => self.section_digest(sf, &name, &section, signtool, bytes),
+                    Some(entry) => self.section_digest(sf, name, &section, signtool, entry.bytes),
                 }
             }
-            names.insert(name);
         }
         if ignored {
             return Err(Ignored::Yes);
@@ -721,7 +739,7 @@ impl Check {
         if !self.errors.is_empty() {
             return Err(Ignored::No);
         }
-        Ok(names)
+        Ok(signs)
     }
 
     /// `X-Android-APK-Signed`: the APK Signing Block schemes the signer also signed with,
@@ -834,7 +852,7 @@ impl Check {
         &mut self,
         archive: &Archive,
         entry_sections: &EntrySections<'_>,
-        covering: &[(&SignedFile, HashSet<Cow<'_, str>>)],
+        covering: &[Covering],
     ) -> Step<Vec<usize>> {
         let mut buffer = vec![0u8; STREAM_BUFFER];
         let mut first_signers: Option<(String, Vec<usize>)> = None;
@@ -897,7 +915,7 @@ impl Check {
         name: &str,
         directory: bool,
         entry_sections: &EntrySections<'_>,
-        covering: &[(&SignedFile, HashSet<Cow<'_, str>>)],
+        covering: &[Covering],
         first_signers: &mut Option<(String, Vec<usize>)>,
     ) -> Vec<(DigestAlgorithm, Vec<u8>)> {
         if name.starts_with("META-INF/") || directory {
@@ -913,7 +931,7 @@ impl Check {
         let signers: Vec<usize> = covering
             .iter()
             .enumerate()
-            .filter(|(_, (_, names))| names.contains(name))
+            .filter(|(_, signer)| signer.signs.get(section.index) == Some(&true))
             .map(|(i, _)| i)
             .collect();
         if signers.is_empty() {
@@ -934,7 +952,7 @@ impl Check {
             }
             Some(_) => {}
         }
-        let section = match jar_manifest::sections(section).next() {
+        let section = match jar_manifest::sections(section.bytes).next() {
             Some(Ok(section)) => section,
             _ => return Vec::new(),
         };
@@ -958,7 +976,21 @@ enum Ignored {
 }
 
 /// Each entry's section of the manifest (its exact bytes), by the name it gives.
-type EntrySections<'m> = HashMap<Cow<'m, str>, &'m [u8]>;
+type EntrySections<'m> = HashMap<Cow<'m, str>, ManifestSection<'m>>;
+
+/// An entry's section of the manifest: its place among the sections, and its bytes.
+#[derive(Clone, Copy)]
+struct ManifestSection<'m> {
+    index: usize,
+    bytes: &'m [u8],
+}
+
+/// A signer that Android keeps, and the manifest sections (by index) its .SF signs.
+struct Covering {
+    signer: JarSigner,
+    certificate: Vec<u8>,
+    signs: Vec<bool>,
+}
 
 /// The manifest as the .SF checks need it.
 struct ManifestContext<'m> {
