@@ -11,8 +11,10 @@ use crate::input::overlap_reason;
 use crate::input::{Archive, STREAM_BUFFER};
 use crate::pkcs7;
 use crate::report::{Finding, SchemeVerification, VerifiedScheme, VerifyCode};
+use hashbrown::{DefaultHashBuilder, HashTable};
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+use std::hash::BuildHasher;
 
 /// A signature block holds a certificate chain: a megabyte is plenty.
 const MAX_BLOCK_FILE: u64 = 1 << 20;
@@ -351,7 +353,7 @@ impl Check {
                 return Err(Stopped);
             }
         };
-        let mut by_name = HashMap::new();
+        let mut by_name = EntrySections::default();
         for (number, section) in sections.enumerate() {
             let section = match section {
                 Ok(section) => section,
@@ -380,11 +382,7 @@ impl Check {
                     format!("{MANIFEST} lists {name}, which is not in the package: an entry was removed after signing"),
                 );
             }
-            let entry = ManifestSection {
-                index: by_name.len(),
-                bytes: section.bytes,
-            };
-            if by_name.insert(name.clone(), entry).is_some() {
+            if !by_name.insert(name.clone(), section.bytes) {
                 self.error(
                     VerifyCode::Malformed,
                     format!("{MANIFEST} lists {name} twice"),
@@ -976,7 +974,52 @@ enum Ignored {
 }
 
 /// Each entry's section of the manifest (its exact bytes), by the name it gives.
-type EntrySections<'m> = HashMap<Cow<'m, str>, ManifestSection<'m>>;
+/// Sections are kept in a vector and found through a table of their indexes: some 50
+/// bytes an entry, where a map keyed by name takes twice that.
+#[derive(Default)]
+struct EntrySections<'m> {
+    sections: Vec<(Cow<'m, str>, &'m [u8])>,
+    by_name: HashTable<u32>,
+    hasher: DefaultHashBuilder,
+}
+
+impl<'m> EntrySections<'m> {
+    /// Adds a section; `false` (and nothing added) when its name is already there.
+    fn insert(&mut self, name: Cow<'m, str>, bytes: &'m [u8]) -> bool {
+        let Ok(index) = u32::try_from(self.sections.len()) else {
+            return false;
+        };
+        let (sections, hasher) = (&self.sections, &self.hasher);
+        let name_of = |i: &u32| sections.get(*i as usize).map_or("", |(n, _)| n.as_ref());
+        match self.by_name.entry(
+            hasher.hash_one(name.as_ref()),
+            |i| name_of(i) == name.as_ref(),
+            |i| hasher.hash_one(name_of(i)),
+        ) {
+            hashbrown::hash_table::Entry::Occupied(_) => false,
+            hashbrown::hash_table::Entry::Vacant(slot) => {
+                slot.insert(index);
+                self.sections.push((name, bytes));
+                true
+            }
+        }
+    }
+
+    fn get(&self, name: &str) -> Option<ManifestSection<'m>> {
+        let found = self.by_name.find(self.hasher.hash_one(name), |&i| {
+            self.sections
+                .get(i as usize)
+                .is_some_and(|(n, _)| n.as_ref() == name)
+        })?;
+        let index = *found as usize;
+        let (_, bytes) = self.sections.get(index)?;
+        Some(ManifestSection { index, bytes })
+    }
+
+    fn len(&self) -> usize {
+        self.sections.len()
+    }
+}
 
 /// An entry's section of the manifest: its place among the sections, and its bytes.
 #[derive(Clone, Copy)]
