@@ -5,13 +5,14 @@ pub(crate) mod aab;
 pub(crate) mod arsc;
 pub(crate) mod axml;
 pub(crate) mod dex;
+pub(crate) mod jar_manifest;
 pub(crate) mod manifest;
 pub(crate) mod proto;
 pub(crate) mod res;
 pub(crate) mod signing_block;
 pub(crate) mod splits;
 mod stamp;
-mod v1;
+pub(crate) mod v1;
 pub(crate) mod v2;
 pub(crate) mod v3;
 
