@@ -3,9 +3,16 @@
 
 Outputs in samples/ios/:
   sample.ipa                    binary Info.plist, zh-Hans (UTF-16) and en InfoPlist.strings, CgBI icons (120 and
-                                180 px, as Xcode writes them), an embedded framework, an ATS exception domain, signed entitlements with an associated domain, an arm64 Mach-O whose code signature holds a CodeDirectory and a CMS made by `openssl cms -sign`,
-                                embedded.mobileprovision, and an app extension with its own profile
-  sample-encrypted.ipa          the same with LC_ENCRYPTION_INFO_64 cryptid 1, as an App Store download
+                                180 px, as Xcode writes them), an ATS exception domain, embedded.mobileprovision, an
+                                embedded framework and an app extension with its own profile; signed as Xcode signs:
+                                each of the three arm64 Mach-Os carries a CodeDirectory (SHA-256, 4 KiB pages up to
+                                the signature; special slots binding its bundle's Info.plist, requirements,
+                                CodeResources and entitlements), the designated requirement, entitlements (the app's
+                                with an associated domain) and a CMS over the CodeDirectory with Apple's CDHashes
+                                attributes (checked by `openssl cms -verify`); each bundle is sealed by
+                                _CodeSignature/CodeResources (files2/rules2, nested code by CDHash)
+  sample-encrypted.ipa          the same with LC_ENCRYPTION_INFO_64 cryptid 1, as an App Store download: signed
+                                over the clear code, then its encrypted range replaced by a stand-in for FairPlay
   sample.mobileprovision        App Store-style profile, CMS-signed with `openssl cms -sign -stream` (BER)
   sample-adhoc.mobileprovision  Ad Hoc profile (ProvisionedDevices)
   sample-development.mobileprovision  Development profile (get-task-allow) with a development certificate
@@ -206,7 +213,7 @@ DISTRIBUTION_CN = f"iPhone Distribution: appfiling sample ({TEAM})"
 # What LC_CODE_SIGNATURE reserves: the SuperBlob, then zeros, as codesign pads it.
 SIGNATURE_SPACE = 0x2000
 # The special slots, by their negative index (cs_blobs.h).
-SLOT_INFO_PLIST, SLOT_REQUIREMENTS, SLOT_RESOURCES, SLOT_ENTITLEMENTS = 1, 2, 3, 5
+SLOT_INFO_PLIST, SLOT_REQUIREMENTS, SLOT_RESOURCES, SLOT_ENTITLEMENTS, SLOT_DER_ENTITLEMENTS = 1, 2, 3, 5, 7
 CS_EXECSEG_MAIN_BINARY = 1
 
 
@@ -220,10 +227,10 @@ def designated_requirement(identifier):
     identifier "<id>" and anchor apple generic and certificate leaf[subject.CN] = "<CN>" and
     certificate 1[field.1.2.840.113635.100.6.2.1] exists."""
     wwdr_marker = content_of(oid("1.2.840.113635.100.6.2.1"))
-    expression = struct.pack(">III", 6, 6, 6)
-    expression += struct.pack(">I", 2) + requirement_data(identifier.encode())
-    expression += struct.pack(">I", 15)
-    expression += struct.pack(">Ii", 11, 0) + requirement_data(b"subject.CN") + struct.pack(">I", 1)
+    # "a and b and c and d" compiles as and(a, and(b, and(c, d))), as in Xcode's signatures.
+    expression = struct.pack(">II", 6, 2) + requirement_data(identifier.encode())
+    expression += struct.pack(">II", 6, 15)
+    expression += struct.pack(">IIi", 6, 11, 0) + requirement_data(b"subject.CN") + struct.pack(">I", 1)
     expression += requirement_data(DISTRIBUTION_CN.encode())
     expression += struct.pack(">Ii", 14, 1) + requirement_data(wwdr_marker) + struct.pack(">I", 0)
     requirement = struct.pack(">III", 0xfade0c00, 12 + len(expression), 1) + expression
@@ -264,7 +271,22 @@ def superblob(blobs):
     return out + b"".join(b for _, b in blobs)
 
 
-def entitlements_blob(identifier, associated_domains=None):
+def der_value(value):
+    """A plist value as the DER entitlements hold it: BOOLEAN, UTF8String, INTEGER, SEQUENCE
+    for arrays, a SET of (key, value) SEQUENCEs for dictionaries."""
+    if isinstance(value, bool):
+        return tlv(0x01, b"\xff" if value else b"\0")
+    if isinstance(value, int):
+        return tlv(0x02, value.to_bytes(value.bit_length() // 8 + 1, "big", signed=True))
+    if isinstance(value, str):
+        return tlv(0x0C, value.encode())
+    if isinstance(value, list):
+        return seq(*(der_value(v) for v in value))
+    return der_set(*(seq(tlv(0x0C, k.encode()), der_value(v)) for k, v in value.items()))
+
+
+def entitlements_blobs(identifier, associated_domains=None):
+    """The entitlements as XML (slot 5) and as DER (slot 7), both bound by special slots."""
     entitlements = {
         "application-identifier": f"{TEAM}.{identifier}",
         "com.apple.developer.team-identifier": TEAM,
@@ -272,7 +294,9 @@ def entitlements_blob(identifier, associated_domains=None):
     if associated_domains:
         entitlements["com.apple.developer.associated-domains"] = associated_domains
     plist = plistlib.dumps(entitlements, fmt=plistlib.FMT_XML)
-    return struct.pack(">II", 0xfade7171, 8 + len(plist)) + plist
+    encoded = der_value(entitlements)
+    return (struct.pack(">II", 0xfade7171, 8 + len(plist)) + plist,
+            struct.pack(">II", 0xfade7172, 8 + len(encoded)) + encoded)
 
 
 def sign(keys, identifier, code, info_plist, resources, entitlements, exec_segment_limit, exec_segment_flags):
@@ -281,12 +305,12 @@ def sign(keys, identifier, code, info_plist, resources, entitlements, exec_segme
     requirements = designated_requirement(identifier)
     special = {SLOT_INFO_PLIST: info_plist, SLOT_REQUIREMENTS: requirements, SLOT_RESOURCES: resources}
     if entitlements:
-        special[SLOT_ENTITLEMENTS] = entitlements
+        special[SLOT_ENTITLEMENTS], special[SLOT_DER_ENTITLEMENTS] = entitlements
     cd = code_directory(identifier, code, special, exec_segment_limit, exec_segment_flags)
     cms = code_signature_cms(keys, cd)
     blobs = [(0, cd), (2, requirements)]
     if entitlements:
-        blobs.append((5, entitlements))
+        blobs += [(5, entitlements[0]), (7, entitlements[1])]
     blobs.append((0x10000, struct.pack(">II", 0xfade0b01, 8 + len(cms)) + cms))
     signature = superblob(blobs)
     assert len(signature) <= SIGNATURE_SPACE, len(signature)
@@ -465,7 +489,7 @@ def ipa(keys, path, cryptid=0):
                "embedded.mobileprovision": profile(keys, "appfiling sample Share App Store", BUNDLE_ID + ".share",
                                                    UUIDS[1])},
         {}, "Share", BUNDLE_ID + ".share", code, text_end, CS_EXECSEG_MAIN_BINARY,
-        entitlements_blob(BUNDLE_ID + ".share"))
+        entitlements_blobs(BUNDLE_ID + ".share"))
     resources = {
         "Info.plist": plistlib.dumps(info, fmt=plistlib.FMT_BINARY),
         "embedded.mobileprovision": profile(keys, "appfiling sample App Store", BUNDLE_ID, UUIDS[0]),
@@ -481,7 +505,7 @@ def ipa(keys, path, cryptid=0):
     code, text_end = main_executable(cryptid)
     # An App Store download: signed over the clear code, then FairPlay-encrypted (cryptoff..+cryptsize).
     sample, _ = signed_bundle(keys, resources, nested, "Sample", BUNDLE_ID, code, text_end, CS_EXECSEG_MAIN_BINARY,
-                              entitlements_blob(BUNDLE_ID, ["applinks:links.appfiling.dev"]),
+                              entitlements_blobs(BUNDLE_ID, ["applinks:links.appfiling.dev"]),
                               encrypt=(0x4000, 0x8000) if cryptid else None)
     entries = dict(sample)
     entries.update({"Frameworks/WechatOpenSDK.framework/" + p: b for p, b in framework.items()})
