@@ -426,39 +426,104 @@ fn an_unpacked_app_verifies_like_its_ipa() {
     );
 }
 
-/// The bundled sample (samples/make-ios-samples.py) carries a code signature made to be
-/// read, not to run: its CodeDirectory says version 0x20400 but has the 52-byte header
-/// of version 0x20200 (its identifier sits where the 64-bit code limit would), it has
-/// no _CodeSignature/CodeResources, and its Share extension has no executable. Its
-/// profiles are CMS-signed by `openssl cms -sign`, and hold.
+/// The bundled samples (samples/make-ios-samples.py) are signed as Xcode signs: every
+/// executable (the app's, the Share extension's, the framework's) by a CodeDirectory over
+/// its pages and its bundle's Info.plist, requirements, CodeResources and entitlements,
+/// with a CMS that openssl verifies; every bundle sealed by its CodeResources, the nested
+/// ones by CDHash. The App Store download's encrypted pages are left unchecked, with a
+/// warning. A byte changed anywhere they bind is found.
 #[test]
-fn the_bundled_sample_is_not_signed_to_run() {
+fn the_bundled_samples_verify() {
     let ipa = sample_path("ios/sample.ipa");
     let v = verify(&ipa);
-    assert_errors(
-        "sample.ipa",
-        &v,
-        &[
-            (
-                VerifyCode::Malformed,
-                &["Sample.app/Sample (arm64)", "0x20400"],
-            ),
-            (
-                VerifyCode::EntryMissing,
-                &["Sample.app/_CodeSignature/CodeResources"],
-            ),
-            (
-                VerifyCode::EntryMissing,
-                &["Share.appex/_CodeSignature/CodeResources"],
-            ),
-            (
-                VerifyCode::EntryMissing,
-                &["Share.appex/Share", "executable"],
-            ),
-        ],
-    );
+    assert!(v.verified, "{:#?}", errors(&v));
+    assert_eq!(scheme(&v, VerifiedScheme::IosCodeSignature), Some(true));
     assert_eq!(scheme(&v, VerifiedScheme::IosProfile), Some(true));
-    // Its profile changed: the profile's CMS no longer holds.
+    assert!(v.schemes.iter().all(|s| s.warnings.is_empty()), "{v:#?}");
+
+    let encrypted = sample_path("ios/sample-encrypted.ipa");
+    let v = verify(&encrypted);
+    assert!(v.verified, "{:#?}", errors(&v));
+    let warnings: Vec<(VerifyCode, &str)> = v
+        .schemes
+        .iter()
+        .flat_map(|s| &s.warnings)
+        .map(|f| (f.code, f.message.as_str()))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{warnings:#?}");
+    assert_eq!(warnings[0].0, VerifyCode::Encrypted);
+    assert!(
+        warnings[0]
+            .1
+            .contains("Sample.app/Sample (arm64): bytes 16384..32768"),
+        "{}",
+        warnings[0].1
+    );
+
+    // A byte of the main executable's code (its C strings, page 1).
+    let executable = "Payload/Sample.app/Sample";
+    let path = changed_ipa(&ipa, executable, flip_in(b"https://api.appfiling.dev"));
+    assert_errors(
+        "code page",
+        &verify(&path),
+        &[(
+            VerifyCode::DigestMismatch,
+            &["Sample.app/Sample (arm64)", "code page 1 "],
+        )],
+    );
+    // The same byte of the App Store download: in the clear, so checked too.
+    let path = changed_ipa(
+        &encrypted,
+        executable,
+        flip_in(b"https://api.appfiling.dev"),
+    );
+    assert_errors(
+        "clear page of the download",
+        &verify(&path),
+        &[(
+            VerifyCode::DigestMismatch,
+            &["Sample.app/Sample (arm64)", "code page 1 "],
+        )],
+    );
+    // The Share extension's executable, past its load commands (page 0).
+    let path = changed_ipa(
+        &ipa,
+        "Payload/Sample.app/PlugIns/Share.appex/Share",
+        flip(0x800),
+    );
+    assert_errors(
+        "extension",
+        &verify(&path),
+        &[(
+            VerifyCode::DigestMismatch,
+            &["Share.appex/Share (arm64)", "code page 0 "],
+        )],
+    );
+    // The framework's Info.plist, bound by its special slot -1.
+    let path = changed_ipa(
+        &ipa,
+        "Payload/Sample.app/Frameworks/WechatOpenSDK.framework/Info.plist",
+        flip_in(b"2.0.4"),
+    );
+    assert_errors(
+        "framework Info.plist",
+        &verify(&path),
+        &[(
+            VerifyCode::DigestMismatch,
+            &["WechatOpenSDK.framework/WechatOpenSDK (arm64)", "slot -1"],
+        )],
+    );
+    // An icon, sealed in the app's CodeResources.
+    let path = changed_ipa(&ipa, "Payload/Sample.app/AppIcon60x60@2x.png", flip(40));
+    assert_errors(
+        "icon",
+        &verify(&path),
+        &[(
+            VerifyCode::DigestMismatch,
+            &["Sample.app/AppIcon60x60@2x.png"],
+        )],
+    );
+    // Its profile changed: the profile's CMS no longer holds, nor the app's seal.
     let path = changed_ipa(
         &ipa,
         "Payload/Sample.app/embedded.mobileprovision",
@@ -466,11 +531,19 @@ fn the_bundled_sample_is_not_signed_to_run() {
     );
     let v = verify(&path);
     assert_eq!(scheme(&v, VerifiedScheme::IosProfile), Some(false));
-    let found = errors(&v);
-    assert!(
-        found.iter().any(|(c, m)| *c == VerifyCode::DigestMismatch
-            && m.contains("Sample.app/embedded.mobileprovision")),
-        "{found:#?}"
+    assert_errors(
+        "profile",
+        &v,
+        &[
+            (
+                VerifyCode::DigestMismatch,
+                &["Sample.app/embedded.mobileprovision", "messageDigest"],
+            ),
+            (
+                VerifyCode::DigestMismatch,
+                &["Sample.app/embedded.mobileprovision", "CodeResources"],
+            ),
+        ],
     );
 }
 
