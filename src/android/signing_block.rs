@@ -457,14 +457,14 @@ pub(crate) fn check_signer<'a>(
     let mut content = BTreeSet::new();
     for (algorithm, signature) in chosen {
         if let Err(e) = crypto::verify(public_key, algorithm.signature, signed_data, signature) {
+            // A key the record holds but no verifier can load (as a tampered one) fails
+            // the signature, which is how apksigner reports it.
             let code = match e {
-                crypto::CryptoError::Mismatch | crypto::CryptoError::BadSignature(_) => {
-                    VerifyCode::SignatureMismatch
-                }
+                crypto::CryptoError::Mismatch
+                | crypto::CryptoError::BadSignature(_)
+                | crypto::CryptoError::BadKey(_) => VerifyCode::SignatureMismatch,
                 crypto::CryptoError::Unsupported(_) => VerifyCode::UnsupportedAlgorithm,
-                crypto::CryptoError::BadKey(_) | crypto::CryptoError::WrongKeyType { .. } => {
-                    VerifyCode::PublicKeyMismatch
-                }
+                crypto::CryptoError::WrongKeyType { .. } => VerifyCode::PublicKeyMismatch,
             };
             findings.error(
                 code,

@@ -354,6 +354,42 @@ mod tests {
         v.to_le_bytes().to_vec()
     }
 
+    /// The rotation sample's lineage holds; with its last signature byte flipped, it does not.
+    #[test]
+    fn sample_lineage_holds_until_a_byte_flips() {
+        use crate::android::signing_block::{signer_records, SigningBlock, ID_V3};
+        use crate::input::Archive;
+        let apk = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/sample-rotation.apk");
+        let mut archive = Archive::new(std::sync::Arc::new(std::fs::read(apk).unwrap())).unwrap();
+        let block = SigningBlock::read(&mut archive).unwrap().unwrap();
+        let record = signer_records(block.value(ID_V3).unwrap()).unwrap()[0];
+        let mut findings = Findings::default();
+        let signer = check_signer(record, true, (0, 0), "v3 signer", &mut findings).unwrap();
+        assert!(findings.errors.is_empty(), "{:?}", findings.errors);
+        let (_, value) = signer
+            .signed
+            .attributes
+            .iter()
+            .find(|(id, _)| *id == ATTR_PROOF_OF_ROTATION)
+            .unwrap();
+        let certificates = verify_lineage(value).unwrap();
+        assert_eq!(certificates.len(), 2);
+        assert_eq!(certificates.last(), Some(&signer.certificate));
+        let mut broken = value.to_vec();
+        let last = broken.len() - 1;
+        broken[last] ^= 1;
+        let why = verify_lineage(&broken).unwrap_err();
+        assert!(why.contains("not signed by the key of node #1"), "{why}");
+        // The same certificate twice is refused too.
+        let mut twice = value.to_vec();
+        twice.truncate(4);
+        let first_node_len = u32::from_le_bytes(value[4..8].try_into().unwrap()) as usize;
+        let first_node = &value[4..8 + first_node_len];
+        twice.extend_from_slice(first_node);
+        twice.extend_from_slice(first_node);
+        assert!(verify_lineage(&twice).is_err());
+    }
+
     #[test]
     fn signer_with_lineage_and_rotation_attribute() {
         let node = |cert: &[u8], flags: u32| {

@@ -5,8 +5,8 @@
 
 mod archive;
 mod directory;
-pub(crate) mod integrity;
 pub(crate) mod icon;
+pub(crate) mod integrity;
 
 pub(crate) use archive::{read_bounded, Archive, Entry, NestedBudget};
 
