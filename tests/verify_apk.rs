@@ -482,3 +482,43 @@ fn v31_rotation_rules() {
         .iter()
         .any(|s| s.scheme == VerifiedScheme::V3 && !s.warnings.is_empty()));
 }
+
+/// A split set verifies when each of its APKs does; the messages name the APK.
+#[test]
+fn a_set_fails_with_the_apk_that_fails() {
+    use std::io::Write;
+    let good = std::fs::read(sample("sample-v2-ec.apk")).unwrap();
+    let mut bad = good.clone();
+    let at = Layout::of(&bad).entry(0);
+    bad[at] ^= 1;
+    let set = |apks: &[(&str, &[u8])], name: &str| {
+        let path = std::env::temp_dir().join(format!("verify_apk-{}-{name}", std::process::id()));
+        let mut writer = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        writer.start_file("toc.pb", stored).unwrap();
+        for (entry, bytes) in apks {
+            writer.start_file(*entry, stored).unwrap();
+            writer.write_all(bytes).unwrap();
+        }
+        writer.finish().unwrap();
+        let v = verify(&path);
+        std::fs::remove_file(&path).ok();
+        v.unwrap()
+    };
+    let fine = set(&[("base.apk", &good), ("other.apk", &good)], "fine.apks");
+    assert!(fine.verified, "{}", describe(&Ok(fine.clone())));
+    assert_eq!(fine.schemes.len(), 2);
+    let broken = set(&[("base.apk", &good), ("other.apk", &bad)], "broken.apks");
+    assert!(!broken.verified);
+    let messages: Vec<&str> = broken
+        .schemes
+        .iter()
+        .flat_map(|s| &s.errors)
+        .map(|f| f.message.as_str())
+        .collect();
+    assert!(
+        messages.iter().any(|m| m.starts_with("other.apk: ")),
+        "{messages:?}"
+    );
+}
