@@ -522,3 +522,61 @@ fn a_set_fails_with_the_apk_that_fails() {
         "{messages:?}"
     );
 }
+
+/// The corpus's SourceStamp APKs, from SDK 24 (without the JAR signature): the stamp
+/// verifies or not as apksig's own tests say, and never decides the package's verdict.
+#[test]
+fn source_stamps() {
+    let Some(corpus) = corpus_dir() else { return };
+    use VerifyCode::*;
+    let cases: &[(&str, Option<VerifyCode>)] = &[
+        ("valid-stamp.apk", None),
+        ("stamp-lineage-valid.apk", None),
+        ("stamp-unknown-attr.apk", None),
+        ("stamp-valid-timestamp-value.apk", None),
+        ("stamp-valid-timestamp-16-byte-buffer.apk", None),
+        ("stamp-apk-hash-mismatch-v2.apk", Some(SignatureMismatch)),
+        ("stamp-apk-hash-mismatch-v3.apk", Some(SignatureMismatch)),
+        ("stamp-certificate-mismatch.apk", Some(PublicKeyMismatch)),
+        (
+            "stamp-valid-timestamp-value-modified.apk",
+            Some(SignatureMismatch),
+        ),
+        ("stamp-invalid-timestamp-value-zero.apk", Some(Malformed)),
+        (
+            "stamp-invalid-timestamp-value-less-than-zero.apk",
+            Some(Malformed),
+        ),
+        (
+            "stamp-timestamp-in-last-8-of-16-byte-buffer.apk",
+            Some(Malformed),
+        ),
+        ("stamp-int-timestamp-value.apk", Some(Malformed)),
+        ("stamp-lineage-invalid.apk", Some(LineageInvalid)),
+        ("stamp-only-unknown-sigs.apk", Some(UnsupportedAlgorithm)),
+    ];
+    let mut wrong = Vec::new();
+    for (name, code) in cases {
+        let v = verify_with(
+            &corpus.join("aosp-apksig").join(name),
+            VerifyOptions {
+                min_sdk: Some(24),
+                max_sdk: None,
+            },
+        )
+        .unwrap();
+        let stamp = v.schemes.iter().find(|s| s.scheme == VerifiedScheme::Stamp);
+        let ok = match (stamp, code) {
+            (Some(s), None) => s.verified,
+            (Some(s), Some(code)) => !s.verified && s.errors.iter().any(|f| f.code == *code),
+            (None, _) => false,
+        };
+        if !ok || !v.verified {
+            wrong.push(format!(
+                "{name}: expected {code:?}, got {stamp:?}, package {}",
+                describe(&Ok(v.clone()))
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

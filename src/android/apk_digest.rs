@@ -43,6 +43,15 @@ impl ContentDigest {
         }
     }
 
+    /// The ID a SourceStamp names it by.
+    pub(crate) fn id(self) -> u32 {
+        match self {
+            ContentDigest::ChunkedSha256 => 1,
+            ContentDigest::ChunkedSha512 => 2,
+            ContentDigest::VerityChunkedSha256 => 3,
+        }
+    }
+
     /// How apksig ranks them when a signer offers several: SHA-512 chunks, then the
     /// verity tree, then SHA-256 chunks.
     pub(crate) fn strength(self) -> u8 {

@@ -95,7 +95,11 @@ pub(crate) fn verify_apk(
         schemes.push(jar.scheme.clone());
     }
     if let Some(block) = &block {
-        if let Some(stamp) = stamp::verify(block, &computed, jar_verified.is_some()) {
+        let mut signed = checks.stamp_digests(&computed);
+        if jar.is_some() {
+            signed.push((stamp::STAMP_V1, BTreeMap::new()));
+        }
+        if let Some(stamp) = stamp::verify(archive, block, &signed, (min, max)) {
             schemes.push(stamp);
         }
     }
@@ -381,6 +385,30 @@ impl<'b> SchemeChecks<'b> {
             ));
         }
         out
+    }
+
+    /// What a SourceStamp signs for each checked v2/v3 block: the content digests its
+    /// signers vouch for (v3.1 is left out, as apksig leaves it out).
+    fn stamp_digests(
+        &self,
+        computed: &BTreeMap<ContentDigest, Vec<u8>>,
+    ) -> Vec<(u32, BTreeMap<ContentDigest, Vec<u8>>)> {
+        [
+            (stamp::STAMP_V3, self.v3.as_ref().map(|c| &c.check)),
+            (stamp::STAMP_V2, self.v2.as_ref()),
+        ]
+        .into_iter()
+        .filter_map(|(id, check)| {
+            let check = check?;
+            let digests = check
+                .signers
+                .iter()
+                .flat_map(|(_, s)| s.content.iter())
+                .filter_map(|d| computed.get(d).map(|v| (*d, v.clone())))
+                .collect();
+            Some((id, digests))
+        })
+        .collect()
     }
 
     fn verified_v2(&self) -> Option<&BlockCheck<'b>> {
