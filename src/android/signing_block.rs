@@ -279,6 +279,10 @@ pub(crate) fn signatures_to_verify<'a>(
     Some(out)
 }
 
+const MAX_WARNINGS: usize = 32;
+/// Signers carry one signature per algorithm, a handful at most.
+const MAX_SIGNATURES: usize = 64;
+
 /// Errors and warnings of one scheme's check.
 #[derive(Debug, Default)]
 pub(crate) struct Findings {
@@ -291,8 +295,12 @@ impl Findings {
         self.errors.push(Finding::new(code, message));
     }
 
+    /// Warnings beyond `MAX_WARNINGS` are dropped: a hostile block can list a million
+    /// unknown algorithms, and the report says enough after a few.
     pub(crate) fn warning(&mut self, code: VerifyCode, message: String) {
-        self.warnings.push(Finding::new(code, message));
+        if self.warnings.len() < MAX_WARNINGS {
+            self.warnings.push(Finding::new(code, message));
+        }
     }
 }
 
@@ -417,6 +425,13 @@ pub(crate) fn check_signer<'a>(
     let mut listed = Vec::new();
     let mut offered = Vec::new();
     while !signatures.is_empty() {
+        if listed.len() == MAX_SIGNATURES {
+            findings.error(
+                VerifyCode::Malformed,
+                format!("{what}: it lists more than {MAX_SIGNATURES} signatures, which no signing tool writes"),
+            );
+            return None;
+        }
         let one = (|| {
             let mut signature = signatures.length_prefixed()?;
             Ok::<_, Truncated>((signature.u32()?, signature.length_prefixed()?.rest()))

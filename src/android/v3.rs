@@ -16,6 +16,8 @@ const ATTR_ROTATION_ON_DEV_RELEASE: u32 = 0xc2a6_b3ba;
 /// The first SDK level that reads the v3.1 block.
 pub(crate) const SDK_T: u32 = 33;
 const LINEAGE_VERSION: u32 = 1;
+/// Each node costs a signature check: past this many, a lineage is refused unread.
+const MAX_LINEAGE_NODES: usize = 64;
 
 /// Capability flags of a lineage node, by bit.
 pub(crate) const CAPABILITIES: [(u32, &str); 5] = [
@@ -285,6 +287,11 @@ pub(crate) fn verify_lineage(value: &[u8]) -> Result<Vec<&[u8]>, String> {
     let mut previous: Option<(&[u8], u32)> = None;
     while !r.is_empty() {
         let number = out.len() + 1;
+        if number > MAX_LINEAGE_NODES {
+            return Err(format!(
+                "it has more than {MAX_LINEAGE_NODES} certificates: keys rotate a few times in an app's life, this many is a hostile file"
+            ));
+        }
         let node = (|| -> Result<_, Truncated> {
             let mut node = r.length_prefixed()?;
             let signed_data = node.length_prefixed()?;
