@@ -169,3 +169,44 @@ pub fn signing_block_verify(data: &[u8]) {
         }
     }
 }
+
+/// A JAR manifest or signature file, every section and the digests Android would read.
+pub fn jar_manifest(data: &[u8]) {
+    crate::android::v1::walk_manifest(data);
+}
+
+/// A JAR signature's result and the certificates (DER) of the signers that verified.
+pub type JarCheck = (crate::report::SchemeVerification, Vec<Vec<u8>>);
+
+/// The JAR signature check of the zip at `path` over `min_sdk..=max_sdk` (the tests reach
+/// it for JARs, which appfiling does not inspect, and for APKs' v1 scheme alone): the
+/// scheme's result and the verified signers' certificates (DER). `None` when the file
+/// has no JAR signature.
+pub fn verify_jar(
+    path: &std::path::Path,
+    min_sdk: u32,
+    max_sdk: u32,
+    signing_block_schemes: &[u32],
+) -> Result<Option<JarCheck>, crate::Error> {
+    let open = || -> Result<_, crate::error::ErrorKind> {
+        let file = crate::input::FileSource::new(crate::input::open_input(path)?)?;
+        let mut archive = crate::input::Archive::new(std::sync::Arc::new(file))?;
+        let jar = crate::android::v1::verify(&mut archive, min_sdk, max_sdk, signing_block_schemes);
+        Ok(jar.map(|jar| (jar.scheme, jar.signer_certificates)))
+    };
+    open().map_err(|kind| kind.at(path))
+}
+
+/// The zip's own consistency checks on the file at `path` (the tests reach them for APKs,
+/// whose verdict another module draws).
+pub fn zip_integrity(
+    path: &std::path::Path,
+    check_crcs: bool,
+) -> Result<Vec<crate::report::Finding>, crate::Error> {
+    let open = || -> Result<_, crate::error::ErrorKind> {
+        let file = crate::input::FileSource::new(crate::input::open_input(path)?)?;
+        let mut archive = crate::input::Archive::new(std::sync::Arc::new(file))?;
+        Ok(crate::input::integrity::check(&mut archive, check_crcs))
+    };
+    open().map_err(|kind| kind.at(path))
+}

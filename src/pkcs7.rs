@@ -58,6 +58,8 @@ pub(crate) struct SignedData<'a> {
     pub signers: Vec<SignerInfo<'a>>,
     /// The encapsulated content (a provisioning profile's plist), when not detached.
     pub content: Option<Vec<u8>>,
+    /// The encapsulated content's type (eContentType's OID content octets).
+    pub content_type: &'a [u8],
 }
 
 fn expect<'a>(
@@ -97,6 +99,11 @@ pub(crate) fn parse_signed_data(data: &[u8]) -> Result<SignedData<'_>, Pkcs7Erro
     }
     expect(fields.next(), "SignedData has no digestAlgorithms")?;
     let encapsulated = expect(fields.next(), "SignedData has no encapContentInfo")?;
+    out.content_type = encapsulated
+        .children()
+        .next()
+        .and_then(Result::ok)
+        .map_or(&[][..], |oid| oid.content);
     out.content = encapsulated_content(encapsulated)?;
     for field in fields {
         let field = field?;

@@ -8,7 +8,9 @@ use super::res::{Value, TYPE_INT_BOOLEAN, TYPE_INT_DEC, TYPE_INT_HEX, TYPE_REFER
 use super::{MAX_MANIFEST, MAX_RESOURCES};
 use crate::error::ErrorKind;
 use crate::input::Archive;
-use crate::report::{Format, PackageReport, Warning, WarningCode};
+use crate::report::{
+    Finding, Format, PackageReport, Verification, VerifyCode, Warning, WarningCode,
+};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -83,8 +85,36 @@ pub(crate) fn inspect_aab(
     if let Some(android) = &mut report.android {
         android.bundle_modules = modules;
     }
+    if let Some(verify) = options.verify {
+        report.verification = Some(verify_bundle(archive, verify));
+    }
     crate::filing::file(&mut report, options.judged_at());
     Ok(report)
+}
+
+/// A bundle is never installed: the store checks its upload signature as a JAR with a
+/// current platform's algorithms. So by default it is held to Android's JAR rules from
+/// Android 9 (API 28) on, after which they no longer change, not to its app's minSdk.
+const BUNDLE_MIN_SDK: u32 = 28;
+
+/// A bundle is signed with the upload key by a JAR signature only (bundletool, jarsigner):
+/// that signature, and the zip's own consistency.
+fn verify_bundle(archive: &mut Archive, options: crate::VerifyOptions) -> Verification {
+    let min_sdk = options.min_sdk.unwrap_or(BUNDLE_MIN_SDK);
+    let max_sdk = options.max_sdk.unwrap_or(u32::MAX).max(min_sdk);
+    let (schemes, mut errors, crcs_checked) = match super::v1::verify(archive, min_sdk, max_sdk, &[]) {
+        Some(jar) => (vec![jar.scheme], Vec::new(), jar.crcs_checked),
+        None => (
+            Vec::new(),
+            vec![Finding::new(
+                VerifyCode::Unsigned,
+                "the bundle has no JAR signature (no META-INF/*.RSA, *.DSA or *.EC): it is not signed with an upload key",
+            )],
+            false,
+        ),
+    };
+    errors.extend(crate::input::integrity::check(archive, !crcs_checked));
+    Verification::conclude(Some(min_sdk), options.max_sdk, schemes, errors)
 }
 
 /// The manifest's elements in document order, as the binary-XML reader gives them.

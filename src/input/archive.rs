@@ -14,6 +14,40 @@ pub(crate) struct Entry<'a> {
     pub declared: u64,
 }
 
+/// One record of the central directory, for a walk over every entry.
+pub(crate) struct Listed<'a> {
+    pub name: &'a str,
+    record: &'a Record,
+}
+
+impl<'a> Listed<'a> {
+    pub(crate) fn is_directory(&self) -> bool {
+        self.name.ends_with('/')
+    }
+
+    pub(super) fn record(&self) -> &'a Record {
+        self.record
+    }
+}
+
+/// What streaming an entry found: the CRC-32 and size of its uncompressed bytes, and
+/// whether they are those its central-directory record states.
+pub(crate) struct Streamed {
+    pub crc: u32,
+    pub size: u64,
+    pub stated_crc: u32,
+    pub stated_size: u64,
+}
+
+impl Streamed {
+    pub(crate) fn crc_holds(&self) -> bool {
+        self.crc == self.stated_crc && self.size == self.stated_size
+    }
+}
+
+/// How much of an entry is read or inflated at a time while streaming.
+pub(crate) const STREAM_BUFFER: usize = 64 << 10;
+
 /// A zip over a shared source. Cloning gives another reader of the same bytes with the
 /// same index (detection's second thread), without reading the central directory again.
 #[derive(Clone)]
@@ -45,6 +79,10 @@ impl<'s> Archive<'s> {
         self.directory.source()
     }
 
+    pub(super) fn directory(&self) -> &Directory<'s> {
+        &self.directory
+    }
+
     pub(crate) fn file_len(&self) -> u64 {
         self.source().len()
     }
@@ -64,12 +102,65 @@ impl<'s> Archive<'s> {
         self.directory.find(name).is_some()
     }
 
-    /// One entry's record and the range of its bytes as stored, checked to lie before
-    /// the central directory. `Ok(None)` when there is no such entry.
-    fn locate(&self, name: &str) -> Result<Option<Located<'_, 's>>, ErrorKind> {
-        let Some(record) = self.directory.find(name) else {
-            return Ok(None);
-        };
+    /// Every record (a name listed twice included), in the order their bytes lie in the
+    /// file, so that a walk over all of them reads the file front to back.
+    pub(crate) fn listed_by_offset(&self) -> Vec<Listed<'_>> {
+        let mut listed: Vec<Listed> = self
+            .directory
+            .records()
+            .map(|(name, record)| Listed { name, record })
+            .collect();
+        listed.sort_by_key(|entry| entry.record.local_header);
+        listed
+    }
+
+    /// Names the central directory lists more than once.
+    pub(crate) fn repeated_names(&self) -> impl Iterator<Item = &str> {
+        self.directory.repeated_names()
+    }
+
+    /// Streams one entry's uncompressed bytes through `sink`, `buffer` at a time, with its
+    /// CRC-32 computed on the way; never past one byte more than its record states.
+    pub(crate) fn stream(
+        &self,
+        entry: &Listed<'_>,
+        buffer: &mut [u8],
+        mut sink: impl FnMut(&[u8]),
+    ) -> Result<Streamed, ErrorKind> {
+        let record = entry.record;
+        let (_, bytes) = self.stored_bytes(entry.name, record)?;
+        let stated_size = record.wayfinder.uncompressed_size_hint();
+        let mut reader = uncompressed(record, bytes).take(stated_size.saturating_add(1));
+        let mut crc = flate2::Crc::new();
+        let mut size = 0u64;
+        loop {
+            let n = match reader.read(buffer) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    return Err(ErrorKind::BadEntry {
+                        entry: entry.name.to_string(),
+                        reason: format!("cannot decompress: {e}"),
+                    })
+                }
+            };
+            let chunk = &buffer[..n];
+            crc.update(chunk);
+            sink(chunk);
+            size += n as u64;
+        }
+        Ok(Streamed {
+            crc: crc.sum(),
+            size,
+            stated_crc: record.crc,
+            stated_size,
+        })
+    }
+
+    /// Where a record's bytes as stored start, and those bytes, checked to lie before the
+    /// central directory.
+    fn stored_bytes(&self, name: &str, record: &Record) -> Result<(u64, Range<'s>), ErrorKind> {
         let bad = |reason: String| ErrorKind::BadEntry {
             entry: name.to_string(),
             reason,
@@ -79,14 +170,24 @@ impl<'s> Archive<'s> {
             .data_range(record)
             .map_err(|e| bad(format!("its local header is unreadable: {e}")))?;
         let len = end - start;
-        let bytes = (end <= self.directory.start())
+        (end <= self.directory.start())
             .then(|| Range::new(self.source().clone(), start, len))
             .flatten()
+            .map(|bytes| (start, bytes))
             .ok_or_else(|| {
                 bad(format!(
                     "its {len} bytes at offset {start} run past the start of the central directory"
                 ))
-            })?;
+            })
+    }
+
+    /// One entry's record and the range of its bytes as stored, checked to lie before
+    /// the central directory. `Ok(None)` when there is no such entry.
+    fn locate(&self, name: &str) -> Result<Option<Located<'_, 's>>, ErrorKind> {
+        let Some(record) = self.directory.find(name) else {
+            return Ok(None);
+        };
+        let (start, bytes) = self.stored_bytes(name, record)?;
         Ok(Some(Located {
             record,
             start,
@@ -101,13 +202,7 @@ impl<'s> Archive<'s> {
             return Ok(None);
         };
         let declared = located.record.wayfinder.uncompressed_size_hint();
-        let bytes = Cursor::new(Arc::new(located.bytes));
-        // Android and Apple's tools inflate every method other than STORED.
-        let reader: Box<dyn Read> = if located.record.stored {
-            Box::new(bytes)
-        } else {
-            Box::new(DeflateDecoder::new(bytes))
-        };
+        let reader = uncompressed(located.record, located.bytes);
         Ok(Some(Entry { reader, declared }))
     }
 
@@ -211,19 +306,32 @@ impl<'s> Archive<'s> {
             let end = located.start + located.bytes.len();
             spans.push((located.record.local_header, end, name));
         }
-        spans.sort_unstable();
-        for pair in spans.windows(2) {
-            let ((_, first_end, first), (second_start, _, second)) = (pair[0], pair[1]);
-            if second_start < first_end {
-                return Err(ErrorKind::BadEntry {
-                    entry: second.to_string(),
-                    reason: format!(
-                        "its bytes overlap those of {first} (overlapping zip entries, a zip-bomb pattern)"
-                    ),
-                });
-            }
+        match first_overlap(spans) {
+            None => Ok(()),
+            Some((first, second)) => Err(ErrorKind::BadEntry {
+                entry: second.to_string(),
+                reason: overlap_reason(first),
+            }),
         }
-        Ok(())
+    }
+
+    /// The first two records (in file order) whose bytes overlap; records whose local
+    /// header cannot be read are left out (the caller reports those).
+    pub(crate) fn overlapping_entries(&self) -> Option<(&str, &str)> {
+        let spans = self
+            .directory
+            .records()
+            .filter_map(|(name, record)| {
+                let (_, end) = self.directory.data_range(record).ok()?;
+                Some((record.local_header, end, name))
+            })
+            .collect();
+        first_overlap(spans)
+    }
+
+    /// Fills `buffer` with the bytes at `offset`.
+    pub(super) fn read_into(&self, offset: u64, buffer: &mut [u8]) -> std::io::Result<()> {
+        self.source().read_exact_at(buffer, offset)
     }
 
     /// Reads `len` raw bytes at `offset`. The caller bounds `len`.
@@ -232,6 +340,30 @@ impl<'s> Archive<'s> {
         self.source().read_exact_at(&mut out, offset)?;
         Ok(out)
     }
+}
+
+/// An entry's bytes as stored, read as its uncompressed bytes: Android and Apple's tools
+/// inflate every method other than STORED.
+fn uncompressed<'s>(record: &Record, bytes: Range<'s>) -> Box<dyn Read + 's> {
+    let bytes = Cursor::new(Arc::new(bytes));
+    if record.stored {
+        Box::new(bytes)
+    } else {
+        Box::new(DeflateDecoder::new(bytes))
+    }
+}
+
+/// The first pair of (start, end, name) spans that overlap, in the order they start.
+fn first_overlap(mut spans: Vec<(u64, u64, &str)>) -> Option<(&str, &str)> {
+    spans.sort_unstable();
+    spans
+        .windows(2)
+        .find(|pair| pair[1].0 < pair[0].1)
+        .map(|pair| (pair[0].2, pair[1].2))
+}
+
+pub(crate) fn overlap_reason(first: &str) -> String {
+    format!("its bytes overlap those of {first} (overlapping zip entries, a zip-bomb pattern)")
 }
 
 /// The most entries any end-of-central-directory record of the file declares (the

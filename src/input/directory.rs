@@ -44,6 +44,10 @@ pub(super) struct Record {
     listed: bool,
     pub(super) local_header: u64,
     pub(super) wayfinder: ZipArchiveEntryWayfinder,
+    /// As the central directory states them, for the checks of `integrity`.
+    pub(super) crc: u32,
+    pub(super) method: u16,
+    pub(super) flags: u16,
 }
 
 pub(super) struct Directory<'s> {
@@ -149,6 +153,9 @@ impl<'s> Directory<'s> {
                 listed,
                 local_header: entry.local_header_offset(),
                 wayfinder: entry.wayfinder(),
+                crc: entry.crc32(),
+                method: entry.compression_method().as_u16(),
+                flags: entry.flags().bits(),
             });
             names.extend_from_slice(name);
         }
@@ -180,6 +187,35 @@ impl<'s> Directory<'s> {
             .iter()
             .filter(|record| record.listed)
             .map(|record| name_in(&self.names, record))
+    }
+
+    /// Every record with its name, a name listed twice included, in directory order.
+    pub(super) fn records(&self) -> impl Iterator<Item = (&str, &Record)> {
+        self.records
+            .iter()
+            .map(|record| (name_in(&self.names, record), record))
+    }
+
+    /// Names listed more than once (each time after the first).
+    pub(super) fn repeated_names(&self) -> impl Iterator<Item = &str> {
+        self.records
+            .iter()
+            .filter(|record| !record.listed)
+            .map(|record| name_in(&self.names, record))
+    }
+
+    /// The offset of the end-of-central-directory record.
+    pub(super) fn end_record(&self) -> u64 {
+        self.zip.eocd_offset()
+    }
+
+    /// An entry's local header, read into `buffer` (64 KiB name and extra field at most).
+    pub(super) fn local_header<'b>(
+        &self,
+        record: &Record,
+        buffer: &'b mut [u8],
+    ) -> Result<rawzip::ZipLocalFileHeader<'b>, rawzip::Error> {
+        self.zip.get_entry(record.wayfinder)?.local_header(buffer)
     }
 
     pub(super) fn find(&self, name: &str) -> Option<&Record> {

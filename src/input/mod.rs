@@ -8,7 +8,7 @@ mod directory;
 pub(crate) mod icon;
 pub(crate) mod integrity;
 
-pub(crate) use archive::{read_bounded, Archive, Entry, NestedBudget};
+pub(crate) use archive::{read_bounded, Archive, Entry, NestedBudget, Streamed, STREAM_BUFFER};
 
 use crate::error::ErrorKind;
 use std::fs::File;
