@@ -80,8 +80,8 @@ pub(crate) fn verify_apk(
     }
 
     let jar = if min < SDK_N || found.is_empty() {
-        let ids: Vec<u32> = found.iter().map(|(_, id)| *id).collect();
-        let jar = v1::verify(archive, min, max, &ids);
+        let versions: Vec<u32> = found.iter().map(|(_, version)| *version).collect();
+        let jar = v1::verify(archive, min, max, &versions);
         if jar.is_none() {
             errors.push(missing_jar(&found, min, block_unreadable.as_deref()));
         }
@@ -302,18 +302,19 @@ impl<'b> SchemeChecks<'b> {
         ]
     }
 
-    /// The schemes checked, with their block IDs.
+    /// The schemes checked, with their version numbers as `X-Android-APK-Signed` names
+    /// them (31 for v3.1, as apksig counts it).
     fn found(&self) -> Vec<(VerifiedScheme, u32)> {
         self.blocks()
             .into_iter()
             .filter(|(_, check)| check.is_some())
             .map(|(scheme, _)| {
-                let id = match scheme {
-                    VerifiedScheme::V31 => ID_V31,
-                    VerifiedScheme::V3 => ID_V3,
-                    _ => ID_V2,
+                let version = match scheme {
+                    VerifiedScheme::V31 => 31,
+                    VerifiedScheme::V3 => 3,
+                    _ => 2,
                 };
-                (scheme, id)
+                (scheme, version)
             })
             .collect()
     }
