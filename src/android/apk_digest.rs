@@ -224,13 +224,15 @@ pub(crate) fn compute(
         .filter_map(|d| d.chunk_hash().map(|h| (*d, h)))
         .collect();
     let verity = wanted.contains(&ContentDigest::VerityChunkedSha256);
-    if verity && sections.signing_block_start % PAGE as u64 != 0 {
+    if verity && !sections.signing_block_start.is_multiple_of(PAGE as u64) {
         return Err(DigestError::Malformed(format!(
             "the APK Signing Block is not aligned on a 4096-byte page (it starts at offset {}), as the verity digest requires",
             sections.signing_block_start
         )));
     }
-    if verity && (sections.central_directory - sections.signing_block_start) % PAGE as u64 != 0 {
+    if verity
+        && !(sections.central_directory - sections.signing_block_start).is_multiple_of(PAGE as u64)
+    {
         return Err(DigestError::Malformed(
             "the APK Signing Block's size is not a multiple of 4096 bytes, as the verity digest requires".into(),
         ));
