@@ -68,9 +68,6 @@ pub(crate) fn verify_apk(
     if let Some(block) = block.as_ref().filter(|_| max >= SDK_N) {
         checks.run(block, min, max, &mut errors);
     }
-    let computed = checks.content_digests(archive, &sections, &mut errors);
-    let mut schemes = checks.conclude(block.as_ref(), &computed);
-
     let found = checks.found();
     if max >= SDK_O && found.is_empty() && target_sandbox_version(manifest) > 1 {
         errors.push(Finding::new(
@@ -79,17 +76,40 @@ pub(crate) fn verify_apk(
         ));
     }
 
-    let jar = if min < SDK_N || found.is_empty() {
-        let versions: Vec<u32> = found.iter().map(|(_, version)| *version).collect();
-        let jar = v1::verify(archive, min, max, &versions);
-        if jar.is_none() {
+    // The content digests and the JAR/zip checks each read the whole file: side by side.
+    let digest_reader = archive.clone();
+    let (digested, jar, zip_findings) = std::thread::scope(|scope| {
+        let digests = scope.spawn(|| {
+            let mut errors = Vec::new();
+            let computed = checks.content_digests(&digest_reader, &sections, &mut errors);
+            (computed, errors)
+        });
+        let jar = (min < SDK_N || found.is_empty()).then(|| {
+            let versions: Vec<u32> = found.iter().map(|(_, version)| *version).collect();
+            v1::verify(archive, min, max, &versions)
+        });
+        let zip_findings = integrity::check(archive, !matches!(jar, Some(Some(_))));
+        let digested = digests.join().unwrap_or_else(|_| {
+            let failed = Finding::new(
+                VerifyCode::ReadFailed,
+                "the APK's content digests could not be computed",
+            );
+            (BTreeMap::new(), vec![failed])
+        });
+        (digested, jar, zip_findings)
+    });
+    let (computed, digest_errors) = digested;
+    errors.extend(digest_errors);
+    let mut schemes = checks.conclude(block.as_ref(), &computed);
+    let jar = match jar {
+        Some(None) => {
             errors.push(missing_jar(&found, min, block_unreadable.as_deref()));
+            None
         }
-        jar
-    } else {
-        None
+        Some(jar) => jar,
+        None => None,
     };
-    errors.extend(integrity::check(archive, jar.is_none()));
+    errors.extend(zip_findings);
     let jar_verified = jar.as_ref().filter(|j| j.scheme.verified);
     if let Some(jar) = &jar {
         schemes.push(jar.scheme.clone());
