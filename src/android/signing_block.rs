@@ -685,6 +685,37 @@ pub(crate) mod tests {
         assert_eq!(entries[2].size, 8);
     }
 
+    /// apksig's choice: the strongest algorithm at each level where one becomes known,
+    /// and nothing when none is known at the oldest level.
+    #[test]
+    fn signatures_are_chosen_per_sdk_level() {
+        let offer = |ids: &[u32]| -> Vec<(ApkSignatureAlgorithm, &[u8])> {
+            ids.iter()
+                .map(|id| (signature_algorithm(*id).unwrap(), &b""[..]))
+                .collect()
+        };
+        let chosen = |ids: &[u32], min, max| {
+            signatures_to_verify(&offer(ids), min, max)
+                .map(|c| c.iter().map(|(a, _)| a.id).collect::<Vec<_>>())
+        };
+        let newest = i32::MAX as u32;
+        assert_eq!(
+            chosen(&[0x0103, 0x0104, 0x0421], 24, newest),
+            Some(vec![0x0104, 0x0421])
+        );
+        assert_eq!(
+            chosen(&[0x0103, 0x0104, 0x0421], 24, 27),
+            Some(vec![0x0104])
+        );
+        assert_eq!(
+            chosen(&[0x0103, 0x0421], 28, newest),
+            Some(vec![0x0103, 0x0421])
+        );
+        assert_eq!(chosen(&[0x0421], 24, newest), None);
+        assert_eq!(chosen(&[], 24, newest), None);
+        assert!(signature_algorithm(0x9901).is_none());
+    }
+
     #[test]
     fn bad_sizes_are_errors() {
         let mut data = block(&[(ID_V2, b"abc")]);

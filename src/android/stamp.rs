@@ -59,7 +59,7 @@ pub(super) fn verify(
     let mut findings = Findings::default();
     match (value, expected) {
         (None, _) => findings.error(
-            VerifyCode::Malformed,
+            VerifyCode::NoSigners,
             "the APK has no SourceStamp v2 block, the only kind Android checks".into(),
         ),
         (Some(_), None) => findings.error(
