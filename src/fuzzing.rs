@@ -215,6 +215,25 @@ pub fn code_resources(data: &[u8]) {
     }
 }
 
+/// An APK Signing Block's v2, v3 and v3.1 blocks verified as the APK verifier does (the
+/// signer records, their signatures, lineages and SDK ranges), and a lineage alone.
+pub fn signing_block_verify(data: &[u8]) {
+    let _ = v3::verify_lineage(data);
+    let _ = v2::verify(data, 24, i32::MAX as u32, false);
+    let _ = v3::verify(data, false, 28, i32::MAX as u32, Some(33));
+    if let Ok(block) = signing_block::SigningBlock::parse(data.to_vec()) {
+        if let Some(value) = block.value(signing_block::ID_V2) {
+            let _ = v2::verify(value, 24, i32::MAX as u32, true);
+        }
+        if let Some(value) = block.value(signing_block::ID_V3) {
+            let _ = v3::verify(value, false, 28, i32::MAX as u32, None);
+        }
+        if let Some(value) = block.value(signing_block::ID_V31) {
+            let _ = v3::verify(value, true, 33, 33, None);
+        }
+    }
+}
+
 /// A JAR manifest or signature file, every section and the digests Android would read.
 pub fn jar_manifest(data: &[u8]) {
     crate::android::v1::walk_manifest(data);

@@ -2,6 +2,7 @@
 //! scheme, and the signer to file.
 
 pub(crate) mod aab;
+mod apk_digest;
 pub(crate) mod arsc;
 pub(crate) mod axml;
 pub(crate) mod dex;
@@ -15,6 +16,7 @@ mod stamp;
 pub(crate) mod v1;
 pub(crate) mod v2;
 pub(crate) mod v3;
+mod verify;
 
 use crate::cert;
 use crate::error::ErrorKind;
@@ -93,6 +95,14 @@ pub(crate) fn inspect_apk(
     });
     let manifest = manifest::read(&parsed.elements, table.as_ref());
     let mut report = android_report(path, Format::Apk, &manifest, archive, warnings)?;
+    if let Some(verify_options) = options.verify {
+        report.verification = Some(verify::verify_apk(
+            archive,
+            &report,
+            &parsed.elements,
+            verify_options,
+        ));
+    }
     crate::filing::file(&mut report, options.judged_at());
     Ok((report, parsed))
 }

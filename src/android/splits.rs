@@ -5,7 +5,10 @@
 
 use crate::error::ErrorKind;
 use crate::input::{icon, Archive, NestedBudget};
-use crate::report::{Format, PackageReport, SplitApk, Warning, WarningCode};
+use crate::report::{
+    Finding, Format, PackageReport, SchemeVerification, SplitApk, Verification, VerifyCode,
+    Warning, WarningCode,
+};
 use std::path::Path;
 
 /// Sets carry a base, config splits per ABI, density and language: dozens at most.
@@ -126,6 +129,12 @@ pub(crate) fn inspect_set(
         });
     }
     report.warnings.extend(warnings);
+    if options.verify.is_some() {
+        let base = apks.first().map_or("", |apk| apk.entry.as_str());
+        let members = std::iter::once((base, &report))
+            .chain(read.iter().map(|(entry, apk)| (entry.as_str(), apk)));
+        report.verification = Some(set_verification(members, &unreadable));
+    }
     if options.icon {
         // The base's icon, from the base or, at a density it leaves to them, a split.
         let entries = apks.iter().map(|apk| apk.entry.as_str());
@@ -135,6 +144,49 @@ pub(crate) fn inspect_set(
         android.apks = apks;
     }
     Ok(report)
+}
+
+/// A set verifies when every APK in it does: each APK's schemes and errors, with the
+/// APK named in every message; an APK that could not be read fails the set.
+fn set_verification<'a>(
+    members: impl Iterator<Item = (&'a str, &'a PackageReport)>,
+    unreadable: &[(String, String)],
+) -> Verification {
+    let named = |entry: &str, findings: &[Finding]| -> Vec<Finding> {
+        findings
+            .iter()
+            .map(|f| Finding::new(f.code, format!("{entry}: {}", f.message)))
+            .collect()
+    };
+    let mut range = None;
+    let mut schemes = Vec::new();
+    let mut errors = Vec::new();
+    for (entry, apk) in members {
+        let Some(verification) = &apk.verification else {
+            errors.push(Finding::new(
+                VerifyCode::ReadFailed,
+                format!("{entry}: was not verified"),
+            ));
+            continue;
+        };
+        range.get_or_insert((verification.min_sdk, verification.max_sdk));
+        errors.extend(named(entry, &verification.errors));
+        for scheme in &verification.schemes {
+            schemes.push(SchemeVerification {
+                errors: named(entry, &scheme.errors),
+                warnings: named(entry, &scheme.warnings),
+                ..scheme.clone()
+            });
+        }
+    }
+    for (entry, why) in unreadable {
+        errors.push(Finding::new(
+            VerifyCode::ReadFailed,
+            format!("{entry}: cannot be read, so its signature cannot be verified: {why}"),
+        ));
+    }
+    let (min_sdk, max_sdk) = range.unwrap_or_default();
+    Verification::conclude(min_sdk, max_sdk, schemes, errors)
 }
 
 fn split_of(apk: &PackageReport) -> Option<&str> {
