@@ -53,12 +53,14 @@ impl Verification {
                 .map_or("no signature scheme was checked", |e| e.message.as_str());
             return format!("DOES NOT VERIFY: {reason}");
         }
-        let schemes: Vec<&str> = self
+        let mut verified: Vec<VerifiedScheme> = self
             .schemes
             .iter()
             .filter(|s| s.verified)
-            .map(|s| s.scheme.name())
+            .map(|s| s.scheme)
             .collect();
+        verified.sort();
+        let schemes: Vec<&str> = verified.iter().map(|s| s.name()).collect();
         let range = match (self.min_sdk, self.max_sdk) {
             (Some(min), None) => format!(" for SDK {min}+"),
             (Some(min), Some(max)) if min == max => format!(" for SDK {min}"),
@@ -215,6 +217,18 @@ verify_codes! {
     Encrypted => "encrypted",
 }
 
+impl Serialize for VerifyCode {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for VerifyCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -280,17 +294,5 @@ mod tests {
             vec![Finding::new(VerifyCode::SchemeRequired, "no JAR signature")],
         );
         assert_eq!(package_error.summary(), "DOES NOT VERIFY: no JAR signature");
-    }
-}
-
-impl Serialize for VerifyCode {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl std::fmt::Display for VerifyCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
     }
 }
