@@ -112,7 +112,16 @@ fn a_tampered_apk_does_not_verify_and_the_gate_refuses_it() {
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 
     // The sheet names it as a problem and fails.
-    let out = run(&["sheet", "--format", "json", "-o", "/dev/null", tampered]);
+    let sheet = temp_file("verify-cli", "sheet.json", b"");
+    let out = run(&[
+        "sheet",
+        "--format",
+        "json",
+        "--force",
+        "-o",
+        sheet.to_str().unwrap(),
+        tampered,
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("DOES NOT VERIFY"), "{stderr}");

@@ -11,10 +11,10 @@ const ATTR_LABEL: u32 = 0x0101_0001;
 const ATTR_ICON: u32 = 0x0101_0002;
 const ATTR_NAME: u32 = 0x0101_0003;
 const ATTR_DEBUGGABLE: u32 = 0x0101_000f;
-const ATTR_MIN_SDK: u32 = 0x0101_020c;
+pub(super) const ATTR_MIN_SDK: u32 = 0x0101_020c;
 const ATTR_VERSION_CODE: u32 = 0x0101_021b;
 const ATTR_VERSION_NAME: u32 = 0x0101_021c;
-const ATTR_TARGET_SDK: u32 = 0x0101_0270;
+pub(super) const ATTR_TARGET_SDK: u32 = 0x0101_0270;
 const ATTR_VERSION_CODE_MAJOR: u32 = 0x0101_0576;
 
 /// How many references a value may go through before we give up (a loop).

@@ -5,6 +5,7 @@
 
 use super::apk_digest::{self, ContentDigest, ZipSections};
 use super::axml::{AttrValue, Element};
+use super::manifest::{ATTR_MIN_SDK, ATTR_TARGET_SDK};
 use super::res::{Value, TYPE_INT_DEC, TYPE_INT_HEX};
 use super::signing_block::{
     check_content, BlockCheck, Findings, SigningBlock, ID_V2, ID_V3, ID_V31, SDK_N, SDK_P,
@@ -33,7 +34,11 @@ pub(crate) fn verify_apk(
     manifest: &[Element],
     options: VerifyOptions,
 ) -> Verification {
-    let min = options.min_sdk.or(report.min_sdk).unwrap_or(1);
+    let min = options
+        .min_sdk
+        .or(report.min_sdk)
+        .or_else(|| codename_sdk(manifest, ATTR_MIN_SDK, "minSdkVersion"))
+        .unwrap_or(1);
     let max = options.max_sdk.unwrap_or(NEWEST);
     let conclude =
         |schemes, errors| Verification::conclude(Some(min), options.max_sdk, schemes, errors);
@@ -165,7 +170,10 @@ pub(crate) fn verify_apk(
             }
         }
     }
-    if let Some(target) = report.target_sdk.filter(|t| *t >= SDK_R && max >= *t) {
+    let target_sdk = report
+        .target_sdk
+        .or_else(|| codename_sdk(manifest, ATTR_TARGET_SDK, "targetSdkVersion"));
+    if let Some(target) = target_sdk.filter(|t| *t >= SDK_R && max >= *t) {
         if v2_verified.is_none() && checks.verified_v3().is_none() && !checks.verified_v31() {
             errors.push(Finding::new(
                 VerifyCode::SchemeRequired,
@@ -174,6 +182,50 @@ pub(crate) fn verify_apk(
         }
     }
     conclude(schemes, errors)
+}
+
+/// The first letter of each release's codename and its first SDK level.
+const CODENAMES: [(char, u32); 21] = [
+    ('C', 3),
+    ('D', 4),
+    ('E', 5),
+    ('F', 8),
+    ('G', 9),
+    ('H', 11),
+    ('I', 14),
+    ('J', 16),
+    ('K', 19),
+    ('L', 21),
+    ('M', 23),
+    ('N', 24),
+    ('O', 26),
+    ('P', 28),
+    ('Q', 29),
+    ('R', 30),
+    ('S', 31),
+    ('T', 33),
+    ('U', 34),
+    ('V', 35),
+    ('W', 36),
+];
+
+/// A `<uses-sdk>` level written as a preview's codename ("VanillaIceCream"), as Android
+/// and apksig read it: one past the newest release whose codename's first letter comes no
+/// later than the codename's. `None` for numbers and for names not starting A-Z.
+fn codename_sdk(manifest: &[Element], attribute: u32, name: &str) -> Option<u32> {
+    let uses_sdk = manifest
+        .iter()
+        .find(|e| e.depth == 2 && &*e.name == "uses-sdk")?;
+    let AttrValue::String(codename) = uses_sdk.attribute(attribute, name)? else {
+        return None;
+    };
+    let first = codename.chars().next().filter(char::is_ascii_uppercase)?;
+    let newest = CODENAMES
+        .iter()
+        .rev()
+        .find(|(letter, _)| *letter <= first)
+        .map_or(1, |(_, sdk)| *sdk);
+    Some(newest + 1)
 }
 
 /// Why no JAR signature is a problem: nothing signs the APK at all, or v2/v3 alone do not

@@ -46,7 +46,6 @@ pub(super) struct Record {
     pub(super) wayfinder: ZipArchiveEntryWayfinder,
     /// As the central directory states them, for the checks of `integrity`.
     pub(super) crc: u32,
-    pub(super) method: u16,
     pub(super) flags: u16,
 }
 
@@ -154,7 +153,6 @@ impl<'s> Directory<'s> {
                 local_header: entry.local_header_offset(),
                 wayfinder: entry.wayfinder(),
                 crc: entry.crc32(),
-                method: entry.compression_method().as_u16(),
                 flags: entry.flags().bits(),
             });
             names.extend_from_slice(name);

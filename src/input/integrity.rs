@@ -68,7 +68,7 @@ pub(crate) fn crc_message(entry: &Listed<'_>, streamed: &super::Streamed) -> Str
 }
 
 /// What Android checks of a local header against the central directory: the name,
-/// the compression method and whether a data descriptor follows, and the CRC-32 and
+/// whether a data descriptor follows, and the CRC-32 and
 /// sizes unless a data descriptor carries them.
 fn local_header_problem(
     archive: &Archive,
@@ -94,20 +94,10 @@ fn local_header_problem(
             name.to_string(),
         );
     }
-    let method = header.compression_method().as_u16();
-    if method != record.method {
-        return mismatch(
-            "compression method",
-            method.to_string(),
-            record.method.to_string(),
-        );
-    }
-    if !matches!(record.method, 0 | 8) {
-        return Some(format!(
-            "{name} is compressed with method {}: Android reads only stored and deflated entries",
-            record.method
-        ));
-    }
+    // The compression method is the central directory's alone, as apksig and Android's
+    // tools read it: a local header that says otherwise, and methods other than stored
+    // (inflated as deflate), are accepted (the corpus's mismatched- and
+    // weird-compression-method APKs verify with apksigner).
     let descriptor = header.flags().has_data_descriptor();
     if descriptor != (record.flags & DATA_DESCRIPTOR != 0) {
         return Some(format!(
