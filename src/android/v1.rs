@@ -104,13 +104,13 @@ const KITKAT: u32 = 19;
 const NOUGAT: u32 = 24;
 const PIE: u32 = 28;
 
-/// APK Signing Block scheme IDs that `X-Android-APK-Signed` may list, and the level
-/// from which Android checks each is present.
+/// Scheme versions that `X-Android-APK-Signed` may list, and the level from which
+/// Android checks each is present.
 const STRIPPING_PROTECTED: [(u32, u32, &str); 2] = [(2, NOUGAT, "v2"), (3, PIE, "v3")];
 
 /// Verifies the JAR signature as Android does for SDK levels `min_sdk..=max_sdk`;
-/// `signing_block_schemes` are the IDs of the APK Signing Block's v2/v3 blocks present
-/// (for `X-Android-APK-Signed` stripping protection). `None` when the archive has no
+/// `signing_block_schemes` are the scheme versions (2, 3, 31) whose blocks the APK
+/// Signing Block holds (for `X-Android-APK-Signed` stripping protection). `None` when the archive has no
 /// JAR signature (no signature block file). Also checks the CRC-32 of every entry it
 /// streams.
 pub(crate) fn verify(
