@@ -14,7 +14,7 @@ seconds=${SECONDS_PER_TARGET:-60}
 jobs=${JOBS:-1}
 corpus_dir=${CORPUS_DIR:-../shared/corpus}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(axml arsc signing_block pkcs7 macho profile plist_strings hap_sign_block resources_index dex abc aab_proto jks inspect icon filing_toml against)
+[ ${#targets[@]} -gt 0 ] || targets=(axml arsc signing_block signing_block_verify jar_manifest pkcs7 macho code_signature code_resources profile plist_strings hap_sign_block hap_verify resources_index dex abc aab_proto jks inspect icon filing_toml against)
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
 export RUSTC_BOOTSTRAP=1
 
@@ -81,12 +81,15 @@ def android(path, icons):
     for n in names:
         if n.startswith("META-INF/") and n.upper().endswith((".RSA", ".EC", ".DSA")):
             put("pkcs7", z.read(n))
+        elif n.startswith("META-INF/") and n.upper().endswith((".MF", ".SF")):
+            put("jar_manifest", z.read(n))
         elif n.startswith("res/") and n.endswith((".png", ".webp")) and icons[0] > 0:
             icons[0] -= 1
             put("icon", z.read(n))
     block = apk_signing_block(data)
     if block:
         put("signing_block", block)
+        put("signing_block_verify", block)
 
 def ios(path):
     z = zipfile.ZipFile(path)
@@ -94,12 +97,15 @@ def ios(path):
         base = os.path.basename(n)
         if n.endswith(".mobileprovision"):
             put("profile", z.read(n))
+        elif n.endswith("_CodeSignature/CodeResources"):
+            put("code_resources", z.read(n))
         elif n.endswith((".plist", ".strings")):
             put("plist_strings", z.read(n))
         elif n.endswith(".png"):
             put("icon", z.read(n))
         elif "/" in n and n.rsplit("/", 2)[-2] == base + ".app":
             put("macho", z.read(n))
+            put("code_signature", z.read(n))
 
 def harmony(path):
     data = read(path)
@@ -116,9 +122,11 @@ def harmony(path):
             block = hap_sign_block(inner)
             if block:
                 put("hap_sign_block", block)
+                put("hap_verify", block)
     block = hap_sign_block(data)
     if block:
         put("hap_sign_block", block)
+        put("hap_verify", block)
 
 def bundle(path):
     z = zipfile.ZipFile(path)
