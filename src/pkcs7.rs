@@ -294,24 +294,32 @@ fn signature_algorithm(
             crate::ber::oid_string(oid).unwrap_or_else(|| "unreadable".into()),
         )
     };
+    use DigestAlgorithm::*;
+    // An identifier that names a hash signs with it (as apksig and Java read them);
+    // rsaEncryption, id-ecPublicKey and id-dsa sign with the SignerInfo's digest.
     Ok(match oid {
-        // rsaEncryption and the hash-named RSA identifiers: the SignerInfo's digest rules
-        // (JAR signers write either).
-        [prefix @ .., 1 | 4 | 5 | 11 | 12 | 13 | 14] if prefix == RSA => {
-            SignatureAlgorithm::RsaPkcs1v15(digest)
-        }
+        [prefix @ .., 1] if prefix == RSA => SignatureAlgorithm::RsaPkcs1v15(digest),
+        [prefix @ .., 4] if prefix == RSA => SignatureAlgorithm::RsaPkcs1v15(Md5),
+        [prefix @ .., 5] if prefix == RSA => SignatureAlgorithm::RsaPkcs1v15(Sha1),
+        [prefix @ .., 11] if prefix == RSA => SignatureAlgorithm::RsaPkcs1v15(Sha256),
+        [prefix @ .., 12] if prefix == RSA => SignatureAlgorithm::RsaPkcs1v15(Sha384),
+        [prefix @ .., 13] if prefix == RSA => SignatureAlgorithm::RsaPkcs1v15(Sha512),
+        [prefix @ .., 14] if prefix == RSA => SignatureAlgorithm::RsaPkcs1v15(Sha224),
         [prefix @ .., 10] if prefix == RSA => {
             let salt_len = pss_salt_length(signer.signature_parameters)?;
             SignatureAlgorithm::RsaPss { digest, salt_len }
         }
         // id-ecPublicKey, ecdsa-with-SHA1, ecdsa-with-SHA224/256/384/512.
-        [0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01] | [0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x01] => {
-            SignatureAlgorithm::Ecdsa(digest)
+        [0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01] => SignatureAlgorithm::Ecdsa(digest),
+        [prefix @ .., 1] if prefix == ECDSA_WITH => SignatureAlgorithm::Ecdsa(Sha1),
+        [prefix @ .., 3, n @ 1..=4] if prefix == ECDSA_WITH => {
+            SignatureAlgorithm::Ecdsa([Sha224, Sha256, Sha384, Sha512][usize::from(*n - 1)])
         }
-        [prefix @ .., 3, 1..=4] if prefix == ECDSA_WITH => SignatureAlgorithm::Ecdsa(digest),
         // id-dsa, dsa-with-sha1, dsa-with-sha224/256.
-        [prefix @ .., 1 | 3] if prefix == X957 => SignatureAlgorithm::Dsa(digest),
-        [prefix @ .., 1 | 2] if prefix == NIST_DSA => SignatureAlgorithm::Dsa(digest),
+        [prefix @ .., 1] if prefix == X957 => SignatureAlgorithm::Dsa(digest),
+        [prefix @ .., 3] if prefix == X957 => SignatureAlgorithm::Dsa(Sha1),
+        [prefix @ .., 1] if prefix == NIST_DSA => SignatureAlgorithm::Dsa(Sha224),
+        [prefix @ .., 2] if prefix == NIST_DSA => SignatureAlgorithm::Dsa(Sha256),
         _ => return Err(unsupported()),
     })
 }
@@ -364,9 +372,9 @@ pub(crate) fn verify_signer<'a>(
     })?;
     let algorithm = signature_algorithm(signer, digest)?;
     let key = crate::crypto::certificate_public_key(certificate)?;
-    let content_digest = digest.digest(content);
     match signer.signed_attributes {
         Some(attributes) => {
+            let content_digest = digest.digest(content);
             let stated = signed_attribute(signer, MESSAGE_DIGEST)?;
             let [value] = stated.as_slice() else {
                 return Err(SignerInfoError::NoMessageDigest);
@@ -381,7 +389,8 @@ pub(crate) fn verify_signer<'a>(
             der[0] = TAG_SET;
             crate::crypto::verify(key, algorithm, &der, signer.signature)?;
         }
-        None => crate::crypto::verify_digest(key, algorithm, &content_digest, signer.signature)?,
+        // Without attributes the signature is over the content, hashed as it names.
+        None => crate::crypto::verify(key, algorithm, content, signer.signature)?,
     }
     Ok(certificate)
 }
