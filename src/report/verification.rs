@@ -60,6 +60,8 @@ impl Verification {
             .map(|s| s.scheme)
             .collect();
         verified.sort();
+        // A pack's modules verify under their own scheme too: each name once.
+        verified.dedup();
         let schemes: Vec<&str> = verified.iter().map(|s| s.name()).collect();
         let range = match (self.min_sdk, self.max_sdk) {
             (Some(min), None) => format!(" for SDK {min}+"),
