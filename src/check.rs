@@ -28,6 +28,114 @@ pub fn normalize_hex(value: &str) -> String {
         .to_ascii_uppercase()
 }
 
+/// The fingerprints `check --expect-*` takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fingerprint {
+    Md5,
+    Sha1,
+    Sha256,
+}
+
+impl Fingerprint {
+    const ALL: [Fingerprint; 3] = [Fingerprint::Md5, Fingerprint::Sha1, Fingerprint::Sha256];
+
+    fn hex_digits(self) -> usize {
+        match self {
+            Fingerprint::Md5 => 32,
+            Fingerprint::Sha1 => 40,
+            Fingerprint::Sha256 => 64,
+        }
+    }
+
+    /// The option that takes it.
+    pub fn option(self) -> &'static str {
+        match self {
+            Fingerprint::Md5 => "--expect-md5",
+            Fingerprint::Sha1 => "--expect-sha1",
+            Fingerprint::Sha256 => "--expect-sha256",
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Fingerprint::Md5 => "an MD5",
+            Fingerprint::Sha1 => "a SHA-1",
+            Fingerprint::Sha256 => "a SHA-256",
+        }
+    }
+
+    /// Why a value given for this fingerprint is another one, in words.
+    fn hint(self, other: Fingerprint) -> &'static str {
+        match (self, other) {
+            (Fingerprint::Md5, Fingerprint::Sha1) => {
+                "; iOS and HarmonyOS file the certificate's SHA-1 in the 签名MD5值 field"
+            }
+            _ => "",
+        }
+    }
+}
+
+/// Why a `--expect-*` value cannot be the fingerprint it is given as.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FingerprintError {
+    #[error(
+        "{option}: {value:?} is not hexadecimal (digits 0-9 and A-F, colons and spaces allowed)"
+    )]
+    NotHex { option: &'static str, value: String },
+    #[error("{option}: {digits} hex digits is {other}, not {wanted}: use {other_option}{hint}")]
+    Another {
+        option: &'static str,
+        digits: usize,
+        other: &'static str,
+        wanted: &'static str,
+        other_option: &'static str,
+        hint: &'static str,
+    },
+    #[error("{option} takes the {expected} hex digits of {wanted}; {value:?} has {digits} (cut short, or more than one value?)")]
+    Length {
+        option: &'static str,
+        value: String,
+        expected: usize,
+        wanted: &'static str,
+        digits: usize,
+    },
+}
+
+/// A `--expect-*` value, normalised, or why it cannot be `kind`: the shape is checked
+/// before any package is read, so a SHA-1 given as an MD5 (the natural iOS mistake) is
+/// named as such instead of reported as a changed key.
+pub fn parse_fingerprint(value: &str, kind: Fingerprint) -> Result<String, FingerprintError> {
+    let normalized = normalize_hex(value);
+    let option = kind.option();
+    if normalized.is_empty() || !normalized.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(FingerprintError::NotHex {
+            option,
+            value: value.to_string(),
+        });
+    }
+    let digits = normalized.len();
+    if digits == kind.hex_digits() {
+        return Ok(normalized);
+    }
+    match Fingerprint::ALL.iter().find(|f| f.hex_digits() == digits) {
+        Some(other) => Err(FingerprintError::Another {
+            option,
+            digits,
+            other: other.name(),
+            wanted: kind.name(),
+            other_option: other.option(),
+            hint: kind.hint(*other),
+        }),
+        None => Err(FingerprintError::Length {
+            option,
+            value: value.to_string(),
+            expected: kind.hex_digits(),
+            wanted: kind.name(),
+            digits,
+        }),
+    }
+}
+
 /// A JSON value kept only when it is a non-empty string. Anything else is skipped without
 /// being built, so a record file costs memory for what it files, not for its size.
 #[derive(Default)]
@@ -374,6 +482,35 @@ fn compare(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn expected_fingerprints_are_checked_for_their_shape() {
+        let md5 = "7968DB9B00295F591264B807E65BE754";
+        assert_eq!(
+            parse_fingerprint(&md5.to_lowercase(), Fingerprint::Md5).unwrap(),
+            md5
+        );
+        let sha1 = "3F:2A:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:9C";
+        let err = parse_fingerprint(sha1, Fingerprint::Md5)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("40 hex digits is a SHA-1"), "{err}");
+        assert!(err.contains("use --expect-sha1"), "{err}");
+        let err = parse_fingerprint("zz", Fingerprint::Md5)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not hexadecimal"), "{err}");
+        let err = parse_fingerprint(&md5[..30], Fingerprint::Md5)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("takes the 32 hex digits"), "{err}");
+        assert!(err.contains("has 30"), "{err}");
+        let err = parse_fingerprint(md5, Fingerprint::Sha256)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("32 hex digits is an MD5"), "{err}");
+        assert!(parse_fingerprint("", Fingerprint::Sha1).is_err());
+    }
 
     #[test]
     fn fingerprints_compare_without_colons_or_case() {

@@ -343,16 +343,23 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
                     appfiling::check::records_from_json(&text, &name)
                         .map_err(|e| anyhow::anyhow!("--against {name}: {e}"))?
                 }
-                None => vec![appfiling::check::Filed {
-                    source: "the --expect options".into(),
-                    platform: None,
-                    package_name: expect_package,
-                    certificate_sha256: expect_sha256
-                        .as_deref()
-                        .map(appfiling::check::normalize_hex),
-                    md5: expect_md5.as_deref().map(appfiling::check::normalize_hex),
-                    sha1: expect_sha1.as_deref().map(appfiling::check::normalize_hex),
-                }],
+                None => {
+                    use appfiling::check::{parse_fingerprint, Fingerprint};
+                    let parse = |value: Option<String>, kind| {
+                        value
+                            .map(|v| parse_fingerprint(&v, kind))
+                            .transpose()
+                            .map_err(anyhow::Error::msg)
+                    };
+                    vec![appfiling::check::Filed {
+                        source: "the --expect options".into(),
+                        platform: None,
+                        package_name: expect_package,
+                        certificate_sha256: parse(expect_sha256, Fingerprint::Sha256)?,
+                        md5: parse(expect_md5, Fingerprint::Md5)?,
+                        sha1: parse(expect_sha1, Fingerprint::Sha1)?,
+                    }]
+                }
             };
             let options = appfiling::Options {
                 verify,

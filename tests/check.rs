@@ -290,3 +290,36 @@ fn a_keystore_is_checked_by_its_key_alone() {
     assert_eq!(run(&["--alias", "upload"]).status.code(), Some(0));
     assert_eq!(run(&["--alias", "legacy"]).status.code(), Some(1));
 }
+
+/// The issue's cases: each wrong shape is a usage error (exit 2) that says what the value
+/// is, before any package is read (no-such.apk would be exit 3), never "the signing key
+/// changed" (exit 1).
+#[test]
+fn expected_values_of_the_wrong_shape_are_usage_errors() {
+    let sha1 = "3F2A0011223344556677889900AABBCCDDEEFF9C";
+    for (option, value, words) in [
+        ("--expect-md5", "zz", "not hexadecimal"),
+        (
+            "--expect-md5",
+            "7968DB9B00295F591264B807E65BE7",
+            "takes the 32 hex digits",
+        ),
+        (
+            "--expect-md5",
+            sha1,
+            "40 hex digits is a SHA-1, not an MD5: use --expect-sha1",
+        ),
+        (
+            "--expect-sha1",
+            "7968DB9B00295F591264B807E65BE754",
+            "use --expect-md5",
+        ),
+        ("--expect-sha256", sha1, "use --expect-sha1"),
+    ] {
+        let out = appfiling(&["check", option, value, "no-such.apk"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{option} {value}: {stderr}");
+        assert!(stderr.contains(words), "{option} {value}: {stderr}");
+        assert!(!stderr.contains("no-such.apk"), "{stderr}");
+    }
+}

@@ -317,7 +317,7 @@ fn inspect_and_check_find_usage_errors_before_reading_any_package() {
     check(
         &[
             "--expect-md5",
-            "00",
+            "7968DB9B00295F591264B807E65BE754",
             "--password-env",
             "APPFILING_TEST_SURELY_UNSET",
         ],
