@@ -35,6 +35,10 @@ pub enum Outcome {
 #[derive(Debug, Clone)]
 pub struct Batch {
     inputs: Vec<Input>,
+    /// Each directory named on the command line and the inputs found in it: one in which
+    /// no package is found is an error of its own (an empty or mistyped build folder
+    /// must not pass a gate).
+    directories: Vec<(PathBuf, std::ops::Range<usize>)>,
     /// More than one path, or a directory.
     many: bool,
 }
@@ -65,10 +69,11 @@ impl Batch {
     /// order, an iOS `.app` bundle (a directory with Info.plist) taken as one input.
     /// Symbolic links to directories are not followed, so a link cycle cannot loop.
     pub fn collect<P: AsRef<Path>>(paths: &[P]) -> Self {
-        let inputs = collect_inputs(paths);
+        let (inputs, directories) = collect_inputs(paths);
         let single_file = paths.len() == 1 && matches!(inputs.as_slice(), [only] if only.named);
         Batch {
             inputs,
+            directories,
             many: !single_file,
         }
     }
@@ -85,6 +90,7 @@ impl Batch {
         Batch {
             many: inputs.len() > 1,
             inputs,
+            directories: Vec::new(),
         }
     }
 
@@ -102,11 +108,36 @@ impl Batch {
     /// APKs cannot be cross-checked this way (that needs them all).
     pub fn stream(&self, options: &Options, jobs: usize, mut each: impl FnMut(&Outcome)) -> Tally {
         let mut tally = self.tally();
-        run(&self.inputs, options, jobs, |_, outcome| {
+        let mut found = vec![false; self.inputs.len()];
+        run(&self.inputs, options, jobs, |i, outcome| {
             tally.count(&outcome);
             each(&outcome);
+            if let Some(slot) = found.get_mut(i) {
+                *slot = !matches!(outcome, Outcome::Skipped(_));
+            }
         });
+        for outcome in self.empty_directories(&found) {
+            tally.count(&outcome);
+            each(&outcome);
+        }
         tally
+    }
+
+    /// An error for each named directory in which nothing was found: no package, and no
+    /// file that claimed to be one.
+    fn empty_directories(&self, found: &[bool]) -> Vec<Outcome> {
+        self.directories
+            .iter()
+            .filter(|(_, range)| !found.get(range.clone()).unwrap_or_default().contains(&true))
+            .map(|(dir, range)| {
+                let kind = ErrorKind::NotAPackage(match range.len() {
+                    0 => "no package found in the directory: it holds no file".to_string(),
+                    1 => "no package found in the directory: its one file is none".to_string(),
+                    n => format!("no package found in the directory among its {n} files"),
+                });
+                Outcome::Error(kind.at(dir).entry())
+            })
+            .collect()
     }
 
     /// Reads every input on `jobs` threads, hands each outcome to `each` as it finishes
@@ -121,7 +152,16 @@ impl Batch {
                 *slot = Some(outcome);
             }
         });
-        let mut outcomes: Vec<Outcome> = done.into_iter().flatten().collect();
+        let found: Vec<bool> = done
+            .iter()
+            .map(|o| matches!(o, Some(Outcome::Package(_) | Outcome::Error(_))))
+            .collect();
+        let empty = self.empty_directories(&found);
+        for outcome in &empty {
+            tally.count(outcome);
+            each(outcome);
+        }
+        let mut outcomes: Vec<Outcome> = done.into_iter().flatten().chain(empty).collect();
         crate::android::splits::check_split_signers(outcomes.iter_mut().filter_map(|outcome| {
             match outcome {
                 Outcome::Package(package) => Some(package.as_mut()),
@@ -217,13 +257,22 @@ impl<'a> From<&'a ErrorEntry> for ErrorLine<'a> {
     }
 }
 
-/// The inputs under `paths` (see `Batch::collect`).
-fn collect_inputs<P: AsRef<Path>>(paths: &[P]) -> Vec<Input> {
+/// The inputs under `paths` (see `Batch::collect`), and the range of them each named
+/// directory holds.
+type Collected = (Vec<Input>, Vec<(PathBuf, std::ops::Range<usize>)>);
+
+fn collect_inputs<P: AsRef<Path>>(paths: &[P]) -> Collected {
     let mut inputs = Vec::new();
+    let mut directories = Vec::new();
     for path in paths {
         let path = path.as_ref();
         if path.is_dir() && !is_app_bundle(path) {
+            let start = inputs.len();
             walk(path, &mut inputs);
+            // An unreadable directory is already an input of its own, reported as such.
+            if !matches!(inputs.get(start..), Some([only]) if only.named) {
+                directories.push((path.to_path_buf(), start..inputs.len()));
+            }
         } else {
             inputs.push(Input {
                 path: path.to_path_buf(),
@@ -231,7 +280,7 @@ fn collect_inputs<P: AsRef<Path>>(paths: &[P]) -> Vec<Input> {
             });
         }
     }
-    inputs
+    (inputs, directories)
 }
 
 fn is_app_bundle(dir: &Path) -> bool {
@@ -325,7 +374,8 @@ mod tests {
         std::fs::write(dir.join("a/z.apk"), b"x").unwrap();
         std::fs::write(dir.join("c.txt"), b"x").unwrap();
         let named = dir.join("c.txt");
-        let inputs = collect_inputs(&[dir.clone(), named.clone()]);
+        let (inputs, directories) = collect_inputs(&[dir.clone(), named.clone()]);
+        assert_eq!(directories, [(dir.clone(), 0..3)]);
         let found: Vec<(PathBuf, bool)> = inputs.into_iter().map(|i| (i.path, i.named)).collect();
         assert_eq!(
             found,

@@ -323,3 +323,47 @@ fn expected_values_of_the_wrong_shape_are_usage_errors() {
         assert!(!stderr.contains("no-such.apk"), "{stderr}");
     }
 }
+
+/// An empty or mistyped build folder must not pass the gate: a directory in which no package
+/// is found is an error (exit 3) that names it; one with a package beside other files passes.
+#[test]
+fn a_directory_without_a_package_fails_the_gate() {
+    let root = std::env::temp_dir().join(format!("appfiling-check-dirs-{}", std::process::id()));
+    let (empty, notes, build) = (root.join("empty"), root.join("notes"), root.join("build"));
+    for dir in [&empty, &notes, &build] {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    std::fs::write(notes.join("README.md"), b"release notes").unwrap();
+    std::fs::write(build.join("README.md"), b"release notes").unwrap();
+    std::fs::copy(
+        "samples/sample-v1v2v3-rsa.apk",
+        build.join("app-release.apk"),
+    )
+    .unwrap();
+    let gate = |dir: &std::path::Path| {
+        appfiling(&[
+            "check",
+            "--expect-package",
+            "dev.appfiling.sample",
+            dir.to_str().unwrap(),
+        ])
+    };
+    for dir in [&empty, &notes] {
+        let out = gate(dir);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{stderr}");
+        assert!(
+            stderr.contains("no package found in the directory"),
+            "{stderr}"
+        );
+        assert!(stderr.contains(dir.to_str().unwrap()), "{stderr}");
+    }
+    let out = gate(&build);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&root);
+}
