@@ -198,16 +198,26 @@ impl Tally {
             return None;
         }
         let mut line = format!(
-            "{} packages, {} warnings, {} errors",
-            self.packages, self.warnings, self.errors
+            "{}, {}, {}",
+            count(self.packages, "package"),
+            count(self.warnings, "warning"),
+            count(self.errors, "error")
         );
         if let Some(drifted) = drifted {
             line += &format!(", {drifted} drifted");
         }
         if self.skipped > 0 {
-            line += &format!(", {} other files skipped", self.skipped);
+            line += &format!(", {} skipped", count(self.skipped, "other file"));
         }
         Some(line)
+    }
+}
+
+/// "1 package", "2 packages".
+fn count(n: usize, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        n => format!("{n} {noun}s"),
     }
 }
 
@@ -413,7 +423,7 @@ mod tests {
         };
         assert_eq!(
             tally.summary(None).unwrap(),
-            "4 packages, 3 warnings, 1 errors"
+            "4 packages, 3 warnings, 1 error"
         );
         let skipped = Tally {
             skipped: 2,
@@ -421,7 +431,18 @@ mod tests {
         };
         assert_eq!(
             skipped.summary(Some(1)).unwrap(),
-            "4 packages, 3 warnings, 1 errors, 1 drifted, 2 other files skipped"
+            "4 packages, 3 warnings, 1 error, 1 drifted, 2 other files skipped"
+        );
+        let one_each = Tally {
+            many: true,
+            packages: 1,
+            warnings: 1,
+            errors: 0,
+            skipped: 1,
+        };
+        assert_eq!(
+            one_each.summary(None).unwrap(),
+            "1 package, 1 warning, 0 errors, 1 other file skipped"
         );
         let single = Tally {
             many: false,

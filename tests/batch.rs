@@ -122,7 +122,7 @@ fn a_tree_of_good_bad_and_other_files() {
         // stderr is not a terminal here: no progress bar, only the error and the summary.
         assert_eq!(
             stderr.lines().last().unwrap(),
-            format!("appfiling: 4 packages, {warnings} warnings, 1 errors, 2 other files skipped")
+            format!("appfiling: 4 packages, {warnings} warnings, 1 error, 2 other files skipped")
         );
         assert_eq!(stderr.lines().count(), 2, "{stderr}");
         assert!(
@@ -191,7 +191,7 @@ fn check_takes_directories_too() {
     // The EC sample carries one warning (ec_key).
     assert_eq!(
         stderr.lines().last().unwrap(),
-        "appfiling: 2 packages, 1 warnings, 1 errors, 0 drifted",
+        "appfiling: 2 packages, 1 warning, 1 error, 0 drifted",
         "{stderr}"
     );
 }

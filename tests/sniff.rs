@@ -136,7 +136,7 @@ fn non_packages_in_a_walk_are_skipped_and_counted() {
     assert_eq!(
         stderr.lines().last().unwrap(),
         format!(
-            "appfiling: 1 packages, 1 warnings, 0 errors, {} other files skipped",
+            "appfiling: 1 package, 1 warning, 0 errors, {} other files skipped",
             NOT_PACKAGES.len()
         ),
         "{stderr}"
