@@ -11,7 +11,7 @@ mod detection;
 mod kinds;
 mod verification;
 
-pub use codes::WarningCode;
+pub use codes::{Severity, WarningCode};
 pub use detection::{DetectedDomain, DetectedLanguage, DetectedSdk, Detection};
 pub use kinds::{
     CertificateRole, FingerprintAlgorithm, Format, HarmonyCertificateKind, HarmonyModel,
@@ -129,6 +129,25 @@ impl PackageReport {
             warnings: Vec::new(),
             icon_file: None,
         }
+    }
+
+    /// Why the values of this package must not be filed, in words: the warnings that make
+    /// it not valid for filing, a signature that does not hold, no certificate to file.
+    /// Empty when it is ready to file.
+    pub fn not_valid_for_filing(&self) -> Vec<String> {
+        let mut reasons: Vec<String> = self
+            .warnings
+            .iter()
+            .filter(|w| w.code.severity() == Severity::NotValid)
+            .map(|w| w.message.clone())
+            .collect();
+        if let Some(verification) = self.verification.as_ref().filter(|v| !v.verified) {
+            reasons.push(format!("the signature {}", verification.summary()));
+        }
+        if self.filing.is_none() && reasons.is_empty() {
+            reasons.push("no signing certificate to file".into());
+        }
+        reasons
     }
 }
 
@@ -448,10 +467,22 @@ pub struct SplitApk {
     pub signer_sha256: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Warning {
     pub code: WarningCode,
     pub message: String,
+}
+
+/// `{code, severity, message}`: the severity is the code's, carried for readers of the JSON.
+impl Serialize for Warning {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut warning = serializer.serialize_struct("Warning", 3)?;
+        warning.serialize_field("code", &self.code)?;
+        warning.serialize_field("severity", &self.code.severity())?;
+        warning.serialize_field("message", &self.message)?;
+        warning.end()
+    }
 }
 
 impl Warning {

@@ -3,8 +3,32 @@
 
 use serde::{Serialize, Serializer};
 
+/// How much a warning weighs on the filing, most serious first (the order of `Ord`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// The value would be refused: a debug, development or expired certificate or
+    /// profile, or no signature at all. Not valid for filing.
+    NotValid,
+    /// The value may not be the one to file: look before filing (another signer, a
+    /// store that re-signs, a key without modulus, an expiry close by…).
+    Review,
+    /// Part of the package could not be read; the values shown still hold.
+    Info,
+}
+
+impl Severity {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Severity::NotValid => "not_valid",
+            Severity::Review => "review",
+            Severity::Info => "info",
+        }
+    }
+}
+
 macro_rules! warning_codes {
-    ($($variant:ident => $code:literal,)*) => {
+    ($($variant:ident => $code:literal : $severity:ident,)*) => {
         /// Why a package deserves a second look: the stable `code` of a warning.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum WarningCode {
@@ -21,72 +45,79 @@ macro_rules! warning_codes {
                     $(WarningCode::$variant => $code,)*
                 }
             }
+
+            /// How much the warning weighs on the filing.
+            pub const fn severity(self) -> Severity {
+                match self {
+                    $(WarningCode::$variant => Severity::$severity,)*
+                }
+            }
         }
     };
 }
 
 warning_codes! {
-    Unsigned => "unsigned",
-    DebugCertificate => "debug_certificate",
-    Debuggable => "debuggable",
-    CertificateExpired => "certificate_expired",
-    CertificateNotYetValid => "certificate_not_yet_valid",
-    MultipleSigners => "multiple_signers",
-    KeyRotation => "key_rotation",
-    LineageTooLong => "lineage_too_long",
-    TooManySigners => "too_many_signers",
-    V1OnlyTarget30 => "v1_only_target_30",
-    NoV1BelowSdk24 => "no_v1_below_sdk_24",
-    EcKey => "ec_key",
-    DsaKey => "dsa_key",
-    NoModulus => "no_modulus",
-    LabelUnresolved => "label_unresolved",
-    ResourcesUnreadable => "resources_unreadable",
-    SigningBlockMalformed => "signing_block_malformed",
-    V1SignatureUnreadable => "v1_signature_unreadable",
-    V2BlockMalformed => "v2_block_malformed",
-    V3BlockMalformed => "v3_block_malformed",
-    V31BlockMalformed => "v31_block_malformed",
-    SourceStampMalformed => "source_stamp_malformed",
-    CertificateUnreadable => "certificate_unreadable",
-    DevelopmentCertificate => "development_certificate",
-    DevelopmentProfile => "development_profile",
-    AdHocProfile => "ad_hoc_profile",
-    EnterpriseProfile => "enterprise_profile",
-    CertificateExpiring => "certificate_expiring",
-    ProfileExpired => "profile_expired",
-    ProfileExpiring => "profile_expiring",
-    SignerNotInProfile => "signer_not_in_profile",
-    BundleIdMismatch => "bundle_id_mismatch",
-    AppStoreEncrypted => "app_store_encrypted",
-    AppleSigner => "apple_signer",
-    ExecutableMissing => "executable_missing",
-    ExecutableUnreadable => "executable_unreadable",
-    CodeSignatureUnreadable => "code_signature_unreadable",
-    AdHocSignature => "ad_hoc_signature",
-    SignerNotFound => "signer_not_found",
-    ProfileUnreadable => "profile_unreadable",
-    ProfileUnsigned => "profile_unsigned",
-    ExecutableOutsideBundle => "executable_outside_bundle",
-    ExtensionUnreadable => "extension_unreadable",
-    SeveralApps => "several_apps",
-    PlatformUnknown => "platform_unknown",
-    NoPrivateKey => "no_private_key",
-    DebugProfile => "debug_profile",
-    BundleNameMismatch => "bundle_name_mismatch",
-    AppgalleryResigns => "appgallery_resigns",
-    ModuleMissing => "module_missing",
-    ModuleUnreadable => "module_unreadable",
-    PackUnsigned => "pack_unsigned",
-    SignatureUnreadable => "signature_unreadable",
-    PlayAppSigning => "play_app_signing",
-    SplitApk => "split_apk",
-    SplitSignerMismatch => "split_signer_mismatch",
-    SplitPackageMismatch => "split_package_mismatch",
-    ApkUnreadable => "apk_unreadable",
-    KeystoreIntegrityUnchecked => "keystore_integrity_unchecked",
-    KeystorePartlyRead => "keystore_partly_read",
-    SeveralAliases => "several_aliases",
+    Unsigned => "unsigned" : NotValid,
+    DebugCertificate => "debug_certificate" : NotValid,
+    Debuggable => "debuggable" : Review,
+    CertificateExpired => "certificate_expired" : NotValid,
+    CertificateNotYetValid => "certificate_not_yet_valid" : NotValid,
+    MultipleSigners => "multiple_signers" : Review,
+    KeyRotation => "key_rotation" : Review,
+    LineageTooLong => "lineage_too_long" : Info,
+    TooManySigners => "too_many_signers" : Info,
+    V1OnlyTarget30 => "v1_only_target_30" : Review,
+    NoV1BelowSdk24 => "no_v1_below_sdk_24" : Review,
+    EcKey => "ec_key" : Review,
+    DsaKey => "dsa_key" : Review,
+    NoModulus => "no_modulus" : Review,
+    LabelUnresolved => "label_unresolved" : Info,
+    ResourcesUnreadable => "resources_unreadable" : Info,
+    SigningBlockMalformed => "signing_block_malformed" : Info,
+    V1SignatureUnreadable => "v1_signature_unreadable" : Info,
+    V2BlockMalformed => "v2_block_malformed" : Info,
+    V3BlockMalformed => "v3_block_malformed" : Info,
+    V31BlockMalformed => "v31_block_malformed" : Info,
+    SourceStampMalformed => "source_stamp_malformed" : Info,
+    CertificateUnreadable => "certificate_unreadable" : Info,
+    DevelopmentCertificate => "development_certificate" : NotValid,
+    DevelopmentProfile => "development_profile" : NotValid,
+    AdHocProfile => "ad_hoc_profile" : Review,
+    EnterpriseProfile => "enterprise_profile" : Review,
+    CertificateExpiring => "certificate_expiring" : Review,
+    ProfileExpired => "profile_expired" : NotValid,
+    ProfileExpiring => "profile_expiring" : Review,
+    SignerNotInProfile => "signer_not_in_profile" : Review,
+    BundleIdMismatch => "bundle_id_mismatch" : Review,
+    AppStoreEncrypted => "app_store_encrypted" : Review,
+    AppleSigner => "apple_signer" : Review,
+    ExecutableMissing => "executable_missing" : Review,
+    ExecutableUnreadable => "executable_unreadable" : Info,
+    CodeSignatureUnreadable => "code_signature_unreadable" : Info,
+    AdHocSignature => "ad_hoc_signature" : NotValid,
+    SignerNotFound => "signer_not_found" : Review,
+    ProfileUnreadable => "profile_unreadable" : Info,
+    ProfileUnsigned => "profile_unsigned" : Info,
+    ExecutableOutsideBundle => "executable_outside_bundle" : Info,
+    ExtensionUnreadable => "extension_unreadable" : Info,
+    SeveralApps => "several_apps" : Review,
+    PlatformUnknown => "platform_unknown" : Review,
+    NoPrivateKey => "no_private_key" : Info,
+    DebugProfile => "debug_profile" : NotValid,
+    BundleNameMismatch => "bundle_name_mismatch" : Review,
+    AppgalleryResigns => "appgallery_resigns" : Review,
+    ModuleMissing => "module_missing" : Info,
+    ModuleUnreadable => "module_unreadable" : Info,
+    PackUnsigned => "pack_unsigned" : Review,
+    SignatureUnreadable => "signature_unreadable" : Info,
+    PlayAppSigning => "play_app_signing" : Review,
+    SplitApk => "split_apk" : Review,
+    SplitSignerMismatch => "split_signer_mismatch" : Review,
+    SplitPackageMismatch => "split_package_mismatch" : Review,
+    ApkUnreadable => "apk_unreadable" : Info,
+    KeystoreIntegrityUnchecked => "keystore_integrity_unchecked" : Info,
+    KeystorePartlyRead => "keystore_partly_read" : Info,
+    SeveralAliases => "several_aliases" : Review,
 }
 
 impl std::fmt::Display for WarningCode {
@@ -121,6 +152,39 @@ mod tests {
             .filter_map(|code| code.strip_prefix('`')?.strip_suffix('`'))
             .map(str::to_string)
             .collect()
+    }
+
+    /// The codes docs/json.md lists under one severity, in its order.
+    fn documented_with(severity: &str) -> Vec<String> {
+        let doc = include_str!("../../docs/json.md");
+        let line = doc
+            .split("## Warning severity")
+            .nth(1)
+            .and_then(|rest| rest.split(&format!("- `{severity}`:")).nth(1))
+            .and_then(|rest| rest.split("\n- ").next())
+            .unwrap_or_default();
+        line.split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn docs_give_each_code_its_severity() {
+        for severity in [super::Severity::NotValid, super::Severity::Info] {
+            let coded: Vec<&str> = WarningCode::ALL
+                .iter()
+                .filter(|c| c.severity() == severity)
+                .map(|c| c.as_str())
+                .collect();
+            assert!(coded.len() > 5, "{severity:?}");
+            assert_eq!(
+                coded,
+                documented_with(severity.as_str()),
+                "docs/json.md's {severity:?} list"
+            );
+        }
     }
 
     #[test]
