@@ -30,6 +30,7 @@ domains = ["api.example.com", "例子.中国"]
 [app]
 service_content = "个人笔记"
 service_languages = ["中文简体", "英语"]
+provides_sdk = false
 uses_sdk = []
 pre_approval = "无"
 TOML

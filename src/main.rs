@@ -145,12 +145,24 @@ enum Command {
         /// Replace the output files if they exist.
         #[arg(long)]
         force: bool,
+        /// Make a draft: accept packages not valid for filing (debug, development or
+        /// expired certificates, unsigned, a signature that does not hold) as warnings.
+        #[arg(long)]
+        draft: bool,
         /// The app's packages, one or more per platform.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
-    /// Print a filing.toml template, pre-filled from the packages.
+    /// Write a filing.toml template, pre-filled with what the packages show (SDKs found
+    /// in the code are rows to confirm); what they cannot show is left for you to write.
     Init {
+        /// Write here instead of to standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Replace the output file if it exists.
+        #[arg(long)]
+        force: bool,
+        /// The app's packages, one or more per platform.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
@@ -376,6 +388,7 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
             accept_detected_domains,
             icon,
             force,
+            draft,
             paths,
         } => {
             let outputs = Outputs {
@@ -383,14 +396,15 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
                 sheet: output,
                 icon,
                 force,
+                draft,
             };
             sheet(config, &provider, format, pubkey_format, outputs, &paths)
         }
-        Command::Init { paths } => {
-            let report = appfiling::inspect_all(&paths, &appfiling::Options::default());
-            print!("{}", appfiling::sheet::config::template(&report.packages));
-            Ok(report_errors(&report))
-        }
+        Command::Init {
+            output,
+            force,
+            paths,
+        } => init(output, force, &paths),
     }
 }
 
@@ -402,13 +416,40 @@ fn report_errors(report: &appfiling::Report) -> Exit {
     read_exit(report.errors.len())
 }
 
-/// Where `sheet` writes: the sheet (else stdout) and the icon; and whether
-/// detected domains are filed.
+/// `init`: the template from what the packages show (with detection), written only
+/// when at least one package could be read.
+fn init(output: Option<PathBuf>, force: bool, paths: &[PathBuf]) -> anyhow::Result<Exit> {
+    check_outputs(SheetFormat::Text, output.as_deref(), None, force)?;
+    let detecting = appfiling::Options {
+        detect: true,
+        ..appfiling::Options::default()
+    };
+    let report = appfiling::inspect_all(paths, &detecting);
+    if report.packages.is_empty() {
+        report_errors(&report);
+        say("no package could be read: no template written");
+        return Ok(Exit::Unreadable);
+    }
+    let template = appfiling::sheet::config::template(&report.packages);
+    match &output {
+        Some(path) => appfiling::output::write_file(path, template.as_bytes(), force)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => std::io::stdout()
+            .lock()
+            .write_all(template.as_bytes())
+            .context("writing to stdout")?,
+    }
+    Ok(report_errors(&report))
+}
+
+/// Where `sheet` writes: the sheet (else stdout) and the icon; whether detected domains
+/// are filed, and whether it is a draft.
 struct Outputs {
     accept_detected_domains: bool,
     sheet: Option<PathBuf>,
     icon: Option<PathBuf>,
     force: bool,
+    draft: bool,
 }
 
 fn sheet(
@@ -424,10 +465,12 @@ fn sheet(
         sheet: output,
         icon,
         force,
+        draft,
     } = outputs;
     use appfiling::sheet::{self, render};
     check_outputs(format, output.as_deref(), icon.as_deref(), force)?;
     let provider = sheet::provider::load(provider).map_err(anyhow::Error::msg)?;
+    let config_path = config.as_ref();
     let config = match &config {
         Some(path) => {
             let text = read_option_file("--config", path, MAX_CONFIG_FILE)?;
@@ -446,6 +489,8 @@ fn sheet(
         accept_detected_domains,
         provider,
         pubkey_format,
+        draft,
+        config_path: config_path.map(|p| p.display().to_string()),
     };
     let built = sheet::build(&report.packages, &config, &options);
     let rendered = render::render(&built, format).map_err(anyhow::Error::msg)?;

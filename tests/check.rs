@@ -26,7 +26,7 @@ fn filing_record() -> PathBuf {
     let config = dir.join("filing.toml");
     std::fs::write(
         &config,
-        "[app]\nservice_content = \"x\"\npre_approval = \"无\"\nuses_sdk = []\n",
+        "[app]\nservice_content = \"x\"\npre_approval = \"无\"\nprovides_sdk = false\nuses_sdk = []\n",
     )
     .unwrap();
     let record = dir.join("filing.json");

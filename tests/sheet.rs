@@ -34,6 +34,7 @@ domains = ["api.example.com", "例子.中国", "API.example.com"]
 [app]
 service_content = "个人笔记"
 service_languages = ["中文简体", "英语"]
+provides_sdk = false
 uses_sdk = []
 pre_approval = "无"
 "#;
@@ -43,6 +44,8 @@ fn build(provider: &str, config: &str, pubkey: Option<provider::KeyForm>) -> She
         provider: provider::load(provider).unwrap(),
         pubkey_format: pubkey,
         accept_detected_domains: false,
+        draft: false,
+        config_path: Some("filing.toml".into()),
     };
     sheet::build(&packages(), &config::parse(config).unwrap(), &options)
 }
@@ -180,6 +183,8 @@ fn disagreeing_names_are_an_error_naming_each() {
         provider: provider::load("generic").unwrap(),
         pubkey_format: None,
         accept_detected_domains: false,
+        draft: false,
+        config_path: Some("filing.toml".into()),
     };
     let s = sheet::build(&reports, &config::parse(CONFIG).unwrap(), &options);
     let error = s
@@ -419,78 +424,169 @@ fn the_icon_file_and_the_page() {
     assert_eq!(run(true).status.code(), Some(0));
 }
 
-#[test]
-fn the_sheet_takes_detections_only_as_far_as_it_may() {
-    let dir = std::env::temp_dir().join(format!("appfiling-detected-{}", std::process::id()));
+/// Runs `sheet --format json` on the detection sample with `config`; the exit code and
+/// the sheet.
+fn detected_sheet(config: &str, extra: &[&str]) -> (Option<i32>, serde_json::Value) {
+    let dir = std::env::temp_dir().join(format!(
+        "appfiling-detected-{}-{}",
+        std::process::id(),
+        config.len() + extra.len()
+    ));
     std::fs::create_dir_all(&dir).unwrap();
     let toml = dir.join("filing.toml");
-    // No uses_sdk, no service_languages, no domains: detection fills the first two.
-    std::fs::write(
-        &toml,
-        "[app]\nservice_content = \"x\"\npre_approval = \"无\"\n",
-    )
-    .unwrap();
-    let run = |extra: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_appfiling"))
-            .args(["sheet", "--format", "json", "--config"])
-            .arg(&toml)
-            .args(extra)
-            .arg(common::sample_path("detect/sample-detect.apk"))
-            .output()
-            .unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
-    };
-    let sheet = run(&[]);
-    let basic = |key: &str| {
-        sheet["basic"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["key"] == key)
-            .unwrap()["value"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    };
-    assert_eq!(
-        basic("uses_sdk"),
-        "是：微信开放平台SDK（登录/分享）、腾讯Bugly（崩溃监控）、高德地图/定位SDK（地图/定位）、极光推送JPush（推送）"
-    );
-    // Huawei Cloud's form names SDK types; its list maps the categories it confirms.
-    let huawei = run(&["--provider", "huawei"]);
-    let uses_sdk = huawei["basic"]
+    std::fs::write(&toml, config).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_appfiling"))
+        .args(["sheet", "--format", "json", "--config"])
+        .arg(&toml)
+        .args(extra)
+        .arg(common::sample_path("detect/sample-detect.apk"))
+        .output()
+        .unwrap();
+    let sheet = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("{e}: {}", String::from_utf8_lossy(&out.stderr));
+    });
+    (out.status.code(), sheet)
+}
+
+fn basic_value(sheet: &serde_json::Value, key: &str) -> String {
+    sheet["basic"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|f| f["key"] == "uses_sdk")
+        .find(|f| f["key"] == key)
         .unwrap()["value"]
-        .clone();
-    assert_eq!(
-        uses_sdk,
-        "是：微信开放平台SDK（登录类）、腾讯Bugly（崩溃监控）、高德地图/定位SDK（定位类）、极光推送JPush（推送）"
-    );
-    assert_eq!(basic("service_language"), "中文简体、中文繁体");
-    let warned: Vec<&str> = sheet["warnings"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn messages(sheet: &serde_json::Value, kind: &str) -> String {
+    sheet[kind]
         .as_array()
         .unwrap()
         .iter()
-        .map(|w| w["field"].as_str().unwrap())
-        .collect();
+        .map(|w| {
+            format!(
+                "{}: {}",
+                w["field"].as_str().unwrap(),
+                w["message"].as_str().unwrap()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Detection never files 使用外部SDK by itself: unset, it is required (with what was
+/// found said); `init` writes the rows unconfirmed; confirmed, they are the form's rows.
+#[test]
+fn the_sheet_takes_detections_only_as_far_as_it_may() {
+    const FOUND: &str = "微信开放平台SDK、腾讯Bugly、高德地图/定位SDK、极光推送JPush";
+    let unset = "[app]\nservice_content = \"x\"\nprovides_sdk = false\npre_approval = \"无\"\n";
+    let (code, sheet) = detected_sheet(unset, &[]);
+    assert_eq!(code, Some(1));
+    assert_eq!(basic_value(&sheet, "uses_sdk"), "");
+    assert_eq!(sheet["sdks"], serde_json::json!([]));
+    let errors = messages(&sheet, "errors");
     assert!(
-        warned.contains(&"使用外部SDK") && warned.contains(&"服务语言"),
-        "detections are flagged for confirmation"
+        errors.contains("required fields missing") && errors.contains("使用外部SDK"),
+        "{errors}"
     );
+    let warnings = messages(&sheet, "warnings");
+    assert!(
+        warnings.contains(&format!(
+            "found in the code, not yet in filing.toml: {FOUND}"
+        )),
+        "{warnings}"
+    );
+    assert_eq!(
+        basic_value(&sheet, "service_language"),
+        "中文简体、中文繁体"
+    );
+    assert!(
+        warnings.contains("服务语言"),
+        "languages from detection are flagged: {warnings}"
+    );
+
+    // init's rows, unconfirmed: an error naming them.
+    let init = Command::new(env!("CARGO_BIN_EXE_appfiling"))
+        .arg("init")
+        .arg(common::sample_path("detect/sample-detect.apk"))
+        .output()
+        .unwrap();
+    assert_eq!(init.status.code(), Some(0));
+    let template = String::from_utf8(init.stdout).unwrap();
+    assert_eq!(
+        template.matches("confirmed = false").count(),
+        4,
+        "{template}"
+    );
+    let filled = template
+        .replace("# service_content = \"\"", "service_content = \"x\"")
+        .replace("# provides_sdk = false", "provides_sdk = false")
+        .replace("# pre_approval = \"无\"", "pre_approval = \"无\"");
+    let (code, sheet) = detected_sheet(&filled, &[]);
+    assert_eq!(code, Some(1));
+    let errors = messages(&sheet, "errors");
+    assert!(
+        errors.contains(&format!("使用外部SDK: {FOUND} not confirmed")),
+        "{errors}"
+    );
+
+    // Confirmed: one row per {功能类型, 服务厂商}, types in the provider's words.
+    let confirmed = filled.replace("confirmed = false", "confirmed = true");
+    let (code, sheet) = detected_sheet(&confirmed, &[]);
+    assert_eq!(code, Some(0), "{}", messages(&sheet, "errors"));
+    let rows: Vec<(String, String, String)> = sheet["sdks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["type"].as_str().unwrap().to_string(),
+                r["vendor"].as_str().unwrap().to_string(),
+                r["sdks"][0].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let row = |t: &str, v: &str, s: &str| (t.to_string(), v.to_string(), s.to_string());
+    assert_eq!(
+        rows,
+        [
+            row("登录/分享", "腾讯", "微信开放平台SDK"),
+            row("崩溃监控", "腾讯", "腾讯Bugly"),
+            row("地图/定位", "高德软件有限公司", "高德地图/定位SDK"),
+            row("推送", "深圳市和讯华谷信息技术有限公司", "极光推送JPush"),
+        ]
+    );
+    assert!(basic_value(&sheet, "uses_sdk").starts_with("是：登录/分享·腾讯（微信开放平台SDK）；"));
+    // Huawei Cloud's form names SDK types; its list maps the categories it confirms.
+    let (_, huawei) = detected_sheet(&confirmed, &["--provider", "huawei"]);
+    let types: Vec<&str> = huawei["sdks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(types, ["登录类", "崩溃监控", "定位类", "推送"]);
+
+    // The user's own "none" is taken, and what was found is still said.
+    let none = format!("{unset}uses_sdk = []\n");
+    let (code, sheet) = detected_sheet(&none, &[]);
+    assert_eq!(code, Some(0));
+    assert_eq!(basic_value(&sheet, "uses_sdk"), "否");
+    let warnings = messages(&sheet, "warnings");
+    assert!(
+        warnings.contains(&format!(
+            "found in the code but not in filing.toml: {FOUND}"
+        )),
+        "{warnings}"
+    );
+
     // Domains are only suggested…
     assert_eq!(sheet["platforms"][0]["domains"], serde_json::json!([]));
     assert_eq!(sheet["suggested_domains"].as_array().unwrap().len(), 5);
     // …until accepted: then the app's own, never the SDK vendor's.
-    let accepted = run(&["--accept-detected-domains"]);
+    let (_, accepted) = detected_sheet(&none, &["--accept-detected-domains"]);
     assert_eq!(
         accepted["platforms"][0]["domains"],
         serde_json::json!([
@@ -545,4 +641,171 @@ fn every_package_with_an_icon_gives_its_png() {
         assert!(image_size_and_pixel(&png).0 >= 48, "{}", input.display());
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Every field filing.toml must give; nothing else is missing from a sheet of them.
+const COMPLETE: &str = "[app]\nservice_content = \"x\"\nservice_languages = [\"中文简体\"]\nprovides_sdk = false\nuses_sdk = []\npre_approval = \"无\"\n";
+
+/// `sheet --config COMPLETE PACKAGE…` with `extra` options: the exit code, the sheet
+/// JSON and stderr.
+fn sheet_of(packages: &[PathBuf], extra: &[&str]) -> (Option<i32>, serde_json::Value, String) {
+    let toml = common::temp_file("sheet", "complete.toml", COMPLETE.as_bytes());
+    let out = Command::new(env!("CARGO_BIN_EXE_appfiling"))
+        .args(["sheet", "--format", "json", "--config"])
+        .arg(&toml)
+        .args(extra)
+        .args(packages)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let sheet = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    (out.status.code(), sheet, stderr)
+}
+
+/// A sheet that would file a value appfiling itself calls not valid for filing fails,
+/// naming the package and why; `--draft` accepts it as a warning and says it is a draft.
+#[test]
+fn packages_not_valid_for_filing_fail_the_sheet_unless_it_is_a_draft() {
+    let mut cases: Vec<(PathBuf, Vec<&str>)> = vec![
+        (
+            common::sample_path("sample-debug.apk"),
+            vec!["Android debug certificate"],
+        ),
+        (
+            common::sample_path("harmony/sample-debug.hap"),
+            vec!["debug profile"],
+        ),
+    ];
+    match common::corpus_dir() {
+        Some(corpus) => cases.extend([
+            (
+                corpus.join("icyleaf-app-info/iphone.ipa"),
+                vec![
+                    "is a development certificate",
+                    "certificate expired on 2017-04-14",
+                    "profile expired on 2017-07-27",
+                ],
+            ),
+            (
+                corpus.join("icyleaf-app-info/harmony.app"),
+                vec!["a debug profile", "profile expired on 2025-07-30"],
+            ),
+            (
+                corpus.join("aosp-apksig/pinsapp-unsigned.apk"),
+                vec!["no signer"],
+            ),
+        ]),
+        None => eprintln!("SKIPPED: the corpus cases of invalid packages"),
+    }
+    for (package, reasons) in cases {
+        let (code, sheet, stderr) = sheet_of(std::slice::from_ref(&package), &[]);
+        let errors = messages(&sheet, "errors");
+        assert_eq!(code, Some(1), "{}: {errors}", package.display());
+        let line = errors
+            .lines()
+            .find(|l| l.contains("not valid for filing"))
+            .unwrap_or_else(|| panic!("{}: {errors}", package.display()));
+        assert!(line.contains(&*package.to_string_lossy()), "{line}");
+        for reason in reasons {
+            assert!(line.contains(reason), "{reason:?} in {line}");
+        }
+        assert!(stderr.contains("not valid for filing"), "{stderr}");
+        assert_eq!(sheet["draft"], false);
+
+        let (code, draft, _) = sheet_of(std::slice::from_ref(&package), &["--draft"]);
+        assert_eq!(code, Some(0), "{}", messages(&draft, "errors"));
+        assert_eq!(draft["draft"], true);
+        assert!(
+            messages(&draft, "warnings").contains("not valid for filing, accepted for this draft"),
+            "{}",
+            messages(&draft, "warnings")
+        );
+    }
+    // A release build passes, and is no draft.
+    let (code, sheet, _) = sheet_of(&[common::sample_path("sample-v1v2v3-rsa.apk")], &[]);
+    assert_eq!(code, Some(0), "{}", messages(&sheet, "errors"));
+    assert_eq!(sheet["draft"], false);
+}
+
+/// Without --config, the missing fields point to `appfiling init`.
+#[test]
+fn missing_fields_without_a_config_point_to_init() {
+    let out = common::appfiling(&["sheet", "samples/sample-v1v2v3-rsa.apk"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("required fields missing: 服务内容, 对外提供SDK, 使用外部SDK, 前置审批")
+            && text.contains("appfiling init -o filing.toml"),
+        "{text}"
+    );
+}
+
+/// `init` writes no default for what the packages do not show, refuses to overwrite
+/// without --force, and writes nothing when no package could be read.
+#[test]
+fn init_writes_only_what_it_saw() {
+    let dir = std::env::temp_dir().join(format!("appfiling-init-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let toml = dir.join("filing.toml");
+    let toml_arg = toml.to_str().unwrap();
+    let out = common::appfiling(&["init", "-o", toml_arg, "samples/sample-v1v2v3-rsa.apk"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let written = std::fs::read_to_string(&toml).unwrap();
+    let config = config::parse(&written).unwrap();
+    let app = &config.app;
+    assert_eq!(
+        (
+            &app.service_content,
+            &app.provides_sdk,
+            &app.uses_sdk,
+            &app.pre_approval
+        ),
+        (&None, &None, &None, &None),
+        "no default for a field without evidence: {written}"
+    );
+    assert!(config.domains.is_empty());
+    // The sheet then reports them as required.
+    let sheet = common::appfiling(&[
+        "sheet",
+        "--config",
+        toml_arg,
+        "samples/sample-v1v2v3-rsa.apk",
+    ]);
+    assert_eq!(sheet.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&sheet.stdout).contains("required fields missing from"));
+
+    let again = common::appfiling(&["init", "-o", toml_arg, "samples/sample-debug.apk"]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("exists: pass --force"));
+    assert_eq!(
+        std::fs::read_to_string(&toml).unwrap(),
+        written,
+        "left as it was"
+    );
+    let forced = common::appfiling(&[
+        "init",
+        "--force",
+        "-o",
+        toml_arg,
+        "samples/sample-debug.apk",
+    ]);
+    assert_eq!(forced.status.code(), Some(0));
+    assert!(std::fs::read_to_string(&toml)
+        .unwrap()
+        .contains("sample-debug.apk"));
+
+    let nothing = common::appfiling(&["init", "Cargo.toml", "no-such-file.apk"]);
+    assert_eq!(nothing.status.code(), Some(3));
+    assert!(nothing.stdout.is_empty(), "no template without a package");
+    let stderr = String::from_utf8_lossy(&nothing.stderr);
+    assert!(
+        stderr.contains("no-such-file.apk") && stderr.contains("no template written"),
+        "{stderr}"
+    );
 }

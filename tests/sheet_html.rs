@@ -12,7 +12,7 @@ const PACKAGES: [&str; 3] = [
     "ios/sample.ipa",
     "harmony/sample.app",
 ];
-const CONFIG: &str = "domains = [\"api.example.com\", \"例子.中国\"]\n[app]\nservice_content = \"个人笔记 <与> \\\"待办\\\" & more\"\nservice_languages = [\"中文简体\"]\nuses_sdk = [\"A&B SDK\"]\npre_approval = \"无\"\n";
+const CONFIG: &str = "domains = [\"api.example.com\", \"例子.中国\"]\n[app]\nservice_content = \"个人笔记 <与> \\\"待办\\\" & more\"\nservice_languages = [\"中文简体\"]\nprovides_sdk = false\npre_approval = \"无\"\n[[app.uses_sdk]]\nsdk = \"A&B SDK\"\nvendor = \"A&B & Co <Ltd>\"\ntype = \"支付\"\n";
 
 fn chromium() -> Option<PathBuf> {
     ["chromium", "chromium-browser"].iter().find_map(|name| {

@@ -47,6 +47,16 @@ pub(crate) fn rules() -> &'static [Rule] {
     })
 }
 
+/// The rule an SDK is known by: its id, Chinese or English name, in any case.
+pub(crate) fn find_rule(name: &str) -> Option<&'static Rule> {
+    let name = name.trim();
+    rules().iter().find(|r| {
+        [&r.id, &r.name_zh, &r.name_en]
+            .iter()
+            .any(|known| known.eq_ignore_ascii_case(name))
+    })
+}
+
 pub(crate) use crate::report::DetectedSdk;
 
 /// Collects matches; `finish` lists the SDKs found, in rule order.

@@ -24,14 +24,47 @@ pub struct AppConfig {
     pub service_content: Option<String>,
     /// 服务语言, e.g. ["中文简体", "英语"].
     pub service_languages: Option<Vec<String>>,
-    /// 对外提供SDK: whether the app itself is an SDK for others (default false: 否).
+    /// 对外提供SDK: whether the app itself is an SDK for others (required: no default).
     pub provides_sdk: Option<bool>,
-    /// 使用外部SDK: the third-party SDKs the app uses; empty means 否.
-    pub uses_sdk: Option<Vec<String>>,
+    /// 使用外部SDK: the third-party SDKs the app uses; `[]`, the user's own line, means 否.
+    pub uses_sdk: Option<Vec<SdkEntry>>,
     /// 前置审批: e.g. "无", or the approval the service needs.
     pub pre_approval: Option<String>,
     /// 备注.
     pub remark: Option<String>,
+}
+
+/// One third-party SDK in `[app] uses_sdk`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum SdkEntry {
+    /// An SDK the detection rules know, by id or name (e.g. "wechat-opensdk",
+    /// "微信开放平台SDK"): its 服务厂商 and 功能类型 come from the rule.
+    Name(String),
+    Row(SdkRow),
+}
+
+/// A row of the form's 使用外部SDK table.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SdkRow {
+    /// 服务厂商: the SDK's vendor, e.g. "深圳市腾讯计算机系统有限公司".
+    pub vendor: String,
+    /// 功能类型, e.g. "支付", "登录", "推送": shown in the provider's words (支付类…).
+    #[serde(rename = "type")]
+    pub function: String,
+    /// The SDK's name, e.g. "微信开放平台SDK".
+    pub sdk: Option<String>,
+    /// What shows the SDK is there, e.g. the classes detection found.
+    pub evidence: Option<String>,
+    /// false on the rows `appfiling init` writes from detection, until a person checks them.
+    #[serde(default = "confirmed_by_default")]
+    pub confirmed: bool,
+}
+
+/// A row written by hand is the user's own statement.
+fn confirmed_by_default() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -97,7 +130,9 @@ fn toml_string(value: &str) -> String {
     out
 }
 
-/// A commented filing.toml, pre-filled with what the packages tell.
+/// A commented filing.toml, pre-filled with what the packages tell, and only that: a
+/// field the packages say nothing about is left unset, so `sheet` reports it as required
+/// until a person writes it.
 pub fn template(packages: &[crate::report::PackageReport]) -> String {
     use crate::render::escape_controls;
     // Package text in comments is escaped, so it cannot end the comment line.
@@ -106,14 +141,15 @@ pub fn template(packages: &[crate::report::PackageReport]) -> String {
         .iter()
         .filter_map(|p| p.app_name.as_deref())
         .collect();
-    let languages = languages_of(packages);
+    let languages = super::detected_languages(packages);
     let mut out = String::new();
     out.push_str(&format!(
         "# filing.toml, made by `appfiling init` from: {}\n",
         sources.join(", ")
     ));
-    out.push_str("# Every key is described in docs/filing-toml.md. Unknown keys are refused.\n\n");
-    out.push_str("# 域名: every domain the app talks to, at most 4 levels (example.com is 2); no IPs, no paths.\ndomains = []\n\n[app]\n");
+    out.push_str("# Every key is described in docs/filing-toml.md. Unknown keys are refused.\n");
+    out.push_str("# Nothing here is a default: a key left commented out is reported as required by\n# `appfiling sheet` until you write it yourself.\n\n");
+    out.push_str("# 域名: every domain the app talks to, at most 4 levels (example.com is 2); no IPs, no paths.\n# `appfiling sheet` lists the domains found in the packages as suggestions.\n# domains = [\"api.example.com\"]\n\n[app]\n");
     match names.len() {
         0 => out.push_str("# 服务名称: no name could be read from the packages: set it.\nservice_name = \"\"\n"),
         1 => out.push_str(&format!(
@@ -130,18 +166,20 @@ pub fn template(packages: &[crate::report::PackageReport]) -> String {
                 .join(", ")
         )),
     }
-    out.push_str("# 服务内容 (required): what the app offers, as the portal's categories say it.\nservice_content = \"\"\n");
-    out.push_str(
-        "# 服务语言 (required): suggested from the languages of the app's name; check them.\n",
-    );
-    let quoted: Vec<String> = languages.iter().map(|l| toml_string(l)).collect();
-    out.push_str(&format!("service_languages = [{}]\n", quoted.join(", ")));
-    out.push_str(
-        "# 对外提供SDK: true when the app is itself an SDK for other apps.\nprovides_sdk = false\n",
-    );
-    out.push_str("# 使用外部SDK (required): every third-party SDK in the app; [] when there is none.\nuses_sdk = []\n");
-    out.push_str("# 前置审批 (required): \"无\", or the approvals the service needs (news, medicine, finance…).\npre_approval = \"无\"\n");
-    out.push_str("# 备注.\nremark = \"\"\n");
+    out.push_str("# 服务内容 (required): what the app offers, as the portal's categories say it.\n# service_content = \"\"\n");
+    if languages.is_empty() {
+        out.push_str("# 服务语言 (required): no language could be read from the packages.\n# service_languages = [\"中文简体\"]\n");
+    } else {
+        out.push_str(
+            "# 服务语言 (required): the languages the app is translated into; check them.\n",
+        );
+        let quoted: Vec<String> = languages.iter().map(|l| toml_string(l)).collect();
+        out.push_str(&format!("service_languages = [{}]\n", quoted.join(", ")));
+    }
+    out.push_str("# 对外提供SDK (required): true when the app is itself an SDK for other apps, else false.\n# provides_sdk = false\n");
+    out.push_str("# 前置审批 (required): \"无\", or the approvals the service needs (news, medicine, finance…).\n# pre_approval = \"无\"\n");
+    out.push_str("# 备注.\n# remark = \"\"\n");
+    sdk_rows(&mut out, packages);
     let mut platforms: Vec<&str> = packages
         .iter()
         .map(|p| p.platform)
@@ -151,10 +189,35 @@ pub fn template(packages: &[crate::report::PackageReport]) -> String {
     platforms.dedup();
     for platform in platforms {
         out.push_str(&format!(
-            "\n# Domains used by the {platform} app only.\n[platforms.{platform}]\ndomains = []\n"
+            "\n# Domains used by the {platform} app only.\n[platforms.{platform}]\n# domains = []\n"
         ));
     }
     out
+}
+
+/// 使用外部SDK: one row per SDK detection found, each to be confirmed by a person.
+fn sdk_rows(out: &mut String, packages: &[crate::report::PackageReport]) {
+    let scanned = packages.iter().any(|p| p.detection.is_some());
+    let rows = super::detected_sdk_rows(packages);
+    out.push_str("# 使用外部SDK (required): one [[app.uses_sdk]] row per third-party SDK: its 服务厂商\n# (vendor) and 功能类型 (type). When the app uses none, write `uses_sdk = []` under [app].\n");
+    if rows.is_empty() {
+        out.push_str(if scanned {
+            "# Detection found no SDK it knows; it does not know every SDK: list the ones the app uses.\n"
+        } else {
+            "# The packages could not be scanned for SDKs: list the ones the app uses.\n"
+        });
+        return;
+    }
+    out.push_str("# Found in the packages: check each row, then set confirmed = true; delete a row\n# that is wrong, and add the SDKs detection does not know.\n");
+    for row in rows {
+        out.push_str(&format!(
+            "[[app.uses_sdk]]\nsdk = {}\nvendor = {}\ntype = {}\nevidence = {}\nconfirmed = false\n",
+            toml_string(&row.sdks.join("、")),
+            toml_string(&row.vendor),
+            toml_string(&row.function),
+            toml_string(&row.evidence.join(", ")),
+        ));
+    }
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use crate::filing::PublicKeyForm;
 use crate::report::{
     CertifiedKey, FingerprintAlgorithm, KeyAlgorithm, PackageReport, Platform, PublicKeyFormat,
 };
-use config::Config;
+use config::{Config, SdkEntry};
 use provider::{Fingerprint, KeyForm, Provider};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -23,8 +23,12 @@ const PLATFORMS: [Platform; 3] = [Platform::Android, Platform::Ios, Platform::Ha
 pub struct Sheet {
     pub provider: String,
     pub provider_name: String,
+    /// A draft (`--draft`): values not valid for filing were accepted, as warnings.
+    pub draft: bool,
     /// APP基础信息.
     pub basic: Vec<Field>,
+    /// 使用外部SDK, row by row: {功能类型, 服务厂商} with the SDKs behind each.
+    pub sdks: Vec<SdkUse>,
     /// APP特征信息, one block per platform.
     pub platforms: Vec<PlatformBlock>,
     /// APP图标, exported: a PNG within the portals' size limit.
@@ -43,6 +47,22 @@ pub struct Field {
     /// The provider's label, e.g. "服务名称".
     pub label: String,
     pub value: String,
+}
+
+/// A row of 使用外部SDK: the form asks for 功能类型 and 服务厂商; the SDKs are the evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SdkUse {
+    /// 功能类型, in the provider's words in a sheet (e.g. "支付类").
+    #[serde(rename = "type")]
+    pub function: String,
+    /// 服务厂商.
+    pub vendor: String,
+    /// The SDKs of this vendor and type, e.g. ["微信开放平台SDK"].
+    pub sdks: Vec<String>,
+    /// What shows each SDK is there: classes, libraries, frameworks found.
+    pub evidence: Vec<String>,
+    /// Whether a person stated the row (filing.toml); false for detection's suggestions.
+    pub confirmed: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -76,6 +96,11 @@ pub struct SheetOptions {
     pub pubkey_format: Option<KeyForm>,
     /// Files the app's own detected domains without their being listed in filing.toml.
     pub accept_detected_domains: bool,
+    /// Accept values not valid for filing (debug, development, expired, unsigned, a
+    /// signature that does not hold) as warnings, and mark the sheet a draft.
+    pub draft: bool,
+    /// Where filing.toml was read from; None when `sheet` was given none.
+    pub config_path: Option<String>,
 }
 
 fn issue(field: &str, message: impl Into<String>) -> Issue {
@@ -91,7 +116,9 @@ pub fn build(packages: &[PackageReport], config: &Config, options: &SheetOptions
     let mut sheet = Sheet {
         provider: p.id.clone(),
         provider_name: p.name.clone(),
+        draft: options.draft,
         basic: Vec::new(),
+        sdks: Vec::new(),
         platforms: Vec::new(),
         icon: None,
         suggested_domains: Vec::new(),
@@ -185,20 +212,18 @@ pub fn build(packages: &[PackageReport], config: &Config, options: &SheetOptions
         (
             "provides_sdk",
             &b.provides_sdk,
-            yes_no(app.provides_sdk.unwrap_or(false)).to_string(),
+            required(
+                &b.provides_sdk,
+                app.provides_sdk.map(|v| yes_no(v).to_string()),
+                &mut missing,
+            ),
         ),
         (
             "uses_sdk",
             &b.uses_sdk,
             required(
                 &b.uses_sdk,
-                app.uses_sdk
-                    .clone()
-                    .or_else(|| detected_sdks(packages, p, &mut sheet.warnings))
-                    .map(|sdks| match sdks.is_empty() {
-                        true => "否".to_string(),
-                        false => format!("是：{}", sdks.join("、")),
-                    }),
+                uses_sdk(packages, app.uses_sdk.as_deref(), options, &mut sheet),
                 &mut missing,
             ),
         ),
@@ -219,13 +244,17 @@ pub fn build(packages: &[PackageReport], config: &Config, options: &SheetOptions
         })
         .collect();
     if !missing.is_empty() {
-        sheet.errors.push(issue(
-            "filing.toml",
-            format!(
-                "required fields missing from filing.toml [app]: {}",
+        let message = match &options.config_path {
+            Some(path) => format!(
+                "required fields missing from {path} [app]: {}",
                 missing.join(", ")
             ),
-        ));
+            None => format!(
+                "required fields missing: {}; no filing.toml was given: `appfiling init -o filing.toml PACKAGES…` writes one, then pass it with --config",
+                missing.join(", ")
+            ),
+        };
+        sheet.errors.push(issue("filing.toml", message));
     }
 
     for platform in PLATFORMS {
@@ -288,40 +317,188 @@ pub fn build(packages: &[PackageReport], config: &Config, options: &SheetOptions
     sheet
 }
 
-/// 使用外部SDK from detection, when every package was scanned; a warning asks to confirm.
-fn detected_sdks(
+/// 使用外部SDK: the value to file from filing.toml's rows, compared with what detection
+/// found. None (required) when filing.toml does not say, except in a draft, which shows
+/// the detected rows unconfirmed.
+fn uses_sdk(
     packages: &[PackageReport],
-    provider: &Provider,
-    warnings: &mut Vec<Issue>,
-) -> Option<Vec<String>> {
-    let detections: Vec<&crate::detect::Detection> = packages
-        .iter()
-        .filter_map(|p| p.detection.as_ref())
-        .collect();
-    if detections.is_empty() {
-        return None;
-    }
-    let mut names: Vec<String> = Vec::new();
-    for sdk in detections.iter().flat_map(|d| d.sdks.iter()) {
-        // The type the form asks for beside each SDK, in the provider's words where it has a list.
-        let named = format!("{}（{}）", sdk.name_zh, provider.sdk_type(&sdk.category));
-        if !names.contains(&named) {
-            names.push(named);
+    configured: Option<&[SdkEntry]>,
+    options: &SheetOptions,
+    sheet: &mut Sheet,
+) -> Option<String> {
+    let provider = &options.provider;
+    let label = &provider.basic.uses_sdk;
+    let detected = detected_sdk_rows(packages);
+    let names = |rows: &[&SdkUse]| {
+        rows.iter()
+            .flat_map(|r| r.sdks.iter().map(String::as_str))
+            .collect::<Vec<_>>()
+            .join("、")
+    };
+    let rows = match configured {
+        None => {
+            if !detected.is_empty() {
+                sheet.warnings.push(issue(
+                    label,
+                    format!(
+                        "found in the code, not yet in filing.toml: {}; `appfiling init` writes them as rows to confirm",
+                        names(&detected.iter().collect::<Vec<_>>())
+                    ),
+                ));
+            }
+            if !options.draft {
+                return None;
+            }
+            detected
+        }
+        Some(entries) => {
+            let rows = configured_rows(entries, &detected, label, sheet);
+            let unconfirmed: Vec<&SdkUse> = rows.iter().filter(|r| !r.confirmed).collect();
+            if !unconfirmed.is_empty() {
+                let message = format!(
+                    "{} not confirmed: check each row in filing.toml and set confirmed = true, or delete it",
+                    names(&unconfirmed)
+                );
+                match options.draft {
+                    true => sheet.warnings.push(issue(label, message)),
+                    false => sheet.errors.push(issue(label, message)),
+                }
+            }
+            let unlisted: Vec<&SdkUse> = detected
+                .iter()
+                .filter(|d| !rows.iter().any(|r| lists(r, d)))
+                .collect();
+            if !unlisted.is_empty() {
+                sheet.warnings.push(issue(
+                    label,
+                    format!(
+                        "found in the code but not in filing.toml: {} ({}); add them, or make sure the app does not use them",
+                        names(&unlisted),
+                        unlisted
+                            .iter()
+                            .flat_map(|r| r.evidence.iter().map(String::as_str))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+            }
+            rows
+        }
+    };
+    sheet.sdks = group_rows(rows, provider);
+    Some(match sheet.sdks.is_empty() {
+        true => "否".to_string(),
+        false => format!(
+            "是：{}",
+            sheet
+                .sdks
+                .iter()
+                .map(|r| format!("{}·{}（{}）", r.function, r.vendor, r.sdks.join("、")))
+                .collect::<Vec<_>>()
+                .join("；")
+        ),
+    })
+}
+
+/// filing.toml's rows; an SDK given by name takes its vendor and type from the rule
+/// that names it, and an unknown name is an error (the form needs both).
+fn configured_rows(
+    entries: &[SdkEntry],
+    detected: &[SdkUse],
+    label: &str,
+    sheet: &mut Sheet,
+) -> Vec<SdkUse> {
+    let mut rows = Vec::new();
+    for entry in entries {
+        match entry {
+            SdkEntry::Row(row) => rows.push(SdkUse {
+                function: row.function.clone(),
+                vendor: row.vendor.clone(),
+                sdks: row.sdk.iter().cloned().collect(),
+                evidence: row.evidence.iter().cloned().collect(),
+                confirmed: row.confirmed,
+            }),
+            SdkEntry::Name(name) => match crate::detect::sdks::find_rule(name) {
+                Some(rule) => rows.push(SdkUse {
+                    function: rule.category.clone(),
+                    vendor: rule.vendor.clone(),
+                    sdks: vec![rule.name_zh.clone()],
+                    evidence: detected
+                        .iter()
+                        .filter(|d| d.sdks.contains(&rule.name_zh))
+                        .flat_map(|d| d.evidence.iter().cloned())
+                        .collect(),
+                    confirmed: true,
+                }),
+                None => sheet.errors.push(issue(
+                    label,
+                    format!(
+                        "{name:?} is not an SDK appfiling knows, so its 服务厂商 and 功能类型 are unknown: write it as a row, [[app.uses_sdk]] with sdk, vendor and type"
+                    ),
+                )),
+            },
         }
     }
-    warnings.push(issue(
-        &provider.basic.uses_sdk,
-        format!(
-            "{} detected in the code ({}); detection finds what the rules know: confirm the list in filing.toml [app] uses_sdk",
-            names.len(),
-            if names.is_empty() { "none".to_string() } else { names.join("、") }
-        ),
-    ));
-    Some(names)
+    rows
+}
+
+/// Whether a filing.toml row covers a detected SDK: the same SDK named, or the same
+/// vendor and type (the form's row).
+fn lists(row: &SdkUse, detected: &SdkUse) -> bool {
+    (row.vendor == detected.vendor && row.function == detected.function)
+        || detected.sdks.iter().any(|name| row.sdks.contains(name))
+}
+
+/// One row per SDK detection found in any package, in the rules' words, unconfirmed.
+pub(crate) fn detected_sdk_rows(packages: &[PackageReport]) -> Vec<SdkUse> {
+    let mut rows: Vec<SdkUse> = Vec::new();
+    for sdk in packages
+        .iter()
+        .filter_map(|p| p.detection.as_ref())
+        .flat_map(|d| d.sdks.iter())
+    {
+        match rows.iter_mut().find(|r| r.sdks.contains(&sdk.name_zh)) {
+            Some(row) => {
+                for evidence in &sdk.evidence {
+                    if !row.evidence.contains(evidence) {
+                        row.evidence.push(evidence.clone());
+                    }
+                }
+            }
+            None => rows.push(SdkUse {
+                function: sdk.category.clone(),
+                vendor: sdk.vendor.clone(),
+                sdks: vec![sdk.name_zh.clone()],
+                evidence: sdk.evidence.clone(),
+                confirmed: false,
+            }),
+        }
+    }
+    rows
+}
+
+/// The form's rows: one per {功能类型, 服务厂商}, the type in the provider's words.
+fn group_rows(rows: Vec<SdkUse>, provider: &Provider) -> Vec<SdkUse> {
+    let mut grouped: Vec<SdkUse> = Vec::new();
+    for row in rows {
+        let function = provider.sdk_type(&row.function).to_string();
+        match grouped
+            .iter_mut()
+            .find(|g| g.function == function && g.vendor == row.vendor)
+        {
+            Some(group) => {
+                group.sdks.extend(row.sdks);
+                group.evidence.extend(row.evidence);
+                group.confirmed &= row.confirmed;
+            }
+            None => grouped.push(SdkUse { function, ..row }),
+        }
+    }
+    grouped
 }
 
 /// 服务语言 from detection, or else from the locales of the app's name.
-fn detected_languages(packages: &[PackageReport]) -> Vec<&'static str> {
+pub(crate) fn detected_languages(packages: &[PackageReport]) -> Vec<&'static str> {
     let detected: Vec<&'static str> = packages
         .iter()
         .filter_map(|p| p.detection.as_ref())
@@ -444,26 +621,36 @@ fn package_block(
         label: labels.platform.clone(),
         value: profile.label.clone(),
     }];
+    let reasons = report.not_valid_for_filing();
     for w in &report.warnings {
+        // Reasons not to file are said once, below, as what they are.
+        if reasons.contains(&w.message) {
+            continue;
+        }
         sheet
             .warnings
             .push(issue(&report.path, format!("[{}] {}", w.code, w.message)));
     }
-    if let Some(verification) = report.verification.as_ref().filter(|v| !v.verified) {
-        sheet.errors.push(issue(
-            &labels.signature,
-            format!(
-                "{}: the signature {}; devices refuse this package, and its key is not proven: file the values of a build whose signature holds",
-                report.path,
-                verification.summary()
-            ),
-        ));
+    if !reasons.is_empty() {
+        let reasons = reasons.join("; ");
+        match options.draft {
+            true => sheet.warnings.push(issue(
+                &labels.signature,
+                format!(
+                    "{}: not valid for filing, accepted for this draft: {reasons}",
+                    report.path
+                ),
+            )),
+            false => sheet.errors.push(issue(
+                &labels.signature,
+                format!(
+                    "{}: not valid for filing: {reasons}; file the values of a signed release build (or pass --draft for a draft sheet)",
+                    report.path
+                ),
+            )),
+        }
     }
     let Some(filing) = &report.filing else {
-        sheet.errors.push(issue(
-            &labels.signature,
-            format!("{}: no signing certificate to file", report.path),
-        ));
         return PackageBlock {
             source: report.path.clone(),
             fields,

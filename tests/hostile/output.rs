@@ -99,7 +99,7 @@ fn sheet(format: &str) -> String {
     let config = common::temp_file(
         "output",
         &format!("filing-{format}.toml"),
-        "domains = []\n[app]\nservice_content = \"x\"\nservice_languages = [\"中文简体\"]\nuses_sdk = []\npre_approval = \"无\"\n"
+        "domains = []\n[app]\nservice_content = \"x\"\nservice_languages = [\"中文简体\"]\nprovides_sdk = false\nuses_sdk = []\npre_approval = \"无\"\n"
             .as_bytes(),
     );
     let run = common::appfiling_limited(&[
