@@ -21,6 +21,8 @@ const PLATFORMS: [Platform; 3] = [Platform::Android, Platform::Ios, Platform::Ha
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Sheet {
+    /// The version of this JSON contract (docs/json.md), as in `inspect`'s report.
+    pub schema_version: u32,
     pub provider: String,
     pub provider_name: String,
     /// A draft (`--draft`): values not valid for filing were accepted, as warnings.
@@ -114,6 +116,7 @@ fn issue(field: &str, message: impl Into<String>) -> Issue {
 pub fn build(packages: &[PackageReport], config: &Config, options: &SheetOptions) -> Sheet {
     let p = &options.provider;
     let mut sheet = Sheet {
+        schema_version: crate::report::SCHEMA_VERSION,
         provider: p.id.clone(),
         provider_name: p.name.clone(),
         draft: options.draft,
@@ -629,7 +632,7 @@ fn package_block(
         }
         sheet
             .warnings
-            .push(issue(&report.path, format!("[{}] {}", w.code, w.message)));
+            .push(issue(&report.path, w.message.clone()));
     }
     if !reasons.is_empty() {
         let reasons = reasons.join("; ");
