@@ -1,8 +1,28 @@
 //! Domain names for the 域名 field: syntax, IDN to punycode, at most four
 //! levels, no IP addresses and no URL paths.
 
-/// The portals count example.com as 2 levels and accept up to 4.
+/// The portals count a registrable domain (example.com, example.com.cn) as 二级, each
+/// label in front of it as one more, and accept up to 四级 (docs/providers.md).
 pub(crate) const MAX_LEVELS: usize = 4;
+
+/// A host's level as the portals count it: 2 for the registrable domain (the label under
+/// the public suffix), one more per label before it; `b.a.example.com.cn` is 4.
+pub(crate) fn level(ascii: &str) -> usize {
+    let labels = |name: &str| name.split('.').count();
+    match psl::domain_str(ascii) {
+        Some(registrable) => 2 + labels(ascii).saturating_sub(labels(registrable)),
+        None => labels(ascii),
+    }
+}
+
+/// A level in the portals' words: 2 → "二级".
+pub(crate) fn level_name(level: usize) -> String {
+    const DIGITS: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    match DIGITS.get(level) {
+        Some(digit) => format!("{digit}级"),
+        None => format!("{level}级"),
+    }
+}
 
 /// Why a domain name cannot be filed; `input` is the name as given.
 #[derive(Debug, thiserror::Error)]
@@ -18,7 +38,8 @@ pub(crate) enum DomainError {
     #[error("{input:?} has an invalid label {label:?}")]
     Label { input: String, label: String },
     #[error(
-        "{input:?} has {levels} levels; the portals take at most {MAX_LEVELS} (example.com is 2)"
+        "{input:?} is a {}域名 ({levels} levels, where example.com and example.com.cn are 二级); the portals take up to 四级: file the domain it is under",
+        level_name(*levels)
     )]
     TooManyLevels { input: String, levels: usize },
 }
@@ -65,10 +86,11 @@ pub(crate) fn normalize(input: &str) -> Result<String, DomainError> {
             });
         }
     }
-    if labels.len() > MAX_LEVELS {
+    let levels = level(&ascii);
+    if levels > MAX_LEVELS {
         return Err(DomainError::TooManyLevels {
             input: input_owned(),
-            levels: labels.len(),
+            levels,
         });
     }
     Ok(ascii)
@@ -100,6 +122,25 @@ mod tests {
             "api.v2.example.com"
         );
         assert_eq!(normalize("例子.中国").unwrap(), "xn--fsqu00a.xn--fiqs8s");
+    }
+
+    /// Alibaba Cloud's FAQ: aliyun.com and aliyun.com.cn are 二级, b.a.aliyun.com and
+    /// b.a.aliyun.com.cn are 四级.
+    #[test]
+    fn levels_are_counted_from_the_registrable_domain() {
+        for (host, expected) in [
+            ("aliyun.com", 2),
+            ("aliyun.com.cn", 2),
+            ("a.aliyun.com", 3),
+            ("b.a.aliyun.com", 4),
+            ("b.a.aliyun.com.cn", 4),
+        ] {
+            assert_eq!(level(host), expected, "{host}");
+        }
+        assert_eq!(normalize("b.a.aliyun.com.cn").unwrap(), "b.a.aliyun.com.cn");
+        let refused = normalize("c.b.a.aliyun.com.cn").unwrap_err().to_string();
+        assert!(refused.contains("五级域名 (5 levels"), "{refused}");
+        assert_eq!(level_name(4), "四级");
     }
 
     #[test]

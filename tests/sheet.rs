@@ -37,6 +37,7 @@ service_languages = ["中文简体", "英语"]
 provides_sdk = false
 uses_sdk = []
 pre_approval = "无"
+remark = "个人笔记应用，三个平台同一账号体系"
 "#;
 
 fn build(provider: &str, config: &str, pubkey: Option<provider::KeyForm>) -> Sheet {
@@ -808,4 +809,70 @@ fn init_writes_only_what_it_saw() {
         stderr.contains("no-such-file.apk") && stderr.contains("no template written"),
         "{stderr}"
     );
+}
+
+/// Each provider's own rules: Tencent's 备注 minimum, three-part HarmonyOS bundle names,
+/// Huawei's platform labels and filing API names.
+#[test]
+fn provider_rules_hold() {
+    let short = CONFIG.replace("个人笔记应用，三个平台同一账号体系", "笔记");
+    let tencent = build("tencent", &short, None);
+    let remark: Vec<&str> = tencent
+        .errors
+        .iter()
+        .filter(|e| e.field == "备注")
+        .map(|e| e.message.as_str())
+        .collect();
+    assert_eq!(remark.len(), 1, "{:?}", tencent.errors);
+    assert!(remark[0].contains("at least 15 characters") && remark[0].contains("(2 given)"));
+    assert!(
+        build("aliyun", &short, None).errors.is_empty(),
+        "Alibaba sets no minimum"
+    );
+
+    let mut reports = packages();
+    reports[2].filing.as_mut().unwrap().package_name = Some("appfiling.sample".into());
+    let options = |id: &str| sheet::SheetOptions {
+        provider: provider::load(id).unwrap(),
+        pubkey_format: None,
+        accept_detected_domains: false,
+        draft: false,
+        config_path: Some("filing.toml".into()),
+    };
+    let config = config::parse(CONFIG).unwrap();
+    let two_parts = sheet::build(&reports, &config, &options("tencent"));
+    assert_eq!(two_parts.errors.len(), 1, "{:?}", two_parts.errors);
+    assert!(two_parts.errors[0].message.contains(
+        "appfiling.sample has 2 dot-separated parts; 腾讯云 Tencent Cloud takes at least 3"
+    ));
+    // A platform rule: every provider holds it.
+    assert_eq!(
+        sheet::build(&reports, &config, &options("aliyun"))
+            .errors
+            .len(),
+        1
+    );
+
+    let huawei = build("huawei", CONFIG, None);
+    let labels: Vec<&str> = huawei.platforms.iter().map(|b| b.label.as_str()).collect();
+    assert_eq!(labels, ["Android", "iOS", "鸿蒙平台"]);
+    let json = serde_json::to_value(&huawei).unwrap();
+    let api: Vec<(&str, &str)> = json["platforms"][0]["packages"][0]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| Some((f["key"].as_str()?, f["api_name"].as_str()?)))
+        .collect();
+    assert_eq!(
+        api,
+        [
+            ("package_name", "appPackageName"),
+            ("public_key", "publicKey"),
+            ("signature", "signatureKey")
+        ]
+    );
+    let aliyun = serde_json::to_value(build("aliyun", CONFIG, None)).unwrap();
+    assert!(aliyun["platforms"][0]["packages"][0]["fields"][1]
+        .get("api_name")
+        .is_none());
 }

@@ -113,7 +113,7 @@ impl Collector {
             .filter_map(|(host, (sources, count))| {
                 let registrable = psl::domain_str(&host)?.to_string();
                 Some(DetectedDomain {
-                    level: host.split('.').count(),
+                    level: crate::domain_name::level(&host),
                     third_party: super::sdks::vendor_of_domain(&host).map(str::to_string),
                     registrable_domain: registrable,
                     sources: sources.into_iter().collect(),
@@ -191,9 +191,9 @@ mod tests {
         assert_eq!(
             hosts,
             [
-                ("api.example.com.cn", "example.com.cn", 4),
+                ("api.example.com.cn", "example.com.cn", 3),
                 ("a.b.c.d.example.com", "example.com", 6),
-                ("cdn.example.com.cn", "example.com.cn", 4),
+                ("cdn.example.com.cn", "example.com.cn", 3),
                 ("weixin.qq.com", "qq.com", 3),
             ]
         );

@@ -58,7 +58,7 @@ pub(super) fn choose(report: &mut PackageReport, now: i64) {
     }
     warnings.push(Warning::new(
         WarningCode::AppgalleryResigns,
-        "AppGallery re-signs the HAPs it distributes: file the values of the signed .app you upload to AppGallery Connect",
+        "AppGallery re-signs the HAPs it distributes: file the values of the signed .app you upload to AppGallery Connect; since DevEco Studio 26, the upload itself re-signs the app, with AppGallery Connect's cloud-managed certificate or one of yours, so this locally signed build may not carry the certificate to file: take it from AppGallery Connect",
     ));
     let reason = format!(
         "{}: the leaf certificate (found by issuer/subject linkage, not by its place in the file) of the {} signature",

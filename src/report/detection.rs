@@ -34,7 +34,8 @@ pub struct DetectedDomain {
     pub host: String,
     /// The registrable domain (eTLD+1), e.g. "example.com.cn".
     pub registrable_domain: String,
-    /// Labels in the host: example.com is 2; the portals take at most 4.
+    /// The level as the portals count it: example.com and example.com.cn are 2 (二级), a
+    /// label more is one more; the portals take at most 4 (四级).
     pub level: usize,
     /// Where it was seen: "dex", "resources", "manifest", "network_security_config", "ats"…
     pub sources: Vec<&'static str>,

@@ -149,7 +149,7 @@ pub fn template(packages: &[crate::report::PackageReport]) -> String {
     ));
     out.push_str("# Every key is described in docs/filing-toml.md. Unknown keys are refused.\n");
     out.push_str("# Nothing here is a default: a key left commented out is reported as required by\n# `appfiling sheet` until you write it yourself.\n\n");
-    out.push_str("# 域名: every domain the app talks to, at most 4 levels (example.com is 2); no IPs, no paths.\n# `appfiling sheet` lists the domains found in the packages as suggestions.\n# domains = [\"api.example.com\"]\n\n[app]\n");
+    out.push_str("# 域名: every domain the app talks to, up to 四级 (example.com and example.com.cn are 二级); no IPs, no paths.\n# `appfiling sheet` lists the domains found in the packages as suggestions.\n# domains = [\"api.example.com\"]\n\n[app]\n");
     match names.len() {
         0 => out.push_str("# 服务名称: no name could be read from the packages: set it.\nservice_name = \"\"\n"),
         1 => out.push_str(&format!(
@@ -255,7 +255,7 @@ mod tests {
         report.app_name = Some("Name\"\"\"\npre_approval = \"none\"\n\u{1b}[8m\u{7f}".into());
         let text = template(&[report]);
         let parsed = parse(&text).unwrap();
-        assert_eq!(parsed.app.service_content.as_deref(), Some(""));
+        assert_eq!(parsed.app.service_content.as_deref(), None);
         assert!(
             !text.contains('\u{1b}') && !text.contains('\u{7f}'),
             "{text}"

@@ -49,6 +49,20 @@ pub struct Field {
     /// The provider's label, e.g. "服务名称".
     pub label: String,
     pub value: String,
+    /// The provider's filing API name of the field, e.g. Huawei Cloud's "appPackageName".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_name: Option<String>,
+}
+
+impl Field {
+    fn new(key: &'static str, label: &str, value: String) -> Self {
+        Field {
+            key,
+            label: label.to_string(),
+            value,
+            api_name: None,
+        }
+    }
 }
 
 /// A row of 使用外部SDK: the form asks for 功能类型 and 服务厂商; the SDKs are the evidence.
@@ -236,15 +250,15 @@ pub fn build(packages: &[PackageReport], config: &Config, options: &SheetOptions
             required(&b.pre_approval, app.pre_approval.clone(), &mut missing),
         ),
         ("icon", &b.icon, icon_value),
-        ("remark", &b.remark, app.remark.clone().unwrap_or_default()),
+        (
+            "remark",
+            &b.remark,
+            remark(app.remark.as_deref(), p, &mut sheet),
+        ),
     ];
     sheet.basic = basic
         .into_iter()
-        .map(|(key, label, value)| Field {
-            key,
-            label: label.clone(),
-            value,
-        })
+        .map(|(key, label, value)| Field::new(key, label, value))
         .collect();
     if !missing.is_empty() {
         let message = match &options.config_path {
@@ -553,6 +567,24 @@ fn own_domains(packages: &[&PackageReport]) -> Vec<String> {
         .collect()
 }
 
+/// 备注, held to the provider's minimum length where it sets one.
+fn remark(remark: Option<&str>, provider: &Provider, sheet: &mut Sheet) -> String {
+    let remark = remark.unwrap_or_default().trim().to_string();
+    if let Some(min) = provider.remark_min_chars {
+        let chars = remark.chars().count();
+        if chars < min {
+            sheet.errors.push(issue(
+                &provider.basic.remark,
+                format!(
+                    "{} takes at least {min} characters in {} ({chars} given): describe the app in [app] remark",
+                    provider.name, provider.basic.remark
+                ),
+            ));
+        }
+    }
+    remark
+}
+
 fn yes_no(value: bool) -> &'static str {
     if value {
         "是"
@@ -619,20 +651,18 @@ fn package_block(
     labels: &provider::FeatureLabels,
     sheet: &mut Sheet,
 ) -> PackageBlock {
-    let mut fields = vec![Field {
-        key: "platform",
-        label: labels.platform.clone(),
-        value: profile.label.clone(),
-    }];
+    let mut fields = vec![Field::new(
+        "platform",
+        &labels.platform,
+        profile.label.clone(),
+    )];
     let reasons = report.not_valid_for_filing();
     for w in &report.warnings {
         // Reasons not to file are said once, below, as what they are.
         if reasons.contains(&w.message) {
             continue;
         }
-        sheet
-            .warnings
-            .push(issue(&report.path, w.message.clone()));
+        sheet.warnings.push(issue(&report.path, w.message.clone()));
     }
     if !reasons.is_empty() {
         let reasons = reasons.join("; ");
@@ -668,11 +698,23 @@ fn package_block(
         ));
         String::new()
     });
-    fields.push(Field {
-        key: "package_name",
-        label: profile.package_label.clone(),
-        value: package_name,
-    });
+    if let Some(min) = profile.min_name_parts {
+        let parts = package_name.split('.').count();
+        if !package_name.is_empty() && parts < min {
+            sheet.errors.push(issue(
+                &profile.package_label,
+                format!(
+                    "{}: {package_name} has {parts} dot-separated parts; {} takes at least {min} for the {}",
+                    report.path, options.provider.name, profile.label
+                ),
+            ));
+        }
+    }
+    fields.push(Field::new(
+        "package_name",
+        &profile.package_label,
+        package_name,
+    ));
     let public_key = key.map(|k| {
         public_key(
             k,
@@ -684,11 +726,11 @@ fn package_block(
             sheet,
         )
     });
-    fields.push(Field {
-        key: "public_key",
-        label: labels.public_key.clone(),
-        value: public_key.flatten().unwrap_or_default(),
-    });
+    fields.push(Field::new(
+        "public_key",
+        &labels.public_key,
+        public_key.flatten().unwrap_or_default(),
+    ));
     let algorithm = match profile.signature {
         Fingerprint::Md5 => FingerprintAlgorithm::Md5,
         Fingerprint::Sha1 => FingerprintAlgorithm::Sha1,
@@ -709,11 +751,12 @@ fn package_block(
             ),
         ));
     }
-    fields.push(Field {
-        key: "signature",
-        label: labels.signature.clone(),
-        value: fingerprint,
-    });
+    fields.push(Field::new("signature", &labels.signature, fingerprint));
+    if let Some(names) = &options.provider.api_names {
+        for field in &mut fields {
+            field.api_name = names.of(field.key).map(str::to_string);
+        }
+    }
     PackageBlock {
         source: report.path.clone(),
         fields,

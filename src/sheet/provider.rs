@@ -23,6 +23,33 @@ pub struct Provider {
     /// has a list; a category not listed is shown as it is.
     #[serde(default)]
     pub sdk_types: BTreeMap<String, String>,
+    /// The fewest characters the provider takes in 备注, when it sets a minimum.
+    #[serde(default)]
+    pub remark_min_chars: Option<usize>,
+    /// The provider's filing API names of the feature fields, for machines (sheet JSON).
+    #[serde(default)]
+    pub api_names: Option<ApiNames>,
+}
+
+/// A filing API's names for 包名, 公钥 and 签名MD5值.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiNames {
+    pub package_name: String,
+    pub public_key: String,
+    pub signature: String,
+}
+
+impl ApiNames {
+    /// The API's name of a feature field, by the sheet's key.
+    pub(crate) fn of(&self, key: &str) -> Option<&str> {
+        match key {
+            "package_name" => Some(&self.package_name),
+            "public_key" => Some(&self.public_key),
+            "signature" => Some(&self.signature),
+            _ => None,
+        }
+    }
 }
 
 impl Provider {
@@ -63,6 +90,9 @@ pub struct PlatformProfile {
     pub package_label: String,
     pub public_key: KeyForm,
     pub signature: Fingerprint,
+    /// The fewest dot-separated parts the provider takes in a package name.
+    #[serde(default)]
+    pub min_name_parts: Option<usize>,
 }
 
 /// A 公钥 form; also the command line's `--pubkey-format` values.
