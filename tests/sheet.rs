@@ -136,6 +136,20 @@ fn the_public_key_form_can_be_overridden() {
         ossl.modulus.as_deref()
     );
     let base64 = build("aliyun", CONFIG, Some(provider::KeyForm::Base64));
+    let said: Vec<&str> = base64
+        .warnings
+        .iter()
+        .filter(|w| w.field == "公钥")
+        .map(|w| w.message.as_str())
+        .collect();
+    assert_eq!(said.len(), 3, "one per platform: {said:?}");
+    assert!(
+        said[0].contains("SubjectPublicKeyInfo in Base64")
+            && said[0].contains("the modulus in decimal")
+            && said[2].contains("the EC point 04‖X‖Y in hex")
+            && !said.iter().any(|w| w.contains("is given, which")),
+        "the warning says what the value is: {said:?}"
+    );
     assert_eq!(
         field(&base64, "android", "public_key"),
         android.signers[0].key.public_key.spki_base64

@@ -658,8 +658,9 @@ fn package_block(
     )];
     let reasons = report.not_valid_for_filing();
     for w in &report.warnings {
-        // Reasons not to file are said once, below, as what they are.
-        if reasons.contains(&w.message) {
+        // Reasons not to file are said once, below, as what they are; the key's form
+        // is said where the sheet chooses it (`public_key`).
+        if reasons.contains(&w.message) || w.code == crate::report::WarningCode::EcKey {
             continue;
         }
         sheet.warnings.push(issue(&report.path, w.message.clone()));
@@ -795,6 +796,27 @@ fn public_key(
             sheet.warnings.push(issue(
                 label,
                 format!("{path}: an EC key has no modulus; the uncompressed point 04‖X‖Y is given, which the portal may refuse"),
+            ));
+        }
+        (KeyAlgorithm::Rsa | KeyAlgorithm::Ec, _)
+            if form == PublicKeyForm::Base64 && profile.public_key != KeyForm::Base64 =>
+        {
+            sheet.warnings.push(issue(
+                label,
+                format!(
+                    "{path}: 公钥 is the whole public key, its SubjectPublicKeyInfo in Base64 (what `openssl x509 -pubkey` prints, without the PEM lines), as --pubkey-format base64 asks; without it, the sheet gives {}",
+                    match (&key.public_key.algorithm, profile.public_key) {
+                        (KeyAlgorithm::Ec, _) => "the EC point 04‖X‖Y in hex".to_string(),
+                        (_, KeyForm::Decimal) => format!(
+                            "the modulus in decimal, {}'s form for the {}",
+                            options.provider.name, profile.label
+                        ),
+                        _ => format!(
+                            "the modulus in hex, {}'s form for the {}",
+                            options.provider.name, profile.label
+                        ),
+                    }
+                ),
             ));
         }
         (KeyAlgorithm::Rsa | KeyAlgorithm::Ec, _) => {}
