@@ -890,3 +890,36 @@ fn provider_rules_hold() {
         .get("api_name")
         .is_none());
 }
+
+/// Issue 14's first measured case, the README's flow: `init`, fill in 服务内容 only, then
+/// `sheet` on the bundled APK, IPA and HarmonyOS .app, which hold WeChat OpenSDK, Alipay,
+/// AMap and MMKV. It used to print 使用外部SDK: 否 with exit 0.
+#[test]
+fn the_readme_flow_never_declares_no_sdk() {
+    let packages = [
+        "samples/detect/sample-detect.apk",
+        "samples/ios/sample.ipa",
+        "samples/harmony/sample.app",
+    ];
+    let mut args = vec!["init"];
+    args.extend(packages);
+    let init = common::appfiling(&args);
+    assert_eq!(init.status.code(), Some(0));
+    let template = String::from_utf8(init.stdout).unwrap();
+    let filled = template.replace("# service_content = \"\"", "service_content = \"个人笔记\"");
+    assert_ne!(filled, template);
+    let toml = common::temp_file("sheet", "readme-flow.toml", filled.as_bytes());
+    let mut args = vec!["sheet", "--config", toml.to_str().unwrap()];
+    args.extend(packages);
+    let sheet = common::appfiling(&args);
+    assert_eq!(sheet.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&sheet.stdout);
+    assert!(!text.contains("使用外部SDK: 否"), "{text}");
+    for expected in [
+        "required fields missing from",
+        "对外提供SDK, 前置审批",
+        "微信开放平台SDK、腾讯Bugly、高德地图/定位SDK、极光推送JPush、支付宝SDK、腾讯MMKV not confirmed",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in {text}");
+    }
+}
