@@ -1,8 +1,14 @@
 //! The sheet as text (label: value, one per line, values never wrapped),
-//! Markdown, CSV (UTF-8 with a BOM, for Excel), JSON and XLSX.
+//! Markdown, CSV (UTF-8 with a BOM, for Excel), JSON (docs/json.md), XLSX and
+//! HTML. Every format says first when the sheet is a draft, and lists the
+//! 使用外部SDK rows after APP基础信息, as the forms do.
 
-use super::{Field, Sheet};
-use crate::render::{escape_controls, must_escape, outln};
+mod html;
+mod xlsx;
+
+use super::{Field, Issue, SdkUse, Sheet};
+use crate::detect::domains::DetectedDomain;
+use crate::render::{escape_controls, outln};
 use std::fmt::Write;
 
 /// The sheet's formats; also the command line's `--format` values.
@@ -39,18 +45,102 @@ pub fn render(sheet: &Sheet, format: Format) -> Result<Vec<u8>, RenderError> {
         Format::Markdown => markdown(sheet).into_bytes(),
         Format::Csv => csv(sheet).into_bytes(),
         Format::Json => (serde_json::to_string_pretty(sheet)? + "\n").into_bytes(),
-        Format::Xlsx => xlsx(sheet)?,
-        Format::Html => html(sheet).into_bytes(),
+        Format::Xlsx => xlsx::workbook(sheet)?,
+        Format::Html => html::page(sheet).into_bytes(),
     })
 }
 
-/// Every (section, field) in order: the basic block, then each package of each platform.
-fn rows(sheet: &Sheet) -> Vec<(String, &Field)> {
-    let mut out: Vec<(String, &Field)> = sheet
-        .basic
-        .iter()
-        .map(|f| ("APP基础信息".to_string(), f))
-        .collect();
+/// What a draft says before anything else, in every format.
+const DRAFT_NOTICE: &str = "草稿 DRAFT: 不可用于备案, not for filing. Values not valid for filing were accepted as warnings (--draft); file only a sheet made without --draft.";
+
+/// The section of the basic fields, and of the 使用外部SDK rows.
+const BASIC: &str = "APP基础信息";
+const SDK_SECTION: &str = "使用外部SDK";
+const SUGGESTIONS: &str = "域名建议";
+
+/// Shown (never copied) in place of a required value the sheet lacks, and of an empty optional one.
+const MISSING_VALUE: &str = "（未填写）";
+const EMPTY_VALUE: &str = "—";
+
+/// The one field the forms leave optional: empty, it is not missing.
+const OPTIONAL_KEYS: [&str; 1] = ["remark"];
+
+/// A value the sheet lacks where the form requires one (the sheet's errors say why).
+fn is_missing(field: &Field) -> bool {
+    field.value.trim().is_empty() && !OPTIONAL_KEYS.contains(&field.key)
+}
+
+/// What an empty value is shown as: missing, or merely empty.
+fn empty_marker(field: &Field) -> &'static str {
+    if is_missing(field) {
+        MISSING_VALUE
+    } else {
+        EMPTY_VALUE
+    }
+}
+
+/// The columns of a 使用外部SDK row.
+const SDK_HEADERS: [&str; 5] = [
+    "功能类型",
+    "服务厂商",
+    "SDK",
+    "依据 Evidence",
+    "状态 Status",
+];
+
+fn sdk_status(row: &SdkUse) -> &'static str {
+    if row.confirmed {
+        "已确认 confirmed"
+    } else {
+        "待确认 to confirm"
+    }
+}
+
+fn sdk_cells(row: &SdkUse) -> [String; 5] {
+    [
+        row.function.clone(),
+        row.vendor.clone(),
+        row.sdks.join("、"),
+        row.evidence.join(", "),
+        sdk_status(row).to_string(),
+    ]
+}
+
+/// The columns of the problems.
+const PROBLEM_HEADERS: [&str; 3] = ["级别 Severity", "字段 Field", "说明 Message"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+
+    /// In the portals' language and in English.
+    fn words(self) -> &'static str {
+        match self {
+            Severity::Error => "错误 error",
+            Severity::Warning => "警告 warning",
+        }
+    }
+}
+
+/// Every problem with its severity, errors first.
+fn problems(sheet: &Sheet) -> impl Iterator<Item = (Severity, &Issue)> {
+    let errors = sheet.errors.iter().map(|i| (Severity::Error, i));
+    errors.chain(sheet.warnings.iter().map(|i| (Severity::Warning, i)))
+}
+
+/// The APP特征信息 blocks: one per package of each platform, with its fields.
+fn package_sections(sheet: &Sheet) -> Vec<(String, &[Field])> {
+    let mut out = Vec::new();
     for platform in &sheet.platforms {
         for (i, package) in platform.packages.iter().enumerate() {
             let section = if platform.packages.len() > 1 {
@@ -58,23 +148,39 @@ fn rows(sheet: &Sheet) -> Vec<(String, &Field)> {
             } else {
                 format!("APP特征信息 {}", platform.label)
             };
-            out.extend(package.fields.iter().map(|f| (section.clone(), f)));
+            out.push((section, package.fields.as_slice()));
         }
     }
     out
 }
 
+/// Every (section, fields) in order: the basic block, then each package of each platform.
+fn sections(sheet: &Sheet) -> Vec<(String, &[Field])> {
+    let mut out = vec![(BASIC.to_string(), sheet.basic.as_slice())];
+    out.extend(package_sections(sheet));
+    out
+}
+
 fn text(sheet: &Sheet) -> String {
     let mut out = String::new();
+    if sheet.draft {
+        outln!(&mut out, "{DRAFT_NOTICE}");
+        out.push('\n');
+    }
     outln!(&mut out, "# {} APP备案", sheet.provider_name);
-    let mut section = String::new();
-    for (name, field) in rows(sheet) {
-        if name != section {
-            out.push('\n');
-            outln!(&mut out, "【{name}】");
-            section = name;
+    for (i, (name, fields)) in sections(sheet).into_iter().enumerate() {
+        out.push('\n');
+        outln!(&mut out, "【{name}】");
+        for field in fields {
+            outln!(&mut out, "{}: {}", field.label, field.value);
         }
-        outln!(&mut out, "{}: {}", field.label, field.value);
+        if i == 0 && !sheet.sdks.is_empty() {
+            out.push('\n');
+            outln!(&mut out, "【{SDK_SECTION}】{}", SDK_HEADERS.join(" | "));
+            for row in &sheet.sdks {
+                outln!(&mut out, "{}", sdk_cells(row).join(" | "));
+            }
+        }
     }
     for platform in &sheet.platforms {
         out.push('\n');
@@ -85,17 +191,25 @@ fn text(sheet: &Sheet) -> String {
     }
     if !sheet.suggested_domains.is_empty() {
         out.push('\n');
-        outln!(&mut out, "【域名建议】detected in the packages; filed only once listed in filing.toml or with --accept-detected-domains");
+        outln!(&mut out, "【{SUGGESTIONS}】detected in the packages; filed only once listed in filing.toml or with --accept-detected-domains");
         for d in &sheet.suggested_domains {
             outln!(&mut out, "{}", suggestion(d));
         }
     }
-    issues_text(&mut out, sheet);
+    for (severity, i) in problems(sheet) {
+        outln!(
+            &mut out,
+            "{}: {}: {}",
+            severity.as_str(),
+            i.field,
+            i.message
+        );
+    }
     out
 }
 
 /// One suggested domain with its evidence.
-fn suggestion(d: &crate::detect::domains::DetectedDomain) -> String {
+fn suggestion(d: &DetectedDomain) -> String {
     let owner = d
         .third_party
         .as_deref()
@@ -108,14 +222,6 @@ fn suggestion(d: &crate::detect::domains::DetectedDomain) -> String {
         d.count,
         d.sources.join("/")
     )
-}
-
-fn issues_text(out: &mut String, sheet: &Sheet) {
-    for (kind, list) in [("error", &sheet.errors), ("warning", &sheet.warnings)] {
-        for i in list {
-            outln!(out, "{kind}: {}: {}", i.field, i.message);
-        }
-    }
 }
 
 /// Package content as inline Markdown text: shown, never interpreted. Controls
@@ -141,25 +247,40 @@ fn markdown_cell(value: &str) -> String {
     out
 }
 
+/// One Markdown table row of escaped cells.
+fn markdown_row<S: AsRef<str>>(out: &mut String, cells: &[S]) {
+    let cells: Vec<String> = cells.iter().map(|c| markdown_cell(c.as_ref())).collect();
+    let _ = writeln!(out, "| {} |", cells.join(" | "));
+}
+
+fn markdown_header(out: &mut String, headers: &[&str]) {
+    markdown_row(out, headers);
+    let _ = writeln!(out, "|{}", "---|".repeat(headers.len()));
+}
+
 fn markdown(sheet: &Sheet) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# {} APP备案\n", markdown_cell(&sheet.provider_name));
-    let mut section = String::new();
-    for (name, field) in rows(sheet) {
-        if name != section {
-            let _ = writeln!(
-                out,
-                "\n## {}\n\n| 字段 | 值 |\n|---|---|",
-                markdown_cell(&name)
-            );
-            section = name;
+    if sheet.draft {
+        let _ = writeln!(out, "> **{}**\n", markdown_cell(DRAFT_NOTICE));
+    }
+    for (i, (name, fields)) in sections(sheet).into_iter().enumerate() {
+        let _ = writeln!(out, "\n## {}\n", markdown_cell(&name));
+        markdown_header(&mut out, &["字段", "值"]);
+        for field in fields {
+            let value = match field.value.is_empty() {
+                true => empty_marker(field),
+                false => &field.value,
+            };
+            markdown_row(&mut out, &[&field.label, value]);
         }
-        let _ = writeln!(
-            out,
-            "| {} | {} |",
-            markdown_cell(&field.label),
-            markdown_cell(&field.value)
-        );
+        if i == 0 && !sheet.sdks.is_empty() {
+            let _ = writeln!(out, "\n## {SDK_SECTION}\n");
+            markdown_header(&mut out, &SDK_HEADERS);
+            for row in &sheet.sdks {
+                markdown_row(&mut out, &sdk_cells(row));
+            }
+        }
     }
     for platform in &sheet.platforms {
         let _ = writeln!(out, "\n## 域名 {}\n", markdown_cell(&platform.label));
@@ -168,37 +289,36 @@ fn markdown(sheet: &Sheet) -> String {
         }
     }
     if !sheet.suggested_domains.is_empty() {
-        let _ = writeln!(out, "\n## 域名建议 (detected; not filed until confirmed)\n");
+        let _ = writeln!(
+            out,
+            "\n## {SUGGESTIONS} (detected; not filed until confirmed)\n"
+        );
         for d in &sheet.suggested_domains {
             let _ = writeln!(out, "- {}", markdown_cell(&suggestion(d)));
         }
     }
     if !sheet.errors.is_empty() || !sheet.warnings.is_empty() {
-        let _ = writeln!(out, "\n## Problems\n");
-        for (kind, list) in [("**error**", &sheet.errors), ("warning", &sheet.warnings)] {
-            for i in list {
-                let _ = writeln!(
-                    out,
-                    "- {kind} {}: {}",
-                    markdown_cell(&i.field),
-                    markdown_cell(&i.message)
-                );
-            }
+        let _ = writeln!(out, "\n## 问题 Problems\n");
+        markdown_header(&mut out, &PROBLEM_HEADERS);
+        for (severity, i) in problems(sheet) {
+            markdown_row(&mut out, &[severity.words(), &i.field, &i.message]);
         }
     }
     out
 }
 
-/// One CSV field. Controls are escaped visibly (the CSV may go to a terminal);
+/// One CSV field. Line breaks stay, inside quotes (a spreadsheet shows them as
+/// such); other controls are escaped visibly (the CSV may go to a terminal);
 /// a leading `=`, `+`, `-`, `@`, tab or CR would make a spreadsheet evaluate
 /// a formula, so such a cell starts with `'` (OWASP's CSV injection advice);
 /// a field with a comma, quote or line break is quoted.
 fn csv_cell(value: &str) -> String {
-    let escaped = escape_controls(value);
+    let escaped: Vec<_> = value.split('\n').map(escape_controls).collect();
+    let escaped = escaped.join("\n");
     let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{escaped}")
     } else {
-        escaped.into_owned()
+        escaped
     };
     if value.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", value.replace('"', "\"\""))
@@ -207,217 +327,48 @@ fn csv_cell(value: &str) -> String {
     }
 }
 
+/// Three columns throughout (section, field, value): the values, the SDK rows, the
+/// domains, the suggestions, then the problems.
 fn csv(sheet: &Sheet) -> String {
     let mut out = String::from("\u{feff}section,field,value\r\n");
-    for (section, field) in rows(sheet) {
+    let mut record = |section: &str, field: &str, value: &str| {
         let _ = write!(
             out,
             "{},{},{}\r\n",
-            csv_cell(&section),
-            csv_cell(&field.label),
-            csv_cell(&field.value)
-        );
-    }
-    for platform in &sheet.platforms {
-        for domain in &platform.domains {
-            let _ = write!(
-                out,
-                "{},域名,{}\r\n",
-                csv_cell(&format!("APP特征信息 {}", platform.label)),
-                csv_cell(domain)
-            );
-        }
-    }
-    out
-}
-
-/// Text for HTML text and quoted attributes. Control and bidi characters
-/// become numeric references: the page holds no raw terminal sequence, and a
-/// copy button still copies the value as it is.
-fn escape_html(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if must_escape(c) => {
-                let _ = write!(out, "&#x{:x};", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Text shown on the page (not copied): controls and bidi characters escaped visibly too.
-fn shown_html(value: &str) -> String {
-    escape_html(&escape_controls(value))
-}
-
-const HTML_STYLE: &str = "body{font-family:system-ui,'PingFang SC','Noto Sans CJK SC',sans-serif;margin:2em;max-width:72em;color:#222}\
-h1{font-size:1.4em}h2{font-size:1.1em;margin-top:1.6em;border-bottom:1px solid #ddd}\
-table{border-collapse:collapse;width:100%}td{padding:.35em .5em;border-bottom:1px solid #eee;vertical-align:top}\
-td.label{white-space:nowrap;width:9em;color:#555}code{font-family:ui-monospace,monospace;word-break:break-all}\
-button{font-size:.85em;margin-left:.5em;cursor:pointer}button.done{background:#d4f5d4}\
-.error{background:#fde2e2;padding:.3em .6em;margin:.2em 0}.warning{background:#fff4d6;padding:.3em .6em;margin:.2em 0}";
-
-/// A page to paste from: every value beside a copy button. No external
-/// assets. Each button copies its own value; `window.appfilingCopied` records
-/// the last copy, for tests and for browsers that refuse clipboard access.
-/// Opened with `#selftest`, the page clicks every button itself and writes
-/// what each copied into `<pre id="selftest">`.
-const HTML_SCRIPT: &str = "function copyValue(button){var value=button.getAttribute('data-value');window.appfilingCopied=value;\
-if(navigator.clipboard&&window.isSecureContext){navigator.clipboard.writeText(value).catch(function(){});}\
-else{var t=document.createElement('textarea');t.value=value;document.body.appendChild(t);t.select();try{document.execCommand('copy');}catch(e){}t.remove();}\
-button.classList.add('done');button.textContent='已复制';}\
-document.querySelectorAll('button[data-value]').forEach(function(b){b.addEventListener('click',function(){copyValue(b);});});\
-if(location.hash==='#selftest'){var out=[];document.querySelectorAll('button[data-value]').forEach(function(b){b.click();out.push(window.appfilingCopied);});\
-var pre=document.createElement('pre');pre.id='selftest';pre.textContent=JSON.stringify(out);document.body.appendChild(pre);}";
-
-fn html(sheet: &Sheet) -> String {
-    let mut out = String::new();
-    let title = shown_html(&format!("{} APP备案", sheet.provider_name));
-    let _ = write!(
-        out,
-        "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{title}</title><style>{HTML_STYLE}</style></head><body>\n<h1>{title}</h1>\n"
-    );
-    if let Some(icon) = &sheet.icon {
-        use base64::Engine;
-        let data = base64::engine::general_purpose::STANDARD.encode(&icon.png);
-        let _ = writeln!(
-            out,
-            "<p><img alt=\"APP图标\" width=\"96\" height=\"96\" src=\"data:image/png;base64,{data}\"></p>"
-        );
-    }
-    for i in &sheet.errors {
-        let _ = writeln!(
-            out,
-            "<div class=\"error\">error: {}: {}</div>",
-            shown_html(&i.field),
-            shown_html(&i.message)
-        );
-    }
-    for i in &sheet.warnings {
-        let _ = writeln!(
-            out,
-            "<div class=\"warning\">warning: {}: {}</div>",
-            shown_html(&i.field),
-            shown_html(&i.message)
-        );
-    }
-    let mut section = String::new();
-    let row = |out: &mut String, label: &str, value: &str| {
-        let _ = writeln!(
-            out,
-            "<tr><td class=\"label\">{}</td><td><code>{}</code><button type=\"button\" data-value=\"{}\">复制</button></td></tr>",
-            shown_html(label),
-            shown_html(value),
-            escape_html(value)
+            csv_cell(section),
+            csv_cell(field),
+            csv_cell(value)
         );
     };
-    for (name, field) in rows(sheet) {
-        if name != section {
-            if !section.is_empty() {
-                out.push_str("</table>\n");
-            }
-            let _ = writeln!(out, "<h2>{}</h2>\n<table>", shown_html(&name));
-            section = name;
-        }
-        row(&mut out, &field.label, &field.value);
+    if sheet.draft {
+        record("草稿 DRAFT", "status", DRAFT_NOTICE);
     }
-    if !section.is_empty() {
-        out.push_str("</table>\n");
+    for (i, (section, fields)) in sections(sheet).into_iter().enumerate() {
+        for field in fields {
+            record(&section, &field.label, &field.value);
+        }
+        if i == 0 {
+            for (n, row) in sheet.sdks.iter().enumerate() {
+                let section = format!("{SDK_SECTION} #{}", n + 1);
+                for (header, cell) in SDK_HEADERS.iter().zip(sdk_cells(row)) {
+                    record(&section, header, &cell);
+                }
+            }
+        }
     }
     for platform in &sheet.platforms {
-        let _ = writeln!(
-            out,
-            "<h2>域名 {}</h2>\n<table>",
-            shown_html(&platform.label)
-        );
+        let section = format!("APP特征信息 {}", platform.label);
         for domain in &platform.domains {
-            row(&mut out, "域名", domain);
+            record(&section, "域名", domain);
         }
-        out.push_str("</table>\n");
     }
-    if !sheet.suggested_domains.is_empty() {
-        out.push_str("<h2>域名建议</h2>\n<p>Detected in the packages; filed only once listed in filing.toml.</p>\n<ul>\n");
-        for d in &sheet.suggested_domains {
-            let _ = writeln!(out, "<li>{}</li>", shown_html(&suggestion(d)));
-        }
-        out.push_str("</ul>\n");
+    for d in &sheet.suggested_domains {
+        record(SUGGESTIONS, &d.host, &suggestion(d));
     }
-    let _ = write!(out, "<script>{HTML_SCRIPT}</script>\n</body></html>\n");
+    for (severity, i) in problems(sheet) {
+        record(severity.words(), &i.field, &i.message);
+    }
     out
-}
-
-/// One worksheet for the basic block and one per platform: label and value
-/// columns, a frozen header, values wide enough for a modulus.
-fn xlsx(sheet: &Sheet) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    use rust_xlsxwriter::{Format as Cell, Workbook};
-    let mut book = Workbook::new();
-    let header = Cell::new().set_bold();
-    let wrap = Cell::new().set_text_wrap();
-    let mut add =
-        |name: &str, rows: Vec<(String, String)>| -> Result<(), rust_xlsxwriter::XlsxError> {
-            let ws = book.add_worksheet();
-            ws.set_name(name)?;
-            ws.set_column_width(0, 18)?;
-            ws.set_column_width(1, 100)?;
-            ws.write_string_with_format(0, 0, "字段", &header)?;
-            ws.write_string_with_format(0, 1, "值", &header)?;
-            ws.set_freeze_panes(1, 0)?;
-            for (i, (label, value)) in rows.into_iter().enumerate() {
-                let row = i as u32 + 1;
-                ws.write_string(row, 0, label)?;
-                ws.write_string_with_format(row, 1, value, &wrap)?;
-            }
-            Ok(())
-        };
-    let basic = sheet
-        .basic
-        .iter()
-        .map(|f| (f.label.clone(), f.value.clone()))
-        .collect();
-    add("APP基础信息", basic)?;
-    for platform in &sheet.platforms {
-        let mut rows = Vec::new();
-        for (i, package) in platform.packages.iter().enumerate() {
-            if platform.packages.len() > 1 {
-                rows.push((format!("#{}", i + 1), package.source.clone()));
-            }
-            rows.extend(
-                package
-                    .fields
-                    .iter()
-                    .map(|f| (f.label.clone(), f.value.clone())),
-            );
-        }
-        rows.extend(
-            platform
-                .domains
-                .iter()
-                .map(|d| ("域名".to_string(), d.clone())),
-        );
-        add(&platform.label, rows)?;
-    }
-    let problems: Vec<(String, String)> = sheet
-        .errors
-        .iter()
-        .map(|i| (format!("error: {}", i.field), i.message.clone()))
-        .chain(
-            sheet
-                .warnings
-                .iter()
-                .map(|i| (format!("warning: {}", i.field), i.message.clone())),
-        )
-        .collect();
-    if !problems.is_empty() {
-        add("问题", problems)?;
-    }
-    book.save_to_buffer()
 }
 
 #[cfg(test)]
@@ -430,10 +381,8 @@ mod tests {
         assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_cell("plain"), "plain");
         assert_eq!(markdown_cell("a|b\nc"), "a\\|b\\\\nc");
-        assert_eq!(
-            escape_html("<a href=\"x\">&'\u{1b}"),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&#x1b;"
-        );
+        // A line break stays inside the quotes; other controls are escaped.
+        assert_eq!(csv_cell("a, \"b\"\nc\u{1b}"), "\"a, \"\"b\"\"\nc\\u{1b}\"");
     }
 
     #[test]
