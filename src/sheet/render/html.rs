@@ -4,7 +4,7 @@
 
 use super::{
     empty_marker, is_missing, package_sections, problems, sdk_cells, suggestion, BASIC,
-    DRAFT_NOTICE, SDK_HEADERS, SDK_SECTION, SUGGESTIONS,
+    DRAFT_NOTICE, EMPTY_VALUE, SDK_HEADERS, SDK_SECTION, SUGGESTIONS,
 };
 use crate::render::{escape_controls, must_escape};
 use crate::sheet::{Field, Sheet};
@@ -45,7 +45,7 @@ table{border-collapse:collapse;width:100%}td,th{padding:.35em .5em;border-bottom
 th{color:#555;font-weight:normal;border-bottom:1px solid #ccc}\
 td.label{white-space:nowrap;width:9em;color:#555}code{font-family:ui-monospace,monospace;word-break:break-all}\
 button{font-size:.85em;margin-left:.5em;cursor:pointer}button.done{background:#d4f5d4}\
-.note{color:#555}.empty{color:#888}img{vertical-align:middle;margin-right:.8em}\
+.note{color:#555}.empty{color:#888}img{display:block;margin-bottom:.3em}\
 tr.missing td{background:#fde2e2}tr.missing .empty{color:#a00;font-weight:bold}tr.unconfirmed td{background:#fff4d6}\
 .draft{background:#b00020;color:#fff;font-weight:bold;font-size:1.1em;padding:.6em 1em;margin:1em 0}\
 .error{background:#fde2e2;padding:.3em .6em;margin:.2em 0}.warning{background:#fff4d6;padding:.3em .6em;margin:.2em 0}\
@@ -137,6 +137,7 @@ fn sdk_table(out: &mut String, sheet: &Sheet) {
         let _ = write!(out, "<tr{class}>");
         for (i, cell) in sdk_cells(row).iter().enumerate() {
             let cell = match i {
+                _ if cell.is_empty() => format!("<span class=\"empty\">{EMPTY_VALUE}</span>"),
                 0 | 1 => copyable(cell),
                 _ => format!("<span class=\"note\">{}</span>", shown_html(cell)),
             };

@@ -278,7 +278,11 @@ fn markdown(sheet: &Sheet) -> String {
             let _ = writeln!(out, "\n## {SDK_SECTION}\n");
             markdown_header(&mut out, &SDK_HEADERS);
             for row in &sheet.sdks {
-                markdown_row(&mut out, &sdk_cells(row));
+                let cells = sdk_cells(row).map(|c| match c.is_empty() {
+                    true => EMPTY_VALUE.to_string(),
+                    false => c,
+                });
+                markdown_row(&mut out, &cells);
             }
         }
     }
