@@ -260,9 +260,9 @@ fn markdown_header(out: &mut String, headers: &[&str]) {
 
 fn markdown(sheet: &Sheet) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "# {} APP备案\n", markdown_cell(&sheet.provider_name));
+    let _ = writeln!(out, "# {} APP备案", markdown_cell(&sheet.provider_name));
     if sheet.draft {
-        let _ = writeln!(out, "> **{}**\n", markdown_cell(DRAFT_NOTICE));
+        let _ = writeln!(out, "\n> **{}**", markdown_cell(DRAFT_NOTICE));
     }
     for (i, (name, fields)) in sections(sheet).into_iter().enumerate() {
         let _ = writeln!(out, "\n## {}\n", markdown_cell(&name));
