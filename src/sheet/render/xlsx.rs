@@ -83,8 +83,8 @@ fn table<'a>(
     Ok((ws, row + 1))
 }
 
-/// Label and value rows; a missing value is an empty coloured cell. Returns the
-/// row of each field.
+/// Label and value rows from `row` on; a missing value is an empty coloured cell.
+/// Returns the row after the last.
 fn fields(
     ws: &mut Worksheet,
     mut row: u32,
