@@ -886,9 +886,7 @@ fn provider_rules_hold() {
         ]
     );
     let aliyun = serde_json::to_value(build("aliyun", CONFIG, None)).unwrap();
-    assert!(aliyun["platforms"][0]["packages"][0]["fields"][1]
-        .get("api_name")
-        .is_none());
+    assert!(aliyun["platforms"][0]["packages"][0]["fields"][1]["api_name"].is_null());
 }
 
 /// Issue 14's first measured case, the README's flow: `init`, fill in 服务内容 only, then

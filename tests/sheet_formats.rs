@@ -32,6 +32,10 @@ confirmed = false
 /// A draft of the detection sample and a debug build: 服务内容 missing, an SDK row
 /// unconfirmed, suggested domains, an icon.
 fn draft() -> Sheet {
+    draft_for("tencent")
+}
+
+fn draft_for(provider_id: &str) -> Sheet {
     let options = appfiling::Options {
         detect: true,
         icon: true,
@@ -42,7 +46,7 @@ fn draft() -> Sheet {
         .map(|p| appfiling::inspect_path(&common::sample_path(p), &options).unwrap())
         .collect();
     let sheet_options = sheet::SheetOptions {
-        provider: provider::load("tencent").unwrap(),
+        provider: provider::load(provider_id).unwrap(),
         pubkey_format: None,
         accept_detected_domains: false,
         draft: true,
@@ -229,7 +233,10 @@ fn markdown_marks_empty_values_and_escapes_cells() {
     let markdown = text_of(&s, render::Format::Markdown);
     assert!(!markdown.contains("``"), "no empty code span");
     assert!(markdown.contains("| 服务内容 | （未填写） |"), "{markdown}");
-    assert!(markdown.contains("| 备注 | — |"), "{markdown}");
+    // Tencent Cloud sets a minimum for 备注, so it is required there; elsewhere it is optional.
+    assert!(markdown.contains("| 备注 | （未填写） |"), "{markdown}");
+    let aliyun = text_of(&draft_for("aliyun"), render::Format::Markdown);
+    assert!(aliyun.contains("| 备注 | — |"), "{aliyun}");
     assert!(markdown.contains("| A\\|B SDK |"), "{markdown}");
     assert!(markdown.contains("示例&lt;笔记&gt;"), "{markdown}");
     // Each table row has as many cells as its header.

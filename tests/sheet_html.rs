@@ -12,7 +12,7 @@ const PACKAGES: [&str; 3] = [
     "ios/sample.ipa",
     "harmony/sample.app",
 ];
-const CONFIG: &str = "domains = [\"api.example.com\", \"例子.中国\"]\n[app]\nservice_content = \"个人笔记 <与> \\\"待办\\\" & more\"\nservice_languages = [\"中文简体\"]\nprovides_sdk = false\npre_approval = \"无\"\n[[app.uses_sdk]]\nsdk = \"A&B SDK\"\nvendor = \"A&B & Co <Ltd>\"\ntype = \"支付\"\n";
+const CONFIG: &str = "domains = [\"api.example.com\", \"例子.中国\"]\n[app]\nservice_content = \"个人笔记 <与> \\\"待办\\\" & more\"\nservice_languages = [\"中文简体\"]\nprovides_sdk = false\npre_approval = \"无\"\nremark = \"个人笔记应用，三个平台同一账号体系\"\n[[app.uses_sdk]]\nsdk = \"A&B SDK\"\nvendor = \"A&B & Co <Ltd>\"\ntype = \"支付\"\n";
 
 fn chromium() -> Option<PathBuf> {
     ["chromium", "chromium-browser"].iter().find_map(|name| {
@@ -268,7 +268,14 @@ fn the_page_marks_what_is_missing_says_draft_and_prints_plainly() {
     // Missing values are highlighted in place, those the error names and no other.
     let missing = probe["missing"].as_array().unwrap();
     let labels: Vec<&str> = missing.iter().map(|m| m[0].as_str().unwrap()).collect();
-    assert_eq!(labels, missing_error);
+    // Those the error names, and Tencent Cloud's 备注, required by its own minimum length.
+    let remark_error = data["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["field"] == "备注" && e["message"].as_str().unwrap().contains("at least 15"));
+    assert!(remark_error);
+    assert_eq!(labels, [&missing_error[..], &["备注".to_string()]].concat());
     assert_eq!(missing[0][1], "（未填写）");
     assert_eq!(missing[0][2], "rgb(253, 226, 226)");
     assert_eq!(missing[0][3], "0", "no copy button on a missing value");

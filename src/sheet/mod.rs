@@ -49,8 +49,9 @@ pub struct Field {
     /// The provider's label, e.g. "服务名称".
     pub label: String,
     pub value: String,
-    /// The provider's filing API name of the field, e.g. Huawei Cloud's "appPackageName".
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Whether the provider's form requires a value: an empty one is then missing.
+    pub required: bool,
+    /// Huawei's filing API name of the field, e.g. "appPackageName".
     pub api_name: Option<String>,
 }
 
@@ -60,6 +61,7 @@ impl Field {
             key,
             label: label.to_string(),
             value,
+            required: true,
             api_name: None,
         }
     }
@@ -258,7 +260,11 @@ pub fn build(packages: &[PackageReport], config: &Config, options: &SheetOptions
     ];
     sheet.basic = basic
         .into_iter()
-        .map(|(key, label, value)| Field::new(key, label, value))
+        .map(|(key, label, value)| Field {
+            // 备注 is optional unless the provider sets a minimum length.
+            required: key != "remark" || p.remark_min_chars.is_some(),
+            ..Field::new(key, label, value)
+        })
         .collect();
     if !missing.is_empty() {
         let message = match &options.config_path {

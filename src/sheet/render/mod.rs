@@ -62,12 +62,9 @@ const SUGGESTIONS: &str = "域名建议";
 const MISSING_VALUE: &str = "（未填写）";
 const EMPTY_VALUE: &str = "—";
 
-/// The one field the forms leave optional: empty, it is not missing.
-const OPTIONAL_KEYS: [&str; 1] = ["remark"];
-
 /// A value the sheet lacks where the form requires one (the sheet's errors say why).
 fn is_missing(field: &Field) -> bool {
-    field.value.trim().is_empty() && !OPTIONAL_KEYS.contains(&field.key)
+    field.required && field.value.trim().is_empty()
 }
 
 /// What an empty value is shown as: missing, or merely empty.
