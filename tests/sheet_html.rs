@@ -269,11 +269,10 @@ fn the_page_marks_what_is_missing_says_draft_and_prints_plainly() {
     let missing = probe["missing"].as_array().unwrap();
     let labels: Vec<&str> = missing.iter().map(|m| m[0].as_str().unwrap()).collect();
     // Those the error names, and Tencent Cloud's 备注, required by its own minimum length.
-    let remark_error = data["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|e| e["field"] == "备注" && e["message"].as_str().unwrap().contains("at least 15"));
+    let remark_error =
+        data["errors"].as_array().unwrap().iter().any(|e| {
+            e["field"] == "备注" && e["message"].as_str().unwrap().contains("at least 15")
+        });
     assert!(remark_error);
     assert_eq!(labels, [&missing_error[..], &["备注".to_string()]].concat());
     assert_eq!(missing[0][1], "（未填写）");

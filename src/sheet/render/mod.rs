@@ -212,10 +212,10 @@ fn suggestion(d: &DetectedDomain) -> String {
         .as_deref()
         .map_or(String::new(), |t| format!(", third party: {t}"));
     format!(
-        "{} ({}, {} levels, seen {}× in {}{owner})",
+        "{} ({}, {}, seen {}× in {}{owner})",
         d.host,
         d.registrable_domain,
-        d.level,
+        crate::domain_name::level_name(d.level),
         d.count,
         d.sources.join("/")
     )
