@@ -156,6 +156,7 @@ enum Command {
     /// APK file's digest…) and what to file instead: for a filing that came back rejected.
     Explain {
         /// The value: a fingerprint, a 公钥, a PEM block or Base64, as filed or refused.
+        #[arg(allow_hyphen_values = true)]
         value: String,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
