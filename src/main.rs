@@ -111,7 +111,12 @@ enum Command {
         #[arg(long, value_name = "HEX", conflicts_with = "against")]
         expect_sha256: Option<String>,
         /// The filed 公钥: the RSA modulus in decimal or hex, or a HarmonyOS EC point 04‖X‖Y in hex.
-        #[arg(long, value_name = "VALUE", conflicts_with = "against")]
+        #[arg(
+            long,
+            value_name = "VALUE",
+            conflicts_with = "against",
+            allow_hyphen_values = true
+        )]
         expect_pubkey: Option<String>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
