@@ -483,6 +483,9 @@ const FILE_CHUNK: usize = 64 * 1024;
 fn package_file_digest(value: &Value, path: &str) -> Option<Form> {
     let hex = value.hex.as_deref()?;
     let digest = Digest::of_hex_len(hex.len())?;
+    if path == "-" {
+        return None;
+    }
     let mut file = std::fs::File::open(path).ok()?;
     if !file.metadata().ok()?.is_file() {
         return None;
@@ -788,5 +791,51 @@ impl ExplainReport {
             );
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_read_in_their_normal_forms() {
+        let value = Value::new(" 0xab:CD\n12 ").unwrap();
+        assert_eq!(value.hex.as_deref(), Some("ABCD12"));
+        assert_eq!(value.compact, "0xab:CD12");
+        assert!(Value::new(" \n").is_none());
+        assert_eq!(Value::new("MIIB+/==").unwrap().hex, None);
+        let pem = "-----BEGIN PUBLIC KEY-----\nMIIB\nIjAN\n-----END PUBLIC KEY-----\n";
+        assert_eq!(
+            pem_block(pem),
+            Some(("PUBLIC KEY".to_string(), "MIIBIjAN".to_string()))
+        );
+        assert_eq!(pem_block("-----BEGIN"), None);
+    }
+
+    #[test]
+    fn a_cut_short_modulus_is_a_long_enough_proper_start() {
+        let modulus = "C1482C53EFEF7EA5BFE14138D2F2C8BC81496325";
+        let decimal = "1103528793217643857689";
+        let prefix = |hex: &str, digits: &str| prefix_of(hex, digits, Some(modulus), Some(decimal));
+        assert_eq!(
+            prefix(&modulus[..16], &modulus[..16]),
+            Some(Form::ModulusPrefix {
+                base: Base::Hex,
+                digits: 16,
+                of: 40
+            })
+        );
+        assert_eq!(prefix(&modulus[..15], &modulus[..15]), None, "too short");
+        assert_eq!(prefix(modulus, modulus), None, "the whole is not cut short");
+        assert_eq!(
+            prefix(&decimal[..18], &decimal[..18]),
+            Some(Form::ModulusPrefix {
+                base: Base::Decimal,
+                digits: 18,
+                of: 22
+            })
+        );
+        assert_eq!(prefix("C1482C53EFEF7EA5BF00", "C1482C53EFEF7EA5BF00"), None);
     }
 }
