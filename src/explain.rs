@@ -63,7 +63,8 @@ pub struct Identified {
     /// The package it was found in.
     pub path: String,
     pub kind: ValueKind,
-    /// What the value is, in words: "the MD5 of the v2 signer's public key …".
+    /// What the value is, in words: "the MD5 of the public key (SubjectPublicKeyInfo) in the v2
+    /// signer's certificate …".
     pub what: String,
     /// The subject of the certificate it belongs to; null for the package file's digest.
     pub certificate: Option<String>,

@@ -165,7 +165,8 @@ enum Command {
         value: String,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
-        /// The app's packages, or the certificates and profiles to look in.
+        /// The app's packages, or the certificates and profiles to look in (directories are
+        /// searched).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
@@ -781,7 +782,11 @@ fn explain(value: &str, format: Format, paths: &[PathBuf]) -> anyhow::Result<Exi
     if value.trim().is_empty() {
         bail!("explain: the value is empty: give the value the portal refused (签名MD5值, 公钥…)");
     }
-    let report = appfiling::inspect_all(paths, &appfiling::Options::default());
+    // Directories are searched, as `check` searches them.
+    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let report = Batch::collect(paths)
+        .read(&appfiling::Options::default(), jobs, |_| {})
+        .into_report();
     let document = appfiling::explain::ExplainReport::new(value, report);
     match format {
         Format::Json => println!(
