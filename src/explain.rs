@@ -679,6 +679,9 @@ fn describe(
     let mut message = what.clone();
     let reasons = package.not_valid_for_filing();
     match filing {
+        None if package.signers.len() > 1 => message.push_str(
+            "; the package holds several keys and files none of them: pass --alias to choose the one the app is signed with",
+        ),
         None => message.push_str(&format!(
             "; the package files no signer ({}), so appfiling cannot say which value is to be filed",
             reasons.join("; ")

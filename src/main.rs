@@ -165,6 +165,8 @@ enum Command {
         value: String,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        #[command(flatten)]
+        keystore: KeystoreArgs,
         /// The app's packages, or the certificates and profiles to look in (directories are
         /// searched).
         #[arg(required = true)]
@@ -415,8 +417,9 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Explain {
             value,
             format,
+            keystore,
             paths,
-        } => explain(&value, format, &paths),
+        } => explain(&value, format, &paths, &keystore.options(false)?),
         Command::Init { paths } => {
             let report = appfiling::inspect_all(&paths, &appfiling::Options::default());
             print!("{}", appfiling::sheet::config::template(&report.packages));
@@ -778,14 +781,19 @@ fn check(
 
 /// `explain`: what `value` is in each package; exit 0 when it was found in one, 1 when
 /// it matches nothing, 3 when an input could not be read.
-fn explain(value: &str, format: Format, paths: &[PathBuf]) -> anyhow::Result<Exit> {
+fn explain(
+    value: &str,
+    format: Format,
+    paths: &[PathBuf],
+    options: &appfiling::Options,
+) -> anyhow::Result<Exit> {
     if value.trim().is_empty() {
         bail!("explain: the value is empty: give the value the portal refused (签名MD5值, 公钥…)");
     }
     // Directories are searched, as `check` searches them.
     let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
     let report = Batch::collect(paths)
-        .read(&appfiling::Options::default(), jobs, |_| {})
+        .read(options, jobs, |_| {})
         .into_report();
     let document = appfiling::explain::ExplainReport::new(value, report);
     match format {

@@ -485,3 +485,36 @@ fn usage_and_unreadable_inputs() {
     assert!(stderr.contains("no-such.apk"), "{stderr}");
     assert!(String::from_utf8_lossy(&out.stdout).contains("this is the 签名MD5值 to file"));
 }
+
+#[test]
+fn a_keystore_with_several_keys_names_the_alias() {
+    // keytool and openssl's values, samples/keystores/EXPECTED-keystores.tsv.
+    let rows = common::tsv_rows(&sample_path("keystores/EXPECTED-keystores.tsv"));
+    let upload = rows
+        .iter()
+        .find(|r| r["keystore"] == "two-keys.p12" && r["alias"] == "upload")
+        .unwrap();
+    let run = |alias: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_appfiling"))
+            .arg("explain")
+            .args(alias)
+            .args(["--password-env", "KS_PASS", &upload["md5"]])
+            .arg(sample_path("keystores/two-keys.p12"))
+            .env("KS_PASS", "appfiling")
+            .output()
+            .unwrap()
+    };
+    let out = run(&[]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("the MD5 of the certificate of alias upload"),
+        "{text}"
+    );
+    assert!(text.contains("pass --alias"), "{text}");
+    let out = run(&["--alias", "upload"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("this is the 签名MD5值 to file"), "{text}");
+    assert_eq!(run(&["--alias", "legacy"]).status.code(), Some(1));
+}
