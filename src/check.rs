@@ -541,7 +541,10 @@ fn compare(
             differences.push(wrong_value(field, filed, found, identify(filed, package)));
         }
     }
-    let key_changed = differences.iter().any(|d| d.meaning == KEY_CHANGED);
+    // A fingerprint that is nothing in the package: the certificate changed.
+    let key_changed = differences
+        .iter()
+        .any(|d| d.kind.is_none() && matches!(d.field, "certificate_sha256" | "md5" | "sha1"));
     if let Some(filed) = &record.public_key {
         let identified = identify(filed, package);
         // The same key in another form the tool files (decimal, hex, or the sheet's
