@@ -179,14 +179,23 @@ fn the_root_or_intermediate_of_a_chain_instead_of_the_leaf() {
         "chain_certificate",
         &["the MD5 of the chain's root CA certificate"],
     );
-    // iOS: the root of the code signature's chain.
-    let root = openssl_fingerprint(&sample_path("keys/ios-test-ca.pem"), "sha1");
+    // A HarmonyOS .cer chain file: the root, not the leaf.
     assert_named(
         &root,
-        "samples/ios/sample.ipa",
+        "samples/harmony/sample-chain.cer",
         "chain_certificate",
-        &["the chain's root CA certificate"],
+        &["the chain's root CA certificate", &leaf],
     );
+    // iOS: the root of the code signature's chain, and of a certificate chain file.
+    let root = openssl_fingerprint(&sample_path("keys/ios-test-ca.pem"), "sha1");
+    for package in ["samples/ios/sample.ipa", "samples/ios/sample-chain.pem"] {
+        assert_named(
+            &root,
+            package,
+            "chain_certificate",
+            &["the chain's root CA certificate"],
+        );
+    }
 }
 
 #[test]
