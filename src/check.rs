@@ -612,6 +612,32 @@ mod tests {
     }
 
     #[test]
+    fn expected_public_keys_are_checked_for_their_shape() {
+        assert_eq!(
+            parse_public_key("a3:d5 e0\n1234567890ABCDEF").unwrap(),
+            "a3d5e01234567890ABCDEF"
+        );
+        assert_eq!(
+            parse_public_key("-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----"),
+            Err(PublicKeyError::Pem)
+        );
+        assert!(matches!(
+            parse_public_key("MIIBIjAN+Bgkq=="),
+            Err(PublicKeyError::NotDigits { .. })
+        ));
+        let err = parse_public_key(&"A".repeat(64)).unwrap_err().to_string();
+        assert!(
+            err.contains("64 hex digits is a SHA-256, not a public key: use --expect-sha256"),
+            "{err}"
+        );
+        assert_eq!(
+            parse_public_key("123"),
+            Err(PublicKeyError::TooShort { digits: 3 })
+        );
+        assert!(parse_public_key(" ").is_err());
+    }
+
+    #[test]
     fn fingerprints_compare_without_colons_or_case() {
         assert_eq!(normalize_hex("ab:cd ef"), "ABCDEF");
     }
