@@ -245,7 +245,8 @@ enum Role {
     Signer,
     OtherSigner,
     OlderKey,
-    Chain(CertificateRole),
+    /// A certificate of a chain: its role (root, intermediate) is in the owner's words.
+    Chain,
     ProfileCertificate {
         development: bool,
     },
@@ -317,7 +318,7 @@ fn holders(package: &PackageReport) -> Vec<Holder<'_>> {
             CertificateRole::Intermediate => "the chain's intermediate CA certificate",
             CertificateRole::Leaf | CertificateRole::Unknown => "a certificate of the chain",
         };
-        keys.push((Role::Chain(link.role), owner.into(), &link.key));
+        keys.push((Role::Chain, owner.into(), &link.key));
     }
     let ios_profile = package.ios.as_ref().and_then(|i| i.profile.as_ref());
     for key in ios_profile.iter().flat_map(|p| &p.developer_certificates) {
@@ -564,7 +565,7 @@ fn kind_of(package: &PackageReport, role: Role, form: Form) -> ValueKind {
         },
         Role::OtherSigner => ValueKind::OtherSigner,
         Role::OlderKey => ValueKind::OlderKey,
-        Role::Chain(_) => ValueKind::ChainCertificate,
+        Role::Chain => ValueKind::ChainCertificate,
         Role::ProfileCertificate { development: true } => ValueKind::DevelopmentCertificate,
         Role::ProfileCertificate { development: false } => ValueKind::OtherSigner,
         Role::ProfileSigner => ValueKind::ProfileSigner,
