@@ -3,6 +3,7 @@
 //! (`appfiling sheet --format json`), an `inspect --format json` report, or
 //! values given on the command line.
 
+use crate::explain::{identify, Identified, ValueKind};
 use crate::report::{ErrorEntry, PackageReport, Platform};
 use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
@@ -17,6 +18,9 @@ pub struct Filed {
     pub certificate_sha256: Option<String>,
     pub md5: Option<String>,
     pub sha1: Option<String>,
+    /// The filed 公钥: an RSA modulus in decimal or hex, an EC point, or (from a sheet
+    /// made with `--pubkey-format base64`) the SubjectPublicKeyInfo in Base64.
+    pub public_key: Option<String>,
 }
 
 /// Fingerprints compare without colons, spaces or case.
@@ -136,6 +140,58 @@ pub fn parse_fingerprint(value: &str, kind: Fingerprint) -> Result<String, Finge
     }
 }
 
+/// Why a `--expect-pubkey` value cannot be a 公钥.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PublicKeyError {
+    #[error("--expect-pubkey: a PEM block is not a 公钥 value: the portals take the RSA modulus (decimal for Android, hex for iOS and HarmonyOS) or HarmonyOS's EC point 04‖X‖Y, which `appfiling inspect` prints; `appfiling explain VALUE PACKAGE` says what this one is")]
+    Pem,
+    #[error("--expect-pubkey: {value:?} is neither decimal nor hex digits (Base64, such as a SubjectPublicKeyInfo? the portals take the RSA modulus, decimal for Android and hex for iOS and HarmonyOS, or HarmonyOS's EC point 04‖X‖Y)")]
+    NotDigits { value: String },
+    #[error(
+        "--expect-pubkey: {digits} hex digits is {fingerprint}, not a public key: use {option}"
+    )]
+    Fingerprint {
+        digits: usize,
+        fingerprint: &'static str,
+        option: &'static str,
+    },
+    #[error("--expect-pubkey: {digits} digits is too short for a public key (cut short?): give the whole modulus or EC point")]
+    TooShort { digits: usize },
+}
+
+/// Fewer digits than this cannot be a key, nor tell a cut-short one apart.
+const MIN_PUBLIC_KEY_DIGITS: usize = 16;
+
+/// A `--expect-pubkey` value without spaces or colons, or why it cannot be a 公钥: the
+/// RSA modulus in decimal or hex, or an EC point in hex. A fingerprint given here is
+/// named, as `--expect-md5` names a SHA-1.
+pub fn parse_public_key(value: &str) -> Result<String, PublicKeyError> {
+    if value.contains("-----BEGIN") {
+        return Err(PublicKeyError::Pem);
+    }
+    let compact: String = value
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != ':')
+        .collect();
+    if compact.is_empty() || !compact.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(PublicKeyError::NotDigits {
+            value: value.to_string(),
+        });
+    }
+    let digits = compact.len();
+    if let Some(fingerprint) = Fingerprint::ALL.iter().find(|f| f.hex_digits() == digits) {
+        return Err(PublicKeyError::Fingerprint {
+            digits,
+            fingerprint: fingerprint.name(),
+            option: fingerprint.option(),
+        });
+    }
+    if digits < MIN_PUBLIC_KEY_DIGITS {
+        return Err(PublicKeyError::TooShort { digits });
+    }
+    Ok(compact)
+}
+
 /// A JSON value kept only when it is a non-empty string. Anything else is skipped without
 /// being built, so a record file costs memory for what it files, not for its size.
 #[derive(Default)]
@@ -228,6 +284,8 @@ struct ReportFiling {
     signature_md5_field: Text,
     #[serde(default)]
     signature_md5_algorithm: Text,
+    #[serde(default)]
+    public_key: Text,
 }
 
 /// Why a filing record cannot be used.
@@ -276,6 +334,7 @@ pub fn records_from_json(json: &str, name: &str) -> Result<Vec<Filed>, RecordErr
                     certificate_sha256: package.certificate_sha256.0.map(|s| normalize_hex(&s)),
                     md5,
                     sha1,
+                    public_key: field("public_key"),
                 });
             }
         }
@@ -290,6 +349,7 @@ pub fn records_from_json(json: &str, name: &str) -> Result<Vec<Filed>, RecordErr
                 certificate_sha256: filing.signer_sha256.0.map(|s| normalize_hex(&s)),
                 md5: signature.clone().filter(|_| !is_sha1),
                 sha1: signature.filter(|_| is_sha1),
+                public_key: filing.public_key.0,
             });
         }
     } else {
@@ -314,13 +374,17 @@ pub fn records_from_json(json: &str, name: &str) -> Result<Vec<Filed>, RecordErr
 /// One field that differs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Difference {
-    /// "platform", "package_name", "certificate_sha256", "md5", "sha1", "signer" or
-    /// "signature" (the package's signature does not hold).
+    /// "platform", "package_name", "certificate_sha256", "md5", "sha1", "public_key",
+    /// "signer" or "signature" (the package's signature does not hold).
     pub field: &'static str,
     pub filed: String,
     pub found: String,
     /// What it means for the release, in words.
     pub meaning: String,
+    /// What the filed value is, when it is something else in the package (the public
+    /// key's MD5, the chain's root…); absent when it is nothing the package carries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<ValueKind>,
 }
 
 /// A package against the record that fits it.
@@ -386,6 +450,7 @@ pub fn check(package: &PackageReport, records: &[Filed]) -> CheckResult {
                 meaning: format!(
                     "{platform} was not filed: add the platform to the filing (变更备案) before release"
                 ),
+                kind: None,
             });
         }
         Some(record) => compare(package, record, found_name.as_deref(), &mut differences),
@@ -396,6 +461,7 @@ pub fn check(package: &PackageReport, records: &[Filed]) -> CheckResult {
             filed: "a signature that holds".into(),
             found: verification.summary(),
             meaning: "the package's signature does not hold: devices refuse to install it, and the key it shows is not proven to have signed it; sign the build again before release".into(),
+            kind: None,
         });
     }
     CheckResult {
@@ -423,20 +489,22 @@ fn compare(
                 filed: filed.clone(),
                 found: found_name.unwrap_or("(none)").to_string(),
                 meaning: "the package name differs: this is another app, or its id changed, which needs its own filing (变更备案)".into(),
+                kind: None,
             });
         }
     }
     let Some(filing) = &package.filing else {
         let several_keys = package.signers.len() > 1;
-        if record.certificate_sha256.is_some() || record.md5.is_some() || record.sha1.is_some() {
+        let filed_key = record
+            .certificate_sha256
+            .clone()
+            .or_else(|| record.md5.clone())
+            .or_else(|| record.sha1.clone())
+            .or_else(|| record.public_key.clone());
+        if let Some(filed) = filed_key {
             differences.push(Difference {
                 field: "signer",
-                filed: record
-                    .certificate_sha256
-                    .clone()
-                    .or_else(|| record.md5.clone())
-                    .or_else(|| record.sha1.clone())
-                    .unwrap_or_default(),
+                filed,
                 found: if several_keys { "(several keys)" } else { "(unsigned)" }.into(),
                 meaning: if several_keys {
                     "the keystore holds several private keys: pass --alias to choose the one to compare"
@@ -444,6 +512,7 @@ fn compare(
                     "the package carries no signing certificate: sign it with the filed key"
                 }
                 .into(),
+                kind: None,
             });
         }
         return;
@@ -469,13 +538,43 @@ fn compare(
         let Some(filed) = filed else { continue };
         let found = found(field);
         if normalize_hex(filed) != found {
-            differences.push(Difference {
-                field,
-                filed: filed.clone(),
-                found,
-                meaning: KEY_CHANGED.into(),
-            });
+            differences.push(wrong_value(field, filed, found, identify(filed, package)));
         }
+    }
+    // A fingerprint that is nothing in the package: the certificate changed.
+    let key_changed = differences
+        .iter()
+        .any(|d| d.kind.is_none() && matches!(d.field, "certificate_sha256" | "md5" | "sha1"));
+    if let Some(filed) = &record.public_key {
+        let identified = identify(filed, package);
+        // The same key in another form the tool files (decimal, hex, or the sheet's
+        // `--pubkey-format base64`) has not changed: the gate does not cry wolf. A key
+        // change the certificate already shows is not said again with the whole modulus.
+        let same_key = identified.as_ref().is_some_and(|i| i.same_filing_key);
+        let repeats_key_change = key_changed && identified.is_none();
+        if !same_key && !repeats_key_change {
+            let found = filing.public_key.clone().unwrap_or_else(|| "(none)".into());
+            differences.push(wrong_value("public_key", filed, found, identified));
+        }
+    }
+}
+
+/// A filed key value that is not the filing signer's: named for what it is when the
+/// package carries it, else the key changed.
+fn wrong_value(
+    field: &'static str,
+    filed: &str,
+    found: String,
+    identified: Option<Identified>,
+) -> Difference {
+    Difference {
+        field,
+        filed: filed.to_string(),
+        found,
+        meaning: identified.as_ref().map_or(KEY_CHANGED.into(), |i| {
+            format!("the filed value is {}", i.message)
+        }),
+        kind: identified.map(|i| i.kind),
     }
 }
 
@@ -513,6 +612,32 @@ mod tests {
     }
 
     #[test]
+    fn expected_public_keys_are_checked_for_their_shape() {
+        assert_eq!(
+            parse_public_key("a3:d5 e0\n1234567890ABCDEF").unwrap(),
+            "a3d5e01234567890ABCDEF"
+        );
+        assert_eq!(
+            parse_public_key("-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----"),
+            Err(PublicKeyError::Pem)
+        );
+        assert!(matches!(
+            parse_public_key("MIIBIjAN+Bgkq=="),
+            Err(PublicKeyError::NotDigits { .. })
+        ));
+        let err = parse_public_key(&"A".repeat(64)).unwrap_err().to_string();
+        assert!(
+            err.contains("64 hex digits is a SHA-256, not a public key: use --expect-sha256"),
+            "{err}"
+        );
+        assert_eq!(
+            parse_public_key("123"),
+            Err(PublicKeyError::TooShort { digits: 3 })
+        );
+        assert!(parse_public_key(" ").is_err());
+    }
+
+    #[test]
     fn fingerprints_compare_without_colons_or_case() {
         assert_eq!(normalize_hex("ab:cd ef"), "ABCDEF");
     }
@@ -532,6 +657,7 @@ mod tests {
                 certificate_sha256: Some("AA".into()),
                 md5: Some("00112233445566778899AABBCCDDEEFF".into()),
                 sha1: None,
+                public_key: None,
             }]
         );
         let report = r#"{"packages":[{"filing":{"platform":"ios","package_name":"c.d",

@@ -33,6 +33,7 @@ mod detect;
 #[cfg(feature = "detect")]
 mod domain_name;
 mod error;
+pub mod explain;
 mod filing;
 #[doc(hidden)]
 pub mod fuzzing;

@@ -96,7 +96,7 @@ enum Command {
     /// hold (exit 1), for release pipelines.
     Check {
         /// The filing record: `sheet --format json` output (or `inspect --format json`).
-        #[arg(long, value_name = "FILE", required_unless_present_any = ["expect_package", "expect_md5", "expect_sha1", "expect_sha256"])]
+        #[arg(long, value_name = "FILE", required_unless_present_any = ["expect_package", "expect_md5", "expect_sha1", "expect_sha256", "expect_pubkey"])]
         against: Option<PathBuf>,
         /// The filed package name or Bundle ID.
         #[arg(long, value_name = "ID", conflicts_with = "against")]
@@ -110,6 +110,14 @@ enum Command {
         /// The SHA-256 of the filed certificate.
         #[arg(long, value_name = "HEX", conflicts_with = "against")]
         expect_sha256: Option<String>,
+        /// The filed 公钥: the RSA modulus in decimal or hex, or a HarmonyOS EC point 04‖X‖Y in hex.
+        #[arg(
+            long,
+            value_name = "VALUE",
+            conflicts_with = "against",
+            allow_hyphen_values = true
+        )]
+        expect_pubkey: Option<String>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
         /// Compare the values only: do not check that the signatures hold.
@@ -150,6 +158,21 @@ enum Command {
         #[arg(long)]
         draft: bool,
         /// The app's packages, one or more per platform.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Say what a value is in the packages (the public key's MD5, the chain's root, the
+    /// APK file's digest…) and what to file instead: for a filing that came back rejected.
+    Explain {
+        /// The value: a fingerprint, a 公钥, a PEM block or Base64, as filed or refused.
+        #[arg(allow_hyphen_values = true)]
+        value: String,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        #[command(flatten)]
+        keystore: KeystoreArgs,
+        /// The app's packages, or the certificates and profiles to look in (directories are
+        /// searched).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
@@ -342,6 +365,7 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
             expect_md5,
             expect_sha1,
             expect_sha256,
+            expect_pubkey,
             format,
             no_verify,
             sdk,
@@ -370,6 +394,10 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
                         certificate_sha256: parse(expect_sha256, Fingerprint::Sha256)?,
                         md5: parse(expect_md5, Fingerprint::Md5)?,
                         sha1: parse(expect_sha1, Fingerprint::Sha1)?,
+                        public_key: expect_pubkey
+                            .map(|v| appfiling::check::parse_public_key(&v))
+                            .transpose()
+                            .map_err(anyhow::Error::msg)?,
                     }]
                 }
             };
@@ -400,6 +428,12 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
             };
             sheet(config, &provider, format, pubkey_format, outputs, &paths)
         }
+        Command::Explain {
+            value,
+            format,
+            keystore,
+            paths,
+        } => explain(&value, format, &paths, &keystore.options(false)?),
         Command::Init {
             output,
             force,
@@ -786,6 +820,47 @@ fn check(
     summary(args, &tally, Some(drifted));
     Ok(match read_exit(tally.errors) {
         Exit::Ok if drifted > 0 => Exit::Failed,
+        exit => exit,
+    })
+}
+
+/// `explain`: what `value` is in each package; exit 0 when it was found in one, 1 when
+/// it matches nothing, 3 when an input could not be read.
+fn explain(
+    value: &str,
+    format: Format,
+    paths: &[PathBuf],
+    options: &appfiling::Options,
+) -> anyhow::Result<Exit> {
+    if value.trim().is_empty() {
+        bail!("explain: the value is empty: give the value the portal refused (签名MD5值, 公钥…)");
+    }
+    // Directories are searched, as `check` searches them.
+    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let report = Batch::collect(paths)
+        .read(options, jobs, |_| {})
+        .into_report();
+    let document = appfiling::explain::ExplainReport::new(value, report);
+    match format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&document).context("serialising")?
+        ),
+        Format::Jsonl => {
+            document.matches.iter().for_each(print_line);
+            document
+                .errors
+                .iter()
+                .map(ErrorLine::from)
+                .for_each(|e| print_line(&e));
+        }
+        Format::Text => print!("{}", document.to_text()),
+    }
+    for e in &document.errors {
+        say(&e.message);
+    }
+    Ok(match read_exit(document.errors.len()) {
+        Exit::Ok if document.matches.is_empty() => Exit::Failed,
         exit => exit,
     })
 }

@@ -560,6 +560,7 @@ pub fn check_text(results: &[crate::check::CheckResult]) -> String {
                 "certificate_sha256" => "signing certificate SHA-256",
                 "md5" => "签名MD5值 (certificate MD5)",
                 "sha1" => "签名MD5值 (certificate SHA-1)",
+                "public_key" => "公钥 (public key)",
                 "signature" => "signature (does it hold?)",
                 _ => "signer",
             };

@@ -367,3 +367,335 @@ fn a_directory_without_a_package_fails_the_gate() {
     );
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// The stdout of a shell pipeline (unzip, openssl, coreutils), trimmed; it must succeed.
+fn pipeline(script: &str) -> String {
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{script}: {out:?}");
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+/// What openssl says of the certificate in an APK's v1 signature block: `-modulus`,
+/// `-fingerprint -md5`… (the value after '=', without colons).
+fn v1_openssl(apk: &str, args: &str) -> String {
+    let line = pipeline(&format!(
+        "unzip -p samples/{apk} 'META-INF/*.RSA' | openssl pkcs7 -inform der -print_certs | openssl x509 -noout {args}"
+    ));
+    line.split_once('=').unwrap().1.replace(':', "")
+}
+
+/// `check --format json` with these arguments: the exit code and the first difference.
+fn first_difference(args: &[&str]) -> (i32, Value) {
+    let mut all = vec!["check", "--format", "json"];
+    all.extend(args);
+    let out = appfiling(&all);
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    (
+        out.status.code().unwrap(),
+        json["results"][0]["differences"][0].clone(),
+    )
+}
+
+/// The linter: a filed value that is something else in the package is named for what it
+/// is (text and JSON `kind`), with the value to file; the exit code stays 1.
+#[test]
+fn a_wrong_filed_value_is_named_for_what_it_is() {
+    let apk = "samples/sample-v1v2v3-rsa.apk";
+    let cert_md5 = apksigner("sample-v1v2v3-rsa.apk", "cert_md5");
+    // apksigner verify -v --print-certs, recorded beside the sample.
+    let apksigner_text = std::fs::read_to_string(common::sample_path(
+        "expected/sample-v1v2v3-rsa.apksigner.txt",
+    ))
+    .unwrap();
+    let key_md5 = apksigner_text
+        .lines()
+        .find_map(|l| l.strip_prefix("Signer #1 public key MD5 digest: "))
+        .unwrap();
+    let package_md5 = pipeline(&format!("md5sum {apk} | cut -d' ' -f1"));
+    let package_sha256 = pipeline(&format!("sha256sum {apk} | cut -d' ' -f1"));
+    let rotated_from = v1_openssl("sample-rotation.apk", "-fingerprint -md5");
+    let second_signer = apksigner("sample-two-signers.apk", "cert_md5");
+    let second_signer = second_signer.split_once(';').unwrap().1;
+    let harmony_root = pipeline(
+        "openssl x509 -in samples/keys/harmony-root.pem -noout -fingerprint -sha1 | cut -d= -f2 | tr -d :",
+    );
+    let profile_signer = pipeline(
+        "openssl x509 -in samples/keys/ios-profile-signing.pem -noout -fingerprint -sha1 | cut -d= -f2 | tr -d :",
+    );
+    let cases: [(&str, &str, &str, &str, &str); 7] = [
+        (
+            "--expect-md5",
+            key_md5,
+            apk,
+            "public_key_digest",
+            "the MD5 of the public key (SubjectPublicKeyInfo)",
+        ),
+        (
+            "--expect-md5",
+            &package_md5,
+            apk,
+            "package_file_digest",
+            "the package file itself",
+        ),
+        (
+            "--expect-sha256",
+            &package_sha256,
+            apk,
+            "package_file_digest",
+            "the SHA-256 of the package file itself",
+        ),
+        (
+            "--expect-md5",
+            &rotated_from,
+            "samples/sample-rotation.apk",
+            "older_key",
+            "an older key in the rotation lineage",
+        ),
+        (
+            "--expect-md5",
+            second_signer,
+            "samples/sample-two-signers.apk",
+            "other_signer",
+            "not the certificate the filing takes",
+        ),
+        (
+            "--expect-sha1",
+            &harmony_root,
+            "samples/harmony/sample.app",
+            "chain_certificate",
+            "the chain's root CA certificate",
+        ),
+        (
+            "--expect-sha1",
+            &profile_signer,
+            "samples/ios/sample.ipa",
+            "profile_signer",
+            "signed the provisioning profile",
+        ),
+    ];
+    for (option, value, package, kind, words) in cases {
+        let out = appfiling(&["check", option, value, package]);
+        let text = stdout(&out);
+        assert_eq!(out.status.code(), Some(1), "{option} {value}: {text}");
+        assert!(text.contains(words), "{option} {value}: {text}");
+        assert!(
+            !text.contains("the signing key changed"),
+            "{option} {value}: {text}"
+        );
+        let (code, difference) = first_difference(&[option, value, package]);
+        assert_eq!(code, 1);
+        assert_eq!(difference["kind"], kind, "{difference:#}");
+        assert!(difference["meaning"]
+            .as_str()
+            .unwrap()
+            .starts_with("the filed value is "));
+    }
+    // The value to file is said: the certificate's MD5 apksigner printed.
+    let text = stdout(&appfiling(&["check", "--expect-md5", key_md5, apk]));
+    assert!(
+        text.contains(&format!(
+            "the 签名MD5值 to file is the MD5 of the v3 signer's certificate: {cert_md5}"
+        )),
+        "{text}"
+    );
+    // A value that is nothing in the package is still a changed key.
+    let (code, difference) = first_difference(&["--expect-md5", &"0".repeat(32), apk]);
+    assert_eq!(code, 1);
+    assert_eq!(difference["kind"], Value::Null);
+    assert!(difference["meaning"]
+        .as_str()
+        .unwrap()
+        .contains("the signing key changed"));
+}
+
+#[test]
+fn a_development_certificate_filed_instead_of_the_distribution_one() {
+    let Some(corpus) = common::corpus_dir() else {
+        return;
+    };
+    let ipa = corpus.join("icyleaf-app-info/apple-tv.ipa");
+    // openssl reads the profile inside the IPA; the first DeveloperCertificate with an
+    // "Apple Development" subject gives the value.
+    let plist = pipeline(&format!(
+        "unzip -p '{}' 'Payload/*.app/embedded.mobileprovision' | openssl cms -verify -noverify -inform der 2>/dev/null",
+        ipa.display()
+    ));
+    let certificates = plist
+        .split("<key>DeveloperCertificates</key>")
+        .nth(1)
+        .unwrap()
+        .split("</array>")
+        .next()
+        .unwrap();
+    let sha1 = certificates
+        .split("<data>")
+        .skip(1)
+        .find_map(|data| {
+            let b64: String = data
+                .split("</data>")
+                .next()
+                .unwrap()
+                .split_whitespace()
+                .collect();
+            let describe = |args: &str| {
+                pipeline(&format!(
+                    "echo '{b64}' | openssl base64 -d -A | openssl x509 -inform der -noout {args}"
+                ))
+            };
+            describe("-subject")
+                .contains("Apple Development")
+                .then(|| describe("-fingerprint -sha1"))
+        })
+        .expect("apple-tv.ipa's profile lists an Apple Development certificate");
+    let sha1 = sha1.split_once('=').unwrap().1.replace(':', "");
+    let (code, difference) =
+        first_difference(&["--no-verify", "--expect-sha1", &sha1, ipa.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        difference["kind"], "development_certificate",
+        "{difference:#}"
+    );
+    assert!(difference["meaning"]
+        .as_str()
+        .unwrap()
+        .contains("a development certificate is not valid for filing"));
+}
+
+/// --expect-pubkey: its shape is checked like the other --expect options; the same key in
+/// decimal or hex matches (the key did not change); a cut-short modulus or the key's
+/// SubjectPublicKeyInfo is named.
+#[test]
+fn expect_pubkey() {
+    let apk = "samples/sample-v1v2v3-rsa.apk";
+    let hex = v1_openssl("sample-v1v2v3-rsa.apk", "-modulus");
+    let decimal = common::hex_to_decimal(&hex);
+    for value in [&decimal, &hex, &hex.to_lowercase()] {
+        let out = appfiling(&["check", "--expect-pubkey", value, apk]);
+        assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    }
+    let point = common::tsv_by(
+        &common::sample_path("harmony/EXPECTED-harmony.tsv"),
+        "certificate",
+    )["release"]["ec_point"]
+        .clone();
+    let out = appfiling(&[
+        "check",
+        "--expect-pubkey",
+        &point,
+        "samples/harmony/sample.app",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    // Another key: the key changed.
+    let ios_modulus = common::tsv_by(&common::sample_path("ios/EXPECTED-ios.tsv"), "certificate")
+        ["ios-distribution"]["modulus"]
+        .clone();
+    let (code, difference) = first_difference(&["--expect-pubkey", &ios_modulus, apk]);
+    assert_eq!(code, 1);
+    assert_eq!(difference["field"], "public_key");
+    assert_eq!(difference["found"], decimal.as_str());
+    assert!(difference["meaning"]
+        .as_str()
+        .unwrap()
+        .contains("the signing key changed"));
+    let text = stdout(&appfiling(&["check", "--expect-pubkey", &ios_modulus, apk]));
+    assert!(text.contains("公钥 (public key)"), "{text}");
+    // Cut short, and the SubjectPublicKeyInfo in hex.
+    let (code, difference) = first_difference(&["--expect-pubkey", &decimal[..80], apk]);
+    assert_eq!(code, 1);
+    assert_eq!(difference["kind"], "truncated_modulus");
+    assert!(difference["meaning"]
+        .as_str()
+        .unwrap()
+        .contains("the first 80 of the"));
+    let spki_hex = pipeline(&format!(
+        "unzip -p {apk} 'META-INF/*.RSA' | openssl pkcs7 -inform der -print_certs | openssl x509 -noout -pubkey | openssl pkey -pubin -outform der | od -An -v -tx1 | tr -d ' \\n'"
+    ));
+    let (code, difference) = first_difference(&["--expect-pubkey", &spki_hex, apk]);
+    assert_eq!(code, 1);
+    assert_eq!(difference["kind"], "encoding");
+    assert!(difference["meaning"]
+        .as_str()
+        .unwrap()
+        .contains("as a SubjectPublicKeyInfo (SPKI) in hex"));
+    // Shapes: usage errors (exit 2) before any package is read.
+    let pem = pipeline(&format!(
+        "unzip -p {apk} 'META-INF/*.RSA' | openssl pkcs7 -inform der -print_certs | openssl x509 -noout -pubkey"
+    ));
+    for (value, words) in [
+        (pem.as_str(), "a PEM block is not a 公钥 value"),
+        (
+            "MIIBIjANBgkqhkiG9w0B+AQ==",
+            "neither decimal nor hex digits",
+        ),
+        (
+            "7968DB9B00295F591264B807E65BE754",
+            "32 hex digits is an MD5, not a public key: use --expect-md5",
+        ),
+        (
+            "3F2A0011223344556677889900AABBCCDDEEFF9C",
+            "use --expect-sha1",
+        ),
+        ("12345", "too short for a public key"),
+    ] {
+        let out = appfiling(&["check", "--expect-pubkey", value, "no-such.apk"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{value}: {stderr}");
+        assert!(stderr.contains(words), "{value}: {stderr}");
+    }
+}
+
+/// A record's 公钥 is compared too: the sheet's, in any form the sheet writes, and an
+/// inspect report's.
+#[test]
+fn the_public_key_of_an_against_record() {
+    let apk = "samples/sample-v1v2v3-rsa.apk";
+    let record = filing_record();
+    let sheet: Value = serde_json::from_str(&std::fs::read_to_string(&record).unwrap()).unwrap();
+    let with_public_key = |value: &str| {
+        let mut sheet = sheet.clone();
+        for platform in sheet["platforms"].as_array_mut().unwrap() {
+            for package in platform["packages"].as_array_mut().unwrap() {
+                for field in package["fields"].as_array_mut().unwrap() {
+                    if field["key"] == "public_key" {
+                        field["value"] = Value::String(value.to_string());
+                    }
+                }
+            }
+        }
+        let path = record.with_file_name(format!("public-key-{}.json", value.len()));
+        std::fs::write(&path, sheet.to_string()).unwrap();
+        path
+    };
+    let hex = v1_openssl("sample-v1v2v3-rsa.apk", "-modulus");
+    let spki_base64 = pipeline(&format!(
+        "unzip -p {apk} 'META-INF/*.RSA' | openssl pkcs7 -inform der -print_certs | openssl x509 -noout -pubkey | grep -v -- ----- | tr -d '\\n'"
+    ));
+    // The sheet's own form (decimal), hex, and `--pubkey-format base64`: the same key.
+    for value in [common::hex_to_decimal(&hex), hex.clone(), spki_base64] {
+        let path = with_public_key(&value);
+        let out = appfiling(&["check", "--against", path.to_str().unwrap(), apk]);
+        assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    }
+    let path = with_public_key(&hex[..64 + 2]);
+    let (code, difference) = first_difference(&["--against", path.to_str().unwrap(), apk]);
+    assert_eq!(code, 1);
+    assert_eq!(difference["field"], "public_key");
+    assert_eq!(difference["kind"], "truncated_modulus");
+    // An inspect report's filing.public_key, replaced by another key's modulus.
+    let report = appfiling(&["inspect", "--format", "json", apk]);
+    let mut report: Value = serde_json::from_slice(&report.stdout).unwrap();
+    let ios_modulus = common::tsv_by(&common::sample_path("ios/EXPECTED-ios.tsv"), "certificate")
+        ["ios-distribution"]["modulus"]
+        .clone();
+    report["packages"][0]["filing"]["public_key"] = Value::String(ios_modulus);
+    let path = record.with_file_name("report.json");
+    std::fs::write(&path, report.to_string()).unwrap();
+    let (code, difference) = first_difference(&["--against", path.to_str().unwrap(), apk]);
+    assert_eq!(code, 1);
+    assert_eq!(difference["field"], "public_key");
+}

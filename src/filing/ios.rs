@@ -118,11 +118,15 @@ pub(super) fn choose(report: &mut PackageReport, now: i64) {
     set_filing(report, &IOS, &chosen, reason, warnings);
 }
 
-fn development_certificate_warning(cert: &Certificate, warnings: &mut Vec<Warning>) {
-    if DEVELOPMENT_NAMES
+/// Whether `cert` is an Apple development certificate, by its common name.
+pub(crate) fn is_development_certificate(cert: &Certificate) -> bool {
+    DEVELOPMENT_NAMES
         .iter()
         .any(|n| cert.subject.contains(&format!("CN={n}")))
-    {
+}
+
+fn development_certificate_warning(cert: &Certificate, warnings: &mut Vec<Warning>) {
+    if is_development_certificate(cert) {
         warnings.push(Warning::new(
             WarningCode::DevelopmentCertificate,
             format!(

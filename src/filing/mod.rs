@@ -9,6 +9,8 @@ mod ios;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use ios::is_development_certificate;
+
 use crate::report::{
     Certificate, Filing, FingerprintAlgorithm, Format, KeyAlgorithm, PackageReport, Platform,
     PublicKey, PublicKeyFormat, Signer, Warning, WarningCode,
