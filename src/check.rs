@@ -239,6 +239,9 @@ impl<'de> Deserialize<'de> for Text {
 /// The parts of a sheet's or a report's JSON that `check` reads; the rest is skipped.
 #[derive(Deserialize)]
 struct RecordFile {
+    /// `sheet --draft`: its values were not valid for filing, so it records no filing.
+    #[serde(default)]
+    draft: bool,
     platforms: Option<Vec<SheetPlatform>>,
     packages: Option<Vec<ReportPackage>>,
 }
@@ -299,6 +302,8 @@ pub enum RecordError {
     NeitherSheetNorReport,
     #[error("it files no package")]
     NoPackage,
+    #[error("a draft sheet (made with `sheet --draft`) records no filing: its values were not valid for filing; make the record without --draft")]
+    Draft,
 }
 
 /// The records in a sheet's JSON or an inspect report's JSON; `name` labels them.
@@ -310,6 +315,9 @@ pub fn records_from_json(json: &str, name: &str) -> Result<Vec<Filed>, RecordErr
             RecordError::WrongShape(e)
         }
     })?;
+    if file.draft {
+        return Err(RecordError::Draft);
+    }
     let mut records = Vec::new();
     if let Some(platforms) = file.platforms {
         for block in platforms {
@@ -680,6 +688,10 @@ mod tests {
         assert!(matches!(
             records_from_json("nope", "x"),
             Err(RecordError::NotJson(_))
+        ));
+        assert!(matches!(
+            records_from_json(r#"{"draft":true,"platforms":[]}"#, "x"),
+            Err(RecordError::Draft)
         ));
         assert!(matches!(
             records_from_json(r#"{"packages":3}"#, "x"),
