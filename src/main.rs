@@ -448,7 +448,14 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
                 verify,
                 ..inputs.keystore.options(false)?
             };
-            check(format, &inputs.paths, &options, &inputs.batch, &records, style)
+            check(
+                format,
+                &inputs.paths,
+                &options,
+                &inputs.batch,
+                &records,
+                style,
+            )
         }
         Command::Sheet {
             config,
@@ -467,7 +474,14 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
                 icon,
                 force,
             };
-            sheet(config, provider.name(), format, pubkey_format, outputs, &paths)
+            sheet(
+                config,
+                provider.name(),
+                format,
+                pubkey_format,
+                outputs,
+                &paths,
+            )
         }
         Command::Init { paths } => {
             let report = appfiling::inspect_all(&paths, &appfiling::Options::default());
@@ -495,7 +509,10 @@ fn man_page(command: Option<&str>) -> anyhow::Result<Vec<u8>> {
         Some(name) => {
             let Some(sub) = cli.find_subcommand(name) else {
                 let names: Vec<&str> = cli.get_subcommands().map(|c| c.get_name()).collect();
-                bail!("man: no command {name:?}; the commands are {}", names.join(", "));
+                bail!(
+                    "man: no command {name:?}; the commands are {}",
+                    names.join(", ")
+                );
             };
             // A page of its own, named as man expects: appfiling-inspect(1).
             sub.clone()
@@ -951,9 +968,9 @@ fn check(
         Format::Json => {
             write_stdout((document.to_json().context("serialising")? + "\n").as_bytes())?
         }
-        Format::Text => write_stdout(
-            appfiling::render::check_text(&document.results, style).as_bytes(),
-        )?,
+        Format::Text => {
+            write_stdout(appfiling::render::check_text(&document.results, style).as_bytes())?
+        }
         Format::Jsonl => {}
     }
     for e in &document.errors {
@@ -965,4 +982,69 @@ fn check(
         Exit::Ok if drifted > 0 => Exit::Failed,
         exit => exit,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every argument of every command, with the command's path: `appfiling sheet --provider`.
+    fn every_argument(command: &clap::Command, path: &str, out: &mut Vec<(String, clap::Arg)>) {
+        for arg in command.get_arguments() {
+            out.push((path.to_string(), arg.clone()));
+        }
+        for sub in command.get_subcommands() {
+            every_argument(sub, &format!("{path} {}", sub.get_name()), out);
+        }
+    }
+
+    #[test]
+    fn every_command_and_option_has_help() {
+        let mut cli = Cli::command();
+        cli.build();
+        let mut arguments = Vec::new();
+        every_argument(&cli, "appfiling", &mut arguments);
+        assert!(arguments.len() > 40, "{}", arguments.len());
+        let silent: Vec<String> = arguments
+            .iter()
+            .filter(|(_, arg)| {
+                arg.get_help()
+                    .is_none_or(|h| h.to_string().trim().is_empty())
+            })
+            .map(|(path, arg)| format!("{path} {}", arg.get_id()))
+            .collect();
+        assert!(silent.is_empty(), "without help text: {silent:?}");
+        let commands: Vec<&str> = cli
+            .get_subcommands()
+            .filter(|c| c.get_about().is_none())
+            .map(|c| c.get_name())
+            .collect();
+        assert!(
+            commands.is_empty(),
+            "commands without help text: {commands:?}"
+        );
+    }
+
+    #[test]
+    fn provider_choices_are_the_files_in_providers() {
+        let mut files: Vec<String> =
+            std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/providers"))
+                .unwrap()
+                .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+                .filter_map(|name| name.strip_suffix(".toml").map(str::to_string))
+                .collect();
+        files.sort();
+        let mut choices: Vec<&str> = Provider::value_variants()
+            .iter()
+            .map(|p| p.name())
+            .collect();
+        choices.sort_unstable();
+        assert_eq!(choices, files);
+        for provider in Provider::value_variants() {
+            // The name clap takes is the name the library loads.
+            let value = provider.to_possible_value().unwrap();
+            assert_eq!(value.get_name(), provider.name());
+            appfiling::sheet::provider::load(provider.name()).unwrap();
+        }
+    }
 }

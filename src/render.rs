@@ -315,7 +315,12 @@ fn status_text(out: &mut String, p: &PackageReport, style: Style) {
         1 => "; review the warning below".to_string(),
         n => format!("; review the {n} warnings below"),
     };
-    push_painted(out, "  ", &style.paint(Tone::Good, "✔ ready to file"), &note);
+    push_painted(
+        out,
+        "  ",
+        &style.paint(Tone::Good, "✔ ready to file"),
+        &note,
+    );
 }
 
 /// The warnings, most serious first, each with its weight in words:
@@ -616,7 +621,12 @@ pub fn verify_text(report: &Report, style: Style) -> String {
             continue;
         };
         let tone = if v.verified { Tone::Good } else { Tone::Bad };
-        push_painted(&mut out, "  signature  ", &style.paint(tone, &v.summary()), "");
+        push_painted(
+            &mut out,
+            "  signature  ",
+            &style.paint(tone, &v.summary()),
+            "",
+        );
         for scheme in &v.schemes {
             let (verdict, tone) = match (scheme.verified, scheme.scheme) {
                 (true, _) => ("verified", Tone::Good),
