@@ -188,7 +188,9 @@ enum Command {
         /// needs -o.
         #[arg(long, value_enum, default_value_t = SheetFormat::Text)]
         format: SheetFormat,
-        /// Override the provider's 公钥 form for RSA keys.
+        /// Override the provider's 公钥 form for RSA keys: the modulus in decimal or hex, or
+        /// base64: the whole public key (SubjectPublicKeyInfo, the body of a PEM PUBLIC KEY),
+        /// not the modulus.
         #[arg(long, value_enum)]
         pubkey_format: Option<KeyForm>,
         /// Write here instead of to standard output.
@@ -580,6 +582,7 @@ fn sheet(
     use appfiling::sheet::{self, render};
     check_outputs(format, output.as_deref(), icon.as_deref(), force)?;
     let provider = sheet::provider::load(provider).map_err(anyhow::Error::msg)?;
+    let config_given = config.is_some();
     let config = match &config {
         Some(path) => {
             let text = read_option_file("--config", path, MAX_CONFIG_FILE)?;
@@ -622,10 +625,23 @@ fn sheet(
             say(&format!("error: {}: {}", e.field, e.message));
         }
     }
+    if !config_given && !built.errors.is_empty() {
+        say(&no_config_hint(paths));
+    }
     Ok(match report_errors(&report) {
         Exit::Ok if !built.errors.is_empty() => Exit::Failed,
         exit => exit,
     })
+}
+
+/// What to do when `sheet` ran without --config: the fields no package can tell
+/// (服务内容, 前置审批…) are missing until filing.toml gives them.
+fn no_config_hint(paths: &[PathBuf]) -> String {
+    let packages: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    format!(
+        "required fields are missing because no --config was given: `appfiling init {} > filing.toml` writes one to fill in, then pass --config filing.toml",
+        packages.join(" ")
+    )
 }
 
 /// Refuses, before any package is read, what would stop `sheet` when it writes: so a run

@@ -535,3 +535,18 @@ fn completions_and_the_manual_page() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no command \"frobnicate\""));
 }
+
+/// `sheet` without --config cannot have the fields no package tells: it says how to get
+/// a filing.toml.
+#[test]
+fn a_sheet_without_config_points_to_init() {
+    let out = run(&["sheet", "samples/sample-v1v2v3-rsa.apk"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no --config was given: `appfiling init samples/sample-v1v2v3-rsa.apk > filing.toml` writes one to fill in, then pass --config filing.toml"),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("required fields missing"), "{stdout}");
+}
