@@ -486,7 +486,8 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
             )
         }
         Command::Init { paths } => {
-            let report = appfiling::inspect_all(&paths, &appfiling::Options::default());
+            check_stdin(&paths)?;
+            let report = inspect_named(&paths, &appfiling::Options::default());
             print!("{}", appfiling::sheet::config::template(&report.packages));
             Ok(report_errors(&report))
         }
@@ -581,6 +582,7 @@ fn sheet(
     } = outputs;
     use appfiling::sheet::{self, render};
     check_outputs(format, output.as_deref(), icon.as_deref(), force)?;
+    check_stdin(paths)?;
     let provider = sheet::provider::load(provider).map_err(anyhow::Error::msg)?;
     let config_given = config.is_some();
     let config = match &config {
@@ -596,7 +598,7 @@ fn sheet(
         verify: Some(appfiling::VerifyOptions::default()),
         ..appfiling::Options::default()
     };
-    let report = appfiling::inspect_all(paths, &detecting);
+    let report = inspect_named(paths, &detecting);
     let options = sheet::SheetOptions {
         accept_detected_domains,
         provider,
@@ -747,6 +749,23 @@ fn read_stdin(options: &appfiling::Options) -> Outcome {
         Ok(package) => Outcome::Package(Box::new(package)),
         Err(e) => Outcome::Error(e.entry()),
     }
+}
+
+/// `appfiling::inspect_all` (each path one package, as named), with `-` read from standard
+/// input first.
+fn inspect_named(paths: &[PathBuf], options: &appfiling::Options) -> appfiling::Report {
+    let files: Vec<&PathBuf> = paths
+        .iter()
+        .filter(|p| p.as_os_str() != STDIN_PATH)
+        .collect();
+    let from_stdin = (files.len() < paths.len()).then(|| read_stdin(options));
+    let mut report = appfiling::inspect_all(&files, options);
+    match from_stdin {
+        Some(Outcome::Package(package)) => report.packages.insert(0, *package),
+        Some(Outcome::Error(error)) => report.errors.insert(0, error),
+        Some(Outcome::Skipped(_)) | None => {}
+    }
+    report
 }
 
 /// Reads every input under `paths` in parallel (`-`, standard input, first), with a

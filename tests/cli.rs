@@ -500,9 +500,27 @@ fn a_dash_reads_standard_input() {
         "{stderr}"
     );
 
+    // sheet and init read it too.
+    let out = with_stdin(
+        &["sheet", "--format", "json", "-"],
+        "samples/sample-v2-ec.apk",
+    );
+    let sheet: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(sheet.to_string().contains("<stdin>"), "{sheet}");
+    assert!(
+        sheet.to_string().contains("dev.appfiling.sample"),
+        "{sheet}"
+    );
+    let out = with_stdin(&["init", "-"], "samples/sample-v2-ec.apk");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("from: <stdin>"));
+
     let out = with_stdin(&["inspect", "-", "-"], "samples/sample-debug.apk");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("only once"));
+    assert!(out.stdout.is_empty());
+    let out = with_stdin(&["sheet", "-", "-"], "samples/sample-debug.apk");
+    assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
 }
 
