@@ -60,7 +60,8 @@ fn read_option_file(option: &str, path: &std::path::Path, cap: u64) -> anyhow::R
 struct Cli {
     #[command(subcommand)]
     command: Command,
-    /// When to colour text output: auto colours it on a terminal unless NO_COLOR is set.
+    /// When to colour the text output of inspect, verify and check: auto colours it on a
+    /// terminal unless NO_COLOR is set.
     #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
     color: ColorWhen,
 }

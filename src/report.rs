@@ -174,7 +174,15 @@ impl PackageReport {
             reasons.push("the signature does not verify".into());
         }
         if self.filing.is_none() && reasons.is_empty() {
-            reasons.push("no signing certificate to file".into());
+            let several = self
+                .warnings
+                .iter()
+                .any(|w| w.code == WarningCode::SeveralAliases);
+            reasons.push(if several {
+                "several private keys: choose one with --alias".into()
+            } else {
+                "no signing certificate to file".into()
+            });
         }
         reasons
     }

@@ -238,3 +238,33 @@ fn labels_line_up_by_display_width() {
         .collect();
     assert_eq!(columns, vec![17, 17, 17], "{section}");
 }
+
+/// Every platform and input kind gets its status line, in the same words.
+#[test]
+fn other_platforms_and_keystores_say_why_too() {
+    let out = text(&["inspect", "samples/harmony/sample-debug.hap"], None);
+    assert_eq!(
+        line_after(&out, "签名MD5值 (SHA-1)"),
+        "  ✘ not valid for filing: debug profile"
+    );
+    let out = text(&["inspect", "samples/ios/sample.ipa"], None);
+    assert_eq!(line_after(&out, "签名MD5值 (SHA-1)"), "  ✔ ready to file");
+    // No values to show: the line comes right under the path.
+    let out = Command::new(env!("CARGO_BIN_EXE_appfiling"))
+        .args([
+            "inspect",
+            "--password-env",
+            "KS_PASS",
+            "samples/keystores/two-keys.p12",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("KS_PASS", "appfiling")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let out = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        line_after(&out, "samples/keystores/two-keys.p12"),
+        "  ✘ not valid for filing: several private keys: choose one with --alias"
+    );
+}
