@@ -206,24 +206,26 @@ enum Command {
         /// Replace the output files if they exist.
         #[arg(long)]
         force: bool,
-        /// The app's packages, one or more per platform.
+        /// The app's packages, one or more per platform (- for one on standard input).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
     /// Print a filing.toml template, pre-filled from the packages.
     Init {
-        /// The app's packages, one or more per platform.
+        /// The app's packages, one or more per platform (- for one on standard input).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
-    /// Print a completion script for a shell, e.g. `appfiling completions bash >
-    /// /etc/bash_completion.d/appfiling`.
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    ///
+    /// e.g. `appfiling completions bash > ~/.local/share/bash-completion/completions/appfiling`
     Completions {
         /// The shell to complete in.
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff), e.g. `appfiling man > appfiling.1`; with a command,
-    /// that command's page.
+    /// Print the manual page (roff), or one command's page.
+    ///
+    /// e.g. `appfiling man > appfiling.1`, `appfiling man inspect > appfiling-inspect.1`
     Man {
         /// The command whose page to print, e.g. `inspect` (appfiling-inspect(1)).
         command: Option<String>,
@@ -300,8 +302,9 @@ struct Inputs {
     keystore: KeystoreArgs,
     #[command(flatten)]
     batch: BatchArgs,
-    /// Packages, or directories to search for them (recursively): APK, AAB, APKS/XAPK/APKM,
-    /// JKS/JCEKS/PKCS#12 keystores, IPA, .app, .mobileprovision, HAP, .p7b, .cer/.pem, .p12.
+    /// Packages, or directories to search for them (recursively), or - for one on standard
+    /// input: APK, AAB, APKS/XAPK/APKM, JKS/JCEKS/PKCS#12 keystores, IPA, .app,
+    /// .mobileprovision, HAP, .p7b, .cer/.pem, .p12.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
 }
