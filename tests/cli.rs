@@ -568,3 +568,35 @@ fn a_sheet_without_config_points_to_init() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("required fields missing"), "{stdout}");
 }
+
+/// On a terminal, the progress bar is set aside for each error line: no line starts on
+/// the bar's. Run under `script`, which gives the command a terminal.
+#[test]
+fn error_lines_do_not_overwrite_the_progress_bar() {
+    let command = format!(
+        "{} inspect --jobs 1 --format jsonl samples > /dev/null",
+        env!("CARGO_BIN_EXE_appfiling")
+    );
+    let Ok(out) = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+    else {
+        eprintln!("SKIPPED: `script` (util-linux) is not installed");
+        return;
+    };
+    let terminal = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = terminal
+        .split(['\r', '\n'])
+        .filter(|l| l.contains("appfiling: "))
+        .collect();
+    // samples/ holds .p12 files that need a password: one error line each, and the summary.
+    assert!(lines.len() >= 2, "{terminal:?}");
+    for line in lines {
+        let before = &line[..line.find("appfiling: ").unwrap()];
+        assert!(
+            before.trim_start_matches("\u{1b}[2K").is_empty(),
+            "an error line written over the bar: {line:?}"
+        );
+    }
+}
