@@ -65,6 +65,7 @@ pub(crate) use outln;
 /// caller decides (`--color`, `NO_COLOR`, whether stdout is a terminal).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Style {
+    /// ANSI colours around verdicts and the weight of each warning.
     pub color: bool,
 }
 
@@ -122,7 +123,7 @@ pub fn text(report: &Report) -> String {
     styled_text(report, Style::default())
 }
 
-/// [`text`] in a style.
+/// [`text`] in a style: coloured for a terminal when `style.color`.
 pub fn styled_text(report: &Report, style: Style) -> String {
     let mut out = String::new();
     for package in &report.packages {

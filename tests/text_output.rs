@@ -268,3 +268,41 @@ fn other_platforms_and_keystores_say_why_too() {
         "  ✘ not valid for filing: several private keys: choose one with --alias"
     );
 }
+
+/// On a terminal (given by `script`), auto colours unless NO_COLOR has a value.
+#[test]
+fn auto_colours_a_terminal_unless_no_color_is_set() {
+    let command = format!(
+        "{} inspect samples/sample-debug.apk",
+        env!("CARGO_BIN_EXE_appfiling")
+    );
+    let on_terminal = |no_color: Option<&str>| {
+        let mut script = Command::new("script");
+        script
+            .args(["-qec", &command, "/dev/null"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env_remove("NO_COLOR");
+        if let Some(value) = no_color {
+            script.env("NO_COLOR", value);
+        }
+        script
+            .output()
+            .ok()
+            .map(|out| String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let Some(unset) = on_terminal(None) else {
+        eprintln!("SKIPPED: `script` (util-linux) is not installed");
+        return;
+    };
+    assert!(
+        unset.contains("\x1b[31m✘ not valid for filing"),
+        "{unset:?}"
+    );
+    // An empty NO_COLOR is no request (no-color.org).
+    assert!(on_terminal(Some("")).unwrap().contains("\x1b[31m"));
+    let set = on_terminal(Some("1")).unwrap();
+    assert!(
+        set.contains("✘ not valid for filing") && !set.contains('\x1b'),
+        "{set:?}"
+    );
+}
