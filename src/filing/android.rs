@@ -158,7 +158,7 @@ fn choose_signer(report: &mut PackageReport, now: i64) {
         let what = match report.lineage.len() {
             n @ 2.. => format!("the signing key was rotated ({n} certificates in the lineage)"),
             n => format!(
-                "a v3.1 signer (a key for newer Android versions) with {} in the proof-of-rotation lineage: no rotation from an older key is proven",
+                "a v3.1 signer (a key for newer Android versions), but {} in the proof-of-rotation lineage (no rotation from an older key is proven)",
                 if n == 0 { "no certificate" } else { "one certificate" }
             ),
         };

@@ -287,7 +287,7 @@ fn a_rotation_needs_a_lineage() {
     };
     let none = rotation_message(Vec::new());
     assert!(none.starts_with("a v3.1 signer"), "{none}");
-    assert!(none.contains("no certificate in the proof-of-rotation lineage: no rotation from an older key is proven"), "{none}");
+    assert!(none.contains("no certificate in the proof-of-rotation lineage (no rotation from an older key is proven): the filing takes the v3.1 signer"), "{none}");
     assert!(!none.contains("was rotated"), "{none}");
     let one = rotation_message(vec![new.clone()]);
     assert!(
