@@ -4,7 +4,7 @@ use anyhow::{bail, Context};
 use appfiling::batch::{Batch, ErrorLine, Finished, Outcome, Tally};
 use appfiling::sheet::provider::KeyForm;
 use appfiling::sheet::render::Format as SheetFormat;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -60,6 +60,62 @@ fn read_option_file(option: &str, path: &std::path::Path, cap: u64) -> anyhow::R
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// When to colour the text output of inspect, verify and check: auto colours it on a
+    /// terminal unless NO_COLOR is set.
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
+    color: ColorWhen,
+}
+
+/// `--color`.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorWhen {
+    /// When standard output is a terminal and NO_COLOR is unset or empty.
+    Auto,
+    /// Always, even through a pipe or with NO_COLOR set.
+    Always,
+    /// Never.
+    Never,
+}
+
+impl ColorWhen {
+    /// The style of text output (https://no-color.org: any non-empty NO_COLOR turns colour off).
+    fn style(self) -> appfiling::render::Style {
+        use std::io::IsTerminal;
+        let color = match self {
+            ColorWhen::Always => true,
+            ColorWhen::Never => false,
+            ColorWhen::Auto => {
+                std::io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        };
+        appfiling::render::Style { color }
+    }
+}
+
+/// The providers whose forms `sheet` fills: one for each file in providers/.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Provider {
+    /// Alibaba Cloud (阿里云).
+    Aliyun,
+    /// Tencent Cloud (腾讯云).
+    Tencent,
+    /// Huawei Cloud (华为云).
+    Huawei,
+    /// Any other provider: the MIIT form's fields.
+    Generic,
+}
+
+impl Provider {
+    /// The name `sheet::provider::load` takes: the file's stem in providers/.
+    fn name(self) -> &'static str {
+        match self {
+            Provider::Aliyun => "aliyun",
+            Provider::Tencent => "tencent",
+            Provider::Huawei => "huawei",
+            Provider::Generic => "generic",
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -118,6 +174,7 @@ enum Command {
             allow_hyphen_values = true
         )]
         expect_pubkey: Option<String>,
+        /// Output format; jsonl prints one result per line as soon as it is checked.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
         /// Compare the values only: do not check that the signatures hold.
@@ -133,12 +190,16 @@ enum Command {
         /// filing.toml: what the packages cannot tell (`appfiling init` writes one).
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
-        /// Whose form: aliyun, tencent, huawei or generic.
-        #[arg(long, default_value = "aliyun")]
-        provider: String,
+        /// Whose form to fill.
+        #[arg(long, value_enum, default_value_t = Provider::Aliyun)]
+        provider: Provider,
+        /// Output format: text, markdown, csv, html and json print (or write with -o); xlsx
+        /// needs -o.
         #[arg(long, value_enum, default_value_t = SheetFormat::Text)]
         format: SheetFormat,
-        /// Override the provider's 公钥 form for RSA keys.
+        /// Override the provider's 公钥 form for RSA keys: the modulus in decimal or hex, or
+        /// base64: the whole public key (SubjectPublicKeyInfo, the body of a PEM PUBLIC KEY),
+        /// not the modulus.
         #[arg(long, value_enum)]
         pubkey_format: Option<KeyForm>,
         /// Write here instead of to standard output.
@@ -157,7 +218,7 @@ enum Command {
         /// expired certificates, unsigned, a signature that does not hold) as warnings.
         #[arg(long)]
         draft: bool,
-        /// The app's packages, one or more per platform.
+        /// The app's packages, one or more per platform (- for one on standard input).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
@@ -185,9 +246,23 @@ enum Command {
         /// Replace the output file if it exists.
         #[arg(long)]
         force: bool,
-        /// The app's packages, one or more per platform.
+        /// The app's packages, one or more per platform (- for one on standard input).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+    },
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    ///
+    /// e.g. `appfiling completions bash > ~/.local/share/bash-completion/completions/appfiling`
+    Completions {
+        /// The shell to complete in.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), or one command's page.
+    ///
+    /// e.g. `appfiling man > appfiling.1`, `appfiling man inspect > appfiling-inspect.1`
+    Man {
+        /// The command whose page to print, e.g. `inspect` (appfiling-inspect(1)).
+        command: Option<String>,
     },
 }
 
@@ -261,8 +336,9 @@ struct Inputs {
     keystore: KeystoreArgs,
     #[command(flatten)]
     batch: BatchArgs,
-    /// Packages, or directories to search for them (recursively): APK, AAB, APKS/XAPK/APKM,
-    /// JKS/JCEKS/PKCS#12 keystores, IPA, .app, .mobileprovision, HAP, .p7b, .cer/.pem, .p12.
+    /// Packages, or directories to search for them (recursively), or - for one on standard
+    /// input: APK, AAB, APKS/XAPK/APKM, JKS/JCEKS/PKCS#12 keystores, IPA, .app,
+    /// .mobileprovision, HAP, .p7b, .cer/.pem, .p12.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
 }
@@ -290,6 +366,9 @@ fn say(message: &str) {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let exit = run(cli).unwrap_or_else(|e| {
+        if is_broken_pipe(&e) {
+            return Exit::Ok;
+        }
         say(&format!("{e:#}"));
         Exit::Usage
     });
@@ -327,6 +406,7 @@ impl KeystoreArgs {
 }
 
 fn run(cli: Cli) -> anyhow::Result<Exit> {
+    let style = cli.color.style();
     match cli.command {
         Command::Inspect {
             format,
@@ -346,6 +426,7 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
                 &options,
                 &inputs.batch,
                 Mode::Inspect,
+                style,
             )
         }
         Command::Verify {
@@ -357,7 +438,14 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
                 verify: sdk.verify(true, "")?,
                 ..inputs.keystore.options(false)?
             };
-            inspect(format, &inputs.paths, &options, &inputs.batch, Mode::Verify)
+            inspect(
+                format,
+                &inputs.paths,
+                &options,
+                &inputs.batch,
+                Mode::Verify,
+                style,
+            )
         }
         Command::Check {
             against,
@@ -405,7 +493,14 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
                 verify,
                 ..inputs.keystore.options(false)?
             };
-            check(format, &inputs.paths, &options, &inputs.batch, &records)
+            check(
+                format,
+                &inputs.paths,
+                &options,
+                &inputs.batch,
+                &records,
+                style,
+            )
         }
         Command::Sheet {
             config,
@@ -426,7 +521,14 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
                 force,
                 draft,
             };
-            sheet(config, &provider, format, pubkey_format, outputs, &paths)
+            sheet(
+                config,
+                provider.name(),
+                format,
+                pubkey_format,
+                outputs,
+                &paths,
+            )
         }
         Command::Explain {
             value,
@@ -439,7 +541,62 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
             force,
             paths,
         } => init(output, force, &paths),
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "appfiling", &mut script);
+            write_stdout(&script)?;
+            Ok(Exit::Ok)
+        }
+        Command::Man { command } => {
+            write_stdout(&man_page(command.as_deref())?)?;
+            Ok(Exit::Ok)
+        }
     }
+}
+
+/// The manual page of appfiling, or of one of its commands, in roff.
+fn man_page(command: Option<&str>) -> anyhow::Result<Vec<u8>> {
+    let cli = Cli::command();
+    let page = match command {
+        None => cli,
+        Some(name) => {
+            let Some(sub) = cli.find_subcommand(name) else {
+                let names: Vec<&str> = cli.get_subcommands().map(|c| c.get_name()).collect();
+                bail!(
+                    "man: no command {name:?}; the commands are {}",
+                    names.join(", ")
+                );
+            };
+            // A page of its own, named as man expects: appfiling-inspect(1).
+            sub.clone()
+                .display_name(format!("appfiling-{name}"))
+                .bin_name(format!("appfiling {name}"))
+        }
+    };
+    let mut roff = Vec::new();
+    clap_mangen::Man::new(page)
+        .render(&mut roff)
+        .context("writing the manual page")?;
+    Ok(roff)
+}
+
+/// Writes all of `bytes` to standard output.
+fn write_stdout(bytes: &[u8]) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(bytes)
+        .and_then(|()| stdout.flush())
+        .context("writing to stdout")
+}
+
+/// Whether an error is standard output closed by its reader (`appfiling … | head -1`):
+/// the end of the run, not a failure, as in ripgrep.
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// Prints the report's errors; exit 3 when there are any.
@@ -454,11 +611,12 @@ fn report_errors(report: &appfiling::Report) -> Exit {
 /// when at least one package could be read.
 fn init(output: Option<PathBuf>, force: bool, paths: &[PathBuf]) -> anyhow::Result<Exit> {
     check_outputs(SheetFormat::Text, output.as_deref(), None, force)?;
+    check_stdin(paths)?;
     let detecting = appfiling::Options {
         detect: true,
         ..appfiling::Options::default()
     };
-    let report = appfiling::inspect_all(paths, &detecting);
+    let report = inspect_named(paths, &detecting);
     if report.packages.is_empty() {
         report_errors(&report);
         say("no package could be read: no template written");
@@ -468,10 +626,7 @@ fn init(output: Option<PathBuf>, force: bool, paths: &[PathBuf]) -> anyhow::Resu
     match &output {
         Some(path) => appfiling::output::write_file(path, template.as_bytes(), force)
             .with_context(|| format!("cannot write {}", path.display()))?,
-        None => std::io::stdout()
-            .lock()
-            .write_all(template.as_bytes())
-            .context("writing to stdout")?,
+        None => write_stdout(template.as_bytes())?,
     }
     Ok(report_errors(&report))
 }
@@ -503,6 +658,7 @@ fn sheet(
     } = outputs;
     use appfiling::sheet::{self, render};
     check_outputs(format, output.as_deref(), icon.as_deref(), force)?;
+    check_stdin(paths)?;
     let provider = sheet::provider::load(provider).map_err(anyhow::Error::msg)?;
     let config_path = config.as_ref();
     let config = match &config {
@@ -518,7 +674,7 @@ fn sheet(
         verify: Some(appfiling::VerifyOptions::default()),
         ..appfiling::Options::default()
     };
-    let report = appfiling::inspect_all(paths, &detecting);
+    let report = inspect_named(paths, &detecting);
     let options = sheet::SheetOptions {
         accept_detected_domains,
         provider,
@@ -531,10 +687,7 @@ fn sheet(
     match &output {
         Some(path) => appfiling::output::write_file(path, &rendered, force)
             .with_context(|| format!("cannot write {}", path.display()))?,
-        None => std::io::stdout()
-            .lock()
-            .write_all(&rendered)
-            .context("writing to stdout")?,
+        None => write_stdout(&rendered)?,
     }
     match (&icon, &built.icon) {
         (Some(path), Some(exported)) => {
@@ -615,32 +768,106 @@ fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
     }
 }
 
-/// Reads every input under `paths` in parallel, with a progress bar on a terminal. Each
-/// outcome goes to `each` as it finishes; unless `streaming`, all are kept in input order
-/// (streaming keeps nothing, so a batch of any size needs no more memory than one package).
+/// `-` among the paths: standard input.
+const STDIN_PATH: &str = "-";
+/// What standard input is called in reports and messages.
+const STDIN_NAME: &str = "<stdin>";
+/// Standard input is copied to a temporary file, never into memory, up to this size.
+const MAX_STDIN: u64 = 4 << 30;
+
+/// Refuses, before anything is read, a `-` that cannot work: given twice, or standard
+/// input left on the terminal (reading it would wait for typing).
+fn check_stdin(paths: &[PathBuf]) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+    match paths.iter().filter(|p| p.as_os_str() == STDIN_PATH).count() {
+        0 => Ok(()),
+        1 if std::io::stdin().is_terminal() => bail!(
+            "- reads a package from standard input, which is a terminal: pipe one in, e.g. appfiling inspect - < app.apk"
+        ),
+        1 => Ok(()),
+        _ => bail!("- (standard input) can be given only once"),
+    }
+}
+
+/// The package on standard input: copied to a temporary file (bounded by `MAX_STDIN`), so
+/// that it is read like any file, with random access and no more memory.
+fn read_stdin(options: &appfiling::Options) -> Outcome {
+    use std::io::{Read, Seek};
+    let spool = || -> std::io::Result<std::fs::File> {
+        let mut file = tempfile::tempfile()?;
+        let copied = std::io::copy(&mut std::io::stdin().lock().take(MAX_STDIN + 1), &mut file)?;
+        if copied > MAX_STDIN {
+            return Err(std::io::Error::other(format!(
+                "standard input holds more than the {MAX_STDIN}-byte limit"
+            )));
+        }
+        file.rewind()?;
+        Ok(file)
+    };
+    let inspected = spool()
+        .map_err(|e| appfiling::ErrorKind::Io(e).at(STDIN_NAME))
+        .and_then(|file| appfiling::inspect_reader(STDIN_NAME, file, options));
+    match inspected {
+        Ok(package) => Outcome::Package(Box::new(package)),
+        Err(e) => Outcome::Error(e.entry()),
+    }
+}
+
+/// `appfiling::inspect_all` (each path one package, as named), with `-` read from standard
+/// input first.
+fn inspect_named(paths: &[PathBuf], options: &appfiling::Options) -> appfiling::Report {
+    let files: Vec<&PathBuf> = paths
+        .iter()
+        .filter(|p| p.as_os_str() != STDIN_PATH)
+        .collect();
+    let from_stdin = (files.len() < paths.len()).then(|| read_stdin(options));
+    let mut report = appfiling::inspect_all(&files, options);
+    match from_stdin {
+        Some(Outcome::Package(package)) => report.packages.insert(0, *package),
+        Some(Outcome::Error(error)) => report.errors.insert(0, error),
+        Some(Outcome::Skipped(_)) | None => {}
+    }
+    report
+}
+
+/// Reads every input under `paths` in parallel (`-`, standard input, first), with a
+/// progress bar on a terminal. Each outcome goes to `each` as it finishes, the bar set
+/// aside while it prints; unless `streaming`, all are kept in input order (streaming keeps
+/// nothing, so a batch of any size needs no more memory than one package). When `each`
+/// cannot write, the run ends there (see `end_on_write_error`).
 fn read_batch(
     paths: &[PathBuf],
     options: &appfiling::Options,
     args: &BatchArgs,
     streaming: bool,
-    mut each: impl FnMut(&Outcome),
+    mut each: impl FnMut(&Outcome) -> std::io::Result<()>,
 ) -> Finished {
     use indicatif::{ProgressBar, ProgressDrawTarget};
     use std::io::IsTerminal;
-    let batch = Batch::collect(paths);
-    let progress = if !args.quiet && batch.len() > 1 && std::io::stderr().is_terminal() {
-        ProgressBar::with_draw_target(Some(batch.len() as u64), ProgressDrawTarget::stderr())
+    let (stdin, files): (Vec<&PathBuf>, Vec<&PathBuf>) =
+        paths.iter().partition(|p| p.as_os_str() == STDIN_PATH);
+    let batch = Batch::collect(&files);
+    let inputs = batch.len() + stdin.len();
+    let progress = if !args.quiet && inputs > 1 && std::io::stderr().is_terminal() {
+        ProgressBar::with_draw_target(Some(inputs as u64), ProgressDrawTarget::stderr())
     } else {
         ProgressBar::hidden()
     };
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let each = |outcome: &Outcome| {
+    let mut each = |outcome: &Outcome| {
         progress.inc(1);
-        each(outcome);
+        if let Err(e) = progress.suspend(|| each(outcome)) {
+            progress.finish_and_clear();
+            end_on_write_error(&e);
+        }
     };
-    let finished = if streaming {
+    let from_stdin = (!stdin.is_empty()).then(|| read_stdin(options));
+    if let Some(outcome) = &from_stdin {
+        each(outcome);
+    }
+    let mut finished = if streaming {
         Finished {
             outcomes: Vec::new(),
             tally: batch.stream(options, jobs, each),
@@ -649,15 +876,41 @@ fn read_batch(
         batch.read(options, jobs, each)
     };
     progress.finish_and_clear();
+    if let Some(outcome) = from_stdin {
+        let tally = &mut finished.tally;
+        match &outcome {
+            Outcome::Package(p) => {
+                tally.packages += 1;
+                tally.warnings += p.warnings.len();
+            }
+            Outcome::Error(_) => tally.errors += 1,
+            Outcome::Skipped(_) => {}
+        }
+        // `-` alone is one input, not a batch.
+        tally.many = paths.len() > 1;
+        if !streaming {
+            finished.outcomes.insert(0, outcome);
+        }
+    }
     finished
 }
 
-fn print_line(value: &impl serde::Serialize) {
-    if let Ok(line) = serde_json::to_string(value) {
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{line}");
-        let _ = out.flush();
+/// Ends the run when standard output cannot be written to: quietly with exit 0 when its
+/// reader has gone (`appfiling inspect --format jsonl DIR | head -1`), as ripgrep does;
+/// otherwise saying why, with exit 2 as for any other failure of the run itself.
+fn end_on_write_error(error: &std::io::Error) -> ! {
+    if error.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(Exit::Ok as i32);
     }
+    say(&format!("writing to stdout: {error}"));
+    std::process::exit(Exit::Usage as i32)
+}
+
+fn print_line(value: &impl serde::Serialize) -> std::io::Result<()> {
+    let line = serde_json::to_string(value).map_err(std::io::Error::other)?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{line}")?;
+    out.flush()
 }
 
 /// The summary line on stderr, for more than one input or a directory.
@@ -699,12 +952,14 @@ fn inspect(
     options: &appfiling::Options,
     args: &BatchArgs,
     mode: Mode,
+    style: appfiling::render::Style,
 ) -> anyhow::Result<Exit> {
+    check_stdin(paths)?;
     let streaming = format == Format::Jsonl && !args.sort;
     let mut streamed_failures = 0;
     let Finished { outcomes, tally } = read_batch(paths, options, args, streaming, |outcome| {
         if !streaming {
-            return;
+            return Ok(());
         }
         match outcome {
             Outcome::Package(p) => {
@@ -712,10 +967,10 @@ fn inspect(
                 print_line(p)
             }
             Outcome::Error(e) => {
-                print_line(&ErrorLine::from(e));
                 say(&e.message);
+                print_line(&ErrorLine::from(e))
             }
-            Outcome::Skipped(_) => {}
+            Outcome::Skipped(_) => Ok(()),
         }
     });
     // Sorted jsonl: every line in input order (streamed jsonl kept nothing).
@@ -735,15 +990,11 @@ fn inspect(
         (Format::Json, _) => {
             serde_json::to_string_pretty(&report).context("serialising the report")? + "\n"
         }
-        (Format::Text, Mode::Inspect) => appfiling::render::text(&report),
-        (Format::Text, Mode::Verify) => appfiling::render::verify_text(&report),
+        (Format::Text, Mode::Inspect) => appfiling::render::styled_text(&report, style),
+        (Format::Text, Mode::Verify) => appfiling::render::verify_text(&report, style),
         (Format::Jsonl, _) => lines,
     };
-    let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(rendered.as_bytes())
-        .context("writing to stdout")?;
-    drop(stdout);
+    write_stdout(rendered.as_bytes())?;
     report_errors(&report);
     let failures = streamed_failures
         + report
@@ -764,24 +1015,26 @@ fn check(
     options: &appfiling::Options,
     args: &BatchArgs,
     records: &[appfiling::check::Filed],
+    style: appfiling::render::Style,
 ) -> anyhow::Result<Exit> {
+    check_stdin(paths)?;
     let streaming = format == Format::Jsonl && !args.sort;
     let mut streamed_drifts = 0;
     let Finished { outcomes, tally } = read_batch(paths, options, args, streaming, |outcome| {
         if !streaming {
-            return;
+            return Ok(());
         }
         match outcome {
             Outcome::Package(p) => {
                 let result = appfiling::check::check(p, records);
                 streamed_drifts += usize::from(!result.matches);
-                print_line(&result);
+                print_line(&result)
             }
             Outcome::Error(e) => {
-                print_line(&ErrorLine::from(e));
                 say(&e.message);
+                print_line(&ErrorLine::from(e))
             }
-            Outcome::Skipped(_) => {}
+            Outcome::Skipped(_) => Ok(()),
         }
     });
     // What was kept (not streamed): each package checked once, in input order.
@@ -795,13 +1048,13 @@ fn check(
             Outcome::Package(p) => {
                 let result = appfiling::check::check(&p, records);
                 if format == Format::Jsonl {
-                    print_line(&result);
+                    print_line(&result).context("writing to stdout")?;
                 }
                 document.results.push(result);
             }
             Outcome::Error(e) => {
                 if format == Format::Jsonl {
-                    print_line(&ErrorLine::from(&e));
+                    print_line(&ErrorLine::from(&e)).context("writing to stdout")?;
                 }
                 document.errors.push(e);
             }
@@ -809,8 +1062,12 @@ fn check(
         }
     }
     match format {
-        Format::Json => println!("{}", document.to_json().context("serialising")?),
-        Format::Text => print!("{}", appfiling::render::check_text(&document.results)),
+        Format::Json => {
+            write_stdout((document.to_json().context("serialising")? + "\n").as_bytes())?
+        }
+        Format::Text => {
+            write_stdout(appfiling::render::check_text(&document.results, style).as_bytes())?
+        }
         Format::Jsonl => {}
     }
     for e in &document.errors {
@@ -842,19 +1099,18 @@ fn explain(
         .into_report();
     let document = appfiling::explain::ExplainReport::new(value, report);
     match format {
-        Format::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&document).context("serialising")?
-        ),
+        Format::Json => write_stdout(
+            (serde_json::to_string_pretty(&document).context("serialising")? + "\n").as_bytes(),
+        )?,
         Format::Jsonl => {
-            document.matches.iter().for_each(print_line);
-            document
-                .errors
-                .iter()
-                .map(ErrorLine::from)
-                .for_each(|e| print_line(&e));
+            for line in &document.matches {
+                print_line(line)?;
+            }
+            for error in &document.errors {
+                print_line(&ErrorLine::from(error))?;
+            }
         }
-        Format::Text => print!("{}", document.to_text()),
+        Format::Text => write_stdout(document.to_text().as_bytes())?,
     }
     for e in &document.errors {
         say(&e.message);
@@ -863,4 +1119,75 @@ fn explain(
         Exit::Ok if document.matches.is_empty() => Exit::Failed,
         exit => exit,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every argument of every command, with the command's path: `appfiling sheet --provider`.
+    fn every_argument(command: &clap::Command, path: &str, out: &mut Vec<(String, clap::Arg)>) {
+        for arg in command.get_arguments() {
+            out.push((path.to_string(), arg.clone()));
+        }
+        for sub in command.get_subcommands() {
+            every_argument(sub, &format!("{path} {}", sub.get_name()), out);
+        }
+    }
+
+    /// The commands and arguments under `command` that have no help text.
+    fn without_help(command: &clap::Command) -> Vec<String> {
+        let mut arguments = Vec::new();
+        every_argument(command, command.get_name(), &mut arguments);
+        let silent_arguments = arguments
+            .iter()
+            .filter(|(_, arg)| {
+                arg.get_help()
+                    .is_none_or(|h| h.to_string().trim().is_empty())
+            })
+            .map(|(path, arg)| format!("{path} {}", arg.get_id()));
+        let silent_commands = command
+            .get_subcommands()
+            .filter(|c| c.get_about().is_none())
+            .map(|c| c.get_name().to_string());
+        silent_arguments.chain(silent_commands).collect()
+    }
+
+    #[test]
+    fn every_command_and_option_has_help() {
+        let mut cli = Cli::command();
+        cli.build();
+        let mut arguments = Vec::new();
+        every_argument(&cli, "appfiling", &mut arguments);
+        assert!(arguments.len() > 40, "{}", arguments.len());
+        assert_eq!(without_help(&cli), Vec::<String>::new());
+        // The walk sees what it must refuse.
+        let mut bare = clap::Command::new("x")
+            .subcommand(clap::Command::new("y").arg(clap::Arg::new("z").long("z")));
+        bare.build();
+        assert_eq!(without_help(&bare), ["x y z", "y"]);
+    }
+
+    #[test]
+    fn provider_choices_are_the_files_in_providers() {
+        let mut files: Vec<String> =
+            std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/providers"))
+                .unwrap()
+                .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+                .filter_map(|name| name.strip_suffix(".toml").map(str::to_string))
+                .collect();
+        files.sort();
+        let mut choices: Vec<&str> = Provider::value_variants()
+            .iter()
+            .map(|p| p.name())
+            .collect();
+        choices.sort_unstable();
+        assert_eq!(choices, files);
+        for provider in Provider::value_variants() {
+            // The name clap takes is the name the library loads.
+            let value = provider.to_possible_value().unwrap();
+            assert_eq!(value.get_name(), provider.name());
+            appfiling::sheet::provider::load(provider.name()).unwrap();
+        }
+    }
 }

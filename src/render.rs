@@ -2,7 +2,7 @@
 
 use crate::report::{
     Certificate, FingerprintAlgorithm, HarmonyCertificateKind, PackageReport, Platform, PublicKey,
-    Report,
+    Report, Severity,
 };
 use std::borrow::Cow;
 use std::fmt::Write;
@@ -61,11 +61,73 @@ macro_rules! outln {
 }
 pub(crate) use outln;
 
-/// Renders every package of a report as text; errors are the caller's to print (stderr).
+/// How text output looks: plain, or coloured with ANSI escapes for a terminal. The
+/// caller decides (`--color`, `NO_COLOR`, whether stdout is a terminal).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Style {
+    /// ANSI colours around verdicts and the weight of each warning.
+    pub color: bool,
+}
+
+/// What a coloured piece of text says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tone {
+    /// Ready, verified, matches: green.
+    Good,
+    /// Not valid, does not verify, drifted: red.
+    Bad,
+    /// To look at before filing: yellow.
+    Review,
+    /// Background detail: dim.
+    Info,
+}
+
+impl Style {
+    /// `text`, escaped like every line, in the tone's colour when colour is on.
+    fn paint(self, tone: Tone, text: &str) -> String {
+        let text = escape_controls(text);
+        if !self.color {
+            return text.into_owned();
+        }
+        let code = match tone {
+            Tone::Good => "32",
+            Tone::Bad => "31",
+            Tone::Review => "33",
+            Tone::Info => "2",
+        };
+        format!("\x1b[{code}m{text}\x1b[0m")
+    }
+}
+
+/// Appends one line: `before` and `rest` escaped around `painted` (escaped by [`Style::paint`]).
+fn push_painted(out: &mut String, before: &str, painted: &str, rest: &str) {
+    out.push_str(&escape_controls(before));
+    out.push_str(painted);
+    out.push_str(&escape_controls(rest));
+    out.push('\n');
+}
+
+/// `label` followed by spaces up to `width` terminal columns: a CJK character takes two,
+/// so labels such as 平台 and 签名MD5值 line up with ASCII ones.
+fn pad(label: &str, width: usize) -> String {
+    let columns = unicode_width::UnicodeWidthStr::width(label);
+    format!("{label}{}", " ".repeat(width.saturating_sub(columns)))
+}
+
+/// The column values start at in a block of labels (`app`, `detected`…).
+const LABEL_WIDTH: usize = 13;
+
+/// Renders every package of a report as text, without colour; errors are the caller's to
+/// print (stderr).
 pub fn text(report: &Report) -> String {
+    styled_text(report, Style::default())
+}
+
+/// [`text`] in a style: coloured for a terminal when `style.color`.
+pub fn styled_text(report: &Report, style: Style) -> String {
     let mut out = String::new();
     for package in &report.packages {
-        package_text(&mut out, package);
+        package_text(&mut out, package, style);
         out.push('\n');
     }
     out
@@ -75,29 +137,46 @@ fn or_dash(value: Option<&str>) -> &str {
     value.unwrap_or("-")
 }
 
-fn package_text(out: &mut String, p: &PackageReport) {
+fn package_text(out: &mut String, p: &PackageReport, style: Style) {
     outln!(out, "{}", p.path);
     if let Some(f) = &p.filing {
         let platform = f.platform.display_name();
         // The label says which hash the field holds when it is not the MD5 its name promises.
         let fingerprint = match f.signature_md5_algorithm {
             FingerprintAlgorithm::Md5 => "签名MD5值",
-            FingerprintAlgorithm::Sha1 => "签名MD5值   (SHA-1)",
+            FingerprintAlgorithm::Sha1 => "签名MD5值 (SHA-1)",
         };
+        let width = LABEL_WIDTH.max(unicode_width::UnicodeWidthStr::width(fingerprint) + 2);
         outln!(out, "  备案信息 (paste into the portal)");
-        outln!(out, "    平台        {platform}");
+        outln!(out, "    {}{platform}", pad("平台", width));
         outln!(
             out,
-            "    包名        {}",
+            "    {}{}",
+            pad("包名", width),
             or_dash(f.package_name.as_deref())
         );
-        outln!(out, "    公钥        {}", or_dash(f.public_key.as_deref()));
-        outln!(out, "    {fingerprint:<11} {}", f.signature_md5_field);
+        outln!(
+            out,
+            "    {}{}",
+            pad("公钥", width),
+            or_dash(f.public_key.as_deref())
+        );
+        outln!(
+            out,
+            "    {}{}",
+            pad(fingerprint, width),
+            f.signature_md5_field
+        );
+    }
+    status_text(out, p, style);
+    if let Some(f) = &p.filing {
         outln!(out, "  chosen: {}", f.reason);
     }
     if let Some(v) = &p.verification {
-        outln!(out, "  signature  {}", v.summary());
+        let tone = if v.verified { Tone::Good } else { Tone::Bad };
+        push_painted(out, "  signature  ", &style.paint(tone, &v.summary()), "");
     }
+    warnings_text(out, p, style);
     // Certificate files and .p12 name no app: only their certificates are shown.
     if !p.format.is_key_only() {
         app_text(out, p);
@@ -217,8 +296,47 @@ fn package_text(out: &mut String, p: &PackageReport) {
     if let Some(d) = &p.detection {
         detection_text(out, d);
     }
-    for w in &p.warnings {
-        outln!(out, "  warning [{}]: {}", w.code, w.message);
+}
+
+/// One line: `✔ ready to file`, or `✘ not valid for filing: <reasons in a few words>`.
+fn status_text(out: &mut String, p: &PackageReport, style: Style) {
+    let reasons = p.not_valid_for_filing_briefly();
+    if !reasons.is_empty() {
+        let mark = style.paint(Tone::Bad, "✘ not valid for filing");
+        push_painted(out, "  ", &mark, &format!(": {}", reasons.join("; ")));
+        return;
+    }
+    let to_review = p
+        .warnings
+        .iter()
+        .filter(|w| w.code.severity() == Severity::Review)
+        .count();
+    let note = match to_review {
+        0 => String::new(),
+        1 => "; review the warning below".to_string(),
+        n => format!("; review the {n} warnings below"),
+    };
+    push_painted(
+        out,
+        "  ",
+        &style.paint(Tone::Good, "✔ ready to file"),
+        &note,
+    );
+}
+
+/// The warnings, most serious first, each with its weight in words:
+/// `not valid [debug_certificate] …`, `review [debuggable] …`, `info […] …`.
+fn warnings_text(out: &mut String, p: &PackageReport, style: Style) {
+    let mut warnings: Vec<&crate::report::Warning> = p.warnings.iter().collect();
+    warnings.sort_by_key(|w| w.code.severity());
+    for w in warnings {
+        let (word, tone) = match w.code.severity() {
+            Severity::NotValid => ("not valid", Tone::Bad),
+            Severity::Review => ("review", Tone::Review),
+            Severity::Info => ("info", Tone::Info),
+        };
+        let word = style.paint(tone, &pad(word, 9));
+        push_painted(out, "  ", &word, &format!(" [{}] {}", w.code, w.message));
     }
 }
 
@@ -227,7 +345,8 @@ fn detection_text(out: &mut String, d: &crate::report::Detection) {
     outln!(out, "  detected (suggestions, confirm before filing)");
     outln!(
         out,
-        "    使用外部SDK  {}",
+        "    {}{}",
+        pad("使用外部SDK", LABEL_WIDTH),
         if d.sdks.is_empty() {
             "否 (no rule matched)"
         } else {
@@ -248,15 +367,11 @@ fn detection_text(out: &mut String, d: &crate::report::Detection) {
     if !d.packages.is_empty() {
         outln!(out, "    packages     {}", d.packages.join(", "));
     }
-    outln!(
-        out,
-        "    域名{}",
-        if d.domains.is_empty() {
-            "         -"
-        } else {
-            ""
-        }
-    );
+    if d.domains.is_empty() {
+        outln!(out, "    {}-", pad("域名", LABEL_WIDTH));
+    } else {
+        outln!(out, "    域名");
+    }
     for domain in &d.domains {
         let owner = domain
             .third_party
@@ -279,7 +394,8 @@ fn detection_text(out: &mut String, d: &crate::report::Detection) {
         .collect();
     outln!(
         out,
-        "    服务语言     {}",
+        "    {}{}",
+        pad("服务语言", LABEL_WIDTH),
         if languages.is_empty() {
             "-".to_string()
         } else {
@@ -493,7 +609,7 @@ fn certificate_text(out: &mut String, c: &Certificate, k: &PublicKey, indent: &s
 
 /// `appfiling verify` as text: per package, the verdict, then each scheme with its errors
 /// and warnings, and the package's own errors.
-pub fn verify_text(report: &Report) -> String {
+pub fn verify_text(report: &Report, style: Style) -> String {
     let mut out = String::new();
     for p in &report.packages {
         outln!(&mut out, "{}", p.path);
@@ -505,14 +621,23 @@ pub fn verify_text(report: &Report) -> String {
             out.push('\n');
             continue;
         };
-        outln!(&mut out, "  signature  {}", v.summary());
+        let tone = if v.verified { Tone::Good } else { Tone::Bad };
+        push_painted(
+            &mut out,
+            "  signature  ",
+            &style.paint(tone, &v.summary()),
+            "",
+        );
         for scheme in &v.schemes {
-            let verdict = match (scheme.verified, scheme.scheme) {
-                (true, _) => "verified",
-                (false, crate::report::VerifiedScheme::Stamp) => "does not verify (never required)",
-                (false, _) => "DOES NOT VERIFY",
+            let (verdict, tone) = match (scheme.verified, scheme.scheme) {
+                (true, _) => ("verified", Tone::Good),
+                (false, crate::report::VerifiedScheme::Stamp) => {
+                    ("does not verify (never required)", Tone::Info)
+                }
+                (false, _) => ("DOES NOT VERIFY", Tone::Bad),
             };
-            outln!(&mut out, "  {:<19}{verdict}", scheme.scheme.name());
+            let indent = format!("  {:<19}", scheme.scheme.name());
+            push_painted(&mut out, &indent, &style.paint(tone, verdict), "");
             for e in &scheme.errors {
                 outln!(&mut out, "    error    [{}] {}", e.code, e.message);
             }
@@ -530,7 +655,7 @@ pub fn verify_text(report: &Report) -> String {
 
 /// `appfiling check` as text: one verdict per package, then each difference with
 /// what was filed, what the package has and what it means.
-pub fn check_text(results: &[crate::check::CheckResult]) -> String {
+pub fn check_text(results: &[crate::check::CheckResult], style: Style) -> String {
     let mut out = String::new();
     for r in results {
         let what = format!(
@@ -539,20 +664,16 @@ pub fn check_text(results: &[crate::check::CheckResult]) -> String {
             r.package_name.as_deref().unwrap_or("(no package name)")
         );
         if r.matches {
-            outln!(
-                &mut out,
-                "{}: matches the filing ({what}; record {})",
-                r.path,
-                r.record.as_deref().unwrap_or("-")
-            );
+            let verdict = style.paint(Tone::Good, "matches the filing");
+            let record = r.record.as_deref().unwrap_or("-");
+            let rest = format!(" ({what}; record {record})");
+            push_painted(&mut out, &format!("{}: ", r.path), &verdict, &rest);
             continue;
         }
-        outln!(
-            &mut out,
-            "{}: DRIFTED from the filing ({what}; record {})",
-            r.path,
-            r.record.as_deref().unwrap_or("none for this platform")
-        );
+        let verdict = style.paint(Tone::Bad, "DRIFTED from the filing");
+        let record = r.record.as_deref().unwrap_or("none for this platform");
+        let rest = format!(" ({what}; record {record})");
+        push_painted(&mut out, &format!("{}: ", r.path), &verdict, &rest);
         for d in &r.differences {
             let label = match d.field {
                 "platform" => "platform",

@@ -149,6 +149,74 @@ impl PackageReport {
         }
         reasons
     }
+
+    /// The reasons of [`PackageReport::not_valid_for_filing`] in a few words each, for a
+    /// status line: "debug certificate (CN=Android Debug)", "expired profile". The full
+    /// sentences are the warnings'.
+    pub fn not_valid_for_filing_briefly(&self) -> Vec<String> {
+        let mut reasons: Vec<String> = Vec::new();
+        let not_valid = self
+            .warnings
+            .iter()
+            .filter(|w| w.code.severity() == Severity::NotValid);
+        for warning in not_valid {
+            let mut reason = briefly(warning.code).to_string();
+            if warning.code == WarningCode::DebugCertificate {
+                if let Some(name) = self.filed_common_name().filter(|n| n.contains("Debug")) {
+                    reason = format!("{reason} ({name})");
+                }
+            }
+            if !reasons.contains(&reason) {
+                reasons.push(reason);
+            }
+        }
+        if self.verification.as_ref().is_some_and(|v| !v.verified) {
+            reasons.push("the signature does not verify".into());
+        }
+        if self.filing.is_none() && reasons.is_empty() {
+            let several = self
+                .warnings
+                .iter()
+                .any(|w| w.code == WarningCode::SeveralAliases);
+            reasons.push(if several {
+                "several private keys: choose one with --alias".into()
+            } else {
+                "no signing certificate to file".into()
+            });
+        }
+        reasons
+    }
+
+    /// "CN=…" of the certificate filed, when it is among the signers.
+    fn filed_common_name(&self) -> Option<&str> {
+        let filed = &self.filing.as_ref()?.signer_sha256;
+        let signer = self
+            .signers
+            .iter()
+            .find(|s| s.key.certificate.sha256 == *filed)?;
+        signer
+            .key
+            .certificate
+            .subject
+            .split(", ")
+            .find(|part| part.starts_with("CN="))
+    }
+}
+
+/// A not-valid warning in a few words; a code without words of its own is shown as is.
+fn briefly(code: WarningCode) -> &'static str {
+    match code {
+        WarningCode::Unsigned => "unsigned",
+        WarningCode::DebugCertificate => "debug certificate",
+        WarningCode::CertificateExpired => "expired certificate",
+        WarningCode::CertificateNotYetValid => "certificate not yet valid",
+        WarningCode::DevelopmentCertificate => "development certificate",
+        WarningCode::DevelopmentProfile => "development profile",
+        WarningCode::ProfileExpired => "expired profile",
+        WarningCode::AdHocSignature => "ad-hoc signature",
+        WarningCode::DebugProfile => "debug profile",
+        other => other.as_str(),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

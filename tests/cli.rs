@@ -355,7 +355,14 @@ fn sheet_usage_errors_win_over_unreadable_packages() {
             &["-o", "no/such/folder/sheet.txt"],
             "no folder no/such/folder",
         ),
-        (&["--provider", "nope"], "unknown provider nope"),
+        (
+            &["--provider", "nope"],
+            "invalid value 'nope' for '--provider",
+        ),
+        (
+            &["--provider", "tencnet"],
+            "a similar value exists: 'tencent'",
+        ),
         (
             &["--config", "no/such/filing.toml"],
             "--config: cannot read",
@@ -365,5 +372,216 @@ fn sheet_usage_errors_win_over_unreadable_packages() {
     for (options, why) in cases {
         let args = [&["sheet"], *options, inputs.as_slice()].concat();
         assert_refused_unread(&args, why);
+    }
+}
+
+/// `appfiling … | head -1`: the reader goes away, appfiling ends quietly with exit 0 (as
+/// ripgrep does), whether it streams (jsonl) or writes at the end (text, json).
+#[test]
+fn a_closed_pipe_ends_the_run_quietly() {
+    use std::process::{Command, Stdio};
+    // Each prints well over a pipe's 64 KiB: the writes cannot all land in its buffer.
+    for args in [
+        &["inspect", "--format", "jsonl", "samples"][..],
+        &["inspect", "samples"],
+        &["inspect", "--format", "json", "samples"],
+        &[
+            "check",
+            "--expect-package",
+            "x",
+            "--format",
+            "jsonl",
+            "samples",
+        ],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_appfiling"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Read one byte, then close: what `head -c 1` does.
+        let mut stdout = child.stdout.take().unwrap();
+        let mut first = [0u8; 1];
+        std::io::Read::read_exact(&mut stdout, &mut first).unwrap();
+        drop(stdout);
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(
+            !stderr.to_lowercase().contains("broken pipe"),
+            "{args:?}: {stderr}"
+        );
+        // Not 3, though samples/ holds .p12 files that need a password: the run ended
+        // before it got to them.
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+    }
+}
+
+/// `-` is standard input: named <stdin>, read like a file, refused twice or unreadable.
+#[test]
+fn a_dash_reads_standard_input() {
+    use std::process::{Command, Stdio};
+    let with_stdin = |args: &[&str], input: &str| {
+        Command::new(env!("CARGO_BIN_EXE_appfiling"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdin(Stdio::from(std::fs::File::open(input).unwrap()))
+            .output()
+            .unwrap()
+    };
+    let out = with_stdin(
+        &["inspect", "--format", "json", "-"],
+        "samples/sample-debug.apk",
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let from_file: Value = serde_json::from_slice(
+        &run(&["inspect", "--format", "json", "samples/sample-debug.apk"]).stdout,
+    )
+    .unwrap();
+    let package = &json["packages"][0];
+    assert_eq!(package["path"], "<stdin>");
+    assert_eq!(package["filing"], from_file["packages"][0]["filing"]);
+    // A lone `-` is one input: no summary line.
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Beside files: read first, counted in the summary.
+    let out = with_stdin(
+        &[
+            "inspect",
+            "--format",
+            "jsonl",
+            "--sort",
+            "samples/sample-v2-ec.apk",
+            "-",
+        ],
+        "samples/sample-debug.apk",
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let lines: Vec<Value> = out
+        .stdout
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_slice(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["path"], "<stdin>");
+    assert_eq!(lines[1]["path"], "samples/sample-v2-ec.apk");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2 packages"));
+
+    let out = with_stdin(
+        &[
+            "check",
+            "--expect-md5",
+            "9AF5FE61C565B675AF633FEE5EDE63FB",
+            "-",
+        ],
+        "samples/sample-debug.apk",
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("<stdin>: matches the filing"));
+
+    let out = with_stdin(&["inspect", "-"], "README.md");
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("appfiling: <stdin>: not a package"),
+        "{stderr}"
+    );
+
+    // sheet and init read it too.
+    let out = with_stdin(
+        &["sheet", "--format", "json", "-"],
+        "samples/sample-v2-ec.apk",
+    );
+    let sheet: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(sheet.to_string().contains("<stdin>"), "{sheet}");
+    assert!(
+        sheet.to_string().contains("dev.appfiling.sample"),
+        "{sheet}"
+    );
+    let out = with_stdin(&["init", "-"], "samples/sample-v2-ec.apk");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("from: <stdin>"));
+
+    let out = with_stdin(&["inspect", "-", "-"], "samples/sample-debug.apk");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("only once"));
+    assert!(out.stdout.is_empty());
+    let out = with_stdin(&["sheet", "-", "-"], "samples/sample-debug.apk");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn completions_and_the_manual_page() {
+    for (shell, marker) in [
+        ("bash", "complete -F _appfiling"),
+        ("zsh", "#compdef appfiling"),
+        ("fish", "complete -c appfiling"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let out = run(&["completions", shell]);
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        let script = String::from_utf8(out.stdout).unwrap();
+        assert!(script.contains(marker), "{shell}: {script}");
+        assert!(script.contains("pubkey-format"), "{shell}");
+    }
+    assert_eq!(run(&["completions", "tcsh"]).status.code(), Some(2));
+
+    let page = String::from_utf8(run(&["man"]).stdout).unwrap();
+    assert!(page.contains(".TH appfiling 1"), "{page}");
+    // Each command's page is named for `appfiling man COMMAND` to print.
+    assert!(page.contains("appfiling\\-inspect(1)"), "{page}");
+    let out = run(&["man", "check"]);
+    assert_eq!(out.status.code(), Some(0));
+    let page = String::from_utf8(out.stdout).unwrap();
+    assert!(page.contains(".TH appfiling-check 1"), "{page}");
+    assert!(page.contains("\\-\\-expect\\-md5"), "{page}");
+    let out = run(&["man", "frobnicate"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no command \"frobnicate\""));
+}
+
+/// On a terminal, the progress bar is set aside for each error line: no line starts on
+/// the bar's. Run under `script`, which gives the command a terminal.
+#[test]
+fn error_lines_do_not_overwrite_the_progress_bar() {
+    let command = format!(
+        "{} inspect --jobs 1 --format jsonl samples > /dev/null",
+        env!("CARGO_BIN_EXE_appfiling")
+    );
+    let Ok(out) = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+    else {
+        eprintln!("SKIPPED: `script` (util-linux) is not installed");
+        return;
+    };
+    let terminal = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = terminal
+        .split(['\r', '\n'])
+        .filter(|l| l.contains("appfiling: "))
+        .collect();
+    // samples/ holds .p12 files that need a password: one error line each, and the summary.
+    assert!(lines.len() >= 2, "{terminal:?}");
+    for line in lines {
+        let before = &line[..line.find("appfiling: ").unwrap()];
+        assert!(
+            before.trim_start_matches("\u{1b}[2K").is_empty(),
+            "an error line written over the bar: {line:?}"
+        );
     }
 }

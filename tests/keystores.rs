@@ -107,7 +107,18 @@ fn alias_chooses_the_key_to_file() {
     let entries = &p.keystore.as_ref().unwrap().entries;
     assert_eq!(entries.len(), 1);
     assert_eq!(p.filing.as_ref().unwrap().signature_md5_field, row["md5"]);
-    assert!(p.filing.as_ref().unwrap().reason.contains("alias upload"));
+    let reason = &p.filing.as_ref().unwrap().reason;
+    assert_eq!(
+        reason,
+        "the private key of alias upload, chosen with --alias"
+    );
+    // Without --alias, a keystore of one key says so.
+    let p = inspect("release.jks", None, None).unwrap();
+    assert!(p
+        .filing
+        .unwrap()
+        .reason
+        .contains("the keystore's only private key"));
     let e = inspect("two-keys.p12", Some("appfiling"), Some("nope")).unwrap_err();
     assert_eq!(e.kind.code(), "no_such_alias");
     assert!(e.to_string().contains("it has: legacy, upload"), "{e}");
@@ -146,4 +157,52 @@ fn the_command_line_takes_the_alias_and_the_password_from_the_environment() {
     assert_eq!(package["format"], "pkcs12");
     assert_eq!(package["signers"][0]["alias"], "legacy");
     assert_eq!(package["keystore"]["entries"].as_array().unwrap().len(), 1);
+}
+
+/// A wrong PKCS#12 password is called a wrong password, whether the MAC or an encrypted
+/// part gives it away; none is not.
+#[test]
+fn a_wrong_pkcs12_password_says_so() {
+    let e = inspect("two-keys.p12", Some("wrong"), None).unwrap_err();
+    assert_eq!(e.kind.code(), "password");
+    let said = e.to_string();
+    assert!(
+        said.contains("wrong password for this PKCS#12 file"),
+        "{said}"
+    );
+    assert!(
+        !said.contains("PKCS#5") && !said.contains("MAC tag"),
+        "{said}"
+    );
+    let e = inspect("two-keys.p12", None, None).unwrap_err();
+    assert!(e.to_string().contains("needs a password"), "{e}");
+    assert!(!e.to_string().contains("wrong password"), "{e}");
+
+    // Integrity by MAC alone (nothing encrypted): the MAC is what tells.
+    let dir = std::env::temp_dir().join(format!("appfiling-keystores-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p12 = dir.join("mac-only.p12");
+    let made = Command::new("openssl")
+        .args(["pkcs12", "-export", "-certpbe", "NONE", "-keypbe", "NONE"])
+        .args(["-passout", "pass:right", "-in"])
+        .arg(sample_path("keys/ios-distribution.pem"))
+        .arg("-inkey")
+        .arg(sample_path("keys/ios-distribution.key"))
+        .arg("-out")
+        .arg(&p12)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let options = |password: &str| Options {
+        password: Some(password.into()),
+        ..Options::default()
+    };
+    appfiling::inspect_path(&p12, &options("right")).unwrap();
+    let e = appfiling::inspect_path(&p12, &options("wrong")).unwrap_err();
+    let said = e.to_string();
+    assert!(
+        said.contains("wrong password for this PKCS#12 file: its integrity check (MAC) fails"),
+        "{said}"
+    );
+    assert!(!said.contains("MAC tag mismatch"), "{said}");
 }

@@ -154,12 +154,19 @@ fn choose_signer(report: &mut PackageReport, now: i64) {
     let in_lineage = |s: &&Signer| lineage.contains(s.key.certificate.sha256.as_str());
     let rotated = report.lineage.len() > 1 || report.schemes.contains(&Scheme::V31);
     if rotated || (!others.is_empty() && others.iter().all(in_lineage)) {
+        // A rotation is proven by a lineage of two keys or more; a v3.1 block alone is not one.
+        let what = match report.lineage.len() {
+            n @ 2.. => format!("the signing key was rotated ({n} certificates in the lineage)"),
+            n => format!(
+                "a v3.1 signer (a key for newer Android versions), but {} in the proof-of-rotation lineage (no rotation from an older key is proven)",
+                if n == 0 { "no certificate" } else { "one certificate" }
+            ),
+        };
         warnings.push(Warning::new(
             WarningCode::KeyRotation,
             format!(
-                "the signing key was rotated ({} certificates in the lineage): the filing takes the {} signer; \
-                 if the app was filed with an older key, the filing must be updated (变更备案)",
-                report.lineage.len(),
+                "{what}: the filing takes the {} signer; \
+                 if the app was filed with another key, the filing must be updated (变更备案)",
                 scheme.name()
             ),
         ));

@@ -252,3 +252,51 @@ fn keystores_file_only_their_one_private_key() {
         [WarningCode::DebugCertificate, WarningCode::SeveralAliases]
     );
 }
+
+/// A v3.1 signer beside a v3 one is called a rotation only when a lineage of two keys or
+/// more proves it.
+#[test]
+fn a_rotation_needs_a_lineage() {
+    let old = key(HARMONY_RELEASE);
+    let new = key(IOS_DISTRIBUTION);
+    let now = new
+        .certificate
+        .not_before_unix
+        .max(old.certificate.not_before_unix);
+    let rotation_message = |lineage: Vec<CertifiedKey>| {
+        let mut apk = built(Platform::Android, Format::Apk, Scheme::V3, &old);
+        apk.signers.push(Signer::new(Scheme::V31, new.clone()));
+        apk.schemes = vec![Scheme::V3, Scheme::V31];
+        apk.lineage = lineage
+            .into_iter()
+            .map(|key| crate::report::LineageNode {
+                key,
+                flags: 0,
+                capabilities: Vec::new(),
+            })
+            .collect();
+        file(&mut apk, now);
+        let rotation: Vec<String> = apk
+            .warnings
+            .into_iter()
+            .filter(|w| w.code == WarningCode::KeyRotation)
+            .map(|w| w.message)
+            .collect();
+        assert_eq!(rotation.len(), 1, "{rotation:?}");
+        rotation[0].clone()
+    };
+    let none = rotation_message(Vec::new());
+    assert!(none.starts_with("a v3.1 signer"), "{none}");
+    assert!(none.contains("no certificate in the proof-of-rotation lineage (no rotation from an older key is proven): the filing takes the v3.1 signer"), "{none}");
+    assert!(!none.contains("was rotated"), "{none}");
+    let one = rotation_message(vec![new.clone()]);
+    assert!(
+        one.contains("one certificate in the proof-of-rotation lineage"),
+        "{one}"
+    );
+    let two = rotation_message(vec![old.clone(), new.clone()]);
+    assert!(
+        two.starts_with("the signing key was rotated (2 certificates in the lineage)"),
+        "{two}"
+    );
+}

@@ -142,5 +142,14 @@ fn report(
     report.keystore = Some(details);
     report.warnings.extend(warnings);
     crate::filing::file(&mut report, now);
+    // The filing's reason speaks of the keystore's only key: with --alias, the key filed
+    // is the one asked for, whatever else the keystore holds.
+    if let (Some(_), Some(filing)) = (alias, report.filing.as_mut()) {
+        let chosen = report.signers.first().and_then(|s| s.alias.as_deref());
+        filing.reason = format!(
+            "the private key of alias {}, chosen with --alias",
+            chosen.unwrap_or_default()
+        );
+    }
     Ok(report)
 }

@@ -27,7 +27,7 @@ pub(crate) fn inspect(
     now: i64,
 ) -> Result<PackageReport, ErrorKind> {
     work::check_work(bytes, password.unwrap_or("")).map_err(|e| match e {
-        e @ Refused::Password(_) => password_problem(&e.to_string(), password.is_some()),
+        Refused::Password(_) => password_problem(NOT_DECRYPTED, password.is_some()),
         other => refused(other.to_string()),
     })?;
     let archive = p12_keystore::Pkcs12Archive::from_pkcs12(bytes, password.unwrap_or(""))
@@ -90,9 +90,8 @@ pub(crate) fn inspect(
 fn p12_error(e: p12_keystore::error::Error, with_password: bool) -> ErrorKind {
     use p12_keystore::error::Error as E;
     match e {
-        E::MacError(_) | E::Pkcs5Error(_) | E::UnpadError => {
-            password_problem(&e.to_string(), with_password)
-        }
+        E::MacError(_) => password_problem("its integrity check (MAC) fails", with_password),
+        E::Pkcs5Error(_) | E::UnpadError => password_problem(NOT_DECRYPTED, with_password),
         E::InvalidParameters => refused(
             "key derivation parameters out of bounds (over 1000000 iterations, or scrypt over 1 GiB)".into(),
         ),
@@ -104,15 +103,19 @@ fn p12_error(e: p12_keystore::error::Error, with_password: bool) -> ErrorKind {
     }
 }
 
-/// A MAC that does not verify or a safe that does not decrypt, `why` in brackets.
+/// Why a PKCS#12 file does not open when an encrypted part does not decrypt.
+const NOT_DECRYPTED: &str = "an encrypted part does not decrypt";
+
+/// A MAC that does not verify or a safe that does not decrypt (`why`, in words): with a
+/// password, almost always that password is wrong; without one, it needs one.
 fn password_problem(why: &str, with_password: bool) -> ErrorKind {
     if with_password {
         ErrorKind::Password(format!(
-            "cannot open the PKCS#12 file: wrong password or damaged file ({why})"
+            "wrong password for this PKCS#12 file: {why} with it (if the password is right, the file is damaged)"
         ))
     } else {
         ErrorKind::Password(format!(
-            "a PKCS#12 file that needs a password ({why}): pass --password-env VAR or --password-file FILE"
+            "a PKCS#12 file that needs a password ({why} without one): pass --password-env VAR or --password-file FILE"
         ))
     }
 }

@@ -564,8 +564,8 @@ fn a_signing_block_at_its_cap_stays_within_the_budget() {
         let path = common::temp_file("hostile-c", &name, &hap_with_sign_block_of(size));
         let run = common::appfiling_limited(&["inspect", path.to_str().unwrap()]);
         run.assert_within(&name, 0, 64);
-        let refused = "signing_block_malformed]: HAP signing block: size 33554433 is over the 33554432-byte limit";
+        let refused = "[signing_block_malformed] HAP signing block: size 33554433 is over the 33554432-byte limit";
         assert_eq!(run.stdout.contains(refused), size > 32 << 20, "{run:#?}");
-        assert!(run.stdout.contains("warning [unsigned]"), "{run:#?}");
+        assert!(run.stdout.contains("not valid [unsigned]"), "{run:#?}");
     }
 }
