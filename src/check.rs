@@ -239,11 +239,11 @@ impl<'de> Deserialize<'de> for Text {
 /// The parts of a sheet's or a report's JSON that `check` reads; the rest is skipped.
 #[derive(Deserialize)]
 struct RecordFile {
+    platforms: Option<Vec<SheetPlatform>>,
+    packages: Option<Vec<ReportPackage>>,
     /// `sheet --draft`: its values were not valid for filing, so it records no filing.
     #[serde(default)]
     draft: bool,
-    platforms: Option<Vec<SheetPlatform>>,
-    packages: Option<Vec<ReportPackage>>,
 }
 
 #[derive(Deserialize)]

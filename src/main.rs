@@ -228,6 +228,8 @@ enum Command {
         /// The value: a fingerprint, a 公钥, a PEM block or Base64, as filed or refused.
         #[arg(allow_hyphen_values = true)]
         value: String,
+        /// Output format: text says in words what the value is and what to file instead;
+        /// json and jsonl give each match with its kind.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
         #[command(flatten)]

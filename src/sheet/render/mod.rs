@@ -308,14 +308,13 @@ fn markdown(sheet: &Sheet) -> String {
     out
 }
 
-/// One CSV field. Line breaks stay, inside quotes (a spreadsheet shows them as
-/// such); other controls are escaped visibly (the CSV may go to a terminal);
+/// One CSV field. Controls, line breaks included, are escaped visibly: a value to
+/// paste is one line, one record is one line, and the CSV may go to a terminal;
 /// a leading `=`, `+`, `-`, `@`, tab or CR would make a spreadsheet evaluate
 /// a formula, so such a cell starts with `'` (OWASP's CSV injection advice);
-/// a field with a comma, quote or line break is quoted.
+/// a field with a comma or quote is quoted.
 fn csv_cell(value: &str) -> String {
-    let escaped: Vec<_> = value.split('\n').map(escape_controls).collect();
-    let escaped = escaped.join("\n");
+    let escaped = escape_controls(value).into_owned();
     let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{escaped}")
     } else {
@@ -382,8 +381,8 @@ mod tests {
         assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_cell("plain"), "plain");
         assert_eq!(markdown_cell("a|b\nc"), "a\\|b\\\\nc");
-        // A line break stays inside the quotes; other controls are escaped.
-        assert_eq!(csv_cell("a, \"b\"\nc\u{1b}"), "\"a, \"\"b\"\"\nc\\u{1b}\"");
+        // Controls, a line break included, are escaped.
+        assert_eq!(csv_cell("a, \"b\"\nc\u{1b}"), "\"a, \"\"b\"\"\\nc\\u{1b}\"");
     }
 
     #[test]
