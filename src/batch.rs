@@ -18,7 +18,8 @@ pub(crate) const WORKER_STACK_SIZE: usize = 8 << 20;
 pub(crate) struct Input {
     pub(crate) path: PathBuf,
     /// Named on the command line rather than found in a directory: a file found in a
-    /// directory that is no package at all is skipped, a named one is an error.
+    /// directory that is no package at all, nor named like one, is skipped; a named one is
+    /// an error.
     pub(crate) named: bool,
 }
 
@@ -27,7 +28,8 @@ pub(crate) struct Input {
 pub enum Outcome {
     Package(Box<PackageReport>),
     Error(ErrorEntry),
-    /// Found in a directory and not a package (a README, an image…).
+    /// Found in a directory, not a package and not named like one (a README, a
+    /// mapping.txt, Gradle's output-metadata.json…).
     Skipped(PathBuf),
 }
 
@@ -66,8 +68,10 @@ pub struct Finished {
 
 impl Batch {
     /// Every input under `paths`: files as given; directories walked recursively in name
-    /// order, an iOS `.app` bundle (a directory with Info.plist) taken as one input.
-    /// Symbolic links to directories are not followed, so a link cycle cannot loop.
+    /// order, an iOS `.app` bundle taken as one input (`sniff::directory` says which
+    /// folders are one: an Xcode source folder or an .xcarchive is walked into), hidden
+    /// directories and `node_modules` not entered. Symbolic links to directories are not
+    /// followed, so a link cycle cannot loop.
     pub fn collect<P: AsRef<Path>>(paths: &[P]) -> Self {
         let (inputs, directories) = collect_inputs(paths);
         let single_file = paths.len() == 1 && matches!(inputs.as_slice(), [only] if only.named);
@@ -294,7 +298,15 @@ fn collect_inputs<P: AsRef<Path>>(paths: &[P]) -> Collected {
 }
 
 fn is_app_bundle(dir: &Path) -> bool {
-    dir.join("Info.plist").is_file()
+    crate::sniff::directory(dir).is_ok()
+}
+
+/// Directories a walk does not enter: hidden ones (.git, .gradle, .idea…) and
+/// `node_modules` hold tools' caches and other people's files, not the build.
+fn not_walked(dir: &Path) -> bool {
+    dir.file_name().is_some_and(|name| {
+        name.as_encoded_bytes().starts_with(b".") || name == "node_modules"
+    })
 }
 
 fn walk(dir: &Path, inputs: &mut Vec<Input>) {
@@ -313,6 +325,9 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>) {
             continue;
         };
         if meta.is_dir() {
+            if not_walked(&path) {
+                continue;
+            }
             if is_app_bundle(&path) {
                 inputs.push(Input { path, named: false });
             } else {
@@ -324,15 +339,29 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>) {
     }
 }
 
-/// Reads one input.
+/// Reads one input. A file found in a directory is a package only when its content
+/// proves it: one that is not recognised (no package, a zip that does not open, too large
+/// for a profile) is skipped, unless its name claims a package type (`.apk`, `.ipa`…).
 fn inspect_input(input: &Input, options: &Options) -> Outcome {
     match inspect_path(&input.path, options) {
         Ok(package) => Outcome::Package(Box::new(package)),
-        Err(e) if !input.named && matches!(e.kind, ErrorKind::NotAPackage(_)) => {
+        Err(e)
+            if !input.named
+                && unrecognised(&e.kind)
+                && !crate::sniff::named_like_package(&input.path) =>
+        {
             Outcome::Skipped(e.path)
         }
         Err(e) => Outcome::Error(e.entry()),
     }
+}
+
+/// The errors that say a file is not a package, rather than a package that is broken.
+fn unrecognised(kind: &ErrorKind) -> bool {
+    matches!(
+        kind,
+        ErrorKind::NotAPackage(_) | ErrorKind::NotZip(_) | ErrorKind::FileTooLarge { .. }
+    )
 }
 
 /// Reads every input on `jobs` threads; `on_done(index, outcome)` runs on the calling

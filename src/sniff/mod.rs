@@ -80,6 +80,40 @@ pub(crate) fn sniff(source: Shared<'_>) -> Result<Hint<'_>, ErrorKind> {
     small_file(bytes)
 }
 
+/// The file extensions that say "this is a package": a file found in a directory under
+/// one of these names is a package that could not be read when it is none, never a file
+/// to skip. Certificate files (.cer, .pem…) are not among them: a .pem may hold a key.
+const PACKAGE_EXTENSIONS: [&str; 17] = [
+    "apk",
+    "aab",
+    "apks",
+    "xapk",
+    "apkm",
+    "ipa",
+    "app",
+    "hap",
+    "hsp",
+    "mobileprovision",
+    "provisionprofile",
+    "p7b",
+    "jks",
+    "jceks",
+    "keystore",
+    "p12",
+    "pfx",
+];
+
+/// Whether `path`'s name claims a package type (`app-release.apk`, `MyApp.app`…).
+pub(crate) fn named_like_package(path: &Path) -> bool {
+    path.extension()
+        .and_then(|extension| extension.to_str())
+        .is_some_and(|extension| {
+            PACKAGE_EXTENSIONS
+                .iter()
+                .any(|claimed| claimed.eq_ignore_ascii_case(extension))
+        })
+}
+
 const NOT_ANY: &str = "not an APK, AAB, split set, IPA, .app, HAP, .app pack, profile, certificate, PKCS#12 file or keystore";
 
 /// What a large file that is no package looks like, for the error.
