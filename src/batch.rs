@@ -304,9 +304,8 @@ fn is_app_bundle(dir: &Path) -> bool {
 /// Directories a walk does not enter: hidden ones (.git, .gradle, .idea…) and
 /// `node_modules` hold tools' caches and other people's files, not the build.
 fn not_walked(dir: &Path) -> bool {
-    dir.file_name().is_some_and(|name| {
-        name.as_encoded_bytes().starts_with(b".") || name == "node_modules"
-    })
+    dir.file_name()
+        .is_some_and(|name| name.as_encoded_bytes().starts_with(b".") || name == "node_modules")
 }
 
 fn walk(dir: &Path, inputs: &mut Vec<Input>) {
@@ -412,9 +411,17 @@ mod tests {
         std::fs::write(dir.join("b/Sample.app/inner"), b"x").unwrap();
         std::fs::write(dir.join("a/z.apk"), b"x").unwrap();
         std::fs::write(dir.join("c.txt"), b"x").unwrap();
+        // Not entered: hidden directories and node_modules.
+        for skipped in [".git/objects", ".gradle", "node_modules/sdk"] {
+            std::fs::create_dir_all(dir.join(skipped)).unwrap();
+            std::fs::write(dir.join(skipped).join("y.apk"), b"x").unwrap();
+        }
+        // An Xcode source folder (an Info.plist, no executable) is walked into.
+        std::fs::create_dir_all(dir.join("d/Sample")).unwrap();
+        std::fs::write(dir.join("d/Sample/Info.plist"), b"x").unwrap();
         let named = dir.join("c.txt");
         let (inputs, directories) = collect_inputs(&[dir.clone(), named.clone()]);
-        assert_eq!(directories, [(dir.clone(), 0..3)]);
+        assert_eq!(directories, [(dir.clone(), 0..4)]);
         let found: Vec<(PathBuf, bool)> = inputs.into_iter().map(|i| (i.path, i.named)).collect();
         assert_eq!(
             found,
@@ -422,8 +429,18 @@ mod tests {
                 (dir.join("a/z.apk"), false),
                 (dir.join("b/Sample.app"), false),
                 (dir.join("c.txt"), false),
+                (dir.join("d/Sample/Info.plist"), false),
                 (named, true),
             ]
+        );
+        // Named on the command line, a hidden directory is walked.
+        let (inputs, _) = collect_inputs(&[dir.join(".gradle")]);
+        assert_eq!(
+            inputs,
+            [Input {
+                path: dir.join(".gradle/y.apk"),
+                named: false
+            }]
         );
         let _ = std::fs::remove_dir_all(&dir);
     }

@@ -220,7 +220,10 @@ fn xcode_tree(root: &Path) -> PathBuf {
 </plist>
 "#,
     );
-    write(&root.join("build/Sample/AppDelegate.swift"), b"import UIKit\n");
+    write(
+        &root.join("build/Sample/AppDelegate.swift"),
+        b"import UIKit\n",
+    );
     root.join("build")
 }
 
@@ -277,7 +280,10 @@ fn build_output_holds_one_package_and_the_gate_sees_only_it() {
         assert_eq!(paths(dir, &out), [package], "{err}");
         assert_eq!(lines(&out)[0]["matches"], false);
         assert_eq!(lines(&out)[0]["differences"][0]["field"], drifted);
-        assert!(err.contains(&format!("0 errors, 1 drifted, {skipped}")), "{err}");
+        assert!(
+            err.contains(&format!("0 errors, 1 drifted, {skipped}")),
+            "{err}"
+        );
     }
     // The source folder's unexpanded Info.plist is no iOS package.
     let out = appfiling(&["inspect", "--format", "jsonl", xcode.to_str().unwrap()]);
@@ -340,7 +346,10 @@ fn no_package_is_too_large_to_skip() {
     let dir = root.join("out");
     copy("sample-v1v2v3-rsa.apk", &dir.join("app-release.apk"));
     large(&dir.join("report.json"), b"{\"issues\":[");
-    large(&dir.join("lint-results.xml"), b"<?xml version=\"1.0\"?><issues>");
+    large(
+        &dir.join("lint-results.xml"),
+        b"<?xml version=\"1.0\"?><issues>",
+    );
     large(&dir.join("0-index.txt"), b"0 entries");
     let values = "<true/>".repeat(300_000);
     write(

@@ -214,3 +214,30 @@ pub(crate) fn directory(dir: &Path) -> Result<Hint<'static>, ErrorKind> {
         "a directory with an Info.plist but no executable and no .app name: a source folder, not an .app bundle".into(),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_claims_a_package_by_its_extension_only() {
+        for claims in [
+            "app-release.apk",
+            "APP.IPA",
+            "entry.app",
+            "release.p12",
+            "a.b.hap",
+        ] {
+            assert!(named_like_package(Path::new(claims)), "{claims}");
+        }
+        for not in [
+            "app-release.apk.idsig",
+            "apk",
+            ".apk",
+            "cert.pem",
+            "mapping.txt",
+        ] {
+            assert!(!named_like_package(Path::new(not)), "{not}");
+        }
+    }
+}
