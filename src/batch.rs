@@ -302,10 +302,13 @@ fn is_app_bundle(dir: &Path) -> bool {
 }
 
 /// Directories a walk does not enter: hidden ones (.git, .gradle, .idea…) and
-/// `node_modules` hold tools' caches and other people's files, not the build.
+/// `node_modules` hold tools' caches and other people's files, not the build; a macOS
+/// bundle (an app, a framework, a dSYM: `Contents/Info.plist`) is no package appfiling
+/// reads, and the provisioning profile inside a macOS app is not an iOS one.
 fn not_walked(dir: &Path) -> bool {
     dir.file_name()
         .is_some_and(|name| name.as_encoded_bytes().starts_with(b".") || name == "node_modules")
+        || dir.join("Contents").join(crate::ios::INFO_PLIST).is_file()
 }
 
 fn walk(dir: &Path, inputs: &mut Vec<Input>) {
@@ -327,7 +330,9 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>) {
             if not_walked(&path) {
                 continue;
             }
-            if is_app_bundle(&path) {
+            // A folder named `*.app` that is no bundle is a damaged one: an error, not
+            // a folder to search.
+            if is_app_bundle(&path) || crate::sniff::named_like_package(&path) {
                 inputs.push(Input { path, named: false });
             } else {
                 walk(&path, inputs);
@@ -416,12 +421,22 @@ mod tests {
             std::fs::create_dir_all(dir.join(skipped)).unwrap();
             std::fs::write(dir.join(skipped).join("y.apk"), b"x").unwrap();
         }
-        // An Xcode source folder (an Info.plist, no executable) is walked into.
+        // An Xcode source folder (an Info.plist, no executable) is walked into; a macOS
+        // app is not; a folder named .app without Info.plist is an input (a damaged one).
         std::fs::create_dir_all(dir.join("d/Sample")).unwrap();
         std::fs::write(dir.join("d/Sample/Info.plist"), b"x").unwrap();
+        std::fs::create_dir_all(dir.join("d/Mac.app/Contents")).unwrap();
+        std::fs::write(dir.join("d/Mac.app/Contents/Info.plist"), b"x").unwrap();
+        std::fs::write(
+            dir.join("d/Mac.app/Contents/embedded.provisionprofile"),
+            b"x",
+        )
+        .unwrap();
+        std::fs::create_dir_all(dir.join("d/Damaged.app/Frameworks")).unwrap();
+        std::fs::write(dir.join("d/Damaged.app/Frameworks/x"), b"x").unwrap();
         let named = dir.join("c.txt");
         let (inputs, directories) = collect_inputs(&[dir.clone(), named.clone()]);
-        assert_eq!(directories, [(dir.clone(), 0..4)]);
+        assert_eq!(directories, [(dir.clone(), 0..5)]);
         let found: Vec<(PathBuf, bool)> = inputs.into_iter().map(|i| (i.path, i.named)).collect();
         assert_eq!(
             found,
@@ -429,6 +444,7 @@ mod tests {
                 (dir.join("a/z.apk"), false),
                 (dir.join("b/Sample.app"), false),
                 (dir.join("c.txt"), false),
+                (dir.join("d/Damaged.app"), false),
                 (dir.join("d/Sample/Info.plist"), false),
                 (named, true),
             ]

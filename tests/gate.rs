@@ -224,6 +224,30 @@ fn xcode_tree(root: &Path) -> PathBuf {
         &root.join("build/Sample/AppDelegate.swift"),
         b"import UIKit\n",
     );
+    // The macOS build of the same app: a bundle appfiling does not read, with a development
+    // profile for the same Bundle ID inside. Not entered, not counted.
+    let mac = root.join("build/macos/Build/Products/Release/Sample.app/Contents");
+    write(
+        &mac.join("Info.plist"),
+        br#"<?xml version="1.0" encoding="UTF-8"?>
+<plist version="1.0">
+<dict>
+	<key>CFBundleExecutable</key>
+	<string>Sample</string>
+	<key>CFBundleIdentifier</key>
+	<string>dev.appfiling.sample</string>
+</dict>
+</plist>
+"#,
+    );
+    write(
+        &mac.join("MacOS/Sample"),
+        b"\xcf\xfa\xed\xfe\x0c\x00\x00\x01",
+    );
+    copy(
+        "ios/sample-development.mobileprovision",
+        &mac.join("embedded.provisionprofile"),
+    );
     root.join("build")
 }
 
@@ -398,10 +422,19 @@ fn a_damaged_package_in_a_directory_fails_the_gate() {
         write(&dir.join(name), bytes);
     }
     large(&dir.join("huge.p12"), b"0\x82");
+    // An .app folder without its Info.plist.
+    write(
+        &dir.join("Broken.app/Frameworks/x.dylib"),
+        b"\xcf\xfa\xed\xfe",
+    );
     let out = check(&record(&root, "sample-v1v2v3-rsa.apk"), &dir);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(3), "{err}");
-    for (name, _, words) in damaged {
+    let damaged = damaged
+        .into_iter()
+        .map(|(name, _, words)| (name, words))
+        .chain([("Broken.app", "a directory without Info.plist")]);
+    for (name, words) in damaged {
         let line = err
             .lines()
             .find(|line| line.contains(&*dir.join(name).to_string_lossy()))
@@ -411,7 +444,7 @@ fn a_damaged_package_in_a_directory_fails_the_gate() {
     assert!(err.contains("huge.p12: the file is"), "{err}");
     assert_eq!(
         err.lines().last().unwrap(),
-        "appfiling: 1 package, 0 warnings, 5 errors, 0 drifted",
+        "appfiling: 1 package, 0 warnings, 6 errors, 0 drifted",
         "{err}"
     );
     let codes: Vec<Value> = lines(&out)
@@ -421,6 +454,7 @@ fn a_damaged_package_in_a_directory_fails_the_gate() {
     assert_eq!(
         codes,
         [
+            "not_a_package",
             "not_a_package",
             "not_a_zip",
             "not_a_package",
