@@ -302,13 +302,16 @@ fn is_app_bundle(dir: &Path) -> bool {
 }
 
 /// Directories a walk does not enter: hidden ones (.git, .gradle, .idea…) and
-/// `node_modules` hold tools' caches and other people's files, not the build; a macOS
-/// bundle (an app, a framework, a dSYM: `Contents/Info.plist`) is no package appfiling
-/// reads, and the provisioning profile inside a macOS app is not an iOS one.
+/// `node_modules` hold tools' caches and other people's files, not the build; the build
+/// tools' `intermediates` (Gradle's, hvigor's; Xcode's `Intermediates.noindex`) hold
+/// unsigned resource packages (`resources-release.ap_`) and bundles on their way to the
+/// outputs; a macOS bundle (an app, a framework, a dSYM: `Contents/Info.plist`) is no
+/// package appfiling reads, and the provisioning profile in a macOS app is not an iOS one.
 fn not_walked(dir: &Path) -> bool {
-    dir.file_name()
-        .is_some_and(|name| name.as_encoded_bytes().starts_with(b".") || name == "node_modules")
-        || dir.join("Contents").join(crate::ios::INFO_PLIST).is_file()
+    const NOT_WALKED: [&str; 3] = ["node_modules", "intermediates", "Intermediates.noindex"];
+    dir.file_name().is_some_and(|name| {
+        name.as_encoded_bytes().starts_with(b".") || NOT_WALKED.iter().any(|not| name == *not)
+    }) || dir.join("Contents").join(crate::ios::INFO_PLIST).is_file()
 }
 
 fn walk(dir: &Path, inputs: &mut Vec<Input>) {
@@ -417,7 +420,12 @@ mod tests {
         std::fs::write(dir.join("a/z.apk"), b"x").unwrap();
         std::fs::write(dir.join("c.txt"), b"x").unwrap();
         // Not entered: hidden directories and node_modules.
-        for skipped in [".git/objects", ".gradle", "node_modules/sdk"] {
+        for skipped in [
+            ".git/objects",
+            ".gradle",
+            "node_modules/sdk",
+            "build/intermediates",
+        ] {
             std::fs::create_dir_all(dir.join(skipped)).unwrap();
             std::fs::write(dir.join(skipped).join("y.apk"), b"x").unwrap();
         }

@@ -95,10 +95,11 @@ fn paths(root: &Path, out: &Output) -> Vec<String> {
         .collect()
 }
 
-/// app/build as Gradle leaves it after `assembleRelease` with R8 and a native library.
+/// An Android module, app/, as Gradle leaves it after `assembleRelease` with R8 and a
+/// native library.
 fn gradle_tree(root: &Path) -> PathBuf {
-    let build = root.join("app/build");
-    let release = build.join("outputs/apk/release");
+    let app = root.join("app");
+    let release = app.join("build/outputs/apk/release");
     copy("sample-v1v2v3-rsa.apk", &release.join("app-release.apk"));
     write(
         &release.join("output-metadata.json"),
@@ -127,21 +128,47 @@ fn gradle_tree(root: &Path) -> PathBuf {
     // APK Signature Scheme v4's file, beside the APK it signs.
     write(&release.join("app-release.apk.idsig"), b"\x02\x00\x00\x00");
     large(
-        &build.join("outputs/mapping/release/mapping.txt"),
+        &app.join("build/outputs/mapping/release/mapping.txt"),
         b"# compiler: R8\n# compiler_version: 8.5.35\n# min_api: 24\n\
           dev.appfiling.sample.MainActivity -> dev.appfiling.sample.MainActivity:\n",
+    );
+    let elf = b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x03\x00\xb7\x00";
+    write(
+        &app.join("build/outputs/native-debug-symbols/release/native-debug-symbols.zip"),
+        &common::zip_of(&[("arm64-v8a/libnative.so.dbg", elf)], true),
     );
     // A React Native source map: JSON, which a HarmonyOS profile is too, over the limit
     // up to which profiles are read.
     large(
-        &build.join("generated/sourcemaps/react/release/index.android.bundle.map"),
+        &app.join("build/generated/sourcemaps/react/release/index.android.bundle.map"),
         br#"{"version":3,"sources":["#,
     );
+    // Intermediates, not walked: the resource package aapt2 links (an APK with a manifest,
+    // unsigned) and the native library before stripping.
+    let resources: Vec<(String, Vec<u8>)> =
+        common::zip_entries(&std::fs::read(sample_path("sample-v1v2v3-rsa.apk")).unwrap())
+            .into_iter()
+            .filter(|(name, _)| !name.starts_with("META-INF/") && !name.ends_with(".dex"))
+            .collect();
     write(
-        &build.join("intermediates/merged_native_libs/release/out/lib/arm64-v8a/libnative.so"),
-        b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x03\x00\xb7\x00",
+        &app.join("build/intermediates/processed_res/release/out/resources-release.ap_"),
+        &common::zip_of(&resources, true),
     );
-    build
+    write(
+        &app.join("build/intermediates/merged_native_libs/release/out/lib/arm64-v8a/libnative.so"),
+        elf,
+    );
+    // The module's sources.
+    write(&app.join("src/main/jniLibs/arm64-v8a/libnative.so"), elf);
+    write(
+        &app.join("src/main/AndroidManifest.xml"),
+        br#"<?xml version="1.0" encoding="utf-8"?>
+<manifest xmlns:android="http://schemas.android.com/apk/res/android">
+    <application android:label="@string/app_name" />
+</manifest>
+"#,
+    );
+    app
 }
 
 /// build/ as `xcodebuild -exportArchive` leaves it, beside the app's source folder.
@@ -274,8 +301,8 @@ fn build_output_holds_one_package_and_the_gate_sees_only_it() {
             "sample-v1v2v3-rsa.apk",
             &other_key,
             "certificate_sha256",
-            "outputs/apk/release/app-release.apk",
-            "5 other files skipped",
+            "build/outputs/apk/release/app-release.apk",
+            "7 other files skipped",
         ),
         (
             &xcode,
