@@ -37,10 +37,10 @@ pub enum Outcome {
 #[derive(Debug, Clone)]
 pub struct Batch {
     inputs: Vec<Input>,
-    /// Each directory named on the command line and the inputs found in it: one in which
+    /// Each directory named on the command line and what its walk found: one in which
     /// no package is found is an error of its own (an empty or mistyped build folder
     /// must not pass a gate).
-    directories: Vec<(PathBuf, std::ops::Range<usize>)>,
+    directories: Vec<Searched>,
     /// More than one path, or a directory.
     many: bool,
 }
@@ -128,18 +128,38 @@ impl Batch {
     }
 
     /// An error for each named directory in which nothing was found: no package, and no
-    /// file that claimed to be one.
+    /// file that claimed to be one. It names the directories the walk passed over, where
+    /// the package may be.
     fn empty_directories(&self, found: &[bool]) -> Vec<Outcome> {
         self.directories
             .iter()
-            .filter(|(_, range)| !found.get(range.clone()).unwrap_or_default().contains(&true))
-            .map(|(dir, range)| {
-                let kind = ErrorKind::NotAPackage(match range.len() {
-                    0 => "no package found in the directory: it holds no file".to_string(),
+            .filter(|searched| {
+                !found
+                    .get(searched.inputs.clone())
+                    .unwrap_or_default()
+                    .contains(&true)
+            })
+            .map(|searched| {
+                let mut why = match searched.inputs.len() {
+                    0 if searched.passed_over.is_empty() => {
+                        "no package found in the directory: it holds no file".to_string()
+                    }
+                    0 => "no package found in the directory: no file was read in it".to_string(),
                     1 => "no package found in the directory: its one file is none".to_string(),
                     n => format!("no package found in the directory among its {n} files"),
-                });
-                Outcome::Error(kind.at(dir).entry())
+                };
+                if let Some(first) = searched.passed_over.first() {
+                    let first = first.strip_prefix(&searched.dir).unwrap_or(first).display();
+                    let more = match searched.passed_over.len().saturating_sub(1) {
+                        0 => String::new(),
+                        n => format!(" and {n} more"),
+                    };
+                    why += &format!(
+                        "; not searched: {first}{more} (hidden directories, node_modules, \
+                         build intermediates and macOS bundles are skipped: name one to search it)"
+                    );
+                }
+                Outcome::Error(ErrorKind::NotAPackage(why).at(&searched.dir).entry())
             })
             .collect()
     }
@@ -271,9 +291,18 @@ impl<'a> From<&'a ErrorEntry> for ErrorLine<'a> {
     }
 }
 
-/// The inputs under `paths` (see `Batch::collect`), and the range of them each named
-/// directory holds.
-type Collected = (Vec<Input>, Vec<(PathBuf, std::ops::Range<usize>)>);
+/// A directory named on the command line, walked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Searched {
+    dir: PathBuf,
+    /// The inputs found in it, as a range of the batch's.
+    inputs: std::ops::Range<usize>,
+    /// The directories under it the walk did not enter (`not_walked`).
+    passed_over: Vec<PathBuf>,
+}
+
+/// The inputs under `paths` (see `Batch::collect`), and what each named directory holds.
+type Collected = (Vec<Input>, Vec<Searched>);
 
 fn collect_inputs<P: AsRef<Path>>(paths: &[P]) -> Collected {
     let mut inputs = Vec::new();
@@ -282,10 +311,15 @@ fn collect_inputs<P: AsRef<Path>>(paths: &[P]) -> Collected {
         let path = path.as_ref();
         if path.is_dir() && !is_app_bundle(path) {
             let start = inputs.len();
-            walk(path, &mut inputs);
+            let mut passed_over = Vec::new();
+            walk(path, &mut inputs, &mut passed_over);
             // An unreadable directory is already an input of its own, reported as such.
             if !matches!(inputs.get(start..), Some([only]) if only.named) {
-                directories.push((path.to_path_buf(), start..inputs.len()));
+                directories.push(Searched {
+                    dir: path.to_path_buf(),
+                    inputs: start..inputs.len(),
+                    passed_over,
+                });
             }
         } else {
             inputs.push(Input {
@@ -314,7 +348,7 @@ fn not_walked(dir: &Path) -> bool {
     }) || dir.join("Contents").join(crate::ios::INFO_PLIST).is_file()
 }
 
-fn walk(dir: &Path, inputs: &mut Vec<Input>) {
+fn walk(dir: &Path, inputs: &mut Vec<Input>, passed_over: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         // An unreadable directory is reported like an unreadable file.
         inputs.push(Input {
@@ -331,6 +365,7 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>) {
         };
         if meta.is_dir() {
             if not_walked(&path) {
+                passed_over.push(path);
                 continue;
             }
             // A folder named `*.app` that is no bundle is a damaged one: an error, not
@@ -338,7 +373,7 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>) {
             if is_app_bundle(&path) || crate::sniff::named_like_package(&path) {
                 inputs.push(Input { path, named: false });
             } else {
-                walk(&path, inputs);
+                walk(&path, inputs, passed_over);
             }
         } else if meta.is_file() || (meta.is_symlink() && path.is_file()) {
             inputs.push(Input { path, named: false });
@@ -444,7 +479,22 @@ mod tests {
         std::fs::write(dir.join("d/Damaged.app/Frameworks/x"), b"x").unwrap();
         let named = dir.join("c.txt");
         let (inputs, directories) = collect_inputs(&[dir.clone(), named.clone()]);
-        assert_eq!(directories, [(dir.clone(), 0..5)]);
+        assert_eq!(
+            directories,
+            [Searched {
+                dir: dir.clone(),
+                inputs: 0..5,
+                passed_over: [
+                    ".git",
+                    ".gradle",
+                    "build/intermediates",
+                    "d/Mac.app",
+                    "node_modules"
+                ]
+                .map(|rel| dir.join(rel))
+                .to_vec(),
+            }]
+        );
         let found: Vec<(PathBuf, bool)> = inputs.into_iter().map(|i| (i.path, i.named)).collect();
         assert_eq!(
             found,

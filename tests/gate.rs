@@ -509,7 +509,7 @@ fn hidden_directories_and_node_modules_are_not_walked() {
         ".git/lfs/objects/ab/app.apk",
         ".gradle/caches/app.apk",
         ".idea/broken.apk",
-        "node_modules/some-sdk/android/app.apk",
+        "node_modules/some-sdk/android/.build/app.apk",
     ] {
         copy("sample-v2-ec.apk", &project.join(hidden));
     }
@@ -527,5 +527,19 @@ fn hidden_directories_and_node_modules_are_not_walked() {
     let out = check(&filed, &project.join(".gradle"));
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert_eq!(paths(&project, &out), [".gradle/caches/app.apk"]);
+    // A directory whose packages are all in a directory not walked: nothing found, and the
+    // error says where the walk did not look.
+    let node = project.join("node_modules");
+    let out = check(&filed, &node);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{}: not a package appfiling reads: no package found in the directory: no file was \
+             read in it; not searched: some-sdk/android/.build (hidden directories, node_modules",
+            node.display()
+        )),
+        "{err}"
+    );
     let _ = std::fs::remove_dir_all(&root);
 }
