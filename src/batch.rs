@@ -70,8 +70,9 @@ impl Batch {
     /// Every input under `paths`: files as given; directories walked recursively in name
     /// order, an iOS `.app` bundle taken as one input (`sniff::directory` says which
     /// folders are one: an Xcode source folder or an .xcarchive is walked into), hidden
-    /// directories and `node_modules` not entered. Symbolic links to directories are not
-    /// followed, so a link cycle cannot loop.
+    /// directories, `node_modules`, build intermediates and macOS bundles not entered
+    /// (`not_walked`; named on the command line, such a directory is walked). Symbolic
+    /// links to directories are not followed, so a link cycle cannot loop.
     pub fn collect<P: AsRef<Path>>(paths: &[P]) -> Self {
         let (inputs, directories) = collect_inputs(paths);
         let single_file = paths.len() == 1 && matches!(inputs.as_slice(), [only] if only.named);
@@ -454,7 +455,7 @@ mod tests {
         std::fs::write(dir.join("b/Sample.app/inner"), b"x").unwrap();
         std::fs::write(dir.join("a/z.apk"), b"x").unwrap();
         std::fs::write(dir.join("c.txt"), b"x").unwrap();
-        // Not entered: hidden directories and node_modules.
+        // Not entered: hidden directories, node_modules, build intermediates.
         for skipped in [
             ".git/objects",
             ".gradle",
