@@ -251,6 +251,27 @@ fn xcode_tree(root: &Path) -> PathBuf {
         &root.join("build/Sample/AppDelegate.swift"),
         b"import UIKit\n",
     );
+    // A framework Xcode built beside the app: an Info.plist and an executable, no app.
+    let framework = root.join("build/Build/Products/Release-iphoneos/Pods_Sample.framework");
+    write(
+        &framework.join("Info.plist"),
+        br#"<?xml version="1.0" encoding="UTF-8"?>
+<plist version="1.0">
+<dict>
+	<key>CFBundleExecutable</key>
+	<string>Pods_Sample</string>
+	<key>CFBundleIdentifier</key>
+	<string>org.cocoapods.Pods-Sample</string>
+	<key>CFBundlePackageType</key>
+	<string>FMWK</string>
+</dict>
+</plist>
+"#,
+    );
+    write(
+        &framework.join("Pods_Sample"),
+        b"\xcf\xfa\xed\xfe\x0c\x00\x00\x01",
+    );
     // The macOS build of the same app: a bundle appfiling does not read, with a development
     // profile for the same Bundle ID inside. Not entered, not counted.
     let mac = root.join("build/macos/Build/Products/Release/Sample.app/Contents");
@@ -310,7 +331,7 @@ fn build_output_holds_one_package_and_the_gate_sees_only_it() {
             &other_id,
             "package_name",
             "export/Sample.ipa",
-            "5 other files skipped",
+            "7 other files skipped",
         ),
     ] {
         let out = check(&record(&root, filed), dir);

@@ -198,14 +198,28 @@ fn looks_like_pfx(bytes: &[u8]) -> bool {
         .is_some_and(|version| version.tag == ber::TAG_INTEGER && version.content == [3])
 }
 
+/// Apple bundles that hold an Info.plist and an executable but are no app: frameworks,
+/// app extensions, plug-ins, test bundles.
+const NOT_APP_BUNDLES: [&str; 6] = ["framework", "appex", "bundle", "xctest", "plugin", "xpc"];
+
 /// A folder is an unpacked .app when it holds Info.plist and is one: named `*.app`, or
 /// holding the executable its Info.plist names. An Xcode source folder (`MyApp/` with
-/// its Info.plist and sources) is neither.
+/// its Info.plist and sources) is neither; a framework (`Pods_MyApp.framework`) is
+/// another kind of bundle.
 pub(crate) fn directory(dir: &Path) -> Result<Hint<'static>, ErrorKind> {
     if !dir.join(ios::INFO_PLIST).is_file() {
         return Err(ErrorKind::NotAPackage(
             "a directory without Info.plist: not an .app bundle".into(),
         ));
+    }
+    if let Some(kind) = dir
+        .extension()
+        .and_then(|extension| extension.to_str())
+        .filter(|extension| NOT_APP_BUNDLES.contains(extension))
+    {
+        return Err(ErrorKind::NotAPackage(format!(
+            "a .{kind} bundle, not an .app bundle"
+        )));
     }
     if dir.extension().is_some_and(|e| e == "app") || ios::has_executable(dir) {
         return Ok(Hint::IosAppDir);
