@@ -376,7 +376,12 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>, passed_over: &mut Vec<PathBuf>) {
             } else {
                 walk(&path, inputs, passed_over);
             }
-        } else if meta.is_file() || (meta.is_symlink() && path.is_file()) {
+        } else if meta.is_file()
+            // A link to a file, or one named like a package (to a bundle, or dangling: an
+            // error then, not a package that silently went missing).
+            || (meta.is_symlink()
+                && (path.is_file() || crate::sniff::named_like_package(&path)))
+        {
             inputs.push(Input { path, named: false });
         }
     }

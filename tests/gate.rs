@@ -564,3 +564,31 @@ fn hidden_directories_and_node_modules_are_not_walked() {
     );
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// A link named like a package whose target is gone (a `latest.apk` left pointing at a
+/// deleted build) is an error, not a package that silently went missing.
+#[cfg(unix)]
+#[test]
+fn a_dangling_link_named_like_a_package_fails_the_gate() {
+    let root = root("dangling");
+    let dir = root.join("release");
+    copy("sample-v1v2v3-rsa.apk", &dir.join("app-release.apk"));
+    std::os::unix::fs::symlink(dir.join("gone.apk"), dir.join("latest.apk")).unwrap();
+    std::os::unix::fs::symlink(dir.join("gone.txt"), dir.join("notes.txt")).unwrap();
+    let out = check(&record(&root, "sample-v1v2v3-rsa.apk"), &dir);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{}: cannot read the file",
+            dir.join("latest.apk").display()
+        )),
+        "{err}"
+    );
+    assert_eq!(
+        err.lines().last().unwrap(),
+        "appfiling: 1 package, 0 warnings, 1 error, 0 drifted",
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&root);
+}
