@@ -391,6 +391,9 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>, passed_over: &mut Vec<PathBuf>) {
 /// proves it: one that is not recognised (no package, a zip that does not open, too large
 /// for a profile) is skipped, unless its name claims a package type (`.apk`, `.ipa`…).
 fn inspect_input(input: &Input, options: &Options) -> Outcome {
+    if !input.named && has_signed_twin(&input.path) {
+        return Outcome::Skipped(input.path.clone());
+    }
     match inspect_path(&input.path, options) {
         Ok(package) => Outcome::Package(Box::new(package)),
         Err(e)
@@ -402,6 +405,22 @@ fn inspect_input(input: &Input, options: &Options) -> Outcome {
         }
         Err(e) => Outcome::Error(e.entry()),
     }
+}
+
+/// Whether `path` is the unsigned build its signed twin was made from, beside it: hvigor
+/// leaves `entry-default-unsigned.hap` next to `entry-default-signed.hap`. The unsigned
+/// one is not what ships; alone (no signing configured), it is read, and fails a gate.
+fn has_signed_twin(path: &Path) -> bool {
+    let (Some(stem), Some(extension)) = (
+        path.file_stem().and_then(|stem| stem.to_str()),
+        path.extension().and_then(|extension| extension.to_str()),
+    ) else {
+        return false;
+    };
+    stem.strip_suffix("-unsigned").is_some_and(|base| {
+        path.with_file_name(format!("{base}-signed.{extension}"))
+            .is_file()
+    })
 }
 
 /// The errors that say a file is not a package, rather than a package that is broken.
@@ -522,6 +541,24 @@ mod tests {
                 named: false
             }]
         );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn an_unsigned_build_beside_its_signed_twin_is_passed_over() {
+        let dir = std::env::temp_dir().join(format!("appfiling-twin-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for name in [
+            "entry-default-signed.hap",
+            "entry-default-unsigned.hap",
+            "app-release-unsigned.apk",
+        ] {
+            std::fs::write(dir.join(name), b"x").unwrap();
+        }
+        assert!(has_signed_twin(&dir.join("entry-default-unsigned.hap")));
+        assert!(!has_signed_twin(&dir.join("entry-default-signed.hap")));
+        // Alone, an unsigned build is read (and fails a gate as unsigned).
+        assert!(!has_signed_twin(&dir.join("app-release-unsigned.apk")));
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -592,3 +592,46 @@ fn a_dangling_link_named_like_a_package_fails_the_gate() {
     );
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// hvigor leaves the unsigned HAP beside the signed one it made: the unsigned one is not
+/// what ships, and is skipped; alone, it is read, and fails the gate as unsigned.
+#[test]
+fn an_unsigned_build_beside_its_signed_twin_is_skipped() {
+    let root = root("twins");
+    let outputs = root.join("entry/build/default/outputs/default");
+    copy(
+        "harmony/sample.hap",
+        &outputs.join("entry-default-signed.hap"),
+    );
+    // The same entries, rewritten: no signing block.
+    let entries = common::zip_entries(&std::fs::read(sample_path("harmony/sample.hap")).unwrap());
+    write(
+        &outputs.join("entry-default-unsigned.hap"),
+        &common::zip_of(&entries, true),
+    );
+    write(
+        &outputs.join("pack.info"),
+        br#"{"summary":{"app":{"bundleName":"dev.appfiling.sample"}}}"#,
+    );
+    let filed = record(&root, "harmony/sample.hap");
+    let out = check(&filed, &outputs);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_eq!(paths(&outputs, &out), ["entry-default-signed.hap"], "{err}");
+    assert_eq!(
+        err.lines().last().unwrap(),
+        "appfiling: 1 package, 1 warning, 0 errors, 0 drifted, 2 other files skipped",
+        "{err}"
+    );
+    std::fs::remove_file(outputs.join("entry-default-signed.hap")).unwrap();
+    let out = check(&filed, &outputs);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(
+        paths(&outputs, &out),
+        ["entry-default-unsigned.hap"],
+        "{err}"
+    );
+    assert_eq!(lines(&out)[0]["differences"][0]["found"], "(unsigned)");
+    let _ = std::fs::remove_dir_all(&root);
+}
