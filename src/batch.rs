@@ -389,7 +389,8 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>, passed_over: &mut Vec<PathBuf>) {
 
 /// Reads one input. A file found in a directory is a package only when its content
 /// proves it: one that is not recognised (no package, a zip that does not open, too large
-/// for a profile) is skipped, unless its name claims a package type (`.apk`, `.ipa`…).
+/// for a profile) is skipped, unless its name claims a package type (`.apk`, `.ipa`…);
+/// an unsigned build beside its signed twin is skipped unread.
 fn inspect_input(input: &Input, options: &Options) -> Outcome {
     if !input.named && has_signed_twin(&input.path) {
         return Outcome::Skipped(input.path.clone());
