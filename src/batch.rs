@@ -18,7 +18,8 @@ pub(crate) const WORKER_STACK_SIZE: usize = 8 << 20;
 pub(crate) struct Input {
     pub(crate) path: PathBuf,
     /// Named on the command line rather than found in a directory: a file found in a
-    /// directory that is no package at all is skipped, a named one is an error.
+    /// directory that is no package at all, nor named like one, is skipped; a named one is
+    /// an error.
     pub(crate) named: bool,
 }
 
@@ -27,7 +28,8 @@ pub(crate) struct Input {
 pub enum Outcome {
     Package(Box<PackageReport>),
     Error(ErrorEntry),
-    /// Found in a directory and not a package (a README, an image…).
+    /// Found in a directory, not a package and not named like one (a README, a
+    /// mapping.txt, Gradle's output-metadata.json…).
     Skipped(PathBuf),
 }
 
@@ -35,10 +37,10 @@ pub enum Outcome {
 #[derive(Debug, Clone)]
 pub struct Batch {
     inputs: Vec<Input>,
-    /// Each directory named on the command line and the inputs found in it: one in which
+    /// Each directory named on the command line and what its walk found: one in which
     /// no package is found is an error of its own (an empty or mistyped build folder
     /// must not pass a gate).
-    directories: Vec<(PathBuf, std::ops::Range<usize>)>,
+    directories: Vec<Searched>,
     /// More than one path, or a directory.
     many: bool,
 }
@@ -66,8 +68,11 @@ pub struct Finished {
 
 impl Batch {
     /// Every input under `paths`: files as given; directories walked recursively in name
-    /// order, an iOS `.app` bundle (a directory with Info.plist) taken as one input.
-    /// Symbolic links to directories are not followed, so a link cycle cannot loop.
+    /// order, an iOS `.app` bundle taken as one input (`sniff::directory` says which
+    /// folders are one: an Xcode source folder or an .xcarchive is walked into), hidden
+    /// directories, `node_modules`, build intermediates and macOS bundles not entered
+    /// (`not_walked`; named on the command line, such a directory is walked). Symbolic
+    /// links to directories are not followed, so a link cycle cannot loop.
     pub fn collect<P: AsRef<Path>>(paths: &[P]) -> Self {
         let (inputs, directories) = collect_inputs(paths);
         let single_file = paths.len() == 1 && matches!(inputs.as_slice(), [only] if only.named);
@@ -124,18 +129,38 @@ impl Batch {
     }
 
     /// An error for each named directory in which nothing was found: no package, and no
-    /// file that claimed to be one.
+    /// file that claimed to be one. It names the directories the walk passed over, where
+    /// the package may be.
     fn empty_directories(&self, found: &[bool]) -> Vec<Outcome> {
         self.directories
             .iter()
-            .filter(|(_, range)| !found.get(range.clone()).unwrap_or_default().contains(&true))
-            .map(|(dir, range)| {
-                let kind = ErrorKind::NotAPackage(match range.len() {
-                    0 => "no package found in the directory: it holds no file".to_string(),
+            .filter(|searched| {
+                !found
+                    .get(searched.inputs.clone())
+                    .unwrap_or_default()
+                    .contains(&true)
+            })
+            .map(|searched| {
+                let mut why = match searched.inputs.len() {
+                    0 if searched.passed_over.is_empty() => {
+                        "no package found in the directory: it holds no file".to_string()
+                    }
+                    0 => "no package found in the directory: no file was read in it".to_string(),
                     1 => "no package found in the directory: its one file is none".to_string(),
                     n => format!("no package found in the directory among its {n} files"),
-                });
-                Outcome::Error(kind.at(dir).entry())
+                };
+                if let Some(first) = searched.passed_over.first() {
+                    let first = first.strip_prefix(&searched.dir).unwrap_or(first).display();
+                    let more = match searched.passed_over.len().saturating_sub(1) {
+                        0 => String::new(),
+                        n => format!(" and {n} more"),
+                    };
+                    why += &format!(
+                        "; not searched: {first}{more} (hidden directories, node_modules, \
+                         build intermediates and macOS bundles are skipped: name one to search it)"
+                    );
+                }
+                Outcome::Error(ErrorKind::NotAPackage(why).at(&searched.dir).entry())
             })
             .collect()
     }
@@ -267,9 +292,18 @@ impl<'a> From<&'a ErrorEntry> for ErrorLine<'a> {
     }
 }
 
-/// The inputs under `paths` (see `Batch::collect`), and the range of them each named
-/// directory holds.
-type Collected = (Vec<Input>, Vec<(PathBuf, std::ops::Range<usize>)>);
+/// A directory named on the command line, walked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Searched {
+    dir: PathBuf,
+    /// The inputs found in it, as a range of the batch's.
+    inputs: std::ops::Range<usize>,
+    /// The directories under it the walk did not enter (`not_walked`).
+    passed_over: Vec<PathBuf>,
+}
+
+/// The inputs under `paths` (see `Batch::collect`), and what each named directory holds.
+type Collected = (Vec<Input>, Vec<Searched>);
 
 fn collect_inputs<P: AsRef<Path>>(paths: &[P]) -> Collected {
     let mut inputs = Vec::new();
@@ -278,10 +312,15 @@ fn collect_inputs<P: AsRef<Path>>(paths: &[P]) -> Collected {
         let path = path.as_ref();
         if path.is_dir() && !is_app_bundle(path) {
             let start = inputs.len();
-            walk(path, &mut inputs);
+            let mut passed_over = Vec::new();
+            walk(path, &mut inputs, &mut passed_over);
             // An unreadable directory is already an input of its own, reported as such.
             if !matches!(inputs.get(start..), Some([only]) if only.named) {
-                directories.push((path.to_path_buf(), start..inputs.len()));
+                directories.push(Searched {
+                    dir: path.to_path_buf(),
+                    inputs: start..inputs.len(),
+                    passed_over,
+                });
             }
         } else {
             inputs.push(Input {
@@ -294,10 +333,23 @@ fn collect_inputs<P: AsRef<Path>>(paths: &[P]) -> Collected {
 }
 
 fn is_app_bundle(dir: &Path) -> bool {
-    dir.join("Info.plist").is_file()
+    crate::sniff::directory(dir).is_ok()
 }
 
-fn walk(dir: &Path, inputs: &mut Vec<Input>) {
+/// Directories a walk does not enter: hidden ones (.git, .gradle, .idea…) and
+/// `node_modules` hold tools' caches and other people's files, not the build; the build
+/// tools' `intermediates` (Gradle's, hvigor's; Xcode's `Intermediates.noindex`) hold
+/// unsigned resource packages (`resources-release.ap_`) and bundles on their way to the
+/// outputs; a macOS bundle (an app, a framework, a dSYM: `Contents/Info.plist`) is no
+/// package appfiling reads, and the provisioning profile in a macOS app is not an iOS one.
+fn not_walked(dir: &Path) -> bool {
+    const NOT_WALKED: [&str; 3] = ["node_modules", "intermediates", "Intermediates.noindex"];
+    dir.file_name().is_some_and(|name| {
+        name.as_encoded_bytes().starts_with(b".") || NOT_WALKED.iter().any(|not| name == *not)
+    }) || dir.join("Contents").join(crate::ios::INFO_PLIST).is_file()
+}
+
+fn walk(dir: &Path, inputs: &mut Vec<Input>, passed_over: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         // An unreadable directory is reported like an unreadable file.
         inputs.push(Input {
@@ -313,26 +365,71 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>) {
             continue;
         };
         if meta.is_dir() {
-            if is_app_bundle(&path) {
+            if not_walked(&path) {
+                passed_over.push(path);
+                continue;
+            }
+            // A folder named `*.app` that is no bundle is a damaged one: an error, not
+            // a folder to search.
+            if is_app_bundle(&path) || crate::sniff::named_like_package(&path) {
                 inputs.push(Input { path, named: false });
             } else {
-                walk(&path, inputs);
+                walk(&path, inputs, passed_over);
             }
-        } else if meta.is_file() || (meta.is_symlink() && path.is_file()) {
+        } else if meta.is_file()
+            // A link to a file, or one named like a package (to a bundle, or dangling: an
+            // error then, not a package that silently went missing).
+            || (meta.is_symlink()
+                && (path.is_file() || crate::sniff::named_like_package(&path)))
+        {
             inputs.push(Input { path, named: false });
         }
     }
 }
 
-/// Reads one input.
+/// Reads one input. A file found in a directory is a package only when its content
+/// proves it: one that is not recognised (no package, a zip that does not open, too large
+/// for a profile) is skipped, unless its name claims a package type (`.apk`, `.ipa`…);
+/// an unsigned build beside its signed twin is skipped unread.
 fn inspect_input(input: &Input, options: &Options) -> Outcome {
+    if !input.named && has_signed_twin(&input.path) {
+        return Outcome::Skipped(input.path.clone());
+    }
     match inspect_path(&input.path, options) {
         Ok(package) => Outcome::Package(Box::new(package)),
-        Err(e) if !input.named && matches!(e.kind, ErrorKind::NotAPackage(_)) => {
+        Err(e)
+            if !input.named
+                && unrecognised(&e.kind)
+                && !crate::sniff::named_like_package(&input.path) =>
+        {
             Outcome::Skipped(e.path)
         }
         Err(e) => Outcome::Error(e.entry()),
     }
+}
+
+/// Whether `path` is the unsigned build its signed twin was made from, beside it: hvigor
+/// leaves `entry-default-unsigned.hap` next to `entry-default-signed.hap`. The unsigned
+/// one is not what ships; alone (no signing configured), it is read, and fails a gate.
+fn has_signed_twin(path: &Path) -> bool {
+    let (Some(stem), Some(extension)) = (
+        path.file_stem().and_then(|stem| stem.to_str()),
+        path.extension().and_then(|extension| extension.to_str()),
+    ) else {
+        return false;
+    };
+    stem.strip_suffix("-unsigned").is_some_and(|base| {
+        path.with_file_name(format!("{base}-signed.{extension}"))
+            .is_file()
+    })
+}
+
+/// The errors that say a file is not a package, rather than a package that is broken.
+fn unrecognised(kind: &ErrorKind) -> bool {
+    matches!(
+        kind,
+        ErrorKind::NotAPackage(_) | ErrorKind::NotZip(_) | ErrorKind::FileTooLarge { .. }
+    )
 }
 
 /// Reads every input on `jobs` threads; `on_done(index, outcome)` runs on the calling
@@ -383,9 +480,47 @@ mod tests {
         std::fs::write(dir.join("b/Sample.app/inner"), b"x").unwrap();
         std::fs::write(dir.join("a/z.apk"), b"x").unwrap();
         std::fs::write(dir.join("c.txt"), b"x").unwrap();
+        // Not entered: hidden directories, node_modules, build intermediates.
+        for skipped in [
+            ".git/objects",
+            ".gradle",
+            "node_modules/sdk",
+            "build/intermediates",
+        ] {
+            std::fs::create_dir_all(dir.join(skipped)).unwrap();
+            std::fs::write(dir.join(skipped).join("y.apk"), b"x").unwrap();
+        }
+        // An Xcode source folder (an Info.plist, no executable) is walked into; a macOS
+        // app is not; a folder named .app without Info.plist is an input (a damaged one).
+        std::fs::create_dir_all(dir.join("d/Sample")).unwrap();
+        std::fs::write(dir.join("d/Sample/Info.plist"), b"x").unwrap();
+        std::fs::create_dir_all(dir.join("d/Mac.app/Contents")).unwrap();
+        std::fs::write(dir.join("d/Mac.app/Contents/Info.plist"), b"x").unwrap();
+        std::fs::write(
+            dir.join("d/Mac.app/Contents/embedded.provisionprofile"),
+            b"x",
+        )
+        .unwrap();
+        std::fs::create_dir_all(dir.join("d/Damaged.app/Frameworks")).unwrap();
+        std::fs::write(dir.join("d/Damaged.app/Frameworks/x"), b"x").unwrap();
         let named = dir.join("c.txt");
         let (inputs, directories) = collect_inputs(&[dir.clone(), named.clone()]);
-        assert_eq!(directories, [(dir.clone(), 0..3)]);
+        assert_eq!(
+            directories,
+            [Searched {
+                dir: dir.clone(),
+                inputs: 0..5,
+                passed_over: [
+                    ".git",
+                    ".gradle",
+                    "build/intermediates",
+                    "d/Mac.app",
+                    "node_modules"
+                ]
+                .map(|rel| dir.join(rel))
+                .to_vec(),
+            }]
+        );
         let found: Vec<(PathBuf, bool)> = inputs.into_iter().map(|i| (i.path, i.named)).collect();
         assert_eq!(
             found,
@@ -393,9 +528,38 @@ mod tests {
                 (dir.join("a/z.apk"), false),
                 (dir.join("b/Sample.app"), false),
                 (dir.join("c.txt"), false),
+                (dir.join("d/Damaged.app"), false),
+                (dir.join("d/Sample/Info.plist"), false),
                 (named, true),
             ]
         );
+        // Named on the command line, a hidden directory is walked.
+        let (inputs, _) = collect_inputs(&[dir.join(".gradle")]);
+        assert_eq!(
+            inputs,
+            [Input {
+                path: dir.join(".gradle/y.apk"),
+                named: false
+            }]
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn an_unsigned_build_beside_its_signed_twin_is_passed_over() {
+        let dir = std::env::temp_dir().join(format!("appfiling-twin-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for name in [
+            "entry-default-signed.hap",
+            "entry-default-unsigned.hap",
+            "app-release-unsigned.apk",
+        ] {
+            std::fs::write(dir.join(name), b"x").unwrap();
+        }
+        assert!(has_signed_twin(&dir.join("entry-default-unsigned.hap")));
+        assert!(!has_signed_twin(&dir.join("entry-default-signed.hap")));
+        // Alone, an unsigned build is read (and fails a gate as unsigned).
+        assert!(!has_signed_twin(&dir.join("app-release-unsigned.apk")));
         let _ = std::fs::remove_dir_all(&dir);
     }
 

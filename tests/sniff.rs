@@ -133,6 +133,8 @@ fn non_packages_in_a_walk_are_skipped_and_counted() {
         .unwrap()
         .ends_with("app-release.apk"));
     let stderr = String::from_utf8(out.stderr).unwrap();
+    // As many as NOT_PACKAGES, but not the same: the source folder ios/MyApp is walked into
+    // (its two files skipped, not the folder), and intermediates/ is not walked at all.
     assert_eq!(
         stderr.lines().last().unwrap(),
         format!(

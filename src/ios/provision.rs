@@ -40,7 +40,12 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<ParsedProfile, PlistError> {
             )))
         }
     };
-    let dict = dictionary(&content)?;
+    // A bare plist past the limits is not known to be a profile (a large build plist found
+    // in a directory); a signed one is, and is refused as such.
+    let dict = dictionary(&content).map_err(|e| match e {
+        PlistError::Refused(reason) if signed_by.is_none() => PlistError::Invalid(reason),
+        e => e,
+    })?;
     // Any plist parses; a profile is one with a profile's keys (Xcode's
     // ExportOptions.plist, say, has none of them).
     if !PROFILE_KEYS.iter().any(|key| dict.contains_key(key)) {

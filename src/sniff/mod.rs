@@ -80,6 +80,40 @@ pub(crate) fn sniff(source: Shared<'_>) -> Result<Hint<'_>, ErrorKind> {
     small_file(bytes)
 }
 
+/// The file extensions that say "this is a package": a file found in a directory under
+/// one of these names is a package that could not be read when it is none, never a file
+/// to skip. Certificate files (.cer, .pem…) are not among them: a .pem may hold a key.
+const PACKAGE_EXTENSIONS: [&str; 17] = [
+    "apk",
+    "aab",
+    "apks",
+    "xapk",
+    "apkm",
+    "ipa",
+    "app",
+    "hap",
+    "hsp",
+    "mobileprovision",
+    "provisionprofile",
+    "p7b",
+    "jks",
+    "jceks",
+    "keystore",
+    "p12",
+    "pfx",
+];
+
+/// Whether `path`'s name claims a package type (`app-release.apk`, `MyApp.app`…).
+pub(crate) fn named_like_package(path: &Path) -> bool {
+    path.extension()
+        .and_then(|extension| extension.to_str())
+        .is_some_and(|extension| {
+            PACKAGE_EXTENSIONS
+                .iter()
+                .any(|claimed| claimed.eq_ignore_ascii_case(extension))
+        })
+}
+
 const NOT_ANY: &str = "not an APK, AAB, split set, IPA, .app, HAP, .app pack, profile, certificate, PKCS#12 file or keystore";
 
 /// What a large file that is no package looks like, for the error.
@@ -164,14 +198,28 @@ fn looks_like_pfx(bytes: &[u8]) -> bool {
         .is_some_and(|version| version.tag == ber::TAG_INTEGER && version.content == [3])
 }
 
+/// Apple bundles that hold an Info.plist and an executable but are no app: frameworks,
+/// app extensions, plug-ins, test bundles.
+const NOT_APP_BUNDLES: [&str; 6] = ["framework", "appex", "bundle", "xctest", "plugin", "xpc"];
+
 /// A folder is an unpacked .app when it holds Info.plist and is one: named `*.app`, or
 /// holding the executable its Info.plist names. An Xcode source folder (`MyApp/` with
-/// its Info.plist and sources) is neither.
+/// its Info.plist and sources) is neither; a framework (`Pods_MyApp.framework`) is
+/// another kind of bundle.
 pub(crate) fn directory(dir: &Path) -> Result<Hint<'static>, ErrorKind> {
     if !dir.join(ios::INFO_PLIST).is_file() {
         return Err(ErrorKind::NotAPackage(
             "a directory without Info.plist: not an .app bundle".into(),
         ));
+    }
+    if let Some(kind) = dir
+        .extension()
+        .and_then(|extension| extension.to_str())
+        .filter(|extension| NOT_APP_BUNDLES.contains(extension))
+    {
+        return Err(ErrorKind::NotAPackage(format!(
+            "a .{kind} bundle, not an .app bundle"
+        )));
     }
     if dir.extension().is_some_and(|e| e == "app") || ios::has_executable(dir) {
         return Ok(Hint::IosAppDir);
@@ -179,4 +227,31 @@ pub(crate) fn directory(dir: &Path) -> Result<Hint<'static>, ErrorKind> {
     Err(ErrorKind::NotAPackage(
         "a directory with an Info.plist but no executable and no .app name: a source folder, not an .app bundle".into(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_claims_a_package_by_its_extension_only() {
+        for claims in [
+            "app-release.apk",
+            "APP.IPA",
+            "entry.app",
+            "release.p12",
+            "a.b.hap",
+        ] {
+            assert!(named_like_package(Path::new(claims)), "{claims}");
+        }
+        for not in [
+            "app-release.apk.idsig",
+            "apk",
+            ".apk",
+            "cert.pem",
+            "mapping.txt",
+        ] {
+            assert!(!named_like_package(Path::new(not)), "{not}");
+        }
+    }
 }
