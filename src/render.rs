@@ -311,11 +311,15 @@ fn status_text(out: &mut String, p: &PackageReport, style: Style) {
         .iter()
         .filter(|w| w.code.severity() == Severity::Review)
         .count();
-    let note = match to_review {
+    let mut note = match to_review {
         0 => String::new(),
         1 => "; review the warning below".to_string(),
         n => format!("; review the {n} warnings below"),
     };
+    // Not seen is not said: a signature that was not checked is not called sound.
+    if p.verification.is_none() && !p.format.is_key_only() {
+        note += "; signature not checked (inspect --verify, or appfiling verify)";
+    }
     push_painted(
         out,
         "  ",

@@ -43,11 +43,20 @@ fn a_debug_build_says_under_its_values_that_it_is_not_valid_for_filing() {
 
 #[test]
 fn a_release_build_says_it_is_ready_to_file() {
-    let out = text(&["inspect", "samples/sample-v1v2v3-rsa.apk"], None);
+    let out = text(
+        &["inspect", "--verify", "samples/sample-v1v2v3-rsa.apk"],
+        None,
+    );
     assert_eq!(line_after(&out, "签名MD5值"), "  ✔ ready to file");
     assert!(!out.contains('✘'), "{out}");
+    // A signature not checked is not called sound.
+    let out = text(&["inspect", "samples/sample-v1v2v3-rsa.apk"], None);
+    assert_eq!(
+        line_after(&out, "签名MD5值"),
+        "  ✔ ready to file; signature not checked (inspect --verify, or appfiling verify)"
+    );
     // A warning to review is pointed to, the build is still ready.
-    let out = text(&["inspect", "samples/sample-v2-ec.apk"], None);
+    let out = text(&["inspect", "--verify", "samples/sample-v2-ec.apk"], None);
     assert_eq!(
         line_after(&out, "签名MD5值"),
         "  ✔ ready to file; review the warning below"
@@ -247,7 +256,7 @@ fn other_platforms_and_keystores_say_why_too() {
         line_after(&out, "签名MD5值 (SHA-1)"),
         "  ✘ not valid for filing: debug profile"
     );
-    let out = text(&["inspect", "samples/ios/sample.ipa"], None);
+    let out = text(&["inspect", "--verify", "samples/ios/sample.ipa"], None);
     assert_eq!(line_after(&out, "签名MD5值 (SHA-1)"), "  ✔ ready to file");
     // No values to show: the line comes right under the path.
     let out = Command::new(env!("CARGO_BIN_EXE_appfiling"))
