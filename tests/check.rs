@@ -368,17 +368,7 @@ fn a_directory_without_a_package_fails_the_gate() {
     let _ = std::fs::remove_dir_all(&root);
 }
 
-/// The stdout of a shell pipeline (unzip, openssl, coreutils), trimmed; it must succeed.
-fn pipeline(script: &str) -> String {
-    let out = Command::new("sh")
-        .arg("-c")
-        .arg(script)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{script}: {out:?}");
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
-}
+use common::shell as pipeline;
 
 /// What openssl says of the certificate in an APK's v1 signature block: `-modulus`,
 /// `-fingerprint -md5`… (the value after '=', without colons).

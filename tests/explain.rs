@@ -10,17 +10,7 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The stdout of a shell pipeline (unzip, openssl, coreutils), trimmed; it must succeed.
-fn sh(script: &str) -> String {
-    let out = Command::new("sh")
-        .arg("-c")
-        .arg(script)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{script}: {out:?}");
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
-}
+use common::shell as sh;
 
 /// The fingerprint openssl computes for a PEM certificate, uppercase hex without colons.
 fn openssl_fingerprint(pem: &Path, algorithm: &str) -> String {

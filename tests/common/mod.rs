@@ -413,3 +413,16 @@ pub fn zip_entries(zip: &[u8]) -> Vec<(String, Vec<u8>)> {
         })
         .collect()
 }
+
+/// The stdout of a shell pipeline run in the repository (unzip, openssl, coreutils: the
+/// independent tools), trimmed; it must succeed.
+pub fn shell(script: &str) -> String {
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{script}: {out:?}");
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
