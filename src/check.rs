@@ -244,6 +244,9 @@ struct RecordFile {
     /// `sheet --draft`: its values were not valid for filing, so it records no filing.
     #[serde(default)]
     draft: bool,
+    /// A sheet's errors: a sheet that has any was not fit to file, so it records no filing.
+    #[serde(default)]
+    errors: Vec<IgnoredAny>,
 }
 
 #[derive(Deserialize)]
@@ -304,6 +307,8 @@ pub enum RecordError {
     NoPackage,
     #[error("a draft sheet (made with `sheet --draft`) records no filing: its values were not valid for filing; make the record without --draft")]
     Draft,
+    #[error("the sheet has {0} error(s), so it was not fit to file and records no filing: make the record from the sheet that was filed (`sheet --format json` exits 0)")]
+    SheetWithErrors(usize),
 }
 
 /// The records in a sheet's JSON or an inspect report's JSON; `name` labels them.
@@ -317,6 +322,9 @@ pub fn records_from_json(json: &str, name: &str) -> Result<Vec<Filed>, RecordErr
     })?;
     if file.draft {
         return Err(RecordError::Draft);
+    }
+    if file.platforms.is_some() && !file.errors.is_empty() {
+        return Err(RecordError::SheetWithErrors(file.errors.len()));
     }
     let mut records = Vec::new();
     if let Some(platforms) = file.platforms {
@@ -463,6 +471,26 @@ pub fn check(package: &PackageReport, records: &[Filed]) -> CheckResult {
         }
         Some(record) => compare(package, record, found_name.as_deref(), &mut differences),
     }
+    let not_valid: Vec<&str> = package
+        .warnings
+        .iter()
+        .filter(|w| w.code.severity() == crate::report::Severity::NotValid)
+        .map(|w| w.message.as_str())
+        .collect();
+    if !not_valid.is_empty() {
+        // A debug or development build carries another key than the release: that is no
+        // key change to file, and the build is no release to ship.
+        for d in differences.iter_mut().filter(|d| d.meaning == KEY_CHANGED) {
+            d.meaning = "the key differs because this is not a release build (below): no 变更备案 for it; check the release build".into();
+        }
+        differences.push(Difference {
+            field: "validity",
+            filed: "a release build, valid for filing".into(),
+            found: not_valid.join("; "),
+            meaning: "this build is not valid for filing: it is not what was filed, and must not be released as it".into(),
+            kind: None,
+        });
+    }
     if let Some(verification) = package.verification.as_ref().filter(|v| !v.verified) {
         differences.push(Difference {
             field: "signature",
@@ -547,6 +575,27 @@ fn compare(
         let found = found(field);
         if normalize_hex(filed) != found {
             differences.push(wrong_value(field, filed, found, identify(filed, package)));
+        }
+    }
+    // The right certificate in the hash the platform's 签名MD5值 does not take: the
+    // portal refuses it, however well it matches.
+    let other_hash = match package.platform {
+        Platform::Android => Some(("sha1", &record.sha1, "MD5", found("md5"))),
+        Platform::Ios | Platform::Harmonyos => Some(("md5", &record.md5, "SHA-1", found("sha1"))),
+        Platform::Unknown => None,
+    };
+    if let Some((field, Some(filed), wanted, value)) = other_hash {
+        if !differences.iter().any(|d| d.field == field) {
+            differences.push(Difference {
+                field,
+                filed: filed.clone(),
+                found: value.clone(),
+                meaning: format!(
+                    "the right certificate in the wrong hash: the {} 签名MD5值 is the certificate's {wanted}, so the portal refuses the filed value; file {value}",
+                    package.platform.display_name()
+                ),
+                kind: Some(ValueKind::OtherFingerprint),
+            });
         }
     }
     // A fingerprint that is nothing in the package: the certificate changed.
@@ -692,6 +741,13 @@ mod tests {
         assert!(matches!(
             records_from_json(r#"{"draft":true,"platforms":[]}"#, "x"),
             Err(RecordError::Draft)
+        ));
+        assert!(matches!(
+            records_from_json(
+                r#"{"platforms":[],"errors":[{"field":"x","message":"y"}]}"#,
+                "x"
+            ),
+            Err(RecordError::SheetWithErrors(1))
         ));
         assert!(matches!(
             records_from_json(r#"{"packages":3}"#, "x"),

@@ -687,6 +687,7 @@ pub fn check_text(results: &[crate::check::CheckResult], style: Style) -> String
                 "sha1" => "签名MD5值 (certificate SHA-1)",
                 "public_key" => "公钥 (public key)",
                 "signature" => "signature (does it hold?)",
+                "validity" => "valid for filing?",
                 _ => "signer",
             };
             outln!(&mut out, "  {label}");

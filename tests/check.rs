@@ -689,3 +689,85 @@ fn the_public_key_of_an_against_record() {
     assert_eq!(code, 1);
     assert_eq!(difference["field"], "public_key");
 }
+
+/// A debug build is no release: the gate fails on it even when the filed value is its own
+/// key, and never calls its key a key change (no 变更备案 for a debug build).
+#[test]
+fn a_build_not_valid_for_filing_fails_the_gate_without_crying_key_change() {
+    let debug_md5 = common::shell(
+        "unzip -p samples/sample-debug.apk 'META-INF/*.RSA' | openssl pkcs7 -inform der -print_certs | openssl x509 -noout -fingerprint -md5 | cut -d= -f2 | tr -d :",
+    );
+    let own = common::appfiling(&[
+        "check",
+        "--expect-md5",
+        &debug_md5,
+        "samples/sample-debug.apk",
+    ]);
+    assert_eq!(own.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&own.stdout);
+    assert!(
+        text.contains("valid for filing?") && text.contains("Android debug certificate"),
+        "{text}"
+    );
+    let release_md5 = common::shell(
+        "unzip -p samples/sample-v1v2v3-rsa.apk 'META-INF/*.RSA' | openssl pkcs7 -inform der -print_certs | openssl x509 -noout -fingerprint -md5 | cut -d= -f2 | tr -d :",
+    );
+    let other = common::appfiling(&[
+        "check",
+        "--expect-md5",
+        &release_md5,
+        "samples/sample-debug.apk",
+    ]);
+    assert_eq!(other.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&other.stdout);
+    assert!(
+        text.contains("not a release build") && !text.contains("the signing key changed"),
+        "{text}"
+    );
+}
+
+/// iOS and HarmonyOS file the certificate's SHA-1: its MD5, though of the right
+/// certificate, is a value the portal refuses, so the gate fails on it.
+#[test]
+fn the_right_certificate_in_the_wrong_hash_fails_the_gate() {
+    let md5 = common::shell(
+        "openssl x509 -in samples/ios/sample-distribution.cer -inform der -noout -fingerprint -md5 | cut -d= -f2 | tr -d :",
+    );
+    let out = common::appfiling(&[
+        "check",
+        "--format",
+        "json",
+        "--expect-md5",
+        &md5,
+        "samples/ios/sample.ipa",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let difference = &json["results"][0]["differences"][0];
+    assert_eq!(difference["field"], "md5");
+    assert_eq!(difference["kind"], "other_fingerprint");
+    assert!(difference["meaning"]
+        .as_str()
+        .unwrap()
+        .contains("签名MD5值 is the certificate's SHA-1"));
+}
+
+/// A sheet that had errors was not filed: it is no record for the gate.
+#[test]
+fn a_sheet_with_errors_is_no_filing_record() {
+    let sheet = common::appfiling(&["sheet", "--format", "json", "samples/sample-v1v2v3-rsa.apk"]);
+    assert_eq!(
+        sheet.status.code(),
+        Some(1),
+        "no filing.toml: required fields missing"
+    );
+    let record = common::temp_file("check", "failed-sheet.json", &sheet.stdout);
+    let out = common::appfiling(&[
+        "check",
+        "--against",
+        record.to_str().unwrap(),
+        "samples/sample-v1v2v3-rsa.apk",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("records no filing"));
+}
