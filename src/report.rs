@@ -215,6 +215,7 @@ fn briefly(code: WarningCode) -> &'static str {
         WarningCode::ProfileExpired => "expired profile",
         WarningCode::AdHocSignature => "ad-hoc signature",
         WarningCode::DebugProfile => "debug profile",
+        WarningCode::AppleSigner => "signed by Apple, not by you",
         other => other.as_str(),
     }
 }

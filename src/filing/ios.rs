@@ -23,9 +23,9 @@ pub(super) fn choose(report: &mut PackageReport, now: i64) {
     if encrypted {
         warnings.push(Warning::new(
             WarningCode::AppStoreEncrypted,
-            "the executable is FairPlay-encrypted: this IPA was downloaded from the App Store and Apple re-signed it, \
-             so its signer is Apple's, not yours. File the distribution certificate instead: read the IPA you \
-             exported for App Store upload, or the distribution .cer/.p12",
+            "the executable is FairPlay-encrypted, as App Store downloads are, and Apple re-signs what the App Store \
+             distributes: make sure the signer shown is your distribution certificate, or read the IPA you exported \
+             for App Store upload, or the distribution .cer/.p12",
         ));
     }
 
@@ -82,7 +82,8 @@ pub(super) fn choose(report: &mut PackageReport, now: i64) {
     {
         warnings.push(Warning::new(
             WarningCode::AppleSigner,
-            "the executable is signed by Apple (App Store re-signing): this is not your distribution certificate",
+            "the executable is signed by Apple (App Store re-signing): this is not your distribution certificate; \
+             file yours, read from the IPA you exported for App Store upload or the distribution .cer/.p12",
         ));
     }
 

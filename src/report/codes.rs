@@ -90,7 +90,7 @@ warning_codes! {
     SignerNotInProfile => "signer_not_in_profile" : Review,
     BundleIdMismatch => "bundle_id_mismatch" : Review,
     AppStoreEncrypted => "app_store_encrypted" : Review,
-    AppleSigner => "apple_signer" : Review,
+    AppleSigner => "apple_signer" : NotValid,
     ExecutableMissing => "executable_missing" : Review,
     ExecutableUnreadable => "executable_unreadable" : Info,
     CodeSignatureUnreadable => "code_signature_unreadable" : Info,
