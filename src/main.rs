@@ -699,7 +699,12 @@ fn sheet(
         (Some(path), None) => say(&format!("no icon to write to {}", path.display())),
         _ => {}
     }
-    if output.is_some() || format != render::Format::Text {
+    // The errors also go to stderr unless the text sheet showing them is on the terminal:
+    // a CI log keeps why the sheet failed.
+    if output.is_some()
+        || format != render::Format::Text
+        || !std::io::IsTerminal::is_terminal(&std::io::stdout())
+    {
         for e in &built.errors {
             say(&format!("error: {}: {}", e.field, e.message));
         }

@@ -753,6 +753,13 @@ fn missing_fields_without_a_config_point_to_init() {
             && text.contains("appfiling init -o filing.toml"),
         "{text}"
     );
+    // Not on a terminal, the reason is on stderr too, for the CI log.
+    assert!(String::from_utf8_lossy(&out.stderr).contains("required fields missing"));
+    // A draft states no more: nothing found is no 否.
+    let draft = common::appfiling(&["sheet", "--draft", "samples/sample-v1v2v3-rsa.apk"]);
+    let text = String::from_utf8_lossy(&draft.stdout);
+    assert!(text.contains("使用外部SDK: \n"), "{text}");
+    assert!(text.contains("使用外部SDK, 前置审批"), "{text}");
 }
 
 /// `init` writes no default for what the packages do not show, refuses to overwrite

@@ -369,7 +369,8 @@ fn uses_sdk(
                     ),
                 ));
             }
-            if !options.draft {
+            // Even a draft says nothing detection did not see: no SDK found is no 否.
+            if !options.draft || detected.is_empty() {
                 return None;
             }
             detected
@@ -416,7 +417,15 @@ fn uses_sdk(
             sheet
                 .sdks
                 .iter()
-                .map(|r| format!("{}·{}（{}）", r.function, r.vendor, r.sdks.join("、")))
+                .map(|r| {
+                    let unconfirmed = if r.confirmed { "" } else { "，待确认" };
+                    format!(
+                        "{}·{}（{}{unconfirmed}）",
+                        r.function,
+                        r.vendor,
+                        r.sdks.join("、")
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join("；")
         ),
@@ -438,7 +447,12 @@ fn configured_rows(
                 function: row.function.clone(),
                 vendor: row.vendor.clone(),
                 sdks: row.sdk.iter().cloned().collect(),
-                evidence: row.evidence.iter().cloned().collect(),
+                evidence: row
+                    .evidence
+                    .iter()
+                    .flat_map(|e| e.split(", "))
+                    .map(str::to_string)
+                    .collect(),
                 confirmed: row.confirmed,
             }),
             SdkEntry::Name(name) => match crate::detect::sdks::find_rule(name) {
