@@ -179,7 +179,13 @@ pub fn parse_public_key(value: &str) -> Result<String, PublicKeyError> {
         });
     }
     let digits = compact.len();
-    if let Some(fingerprint) = Fingerprint::ALL.iter().find(|f| f.hex_digits() == digits) {
+    // Decimal digits alone are a modulus, however many (a fingerprint of 32 or more hex
+    // digits without a letter is all but impossible): compared, a cut one is named.
+    let decimal = compact.bytes().all(|b| b.is_ascii_digit());
+    if let Some(fingerprint) = Fingerprint::ALL
+        .iter()
+        .find(|f| f.hex_digits() == digits && !decimal)
+    {
         return Err(PublicKeyError::Fingerprint {
             digits,
             fingerprint: fingerprint.name(),
@@ -682,6 +688,8 @@ mod tests {
             parse_public_key("MIIBIjAN+Bgkq=="),
             Err(PublicKeyError::NotDigits { .. })
         ));
+        // The first 40 digits of a decimal modulus are no SHA-1.
+        assert_eq!(parse_public_key(&"1".repeat(40)).unwrap(), "1".repeat(40));
         let err = parse_public_key(&"A".repeat(64)).unwrap_err().to_string();
         assert!(
             err.contains("64 hex digits is a SHA-256, not a public key: use --expect-sha256"),

@@ -677,6 +677,11 @@ fn sheet(
         ..appfiling::Options::default()
     };
     let report = inspect_named(paths, &detecting);
+    if report.packages.is_empty() {
+        report_errors(&report);
+        say("no package could be read: no sheet written");
+        return Ok(Exit::Unreadable);
+    }
     let options = sheet::SheetOptions {
         accept_detected_domains,
         provider,
@@ -820,15 +825,18 @@ fn read_stdin(options: &appfiling::Options) -> Outcome {
     }
 }
 
-/// `appfiling::inspect_all` (each path one package, as named), with `-` read from standard
-/// input first.
+/// Every package under `paths`, directories searched as `check` searches them, with `-`
+/// read from standard input first.
 fn inspect_named(paths: &[PathBuf], options: &appfiling::Options) -> appfiling::Report {
     let files: Vec<&PathBuf> = paths
         .iter()
         .filter(|p| p.as_os_str() != STDIN_PATH)
         .collect();
     let from_stdin = (files.len() < paths.len()).then(|| read_stdin(options));
-    let mut report = appfiling::inspect_all(&files, options);
+    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut report = Batch::collect(&files)
+        .read(options, jobs, |_| {})
+        .into_report();
     match from_stdin {
         Some(Outcome::Package(package)) => report.packages.insert(0, *package),
         Some(Outcome::Error(error)) => report.errors.insert(0, error),
@@ -1099,11 +1107,8 @@ fn explain(
     if value.trim().is_empty() {
         bail!("explain: the value is empty: give the value the portal refused (签名MD5值, 公钥…)");
     }
-    // Directories are searched, as `check` searches them.
-    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let report = Batch::collect(paths)
-        .read(options, jobs, |_| {})
-        .into_report();
+    check_stdin(paths)?;
+    let report = inspect_named(paths, options);
     let document = appfiling::explain::ExplainReport::new(value, report);
     match format {
         Format::Json => write_stdout(
