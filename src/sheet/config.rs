@@ -151,14 +151,14 @@ pub fn template(packages: &[crate::report::PackageReport]) -> String {
     out.push_str("# Nothing here is a default: a key left commented out is reported as required by\n# `appfiling sheet` until you write it yourself.\n\n");
     out.push_str("# 域名: every domain the app talks to, up to 四级 (example.com and example.com.cn are 二级); no IPs, no paths.\n# `appfiling sheet` lists the domains found in the packages as suggestions.\n# domains = [\"api.example.com\"]\n\n[app]\n");
     match names.len() {
-        0 => out.push_str("# 服务名称: no name could be read from the packages: set it.\nservice_name = \"\"\n"),
+        0 => out.push_str("# 服务名称 (required): no name could be read from the packages: set it.\n# service_name = \"\"\n"),
         1 => out.push_str(&format!(
             "# 服务名称 is read from the packages: {}. Uncomment to override.\n# service_name = {}\n",
             escape_controls(names.iter().next().map_or("", |n| n)),
             toml_string(names.iter().next().map_or("", |n| n))
         )),
         _ => out.push_str(&format!(
-            "# 服务名称: the packages disagree ({}): choose the one to file.\nservice_name = \"\"\n",
+            "# 服务名称 (required): the packages disagree ({}): choose the one to file.\n# service_name = \"\"\n",
             names
                 .iter()
                 .map(|n| escape_controls(n))
@@ -170,9 +170,7 @@ pub fn template(packages: &[crate::report::PackageReport]) -> String {
     if languages.is_empty() {
         out.push_str("# 服务语言 (required): no language could be read from the packages.\n# service_languages = [\"中文简体\"]\n");
     } else {
-        out.push_str(
-            "# 服务语言 (required): the languages the app is translated into; check them.\n",
-        );
+        out.push_str("# 服务语言: the languages the app is translated into; check them.\n");
         let quoted: Vec<String> = languages.iter().map(|l| toml_string(l)).collect();
         out.push_str(&format!("service_languages = [{}]\n", quoted.join(", ")));
     }

@@ -705,6 +705,16 @@ fn package_block(
         }
     }
     let Some(filing) = &report.filing else {
+        // What is known is shown; the values no certificate gives stay empty, and missing.
+        fields.extend([
+            Field::new(
+                "package_name",
+                &profile.package_label,
+                report.package_name.clone().unwrap_or_default(),
+            ),
+            Field::new("public_key", &labels.public_key, String::new()),
+            Field::new("signature", &labels.signature, String::new()),
+        ]);
         return PackageBlock {
             source: report.path.clone(),
             fields,

@@ -257,7 +257,16 @@ fn markdown_header(out: &mut String, headers: &[&str]) {
 
 fn markdown(sheet: &Sheet) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "# {} APP备案", markdown_cell(&sheet.provider_name));
+    let draft = if sheet.draft {
+        "【草稿 DRAFT】"
+    } else {
+        ""
+    };
+    let _ = writeln!(
+        out,
+        "# {draft}{} APP备案",
+        markdown_cell(&sheet.provider_name)
+    );
     if sheet.draft {
         let _ = writeln!(out, "\n> **{}**", markdown_cell(DRAFT_NOTICE));
     }
