@@ -329,3 +329,39 @@ fn the_page_marks_what_is_missing_says_draft_and_prints_plainly() {
     assert_eq!(print["rowBreak"], "avoid");
     assert_eq!(print["headingBreak"], "avoid");
 }
+
+/// A package whose values must not be filed: the page says why above them, shows them
+/// struck through and offers no copy button; the title says the sheet has errors.
+#[test]
+fn values_not_valid_for_filing_are_not_offered_for_copying() {
+    let dir = std::env::temp_dir().join(format!("appfiling-html-invalid-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let page = dir.join("sheet.html");
+    let _ = std::fs::remove_file(&page);
+    let out = common::appfiling(&[
+        "sheet",
+        "--format",
+        "html",
+        "-o",
+        page.to_str().unwrap(),
+        "samples/sample-debug.apk",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let html = std::fs::read_to_string(&page).unwrap();
+    let section = html
+        .split("<h2>")
+        .find(|s| s.starts_with("APP特征信息"))
+        .unwrap();
+    assert!(
+        section.contains("✘ 不可备案 not valid for filing"),
+        "{section}"
+    );
+    assert!(section.contains("Android debug certificate"), "{section}");
+    assert!(!section.contains("data-value"), "no copy button: {section}");
+    assert!(section.contains("not-valid-value"), "{section}");
+    assert!(
+        html.contains("<title>【"),
+        "the title says the sheet has errors"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

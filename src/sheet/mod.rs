@@ -99,6 +99,9 @@ pub struct PackageBlock {
     pub fields: Vec<Field>,
     /// SHA-256 of the filed certificate: what `appfiling check` compares first.
     pub certificate_sha256: Option<String>,
+    /// Why these values must not be filed (a debug or development certificate, expired,
+    /// unsigned, a signature that does not hold); empty when they may be.
+    pub not_valid: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -719,6 +722,7 @@ fn package_block(
             source: report.path.clone(),
             fields,
             certificate_sha256: None,
+            not_valid: reasons,
         };
     };
     let key = signer_key(report, &filing.signer_sha256);
@@ -792,6 +796,7 @@ fn package_block(
         source: report.path.clone(),
         fields,
         certificate_sha256: Some(filing.signer_sha256.clone()),
+        not_valid: reasons,
     }
 }
 

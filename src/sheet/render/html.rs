@@ -46,7 +46,8 @@ th{color:#555;font-weight:normal;border-bottom:1px solid #ccc}\
 td.label{white-space:nowrap;width:9em;color:#555}code{font-family:ui-monospace,monospace;word-break:break-all}\
 button{font-size:.85em;margin-left:.5em;cursor:pointer}button.done{background:#d4f5d4}\
 .note{color:#555}.empty{color:#888}img{display:block;margin-bottom:.3em}\
-tr.missing td{background:#fde2e2}tr.missing .empty{color:#a00;font-weight:bold}tr.unconfirmed td{background:#fff4d6}\
+tr.missing td{background:#fde2e2}tr.missing .empty{color:#a00;font-weight:bold}\
+tr.not-valid td{background:#fde2e2;color:#a00;font-weight:bold}.not-valid-value{color:#a00;text-decoration:line-through}tr.unconfirmed td{background:#fff4d6}\
 .draft{background:#b00020;color:#fff;font-weight:bold;font-size:1.1em;padding:.6em 1em;margin:1em 0}\
 .error{background:#fde2e2;padding:.3em .6em;margin:.2em 0}.warning{background:#fff4d6;padding:.3em .6em;margin:.2em 0}\
 @media print{*{color:#000!important;background:#fff!important}\
@@ -77,7 +78,9 @@ fn copyable(value: &str) -> String {
     )
 }
 
-fn field_row(out: &mut String, sheet: &Sheet, field: &Field) {
+/// One field; `paste` false for the values of a package that must not be filed: shown,
+/// struck through, with no copy button.
+fn field_row(out: &mut String, sheet: &Sheet, field: &Field, paste: bool) {
     let label = shown_html(&field.label);
     if field.value.trim().is_empty() {
         let class = if is_missing(field) {
@@ -104,19 +107,38 @@ fn field_row(out: &mut String, sheet: &Sheet, field: &Field) {
             "<tr><td class=\"label\">{label}</td><td>{image}<span class=\"note\">{}</span></td></tr>",
             shown_html(&field.value)
         );
-    } else {
+    } else if paste {
         let _ = writeln!(
             out,
             "<tr><td class=\"label\">{label}</td><td>{}</td></tr>",
             copyable(&field.value)
         );
+    } else {
+        let _ = writeln!(
+            out,
+            "<tr><td class=\"label\">{label}</td><td><span class=\"not-valid-value\">{}</span></td></tr>",
+            shown_html(&field.value)
+        );
     }
 }
 
-fn fields_table(out: &mut String, sheet: &Sheet, name: &str, fields: &[Field]) {
+fn fields_table(
+    out: &mut String,
+    sheet: &Sheet,
+    name: &str,
+    fields: &[Field],
+    not_valid: &[String],
+) {
     let _ = writeln!(out, "<h2>{}</h2>\n<table>", shown_html(name));
+    if !not_valid.is_empty() {
+        let _ = writeln!(
+            out,
+            "<tr class=\"not-valid\"><td colspan=\"2\">不可用于备案 not valid for filing: {}</td></tr>",
+            shown_html(&not_valid.join("; "))
+        );
+    }
     for field in fields {
-        field_row(out, sheet, field);
+        field_row(out, sheet, field, not_valid.is_empty());
     }
     out.push_str("</table>\n");
 }
@@ -160,9 +182,11 @@ fn title(sheet: &Sheet) -> String {
         Some(name) => format!("{name} · {} APP备案", sheet.provider_name),
         None => format!("{} APP备案", sheet.provider_name),
     };
-    match sheet.draft {
-        true => format!("【草稿 DRAFT】{title}"),
-        false => title,
+    match (sheet.draft, sheet.errors.len()) {
+        (true, _) => format!("【草稿 DRAFT】{title}"),
+        (false, 0) => title,
+        // A sheet that fails says so where a tab or a printout shows it.
+        (false, n) => format!("【{n} 个错误 errors】{title}"),
     }
 }
 
@@ -190,12 +214,12 @@ pub(super) fn page(sheet: &Sheet) -> String {
             shown_html(&i.message)
         );
     }
-    fields_table(&mut out, sheet, BASIC, &sheet.basic);
+    fields_table(&mut out, sheet, BASIC, &sheet.basic, &[]);
     if !sheet.sdks.is_empty() {
         sdk_table(&mut out, sheet);
     }
-    for (name, fields) in package_sections(sheet) {
-        fields_table(&mut out, sheet, &name, fields);
+    for (name, fields, not_valid) in package_sections(sheet) {
+        fields_table(&mut out, sheet, &name, fields, not_valid);
     }
     for platform in &sheet.platforms {
         let _ = writeln!(

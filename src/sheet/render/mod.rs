@@ -136,25 +136,41 @@ fn problems(sheet: &Sheet) -> impl Iterator<Item = (Severity, &Issue)> {
 }
 
 /// The APP特征信息 blocks: one per package of each platform, with its fields.
-fn package_sections(sheet: &Sheet) -> Vec<(String, &[Field])> {
+/// Each package's section: its name (saying when its values are not valid for filing),
+/// its fields, and the reasons they must not be filed.
+fn package_sections(sheet: &Sheet) -> Vec<(String, &[Field], &[String])> {
     let mut out = Vec::new();
     for platform in &sheet.platforms {
         for (i, package) in platform.packages.iter().enumerate() {
-            let section = if platform.packages.len() > 1 {
+            let mut section = if platform.packages.len() > 1 {
                 format!("APP特征信息 {} #{}", platform.label, i + 1)
             } else {
                 format!("APP特征信息 {}", platform.label)
             };
-            out.push((section, package.fields.as_slice()));
+            if !package.not_valid.is_empty() {
+                section += &format!(" {NOT_VALID_MARK}");
+            }
+            out.push((
+                section,
+                package.fields.as_slice(),
+                package.not_valid.as_slice(),
+            ));
         }
     }
     out
 }
 
+/// Said beside the values of a package that must not be filed.
+const NOT_VALID_MARK: &str = "✘ 不可备案 not valid for filing";
+
 /// Every (section, fields) in order: the basic block, then each package of each platform.
 fn sections(sheet: &Sheet) -> Vec<(String, &[Field])> {
     let mut out = vec![(BASIC.to_string(), sheet.basic.as_slice())];
-    out.extend(package_sections(sheet));
+    out.extend(
+        package_sections(sheet)
+            .into_iter()
+            .map(|(name, fields, _)| (name, fields)),
+    );
     out
 }
 

@@ -168,6 +168,12 @@ pub(super) fn workbook(sheet: &Sheet) -> Result<Vec<u8>, XlsxError> {
                 ws.write_string_with_format(row, 1, &package.source, &styles.header)?;
                 row += 1;
             }
+            if !package.not_valid.is_empty() {
+                let why = format!("not valid for filing: {}", package.not_valid.join("; "));
+                ws.write_string_with_format(row, 0, "✘ 不可备案", &styles.missing)?;
+                ws.write_string_with_format(row, 1, why, &styles.missing)?;
+                row += 1;
+            }
             row = fields(ws, row, &package.fields, &styles)?;
         }
         for domain in &platform.domains {
