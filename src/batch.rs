@@ -146,18 +146,30 @@ impl Batch {
                         "no package found in the directory: it holds no file".to_string()
                     }
                     0 => "no package found in the directory: no file was read in it".to_string(),
-                    1 => "no package found in the directory: its one file is none".to_string(),
+                    1 => "no package found in the directory: its one file is not a package"
+                        .to_string(),
                     n => format!("no package found in the directory among its {n} files"),
                 };
-                if let Some(first) = searched.passed_over.first() {
-                    let first = first.strip_prefix(&searched.dir).unwrap_or(first).display();
-                    let more = match searched.passed_over.len().saturating_sub(1) {
-                        0 => String::new(),
-                        n => format!(" and {n} more"),
-                    };
+                if !searched.passed_over.is_empty() {
+                    const NAMED: usize = 5;
+                    let mut names: Vec<String> = searched
+                        .passed_over
+                        .iter()
+                        .take(NAMED)
+                        .map(|d| {
+                            d.strip_prefix(&searched.dir)
+                                .unwrap_or(d)
+                                .display()
+                                .to_string()
+                        })
+                        .collect();
+                    if searched.passed_over.len() > NAMED {
+                        names.push(format!("{} more", searched.passed_over.len() - NAMED));
+                    }
                     why += &format!(
-                        "; not searched: {first}{more} (hidden directories, node_modules, \
-                         build intermediates and macOS bundles are skipped: name one to search it)"
+                        "; not searched: {} (hidden directories, node_modules, build \
+                         intermediates and macOS bundles are skipped: name one to search it)",
+                        names.join(", ")
                     );
                 }
                 Outcome::Error(ErrorKind::NotAPackage(why).at(&searched.dir).entry())

@@ -787,13 +787,21 @@ impl ExplainReport {
             out.push_str(&escape(&line));
             out.push('\n');
         }
-        for path in &self.unmatched {
-            out.push_str(&escape(path));
-            out.push_str(
-                ": the value matches nothing here: not a fingerprint, digest, modulus, EC point or encoding \
-                 of the certificates and keys of its signers, rotation lineage, chain or profile, nor a digest of \
-                 the file (MD5, SHA-1, SHA-256)\n",
-            );
+        const NOTHING: &str = "the value matches nothing there: not a fingerprint, digest, modulus, \
+            EC point or encoding of the certificates and keys of its signers, rotation lineage, chain or \
+            profile, nor a digest of the file (MD5, SHA-1, SHA-256)";
+        match self.unmatched.as_slice() {
+            [] => {}
+            [path] => out.push_str(&format!("{}: {NOTHING}\n", escape(path))),
+            // A directory searched for the value: one line, not one per package.
+            many if !self.matches.is_empty() => {
+                out.push_str(&format!("{} other packages: {NOTHING}\n", many.len()))
+            }
+            many => out.push_str(&format!(
+                "{} packages, none a match ({}, …): {NOTHING}\n",
+                many.len(),
+                escape(&many[0])
+            )),
         }
         out
     }

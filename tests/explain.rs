@@ -223,7 +223,7 @@ fn a_development_certificate_is_named() {
     assert!(text.contains("not valid for filing"), "{text}");
     assert!(text.contains("is a development certificate"), "{text}");
     assert!(
-        text.contains("samples/ios/sample.ipa: the value matches nothing here"),
+        text.contains("samples/ios/sample.ipa: the value matches nothing there"),
         "{text}"
     );
 }
@@ -465,7 +465,7 @@ fn the_right_values_say_so() {
 fn a_value_that_matches_nothing_exits_1() {
     let (code, text, json) = explain("00112233445566778899AABBCCDDEEFF", &[RSA_APK]);
     assert_eq!(code, 1, "{text}");
-    assert!(text.contains("the value matches nothing here"), "{text}");
+    assert!(text.contains("the value matches nothing there"), "{text}");
     assert_eq!(json["matches"], Value::Array(vec![]));
     assert_eq!(json["unmatched"][0], RSA_APK);
 }
