@@ -479,10 +479,10 @@ fn a_dash_reads_standard_input() {
         &[
             "check",
             "--expect-md5",
-            "9AF5FE61C565B675AF633FEE5EDE63FB",
+            "7968DB9B00295F591264B807E65BE754",
             "-",
         ],
-        "samples/sample-debug.apk",
+        "samples/sample-v1v2v3-rsa.apk",
     );
     assert_eq!(
         out.status.code(),
