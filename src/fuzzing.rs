@@ -49,12 +49,13 @@ pub fn axml(data: &[u8]) {
     }
 }
 
-/// A dex file's types and strings.
+/// A dex file's types, defined classes and strings.
 pub fn dex(data: &[u8]) {
     if let Ok(dex) = Dex::parse(data) {
         for descriptor in dex.type_descriptors() {
             let _ = class_name(descriptor);
         }
+        let _ = dex.class_defs().count();
         let _ = dex.strings().count();
     }
 }

@@ -1,5 +1,6 @@
-//! DEX files: the string_ids and type_ids tables, which name every class the
-//! code defines or uses and every string constant, read in place.
+//! DEX files: the string_ids and type_ids tables, which name every class the code
+//! defines or uses and every string constant, and the class_defs table, which says which
+//! of those classes the file defines; read in place.
 
 use crate::bytes::{mutf8_at, u32_at};
 use thiserror::Error;
@@ -15,6 +16,19 @@ pub struct Dex<'a> {
     data: &'a [u8],
     string_ids: (usize, usize),
     type_ids: (usize, usize),
+    class_defs: (usize, usize),
+}
+
+/// The size of a class_def_item.
+const CLASS_DEF_LEN: usize = 32;
+
+/// A class the dex file defines (a class_def_item).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClassDef<'a> {
+    /// Its type descriptor, e.g. `Lcom/tencent/mm/opensdk/openapi/WXAPIFactory;`.
+    pub descriptor: &'a [u8],
+    /// Where its class_data_item is (fields and methods); 0 when it has none.
+    pub class_data_off: u32,
 }
 
 impl<'a> Dex<'a> {
@@ -44,6 +58,7 @@ impl<'a> Dex<'a> {
             data,
             string_ids: table(56, 4)?,
             type_ids: table(64, 4)?,
+            class_defs: table(96, CLASS_DEF_LEN)?,
         })
     }
 
@@ -61,10 +76,33 @@ impl<'a> Dex<'a> {
         (0..self.string_ids.1).filter_map(|i| self.string(i))
     }
 
-    /// Every type descriptor, e.g. `Lcom/tencent/mm/opensdk/openapi/WXAPIFactory;`.
+    /// Every type descriptor, e.g. `Lcom/tencent/mm/opensdk/openapi/WXAPIFactory;`: the
+    /// classes the file defines and every one it merely refers to.
     pub fn type_descriptors(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
+        let (_, count) = self.type_ids;
+        (0..count).filter_map(move |i| self.type_descriptor(i))
+    }
+
+    /// The descriptor of type `index`.
+    fn type_descriptor(&self, index: usize) -> Option<&'a [u8]> {
         let (offset, count) = self.type_ids;
-        (0..count).filter_map(move |i| self.string(u32_at(self.data, offset + i * 4)? as usize))
+        if index >= count {
+            return None;
+        }
+        self.string(u32_at(self.data, offset + index * 4)? as usize)
+    }
+
+    /// The classes the file defines, in file order: what is in the package, not what its
+    /// code refers to.
+    pub fn class_defs(&self) -> impl Iterator<Item = ClassDef<'a>> + '_ {
+        let (offset, count) = self.class_defs;
+        (0..count).filter_map(move |i| {
+            let at = offset + i * CLASS_DEF_LEN;
+            Some(ClassDef {
+                descriptor: self.type_descriptor(u32_at(self.data, at)? as usize)?,
+                class_data_off: u32_at(self.data, at + 24)?,
+            })
+        })
     }
 }
 
@@ -78,11 +116,20 @@ pub fn class_name(descriptor: &[u8]) -> Option<String> {
 pub(crate) mod tests {
     use super::*;
 
-    /// A minimal dex: a header, string_ids, type_ids and string data.
+    /// A minimal dex: a header, string_ids, type_ids and string data; every type a
+    /// class it defines.
     pub(crate) fn sample(strings: &[&str], types: &[u32]) -> Vec<u8> {
+        let defined: Vec<u32> = (0..types.len() as u32).collect();
+        sample_defining(strings, types, &defined)
+    }
+
+    /// A minimal dex defining the classes of `defined` (indexes into `types`); the other
+    /// types are only referred to.
+    pub(crate) fn sample_defining(strings: &[&str], types: &[u32], defined: &[u32]) -> Vec<u8> {
         let string_ids_at = HEADER_LEN;
         let type_ids_at = string_ids_at + strings.len() * 4;
-        let data_at = type_ids_at + types.len() * 4;
+        let class_defs_at = type_ids_at + types.len() * 4;
+        let data_at = class_defs_at + defined.len() * CLASS_DEF_LEN;
         let mut data = Vec::new();
         let mut offsets = Vec::new();
         for s in strings {
@@ -98,12 +145,19 @@ pub(crate) mod tests {
         out[60..64].copy_from_slice(&(string_ids_at as u32).to_le_bytes());
         out[64..68].copy_from_slice(&(types.len() as u32).to_le_bytes());
         out[68..72].copy_from_slice(&(type_ids_at as u32).to_le_bytes());
+        out[96..100].copy_from_slice(&(defined.len() as u32).to_le_bytes());
+        out[100..104].copy_from_slice(&(class_defs_at as u32).to_le_bytes());
         offsets
             .iter()
             .for_each(|o| out.extend_from_slice(&o.to_le_bytes()));
         types
             .iter()
             .for_each(|t| out.extend_from_slice(&t.to_le_bytes()));
+        for class in defined {
+            let mut item = [0u8; CLASS_DEF_LEN];
+            item[..4].copy_from_slice(&class.to_le_bytes());
+            out.extend_from_slice(&item);
+        }
         out.extend_from_slice(&data);
         out
     }
@@ -120,6 +174,19 @@ pub(crate) mod tests {
         assert_eq!(dex.strings().count(), 3);
         assert_eq!(dex.string(1), Some(&b"https://api.example.com/v1"[..]));
         assert_eq!(dex.string(3), None);
+    }
+
+    #[test]
+    fn defined_classes_are_not_the_referenced_ones() {
+        let data = sample_defining(
+            &["Lcom/example/Main;", "Lokhttp3/OkHttpClient;"],
+            &[0, 1],
+            &[0],
+        );
+        let dex = Dex::parse(&data).unwrap();
+        assert_eq!(dex.type_descriptors().count(), 2);
+        let defined: Vec<&[u8]> = dex.class_defs().map(|c| c.descriptor).collect();
+        assert_eq!(defined, [&b"Lcom/example/Main;"[..]]);
     }
 
     #[test]

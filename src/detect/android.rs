@@ -55,8 +55,10 @@ fn scan_dex(
 
 fn scan_dex_bytes(data: &[u8], sdks: &mut Matcher, hosts: &mut Collector) {
     let Ok(dex) = Dex::parse(data) else { return };
-    for descriptor in dex.type_descriptors() {
-        if let Some(class) = class_name(descriptor) {
+    // Presence from definitions: a type the code only refers to (Fresco's OkHttp
+    // integration naming okhttp3) is no SDK in the package.
+    for class in dex.class_defs() {
+        if let Some(class) = class_name(class.descriptor) {
             sdks.class(&class);
         }
     }
