@@ -41,6 +41,8 @@ pub(crate) struct ResourceTable<'a> {
     type_names: HashMap<u8, Vec<Option<String>>>,
     /// The type chunks (one per configuration) of each (package id, type id), in table order.
     types: HashMap<(u8, u8), Vec<Chunk>>,
+    /// Each package's entry names ("app_name", "abc_action_bar_home_description"…).
+    key_names: HashMap<u8, StringPool<'a>>,
 }
 
 impl<'a> ResourceTable<'a> {
@@ -55,6 +57,7 @@ impl<'a> ResourceTable<'a> {
         let mut strings = None;
         let mut type_names = HashMap::new();
         let mut types = HashMap::new();
+        let mut key_names = HashMap::new();
         for chunk in Chunk::children(data, root.body_start(), root.end) {
             let chunk = chunk?;
             match chunk.kind {
@@ -62,8 +65,11 @@ impl<'a> ResourceTable<'a> {
                     strings = Some(StringPool::parse(data, chunk)?)
                 }
                 CHUNK_PACKAGE => {
-                    let (id, names) = read_package(data, chunk, &mut types)?;
-                    type_names.entry(id).or_insert(names);
+                    let package = read_package(data, chunk, &mut types)?;
+                    type_names.entry(package.id).or_insert(package.type_names);
+                    if let Some(keys) = package.key_names {
+                        key_names.entry(package.id).or_insert(keys);
+                    }
                 }
                 _ => {}
             }
@@ -75,6 +81,7 @@ impl<'a> ResourceTable<'a> {
             strings,
             type_names,
             types,
+            key_names,
         })
     }
 
@@ -103,10 +110,17 @@ impl<'a> ResourceTable<'a> {
     }
 
     /// How many string resources each locale defines, plain configurations
-    /// only ("default" for no locale): the share a locale translates.
-    pub(crate) fn string_counts_by_locale(&self) -> Vec<(String, usize)> {
+    /// only ("default" for no locale), counting those whose entry name `keep`
+    /// accepts: the share of the app's own strings a locale translates. An
+    /// entry whose name cannot be read is not counted.
+    pub(crate) fn string_counts_by_locale(
+        &self,
+        keep: impl Fn(&str) -> bool,
+    ) -> Vec<(String, usize)> {
         let mut counts: Vec<(String, usize)> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
+        // Each name is decoded once, however many locales define it.
+        let mut kept_keys: HashMap<(u8, u32), bool> = HashMap::new();
         let mut string_types: Vec<(&(u8, u8), &Vec<Chunk>)> = self
             .types
             .iter()
@@ -117,49 +131,78 @@ impl<'a> ResourceTable<'a> {
             .collect();
         // Table order, whatever the map's.
         string_types.sort_by_key(|(_, chunks)| chunks.first().map(|c| c.start));
-        for chunk in string_types.into_iter().flat_map(|(_, chunks)| chunks) {
-            let Some((config, present)) = self.entry_count(*chunk) else {
-                continue;
-            };
-            if !config.plain {
-                continue;
-            }
-            let locale = if config.locale.is_empty() {
-                "default".to_string()
-            } else {
-                config.locale
-            };
-            match index.get(&locale) {
-                Some(i) => counts[*i].1 += present,
-                None => {
-                    index.insert(locale.clone(), counts.len());
-                    counts.push((locale, present));
+        for ((package, _), chunks) in string_types {
+            let keys = self.key_names.get(package);
+            for chunk in chunks {
+                let Some((config, entries)) = self.present_entries(*chunk) else {
+                    continue;
+                };
+                if !config.plain {
+                    continue;
+                }
+                let present = entries
+                    .into_iter()
+                    .filter_map(|at| entry_key(&self.data[..chunk.end], at))
+                    .filter(|key| {
+                        *kept_keys.entry((*package, *key)).or_insert_with(|| {
+                            keys.and_then(|pool| pool.get(*key))
+                                .is_some_and(|name| keep(&name))
+                        })
+                    })
+                    .count();
+                let locale = if config.locale.is_empty() {
+                    "default".to_string()
+                } else {
+                    config.locale
+                };
+                match index.get(&locale) {
+                    Some(i) => counts[*i].1 += present,
+                    None => {
+                        index.insert(locale.clone(), counts.len());
+                        counts.push((locale, present));
+                    }
                 }
             }
         }
         counts
     }
 
-    /// A type chunk's configuration and how many entries it defines.
-    fn entry_count(&self, chunk: Chunk) -> Option<(Config, usize)> {
+    /// A type chunk's configuration and where each entry it defines starts.
+    fn present_entries(&self, chunk: Chunk) -> Option<(Config, Vec<usize>)> {
         let data = &self.data[..chunk.end];
         let flags = *data.get(chunk.start + 9)?;
         let entry_count = u32_at(data, chunk.start + 12)? as usize;
+        let entries_start = chunk
+            .start
+            .checked_add(u32_at(data, chunk.start + 16)? as usize)?;
         let config = read_config(data, chunk.start + 20, chunk.body_start())?;
         let offsets_at = chunk.body_start();
         let fits = data.len().saturating_sub(offsets_at);
-        let present = if flags & TYPE_FLAG_SPARSE != 0 {
-            entry_count.min(fits / 4)
+        // Offsets past the chunk are dropped here: every position is in bounds.
+        let at = |offset: usize| {
+            entries_start
+                .checked_add(offset)
+                .filter(|at| *at < data.len())
+        };
+        let entries = if flags & TYPE_FLAG_SPARSE != 0 {
+            (0..entry_count.min(fits / 4))
+                .filter_map(|i| u16_at(data, offsets_at + i * 4 + 2))
+                .filter_map(|o| at(usize::from(o) * 4))
+                .collect()
         } else if flags & TYPE_FLAG_OFFSET16 != 0 {
             (0..entry_count.min(fits / 2))
-                .filter(|i| u16_at(data, offsets_at + i * 2) != Some(NO_ENTRY16))
-                .count()
+                .filter_map(|i| u16_at(data, offsets_at + i * 2))
+                .filter(|o| *o != NO_ENTRY16)
+                .filter_map(|o| at(usize::from(o) * 4))
+                .collect()
         } else {
             (0..entry_count.min(fits / 4))
-                .filter(|i| u32_at(data, offsets_at + i * 4) != Some(NO_ENTRY32))
-                .count()
+                .filter_map(|i| u32_at(data, offsets_at + i * 4))
+                .filter(|o| *o != NO_ENTRY32)
+                .filter_map(|o| at(o as usize))
+                .collect()
         };
-        Some((config, present))
+        Some((config, entries))
     }
 
     /// A string value's text.
@@ -239,17 +282,39 @@ impl<'a> ResourceTable<'a> {
     }
 }
 
-/// A package's id and type names; its type chunks go to `types`.
-fn read_package(
-    data: &[u8],
+/// The index of an entry's name in its package's key pool: a compact entry
+/// keeps it in its first 16 bits, a full one after its size and flags.
+fn entry_key(data: &[u8], at: usize) -> Option<u32> {
+    let flags = u16_at(data, at + 2)?;
+    if flags & ENTRY_FLAG_COMPACT != 0 {
+        u16_at(data, at).map(u32::from)
+    } else {
+        u32_at(data, at + 4)
+    }
+}
+
+/// What a package chunk gives the table besides its type chunks.
+struct Package<'a> {
+    id: u8,
+    type_names: Vec<Option<String>>,
+    /// Its entry names, when the chunk holds the pool it points to.
+    key_names: Option<StringPool<'a>>,
+}
+
+/// A package's id, type names and entry names; its type chunks go to `types`.
+fn read_package<'a>(
+    data: &'a [u8],
     chunk: Chunk,
     types: &mut HashMap<(u8, u8), Vec<Chunk>>,
-) -> Result<(u8, Vec<Option<String>>), ResError> {
+) -> Result<Package<'a>, ResError> {
     let mut r = Reader::at(&data[..chunk.end], chunk.start + 8)?;
     let id = r.u32()? as u8;
     r.skip(256)?; // name, UTF-16, 128 units
     let type_strings = r.u32()? as usize;
+    let _last_public_type = r.u32()?;
+    let key_strings = r.u32()? as usize;
     let mut type_names = Vec::new();
+    let mut key_names = None;
     for child in Chunk::children(data, chunk.body_start(), chunk.end) {
         let child = child?;
         match child.kind {
@@ -264,10 +329,17 @@ fn read_package(
                     .map(|i| pool.get(i))
                     .collect();
             }
+            CHUNK_STRING_POOL if child.start == chunk.start + key_strings => {
+                key_names = Some(StringPool::parse(data, child)?);
+            }
             _ => {}
         }
     }
-    Ok((id, type_names))
+    Ok(Package {
+        id,
+        type_names,
+        key_names,
+    })
 }
 
 /// Reads the ResTable_config at `at`; fields beyond its declared size are zero.
@@ -321,7 +393,7 @@ fn unpack_locale_part(bytes: &[u8], base: u8) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::android::res::tests::pool_chunk;
 
@@ -490,5 +562,81 @@ mod tests {
     fn not_a_table_is_an_error() {
         assert!(ResourceTable::parse(&[3, 0, 8, 0, 8, 0, 0, 0]).is_err());
         assert!(ResourceTable::parse(&[]).is_err());
+    }
+
+    /// A table whose package 0x7f has one string type named `keys` (entry i is
+    /// named keys[i]), and one type chunk per (locale, entries it defines);
+    /// b"\0\0" is the default locale. Entries are full or compact, alternately.
+    pub(crate) fn string_table(keys: &[&str], locales: &[(&[u8; 2], &[u16])]) -> Vec<u8> {
+        let strings = pool_chunk(&["text"], true);
+        let mut type_chunks = Vec::new();
+        for (locale, entries) in locales {
+            let mut offsets = vec![NO_ENTRY32; keys.len()];
+            let mut data = Vec::new();
+            for index in *entries {
+                offsets[usize::from(*index)] = data.len() as u32;
+                if index % 2 == 0 {
+                    data.extend_from_slice(&[8, 0, 0, 0]);
+                    data.extend_from_slice(&u32::from(*index).to_le_bytes());
+                    data.extend_from_slice(&[8, 0, 0, TYPE_STRING, 0, 0, 0, 0]);
+                } else {
+                    data.extend_from_slice(&index.to_le_bytes());
+                    data.extend_from_slice(
+                        &(ENTRY_FLAG_COMPACT | (u16::from(TYPE_STRING) << 8)).to_le_bytes(),
+                    );
+                    data.extend_from_slice(&0u32.to_le_bytes());
+                }
+            }
+            let offsets: Vec<u8> = offsets.iter().flat_map(|o| o.to_le_bytes()).collect();
+            let mut config = vec![0u8; 64];
+            config[0] = 64;
+            config[8..10].copy_from_slice(*locale);
+            let mut header = vec![1, 0, 0, 0];
+            header.extend_from_slice(&(keys.len() as u32).to_le_bytes());
+            header.extend_from_slice(&((84 + offsets.len()) as u32).to_le_bytes());
+            header.extend_from_slice(&config);
+            type_chunks.extend(chunk(CHUNK_TYPE, &header, &[offsets, data].concat()));
+        }
+        let type_names = pool_chunk(&["string"], true);
+        let key_names = pool_chunk(keys, true);
+        let mut package_header = 0x7fu32.to_le_bytes().to_vec();
+        package_header.extend_from_slice(&[0; 256]);
+        package_header.extend_from_slice(&288u32.to_le_bytes()); // typeStrings
+        package_header.extend_from_slice(&0u32.to_le_bytes());
+        package_header.extend_from_slice(&((288 + type_names.len()) as u32).to_le_bytes());
+        package_header.extend_from_slice(&[0; 8]);
+        let package = chunk(
+            CHUNK_PACKAGE,
+            &package_header,
+            &[type_names, key_names, type_chunks].concat(),
+        );
+        chunk(
+            CHUNK_TABLE,
+            &1u32.to_le_bytes(),
+            &[strings, package].concat(),
+        )
+    }
+
+    #[test]
+    fn string_counts_follow_the_entry_names() {
+        let data = string_table(
+            &["app_name", "abc_ok", "greeting", "abc_cancel"],
+            &[
+                (b"\0\0", &[0, 1, 2, 3]),
+                (b"fr", &[1, 3]),
+                (b"de", &[0, 1, 2]),
+            ],
+        );
+        let table = ResourceTable::parse(&data).unwrap();
+        let all = table.string_counts_by_locale(|_| true);
+        assert_eq!(
+            all,
+            [("default".into(), 4), ("fr".into(), 2), ("de".into(), 3)]
+        );
+        let own = table.string_counts_by_locale(|name| !name.starts_with("abc_"));
+        assert_eq!(
+            own,
+            [("default".into(), 2), ("fr".into(), 0), ("de".into(), 2)]
+        );
     }
 }

@@ -212,7 +212,7 @@ pub(crate) fn detect(
     }
 
     let counts = table
-        .map(ResourceTable::string_counts_by_locale)
+        .map(|t| t.string_counts_by_locale(languages::is_own_string))
         .unwrap_or_default();
     let locales = languages::counted(label_locales, &counts);
     Detection {

@@ -1,13 +1,128 @@
 //! 服务语言: the languages the app itself is translated into, in the portal's
-//! wording. Libraries bring dozens of locales (AppCompat alone ~80), so a
-//! locale counts only when it translates the app's name or nine in ten of
-//! the strings the default locale has (docs/detection.md).
+//! wording. Libraries bring dozens of locales (AppCompat alone ~80), so on
+//! Android a locale counts only when it translates the app's name, or at least
+//! `MIN_SHARE` of the app's own strings and `MIN_OWN_STRINGS` of them: strings
+//! whose names no known library uses (docs/detection.md).
 
 use std::collections::HashSet;
 
-/// A locale counts with at least this share of the default locale's strings:
-/// a library's locales cover only the library's strings, never nearly all.
-pub(crate) const MIN_SHARE: f64 = 0.9;
+/// A locale counts with at least this share of the own strings the default
+/// locale has. Libraries leave their names on their strings, so a library's
+/// locales reach 0% of the own strings once the names below are set aside;
+/// only names missing from the list leak through, and on the corpora they stay
+/// under 10% of an app's own strings. A real translation that is part done
+/// (zh-CN: 237 of 372) is well above 30%.
+pub(crate) const MIN_SHARE: f64 = 0.3;
+
+/// ...and at least this many own strings: one or two library strings missing
+/// from the list must not make a locale of an app with few strings. Such an app
+/// is still credited through its translated name.
+pub(crate) const MIN_OWN_STRINGS: usize = 3;
+
+/// Names (prefixes ending in `_`, or whole names) of the string resources that
+/// libraries merge into an app's resource table, with the library each comes
+/// from. Each was seen in real packages (../shared/corpus) or is the library's
+/// documented resource prefix.
+const LIBRARY_STRINGS: &[(&str, &[&str])] = &[
+    ("AndroidX AppCompat", &["abc_", "search_menu_title"]),
+    (
+        "AndroidX Core",
+        &[
+            "status_bar_notification_info_overflow",
+            "call_notification_",
+        ],
+    ),
+    ("AndroidX Startup and other androidx_ names", &["androidx_"]),
+    (
+        "Material Components (and the older Design support library)",
+        &[
+            "mtrl_",
+            "material_",
+            "m3_",
+            "design_",
+            "bottom_sheet_behavior",
+            "bottomsheet_",
+            "side_sheet_",
+            "searchbar_",
+            "searchview_",
+            "fab_transformation_",
+            "appbar_scrolling_view_behavior",
+            "hide_bottom_view_on_scroll_behavior",
+            "character_counter_",
+            "password_toggle_",
+            "path_password_",
+            "chip_text",
+            "clear_text_end_icon_content_description",
+            "error_icon_content_description",
+            "exposed_dropdown_menu_content_description",
+            "icon_content_description",
+            "item_view_role_description",
+        ],
+    ),
+    (
+        "Jetpack Compose UI and Material",
+        &[
+            "m3c_",
+            "navigation_menu",
+            "close_drawer",
+            "close_sheet",
+            "default_error_message",
+            "dropdown_menu",
+            "range_start",
+            "range_end",
+        ],
+    ),
+    ("AndroidX Navigation UI", &["nav_app_bar_"]),
+    ("AndroidX Leanback (TV)", &["lb_", "orb_search_action"]),
+    (
+        "AndroidX Preference",
+        &[
+            "v7_preference_",
+            "summary_collapsed_preference_list",
+            "expand_button_title",
+            "preference_copied",
+        ],
+    ),
+    ("AndroidX Biometric", &["fingerprint_"]),
+    (
+        "Google Play services base",
+        &[
+            "common_google_play_services_",
+            "common_signin_button_",
+            "common_open_on_phone",
+        ],
+    ),
+    (
+        "Firebase Cloud Messaging",
+        &["fcm_fallback_notification_channel_label"],
+    ),
+    ("ExoPlayer / AndroidX Media3", &["exo_"]),
+    (
+        "Wear OS support library",
+        &["time_difference_", "dismiss_overlay_button_label"],
+    ),
+    ("Facebook SDK", &["com_facebook_"]),
+    ("React Native", &["catalyst_"]),
+];
+
+/// What `aapt2 optimize --collapse-resource-names` leaves of every name: it
+/// says nothing about whose the string is.
+const COLLAPSED_NAME: &str = "0_resource_name_obfuscated";
+
+/// Whether a string resource of this name is the app's own: not a known
+/// library's, and not a name collapsed beyond recognition.
+pub(crate) fn is_own_string(name: &str) -> bool {
+    name != COLLAPSED_NAME
+        && !LIBRARY_STRINGS.iter().any(|(_, names)| {
+            names.iter().any(|n| {
+                if n.ends_with('_') {
+                    name.starts_with(n)
+                } else {
+                    name == *n
+                }
+            })
+        })
+}
 
 pub(crate) use crate::report::DetectedLanguage;
 
@@ -86,20 +201,22 @@ pub(crate) fn group(locales: impl IntoIterator<Item = String>) -> Vec<DetectedLa
     out
 }
 
-/// The locales that count: those translating the label, or with enough strings.
+/// The locales that count: those translating the label, or with enough of the
+/// app's own strings (`own_strings_per_locale`: "default" and each locale, with
+/// how many own strings each defines).
 pub(crate) fn counted(
     label_locales: &[String],
-    strings_per_locale: &[(String, usize)],
+    own_strings_per_locale: &[(String, usize)],
 ) -> Vec<String> {
-    let default = strings_per_locale
+    let default = own_strings_per_locale
         .iter()
         .find(|(l, _)| l == "default")
         .map_or(0, |(_, n)| *n);
     let mut out: Vec<String> = label_locales.to_vec();
     let mut seen: HashSet<&str> = label_locales.iter().map(String::as_str).collect();
-    for (locale, count) in strings_per_locale {
+    for (locale, count) in own_strings_per_locale {
         if locale != "default"
-            && default > 0
+            && *count >= MIN_OWN_STRINGS
             && *count as f64 >= MIN_SHARE * default as f64
             && seen.insert(locale)
         {
@@ -114,17 +231,51 @@ mod tests {
     use super::*;
 
     #[test]
-    fn library_locales_do_not_count() {
+    fn a_share_of_the_own_strings_counts() {
         let strings = vec![
-            ("default".to_string(), 400),
-            ("en".to_string(), 380),
-            ("fr".to_string(), 60),  // AppCompat's share only
-            ("de".to_string(), 330), // most, but not nine in ten
+            ("default".to_string(), 372),
+            ("zh-CN".to_string(), 237), // a translation part done
+            ("en".to_string(), 112),    // just over 30%
+            ("fr".to_string(), 111),    // just under
+            ("de".to_string(), 0),      // a library's locale: none of the own strings
         ];
-        let counted = counted(&["zh-CN".to_string()], &strings);
-        assert_eq!(counted, ["zh-CN", "en"]);
+        let counted = counted(&["ja".to_string()], &strings);
+        assert_eq!(counted, ["ja", "zh-CN", "en"]);
         let languages: Vec<&str> = group(counted).iter().map(|l| l.language).collect();
-        assert_eq!(languages, ["中文简体", "英语"]);
+        assert_eq!(languages, ["中文简体", "日语", "英语"]);
+    }
+
+    #[test]
+    fn a_few_strings_are_not_a_translation() {
+        // Two own strings, both translated: 100%, but two could be a library's
+        // names the list misses. The label alone would count.
+        let strings = vec![("default".to_string(), 2), ("fr".to_string(), 2)];
+        assert!(counted(&[], &strings).is_empty());
+        assert_eq!(counted(&["fr".to_string()], &strings), ["fr"]);
+        let strings = vec![("default".to_string(), 3), ("fr".to_string(), 3)];
+        assert_eq!(counted(&[], &strings), ["fr"]);
+    }
+
+    #[test]
+    fn library_names_are_not_the_apps() {
+        for name in [
+            "abc_action_bar_home_description",
+            "search_menu_title",
+            "mtrl_picker_save",
+            "m3_sys_motion",
+            "common_google_play_services_enable_button",
+            "exo_controls_play_description",
+            "status_bar_notification_info_overflow",
+            "fab_transformation_sheet_behavior",
+            "lb_search_bar_hint",
+            COLLAPSED_NAME,
+        ] {
+            assert!(!is_own_string(name), "{name}");
+        }
+        // Whole names match whole: an app's own names that merely start alike stay its own.
+        for name in ["app_name", "search_menu_title_extra", "chip_texts", "abc"] {
+            assert!(is_own_string(name), "{name}");
+        }
     }
 
     #[test]
@@ -140,5 +291,65 @@ mod tests {
         assert_eq!(language_of("zh-Hans"), Some("中文简体"));
         assert_eq!(language_of("in"), Some("印度尼西亚语"));
         assert_eq!(language_of("Japanese"), Some("日语"));
+    }
+
+    /// The locales credited for a resource table: `string_table`'s keys and locales.
+    fn credited(label: &[&str], keys: &[&str], locales: &[(&[u8; 2], &[u16])]) -> Vec<String> {
+        let data = crate::android::arsc::tests::string_table(keys, locales);
+        let table = crate::android::arsc::ResourceTable::parse(&data).unwrap();
+        let label: Vec<String> = label.iter().map(|l| l.to_string()).collect();
+        counted(&label, &table.string_counts_by_locale(is_own_string))
+    }
+
+    #[test]
+    fn appcompat_only_locales_are_not_credited() {
+        // An app of four own strings and twelve AppCompat ones; French and
+        // German translate AppCompat's only: 12 of 16 strings, 0 of the own 4.
+        let mut keys = vec!["app_name", "greeting", "farewell", "settings"];
+        let library: Vec<String> = (0..12).map(|i| format!("abc_string_{i}")).collect();
+        keys.extend(library.iter().map(String::as_str));
+        let all: Vec<u16> = (0..16).collect();
+        let appcompat: Vec<u16> = (4..16).collect();
+        let credited = credited(
+            &[],
+            &keys,
+            &[(b"\0\0", &all), (b"fr", &appcompat), (b"de", &appcompat)],
+        );
+        assert!(credited.is_empty(), "{credited:?}");
+    }
+
+    #[test]
+    fn own_strings_above_the_share_count_below_do_not() {
+        // Ten own strings and ten Material ones. Japanese translates 3 own (30%),
+        // Korean 2 (20%) plus every Material string.
+        let mut keys: Vec<String> = (0..10).map(|i| format!("own_{i}")).collect();
+        keys.extend((0..10).map(|i| format!("mtrl_{i}")));
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let all: Vec<u16> = (0..20).collect();
+        let japanese: Vec<u16> = vec![0, 1, 2];
+        let korean: Vec<u16> = [0, 1].into_iter().chain(10..20).collect();
+        let credited = credited(
+            &[],
+            &keys,
+            &[(b"\0\0", &all), (b"ja", &japanese), (b"ko", &korean)],
+        );
+        assert_eq!(credited, ["ja"]);
+    }
+
+    #[test]
+    fn the_label_alone_counts() {
+        // Russian translates the app's name and nothing else: 1 of 4 own strings.
+        let keys = ["app_name", "greeting", "farewell", "settings"];
+        let credited = credited(&["ru"], &keys, &[(b"\0\0", &[0, 1, 2, 3]), (b"ru", &[0])]);
+        assert_eq!(credited, ["ru"]);
+    }
+
+    #[test]
+    fn collapsed_names_credit_nothing_but_the_label() {
+        // `aapt2 optimize --collapse-resource-names`: whose strings they are is unknown.
+        let keys = [COLLAPSED_NAME; 6];
+        let all: Vec<u16> = (0..6).collect();
+        let credited = credited(&["zh-CN"], &keys, &[(b"\0\0", &all), (b"fr", &all)]);
+        assert_eq!(credited, ["zh-CN"]);
     }
 }
