@@ -88,12 +88,7 @@ pub(crate) fn detect(
             .stream(entry.reader.take(MAX_ASSET), "assets")
             .unwrap_or(0);
     }
-    let mut locales: Vec<String> = files
-        .iter()
-        .filter_map(|f| f.split_once(".lproj/").map(|(l, _)| l))
-        .filter(|l| !l.contains('/') && *l != "Base")
-        .map(|l| l.replace('_', "-"))
-        .collect();
+    let mut locales = languages::ios_locales(files);
     let declared = info.get("CFBundleLocalizations").and_then(Value::as_array);
     locales.extend(
         declared

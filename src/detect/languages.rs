@@ -201,6 +201,28 @@ pub(crate) fn group(locales: impl IntoIterator<Item = String>) -> Vec<DetectedLa
     out
 }
 
+/// The files of an iOS locale folder that only the app itself writes: its name
+/// and permission texts, and its own strings. A library's tables (CocoaPods may
+/// copy a pod's `xx.lproj/Pod.strings` to the bundle's root) do not make a locale.
+const IOS_OWN_STRINGS: &[&str] = &[
+    "InfoPlist.strings",
+    "Localizable.strings",
+    "Localizable.stringsdict",
+];
+
+/// The locales of an iOS bundle's root `.lproj` folders that hold the app's own
+/// strings (`files`: paths inside the bundle); "Base" is no locale.
+pub(crate) fn ios_locales(files: &[String]) -> Vec<String> {
+    files
+        .iter()
+        .filter_map(|f| f.split_once(".lproj/"))
+        .filter(|(locale, file)| {
+            !locale.contains('/') && *locale != "Base" && IOS_OWN_STRINGS.contains(file)
+        })
+        .map(|(locale, _)| locale.replace('_', "-"))
+        .collect()
+}
+
 /// The locales that count: those translating the label, or with enough of the
 /// app's own strings (`own_strings_per_locale`: "default" and each locale, with
 /// how many own strings each defines).
@@ -351,5 +373,23 @@ mod tests {
         let all: Vec<u16> = (0..6).collect();
         let credited = credited(&["zh-CN"], &keys, &[(b"\0\0", &all), (b"fr", &all)]);
         assert_eq!(credited, ["zh-CN"]);
+    }
+
+    #[test]
+    fn ios_locales_hold_the_apps_own_strings() {
+        let files: Vec<String> = [
+            "en.lproj/InfoPlist.strings",
+            "zh_Hans.lproj/Localizable.strings",
+            "ja.lproj/Localizable.stringsdict",
+            "fr.lproj/MJRefresh.strings", // a pod's table copied to the root
+            "de.lproj/Main.storyboardc/Info.plist",
+            "Base.lproj/InfoPlist.strings",
+            "Frameworks/Pod.framework/ko.lproj/Localizable.strings",
+            "Pod.bundle/ru.lproj/Localizable.strings",
+        ]
+        .iter()
+        .map(|f| f.to_string())
+        .collect();
+        assert_eq!(ios_locales(&files), ["en", "zh-Hans", "ja"]);
     }
 }
