@@ -7,11 +7,10 @@
 use std::collections::HashSet;
 
 /// A locale counts with at least this share of the own strings the default
-/// locale has. Libraries leave their names on their strings, so a library's
-/// locales reach 0% of the own strings once the names below are set aside;
-/// only names missing from the list leak through, and on the corpora they stay
-/// under 10% of an app's own strings. A real translation that is part done
-/// (zh-CN: 237 of 372) is well above 30%.
+/// locale has. Libraries leave their names on their strings, so once the names
+/// below are set aside a library's locale holds none of the app's own strings
+/// (0 in every library-only locale of the corpora); a real translation that is
+/// part done (zh-CN: 237 of 372) is well above 30%.
 pub(crate) const MIN_SHARE: f64 = 0.3;
 
 /// ...and at least this many own strings: one or two library strings missing
@@ -21,8 +20,8 @@ pub(crate) const MIN_OWN_STRINGS: usize = 3;
 
 /// Names (prefixes ending in `_`, or whole names) of the string resources that
 /// libraries merge into an app's resource table, with the library each comes
-/// from. Each was seen in real packages (../shared/corpus) or is the library's
-/// documented resource prefix.
+/// from: the names the libraries' own res/values/strings.xml define, as found in
+/// the corpora's packages (../shared/corpus) or the libraries' sources.
 const LIBRARY_STRINGS: &[(&str, &[&str])] = &[
     ("AndroidX AppCompat", &["abc_", "search_menu_title"]),
     (
