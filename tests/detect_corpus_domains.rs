@@ -4,19 +4,23 @@
 
 mod common;
 
-use appfiling::report::DetectedDomain;
+use appfiling::report::{DetectedDomain, DomainClass};
 use appfiling::Options;
 use std::collections::BTreeSet;
 
-/// Own-domain precision the suggestions must keep: the figure reached so far (0.10 before
-/// attribution); issue 15's target is 0.9.
-const PRECISION_FLOOR: f64 = 0.1;
+/// Own-domain precision the suggestions must keep: issue 15's target (0.10 before hosts
+/// were attributed to the code that holds them).
+const PRECISION_FLOOR: f64 = 0.9;
+/// Own-domain recall: the figure reached, so that precision is not bought by offering
+/// nothing (an iOS executable's strings are never called the app's own: the linker
+/// merges them with its static libraries').
+const RECALL_FLOOR: f64 = 0.5;
 
-/// The hosts appfiling offers as the app's own.
+/// The hosts appfiling offers as the app's own (what `--accept-detected-domains` files).
 fn offered_as_own(domains: &[DetectedDomain]) -> BTreeSet<String> {
     domains
         .iter()
-        .filter(|d| d.third_party.is_none())
+        .filter(|d| d.class == DomainClass::Own)
         .map(|d| d.host.clone())
         .collect()
 }
@@ -55,6 +59,15 @@ fn own_domain_suggestions_are_precise_on_real_sdk_binaries() {
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         let detection = report.detection.expect("detection was asked for");
         let offered = offered_as_own(&detection.domains);
+        let classes: Vec<String> = detection
+            .domains
+            .iter()
+            .map(|d| match &d.third_party {
+                Some(sdk) => format!("{} {:?} {sdk}", d.host, d.class),
+                None => format!("{} {:?}", d.host, d.class),
+            })
+            .collect();
+        println!("{name}: {}", classes.join(", "));
         let right = offered.intersection(&own).count();
         let wrong: Vec<&String> = offered.difference(&own).collect();
         let missed: Vec<&String> = own.difference(&offered).collect();
@@ -80,5 +93,9 @@ fn own_domain_suggestions_are_precise_on_real_sdk_binaries() {
     assert!(
         precision >= PRECISION_FLOOR,
         "own-domain precision {precision:.2} is below {PRECISION_FLOOR}"
+    );
+    assert!(
+        recall >= RECALL_FLOOR,
+        "own-domain recall {recall:.2} is below {RECALL_FLOOR}"
     );
 }
