@@ -275,3 +275,14 @@ pub fn zip_integrity(
     };
     open().map_err(|kind| kind.at(path))
 }
+
+/// A dex file's code: the strings every defined class's methods load and its static
+/// values hold (the walk detection attributes URLs with).
+pub fn dex_code(data: &[u8]) {
+    if let Ok(dex) = Dex::parse(data) {
+        for class in dex.class_defs() {
+            let _ = crate::android::dex_code::const_strings(data, class.class_data_off, |_| {});
+            let _ = crate::android::dex_code::static_strings(data, class.static_values_off, |_| {});
+        }
+    }
+}
