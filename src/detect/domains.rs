@@ -24,20 +24,28 @@ const NAMESPACE_HOSTS: [&str; 7] = [
 ];
 
 /// Domains (and their subdomains) of libraries, standards bodies and platforms: licence,
-/// homepage and documentation URLs, never the app's servers.
-const LIBRARY_DOMAINS: [&str; 40] = [
+/// homepage and documentation URLs, and the platform vendors' own services (Google's and
+/// Apple's hosts are never an app's to file); a detected SDK's vendor domain is its SDK's.
+const LIBRARY_DOMAINS: [&str; 47] = [
     "apache.org",
     "android.com",
     "apple.com",
     "bintray.com",
+    "chrome.com",
     "creativecommons.org",
     "eclipse.org",
     "ecma-international.org",
     "fsf.org",
+    "g.co",
     "github.com",
     "githubusercontent.com",
     "gnu.org",
+    "goo.gl",
+    "google.com",
+    "googleapis.com",
+    "googleusercontent.com",
     "gradle.org",
+    "gstatic.com",
     "iana.org",
     "ietf.org",
     "jabber.org",
@@ -66,15 +74,6 @@ const LIBRARY_DOMAINS: [&str; 40] = [
     "xmlpull.org",
     "xmlsoap.org",
     "xmpp.org",
-];
-
-/// Google's documentation and short-link hosts (Google's service hosts belong to its SDKs).
-const PLATFORM_DOC_HOSTS: [&str; 5] = [
-    "support.google.com",
-    "developers.google.com",
-    "developer.chrome.com",
-    "goo.gl",
-    "g.co",
 ];
 
 /// Java packages of libraries that are neither the app's nor an SDK a filing lists: the
@@ -505,9 +504,6 @@ fn attribute(
     if is_reserved(host) {
         return (DomainClass::Reserved, None, Vec::new());
     }
-    if PLATFORM_DOC_HOSTS.contains(&host) || LIBRARY_DOMAINS.iter().any(|d| is_under(host, d)) {
-        return (DomainClass::Library, None, evidence_of(&|_| true));
-    }
     // A vendor's domain pins the host to its SDK when the SDK is in the package, or when
     // the rule has nothing but domains (a script SDK such as WeChat's JS-SDK is its URL).
     if let Some(rule) = super::sdks::vendor_of_domain(host) {
@@ -515,6 +511,9 @@ fn attribute(
             let evidence = evidence_of(&|o| *o == Owner::Sdk(rule));
             return (DomainClass::Sdk, Some(rule.to_string()), evidence);
         }
+    }
+    if LIBRARY_DOMAINS.iter().any(|d| is_under(host, d)) {
+        return (DomainClass::Library, None, evidence_of(&|_| true));
     }
     if let Some(Owner::Sdk(rule)) = seen
         .classes
