@@ -257,12 +257,19 @@ impl Collector {
     pub(crate) fn dex(&mut self, data: &[u8], dex: &Dex<'_>) {
         let finder = http_finder();
         let count = crate::bytes::u32_at(data, DEX_STRING_COUNT_AT).unwrap_or(0);
-        let mut slots: HashMap<u32, usize> = HashMap::new();
+        // The URL strings' indexes, ascending, and a bit per string: most loaded strings
+        // are not URLs, and a bit test turns them away at once. Dex::parse checked that
+        // the string table fits in the file, so `count` bounds the allocation.
+        let mut is_url = vec![0u64; (count as usize).div_ceil(64)];
+        let mut indexes: Vec<u32> = Vec::new();
         let mut urls: Vec<(&[u8], Vec<usize>)> = Vec::new();
         for index in 0..count {
             if let Some(string) = dex.string(index as usize) {
                 if next_url(string, &finder).is_some() {
-                    slots.insert(index, urls.len());
+                    if let Some(word) = is_url.get_mut(index as usize / 64) {
+                        *word |= 1 << (index % 64);
+                    }
+                    indexes.push(index);
                     urls.push((string, Vec::new()));
                 }
             }
@@ -270,11 +277,18 @@ impl Collector {
         if urls.is_empty() {
             return;
         }
+        let slot = |index: u32| -> Option<usize> {
+            let word = is_url.get(index as usize / 64)?;
+            if word >> (index % 64) & 1 == 0 {
+                return None;
+            }
+            indexes.binary_search(&index).ok()
+        };
         let mut classes: Vec<ClassUse> = Vec::new();
         for class in dex.class_defs() {
             let mut this: Option<usize> = None;
             let mut used = |index: u32| {
-                let Some(url) = slots.get(&index).and_then(|slot| urls.get_mut(*slot)) else {
+                let Some(url) = slot(index).and_then(|slot| urls.get_mut(slot)) else {
                     return;
                 };
                 let ordinal = *this.get_or_insert_with(|| {
