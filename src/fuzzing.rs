@@ -280,9 +280,11 @@ pub fn zip_integrity(
 /// values hold (the walk detection attributes URLs with).
 pub fn dex_code(data: &[u8]) {
     if let Ok(dex) = Dex::parse(data) {
+        let mut budget = crate::android::dex_code::Budget::for_file(data);
         for class in dex.class_defs() {
-            let _ = crate::android::dex_code::const_strings(data, class.class_data_off, |_| {});
-            let _ = crate::android::dex_code::static_strings(data, class.static_values_off, |_| {});
+            use crate::android::dex_code::{const_strings, static_strings};
+            let _ = const_strings(data, class.class_data_off, &mut budget, |_| {});
+            let _ = static_strings(data, class.static_values_off, &mut budget, |_| {});
         }
     }
 }

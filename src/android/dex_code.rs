@@ -31,6 +31,30 @@ pub(crate) enum DexCodeError {
     Instruction(usize),
     #[error("dex code: unknown value type {0:#x} at {1}")]
     ValueType(u8, usize),
+    #[error(
+        "dex code: more bytes read than the file holds twice over (items shared by many classes)"
+    )]
+    Budget,
+}
+
+/// What one dex file's walk may read. A valid file's classes each have their own code and
+/// values, so a walk reads each byte once; a crafted one pointing every class at the same
+/// megabytes would be read again per class, in time that grows with the square of its size.
+#[derive(Debug)]
+pub(crate) struct Budget(u64);
+
+impl Budget {
+    pub(crate) fn for_file(data: &[u8]) -> Self {
+        Budget((data.len() as u64).saturating_mul(2))
+    }
+
+    fn spend(&mut self, bytes: usize) -> Result<(), DexCodeError> {
+        self.0 = self
+            .0
+            .checked_sub(bytes as u64)
+            .ok_or(DexCodeError::Budget)?;
+        Ok(())
+    }
 }
 
 /// encoded_value types: a string index, the ones whose value is `arg + 1` bytes, the
@@ -110,6 +134,7 @@ fn uleb128(r: &mut Reader<'_>) -> Result<u32, DexCodeError> {
 pub(crate) fn const_strings(
     data: &[u8],
     class_data_off: u32,
+    budget: &mut Budget,
     mut visit: impl FnMut(u32),
 ) -> Result<(), DexCodeError> {
     if class_data_off == 0 {
@@ -123,15 +148,19 @@ pub(crate) fn const_strings(
     // Each encoded_field is two uleb128s; counts are bounded by the bytes they need, so
     // a lying count ends with a truncation, not a long loop.
     for _ in 0..u64::from(static_fields) + u64::from(instance_fields) {
+        let before = r.position();
         uleb128(&mut r)?;
         uleb128(&mut r)?;
+        budget.spend(r.position() - before)?;
     }
     for _ in 0..u64::from(direct_methods) + u64::from(virtual_methods) {
+        let before = r.position();
         uleb128(&mut r)?; // method_idx_diff
         uleb128(&mut r)?; // access_flags
         let code_off = uleb128(&mut r)?;
+        budget.spend(r.position() - before)?;
         if code_off != 0 {
-            method_const_strings(data, code_off as usize, &mut visit)?;
+            method_const_strings(data, code_off as usize, budget, &mut visit)?;
         }
     }
     Ok(())
@@ -144,6 +173,7 @@ pub(crate) fn const_strings(
 pub(crate) fn static_strings(
     data: &[u8],
     static_values_off: u32,
+    budget: &mut Budget,
     mut visit: impl FnMut(u32),
 ) -> Result<(), DexCodeError> {
     if static_values_off == 0 {
@@ -153,6 +183,7 @@ pub(crate) fn static_strings(
     let count = uleb128(&mut r)?;
     for _ in 0..count {
         let at = r.position();
+        budget.spend(1)?;
         let header = r.u8()?;
         let (kind, arg) = (header & 0x1f, usize::from(header >> 5));
         match kind {
@@ -177,12 +208,14 @@ pub(crate) fn static_strings(
 fn method_const_strings(
     data: &[u8],
     code_off: usize,
+    budget: &mut Budget,
     visit: &mut impl FnMut(u32),
 ) -> Result<(), DexCodeError> {
     let mut r = Reader::at(data, code_off)?;
     r.skip(CODE_ITEM_HEADER - 4)?;
     let units = r.u32()? as usize;
     let code = r.take(units.checked_mul(2).ok_or(DexCodeError::Instruction(0))?)?;
+    budget.spend(CODE_ITEM_HEADER + code.len())?;
     let code_unit = |i: usize| -> Option<u16> {
         let bytes = code.get(i.checked_mul(2)?..i.checked_mul(2)?.checked_add(2)?)?;
         Some(u16::from_le_bytes([*bytes.first()?, *bytes.get(1)?]))
@@ -267,7 +300,9 @@ pub(crate) mod tests {
 
     fn strings_of(data: &[u8], class_data_off: u32) -> (Vec<u32>, Result<(), DexCodeError>) {
         let mut found = Vec::new();
-        let result = const_strings(data, class_data_off, |i| found.push(i));
+        let result = const_strings(data, class_data_off, &mut Budget::for_file(data), |i| {
+            found.push(i)
+        });
         (found, result)
     }
 
@@ -331,24 +366,53 @@ pub(crate) mod tests {
         data.extend([VALUE_STRING | 1 << 5, 0x34, 0x12]); // string@0x1234
         data.extend([VALUE_ARRAY, 1, VALUE_STRING, 7]); // ends the walk
         let mut found = Vec::new();
-        assert_eq!(static_strings(&data, 3, |i| found.push(i)), Ok(()));
+        assert_eq!(
+            static_strings(&data, 3, &mut Budget::for_file(&data), |i| found.push(i)),
+            Ok(())
+        );
         assert_eq!(found, [9, 0x1234]);
-        assert_eq!(static_strings(&data, 0, |_| panic!("no values")), Ok(()));
+        assert_eq!(
+            static_strings(&data, 0, &mut Budget::for_file(&data), |_| panic!(
+                "no values"
+            )),
+            Ok(())
+        );
         // An unknown type, and a string index of more than four bytes.
         assert_eq!(
-            static_strings(&[0, 1, 0x05], 1, |_| {}),
+            static_strings(&[0, 1, 0x05], 1, &mut Budget(64), |_| {}),
             Err(DexCodeError::ValueType(0x05, 2))
         );
         assert!(static_strings(
             &[0, 1, VALUE_STRING | 7 << 5, 1, 2, 3, 4, 5, 6, 7, 8],
             1,
+            &mut Budget(64),
             |_| {}
         )
         .is_err());
         assert!(matches!(
-            static_strings(&[0, 2, VALUE_STRING], 1, |_| {}),
+            static_strings(&[0, 2, VALUE_STRING], 1, &mut Budget(64), |_| {}),
             Err(DexCodeError::Truncated(_))
         ));
+    }
+
+    /// Every class pointing at the same code is read until the file's worth is spent.
+    #[test]
+    fn shared_code_is_read_within_the_budget() {
+        let mut data = vec![0u8; 4];
+        data.extend(code_item(&[0x001a, 1, 0x000e]));
+        let class_data_off = data.len() as u32;
+        data.extend(class_data(&[4]));
+        let mut budget = Budget::for_file(&data);
+        let mut reads = 0;
+        let result = loop {
+            match const_strings(&data, class_data_off, &mut budget, |_| {}) {
+                Ok(()) => reads += 1,
+                Err(e) => break e,
+            }
+        };
+        assert_eq!(result, DexCodeError::Budget);
+        // A read spends a field's 2 bytes, a method's 3 and the code item's 16 + 6.
+        assert_eq!(reads, 2 * data.len() / (2 + 3 + 16 + 6));
     }
 
     #[test]

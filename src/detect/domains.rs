@@ -285,6 +285,7 @@ impl Collector {
             indexes.binary_search(&index).ok()
         };
         let mut classes: Vec<ClassUse> = Vec::new();
+        let mut budget = dex_code::Budget::for_file(data);
         for class in dex.class_defs() {
             let mut this: Option<usize> = None;
             let mut used = |index: u32| {
@@ -299,9 +300,10 @@ impl Collector {
                     url.1.push(ordinal);
                 }
             };
-            // A class cut short by a lie keeps what was read before it.
-            let _ = dex_code::static_strings(data, class.static_values_off, &mut used);
-            let _ = dex_code::const_strings(data, class.class_data_off, &mut used);
+            // A class cut short by a lie keeps what was read before it; once the budget
+            // is spent, the URLs not yet attributed stay unknown.
+            let _ = dex_code::static_strings(data, class.static_values_off, &mut budget, &mut used);
+            let _ = dex_code::const_strings(data, class.class_data_off, &mut budget, &mut used);
         }
         for (string, users) in &urls {
             let text = String::from_utf8_lossy(string);
