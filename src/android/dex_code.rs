@@ -70,7 +70,7 @@ const VALUE_BOOLEAN: u8 = 0x1f;
 
 /// The width of each opcode's instruction format, in 16-bit code units (the Dalvik
 /// bytecode formats; unused opcodes take one unit, as `nop` does).
-fn instruction_units(opcode: u8) -> usize {
+const fn instruction_units(opcode: u8) -> u8 {
     match opcode {
         0x02
         | 0x05
@@ -109,6 +109,17 @@ fn instruction_units(opcode: u8) -> usize {
         _ => 1,
     }
 }
+
+/// `instruction_units` for every opcode, looked up once per instruction.
+const INSTRUCTION_UNITS: [u8; 256] = {
+    let mut table = [1u8; 256];
+    let mut opcode = 0;
+    while opcode < 256 {
+        table[opcode] = instruction_units(opcode as u8);
+        opcode += 1;
+    }
+    table
+};
 
 fn uleb128(r: &mut Reader<'_>) -> Result<u32, DexCodeError> {
     let start = r.position();
@@ -245,7 +256,7 @@ fn method_const_strings(
                     }
                     _ => {}
                 }
-                instruction_units(opcode)
+                usize::from(INSTRUCTION_UNITS[usize::from(opcode)])
             }
         };
         at = at
