@@ -275,3 +275,16 @@ pub fn zip_integrity(
     };
     open().map_err(|kind| kind.at(path))
 }
+
+/// A dex file's code: the strings every defined class's methods load and its static
+/// values hold (the walk detection attributes URLs with).
+pub fn dex_code(data: &[u8]) {
+    if let Ok(dex) = Dex::parse(data) {
+        let mut budget = crate::android::dex_code::Budget::for_file(data);
+        for class in dex.class_defs() {
+            use crate::android::dex_code::{const_strings, static_strings};
+            let _ = const_strings(data, class.class_data_off, &mut budget, |_| {});
+            let _ = static_strings(data, class.static_values_off, &mut budget, |_| {});
+        }
+    }
+}

@@ -12,7 +12,7 @@ mod kinds;
 mod verification;
 
 pub use codes::{Severity, WarningCode};
-pub use detection::{DetectedDomain, DetectedLanguage, DetectedSdk, Detection};
+pub use detection::{DetectedDomain, DetectedLanguage, DetectedSdk, Detection, DomainClass};
 pub use kinds::{
     CertificateRole, FingerprintAlgorithm, Format, HarmonyCertificateKind, HarmonyModel,
     KeyAlgorithm, KeystoreEntryKind, KeystoreIntegrity, KeystoreKind, Platform, ProfileKind,

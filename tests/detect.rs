@@ -4,7 +4,7 @@
 
 mod common;
 
-use appfiling::report::Detection;
+use appfiling::report::{Detection, DomainClass};
 use appfiling::{Options, PackageReport};
 use std::collections::BTreeSet;
 use std::io::Read;
@@ -134,17 +134,22 @@ fn an_ipa_with_frameworks_and_ats() {
         ],
         "a framework, a linked library and Objective-C class names"
     );
-    let hosts: Vec<(&str, Vec<&str>)> = d
+    let hosts: Vec<(&str, Vec<&str>, DomainClass)> = d
         .domains
         .iter()
-        .map(|x| (x.host.as_str(), x.sources.clone()))
+        .map(|x| (x.host.as_str(), x.sources.clone(), x.class))
         .collect();
+    // The executable's strings are its static libraries' too: never called the app's own.
     assert_eq!(
         hosts,
         [
-            ("api.appfiling.dev", vec!["macho"]),
-            ("legacy.appfiling.dev", vec!["ats"]),
-            ("links.appfiling.dev", vec!["entitlements"]),
+            ("legacy.appfiling.dev", vec!["ats"], DomainClass::Own),
+            (
+                "links.appfiling.dev",
+                vec!["entitlements"],
+                DomainClass::Own
+            ),
+            ("api.appfiling.dev", vec!["macho"], DomainClass::Unknown),
         ]
     );
     let languages: Vec<&str> = d.languages.iter().map(|l| l.language).collect();

@@ -29,6 +29,9 @@ pub struct ClassDef<'a> {
     pub descriptor: &'a [u8],
     /// Where its class_data_item is (fields and methods); 0 when it has none.
     pub class_data_off: u32,
+    /// Where the initial values of its static fields are (an encoded_array_item); 0 when
+    /// it has none.
+    pub static_values_off: u32,
 }
 
 impl<'a> Dex<'a> {
@@ -101,6 +104,7 @@ impl<'a> Dex<'a> {
             Some(ClassDef {
                 descriptor: self.type_descriptor(u32_at(self.data, at)? as usize)?,
                 class_data_off: u32_at(self.data, at + 24)?,
+                static_values_off: u32_at(self.data, at + 28)?,
             })
         })
     }

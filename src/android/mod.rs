@@ -6,6 +6,7 @@ mod apk_digest;
 pub(crate) mod arsc;
 pub(crate) mod axml;
 pub(crate) mod dex;
+pub(crate) mod dex_code;
 pub(crate) mod jar_manifest;
 pub(crate) mod manifest;
 pub(crate) mod proto;

@@ -62,14 +62,8 @@ fn scan_dex_bytes(data: &[u8], sdks: &mut Matcher, hosts: &mut Collector) {
             sdks.class(&class);
         }
     }
-    for string in dex.strings() {
-        if string
-            .windows(7)
-            .any(|w| w == b"http://" || w == b"https:/")
-        {
-            hosts.text(&String::from_utf8_lossy(string), "dex");
-        }
-    }
+    // URLs, each attributed to the classes whose code or constants hold it.
+    hosts.dex(data, &dex);
 }
 
 /// Plugins and hot-fix patches ship code as archives in assets: their dex files count too.
@@ -215,9 +209,10 @@ pub(crate) fn detect(
         .map(|t| t.string_counts_by_locale(languages::is_own_string))
         .unwrap_or_default();
     let locales = languages::counted(label_locales, &counts);
+    let sdks = sdks.finish();
     Detection {
-        sdks: sdks.finish(),
-        domains: hosts.finish(),
+        domains: hosts.finish(&sdks, package),
+        sdks,
         languages: languages::group(locales),
         packages: Vec::new(),
         scanned_bytes: scanned,

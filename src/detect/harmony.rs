@@ -70,9 +70,10 @@ pub(crate) fn detect(archive: &mut Archive) -> Detection {
             hosts.text(value, "resources");
         }
     }
+    let sdks = sdks.finish();
     Detection {
-        sdks: sdks.finish(),
-        domains: hosts.finish(),
+        domains: hosts.finish(&sdks, None),
+        sdks,
         languages: languages::group(locales),
         packages,
         scanned_bytes,

@@ -99,9 +99,10 @@ pub(crate) fn detect(
     );
     locales.sort();
     locales.dedup();
+    let sdks = sdks.finish();
     Detection {
-        sdks: sdks.finish(),
-        domains: hosts.finish(),
+        domains: hosts.finish(&sdks, None),
+        sdks,
         languages: languages::group(locales),
         packages: Vec::new(),
         scanned_bytes: scanned,

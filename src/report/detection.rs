@@ -40,8 +40,33 @@ pub struct DetectedDomain {
     /// Where it was seen: "dex", "resources", "manifest", "network_security_config", "ats"…
     pub sources: Vec<&'static str>,
     pub count: usize,
-    /// The SDK rule whose vendor owns the domain; null for the app's own.
+    /// Whose host it is, by where it was found (docs/detection.md): only `own` hosts are
+    /// suggested for filing.
+    pub class: DomainClass,
+    /// With class `sdk`: the detected SDK's rule id; null otherwise.
     pub third_party: Option<String>,
+    /// The classes whose code or constants hold the host (Android, at most three), the
+    /// ones that decided its class; empty when only files named it (see `sources`).
+    pub evidence: Vec<String>,
+}
+
+/// Whose a detected host is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DomainClass {
+    /// Only in the app's own code, resources, manifest or configuration.
+    Own,
+    /// Not attributable: a string no class uses, a class outside the app's namespace
+    /// that no rule knows, or an iOS executable, where the linker merges the app's
+    /// strings with its static libraries'.
+    Unknown,
+    /// In a detected SDK's code, or a vendor domain of a detected SDK.
+    Sdk,
+    /// XML namespaces, licence and homepage URLs, standards bodies, platform
+    /// documentation, or in a known library's code (AndroidX, Kotlin, OkHttp…).
+    Library,
+    /// Names reserved for examples and tests: `example.*`, `.invalid`, `.test`, `localhost`.
+    Reserved,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -556,7 +556,8 @@ pub(crate) fn detected_languages(packages: &[PackageReport]) -> Vec<&'static str
     out
 }
 
-/// Every detected domain across the packages, merged by host.
+/// Every detected domain across the packages, merged by host: a host any package
+/// attributes to someone else is not the app's own. The app's own first, with their evidence.
 fn suggested_domains(packages: &[PackageReport]) -> Vec<DetectedDomain> {
     let mut out: Vec<DetectedDomain> = Vec::new();
     for domain in packages
@@ -572,20 +573,45 @@ fn suggested_domains(packages: &[PackageReport]) -> Vec<DetectedDomain> {
                         known.sources.push(source);
                     }
                 }
+                if domain.class > known.class {
+                    known.class = domain.class;
+                    known.third_party.clone_from(&domain.third_party);
+                    known.evidence.clone_from(&domain.evidence);
+                }
             }
             None => out.push(domain.clone()),
         }
     }
+    out.sort_by(|a, b| {
+        (a.class, std::cmp::Reverse(a.count), &a.host).cmp(&(
+            b.class,
+            std::cmp::Reverse(b.count),
+            &b.host,
+        ))
+    });
     out
 }
 
-/// The app's own detected hosts (not an SDK vendor's), for --accept-detected-domains.
+/// The app's own detected hosts (class `own` in every package that has them: never an
+/// SDK's, a library's, a reserved name or one whose code is not known), for
+/// --accept-detected-domains.
 fn own_domains(packages: &[&PackageReport]) -> Vec<String> {
-    packages
-        .iter()
-        .filter_map(|p| p.detection.as_ref())
-        .flat_map(|d| d.domains.iter())
-        .filter(|d| d.third_party.is_none() && d.level <= crate::domain_name::MAX_LEVELS)
+    let domains = || {
+        packages
+            .iter()
+            .filter_map(|p| p.detection.as_ref())
+            .flat_map(|d| d.domains.iter())
+    };
+    let not_own: std::collections::HashSet<&str> = domains()
+        .filter(|d| d.class != crate::report::DomainClass::Own)
+        .map(|d| d.host.as_str())
+        .collect();
+    domains()
+        .filter(|d| {
+            d.class == crate::report::DomainClass::Own
+                && !not_own.contains(d.host.as_str())
+                && d.level <= crate::domain_name::MAX_LEVELS
+        })
         .map(|d| d.host.clone())
         .collect()
 }

@@ -427,8 +427,9 @@ pub fn shell(script: &str) -> String {
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
-/// `../shared/corpus-sdk` beside the checkout, or `APPFILING_CORPUS_SDK`; `None`
-/// (with a visible message) when absent.
+/// `../shared/corpus-sdk` beside the checkout (real vendor SDK binaries in small apps,
+/// with EXPECTED-sdk.json), or `APPFILING_CORPUS_SDK`; `None` (with a visible message)
+/// when absent.
 pub fn corpus_sdk_dir() -> Option<PathBuf> {
     let dir = std::env::var_os("APPFILING_CORPUS_SDK")
         .map(PathBuf::from)
