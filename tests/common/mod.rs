@@ -426,3 +426,21 @@ pub fn shell(script: &str) -> String {
     assert!(out.status.success(), "{script}: {out:?}");
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
+
+/// `../shared/corpus-sdk` beside the checkout (real vendor SDK binaries in small apps),
+/// or `APPFILING_CORPUS_SDK`; `None` (with a visible message) when absent.
+pub fn corpus_sdk_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("APPFILING_CORPUS_SDK")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus-sdk"));
+    if dir.join("EXPECTED-sdk.json").is_file() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "SKIPPED: SDK corpus not found at {} (set APPFILING_CORPUS_SDK)",
+            dir.display()
+        );
+        println!("SKIPPED: SDK corpus not found at {}", dir.display());
+        None
+    }
+}
