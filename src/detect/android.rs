@@ -169,8 +169,12 @@ pub(crate) fn detect(
             _ => None,
         };
         match &*element.name {
-            "activity" | "activity-alias" | "service" | "receiver" | "provider" | "meta-data" => {
-                if let Some(name) = text(ATTR_NAME, "name") {
+            component @ ("activity" | "activity-alias" | "service" | "receiver" | "provider"
+            | "meta-data") => {
+                // A component is code the package ships; a meta-data name is only a key
+                // (`com.amap.api.v2.apikey`), left behind when the SDK goes.
+                let name = text(ATTR_NAME, "name").filter(|_| component != "meta-data");
+                if let Some(name) = name {
                     let full = match (name.strip_prefix('.'), package) {
                         (Some(relative), Some(package)) => format!("{package}.{relative}"),
                         _ => name.to_string(),
@@ -221,5 +225,93 @@ pub(crate) fn detect(
         languages: languages::group(locales),
         packages: Vec::new(),
         scanned_bytes: scanned,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::android::dex::tests::sample_defining;
+
+    /// The SDK ids found in a dex defining `defined` and referring to `referenced`.
+    fn sdks_of(defined: &[&str], referenced: &[&str]) -> Vec<String> {
+        let strings: Vec<&str> = defined.iter().chain(referenced).copied().collect();
+        let types: Vec<u32> = (0..strings.len() as u32).collect();
+        let defined_types: Vec<u32> = (0..defined.len() as u32).collect();
+        let data = sample_defining(&strings, &types, &defined_types);
+        let mut sdks = Matcher::new();
+        scan_dex_bytes(&data, &mut sdks, &mut Collector::default());
+        sdks.finish().into_iter().map(|s| s.id).collect()
+    }
+
+    #[test]
+    fn types_only_referred_to_are_no_sdk() {
+        let referenced = [
+            "Lokhttp3/OkHttpClient;",
+            "Lcom/bun/miitmdid/core/MdidSdkHelper;",
+            "Lcom/google/firebase/FirebaseApp;",
+        ];
+        assert!(sdks_of(&["Lcom/example/Main;"], &referenced).is_empty());
+        // The same types defined are the SDKs.
+        assert_eq!(
+            sdks_of(&referenced, &[]),
+            ["firebase", "okhttp", "oaid-msa"].map(String::from),
+        );
+    }
+
+    #[test]
+    fn jcore_inside_another_jiguang_sdk_is_not_jpush_nor_janalytics() {
+        // JCore's own classes, its analytics page hooks, JVerification and the China
+        // Mobile login SDK that JVerification carries.
+        let defined = [
+            "Lcn/jiguang/api/JCoreInterface;",
+            "Lcn/jiguang/analytics/page/PushSA;",
+            "Lcn/jiguang/verifysdk/api/JVerificationInterface;",
+            "Lcom/cmic/gen/sdk/auth/GenAuthnHelper;",
+        ];
+        // JCore names JAnalytics' entry class, to load it when present.
+        let referenced = ["Lcn/jiguang/analytics/android/api/JAnalyticsInterface;"];
+        assert_eq!(
+            sdks_of(&defined, &referenced),
+            ["jverification", "cmcc-quicklogin"].map(String::from),
+        );
+        assert_eq!(
+            sdks_of(
+                &["Lcn/jiguang/analytics/android/api/JAnalyticsInterface;"],
+                &[]
+            ),
+            ["jiguang-janalytics"].map(String::from),
+        );
+    }
+
+    #[test]
+    fn china_mobile_login_is_not_alibaba_number_authentication() {
+        let cmic = "Lcom/cmic/gen/sdk/auth/GenAuthnHelper;";
+        assert_eq!(sdks_of(&[cmic], &[]), ["cmcc-quicklogin"].map(String::from));
+        // Alibaba's SDK carries China Mobile's: both are reported, each as itself.
+        let alibaba = "Lcom/mobile/auth/gatewayauth/PhoneNumberAuthHelper;";
+        assert_eq!(
+            sdks_of(&[alibaba, cmic], &[]),
+            ["cmcc-quicklogin", "aliyun-number-auth"].map(String::from),
+        );
+    }
+
+    #[test]
+    fn the_legacy_wechat_sdk_and_the_mta_it_carries() {
+        let defined = [
+            "Lcom/tencent/mm/sdk/openapi/WXAPIFactory;",
+            "Lcom/tencent/wxop/stat/StatService;",
+        ];
+        assert_eq!(
+            sdks_of(&defined, &[]),
+            ["wechat-opensdk", "tencent-mta"].map(String::from),
+        );
+        assert_eq!(
+            sdks_of(
+                &["Lcom/unicom/online/account/shield/UniAccountHelper;"],
+                &[]
+            ),
+            ["cucc-quicklogin"].map(String::from),
+        );
     }
 }

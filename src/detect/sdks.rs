@@ -31,6 +31,11 @@ pub(crate) struct Rule {
     /// Where the rule's names come from: for people and the rule tests, not for matching.
     #[cfg_attr(not(test), expect(dead_code))]
     pub source: String,
+    /// The evidence that confirmed the rule on real vendor binaries, where it was
+    /// checked: for people, not for matching.
+    #[serde(default)]
+    #[cfg_attr(not(test), expect(dead_code))]
+    pub confirmed: String,
 }
 
 #[derive(Deserialize)]
@@ -259,15 +264,59 @@ mod tests {
     }
 
     #[test]
+    fn static_libraries_on_ios_by_their_entry_classes() {
+        let mut m = Matcher::new();
+        for class in [
+            "JVERIFICATIONService",
+            "UASDKLogin",
+            "MiPushSDK",
+            "Crashlytics",
+            "PayPalMobile",
+            "MTA",
+        ] {
+            m.objc_class(class);
+        }
+        // Not a class any rule names: a prefix alone proves nothing.
+        m.objc_class("JVERIFICATIONServiceHelperOfTheApp");
+        let ids: Vec<String> = m.finish().into_iter().map(|s| s.id).collect();
+        assert_eq!(
+            ids,
+            [
+                "tencent-mta",
+                "jverification",
+                "xiaomi-push",
+                "cmcc-quicklogin",
+                "firebase",
+                "paypal"
+            ]
+        );
+    }
+
+    #[test]
+    fn rules_corrected_in_issue_15_say_what_confirmed_them() {
+        for id in [
+            "jpush",
+            "jiguang-janalytics",
+            "aliyun-number-auth",
+            "tencent-mta",
+        ] {
+            let rule = find_rule(id).expect(id);
+            assert!(!rule.confirmed.is_empty(), "{id} records no confirmation");
+        }
+    }
+
+    #[test]
     fn matches_at_package_boundaries_only() {
         let mut m = Matcher::new();
         m.class("com.tencent.mm.opensdk.openapi.WXAPIFactory");
         m.class("com.umengx.Other"); // not com.umeng
-        m.native_library("libjcore.so");
+        m.native_library("libBugly.so");
+        // JCore's library, carried by every Jiguang SDK: proves none of them.
+        m.native_library("libjcore322.so");
         m.framework("AlipaySDK");
         m.harmony_package("@getui/push@1.0.6");
         m.harmony_package("@umeng/pushx"); // not @umeng/push
         let ids: Vec<String> = m.finish().into_iter().map(|s| s.id).collect();
-        assert_eq!(ids, ["wechat-opensdk", "alipay", "jpush", "getui"]);
+        assert_eq!(ids, ["wechat-opensdk", "tencent-bugly", "alipay", "getui"]);
     }
 }
