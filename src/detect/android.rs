@@ -297,6 +297,24 @@ mod tests {
     }
 
     #[test]
+    fn a_vendors_shared_core_is_not_another_of_its_products() {
+        // MobPush with MobTech's core; OPPO ads under HeyTap's namespace; iFlytek ads;
+        // an AppGallery Connect service with its core.
+        let defined = [
+            "Lcom/mob/pushsdk/MobPush;",
+            "Lcom/mob/tools/utils/DeviceHelper;",
+            "Lcom/heytap/msp/mobad/api/MobAdManager;",
+            "Lcom/iflytek/voiceads/IFLYNativeAd;",
+            "Lcom/huawei/agconnect/crash/AGConnectCrash;",
+            "Lcom/huawei/agconnect/AGConnectInstance;",
+        ];
+        assert_eq!(
+            sdks_of(&defined, &[]),
+            ["mobpush", "huawei-crash", "oppo-ads", "xunfei-ads"].map(String::from),
+        );
+    }
+
+    #[test]
     fn the_legacy_wechat_sdk_and_the_mta_it_carries() {
         let defined = [
             "Lcom/tencent/mm/sdk/openapi/WXAPIFactory;",
