@@ -75,27 +75,42 @@ fn shorten(what: &str) -> String {
     }
 }
 
+/// The rules' Android package prefixes as a tree of dotted segments: a class name is
+/// walked one segment at a time and the walk stops at the first segment no rule names,
+/// so most of the app's own classes cost a lookup or two.
+#[derive(Default)]
+struct PackageTree {
+    /// The rules whose prefix ends here.
+    rules: Vec<usize>,
+    children: hashbrown::HashMap<&'static str, PackageTree>,
+}
+
+impl PackageTree {
+    fn get() -> &'static PackageTree {
+        static TREE: OnceLock<PackageTree> = OnceLock::new();
+        TREE.get_or_init(|| {
+            let mut root = PackageTree::default();
+            for (i, rule) in rules().iter().enumerate() {
+                for prefix in &rule.android_packages {
+                    let node = prefix.split('.').fold(&mut root, |node, segment| {
+                        node.children.entry(segment).or_default()
+                    });
+                    node.rules.push(i);
+                }
+            }
+            root
+        })
+    }
+}
+
 #[derive(Default)]
 pub(crate) struct Matcher {
-    by_package: HashMap<&'static str, Vec<usize>>,
-    /// The longest package prefix of any rule: longer prefixes of a name cannot match.
-    longest: usize,
     evidence: HashMap<usize, Vec<String>>,
 }
 
 impl Matcher {
     pub(crate) fn new() -> Self {
-        let mut by_package: HashMap<&'static str, Vec<usize>> = HashMap::new();
-        for (i, rule) in rules().iter().enumerate() {
-            for prefix in &rule.android_packages {
-                by_package.entry(prefix.as_str()).or_default().push(i);
-            }
-        }
-        Matcher {
-            longest: by_package.keys().map(|p| p.len()).max().unwrap_or(0),
-            by_package,
-            evidence: HashMap::new(),
-        }
+        Matcher::default()
     }
 
     fn hit(&mut self, rule: usize, what: &str) {
@@ -109,16 +124,16 @@ impl Matcher {
     }
 
     /// A Java class or component name, e.g. `com.tencent.mm.opensdk.openapi.WXAPIFactory`:
-    /// every package prefix at a dot boundary, up to the longest rule's, is looked up.
+    /// every rule whose package prefix it starts with, at a dot boundary.
     pub(crate) fn class(&mut self, name: &str) {
-        let longest = self.longest;
-        let dots = name.match_indices('.').map(|(dot, _)| dot);
-        let ends = dots.chain([name.len()]).take_while(|end| *end <= longest);
-        for end in ends {
-            if let Some(rules) = self.by_package.get(&name[..end]) {
-                for rule in rules.clone() {
-                    self.hit(rule, name);
-                }
+        let mut node = PackageTree::get();
+        for segment in name.split('.') {
+            let Some(child) = node.children.get(segment) else {
+                return;
+            };
+            node = child;
+            for &rule in &node.rules {
+                self.hit(rule, name);
             }
         }
     }
