@@ -288,6 +288,8 @@ mod tests {
             "Crashlytics",
             "PayPalMobile",
             "MTA",
+            "ZUOAuthManager",
+            "EAccountOpenPageSDK",
         ] {
             m.objc_class(class);
         }
@@ -301,6 +303,8 @@ mod tests {
                 "jverification",
                 "xiaomi-push",
                 "cmcc-quicklogin",
+                "ctcc-quicklogin",
+                "cucc-quicklogin",
                 "firebase",
                 "paypal"
             ]
