@@ -315,6 +315,22 @@ mod tests {
     }
 
     #[test]
+    fn tencents_common_cores_are_not_its_other_products() {
+        // The location SDK without the map; the LiteAV player without TRTC.
+        let defined = [
+            "Lcom/tencent/map/geolocation/TencentLocationManager;",
+            "Lcom/tencent/liteav/basic/log/TXCLog;",
+            "Lcom/tencent/rtmp/TXVodPlayer;",
+        ];
+        let mut found = sdks_of(&defined, &[]);
+        found.sort();
+        assert_eq!(
+            found,
+            ["tencent-lbs-location", "tencent-vod"].map(String::from)
+        );
+    }
+
+    #[test]
     fn the_legacy_wechat_sdk_and_the_mta_it_carries() {
         let defined = [
             "Lcom/tencent/mm/sdk/openapi/WXAPIFactory;",

@@ -103,6 +103,20 @@ impl PackageTree {
     }
 }
 
+/// Whether `file` is the library a rule names: `libjcore.so` is `libjcore.so` or a
+/// versioned `libjcore322.so` / `libjcore-1.2.so`, never `libjcoreext.so`; a name without
+/// `.so` (`liblocSDK`) is a prefix, for vendors that put letters after it (`liblocSDK7b.so`).
+fn is_library(file: &str, pattern: &str) -> bool {
+    match pattern.strip_suffix(".so") {
+        Some(stem) => file.strip_prefix(stem).is_some_and(|rest| {
+            rest == ".so"
+                || rest.ends_with(".so")
+                    && rest.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '_')
+        }),
+        None => file.starts_with(pattern),
+    }
+}
+
 #[derive(Default)]
 pub(crate) struct Matcher {
     evidence: HashMap<usize, Vec<String>>,
@@ -141,11 +155,7 @@ impl Matcher {
     /// A native library file name, e.g. `libjcore.so`.
     pub(crate) fn native_library(&mut self, file: &str) {
         for (i, rule) in rules().iter().enumerate() {
-            if rule
-                .native_libs
-                .iter()
-                .any(|l| file.starts_with(l.trim_end_matches(".so")))
-            {
+            if rule.native_libs.iter().any(|l| is_library(file, l)) {
                 self.hit(i, file);
             }
         }
@@ -309,6 +319,17 @@ mod tests {
                 "paypal"
             ]
         );
+    }
+
+    #[test]
+    fn a_library_is_its_name_or_a_version_of_it() {
+        assert!(is_library("libjcore.so", "libjcore.so"));
+        assert!(is_library("libjcore322.so", "libjcore.so"));
+        assert!(is_library("libjcore-1.2.so", "libjcore.so"));
+        assert!(!is_library("libjcoreext.so", "libjcore.so"));
+        assert!(!is_library("libexecutor.so", "libexec.so"));
+        assert!(!is_library("libjcore322", "libjcore.so"));
+        assert!(is_library("liblocSDK7b.so", "liblocSDK"));
     }
 
     #[test]
