@@ -331,6 +331,27 @@ mod tests {
     }
 
     #[test]
+    fn play_services_own_classes_under_firebase_and_ads_are_neither() {
+        // Play services basement defines Firebase's exceptions; ads-identifier reads the
+        // advertising ID. Neither is Firebase or AdMob.
+        let defined = [
+            "Lcom/google/firebase/FirebaseException;",
+            "Lcom/google/android/gms/ads/identifier/AdvertisingIdClient;",
+        ];
+        assert_eq!(sdks_of(&defined, &[]), ["play-services"].map(String::from));
+        let defined = [
+            "Lcom/google/firebase/FirebaseApp;",
+            "Lcom/google/android/gms/ads/MobileAds;",
+        ];
+        let mut found = sdks_of(&defined, &[]);
+        found.sort();
+        assert_eq!(
+            found,
+            ["admob", "firebase", "play-services"].map(String::from)
+        );
+    }
+
+    #[test]
     fn the_legacy_wechat_sdk_and_the_mta_it_carries() {
         let defined = [
             "Lcom/tencent/mm/sdk/openapi/WXAPIFactory;",

@@ -19,6 +19,11 @@ pub(crate) struct Rule {
     pub vendor: String,
     pub category: String,
     pub android_packages: Vec<String>,
+    /// Entry classes (or manifest components) that only this SDK defines, where its
+    /// package is shared with code that is not the SDK: e.g. Firebase's
+    /// `com.google.firebase.FirebaseApp`, not the exceptions Play services defines beside it.
+    #[serde(default)]
+    pub android_classes: Vec<String>,
     pub native_libs: Vec<String>,
     pub ios_frameworks: Vec<String>,
     /// Objective-C classes that only this SDK defines, e.g. "WXApi".
@@ -91,7 +96,7 @@ impl PackageTree {
         TREE.get_or_init(|| {
             let mut root = PackageTree::default();
             for (i, rule) in rules().iter().enumerate() {
-                for prefix in &rule.android_packages {
+                for prefix in rule.android_packages.iter().chain(&rule.android_classes) {
                     let node = prefix.split('.').fold(&mut root, |node, segment| {
                         node.children.entry(segment).or_default()
                     });
@@ -280,6 +285,8 @@ mod tests {
             );
             assert!(!r.source.is_empty(), "{} cites no source", r.id);
             let patterns = r.android_packages.len()
+                + r.android_classes.len()
+                + r.ios_classes.len()
                 + r.native_libs.len()
                 + r.ios_frameworks.len()
                 + r.harmony_packages.len()
