@@ -5,7 +5,7 @@
 use super::{domains::Collector, languages, sdks::Matcher, Detection};
 use crate::android::arsc::ResourceTable;
 use crate::android::axml::{self, AttrValue, Element};
-use crate::android::dex::{class_name, Dex};
+use crate::android::dex::Dex;
 use crate::input::Archive;
 use std::io::Read;
 
@@ -58,9 +58,7 @@ fn scan_dex_bytes(data: &[u8], sdks: &mut Matcher, hosts: &mut Collector) {
     // Presence from definitions: a type the code only refers to (Fresco's OkHttp
     // integration naming okhttp3) is no SDK in the package.
     for class in dex.class_defs() {
-        if let Some(class) = class_name(class.descriptor) {
-            sdks.class(&class);
-        }
+        sdks.class_descriptor(class.descriptor);
     }
     for string in dex.strings() {
         if string

@@ -3,7 +3,6 @@
 //! frameworks and linked libraries.
 
 use serde::Deserialize;
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 const RULES: &str = include_str!("../../rules/sdks.toml");
@@ -87,7 +86,7 @@ fn shorten(what: &str) -> String {
 struct PackageTree {
     /// The rules whose prefix ends here.
     rules: Vec<usize>,
-    children: hashbrown::HashMap<&'static str, PackageTree>,
+    children: hashbrown::HashMap<&'static [u8], PackageTree>,
 }
 
 impl PackageTree {
@@ -98,7 +97,7 @@ impl PackageTree {
             for (i, rule) in rules().iter().enumerate() {
                 for prefix in rule.android_packages.iter().chain(&rule.android_classes) {
                     let node = prefix.split('.').fold(&mut root, |node, segment| {
-                        node.children.entry(segment).or_default()
+                        node.children.entry(segment.as_bytes()).or_default()
                     });
                     node.rules.push(i);
                 }
@@ -122,18 +121,22 @@ fn is_library(file: &str, pattern: &str) -> bool {
     }
 }
 
-#[derive(Default)]
 pub(crate) struct Matcher {
-    evidence: HashMap<usize, Vec<String>>,
+    /// Per rule, in rule order: its evidence so far; empty while it is not found.
+    evidence: Vec<Vec<String>>,
 }
 
 impl Matcher {
     pub(crate) fn new() -> Self {
-        Matcher::default()
+        Matcher {
+            evidence: vec![Vec::new(); rules().len()],
+        }
     }
 
     fn hit(&mut self, rule: usize, what: &str) {
-        let list = self.evidence.entry(rule).or_default();
+        let Some(list) = self.evidence.get_mut(rule) else {
+            return;
+        };
         if list.len() < MAX_EVIDENCE {
             let what = shorten(what);
             if !list.contains(&what) {
@@ -145,14 +148,37 @@ impl Matcher {
     /// A Java class or component name, e.g. `com.tencent.mm.opensdk.openapi.WXAPIFactory`:
     /// every rule whose package prefix it starts with, at a dot boundary.
     pub(crate) fn class(&mut self, name: &str) {
+        self.walk(name.as_bytes(), b'.', || name.to_string());
+    }
+
+    /// A class a dex defines, by its descriptor (`Lcom/tencent/mm/opensdk/openapi/WXAPIFactory;`):
+    /// the dotted name is only made for evidence, when a rule matches.
+    pub(crate) fn class_descriptor(&mut self, descriptor: &[u8]) {
+        let Some(inner) = descriptor
+            .strip_prefix(b"L")
+            .and_then(|d| d.strip_suffix(b";"))
+        else {
+            return;
+        };
+        self.walk(inner, b'/', || {
+            crate::android::dex::class_name(descriptor).unwrap_or_default()
+        });
+    }
+
+    /// Walks the package tree along `name`'s segments; `evidence` names the class for
+    /// every rule met on the way.
+    fn walk(&mut self, name: &[u8], separator: u8, evidence: impl Fn() -> String) {
         let mut node = PackageTree::get();
-        for segment in name.split('.') {
+        for segment in name.split(|&b| b == separator) {
             let Some(child) = node.children.get(segment) else {
                 return;
             };
             node = child;
-            for &rule in &node.rules {
-                self.hit(rule, name);
+            if !node.rules.is_empty() {
+                let what = evidence();
+                for &rule in &node.rules {
+                    self.hit(rule, &what);
+                }
             }
         }
     }
@@ -200,9 +226,7 @@ impl Matcher {
 
     /// Adds what another matcher (another thread's) found.
     pub(crate) fn merge(&mut self, other: Matcher) {
-        let mut found: Vec<(usize, Vec<String>)> = other.evidence.into_iter().collect();
-        found.sort();
-        for (rule, evidence) in found {
+        for (rule, evidence) in other.evidence.into_iter().enumerate() {
             for what in evidence {
                 self.hit(rule, &what);
             }
@@ -210,20 +234,17 @@ impl Matcher {
     }
 
     pub(crate) fn finish(self) -> Vec<DetectedSdk> {
-        let mut found: Vec<(usize, Vec<String>)> = self.evidence.into_iter().collect();
-        found.sort_by_key(|(i, _)| *i);
-        found
+        self.evidence
             .into_iter()
-            .map(|(i, evidence)| {
-                let r = &rules()[i];
-                DetectedSdk {
-                    id: r.id.clone(),
-                    name_zh: r.name_zh.clone(),
-                    name_en: r.name_en.clone(),
-                    vendor: r.vendor.clone(),
-                    category: r.category.clone(),
-                    evidence,
-                }
+            .zip(rules())
+            .filter(|(evidence, _)| !evidence.is_empty())
+            .map(|(evidence, r)| DetectedSdk {
+                id: r.id.clone(),
+                name_zh: r.name_zh.clone(),
+                name_en: r.name_en.clone(),
+                vendor: r.vendor.clone(),
+                category: r.category.clone(),
+                evidence,
             })
             .collect()
     }
