@@ -235,7 +235,9 @@ fn uleb128(mut v: usize, out: &mut Vec<u8>) {
 fn dex(classes: &[String]) -> Vec<u8> {
     let string_ids_at = 0x70;
     let type_ids_at = string_ids_at + classes.len() * 4;
-    let data_at = type_ids_at + classes.len() * 4;
+    // Every type a class the dex defines (class_defs: 32 bytes each, class_idx first).
+    let class_defs_at = type_ids_at + classes.len() * 4;
+    let data_at = class_defs_at + classes.len() * 32;
     let mut data = Vec::new();
     let mut ids = Vec::new();
     for s in classes {
@@ -251,9 +253,16 @@ fn dex(classes: &[String]) -> Vec<u8> {
     out[60..64].copy_from_slice(&(string_ids_at as u32).to_le_bytes());
     out[64..68].copy_from_slice(&(classes.len() as u32).to_le_bytes());
     out[68..72].copy_from_slice(&(type_ids_at as u32).to_le_bytes());
+    out[96..100].copy_from_slice(&(classes.len() as u32).to_le_bytes());
+    out[100..104].copy_from_slice(&(class_defs_at as u32).to_le_bytes());
     out.extend_from_slice(&ids);
     for i in 0..classes.len() as u32 {
         out.extend_from_slice(&i.to_le_bytes());
+    }
+    for i in 0..classes.len() as u32 {
+        let mut class_def = [0u8; 32];
+        class_def[..4].copy_from_slice(&i.to_le_bytes());
+        out.extend_from_slice(&class_def);
     }
     out.extend_from_slice(&data);
     out
