@@ -350,6 +350,41 @@ mod tests {
     }
 
     #[test]
+    fn a_manifest_component_is_evidence_and_a_meta_data_key_is_not() {
+        use std::io::Write;
+        use std::sync::Arc;
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        zip.start_file(
+            "AndroidManifest.xml",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        zip.write_all(b"-").unwrap();
+        let bytes = zip.finish().unwrap().into_inner();
+        let element = |tag: &str, name: &str| Element {
+            name: tag.into(),
+            depth: 3,
+            attributes: vec![axml::Attribute {
+                name: "name".into(),
+                resource_id: Some(ATTR_NAME),
+                value: AttrValue::String(name.into()),
+            }],
+            text: None,
+        };
+        let found = |elements: &[Element]| -> Vec<String> {
+            let mut archive = Archive::new(Arc::new(bytes.as_slice())).unwrap();
+            let detection = detect(&mut archive, Some("com.example"), elements, None, &[]);
+            detection.sdks.into_iter().map(|s| s.id).collect()
+        };
+        // The AMap key an app kept after dropping the SDK.
+        assert!(found(&[element("meta-data", "com.amap.api.v2.apikey")]).is_empty());
+        assert_eq!(
+            found(&[element("service", "com.amap.api.location.APSService")]),
+            ["amap"]
+        );
+    }
+
+    #[test]
     fn the_legacy_wechat_sdk_and_the_mta_it_carries() {
         let defined = [
             "Lcom/tencent/mm/sdk/openapi/WXAPIFactory;",
