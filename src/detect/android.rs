@@ -5,7 +5,7 @@
 use super::{domains::Collector, languages, sdks::Matcher, Detection};
 use crate::android::arsc::ResourceTable;
 use crate::android::axml::{self, AttrValue, Element};
-use crate::android::dex::{class_name, Dex};
+use crate::android::dex::Dex;
 use crate::input::Archive;
 use std::io::Read;
 
@@ -58,9 +58,7 @@ fn scan_dex_bytes(data: &[u8], sdks: &mut Matcher, hosts: &mut Collector) {
     // Presence from definitions: a type the code only refers to (Fresco's OkHttp
     // integration naming okhttp3) is no SDK in the package.
     for class in dex.class_defs() {
-        if let Some(class) = class_name(class.descriptor) {
-            sdks.class(&class);
-        }
+        sdks.class_descriptor(class.descriptor);
     }
     // URLs, each attributed to the classes whose code or constants hold it.
     hosts.dex(data, &dex);
@@ -163,8 +161,12 @@ pub(crate) fn detect(
             _ => None,
         };
         match &*element.name {
-            "activity" | "activity-alias" | "service" | "receiver" | "provider" | "meta-data" => {
-                if let Some(name) = text(ATTR_NAME, "name") {
+            component @ ("activity" | "activity-alias" | "service" | "receiver" | "provider"
+            | "meta-data") => {
+                // A component is code the package ships; a meta-data name is only a key
+                // (`com.amap.api.v2.apikey`), left behind when the SDK goes.
+                let name = text(ATTR_NAME, "name").filter(|_| component != "meta-data");
+                if let Some(name) = name {
                     let full = match (name.strip_prefix('.'), package) {
                         (Some(relative), Some(package)) => format!("{package}.{relative}"),
                         _ => name.to_string(),
@@ -216,5 +218,183 @@ pub(crate) fn detect(
         languages: languages::group(locales),
         packages: Vec::new(),
         scanned_bytes: scanned,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::android::dex::tests::sample_defining;
+
+    /// The SDK ids found in a dex defining `defined` and referring to `referenced`.
+    fn sdks_of(defined: &[&str], referenced: &[&str]) -> Vec<String> {
+        let strings: Vec<&str> = defined.iter().chain(referenced).copied().collect();
+        let types: Vec<u32> = (0..strings.len() as u32).collect();
+        let defined_types: Vec<u32> = (0..defined.len() as u32).collect();
+        let data = sample_defining(&strings, &types, &defined_types);
+        let mut sdks = Matcher::new();
+        scan_dex_bytes(&data, &mut sdks, &mut Collector::default());
+        sdks.finish().into_iter().map(|s| s.id).collect()
+    }
+
+    #[test]
+    fn types_only_referred_to_are_no_sdk() {
+        let referenced = [
+            "Lokhttp3/OkHttpClient;",
+            "Lcom/bun/miitmdid/core/MdidSdkHelper;",
+            "Lcom/google/firebase/FirebaseApp;",
+        ];
+        assert!(sdks_of(&["Lcom/example/Main;"], &referenced).is_empty());
+        // The same types defined are the SDKs.
+        assert_eq!(
+            sdks_of(&referenced, &[]),
+            ["firebase", "okhttp", "oaid-msa"].map(String::from),
+        );
+    }
+
+    #[test]
+    fn jcore_inside_another_jiguang_sdk_is_not_jpush_nor_janalytics() {
+        // JCore's own classes, its analytics page hooks, JVerification and the China
+        // Mobile login SDK that JVerification carries.
+        let defined = [
+            "Lcn/jiguang/api/JCoreInterface;",
+            "Lcn/jiguang/analytics/page/PushSA;",
+            "Lcn/jiguang/verifysdk/api/JVerificationInterface;",
+            "Lcom/cmic/gen/sdk/auth/GenAuthnHelper;",
+        ];
+        // JCore names JAnalytics' entry class, to load it when present.
+        let referenced = ["Lcn/jiguang/analytics/android/api/JAnalyticsInterface;"];
+        assert_eq!(
+            sdks_of(&defined, &referenced),
+            ["jverification", "cmcc-quicklogin"].map(String::from),
+        );
+        assert_eq!(
+            sdks_of(
+                &["Lcn/jiguang/analytics/android/api/JAnalyticsInterface;"],
+                &[]
+            ),
+            ["jiguang-janalytics"].map(String::from),
+        );
+    }
+
+    #[test]
+    fn china_mobile_login_is_not_alibaba_number_authentication() {
+        let cmic = "Lcom/cmic/gen/sdk/auth/GenAuthnHelper;";
+        assert_eq!(sdks_of(&[cmic], &[]), ["cmcc-quicklogin"].map(String::from));
+        // Alibaba's SDK carries China Mobile's: both are reported, each as itself.
+        let alibaba = "Lcom/mobile/auth/gatewayauth/PhoneNumberAuthHelper;";
+        assert_eq!(
+            sdks_of(&[alibaba, cmic], &[]),
+            ["cmcc-quicklogin", "aliyun-number-auth"].map(String::from),
+        );
+    }
+
+    #[test]
+    fn a_vendors_shared_core_is_not_another_of_its_products() {
+        // MobPush with MobTech's core; OPPO ads under HeyTap's namespace; iFlytek ads;
+        // an AppGallery Connect service with its core.
+        let defined = [
+            "Lcom/mob/pushsdk/MobPush;",
+            "Lcom/mob/tools/utils/DeviceHelper;",
+            "Lcom/heytap/msp/mobad/api/MobAdManager;",
+            "Lcom/iflytek/voiceads/IFLYNativeAd;",
+            "Lcom/huawei/agconnect/crash/AGConnectCrash;",
+            "Lcom/huawei/agconnect/AGConnectInstance;",
+        ];
+        assert_eq!(
+            sdks_of(&defined, &[]),
+            ["mobpush", "huawei-crash", "oppo-ads", "xunfei-ads"].map(String::from),
+        );
+    }
+
+    #[test]
+    fn tencents_common_cores_are_not_its_other_products() {
+        // The location SDK without the map; the LiteAV player without TRTC.
+        let defined = [
+            "Lcom/tencent/map/geolocation/TencentLocationManager;",
+            "Lcom/tencent/liteav/basic/log/TXCLog;",
+            "Lcom/tencent/rtmp/TXVodPlayer;",
+        ];
+        let mut found = sdks_of(&defined, &[]);
+        found.sort();
+        assert_eq!(
+            found,
+            ["tencent-lbs-location", "tencent-vod"].map(String::from)
+        );
+    }
+
+    #[test]
+    fn play_services_own_classes_under_firebase_and_ads_are_neither() {
+        // Play services basement defines Firebase's exceptions; ads-identifier reads the
+        // advertising ID. Neither is Firebase or AdMob.
+        let defined = [
+            "Lcom/google/firebase/FirebaseException;",
+            "Lcom/google/android/gms/ads/identifier/AdvertisingIdClient;",
+        ];
+        assert_eq!(sdks_of(&defined, &[]), ["play-services"].map(String::from));
+        let defined = [
+            "Lcom/google/firebase/FirebaseApp;",
+            "Lcom/google/android/gms/ads/MobileAds;",
+        ];
+        let mut found = sdks_of(&defined, &[]);
+        found.sort();
+        assert_eq!(
+            found,
+            ["admob", "firebase", "play-services"].map(String::from)
+        );
+    }
+
+    #[test]
+    fn a_manifest_component_is_evidence_and_a_meta_data_key_is_not() {
+        use std::io::Write;
+        use std::sync::Arc;
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        zip.start_file(
+            "AndroidManifest.xml",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        zip.write_all(b"-").unwrap();
+        let bytes = zip.finish().unwrap().into_inner();
+        let element = |tag: &str, name: &str| Element {
+            name: tag.into(),
+            depth: 3,
+            attributes: vec![axml::Attribute {
+                name: "name".into(),
+                resource_id: Some(ATTR_NAME),
+                value: AttrValue::String(name.into()),
+            }],
+            text: None,
+        };
+        let found = |elements: &[Element]| -> Vec<String> {
+            let mut archive = Archive::new(Arc::new(bytes.as_slice())).unwrap();
+            let detection = detect(&mut archive, Some("com.example"), elements, None, &[]);
+            detection.sdks.into_iter().map(|s| s.id).collect()
+        };
+        // The AMap key an app kept after dropping the SDK.
+        assert!(found(&[element("meta-data", "com.amap.api.v2.apikey")]).is_empty());
+        assert_eq!(
+            found(&[element("service", "com.amap.api.location.APSService")]),
+            ["amap"]
+        );
+    }
+
+    #[test]
+    fn the_legacy_wechat_sdk_and_the_mta_it_carries() {
+        let defined = [
+            "Lcom/tencent/mm/sdk/openapi/WXAPIFactory;",
+            "Lcom/tencent/wxop/stat/StatService;",
+        ];
+        assert_eq!(
+            sdks_of(&defined, &[]),
+            ["wechat-opensdk", "tencent-mta"].map(String::from),
+        );
+        assert_eq!(
+            sdks_of(
+                &["Lcom/unicom/online/account/shield/UniAccountHelper;"],
+                &[]
+            ),
+            ["cucc-quicklogin"].map(String::from),
+        );
     }
 }

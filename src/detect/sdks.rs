@@ -3,7 +3,6 @@
 //! frameworks and linked libraries.
 
 use serde::Deserialize;
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 const RULES: &str = include_str!("../../rules/sdks.toml");
@@ -19,6 +18,11 @@ pub(crate) struct Rule {
     pub vendor: String,
     pub category: String,
     pub android_packages: Vec<String>,
+    /// Entry classes (or manifest components) that only this SDK defines, where its
+    /// package is shared with code that is not the SDK: e.g. Firebase's
+    /// `com.google.firebase.FirebaseApp`, not the exceptions Play services defines beside it.
+    #[serde(default)]
+    pub android_classes: Vec<String>,
     pub native_libs: Vec<String>,
     pub ios_frameworks: Vec<String>,
     /// Objective-C classes that only this SDK defines, e.g. "WXApi".
@@ -31,6 +35,11 @@ pub(crate) struct Rule {
     /// Where the rule's names come from: for people and the rule tests, not for matching.
     #[cfg_attr(not(test), expect(dead_code))]
     pub source: String,
+    /// The evidence that confirmed the rule on real vendor binaries, where it was
+    /// checked: for people, not for matching.
+    #[serde(default)]
+    #[cfg_attr(not(test), expect(dead_code))]
+    pub confirmed: String,
 }
 
 #[derive(Deserialize)]
@@ -70,31 +79,64 @@ fn shorten(what: &str) -> String {
     }
 }
 
+/// The rules' Android package prefixes as a tree of dotted segments: a class name is
+/// walked one segment at a time and the walk stops at the first segment no rule names,
+/// so most of the app's own classes cost a lookup or two.
 #[derive(Default)]
+struct PackageTree {
+    /// The rules whose prefix ends here.
+    rules: Vec<usize>,
+    children: hashbrown::HashMap<&'static [u8], PackageTree>,
+}
+
+impl PackageTree {
+    fn get() -> &'static PackageTree {
+        static TREE: OnceLock<PackageTree> = OnceLock::new();
+        TREE.get_or_init(|| {
+            let mut root = PackageTree::default();
+            for (i, rule) in rules().iter().enumerate() {
+                for prefix in rule.android_packages.iter().chain(&rule.android_classes) {
+                    let node = prefix.split('.').fold(&mut root, |node, segment| {
+                        node.children.entry(segment.as_bytes()).or_default()
+                    });
+                    node.rules.push(i);
+                }
+            }
+            root
+        })
+    }
+}
+
+/// Whether `file` is the library a rule names: `libjcore.so` is `libjcore.so` or a
+/// versioned `libjcore322.so` / `libjcore-1.2.so`, never `libjcoreext.so`; a name without
+/// `.so` (`liblocSDK`) is a prefix, for vendors that put letters after it (`liblocSDK7b.so`).
+fn is_library(file: &str, pattern: &str) -> bool {
+    match pattern.strip_suffix(".so") {
+        Some(stem) => file.strip_prefix(stem).is_some_and(|rest| {
+            rest == ".so"
+                || rest.ends_with(".so")
+                    && rest.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '_')
+        }),
+        None => file.starts_with(pattern),
+    }
+}
+
 pub(crate) struct Matcher {
-    by_package: HashMap<&'static str, Vec<usize>>,
-    /// The longest package prefix of any rule: longer prefixes of a name cannot match.
-    longest: usize,
-    evidence: HashMap<usize, Vec<String>>,
+    /// Per rule, in rule order: its evidence so far; empty while it is not found.
+    evidence: Vec<Vec<String>>,
 }
 
 impl Matcher {
     pub(crate) fn new() -> Self {
-        let mut by_package: HashMap<&'static str, Vec<usize>> = HashMap::new();
-        for (i, rule) in rules().iter().enumerate() {
-            for prefix in &rule.android_packages {
-                by_package.entry(prefix.as_str()).or_default().push(i);
-            }
-        }
         Matcher {
-            longest: by_package.keys().map(|p| p.len()).max().unwrap_or(0),
-            by_package,
-            evidence: HashMap::new(),
+            evidence: vec![Vec::new(); rules().len()],
         }
     }
 
     fn hit(&mut self, rule: usize, what: &str) {
-        let list = self.evidence.entry(rule).or_default();
+        let Some(list) = self.evidence.get_mut(rule) else {
+            return;
+        };
         if list.len() < MAX_EVIDENCE {
             let what = shorten(what);
             if !list.contains(&what) {
@@ -104,15 +146,38 @@ impl Matcher {
     }
 
     /// A Java class or component name, e.g. `com.tencent.mm.opensdk.openapi.WXAPIFactory`:
-    /// every package prefix at a dot boundary, up to the longest rule's, is looked up.
+    /// every rule whose package prefix it starts with, at a dot boundary.
     pub(crate) fn class(&mut self, name: &str) {
-        let longest = self.longest;
-        let dots = name.match_indices('.').map(|(dot, _)| dot);
-        let ends = dots.chain([name.len()]).take_while(|end| *end <= longest);
-        for end in ends {
-            if let Some(rules) = self.by_package.get(&name[..end]) {
-                for rule in rules.clone() {
-                    self.hit(rule, name);
+        self.walk(name.as_bytes(), b'.', || name.to_string());
+    }
+
+    /// A class a dex defines, by its descriptor (`Lcom/tencent/mm/opensdk/openapi/WXAPIFactory;`):
+    /// the dotted name is only made for evidence, when a rule matches.
+    pub(crate) fn class_descriptor(&mut self, descriptor: &[u8]) {
+        let Some(inner) = descriptor
+            .strip_prefix(b"L")
+            .and_then(|d| d.strip_suffix(b";"))
+        else {
+            return;
+        };
+        self.walk(inner, b'/', || {
+            crate::android::dex::class_name(descriptor).unwrap_or_default()
+        });
+    }
+
+    /// Walks the package tree along `name`'s segments; `evidence` names the class for
+    /// every rule met on the way.
+    fn walk(&mut self, name: &[u8], separator: u8, evidence: impl Fn() -> String) {
+        let mut node = PackageTree::get();
+        for segment in name.split(|&b| b == separator) {
+            let Some(child) = node.children.get(segment) else {
+                return;
+            };
+            node = child;
+            if !node.rules.is_empty() {
+                let what = evidence();
+                for &rule in &node.rules {
+                    self.hit(rule, &what);
                 }
             }
         }
@@ -121,11 +186,7 @@ impl Matcher {
     /// A native library file name, e.g. `libjcore.so`.
     pub(crate) fn native_library(&mut self, file: &str) {
         for (i, rule) in rules().iter().enumerate() {
-            if rule
-                .native_libs
-                .iter()
-                .any(|l| file.starts_with(l.trim_end_matches(".so")))
-            {
+            if rule.native_libs.iter().any(|l| is_library(file, l)) {
                 self.hit(i, file);
             }
         }
@@ -165,9 +226,7 @@ impl Matcher {
 
     /// Adds what another matcher (another thread's) found.
     pub(crate) fn merge(&mut self, other: Matcher) {
-        let mut found: Vec<(usize, Vec<String>)> = other.evidence.into_iter().collect();
-        found.sort();
-        for (rule, evidence) in found {
+        for (rule, evidence) in other.evidence.into_iter().enumerate() {
             for what in evidence {
                 self.hit(rule, &what);
             }
@@ -175,20 +234,17 @@ impl Matcher {
     }
 
     pub(crate) fn finish(self) -> Vec<DetectedSdk> {
-        let mut found: Vec<(usize, Vec<String>)> = self.evidence.into_iter().collect();
-        found.sort_by_key(|(i, _)| *i);
-        found
+        self.evidence
             .into_iter()
-            .map(|(i, evidence)| {
-                let r = &rules()[i];
-                DetectedSdk {
-                    id: r.id.clone(),
-                    name_zh: r.name_zh.clone(),
-                    name_en: r.name_en.clone(),
-                    vendor: r.vendor.clone(),
-                    category: r.category.clone(),
-                    evidence,
-                }
+            .zip(rules())
+            .filter(|(evidence, _)| !evidence.is_empty())
+            .map(|(evidence, r)| DetectedSdk {
+                id: r.id.clone(),
+                name_zh: r.name_zh.clone(),
+                name_en: r.name_en.clone(),
+                vendor: r.vendor.clone(),
+                category: r.category.clone(),
+                evidence,
             })
             .collect()
     }
@@ -250,6 +306,8 @@ mod tests {
             );
             assert!(!r.source.is_empty(), "{} cites no source", r.id);
             let patterns = r.android_packages.len()
+                + r.android_classes.len()
+                + r.ios_classes.len()
                 + r.native_libs.len()
                 + r.ios_frameworks.len()
                 + r.harmony_packages.len()
@@ -259,15 +317,74 @@ mod tests {
     }
 
     #[test]
+    fn static_libraries_on_ios_by_their_entry_classes() {
+        let mut m = Matcher::new();
+        for class in [
+            "JVERIFICATIONService",
+            "UASDKLogin",
+            "MiPushSDK",
+            "Crashlytics",
+            "PayPalMobile",
+            "MTA",
+            "ZUOAuthManager",
+            "EAccountOpenPageSDK",
+        ] {
+            m.objc_class(class);
+        }
+        // Not a class any rule names: a prefix alone proves nothing.
+        m.objc_class("JVERIFICATIONServiceHelperOfTheApp");
+        let ids: Vec<String> = m.finish().into_iter().map(|s| s.id).collect();
+        assert_eq!(
+            ids,
+            [
+                "tencent-mta",
+                "jverification",
+                "xiaomi-push",
+                "cmcc-quicklogin",
+                "ctcc-quicklogin",
+                "cucc-quicklogin",
+                "firebase",
+                "paypal"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_library_is_its_name_or_a_version_of_it() {
+        assert!(is_library("libjcore.so", "libjcore.so"));
+        assert!(is_library("libjcore322.so", "libjcore.so"));
+        assert!(is_library("libjcore-1.2.so", "libjcore.so"));
+        assert!(!is_library("libjcoreext.so", "libjcore.so"));
+        assert!(!is_library("libexecutor.so", "libexec.so"));
+        assert!(!is_library("libjcore322", "libjcore.so"));
+        assert!(is_library("liblocSDK7b.so", "liblocSDK"));
+    }
+
+    #[test]
+    fn rules_corrected_in_issue_15_say_what_confirmed_them() {
+        for id in [
+            "jpush",
+            "jiguang-janalytics",
+            "aliyun-number-auth",
+            "tencent-mta",
+        ] {
+            let rule = find_rule(id).expect(id);
+            assert!(!rule.confirmed.is_empty(), "{id} records no confirmation");
+        }
+    }
+
+    #[test]
     fn matches_at_package_boundaries_only() {
         let mut m = Matcher::new();
         m.class("com.tencent.mm.opensdk.openapi.WXAPIFactory");
         m.class("com.umengx.Other"); // not com.umeng
-        m.native_library("libjcore.so");
+        m.native_library("libBugly.so");
+        // JCore's library, carried by every Jiguang SDK: proves none of them.
+        m.native_library("libjcore322.so");
         m.framework("AlipaySDK");
         m.harmony_package("@getui/push@1.0.6");
         m.harmony_package("@umeng/pushx"); // not @umeng/push
         let ids: Vec<String> = m.finish().into_iter().map(|s| s.id).collect();
-        assert_eq!(ids, ["wechat-opensdk", "alipay", "jpush", "getui"]);
+        assert_eq!(ids, ["wechat-opensdk", "tencent-bugly", "alipay", "getui"]);
     }
 }
