@@ -14,7 +14,7 @@ seconds=${SECONDS_PER_TARGET:-60}
 jobs=${JOBS:-1}
 corpus_dir=${CORPUS_DIR:-../shared/corpus}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(axml arsc signing_block signing_block_verify jar_manifest pkcs7 macho code_signature code_resources profile plist_strings hap_sign_block hap_verify resources_index dex abc aab_proto jks inspect icon filing_toml against)
+[ ${#targets[@]} -gt 0 ] || targets=(axml arsc signing_block signing_block_verify jar_manifest pkcs7 macho code_signature code_resources profile plist_strings hap_sign_block hap_verify resources_index dex dex_code abc aab_proto jks inspect icon filing_toml against)
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
 export RUSTC_BOOTSTRAP=1
 
@@ -79,6 +79,8 @@ def android(path, icons):
     for name, target in [("AndroidManifest.xml", "axml"), ("resources.arsc", "arsc"), ("classes.dex", "dex")]:
         if name in names:
             put(target, z.read(name))
+    if "classes.dex" in names:
+        put("dex_code", z.read("classes.dex"))
     for n in names:
         if n.startswith("META-INF/") and n.upper().endswith((".RSA", ".EC", ".DSA")):
             put("pkcs7", z.read(n))

@@ -377,14 +377,11 @@ fn detection_text(out: &mut String, d: &crate::report::Detection) {
         outln!(out, "    域名");
     }
     for domain in &d.domains {
-        let owner = domain
-            .third_party
-            .as_deref()
-            .map_or(String::new(), |sdk| format!(", third party: {sdk}"));
         outln!(
             out,
-            "      {} (level {}, {}, seen {}x in {}{owner})",
+            "      {} ({}; level {}, {}, seen {}x in {})",
             domain.host,
+            domain.whose(),
             domain.level,
             domain.registrable_domain,
             domain.count,

@@ -228,9 +228,9 @@ fn detect_text_shows_each_sdk_with_its_evidence_and_the_json_agrees() {
         );
         assert!(section.contains(&line), "{line} not in {section}");
     }
-    assert!(
-        section.contains("harmony.appfiling.dev (level 3, appfiling.dev, seen 1x in resources)")
-    );
+    assert!(section.contains(
+        "harmony.appfiling.dev (the app's own; level 3, appfiling.dev, seen 1x in resources)"
+    ));
     assert!(section.contains("服务语言     中文简体 (zh-CN)"));
     // Without --detect there is no section and no detection field.
     let plain = String::from_utf8(run(&["inspect", path]).stdout).unwrap();

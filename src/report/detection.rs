@@ -50,6 +50,21 @@ pub struct DetectedDomain {
     pub evidence: Vec<String>,
 }
 
+impl DetectedDomain {
+    /// Whose the host is, in words: "the app's own", "SDK: alipay", "library or
+    /// reference, not to file"…
+    pub fn whose(&self) -> String {
+        match (self.class, self.third_party.as_deref()) {
+            (DomainClass::Own, _) => "the app's own".to_string(),
+            (DomainClass::Sdk, Some(sdk)) => format!("SDK: {sdk}"),
+            (DomainClass::Sdk, None) => "SDK".to_string(),
+            (DomainClass::Library, _) => "library or reference, not to file".to_string(),
+            (DomainClass::Reserved, _) => "reserved name, not to file".to_string(),
+            (DomainClass::Unknown, _) => "whose unknown: check before filing".to_string(),
+        }
+    }
+}
+
 /// Whose a detected host is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]

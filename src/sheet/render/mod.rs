@@ -223,12 +223,14 @@ fn text(sheet: &Sheet) -> String {
 
 /// One suggested domain with its evidence.
 fn suggestion(d: &DetectedDomain) -> String {
-    let owner = d
-        .third_party
-        .as_deref()
-        .map_or(String::new(), |t| format!(", third party: {t}"));
+    // Whose the host is comes first: only the app's own are offered for filing.
+    let whose = d.whose();
+    let evidence = match d.evidence.is_empty() {
+        true => String::new(),
+        false => format!(", in {}", d.evidence.join(", ")),
+    };
     format!(
-        "{} ({}, {}, seen {}× in {}{owner})",
+        "{} ({whose}; {}, {}, seen {}× in {}{evidence})",
         d.host,
         d.registrable_domain,
         crate::domain_name::level_name(d.level),
