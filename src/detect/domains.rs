@@ -8,9 +8,8 @@ use crate::android::dex::{class_name, Dex};
 use crate::android::dex_code;
 use crate::report::{DetectedSdk, DomainClass};
 use memchr::memmem;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
-use std::sync::OnceLock;
 
 /// Hosts that appear in URLs as XML namespaces and document types, not as servers.
 const NAMESPACE_HOSTS: [&str; 7] = [
@@ -460,32 +459,13 @@ fn namespace(name: &str) -> &str {
     }
 }
 
-/// SDK rules by the Java package prefixes they name, and the longest prefix.
-fn rule_packages() -> &'static (HashMap<&'static str, Vec<&'static str>>, usize) {
-    static PACKAGES: OnceLock<(HashMap<&'static str, Vec<&'static str>>, usize)> = OnceLock::new();
-    PACKAGES.get_or_init(|| {
-        let mut by_prefix: HashMap<&'static str, Vec<&'static str>> = HashMap::new();
-        for rule in super::sdks::rules() {
-            for prefix in &rule.android_packages {
-                by_prefix.entry(prefix).or_default().push(&rule.id);
-            }
-        }
-        let longest = by_prefix.keys().map(|p| p.len()).max().unwrap_or(0);
-        (by_prefix, longest)
-    })
-}
-
 /// Whose class `descriptor` is: the SDK rules whose packages hold it, else a library's,
 /// else its namespace's.
 fn class_use(descriptor: &[u8]) -> ClassUse {
     let name = class_name(descriptor).unwrap_or_default();
-    let (by_prefix, longest) = rule_packages();
-    let ends = name.match_indices('.').map(|(dot, _)| dot);
-    let owners: Vec<Owner> = ends
-        .take_while(|end| end <= longest)
-        .filter_map(|end| name.get(..end).and_then(|prefix| by_prefix.get(prefix)))
-        .flatten()
-        .map(|id| Owner::Sdk(id))
+    let owners: Vec<Owner> = super::sdks::rules_of_class(&name)
+        .into_iter()
+        .map(Owner::Sdk)
         .collect();
     let owners = if !owners.is_empty() {
         owners

@@ -105,6 +105,36 @@ impl PackageTree {
             root
         })
     }
+
+    /// Calls `found` with the rules of each node along `name`'s segments, stopping at the
+    /// first segment no rule names.
+    fn along(name: &[u8], separator: u8, mut found: impl FnMut(&[usize])) {
+        let mut node = Self::get();
+        for segment in name.split(|&b| b == separator) {
+            let Some(child) = node.children.get(segment) else {
+                return;
+            };
+            node = child;
+            if !node.rules.is_empty() {
+                found(&node.rules);
+            }
+        }
+    }
+}
+
+/// The ids of the rules whose Android packages or entry classes hold the dotted class
+/// `name`, shortest prefix first.
+pub(crate) fn rules_of_class(name: &str) -> Vec<&'static str> {
+    let mut ids = Vec::new();
+    PackageTree::along(name.as_bytes(), b'.', |found| {
+        ids.extend(
+            found
+                .iter()
+                .filter_map(|&i| rules().get(i))
+                .map(|r| r.id.as_str()),
+        );
+    });
+    ids
 }
 
 /// Whether `file` is the library a rule names: `libjcore.so` is `libjcore.so` or a
@@ -168,19 +198,12 @@ impl Matcher {
     /// Walks the package tree along `name`'s segments; `evidence` names the class for
     /// every rule met on the way.
     fn walk(&mut self, name: &[u8], separator: u8, evidence: impl Fn() -> String) {
-        let mut node = PackageTree::get();
-        for segment in name.split(|&b| b == separator) {
-            let Some(child) = node.children.get(segment) else {
-                return;
-            };
-            node = child;
-            if !node.rules.is_empty() {
-                let what = evidence();
-                for &rule in &node.rules {
-                    self.hit(rule, &what);
-                }
+        PackageTree::along(name, separator, |found| {
+            let what = evidence();
+            for &rule in found {
+                self.hit(rule, &what);
             }
-        }
+        });
     }
 
     /// A native library file name, e.g. `libjcore.so`.
