@@ -490,8 +490,14 @@ pub(crate) mod tests {
         header.extend_from_slice(&((84 + offsets.len()) as u32).to_le_bytes());
         header.extend_from_slice(&config);
         let type_chunk = chunk(CHUNK_TYPE, &header, &[offsets, data].concat());
+        table_of(strings, &["app_name"], type_chunk)
+    }
+
+    /// A resource table: its global `strings` pool, and one package (0x7f) of string
+    /// resources named `keys`, whose values are in `type_chunks`.
+    fn table_of(strings: Vec<u8>, keys: &[&str], type_chunks: Vec<u8>) -> Vec<u8> {
         let type_names = pool_chunk(&["string"], true);
-        let key_names = pool_chunk(&["app_name"], true);
+        let key_names = pool_chunk(keys, true);
         let mut package_header = 0x7fu32.to_le_bytes().to_vec();
         package_header.extend_from_slice(&[0; 256]);
         package_header.extend_from_slice(&288u32.to_le_bytes()); // typeStrings
@@ -501,7 +507,7 @@ pub(crate) mod tests {
         let package = chunk(
             CHUNK_PACKAGE,
             &package_header,
-            &[type_names, key_names, type_chunk].concat(),
+            &[type_names, key_names, type_chunks].concat(),
         );
         chunk(
             CHUNK_TABLE,
@@ -597,24 +603,7 @@ pub(crate) mod tests {
             header.extend_from_slice(&config);
             type_chunks.extend(chunk(CHUNK_TYPE, &header, &[offsets, data].concat()));
         }
-        let type_names = pool_chunk(&["string"], true);
-        let key_names = pool_chunk(keys, true);
-        let mut package_header = 0x7fu32.to_le_bytes().to_vec();
-        package_header.extend_from_slice(&[0; 256]);
-        package_header.extend_from_slice(&288u32.to_le_bytes()); // typeStrings
-        package_header.extend_from_slice(&0u32.to_le_bytes());
-        package_header.extend_from_slice(&((288 + type_names.len()) as u32).to_le_bytes());
-        package_header.extend_from_slice(&[0; 8]);
-        let package = chunk(
-            CHUNK_PACKAGE,
-            &package_header,
-            &[type_names, key_names, type_chunks].concat(),
-        );
-        chunk(
-            CHUNK_TABLE,
-            &1u32.to_le_bytes(),
-            &[strings, package].concat(),
-        )
+        table_of(strings, keys, type_chunks)
     }
 
     #[test]
