@@ -567,13 +567,18 @@ fn the_sheet_takes_detections_only_as_far_as_it_may() {
     assert_eq!(
         rows,
         [
-            row("登录/分享", "腾讯", "微信开放平台SDK"),
+            row(
+                "登录/分享",
+                "深圳市腾讯计算机系统有限公司",
+                "微信开放平台SDK"
+            ),
             row("崩溃监控", "腾讯", "腾讯Bugly"),
             row("地图/定位", "高德软件有限公司", "高德地图/定位SDK"),
             row("推送", "深圳市和讯华谷信息技术有限公司", "极光推送JPush"),
         ]
     );
-    assert!(basic_value(&sheet, "uses_sdk").starts_with("是：登录/分享·腾讯（微信开放平台SDK）；"));
+    assert!(basic_value(&sheet, "uses_sdk")
+        .starts_with("是：登录/分享·深圳市腾讯计算机系统有限公司（微信开放平台SDK）；"));
     // Huawei Cloud's form names SDK types; its list maps the categories it confirms.
     let (_, huawei) = detected_sheet(&confirmed, &["--provider", "huawei"]);
     let types: Vec<&str> = huawei["sdks"]
