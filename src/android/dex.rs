@@ -75,6 +75,11 @@ impl<'a> Dex<'a> {
         mutf8_at(self.data, at)
     }
 
+    /// How many strings the string_ids table holds (it fits in the file: `parse` checked).
+    pub fn string_count(&self) -> usize {
+        self.string_ids.1
+    }
+
     pub fn strings(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
         (0..self.string_ids.1).filter_map(|i| self.string(i))
     }

@@ -129,8 +129,6 @@ const MAX_EVIDENCE: usize = 3;
 const MAX_NAMESPACES: usize = 8;
 /// Evidence is a class name from the package, shortened past this.
 const MAX_EVIDENCE_CHARS: usize = 200;
-/// Where a dex header holds the number of strings (string_ids_size).
-const DEX_STRING_COUNT_AT: usize = 56;
 
 pub(crate) use crate::report::DetectedDomain;
 
@@ -255,7 +253,7 @@ impl Collector {
     /// loads it (`const-string`) or whose static fields hold it.
     pub(crate) fn dex(&mut self, data: &[u8], dex: &Dex<'_>) {
         let finder = http_finder();
-        let count = crate::bytes::u32_at(data, DEX_STRING_COUNT_AT).unwrap_or(0);
+        let count = u32::try_from(dex.string_count()).unwrap_or(0);
         // The URL strings' indexes, ascending, and a bit per string: most loaded strings
         // are not URLs, and a bit test turns them away at once. Dex::parse checked that
         // the string table fits in the file, so `count` bounds the allocation.
