@@ -135,19 +135,10 @@ impl PackageReport {
     /// it not valid for filing, a signature that does not hold, no certificate to file.
     /// Empty when it is ready to file.
     pub fn not_valid_for_filing(&self) -> Vec<String> {
-        let mut reasons: Vec<String> = self
-            .warnings
-            .iter()
-            .filter(|w| w.code.severity() == Severity::NotValid)
-            .map(|w| w.message.clone())
-            .collect();
-        if let Some(verification) = self.verification.as_ref().filter(|v| !v.verified) {
-            reasons.push(format!("the signature {}", verification.summary()));
-        }
-        if self.filing.is_none() && reasons.is_empty() {
-            reasons.push("no signing certificate to file".into());
-        }
-        reasons
+        self.reasons_not_to_file()
+            .into_iter()
+            .map(|(full, _)| full)
+            .collect()
     }
 
     /// The reasons of [`PackageReport::not_valid_for_filing`] in a few words each, for a
@@ -155,34 +146,46 @@ impl PackageReport {
     /// sentences are the warnings'.
     pub fn not_valid_for_filing_briefly(&self) -> Vec<String> {
         let mut reasons: Vec<String> = Vec::new();
-        let not_valid = self
-            .warnings
-            .iter()
-            .filter(|w| w.code.severity() == Severity::NotValid);
-        for warning in not_valid {
-            let mut reason = briefly(warning.code).to_string();
-            if warning.code == WarningCode::DebugCertificate {
-                if let Some(name) = self.filed_common_name().filter(|n| n.contains("Debug")) {
-                    reason = format!("{reason} ({name})");
-                }
-            }
-            if !reasons.contains(&reason) {
-                reasons.push(reason);
+        for (_, brief) in self.reasons_not_to_file() {
+            if !reasons.contains(&brief) {
+                reasons.push(brief);
             }
         }
-        if self.verification.as_ref().is_some_and(|v| !v.verified) {
-            reasons.push("the signature does not verify".into());
+        reasons
+    }
+
+    /// Each reason not to file, as a sentence and in a few words.
+    fn reasons_not_to_file(&self) -> Vec<(String, String)> {
+        let mut reasons: Vec<(String, String)> = self
+            .warnings
+            .iter()
+            .filter(|w| w.code.severity() == Severity::NotValid)
+            .map(|warning| {
+                let mut brief = briefly(warning.code).to_string();
+                if warning.code == WarningCode::DebugCertificate {
+                    if let Some(name) = self.filed_common_name().filter(|n| n.contains("Debug")) {
+                        brief = format!("{brief} ({name})");
+                    }
+                }
+                (warning.message.clone(), brief)
+            })
+            .collect();
+        if let Some(verification) = self.verification.as_ref().filter(|v| !v.verified) {
+            reasons.push((
+                format!("the signature {}", verification.summary()),
+                "the signature does not verify".into(),
+            ));
         }
         if self.filing.is_none() && reasons.is_empty() {
             let several = self
                 .warnings
                 .iter()
                 .any(|w| w.code == WarningCode::SeveralAliases);
-            reasons.push(if several {
-                "several private keys: choose one with --alias".into()
-            } else {
-                "no signing certificate to file".into()
-            });
+            let brief = match several {
+                true => "several private keys: choose one with --alias",
+                false => "no signing certificate to file",
+            };
+            reasons.push(("no signing certificate to file".into(), brief.into()));
         }
         reasons
     }
