@@ -25,7 +25,7 @@ const NAMESPACE_HOSTS: [&str; 7] = [
 /// Domains (and their subdomains) of libraries, standards bodies and platforms: licence,
 /// homepage and documentation URLs, and the platform vendors' own services (Google's and
 /// Apple's hosts are never an app's to file); a detected SDK's vendor domain is its SDK's.
-const LIBRARY_DOMAINS: [&str; 47] = [
+const LIBRARY_DOMAINS: [&str; 51] = [
     "apache.org",
     "android.com",
     "apple.com",
@@ -41,7 +41,9 @@ const LIBRARY_DOMAINS: [&str; 47] = [
     "gnu.org",
     "goo.gl",
     "google.com",
+    "googlelabs.com",
     "googleapis.com",
+    "googlesource.com",
     "googleusercontent.com",
     "gradle.org",
     "gstatic.com",
@@ -55,6 +57,7 @@ const LIBRARY_DOMAINS: [&str; 47] = [
     "json-schema.org",
     "kotlinlang.org",
     "maven.org",
+    "microsoft.com",
     "mozilla.org",
     "netty.io",
     "opensource.org",
@@ -73,6 +76,7 @@ const LIBRARY_DOMAINS: [&str; 47] = [
     "xmlpull.org",
     "xmlsoap.org",
     "xmpp.org",
+    "youtube.com",
 ];
 
 /// Java packages of libraries that are neither the app's nor an SDK a filing lists: the
@@ -606,7 +610,8 @@ mod tests {
              http://www.w3.org/2001/XMLSchema http://www.apache.org/licenses/LICENSE-2.0 \
              http://www.slf4j.org/codes.html https://youtrack.jetbrains.com/issue \
              https://itunes.apple.com/app https://www.android.com/ http://jabber.org/protocol \
-             http://javax.xml.transform.dom.DOMSource/feature https://support.google.com/x",
+             http://javax.xml.transform.dom.DOMSource/feature https://support.google.com/x \
+             http://listen.googlelabs.com/feed",
             "resources",
         );
         let found = c.finish(&[], Some("dev.appfiling.app"));
@@ -621,6 +626,7 @@ mod tests {
                 ("example.invalid", Reserved),
                 ("itunes.apple.com", Library),
                 ("jabber.org", Library),
+                ("listen.googlelabs.com", Library),
                 ("printer.local", Reserved),
                 ("shop.test", Reserved),
                 ("support.google.com", Library),

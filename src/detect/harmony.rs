@@ -8,8 +8,9 @@ use crate::input::Archive;
 use serde_json::Value;
 
 /// Reads the module file and resources.index again (kilobytes, like the module's own
-/// reading of them), then the bytecode.
-pub(crate) fn detect(archive: &mut Archive) -> Detection {
+/// reading of them), then the bytecode. `label_locales`: the locales that translate the
+/// app's label.
+pub(crate) fn detect(archive: &mut Archive, label_locales: &[String]) -> Detection {
     let module_bytes = match harmony::module_file(archive) {
         Ok((_, _, Some(bytes))) => bytes,
         _ => Vec::new(),
@@ -63,9 +64,11 @@ pub(crate) fn detect(archive: &mut Archive) -> Detection {
     for library in &libraries {
         sdks.native_library(library);
     }
-    let mut locales = Vec::new();
+    let mut locales = label_locales.to_vec();
     if let Some(index) = index {
-        locales = index.locales();
+        // As on Android: a locale counts for the app's own strings it translates.
+        let counts = index.string_counts_by_locale(languages::is_own_string);
+        locales = languages::counted(label_locales, &counts);
         for value in index.all_values().iter().filter(|v| v.contains("http")) {
             hosts.text(value, "resources");
         }

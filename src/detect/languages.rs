@@ -149,7 +149,8 @@ const LANGUAGES: &[(&[&str], &str)] = &[
     (&["mn", "mongolian"], "蒙古语"),
 ];
 
-/// The portal's name for a locale tag; `None` for "default" and unknown languages.
+/// The portal's name for a locale tag; `None` for "default", unknown languages
+/// and pseudo-locales.
 pub(crate) fn language_of(locale: &str) -> Option<&'static str> {
     let lower = locale.to_ascii_lowercase().replace('_', "-");
     let mut subtags = lower.split('-');
@@ -157,9 +158,14 @@ pub(crate) fn language_of(locale: &str) -> Option<&'static str> {
     let (_, language) = LANGUAGES
         .iter()
         .find(|(codes, _)| codes.contains(&primary))?;
+    let rest: Vec<&str> = subtags.collect();
+    // en-XA and ar-XB are the build tools' pseudo-locales (accented and
+    // mirrored text for layout tests): no one reads the app in them.
+    if rest.iter().any(|s| matches!(*s, "xa" | "xb")) {
+        return None;
+    }
     // Traditional Chinese: the Hant script, or a region that writes it
     // unless the tag names the Hans script.
-    let rest: Vec<&str> = subtags.collect();
     let traditional = *language == "中文简体"
         && !rest.contains(&"hans")
         && rest
@@ -312,6 +318,8 @@ mod tests {
         assert_eq!(language_of("zh-Hans"), Some("中文简体"));
         assert_eq!(language_of("in"), Some("印度尼西亚语"));
         assert_eq!(language_of("Japanese"), Some("日语"));
+        assert_eq!(language_of("en-XA"), None);
+        assert_eq!(language_of("ar-XB"), None);
     }
 
     /// The locales credited for a resource table: `string_table`'s keys and locales.

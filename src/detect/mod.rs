@@ -67,13 +67,14 @@ pub(crate) fn run(subject: Subject<'_>, report: &mut PackageReport) {
             ios_bundle(&mut bundle, &parsed)
         }
         Subject::IosAppDir(root, parsed) => ios_bundle(&mut Bundle::Dir { root }, &parsed),
-        Subject::Hap(mut archive) => harmony::detect(&mut archive),
+        Subject::Hap(mut archive) => harmony::detect(&mut archive, &label_locales(report)),
         Subject::HarmonyAppPack(mut pack, entries) => {
             let mut budget = NestedBudget::default();
+            let label_locales = label_locales(report);
             let modules = report.harmony.as_mut().map(|h| h.modules.iter_mut());
             for (module, entry) in modules.into_iter().flatten().zip(&entries) {
                 if let Ok(mut inner) = pack.nested(entry, &mut budget) {
-                    module.detection = Some(harmony::detect(&mut inner));
+                    module.detection = Some(harmony::detect(&mut inner, &label_locales));
                 }
             }
             // The pack's detections are its entry module's.
@@ -97,19 +98,24 @@ fn apk(
         .resources
         .as_deref()
         .and_then(|bytes| crate::android::arsc::ResourceTable::parse(bytes).ok());
-    let label_locales: Vec<String> = report
-        .app_names
-        .keys()
-        .filter(|l| *l != "default")
-        .cloned()
-        .collect();
     android::detect(
         archive,
         report.package_name.as_deref(),
         &parsed.elements,
         table.as_ref(),
-        &label_locales,
+        &label_locales(report),
     )
+}
+
+/// The locales that translate the app's label.
+#[cfg(feature = "detect")]
+fn label_locales(report: &PackageReport) -> Vec<String> {
+    report
+        .app_names
+        .keys()
+        .filter(|l| *l != "default")
+        .cloned()
+        .collect()
 }
 
 #[cfg(feature = "detect")]

@@ -9,6 +9,8 @@ const HEADER_LEN: usize = 128 + 4 + 4;
 const KEY_LANGUAGE: u32 = 0;
 const KEY_REGION: u32 = 1;
 const KEY_SCRIPT: u32 = 5;
+/// restool's record type for a string resource.
+const TYPE_STRING: u32 = 9;
 /// Configurations number in the tens; ids in the thousands.
 const MAX_CONFIGS: u32 = 4096;
 /// A label or a media path in every locale is kilobytes; one id's values across
@@ -135,19 +137,6 @@ impl<'a> ResourceIndex<'a> {
         out
     }
 
-    /// The locale tags of the configurations, "default" excluded.
-    pub(crate) fn locales(&self) -> Vec<String> {
-        let mut out: Vec<String> = self
-            .configs
-            .iter()
-            .filter(|(locale, _, _)| locale != "default")
-            .map(|(locale, _, _)| locale.clone())
-            .collect();
-        out.sort();
-        out.dedup();
-        out
-    }
-
     /// The string value of `id` in each locale, plain configurations first; a
     /// locale's first value only. Each table is searched once, and the values
     /// together stay under `MAX_STRINGS_BYTES`.
@@ -179,6 +168,48 @@ impl<'a> ResourceIndex<'a> {
             }
         }
         out
+    }
+
+    /// How many string resources each plain configuration ("default" or a locale)
+    /// defines whose names `keep` accepts, in table order. A table shared by
+    /// configurations is counted once.
+    pub(crate) fn string_counts_by_locale(
+        &self,
+        keep: impl Fn(&str) -> bool,
+    ) -> Vec<(String, usize)> {
+        let mut budget = Budget::new(self.data.len());
+        let mut counted: HashMap<usize, usize> = HashMap::new();
+        let mut out: Vec<(String, usize)> = Vec::new();
+        for (locale, plain, idss) in &self.configs {
+            if !*plain || out.iter().any(|(l, _)| l == locale) {
+                continue;
+            }
+            let count = *counted.entry(*idss).or_insert_with(|| {
+                self.entries(*idss)
+                    .take_while(|_| budget.entry())
+                    .filter(|(id, offset)| {
+                        self.record_string_name(*offset, *id)
+                            .is_some_and(|name| keep(&name))
+                    })
+                    .count()
+            });
+            out.push((locale.clone(), count));
+        }
+        out
+    }
+
+    /// The name of a string record; `None` for other types.
+    fn record_string_name(&self, at: usize, id: u32) -> Option<Cow<'a, str>> {
+        let data: &'a [u8] = self.data;
+        if u32_at(data, at.checked_add(4)?)? != TYPE_STRING || u32_at(data, at + 8)? != id {
+            return None;
+        }
+        let value_len = u16_at(data, at.checked_add(12)?)? as usize;
+        let name_at = at + 14 + value_len;
+        let len = u16_at(data, name_at)? as usize;
+        let bytes = data.get(name_at + 2..name_at + 2 + len)?;
+        let text = bytes.split(|b| *b == 0).next().unwrap_or_default();
+        Some(String::from_utf8_lossy(text))
     }
 
     /// A record: size, type, id, then a u16-prefixed value and a u16-prefixed name.
@@ -244,7 +275,7 @@ pub(crate) mod tests {
             let name = b"app_name\0";
             let size = 8 + 2 + v.len() + 2 + name.len();
             r.extend_from_slice(&(size as u32).to_le_bytes());
-            r.extend_from_slice(&0u32.to_le_bytes());
+            r.extend_from_slice(&TYPE_STRING.to_le_bytes());
             r.extend_from_slice(&id.to_le_bytes());
             r.extend_from_slice(&(v.len() as u16).to_le_bytes());
             r.extend_from_slice(&v);
@@ -292,6 +323,32 @@ pub(crate) mod tests {
         for len in 0..data.len() {
             if let Ok(index) = ResourceIndex::parse(&data[..len]) {
                 let _ = index.strings(0x0100_0000);
+            }
+        }
+    }
+
+    #[test]
+    fn string_counts_by_locale_and_name() {
+        let data = sample(0x0100_0000, "Notes", "笔记");
+        let index = ResourceIndex::parse(&data).unwrap();
+        assert_eq!(
+            index.string_counts_by_locale(|_| true),
+            [("default".to_string(), 1), ("zh-CN".to_string(), 1)]
+        );
+        assert_eq!(
+            index.string_counts_by_locale(|name| name != "app_name"),
+            [("default".to_string(), 0), ("zh-CN".to_string(), 0)]
+        );
+        // A media record of the same layout is no string.
+        let mut media = data.clone();
+        let first_idss = HEADER_LEN + 12 + (12 + 16);
+        let first = u32_at(&data, first_idss + 12).unwrap() as usize;
+        media[first + 4..first + 8].copy_from_slice(&19u32.to_le_bytes());
+        let index = ResourceIndex::parse(&media).unwrap();
+        assert_eq!(index.string_counts_by_locale(|_| true)[0], ("default".to_string(), 0));
+        for len in 0..data.len() {
+            if let Ok(index) = ResourceIndex::parse(&data[..len]) {
+                let _ = index.string_counts_by_locale(|_| true);
             }
         }
     }
