@@ -572,7 +572,7 @@ fn the_sheet_takes_detections_only_as_far_as_it_may() {
                 "深圳市腾讯计算机系统有限公司",
                 "微信开放平台SDK"
             ),
-            row("崩溃监控", "腾讯", "腾讯Bugly"),
+            row("崩溃监控", "深圳市腾讯计算机系统有限公司", "腾讯Bugly"),
             row("地图/定位", "高德软件有限公司", "高德地图/定位SDK"),
             row("推送", "深圳市和讯华谷信息技术有限公司", "极光推送JPush"),
         ]

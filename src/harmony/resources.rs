@@ -345,7 +345,10 @@ pub(crate) mod tests {
         let first = u32_at(&data, first_idss + 12).unwrap() as usize;
         media[first + 4..first + 8].copy_from_slice(&19u32.to_le_bytes());
         let index = ResourceIndex::parse(&media).unwrap();
-        assert_eq!(index.string_counts_by_locale(|_| true)[0], ("default".to_string(), 0));
+        assert_eq!(
+            index.string_counts_by_locale(|_| true)[0],
+            ("default".to_string(), 0)
+        );
         for len in 0..data.len() {
             if let Ok(index) = ResourceIndex::parse(&data[..len]) {
                 let _ = index.string_counts_by_locale(|_| true);
