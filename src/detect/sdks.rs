@@ -384,12 +384,22 @@ mod tests {
     }
 
     #[test]
-    fn rules_corrected_in_issue_15_say_what_confirmed_them() {
+    fn rules_corrected_or_seen_on_real_binaries_say_what_confirmed_them() {
         for id in [
             "jpush",
             "jiguang-janalytics",
             "aliyun-number-auth",
             "tencent-mta",
+            "wechat-opensdk",
+            "wechat-pay",
+            "alipay",
+            "alipay-auth",
+            "agora",
+            "react-native",
+            "fresco",
+            "glide",
+            "play-services",
+            "firebase",
         ] {
             let rule = find_rule(id).expect(id);
             assert!(!rule.confirmed.is_empty(), "{id} records no confirmation");
