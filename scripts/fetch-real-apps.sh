@@ -15,12 +15,12 @@
 #
 # | file                              | source package@version            | what it is                                                   |
 # |-----------------------------------|-----------------------------------|--------------------------------------------------------------|
-# | settings_apk-debug.apk            | npm io.appium.settings@8.0.10     | Appium Settings (io.appium.settings), Kotlin, AndroidX       |
+# | settings_apk-debug.apk            | npm io.appium.settings@8.0.10     | Appium Settings; Play services location, Kotlin, AndroidX    |
 # | appium-uiautomator2-server.apk    | npm appium-uiautomator2-server@10.6.6 | UiAutomator2 server; Netty, Gson, ICU4J, Xerces, Kotlin |
 # | appium-uiautomator2-server-test.apk | npm appium-uiautomator2-server@10.6.6 | its instrumentation (androidTest) APK                   |
 # | unlock_apk-debug.apk              | npm appium-unlock@2.0.0           | Appium Unlock (io.appium.unlock), 2017, plain SDK            |
 # | ApiDemos-debug.apk                | npm android-apidemos@5.0.0        | Android's API demos (io.appium.android.apis)                 |
-# | u2-app-uiautomator.apk            | PyPI uiautomator2==3.7.1          | ATX agent app (com.github.uiautomator), Chinese maintainers  |
+# | u2-app-uiautomator.apk            | PyPI uiautomator2==3.7.1          | ATX agent app (com.github.uiautomator); OkHttp 3, NanoHTTPD  |
 # | Yosemite.apk                      | PyPI airtest==1.4.3               | NetEase Yosemite; Tencent X5, ZXing, Glide, Netty, RIME IME|
 # | pocoservice-debug.apk             | PyPI pocoui==1.0.94               | NetEase Poco service; Netty, Jackson, ICU4J, AndroidX        |
 # | uiautomator-app-androidx.apk      | PyPI uiautomator==1.0.2           | older ATX uiautomator app (com.github.uiautomator), AndroidX |
