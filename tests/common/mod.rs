@@ -445,3 +445,28 @@ pub fn corpus_sdk_dir() -> Option<PathBuf> {
         None
     }
 }
+
+/// The real shipped apps that scripts/fetch-real-apps.sh caches outside the checkout:
+/// `APPFILING_REAL_APPS`, else `~/.cache/appfiling/real-apps`; `None` (with a visible
+/// message) when absent.
+pub fn real_apps_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("APPFILING_REAL_APPS")
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .map(|home| PathBuf::from(home).join(".cache/appfiling/real-apps"))
+        });
+    match dir {
+        Some(dir) if dir.is_dir() => Some(dir),
+        _ => {
+            let shown = dir.map_or("~/.cache/appfiling/real-apps".into(), |d| {
+                d.display().to_string()
+            });
+            eprintln!(
+                "SKIPPED: real apps not found at {shown} (run scripts/fetch-real-apps.sh, or set APPFILING_REAL_APPS)"
+            );
+            println!("SKIPPED: real apps not found at {shown}");
+            None
+        }
+    }
+}
