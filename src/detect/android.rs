@@ -152,7 +152,7 @@ pub(crate) fn detect(
         // Streamed: a bundle padded past any size still has its URLs read, up to the cap.
         let reader = entry.reader.take(MAX_ASSET);
         // A corrupt stream ends this file's scan; the URLs read before it stay.
-        scanned += hosts.stream(reader, "assets").unwrap_or(0);
+        scanned += hosts.stream(reader, name).unwrap_or(0);
     }
 
     for element in elements {

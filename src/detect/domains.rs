@@ -157,6 +157,8 @@ enum Found<'c> {
     File,
     /// Code no class can be named for: a dex string no class uses, an iOS executable.
     Unattributed,
+    /// A licence, notice or credits file, named: the hosts in it are projects' and authors'.
+    Notice(&'c str),
     /// The classes that use it.
     Classes(&'c [&'c ClassUse]),
 }
@@ -347,6 +349,7 @@ impl Collector {
         match found {
             Found::File => {}
             Found::Unattributed => seen.unattributed = true,
+            Found::Notice(file) => seen.class(&Owner::Library, file),
             Found::Classes(classes) => {
                 for class in *classes {
                     for owner in &class.owners {
@@ -360,22 +363,38 @@ impl Collector {
     /// Every URL in `reader`'s bytes, read a piece at a time so that memory does not
     /// grow with the size; a URL cut by a piece's end is read whole with the next piece.
     /// Returns the bytes read.
-    pub(crate) fn stream(
+    pub(crate) fn stream(&mut self, reader: impl Read, file: &str) -> std::io::Result<u64> {
+        let found = if is_notice_file(file) {
+            Found::Notice(file)
+        } else {
+            Found::File
+        };
+        self.stream_found(reader, "assets", &found)
+    }
+
+    fn stream_found(
         &mut self,
         mut reader: impl Read,
         source: &'static str,
+        found: &Found<'_>,
     ) -> std::io::Result<u64> {
+        let finder = http_finder();
         let mut buffer = Vec::with_capacity(PIECE + MAX_URL_START);
         let mut total = 0u64;
         loop {
             let read = (&mut reader).take(PIECE as u64).read_to_end(&mut buffer)?;
             total += read as u64;
             if read < PIECE {
-                self.text(&String::from_utf8_lossy(&buffer), source);
+                self.urls(&String::from_utf8_lossy(&buffer), source, found, &finder);
                 return Ok(total);
             }
             let cut = piece_end(&buffer);
-            self.text(&String::from_utf8_lossy(&buffer[..cut]), source);
+            self.urls(
+                &String::from_utf8_lossy(&buffer[..cut]),
+                source,
+                found,
+                &finder,
+            );
             buffer.drain(..cut);
         }
     }
@@ -433,6 +452,27 @@ impl Collector {
         });
         out
     }
+}
+
+/// Licence, notice and credits files (`licensing.html`, `NOTICE`, `third_party_licenses.json`,
+/// `acknowledgements.html`…), by the file's name: the hosts they name are the homepages of the
+/// projects and authors they credit.
+fn is_notice_file(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    [
+        "licen",
+        "notice",
+        "credits",
+        "copying",
+        "acknowledg",
+        "third_party",
+        "thirdparty",
+        "third-party",
+        "open_source",
+        "opensource",
+    ]
+    .iter()
+    .any(|word| name.contains(word))
 }
 
 /// `example.*`, `.invalid`, `.test`, `.example`, `.localhost`, `.local`.
@@ -832,9 +872,45 @@ mod tests {
         assert_eq!(found[3].third_party.as_deref(), Some("wechat-opensdk"));
     }
 
+    #[test]
+    fn hosts_in_licence_and_credits_files_are_references() {
+        let mut c = Collector::default();
+        let credits = b"<a href=\"http://casper.beckman.uiuc.edu/~c-tsai4\">libchewing</a>";
+        c.stream(&credits[..], "assets/licensing.html").unwrap();
+        c.stream(
+            &b"fetch('https://api.shop.com.cn/v1')"[..],
+            "assets/index.html",
+        )
+        .unwrap();
+        let found = c.finish(&[], Some("com.shop.app"));
+        assert_eq!(
+            classes(&found),
+            [
+                ("api.shop.com.cn", DomainClass::Own, None, vec![]),
+                (
+                    "casper.beckman.uiuc.edu",
+                    DomainClass::Library,
+                    None,
+                    vec!["assets/licensing.html"]
+                ),
+            ]
+        );
+        for name in [
+            "NOTICE",
+            "assets/third_party_licenses.json",
+            "Acknowledgements.html",
+        ] {
+            assert!(is_notice_file(name), "{name}");
+        }
+        assert!(!is_notice_file("assets/index.android.bundle"));
+    }
+
     fn streamed_hosts(data: &[u8]) -> Vec<String> {
         let mut c = Collector::default();
-        assert_eq!(c.stream(data, "assets").unwrap(), data.len() as u64);
+        assert_eq!(
+            c.stream(data, "assets/index.android.bundle").unwrap(),
+            data.len() as u64
+        );
         c.finish(&[], None).into_iter().map(|d| d.host).collect()
     }
 

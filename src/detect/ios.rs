@@ -85,7 +85,7 @@ pub(crate) fn detect(
         };
         // Streamed, as Android's assets are: URLs past any padding are read, up to the cap.
         scanned += hosts
-            .stream(entry.reader.take(MAX_ASSET), "assets")
+            .stream(entry.reader.take(MAX_ASSET), file)
             .unwrap_or(0);
     }
     let mut locales = languages::ios_locales(files);

@@ -178,14 +178,11 @@ pub(crate) fn language_of(locale: &str) -> Option<&'static str> {
     })
 }
 
-/// Groups locales by language. Simplified Chinese comes first: the apps are
-/// filed for mainland China, and a default locale is taken as Chinese when
-/// nothing else says otherwise.
+/// Groups locales by language; Simplified Chinese comes first, as the apps are
+/// filed for mainland China. Only what the locales show: the default strings'
+/// language is not known from a locale (see `credit_default_label`).
 pub(crate) fn group(locales: impl IntoIterator<Item = String>) -> Vec<DetectedLanguage> {
-    let mut out: Vec<DetectedLanguage> = vec![DetectedLanguage {
-        language: "中文简体",
-        locales: Vec::new(),
-    }];
+    let mut out: Vec<DetectedLanguage> = Vec::new();
     // Sets, not searches in lists: a package may bring a great many locales.
     let mut seen = HashSet::new();
     for locale in locales {
@@ -203,7 +200,28 @@ pub(crate) fn group(locales: impl IntoIterator<Item = String>) -> Vec<DetectedLa
             }),
         }
     }
+    // Stable: the other languages keep the order their locales came in.
+    out.sort_by_key(|l| l.language != "中文简体");
     out
+}
+
+/// Credits 中文简体 to the default strings when no locale did and the app's
+/// default label is written in Chinese characters (`"default"` stands for them in
+/// `locales`): an app's default language shows in no locale tag, and is never assumed.
+pub(crate) fn credit_default_label(languages: &mut Vec<DetectedLanguage>, label: Option<&str>) {
+    let han = |c: char| matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}');
+    if !label.is_some_and(|l| l.chars().any(han)) {
+        return;
+    }
+    if languages.iter().all(|l| l.language != "中文简体") {
+        languages.insert(
+            0,
+            DetectedLanguage {
+                language: "中文简体",
+                locales: vec!["default".to_string()],
+            },
+        );
+    }
 }
 
 /// The files of an iOS locale folder that only the app itself writes: its name
@@ -303,6 +321,44 @@ mod tests {
         for name in ["app_name", "search_menu_title_extra", "chip_texts", "abc"] {
             assert!(is_own_string(name), "{name}");
         }
+    }
+
+    #[test]
+    fn the_default_strings_count_as_chinese_only_when_the_label_is() {
+        let names = |languages: &[DetectedLanguage]| -> Vec<(String, Vec<String>)> {
+            languages
+                .iter()
+                .map(|l| (l.language.to_string(), l.locales.clone()))
+                .collect()
+        };
+        let mut english_default = group(["fr".to_string()]);
+        credit_default_label(&mut english_default, Some("Tiny App for CTS"));
+        assert_eq!(
+            names(&english_default),
+            [("法语".into(), vec!["fr".into()])]
+        );
+        let mut chinese_default = group(["fr".to_string()]);
+        credit_default_label(&mut chinese_default, Some("记账本 Pro"));
+        assert_eq!(
+            names(&chinese_default),
+            [
+                ("中文简体".into(), vec!["default".into()]),
+                ("法语".into(), vec!["fr".into()])
+            ]
+        );
+        // A zh locale already credits it; nothing is added.
+        let mut translated = group(["en".to_string(), "zh-CN".to_string()]);
+        credit_default_label(&mut translated, Some("记账本"));
+        assert_eq!(
+            names(&translated),
+            [
+                ("中文简体".into(), vec!["zh-CN".into()]),
+                ("英语".into(), vec!["en".into()])
+            ]
+        );
+        let mut none = Vec::new();
+        credit_default_label(&mut none, None);
+        assert!(none.is_empty());
     }
 
     #[test]

@@ -44,7 +44,7 @@ pub(crate) enum Subject<'s> {
 /// for a pack, its modules' reports).
 pub(crate) fn run(subject: Subject<'_>, report: &mut PackageReport) {
     use crate::ios::bundle::Bundle;
-    let detection = match subject {
+    let mut detection = match subject {
         Subject::Nothing => return,
         Subject::Apk(mut archive, parsed) => apk(&mut archive, &parsed, report),
         Subject::ApkSet(mut set) => {
@@ -85,6 +85,10 @@ pub(crate) fn run(subject: Subject<'_>, report: &mut PackageReport) {
             }
         }
     };
+    languages::credit_default_label(
+        &mut detection.languages,
+        report.app_names.get("default").map(String::as_str),
+    );
     report.detection = Some(detection);
 }
 
