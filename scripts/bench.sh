@@ -306,8 +306,9 @@ def generated_dex(index, classes):
     for type_index, string_at in enumerate(types):
         i = int(strings[string_at].rsplit("Class", 1)[1][:-1])
         value = string_index[f"value {i} of class {i % 1000} in dex {index}"]
-        url = f"https://api{(i // 20 * 20) % 7}.example-app.com/v{index}/endpoint/{i // 20 * 20}"
-        loaded = string_index[url]
+        # As in real code, few classes load a URL: one in twenty here.
+        url = f"https://api{i % 7}.example-app.com/v{index}/endpoint/{i}"
+        loaded = string_index[url] if i % 20 == 0 else value
         # code_items are 4-byte aligned: registers, ins, outs, tries, debug_info_off, insns_size.
         while len(data) % 4:
             data.append(0)
