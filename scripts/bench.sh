@@ -3,7 +3,8 @@
 # hundred assets, signed v1+v2+v3. Prints mean times, ratios and peak memory. Then the central
 # directory's cost: APKs of 10 to 60,000 tiny entries against `aapt dump badging`, in
 # instructions (callgrind: steady on a busy machine) and in times.
-# Needs: aapt, apksigner, zipalign, keytool, android-framework-res, hyperfine, GNU time, valgrind
+# Needs: aapt, apksigner, zipalign, keytool, android-framework-res, hyperfine, GNU time, valgrind,
+#   unzip, taskset (util-linux)
 #   apt-get install aapt apksigner zipalign android-framework-res hyperfine time default-jdk-headless valgrind
 # Not a test: nothing here asserts a time.
 #   BEFORE=/path/to/older/appfiling scripts/bench.sh   prints that binary's figures beside today's
@@ -380,6 +381,8 @@ printf 'multidex APK: %s, %s MB; %s\n' "$detect_apk" "$(( $(stat -c %s "$detect_
 hyperfine -N --style basic --warmup 1 --runs "$RUNS" --export-json "$out/hyperfine-detect.json" \
     -n "inspect --detect (dex deflated)" "taskset -c 0 $bin inspect --detect --format json $detect_apk" \
     -n "inspect --detect (dex stored)" "taskset -c 0 $bin inspect --detect --format json $detect_stored" \
+    ${BEFORE:+-n "before (dex deflated)" "taskset -c 0 $BEFORE inspect --detect --format json $detect_apk"} \
+    ${BEFORE:+-n "before (dex stored)" "taskset -c 0 $BEFORE inspect --detect --format json $detect_stored"} \
     -n "unzip -p (inflating the dex only)" "taskset -c 0 unzip -p $detect_apk 'classes*.dex'" >/dev/null
 scanned=$("$bin" inspect --detect --format json "$detect_apk" | python3 -c "import json,sys; print(json.load(sys.stdin)['packages'][0]['detection']['scanned_bytes'])")
 python3 - "$out/hyperfine-detect.json" "$scanned" "$detect_apk" <<'PY'
