@@ -866,4 +866,20 @@ mod tests {
         data.extend(vec![b'a'; 2 * PIECE]);
         assert!(streamed_hosts(&data).is_empty());
     }
+
+    #[test]
+    fn a_host_met_again_counts_under_the_name_kept() {
+        let mut c = Collector::default();
+        c.text(
+            "https://API.Weixin.QQ.com/a https://api.weixin.qq.com/b https://api.weixin.qq.com./c \
+             https://javax.xml.transform.dom/ https://javax.xml.transform.dom/",
+            "assets",
+        );
+        let hosts: Vec<(String, usize)> = c
+            .finish(&[], None)
+            .into_iter()
+            .map(|d| (d.host, d.count))
+            .collect();
+        assert_eq!(hosts, [("api.weixin.qq.com".to_string(), 3)]);
+    }
 }
