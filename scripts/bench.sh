@@ -3,7 +3,8 @@
 # hundred assets, signed v1+v2+v3. Prints mean times, ratios and peak memory. Then the central
 # directory's cost: APKs of 10 to 60,000 tiny entries against `aapt dump badging`, in
 # instructions (callgrind: steady on a busy machine) and in times.
-# Needs: aapt, apksigner, zipalign, keytool, android-framework-res, hyperfine, GNU time, valgrind
+# Needs: aapt, apksigner, zipalign, keytool, android-framework-res, hyperfine, GNU time, valgrind,
+#   unzip, taskset (util-linux)
 #   apt-get install aapt apksigner zipalign android-framework-res hyperfine time default-jdk-headless valgrind
 # Not a test: nothing here asserts a time.
 #   BEFORE=/path/to/older/appfiling scripts/bench.sh   prints that binary's figures beside today's
@@ -230,51 +231,173 @@ python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['results'][0]; print
 /usr/bin/time -o "$out/rss.txt" -f %M "$bin" inspect "$ipa" >/dev/null
 echo "appfiling inspect (IPA) peak RSS: $(tail -1 "$out/rss.txt") KiB (target < 20 ms, < 16384 KiB)"
 
-# Detection: a large multidex APK (dex files written by this script: string and type tables with
-# generated class names and URLs) plus a JS bundle. Target: >= 300 MB/s of dex/asset data scanned.
+# Detection: a large multidex APK plus a JS bundle, timed on one core (taskset -c 0). Its dex
+# files are real: every classes*.dex of the APKs in ../shared/corpus-sdk (real vendor SDK
+# binaries) and ../shared/corpus, repeated until they hold $DETECT_DEX_MB MB; without those
+# folders, generated ones that define classes with code (const-string, const-string/jumbo, static
+# String values), as real dex files do, so class matching and bytecode reading are both measured.
+# Target: >= 300 MB/s of uncompressed dex.
+DETECT_DEX_MB=${DETECT_DEX_MB:-150}
+CORPUS_SDK=${APPFILING_CORPUS_SDK:-../shared/corpus-sdk}
+CORPUS=${APPFILING_CORPUS:-../shared/corpus}
 detect_apk=$out/big-multidex.apk
-if [ ! -f "$detect_apk" ]; then
-    python3 - "$detect_apk" <<'PY'
-import struct, sys, zipfile
-def dex(index, classes):
-    strings = []
+# The .source file is written last: without it, the APK is from an older script or unfinished.
+if [ ! -f "$detect_apk.source" ]; then
+    if [ ! -d "$CORPUS_SDK" ] && [ ! -d "$CORPUS" ]; then
+        echo "multidex APK: no corpus at $CORPUS_SDK or $CORPUS (set APPFILING_CORPUS_SDK, APPFILING_CORPUS): generated dex files instead of real ones"
+    fi
+    python3 - "$detect_apk" "$DETECT_DEX_MB" "$CORPUS_SDK" "$CORPUS" <<'PY'
+import glob, hashlib, os, struct, sys, zipfile
+out, target_mb, corpora = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+
+def real_dex():
+    """Every distinct classes*.dex of the corpora's packages, largest first."""
+    found = {}
+    for corpus in corpora:
+        for path in sorted(glob.glob(os.path.join(corpus, "**", "*.ap[kp]"), recursive=True)
+                           + glob.glob(os.path.join(corpus, "**", "*.aab"), recursive=True)):
+            try:
+                with zipfile.ZipFile(path) as z:
+                    for info in z.infolist():
+                        base = os.path.basename(info.filename)
+                        if base.startswith("classes") and base.endswith(".dex") and info.file_size < 64 << 20:
+                            data = z.read(info)
+                            if data.startswith(b"dex\n"):
+                                found.setdefault(hashlib.sha256(data).digest(), data)
+            except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError):
+                pass
+    return sorted(found.values(), key=len, reverse=True)
+
+def uleb(n):
+    b = bytearray()
+    while True:
+        byte, n = n & 0x7F, n >> 7
+        b.append(byte | (0x80 if n else 0))
+        if not n:
+            return bytes(b)
+
+# Packages of a few SDKs the rules know, so that matching walks deep into the tree, and the app's.
+PACKAGES = ["com/example/gen{d}/pkg{p}", "com/tencent/mm/opensdk/modelmsg/p{p}", "okhttp3/internal/p{p}",
+            "com/alipay/sdk/app/p{p}", "cn/jpush/android/p{p}", "com/google/android/gms/common/p{p}"]
+
+def generated_dex(index, classes):
+    """A dex defining `classes` classes, each with a static String, a <clinit> and a method whose
+    code loads strings (const-string, and const-string/jumbo), reads a field and calls a method."""
+    strings = set()
     for i in range(classes):
-        strings.append(f"Lcom/example/gen{index}/pkg{i % 97}/Class{i};")
-        strings.append(f"method_name_{i}_with_some_length")
-        if i % 50 == 0:
-            strings.append(f"https://api{i % 7}.example-app.com/v{index}/endpoint/{i}")
-    strings.sort()
-    types = [i for i, s in enumerate(strings) if s.startswith("L")]
-    header_len = 0x70
+        package = PACKAGES[i % len(PACKAGES)].format(d=index, p=i % 97)
+        strings.add(f"L{package}/Class{i};")
+        strings.add(f"value {i} of class {i % 1000} in dex {index}")
+        if i % 20 == 0:
+            strings.add(f"https://api{i % 7}.example-app.com/v{index}/endpoint/{i}")
+    strings = sorted(strings)
+    string_index = {s: n for n, s in enumerate(strings)}
+    types = [n for n, s in enumerate(strings) if s.startswith("L")]
+    header_len, class_def_len = 0x70, 32
     string_ids_at = header_len
     type_ids_at = string_ids_at + 4 * len(strings)
-    data_at = type_ids_at + 4 * len(types)
-    data, offsets = bytearray(), []
+    class_defs_at = type_ids_at + 4 * len(types)
+    data_at = class_defs_at + class_def_len * len(types)
+    data, string_offsets = bytearray(), []
     for s in strings:
-        offsets.append(data_at + len(data))
+        string_offsets.append(data_at + len(data))
         b = s.encode()
-        data += bytes([len(b)]) if len(b) < 128 else bytes([0x80 | (len(b) & 0x7f), len(b) >> 7])
-        data += b + b"\0"
+        data += uleb(len(b)) + b + b"\0"
+    class_defs = bytearray()
+    for type_index, string_at in enumerate(types):
+        i = int(strings[string_at].rsplit("Class", 1)[1][:-1])
+        value = string_index[f"value {i} of class {i % 1000} in dex {index}"]
+        # As in real code, few classes load a URL: one in twenty here.
+        url = f"https://api{i % 7}.example-app.com/v{index}/endpoint/{i}"
+        loaded = string_index[url] if i % 20 == 0 else value
+        # code_items are 4-byte aligned: registers, ins, outs, tries, debug_info_off, insns_size.
+        while len(data) % 4:
+            data.append(0)
+        codes = []
+        for jumbo in (False, True):
+            insns = (struct.pack("<BBI", 0x1B, 0, loaded) if jumbo else struct.pack("<BBH", 0x1A, 0, loaded & 0xFFFF))
+            insns += struct.pack("<BBH", 0x62, 1, i & 0xFFFF)              # sget-object v1, field
+            insns += struct.pack("<BBHH", 0x71, 0x20, i & 0xFFFF, 0x10)   # invoke-static {v0, v1}, method
+            insns += bytes([0x12, 0x02])                                   # const/4 v2, 0
+            insns += struct.pack("<BBH", 0x38, 2, 2)                       # if-eqz v2, +2
+            insns += struct.pack("<BB", 0x0E, 0)                           # return-void
+            insns += struct.pack("<BB", 0x0E, 0)
+            codes.append(data_at + len(data))
+            data += struct.pack("<HHHHII", 3, 0, 2, 0, 0, len(insns) // 2) + insns
+            while len(data) % 4:
+                data.append(0)
+        class_data = data_at + len(data)
+        data += uleb(1) + uleb(0) + uleb(1) + uleb(1)                      # fields and methods
+        data += uleb(i) + uleb(0x19)                                       # static final field
+        data += uleb(2 * i) + uleb(0x10008) + uleb(codes[0])               # <clinit>
+        data += uleb(2 * i + 1) + uleb(0x1) + uleb(codes[1])               # a public method
+        static_values = data_at + len(data)
+        width = (value.bit_length() + 7) // 8 or 1
+        data += uleb(1) + bytes([0x17 | ((width - 1) << 5)]) + value.to_bytes(width, "little")
+        class_defs += struct.pack("<IIIIIIII", type_index, 1, 0xFFFFFFFF, 0, 0xFFFFFFFF, 0, class_data, static_values)
     head = bytearray(header_len)
     head[0:8] = b"dex\n035\0"
+    struct.pack_into("<II", head, 32, header_len + len(string_offsets) * 4 + len(types) * 4 + len(class_defs) + len(data), header_len)
     struct.pack_into("<I", head, 40, 0x12345678)
     struct.pack_into("<IIII", head, 56, len(strings), string_ids_at, len(types), type_ids_at)
-    return bytes(head) + b"".join(struct.pack("<I", o) for o in offsets) + b"".join(struct.pack("<I", t) for t in types) + bytes(data)
-with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED, compresslevel=6) as z:
+    struct.pack_into("<II", head, 96, len(types), class_defs_at)
+    struct.pack_into("<II", head, 104, len(data), data_at)
+    return (bytes(head) + b"".join(struct.pack("<I", o) for o in string_offsets)
+            + b"".join(struct.pack("<I", t) for t in types) + bytes(class_defs) + bytes(data))
+
+files = real_dex()
+if files:
+    source = f"{len(files)} distinct real dex files from {' and '.join(c for c in corpora if os.path.isdir(c))}, repeated"
+else:
+    source = "distinct generated dex files (classes with code: no corpus found)"
+with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as z:
     with zipfile.ZipFile("samples/detect/sample-detect.apk") as src:
         for name in ("AndroidManifest.xml", "resources.arsc"):
             z.writestr(name, src.read(name))
-    for i in range(8):
-        z.writestr("classes.dex" if i == 0 else f"classes{i + 1}.dex", dex(i, 220000))
+    total, n = 0, 0
+    while total < target_mb * 1000000:
+        data = files[n % len(files)] if files else generated_dex(n, 100000)
+        z.writestr("classes.dex" if n == 0 else f"classes{n + 1}.dex", data)
+        total, n = total + len(data), n + 1
     z.writestr("assets/index.android.bundle", "".join(f"fetch('https://cdn{i % 5}.example-app.com/a/{i}');\n" for i in range(400000)))
+with open(out + ".source", "w") as f:
+    f.write(f"{n} dex entries, {total / 1e6:.0f} MB uncompressed: {source}\n")
+PY
+fi
+# The same APK with its dex files stored, as APKs that keep dex uncompressed for the runtime to
+# map: the reading without the inflating. `unzip -p` of the dex files is the inflating alone.
+detect_stored=$out/big-multidex-stored.apk
+if [ ! -f "$detect_stored" ] || [ "$detect_stored" -ot "$detect_apk.source" ]; then
+    python3 - "$detect_apk" "$detect_stored" <<'PY'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as src, zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED) as dst:
+    for info in src.infolist():
+        stored = info.filename.endswith(".dex")
+        dst.writestr(info.filename, src.read(info), zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED)
 PY
 fi
 echo
-printf 'multidex APK: %s, %s MB\n' "$detect_apk" "$(( $(stat -c %s "$detect_apk") / 1000000 ))"
+printf 'multidex APK: %s, %s MB; %s\n' "$detect_apk" "$(( $(stat -c %s "$detect_apk") / 1000000 ))" "$(cat "$detect_apk.source")"
 hyperfine -N --style basic --warmup 1 --runs "$RUNS" --export-json "$out/hyperfine-detect.json" \
-    "$bin inspect --detect --format json $detect_apk" >/dev/null
+    -n "inspect --detect (dex deflated)" "taskset -c 0 $bin inspect --detect --format json $detect_apk" \
+    -n "inspect --detect (dex stored)" "taskset -c 0 $bin inspect --detect --format json $detect_stored" \
+    ${BEFORE:+-n "before (dex deflated)" "taskset -c 0 $BEFORE inspect --detect --format json $detect_apk"} \
+    ${BEFORE:+-n "before (dex stored)" "taskset -c 0 $BEFORE inspect --detect --format json $detect_stored"} \
+    -n "unzip -p (inflating the dex only)" "taskset -c 0 unzip -p $detect_apk 'classes*.dex'" >/dev/null
 scanned=$("$bin" inspect --detect --format json "$detect_apk" | python3 -c "import json,sys; print(json.load(sys.stdin)['packages'][0]['detection']['scanned_bytes'])")
-python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['results'][0]; s=int(sys.argv[2]); print(f'inspect --detect: {r[\"mean\"]*1000:.0f} ms mean, {s/1e6:.0f} MB scanned, {s/1e6/r[\"mean\"]:.0f} MB/s (target >= 300 MB/s)')" "$out/hyperfine-detect.json" "$scanned"
+python3 - "$out/hyperfine-detect.json" "$scanned" "$detect_apk" <<'PY'
+import json, sys, zipfile
+results = json.load(open(sys.argv[1]))["results"]
+scanned = int(sys.argv[2])
+dex = sum(i.file_size for i in zipfile.ZipFile(sys.argv[3]).infolist() if i.filename.endswith(".dex"))
+unzip = results[-1]["mean"]
+print(f"one core (taskset -c 0): {dex/1e6:.0f} MB of dex, {scanned/1e6:.0f} MB scanned in all (dex and JS bundle)")
+print(f"  {'command':<34} {'mean':>8} {'min':>8} {'dex MB/s':>9} {'all MB/s':>9} {'vs unzip -p':>12}")
+for r in results:
+    print(f"  {r['command'][:34]:<34} {r['mean']*1000:>6.0f}ms {r['min']*1000:>6.0f}ms {dex/1e6/r['mean']:>9.0f} "
+          f"{scanned/1e6/r['mean'] if r is not results[-1] else dex/1e6/r['mean']:>9.0f} {r['mean']/unzip:>11.2f}x")
+print("  target: >= 300 MB/s of dex")
+PY
 /usr/bin/time -o "$out/rss.txt" -f %M "$bin" inspect --detect "$detect_apk" >/dev/null
 echo "inspect --detect peak RSS: $(tail -1 "$out/rss.txt") KiB"
 

@@ -200,6 +200,27 @@ pub(crate) struct Collector {
 }
 
 /// The position of the next `http://` or `https://` in `text`, and its length.
+/// `host` as it is kept: lower-case ASCII, normalised; `None` for what is no host.
+fn accepted_host(host: &str) -> Option<String> {
+    let host = host.to_ascii_lowercase();
+    // Over four levels is still worth reporting; other refusals are not hosts.
+    let ascii = match crate::domain_name::normalize(&host) {
+        Ok(ascii) => ascii,
+        Err(crate::domain_name::DomainError::TooManyLevels { .. }) => host,
+        Err(_) => return None,
+    };
+    if NAMESPACE_HOSTS.contains(&ascii.as_str()) {
+        return None;
+    }
+    // Only hosts under a known public suffix ("javax.xml.transform.dom" is a Java
+    // package), and the reserved names, which are reported as such.
+    let known = psl::suffix(ascii.as_bytes()).is_some_and(|s| s.is_known());
+    if !is_reserved(&ascii) && (!known || psl::domain_str(&ascii).is_none()) {
+        return None;
+    }
+    Some(ascii)
+}
+
 fn next_url(text: &[u8], finder: &memmem::Finder<'_>) -> Option<(usize, usize)> {
     let mut from = 0;
     while let Some(at) = finder.find(text.get(from..)?) {
@@ -324,26 +345,17 @@ impl Collector {
         if host.len() > MAX_HOST + "*.".len() {
             return;
         }
-        let host = host
-            .trim_start_matches("*.")
-            .trim_end_matches('.')
-            .to_ascii_lowercase();
-        // Over four levels is still worth reporting; other refusals are not hosts.
-        let ascii = match crate::domain_name::normalize(&host) {
-            Ok(ascii) => ascii,
-            Err(crate::domain_name::DomainError::TooManyLevels { .. }) => host.clone(),
-            Err(_) => return,
+        let host = host.trim_start_matches("*.").trim_end_matches('.');
+        // A host met before in the form it was kept in is kept again: normalising it
+        // would give itself (a bundle names its few hosts hundreds of thousands of times).
+        let seen = if self.hosts.contains_key(host) {
+            self.hosts.get_mut(host)
+        } else {
+            accepted_host(host).map(|ascii| self.hosts.entry(ascii).or_default())
         };
-        if NAMESPACE_HOSTS.contains(&ascii.as_str()) {
+        let Some(seen) = seen else {
             return;
-        }
-        // Only hosts under a known public suffix ("javax.xml.transform.dom" is a Java
-        // package), and the reserved names, which are reported as such.
-        let known = psl::suffix(ascii.as_bytes()).is_some_and(|s| s.is_known());
-        if !is_reserved(&ascii) && (!known || psl::domain_str(&ascii).is_none()) {
-            return;
-        }
-        let seen = self.hosts.entry(ascii).or_default();
+        };
         seen.sources.insert(source);
         seen.count += 1;
         match found {
@@ -935,5 +947,21 @@ mod tests {
         let mut data = b"https://".to_vec();
         data.extend(vec![b'a'; 2 * PIECE]);
         assert!(streamed_hosts(&data).is_empty());
+    }
+
+    #[test]
+    fn a_host_met_again_counts_under_the_name_kept() {
+        let mut c = Collector::default();
+        c.text(
+            "https://API.Weixin.QQ.com/a https://api.weixin.qq.com/b https://api.weixin.qq.com./c \
+             https://javax.xml.transform.dom/ https://javax.xml.transform.dom/",
+            "assets",
+        );
+        let hosts: Vec<(String, usize)> = c
+            .finish(&[], None)
+            .into_iter()
+            .map(|d| (d.host, d.count))
+            .collect();
+        assert_eq!(hosts, [("api.weixin.qq.com".to_string(), 3)]);
     }
 }

@@ -199,6 +199,15 @@ impl Matcher {
     /// every rule met on the way.
     fn walk(&mut self, name: &[u8], separator: u8, evidence: impl Fn() -> String) {
         PackageTree::along(name, separator, |found| {
+            // Most classes of an SDK come after its evidence is complete: no name to make.
+            let complete = |rule: &usize| {
+                self.evidence
+                    .get(*rule)
+                    .is_some_and(|list| list.len() >= MAX_EVIDENCE)
+            };
+            if found.iter().all(complete) {
+                return;
+            }
             let what = evidence();
             for &rule in found {
                 self.hit(rule, &what);
