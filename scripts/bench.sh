@@ -11,6 +11,7 @@
 #   BIN=/path/to/appfiling                              measures that binary instead of building one
 #   ONLY=entries                                        runs only the entry-count comparison
 #   ONLY=verify                                         runs only the signature verification comparison
+#   ONLY=detect                                         runs only the detection (multidex) case
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -166,71 +167,7 @@ PY
     echo "  targets: apksigner / appfiling >= 5x, sha256sum / appfiling >= 1x, peak RSS <= 32768 KiB"
 }
 
-if [ "$ONLY" = verify ]; then
-    verify_bench
-    exit 0
-fi
-
-build_big_apk
-printf 'APK: %s, %s MB, %s entries\n' "$apk" "$(( $(stat -c %s "$apk") / 1000000 ))" "$(unzip -Z1 "$apk" | wc -l)"
-
-# Each command once before timing, so the page cache is warm for everyone.
-commands=(
-    "$bin inspect $apk"
-    ${BEFORE:+"$BEFORE inspect $apk"}
-    "$bin inspect --format json $apk"
-    "apksigner verify --print-certs $apk"
-    "keytool -printcert -jarfile $apk"
-    "aapt dump badging $apk"
-)
-for c in "${commands[@]}"; do $c >/dev/null 2>&1 || true; done
-
-hyperfine -N --style basic --warmup 2 --runs "$RUNS" --ignore-failure --export-json "$out/hyperfine.json" \
-    "${commands[@]}" >/dev/null
-
-echo
-python3 - "$out/hyperfine.json" <<'PY'
-import json, sys
-results = json.load(open(sys.argv[1]))["results"]
-ours = results[0]["mean"]
-print(f"{'command':<55} {'mean':>10} {'vs appfiling':>14}")
-for r in results:
-    print(f"{r['command'][:55]:<55} {r['mean']*1000:>8.1f}ms {r['mean']/ours:>13.1f}x")
-PY
-
-echo
-echo "peak RSS (GNU time, KiB):"
-for c in "${commands[@]}"; do
-    /usr/bin/time -o "$out/rss.txt" -f %M $c >/dev/null 2>&1 || true
-    rss=$(tail -1 "$out/rss.txt")
-    printf '  %-55s %8s\n' "${c:0:55}" "$rss"
-done
-echo "targets: appfiling >= 50x faster than apksigner, not slower than aapt, peak RSS < 16384 KiB"
-
-verify_bench
-
-entry_count_bench
-
-# iOS: a ~100 MB IPA (the sample app plus incompressible assets). Target: < 20 ms, < 16 MiB peak.
-ipa=$out/big.ipa
-if [ ! -f "$ipa" ]; then
-    python3 - "$ipa" "$ASSETS" "$ASSET_KB" <<'PY'
-import os, sys, zipfile
-out, count, kb = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-with zipfile.ZipFile("samples/ios/sample.ipa") as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-    for item in src.infolist():
-        dst.writestr(item, src.read(item))
-    for i in range(count):
-        dst.writestr(f"Payload/Sample.app/Assets/blob-{i}.bin", os.urandom(kb * 1024))
-PY
-fi
-echo
-printf 'IPA: %s, %s MB\n' "$ipa" "$(( $(stat -c %s "$ipa") / 1000000 ))"
-hyperfine -N --style basic --warmup 2 --runs "$RUNS" --export-json "$out/hyperfine-ipa.json" "$bin inspect $ipa" >/dev/null
-python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['results'][0]; print(f'appfiling inspect (IPA): {r[\"mean\"]*1000:.1f} ms mean')" "$out/hyperfine-ipa.json"
-/usr/bin/time -o "$out/rss.txt" -f %M "$bin" inspect "$ipa" >/dev/null
-echo "appfiling inspect (IPA) peak RSS: $(tail -1 "$out/rss.txt") KiB (target < 20 ms, < 16384 KiB)"
-
+detect_bench() {
 # Detection: a large multidex APK plus a JS bundle, timed on one core (taskset -c 0). Its dex
 # files are real: every classes*.dex of the APKs in ../shared/corpus-sdk (real vendor SDK
 # binaries) and ../shared/corpus, repeated until they hold $DETECT_DEX_MB MB; without those
@@ -400,6 +337,79 @@ print("  target: >= 300 MB/s of dex")
 PY
 /usr/bin/time -o "$out/rss.txt" -f %M "$bin" inspect --detect "$detect_apk" >/dev/null
 echo "inspect --detect peak RSS: $(tail -1 "$out/rss.txt") KiB"
+}
+
+if [ "$ONLY" = detect ]; then
+    detect_bench
+    exit 0
+fi
+
+if [ "$ONLY" = verify ]; then
+    verify_bench
+    exit 0
+fi
+
+build_big_apk
+printf 'APK: %s, %s MB, %s entries\n' "$apk" "$(( $(stat -c %s "$apk") / 1000000 ))" "$(unzip -Z1 "$apk" | wc -l)"
+
+# Each command once before timing, so the page cache is warm for everyone.
+commands=(
+    "$bin inspect $apk"
+    ${BEFORE:+"$BEFORE inspect $apk"}
+    "$bin inspect --format json $apk"
+    "apksigner verify --print-certs $apk"
+    "keytool -printcert -jarfile $apk"
+    "aapt dump badging $apk"
+)
+for c in "${commands[@]}"; do $c >/dev/null 2>&1 || true; done
+
+hyperfine -N --style basic --warmup 2 --runs "$RUNS" --ignore-failure --export-json "$out/hyperfine.json" \
+    "${commands[@]}" >/dev/null
+
+echo
+python3 - "$out/hyperfine.json" <<'PY'
+import json, sys
+results = json.load(open(sys.argv[1]))["results"]
+ours = results[0]["mean"]
+print(f"{'command':<55} {'mean':>10} {'vs appfiling':>14}")
+for r in results:
+    print(f"{r['command'][:55]:<55} {r['mean']*1000:>8.1f}ms {r['mean']/ours:>13.1f}x")
+PY
+
+echo
+echo "peak RSS (GNU time, KiB):"
+for c in "${commands[@]}"; do
+    /usr/bin/time -o "$out/rss.txt" -f %M $c >/dev/null 2>&1 || true
+    rss=$(tail -1 "$out/rss.txt")
+    printf '  %-55s %8s\n' "${c:0:55}" "$rss"
+done
+echo "targets: appfiling >= 50x faster than apksigner, not slower than aapt, peak RSS < 16384 KiB"
+
+verify_bench
+
+entry_count_bench
+
+# iOS: a ~100 MB IPA (the sample app plus incompressible assets). Target: < 20 ms, < 16 MiB peak.
+ipa=$out/big.ipa
+if [ ! -f "$ipa" ]; then
+    python3 - "$ipa" "$ASSETS" "$ASSET_KB" <<'PY'
+import os, sys, zipfile
+out, count, kb = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+with zipfile.ZipFile("samples/ios/sample.ipa") as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    for item in src.infolist():
+        dst.writestr(item, src.read(item))
+    for i in range(count):
+        dst.writestr(f"Payload/Sample.app/Assets/blob-{i}.bin", os.urandom(kb * 1024))
+PY
+fi
+echo
+printf 'IPA: %s, %s MB\n' "$ipa" "$(( $(stat -c %s "$ipa") / 1000000 ))"
+hyperfine -N --style basic --warmup 2 --runs "$RUNS" --export-json "$out/hyperfine-ipa.json" "$bin inspect $ipa" >/dev/null
+python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['results'][0]; print(f'appfiling inspect (IPA): {r[\"mean\"]*1000:.1f} ms mean')" "$out/hyperfine-ipa.json"
+/usr/bin/time -o "$out/rss.txt" -f %M "$bin" inspect "$ipa" >/dev/null
+echo "appfiling inspect (IPA) peak RSS: $(tail -1 "$out/rss.txt") KiB (target < 20 ms, < 16384 KiB)"
+
+detect_bench
 
 # Batch: 1,000 small APKs (copies of the sample, each with its own padding entry so that no two
 # files are alike), read as one directory tree. Packages per second with --jobs 1 and --jobs 2.
