@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 
 /// Own-domain precision the suggestions must keep: issue 15's target (0.10 before hosts
 /// were attributed to the code that holds them).
-const PRECISION_FLOOR: f64 = 0.9;
+use common::{ratio, OWN_DOMAIN_PRECISION_FLOOR as PRECISION_FLOOR};
 /// Own-domain recall: the figure reached, so that precision is not bought by offering
 /// nothing (an iOS executable's strings are never called the app's own: the linker
 /// merges them with its static libraries').
@@ -23,14 +23,6 @@ fn offered_as_own(domains: &[DetectedDomain]) -> BTreeSet<String> {
         .filter(|d| d.class == DomainClass::Own)
         .map(|d| d.host.clone())
         .collect()
-}
-
-fn ratio(hits: usize, of: usize) -> f64 {
-    if of == 0 {
-        1.0
-    } else {
-        hits as f64 / of as f64
-    }
 }
 
 #[test]

@@ -470,3 +470,37 @@ pub fn real_apps_dir() -> Option<PathBuf> {
         }
     }
 }
+
+/// Issue 15's detection targets, held on every corpus that measures detection.
+pub const SDK_RECALL_FLOOR: f64 = 0.9;
+pub const SDK_PRECISION_FLOOR: f64 = 0.95;
+pub const OWN_DOMAIN_PRECISION_FLOOR: f64 = 0.9;
+
+/// Fails below issue 15's SDK targets.
+pub fn assert_sdk_targets(recall: f64, precision: f64) {
+    assert!(
+        recall >= SDK_RECALL_FLOOR,
+        "SDK recall {recall:.2} < {SDK_RECALL_FLOOR}"
+    );
+    assert!(
+        precision >= SDK_PRECISION_FLOOR,
+        "SDK precision {precision:.2} < {SDK_PRECISION_FLOOR}"
+    );
+}
+
+/// `part` of `whole`; 1.0 of nothing (nothing to find, nothing missed).
+pub fn ratio(part: usize, whole: usize) -> f64 {
+    if whole == 0 {
+        1.0
+    } else {
+        part as f64 / whole as f64
+    }
+}
+
+/// The strings of a JSON array (none when it is not one).
+pub fn json_strings(value: &serde_json::Value) -> Vec<&str> {
+    value
+        .as_array()
+        .map(|a| a.iter().filter_map(serde_json::Value::as_str).collect())
+        .unwrap_or_default()
+}
