@@ -12,6 +12,7 @@
 #   ONLY=entries                                        runs only the entry-count comparison
 #   ONLY=verify                                         runs only the signature verification comparison
 #   ONLY=detect                                         runs only the detection (multidex) case
+#   ONLY=serve                                          runs only the server's load case (appfiling serve)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -338,6 +339,139 @@ PY
 /usr/bin/time -o "$out/rss.txt" -f %M "$bin" inspect --detect "$detect_apk" >/dev/null
 echo "inspect --detect peak RSS: $(tail -1 "$out/rss.txt") KiB"
 }
+
+# The server (`appfiling serve`): POST /api/inspect of the small sample APK by 16 clients at once
+# on keep-alive connections, against the CLI's own rate on the same file (one process per
+# inspection, as a script would run it); then the server's peak RSS while 50 clients upload the
+# ~100 MB APK at once (8 are served at a time, the others are turned away with 503).
+# The clients are Python's asyncio with the standard library only: nothing to build or install,
+# and the client's cost per request (a prepared request, one read) is small beside the server's.
+# Targets: requests/s >= 1/3 of the CLI's rate, p99 < 100 ms, peak RSS < 256 MiB.
+SERVE_SECONDS=${SERVE_SECONDS:-10}
+serve_bench() {
+    build_big_apk
+    local small=samples/sample-v1v2v3-rsa.apk serve_tmp=$out/serve-tmp log=$out/serve.log port='' server
+    rm -rf "$serve_tmp" && mkdir -p "$serve_tmp"
+    TMPDIR=$PWD/$serve_tmp "$bin" serve --bind 127.0.0.1:0 2>"$log" &
+    server=$!
+    # shellcheck disable=SC2064 # the pid is known now
+    trap "kill $server 2>/dev/null || true" EXIT
+    for _ in $(seq 1 100); do
+        port=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$log")
+        [ -n "$port" ] && break
+        sleep 0.1
+    done
+    [ -n "$port" ] || { echo "serve: the server did not start" >&2; cat "$log" >&2; return 1; }
+
+    hyperfine -N --style basic --warmup 10 --runs 200 --export-json "$out/hyperfine-serve-cli.json" \
+        "$bin inspect --format json $small" >/dev/null
+    local cli_rate
+    cli_rate=$(python3 -c "import json,sys; print(1 / json.load(open(sys.argv[1]))['results'][0]['mean'])" \
+        "$out/hyperfine-serve-cli.json")
+
+    echo
+    echo "serve: POST /api/inspect of $small ($(stat -c %s "$small") bytes), 16 clients, ${SERVE_SECONDS}s"
+    python3 - "$port" "$small" "$SERVE_SECONDS" "$cli_rate" <<'PY'
+import asyncio, os, statistics, sys, time
+port, path, seconds, cli_rate = int(sys.argv[1]), sys.argv[2], float(sys.argv[3]), float(sys.argv[4])
+boundary = "appfiling-bench"
+body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{os.path.basename(path)}\"\r\n"
+        "Content-Type: application/octet-stream\r\n\r\n").encode() + open(path, "rb").read() + f"\r\n--{boundary}--\r\n".encode()
+request = (f"POST /api/inspect HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary={boundary}\r\n"
+           f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+
+async def answer(reader):
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    headers = {k.strip().lower(): v.strip() for k, _, v in (l.partition(b":") for l in head.split(b"\r\n")[1:])}
+    if b"content-length" in headers:
+        await reader.readexactly(int(headers[b"content-length"]))
+    else:  # chunked
+        while (size := int((await reader.readline()).split(b";")[0], 16)):
+            await reader.readexactly(size + 2)
+        await reader.readline()
+    return status
+
+async def client(deadline, latencies, statuses):
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    while time.perf_counter() < deadline:
+        start = time.perf_counter()
+        writer.write(request)
+        status = await answer(reader)
+        latencies.append(time.perf_counter() - start)
+        statuses[status] = statuses.get(status, 0) + 1
+    writer.close()
+
+async def main():
+    latencies, statuses = [], {}
+    await client(time.perf_counter() + 1, [], {})  # warm up
+    start = time.perf_counter()
+    await asyncio.gather(*(client(start + seconds, latencies, statuses) for _ in range(16)))
+    elapsed = time.perf_counter() - start
+    rate = len(latencies) / elapsed
+    q = statistics.quantiles(latencies, n=100)
+    print(f"  requests: {len(latencies)} in {elapsed:.1f}s, statuses {dict(sorted(statuses.items()))}")
+    print(f"  {rate:.0f} requests/s; latency p50 {q[49]*1000:.1f} ms, p99 {q[98]*1000:.1f} ms")
+    print(f"  CLI (inspect --format json, one process each): {cli_rate:.0f} runs/s; server / CLI: {rate / cli_rate:.2f}x")
+    print("  targets: server >= 0.33x the CLI's rate, p99 < 100 ms, every status 200")
+
+asyncio.run(main())
+PY
+
+    echo
+    echo "serve: 50 clients upload $apk ($(( $(stat -c %s "$apk") / 1000000 )) MB) at once"
+    python3 - "$port" "$apk" <<'PY'
+import asyncio, os, sys, time
+port, path = int(sys.argv[1]), sys.argv[2]
+boundary = "appfiling-bench"
+head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{os.path.basename(path)}\"\r\n"
+        "Content-Type: application/octet-stream\r\n\r\n").encode()
+tail = f"\r\n--{boundary}--\r\n".encode()
+length = len(head) + os.path.getsize(path) + len(tail)
+
+async def upload():
+    start = time.perf_counter()
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write((f"POST /api/inspect HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                  f"Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {length}\r\n\r\n").encode() + head)
+    try:
+        with open(path, "rb") as f:
+            while chunk := f.read(1 << 20):
+                writer.write(chunk)
+                await writer.drain()
+        writer.write(tail)
+        await writer.drain()
+    except ConnectionError:
+        pass  # turned away (503) before the whole body was sent
+    answer = await reader.read()
+    writer.close()
+    return int(answer.split(b" ", 2)[1]) if answer else 0, time.perf_counter() - start
+
+async def main():
+    results = await asyncio.gather(*(upload() for _ in range(50)))
+    statuses = {}
+    for status, _ in results:
+        statuses[status] = statuses.get(status, 0) + 1
+    served = [t for s, t in results if s == 200]
+    print(f"  statuses {dict(sorted(statuses.items()))}; slowest served upload {max(served, default=0):.1f}s")
+
+asyncio.run(main())
+PY
+    local peak
+    peak=$(awk '/^VmHWM/ {print $2}' "/proc/$server/status")
+    echo "  server peak RSS (VmHWM): $peak KiB (target < 262144 KiB)"
+    curl -sS "http://127.0.0.1:$port/healthz" >/dev/null
+    kill "$server"
+    wait "$server" 2>/dev/null || true
+    trap - EXIT
+    echo "  temporary folder after the run: $(find "$serve_tmp" -mindepth 1 | wc -l) entries (expected 0)"
+    rm -rf "$serve_tmp"
+}
+
+if [ "$ONLY" = serve ]; then
+    serve_bench
+    exit 0
+fi
 
 if [ "$ONLY" = detect ]; then
     detect_bench

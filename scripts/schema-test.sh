@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# The OpenAPI document `appfiling serve` serves (assets/serve/openapi.json), checked against the
+# live server with schemathesis (PyPI, pinned, in a venv under target/): every documented route
+# gets generated requests, valid and invalid, and every answer must match the document (status,
+# content type, headers, schema). Afterwards the server still answers and its temporary folder
+# is empty. Needs python3 (with venv) and the network once, for pip.
+#   MAX_EXAMPLES=N scripts/schema-test.sh   cases per route and phase (default 25: about 1 minute)
+#   SEED=N scripts/schema-test.sh           replays a run (schemathesis prints its seed)
+#
+# Checks: all of schemathesis's, except
+#   positive_data_acceptance  a request the schema allows need not be a package: random bytes in
+#                             a `file` part are valid multipart, and the server rightly answers
+#                             them with a documented 422 (no readable package) on /api/init and
+#                             /api/sheet, or with the file's error in the report of /api/inspect;
+#   use_after_free, ensure_resource_availability, object_level_authorization
+#                             the server creates no resources (nothing to fetch, delete or own):
+#                             nothing for them to check.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SCHEMATHESIS_VERSION=4.32.5
+MAX_EXAMPLES=${MAX_EXAMPLES:-25}
+venv=target/schemathesis-venv
+
+if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -qF "$SCHEMATHESIS_VERSION"; then
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+fi
+
+cargo build --quiet
+work=$(mktemp -d "$PWD/target/schema-test.XXXXXX")
+mkdir "$work/tmp"
+# A token of this run only: the check also sees every route refuse a request without it.
+token=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+TMPDIR=$work/tmp target/debug/appfiling serve --bind 127.0.0.1:0 --token "$token" \
+    --max-upload 16MiB 2>"$work/server.log" &
+server=$!
+cleanup() {
+    kill "$server" 2>/dev/null || true
+    wait "$server" 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+port=
+for _ in $(seq 1 100); do
+    port=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$work/server.log")
+    [ -n "$port" ] && break
+    sleep 0.1
+done
+[ -n "$port" ] || { echo "schema-test: the server did not start:" >&2; cat "$work/server.log" >&2; exit 1; }
+
+status=0
+"$venv/bin/schemathesis" run "http://127.0.0.1:$port/api/openapi.json" \
+    --header "Authorization: Bearer $token" \
+    --checks all \
+    --exclude-checks positive_data_acceptance,use_after_free,ensure_resource_availability,object_level_authorization \
+    --phases examples,coverage,fuzzing \
+    --max-examples "$MAX_EXAMPLES" \
+    ${SEED:+--seed "$SEED"} \
+    --workers 2 \
+    --request-timeout 60 \
+    --generation-database none \
+    --report-dir "$work/report" \
+    --no-color || status=$?
+
+fail() { echo "schema-test: $*" >&2; status=1; }
+
+[ "$(curl -sS "http://127.0.0.1:$port/healthz")" = ok ] || fail "/healthz does not answer ok after the run"
+
+# Uploads are deleted when their request ends: poll briefly.
+for _ in $(seq 1 50); do
+    [ -z "$(ls -A "$work/tmp")" ] && break
+    sleep 0.1
+done
+[ -z "$(ls -A "$work/tmp")" ] || fail "the server's temporary folder is not empty: $(ls -A "$work/tmp")"
+
+grep -qF "$token" "$work/server.log" && fail "the token is in the server's log"
+requests=$(grep -cE '^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|TRACE) /.* [0-9]{3} [0-9]+ [0-9]+ms$' "$work/server.log" || true)
+[ "$requests" -gt 0 ] || fail "no request lines in the server's log"
+if grep -E ' 5[0-9][0-9] [0-9]+ [0-9]+ms$' "$work/server.log" | grep -v ' 503 '; then
+    fail "server errors in the log (above)"
+fi
+
+echo "schema-test: $requests requests logged; temporary folder empty; exit $status"
+exit "$status"
