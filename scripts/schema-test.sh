@@ -36,6 +36,7 @@ token=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 TMPDIR=$work/tmp target/debug/appfiling serve --bind 127.0.0.1:0 --token "$token" \
     --max-upload 16MiB 2>"$work/server.log" &
 server=$!
+# shellcheck disable=SC2317 # run by the trap
 cleanup() {
     kill "$server" 2>/dev/null || true
     wait "$server" 2>/dev/null || true
