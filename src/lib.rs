@@ -45,6 +45,8 @@ pub mod output;
 mod pkcs7;
 pub mod render;
 pub mod report;
+#[cfg(feature = "serve")]
+pub mod serve;
 #[cfg(feature = "sheet")]
 pub mod sheet;
 mod sniff;
