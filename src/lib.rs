@@ -132,6 +132,21 @@ pub fn inspect_reader(
         .map_err(|kind| kind.at(name))
 }
 
+/// Inspects the file at `path`, naming it `name` in the report and in errors: an upload
+/// stored under a name of the server's own.
+#[cfg(feature = "serve")]
+pub(crate) fn inspect_file_named(
+    path: &Path,
+    name: &str,
+    options: &Options,
+) -> Result<PackageReport, Error> {
+    let name = Path::new(name);
+    input::open_input(path)
+        .and_then(|file| input::FileSource::new(file).map_err(ErrorKind::Io))
+        .and_then(|source| inspect_source(name, Arc::new(source), &options.with_clock()))
+        .map_err(|kind| kind.at(name))
+}
+
 fn inspect_file_or_dir(path: &Path, options: &Options) -> Result<PackageReport, ErrorKind> {
     if path.is_dir() {
         return inspect_hint(path, sniff::directory(path)?, options);

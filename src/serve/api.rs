@@ -120,10 +120,7 @@ async fn read_packages(upload: Upload, options: Options) -> Result<Report, Refus
             errors: Vec::new(),
         };
         for (name, path) in &upload.files {
-            let read = std::fs::File::open(path)
-                .map_err(|e| crate::ErrorKind::Io(e).at(std::path::Path::new(name)))
-                .and_then(|file| crate::inspect_reader(name, file, &options));
-            match read {
+            match crate::inspect_file_named(path, name, &options) {
                 Ok(package) => report.packages.push(package),
                 Err(e) => report.errors.push(e.entry()),
             }
