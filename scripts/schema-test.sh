@@ -4,7 +4,7 @@
 # gets generated requests, valid and invalid, and every answer must match the document (status,
 # content type, headers, schema). Afterwards the server still answers and its temporary folder
 # is empty. Needs python3 (with venv) and the network once, for pip.
-#   MAX_EXAMPLES=N scripts/schema-test.sh   cases per route and phase (default 25: about 1 minute)
+#   MAX_EXAMPLES=N scripts/schema-test.sh   cases per route and phase (default 100: under a minute)
 #   SEED=N scripts/schema-test.sh           replays a run (schemathesis prints its seed)
 #
 # Checks: all of schemathesis's, except
@@ -12,6 +12,10 @@
 #                             a `file` part are valid multipart, and the server rightly answers
 #                             them with a documented 422 (no readable package) on /api/init and
 #                             /api/sheet, or with the file's error in the report of /api/inspect;
+#   negative_data_rejection   in multipart/form-data every part is bytes: a "number" or an
+#                             "object" where the document says a file or a string arrives as
+#                             the same bytes as a valid value, so there is nothing to reject
+#                             (the query parameters' values are refused: tests/serve.rs);
 #   use_after_free, ensure_resource_availability, object_level_authorization
 #                             the server creates no resources (nothing to fetch, delete or own):
 #                             nothing for them to check.
@@ -19,7 +23,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SCHEMATHESIS_VERSION=4.32.5
-MAX_EXAMPLES=${MAX_EXAMPLES:-25}
+MAX_EXAMPLES=${MAX_EXAMPLES:-100}
 venv=target/schemathesis-venv
 
 if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -qF "$SCHEMATHESIS_VERSION"; then
@@ -56,7 +60,7 @@ status=0
 "$venv/bin/schemathesis" run "http://127.0.0.1:$port/api/openapi.json" \
     --header "Authorization: Bearer $token" \
     --checks all \
-    --exclude-checks positive_data_acceptance,use_after_free,ensure_resource_availability,object_level_authorization \
+    --exclude-checks positive_data_acceptance,negative_data_rejection,use_after_free,ensure_resource_availability,object_level_authorization \
     --phases examples,coverage,fuzzing \
     --max-examples "$MAX_EXAMPLES" \
     ${SEED:+--seed "$SEED"} \
@@ -78,9 +82,9 @@ done
 [ -z "$(ls -A "$work/tmp")" ] || fail "the server's temporary folder is not empty: $(ls -A "$work/tmp")"
 
 grep -qF "$token" "$work/server.log" && fail "the token is in the server's log"
-requests=$(grep -cE '^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|TRACE) /.* [0-9]{3} [0-9]+ [0-9]+ms$' "$work/server.log" || true)
+requests=$(grep -cE '^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|TRACE) /[^ ?]* [0-9]{3} (-|[0-9]+) [0-9]+ms$' "$work/server.log" || true)
 [ "$requests" -gt 0 ] || fail "no request lines in the server's log"
-if grep -E ' 5[0-9][0-9] [0-9]+ [0-9]+ms$' "$work/server.log" | grep -v ' 503 '; then
+if grep -E ' 5[0-9][0-9] (-|[0-9]+) [0-9]+ms$' "$work/server.log" | grep -v ' 503 '; then
     fail "server errors in the log (above)"
 fi
 

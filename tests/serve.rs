@@ -250,8 +250,9 @@ impl Response {
         assert!(
             self.header("content-type")
                 .is_some_and(|t| t.starts_with("application/json")),
-            "{:?}",
-            self.headers
+            "{status}: {:?} {:?}",
+            self.headers,
+            String::from_utf8_lossy(&self.body)
         );
         let json = self.json();
         let message = json["error"].as_str().unwrap_or_else(|| panic!("{json}"));
