@@ -642,23 +642,6 @@ fn init_and_sheet_answer_what_the_cli_prints() {
     let problems = expected["errors"].as_array().unwrap().len().to_string();
     assert_eq!(sheet.header("x-appfiling-sheet-errors"), Some(&*problems));
 
-    // The filing.toml init wrote, sent back, is read as the CLI reads it (beside the package,
-    // so that messages name both alike).
-    let filing = common::temp_file("serve", "filing.toml", init.text().as_bytes());
-    let apk_copy = filing.with_file_name("sample-detect.apk");
-    std::fs::copy(&apk, &apk_copy).unwrap();
-    let mut with_filing = parts();
-    with_filing.push(field("filing", &init.text()));
-    let sheet = server.post("/api/sheet?format=json", &with_filing, &[]);
-    assert_eq!(sheet.status, 200, "{}", sheet.text());
-    assert_eq!(
-        sheet.json(),
-        cli_json(
-            &apk_copy,
-            &["sheet", "--format", "json", "--config", "filing.toml"]
-        )
-    );
-
     let xlsx = server.post("/api/sheet?format=xlsx", &parts(), &[]);
     assert_eq!(xlsx.status, 200);
     assert_eq!(
@@ -694,6 +677,50 @@ fn init_and_sheet_answer_what_the_cli_prints() {
         .post("/api/sheet?provider=nobody", &parts(), &[])
         .assert_error(400, &["nobody"]);
     server.assert_tmp_empties("init and sheet");
+}
+
+/// The filing.toml `init` wrote, sent back in the `filing` part, is read as the CLI reads it:
+/// the same sheet, with messages that speak of the filing.toml given.
+#[test]
+fn a_filing_part_is_read_as_the_cli_reads_filing_toml() {
+    let server = Server::start(&[]);
+    let apk = sample_path("detect/sample-detect.apk");
+    let init = server.post("/api/init", &[sample_file("detect/sample-detect.apk")], &[]);
+    assert_eq!(init.status, 200, "{}", init.text());
+    // The CLI runs beside a copy of the package, so that both name the files alike.
+    let filing = common::temp_file("serve", "filing.toml", init.text().as_bytes());
+    let apk_copy = filing.with_file_name("sample-detect.apk");
+    std::fs::copy(&apk, &apk_copy).unwrap();
+    let with_filing = [
+        sample_file("detect/sample-detect.apk"),
+        field("filing", &init.text()),
+    ];
+    let sheet = server.post("/api/sheet?format=json", &with_filing, &[]);
+    assert_eq!(sheet.status, 200, "{}", sheet.text());
+    assert_eq!(
+        sheet.json(),
+        cli_json(
+            &apk_copy,
+            &["sheet", "--format", "json", "--config", "filing.toml"]
+        )
+    );
+    server.assert_tmp_empties("a sheet with its filing.toml");
+}
+
+/// Every error is JSON, also the ones the multipart reader finds before the route runs.
+#[test]
+fn a_multipart_body_without_a_boundary_is_a_json_error() {
+    let server = Server::start(&[]);
+    server
+        .send(
+            "POST /api/inspect HTTP/1.1\r\nContent-Type: multipart/form-data",
+            multipart(&[sample_file(SMALL_APK)]),
+        )
+        .assert_error(400, &[]);
+    server
+        .send("POST /api/sheet HTTP/1.1", Vec::new())
+        .assert_error(400, &[]);
+    server.assert_tmp_empties("a body without a boundary");
 }
 
 #[test]
@@ -782,12 +809,6 @@ fn errors_are_json_with_their_status() {
         .send(
             &format!("POST /api/inspect HTTP/1.1\r\n{}", multipart_content_type()),
             b"this is not multipart at all".to_vec(),
-        )
-        .assert_error(400, &[]);
-    server
-        .send(
-            "POST /api/inspect HTTP/1.1\r\nContent-Type: multipart/form-data",
-            multipart(&[sample_file(SMALL_APK)]),
         )
         .assert_error(400, &[]);
     // A body cut short: the closing boundary never comes.
