@@ -370,7 +370,7 @@ serve_bench() {
         "$out/hyperfine-serve-cli.json")
 
     echo
-    echo "serve: POST /api/inspect of $small ($(stat -c %s "$small") bytes), 16 clients, ${SERVE_SECONDS}s"
+    echo "serve: POST /api/inspect of $small ($(stat -c %s "$small") bytes) on keep-alive connections, ${SERVE_SECONDS}s each"
     python3 - "$port" "$small" "$SERVE_SECONDS" "$cli_rate" <<'PY'
 import asyncio, os, statistics, sys, time
 port, path, seconds, cli_rate = int(sys.argv[1]), sys.argv[2], float(sys.argv[3]), float(sys.argv[4])
@@ -398,22 +398,29 @@ async def client(deadline, latencies, statuses):
         start = time.perf_counter()
         writer.write(request)
         status = await answer(reader)
-        latencies.append(time.perf_counter() - start)
-        statuses[status] = statuses.get(status, 0) + 1
+        latencies.setdefault(status, []).append(time.perf_counter() - start)
     writer.close()
 
-async def main():
-    latencies, statuses = [], {}
-    await client(time.perf_counter() + 1, [], {})  # warm up
+async def run(clients):
+    latencies = {}
     start = time.perf_counter()
-    await asyncio.gather(*(client(start + seconds, latencies, statuses) for _ in range(16)))
+    await asyncio.gather(*(client(start + seconds, latencies, {}) for _ in range(clients)))
     elapsed = time.perf_counter() - start
-    rate = len(latencies) / elapsed
-    q = statistics.quantiles(latencies, n=100)
-    print(f"  requests: {len(latencies)} in {elapsed:.1f}s, statuses {dict(sorted(statuses.items()))}")
-    print(f"  {rate:.0f} requests/s; latency p50 {q[49]*1000:.1f} ms, p99 {q[98]*1000:.1f} ms")
-    print(f"  CLI (inspect --format json, one process each): {cli_rate:.0f} runs/s; server / CLI: {rate / cli_rate:.2f}x")
-    print("  targets: server >= 0.33x the CLI's rate, p99 < 100 ms, every status 200")
+    served = latencies.get(200, [])
+    q = statistics.quantiles(served, n=100)
+    counts = {s: len(l) for s, l in sorted(latencies.items())}
+    print(f"  {clients:>2} clients: {len(served) / elapsed:>6.0f} answered 200/s ({counts} in {elapsed:.1f}s); "
+          f"latency of a 200 p50 {q[49]*1000:.1f} ms, p99 {q[98]*1000:.1f} ms")
+    return len(served) / elapsed
+
+async def main():
+    await client(time.perf_counter() + 1, {}, {})  # warm up
+    # 16 clients, as the issue asks; past 8 in flight the server answers 503 at once (by design),
+    # so 8 clients show the rate with nothing turned away.
+    rate = await run(16)
+    await run(8)
+    print(f"  CLI (inspect --format json, one process each): {cli_rate:.0f} runs/s; server (16 clients) / CLI: {rate / cli_rate:.2f}x")
+    print("  targets: 200s/s >= 0.33x the CLI's rate, p99 < 100 ms")
 
 asyncio.run(main())
 PY
@@ -432,23 +439,26 @@ length = len(head) + os.path.getsize(path) + len(tail)
 async def upload():
     start = time.perf_counter()
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    # The answer is read while the body goes out: a client turned away (503) stops sending.
+    answer = asyncio.ensure_future(reader.readuntil(b"\r\n\r\n"))
     writer.write((f"POST /api/inspect HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
                   f"Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {length}\r\n\r\n").encode() + head)
     try:
         with open(path, "rb") as f:
-            while chunk := f.read(1 << 20):
+            while not answer.done() and (chunk := f.read(1 << 20)):
                 writer.write(chunk)
                 await writer.drain()
-        writer.write(tail)
-        await writer.drain()
+        if not answer.done():
+            writer.write(tail)
+            await writer.drain()
     except ConnectionError:
-        pass  # turned away (503) before the whole body was sent
+        pass  # the server answered and closed before the whole body was sent
     try:
-        answer = await reader.read()
-    except ConnectionError:
-        answer = b""  # reset before an answer could be read: counted as status 0
+        status = int((await answer).split(b" ", 2)[1])
+    except (ConnectionError, asyncio.IncompleteReadError):
+        status = 0  # reset before the answer could be read
     writer.close()
-    return int(answer.split(b" ", 2)[1]) if answer else 0, time.perf_counter() - start
+    return status, time.perf_counter() - start
 
 async def main():
     results = await asyncio.gather(*(upload() for _ in range(50)))
@@ -456,7 +466,7 @@ async def main():
     for status, _ in results:
         statuses[status] = statuses.get(status, 0) + 1
     served = [t for s, t in results if s == 200]
-    print(f"  statuses {dict(sorted(statuses.items()))}; slowest served upload {max(served, default=0):.1f}s")
+    print(f"  statuses {dict(sorted(statuses.items()))} (0: reset before the answer); slowest served upload {max(served, default=0):.1f}s")
 
 asyncio.run(main())
 PY
