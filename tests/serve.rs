@@ -570,7 +570,7 @@ fn inspect_answers_what_the_cli_prints_for_every_sample() {
 #[test]
 fn inspect_takes_several_files_and_reports_a_bad_one_by_its_name() {
     let server = Server::start(&[]);
-    let garbage = common::temp_file("serve", "garbage.apk", b"PK\x03\x04 not a zip at all");
+    let garbage = common::temp_file("servetest", "garbage.apk", b"PK\x03\x04 not a zip at all");
     let response = server.post(
         "/api/inspect",
         &[
@@ -688,7 +688,7 @@ fn a_filing_part_is_read_as_the_cli_reads_filing_toml() {
     let init = server.post("/api/init", &[sample_file("detect/sample-detect.apk")], &[]);
     assert_eq!(init.status, 200, "{}", init.text());
     // The CLI runs beside a copy of the package, so that both name the files alike.
-    let filing = common::temp_file("serve", "filing.toml", init.text().as_bytes());
+    let filing = common::temp_file("servetest", "filing.toml", init.text().as_bytes());
     let apk_copy = filing.with_file_name("sample-detect.apk");
     std::fs::copy(&apk, &apk_copy).unwrap();
     let with_filing = [
