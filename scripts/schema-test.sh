@@ -59,7 +59,8 @@ done
 [ -n "$port" ] || { echo "schema-test: the server did not start:" >&2; cat "$work/server.log" >&2; exit 1; }
 
 status=0
-"$venv/bin/schemathesis" run "http://127.0.0.1:$port/api/openapi.json" \
+# Run from the run's folder: schemathesis keeps a cache (.schemathesis/) where it runs.
+(cd "$work" && "$OLDPWD/$venv/bin/schemathesis" run "http://127.0.0.1:$port/api/openapi.json" \
     --header "Authorization: Bearer $token" \
     --checks all \
     --exclude-checks positive_data_acceptance,negative_data_rejection,use_after_free,ensure_resource_availability,object_level_authorization \
@@ -70,7 +71,7 @@ status=0
     --request-timeout 60 \
     --generation-database none \
     --report-dir "$work/report" \
-    --no-color || status=$?
+    --no-color) || status=$?
 
 fail() { echo "schema-test: $*" >&2; status=1; }
 
