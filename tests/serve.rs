@@ -1010,3 +1010,45 @@ fn a_slow_client_is_served() {
     server.assert_healthy("a slow client");
     server.assert_tmp_empties("a slow client");
 }
+
+/// Past 8 requests in flight the next is answered 503 at once, and the server serves again as
+/// soon as they end: eight uploads held half-sent fill it, deterministically.
+#[test]
+fn a_ninth_request_in_flight_is_turned_away_and_the_server_recovers() {
+    let server = Server::start(&[]);
+    let body = multipart(&[file("held.apk", vec![0x42; 1024 * 1024])]);
+    let held: Vec<TcpStream> = (0..8)
+        .map(|_| {
+            let mut stream = server.connect();
+            write!(
+                stream,
+                "POST /api/inspect HTTP/1.1\r\nHost: x\r\n{}\r\nContent-Length: {}\r\n\r\n",
+                multipart_content_type(),
+                body.len()
+            )
+            .unwrap();
+            stream.write_all(&body[..body.len() / 2]).unwrap();
+            stream
+        })
+        .collect();
+    // Each held request has its folder once its upload streams in.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while server.tmp_entries().len() < 8 {
+        assert!(
+            Instant::now() < deadline,
+            "8 uploads in flight, {} folders",
+            server.tmp_entries().len()
+        );
+        thread::sleep(Duration::from_millis(20));
+    }
+    server
+        .post("/api/inspect", &[sample_file(SMALL_APK)], &[])
+        .assert_error(503, &["try again"]);
+    // Pages and health are not uploads: they are still served.
+    server.assert_healthy("8 uploads in flight");
+    assert_eq!(server.get("/").status, 200);
+    drop(held);
+    server.assert_tmp_empties("8 uploads that went away");
+    let served = server.post("/api/inspect", &[sample_file(SMALL_APK)], &[]);
+    assert_eq!(served.status, 200, "{}", served.text());
+}
