@@ -352,6 +352,7 @@ serve_bench() {
     build_big_apk
     local small=samples/sample-v1v2v3-rsa.apk serve_tmp=$out/serve-tmp log=$out/serve.log port='' server
     rm -rf "$serve_tmp" && mkdir -p "$serve_tmp"
+    : >"$log"
     TMPDIR=$PWD/$serve_tmp "$bin" serve --bind 127.0.0.1:0 2>"$log" &
     server=$!
     # shellcheck disable=SC2064 # the pid is known now

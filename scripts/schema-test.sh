@@ -2,8 +2,9 @@
 # The OpenAPI document `appfiling serve` serves (assets/serve/openapi.json), checked against the
 # live server with schemathesis (PyPI, pinned, in a venv under target/): every documented route
 # gets generated requests, valid and invalid, and every answer must match the document (status,
-# content type, headers, schema). Afterwards the server still answers and its temporary folder
-# is empty. Needs python3 (with venv) and the network once, for pip.
+# content type, headers, schema). Then every bundled sample's report (and a sheet) is checked
+# against the document's schemas, which random bytes never reach. Afterwards the server still
+# answers and its temporary folder is empty. Needs python3 (with venv) and the network once, for pip.
 #   MAX_EXAMPLES=N scripts/schema-test.sh   cases per route and phase (default 500: about 20 s, ~1,000 requests)
 #   SEED=N scripts/schema-test.sh           replays a run (schemathesis prints its seed)
 #
@@ -39,6 +40,7 @@ work=$(mktemp -d "$PWD/target/schema-test.XXXXXX")
 mkdir "$work/tmp"
 # A token of this run only: the check also sees every route refuse a request without it.
 token=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+: >"$work/server.log" # there before the server's first line, for the wait below
 TMPDIR=$work/tmp target/debug/appfiling serve --bind 127.0.0.1:0 --token "$token" \
     --max-upload 16MiB 2>"$work/server.log" &
 server=$!
@@ -74,6 +76,68 @@ status=0
     --no-color) || status=$?
 
 fail() { echo "schema-test: $*" >&2; status=1; }
+
+# Random bytes are never packages, so schemathesis only ever sees reports of errors: the
+# package schemas are checked here, on the server's answers for every bundled sample (with
+# detection and verification) and on a sheet, with jsonschema (schemathesis's own dependency).
+"$venv/bin/python" - "$port" "$token" assets/serve/openapi.json <<'PY' || status=1
+import copy, json, pathlib, sys, urllib.request, uuid
+import jsonschema
+
+port, token, document = sys.argv[1], sys.argv[2], json.load(open(sys.argv[3]))
+
+def json_schema(node):
+    """OpenAPI 3.0's `nullable` in JSON Schema's words."""
+    if isinstance(node, list):
+        return [json_schema(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    node = {k: json_schema(v) for k, v in node.items()}
+    if node.pop("nullable", False):
+        return {"anyOf": [node, {"type": "null"}]}
+    return node
+
+components = json_schema(copy.deepcopy(document["components"]))
+def validator(name):
+    return jsonschema.Draft7Validator({"$ref": f"#/components/schemas/{name}", "components": components})
+
+def post(route, files, fields=()):
+    boundary = uuid.uuid4().hex
+    body = b""
+    for path in files:
+        body += (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{path.name}"\r\n'
+                 "Content-Type: application/octet-stream\r\n\r\n").encode() + path.read_bytes() + b"\r\n"
+    for name, value in fields:
+        body += f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+    body += f"--{boundary}--\r\n".encode()
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{route}", data=body, headers={
+        "Authorization": f"Bearer {token}", "Content-Type": f"multipart/form-data; boundary={boundary}"})
+    with urllib.request.urlopen(request) as answer:
+        return json.load(answer)
+
+kinds = {".apk", ".aab", ".apks", ".xapk", ".apkm", ".ipa", ".hap", ".app", ".mobileprovision", ".p7b",
+         ".cer", ".pem", ".p12", ".jks", ".jceks", ".keystore"}
+samples = sorted(p for p in pathlib.Path("samples").rglob("*")
+                 if p.suffix in kinds and "src" not in p.parts and p.is_file())
+report, problems = validator("InspectReport"), 0
+for sample in samples:
+    password = "android" if sample.name == "debug.keystore" else "appfiling"
+    fields = [("password", password)] if sample.suffix in {".p12", ".jks", ".jceks", ".keystore"} else []
+    for query in ("", "?detect=1&verify=1"):
+        answer = post(f"/api/inspect{query}", [sample], fields)
+        if not answer["packages"]:
+            print(f"schema-test: {sample}{query}: no package: {answer['errors']}")
+            problems += 1
+        for error in report.iter_errors(answer):
+            print(f"schema-test: {sample}{query}: {'/'.join(map(str, error.absolute_path))}: {error.message[:200]}")
+            problems += 1
+sheet = post("/api/sheet?format=json", [pathlib.Path("samples/detect/sample-detect.apk"), pathlib.Path("samples/ios/sample.ipa")])
+for error in validator("Sheet").iter_errors(sheet):
+    print(f"schema-test: sheet: {'/'.join(map(str, error.absolute_path))}: {error.message[:200]}")
+    problems += 1
+print(f"schema-test: {len(samples)} samples' reports and a sheet against the document: {problems} problems")
+sys.exit(1 if problems else 0)
+PY
 
 [ "$(python3 -c "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())" "http://127.0.0.1:$port/healthz")" = ok ] || fail "/healthz does not answer ok after the run"
 
