@@ -873,14 +873,34 @@ fn every_answer_carries_the_security_headers() {
     let inspected = server.post("/api/inspect", &[sample_file(SMALL_APK)], &[]);
     assert_eq!(inspected.status, 200);
     assert_security_headers(&inspected, "/api/inspect");
-    // The served document is the embedded file, byte for byte.
+    // The served document is the embedded file, byte for byte, and describes every route.
+    let document = server.get("/api/openapi.json");
     assert_eq!(
-        server.get("/api/openapi.json").body,
+        document.body,
         std::fs::read(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/assets/serve/openapi.json"
         ))
         .unwrap()
+    );
+    let document = document.json();
+    assert_eq!(document["openapi"], "3.0.3");
+    let mut routes: Vec<&str> = document["paths"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    routes.sort_unstable();
+    assert_eq!(
+        routes,
+        [
+            "/api/init",
+            "/api/inspect",
+            "/api/openapi.json",
+            "/api/sheet",
+            "/healthz"
+        ]
     );
     // Errors (assert_error checks the headers too).
     server.get("/nowhere").assert_error(404, &[]);
