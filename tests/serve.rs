@@ -93,6 +93,7 @@ impl Server {
             Ok(port) => port,
             Err(_) => {
                 let _ = child.kill();
+                let _ = std::fs::remove_dir_all(&tmp);
                 panic!(
                     "the server never said `listening on http://127.0.0.1:PORT/`; it said: {:?}",
                     log.lock().unwrap()
