@@ -15,6 +15,9 @@ command -v chromium >/dev/null 2>&1 || needed+=(chromium)
 # baksmali (with a Java runtime) lists a dex file's classes and strings for the dex reader's test.
 [ -e /usr/share/java/baksmali.jar ] || needed+=(libsmali-java)
 command -v java >/dev/null 2>&1 || needed+=(default-jre-headless)
+# scripts/schema-test.sh installs schemathesis (PyPI, pinned) into a venv under target/.
+command -v python3 >/dev/null 2>&1 || needed+=(python3)
+python3 -c 'import ensurepip' >/dev/null 2>&1 || needed+=(python3-venv)
 # GNU time measures the peak memory of each hostile-input run (tests/common).
 [ -x /usr/bin/time ] || needed+=(time)
 if [ ${#needed[@]} -gt 0 ]; then
@@ -45,3 +48,6 @@ fi
 # checkout) for tests/detect_real_apps.rs: detection measured on apps nobody here wrote.
 bash scripts/fetch-real-apps.sh
 cargo test --locked -- --show-output
+# appfiling serve: the served OpenAPI document against the live server (schemathesis), and
+# every sample's report against its schemas; the server's temporary folder must be empty after.
+bash scripts/schema-test.sh

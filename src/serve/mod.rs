@@ -43,8 +43,12 @@ pub enum ServeError {
 
 /// Files one request may upload.
 pub const MAX_FILES: usize = 32;
-/// Uploads inspected at once; past this a request is answered 503 at once.
+/// Uploads inspected at once; past this a request waits `QUEUE_WAIT` for its turn, then
+/// is answered 503.
 pub const MAX_IN_FLIGHT: usize = 8;
+/// How long a request past `MAX_IN_FLIGHT` waits for a turn: a burst is served, a flood
+/// is turned away.
+pub const QUEUE_WAIT: Duration = Duration::from_secs(1);
 /// A request (upload and inspection) taking longer is answered 408.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(300);
 /// A connection that sends no request header for this long is closed.
@@ -171,12 +175,13 @@ async fn guard(State(shared): State<Arc<Shared>>, request: Request, next: Next) 
             "a valid token is needed: open the page with ?token=…, or send Authorization: Bearer …",
         )
     } else if method == Method::POST {
-        match shared.in_flight.clone().try_acquire_owned() {
-            Err(_) => api::error(
+        let permit = tokio::time::timeout(QUEUE_WAIT, shared.in_flight.clone().acquire_owned());
+        match permit.await {
+            Err(_) | Ok(Err(_)) => api::error(
                 StatusCode::SERVICE_UNAVAILABLE,
                 &format!("{MAX_IN_FLIGHT} uploads are being inspected: try again in a moment"),
             ),
-            Ok(_permit) => match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
+            Ok(Ok(_permit)) => match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
                 Ok(response) => response,
                 Err(_) => api::error(
                     StatusCode::REQUEST_TIMEOUT,
