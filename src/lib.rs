@@ -45,6 +45,8 @@ pub mod output;
 mod pkcs7;
 pub mod render;
 pub mod report;
+#[cfg(feature = "serve")]
+pub mod serve;
 #[cfg(feature = "sheet")]
 pub mod sheet;
 mod sniff;
@@ -126,6 +128,21 @@ pub fn inspect_reader(
     let name = Path::new(name);
     input::Seekable::new(reader)
         .map_err(ErrorKind::Io)
+        .and_then(|source| inspect_source(name, Arc::new(source), &options.with_clock()))
+        .map_err(|kind| kind.at(name))
+}
+
+/// Inspects the file at `path`, naming it `name` in the report and in errors: an upload
+/// stored under a name of the server's own.
+#[cfg(feature = "serve")]
+pub(crate) fn inspect_file_named(
+    path: &Path,
+    name: &str,
+    options: &Options,
+) -> Result<PackageReport, Error> {
+    let name = Path::new(name);
+    input::open_input(path)
+        .and_then(|file| input::FileSource::new(file).map_err(ErrorKind::Io))
         .and_then(|source| inspect_source(name, Arc::new(source), &options.with_clock()))
         .map_err(|kind| kind.at(name))
 }

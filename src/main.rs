@@ -252,6 +252,25 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Serve the filing desk in a browser: drop packages, copy the values, fill in the
+    /// basic information and download the sheet; a JSON API for release platforms too
+    /// (docs/serve.md). Uploads are deleted when each request ends; nothing is kept.
+    Serve {
+        /// Address to listen on; any other than loopback needs --token. Port 0 picks a
+        /// free port.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        bind: std::net::SocketAddr,
+        /// Largest upload per request, e.g. 512MiB or 2GiB (413 past it).
+        #[arg(long, default_value = "512MiB", value_parser = appfiling::serve::parse_size)]
+        max_upload: u64,
+        /// Secret the page and the API need: open the page with ?token=…, call the API
+        /// with Authorization: Bearer ….
+        #[arg(long, env = "APPFILING_TOKEN", hide_env_values = true)]
+        token: Option<String>,
+        /// Open the page in the default browser once listening.
+        #[arg(long)]
+        open: bool,
+    },
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     ///
     /// e.g. `appfiling completions bash > ~/.local/share/bash-completion/completions/appfiling`
@@ -543,6 +562,12 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
             force,
             paths,
         } => init(output, force, &paths),
+        Command::Serve {
+            bind,
+            max_upload,
+            token,
+            open,
+        } => serve(bind, max_upload, token, open),
         Command::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "appfiling", &mut script);
@@ -553,6 +578,53 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
             write_stdout(&man_page(command.as_deref())?)?;
             Ok(Exit::Ok)
         }
+    }
+}
+
+/// `appfiling serve`: runs until SIGINT or SIGTERM.
+fn serve(
+    bind: std::net::SocketAddr,
+    max_upload: u64,
+    token: Option<String>,
+    open: bool,
+) -> anyhow::Result<Exit> {
+    let options = appfiling::serve::ServeOptions {
+        bind,
+        max_upload,
+        token,
+    };
+    let with_token = options.token.is_some();
+    appfiling::serve::run(options, |address| {
+        let url = format!("http://{address}/");
+        // Tests and scripts read the port from this line (docs/serve.md).
+        eprintln!("appfiling serve: listening on {url}");
+        if with_token {
+            eprintln!(
+                "appfiling serve: the page and the API need the token: open it with ?token=…"
+            );
+        }
+        if open {
+            open_in_browser(&url);
+        }
+    })?;
+    Ok(Exit::Ok)
+}
+
+/// Asks the desktop to open `url`; says so when it cannot (a server has no desktop).
+fn open_in_browser(url: &str) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    let started = std::process::Command::new(opener)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    if started.is_err() {
+        eprintln!("appfiling serve: cannot start {opener}: open {url} yourself");
     }
 }
 

@@ -121,6 +121,43 @@ fn an_unpacked_app_reads_like_its_ipa() {
 }
 
 #[test]
+fn a_zipped_app_folder_reads_like_its_ipa() {
+    // Finder's Compress of Sample.app: the IPA's entries without "Payload/".
+    use std::io::{Read, Write};
+    let mut ipa_zip =
+        zip::ZipArchive::new(std::fs::File::open(ios_dir().join("sample.ipa")).unwrap()).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..ipa_zip.len() {
+        let mut entry = ipa_zip.by_index(i).unwrap();
+        let name = entry.name().unwrap().to_string();
+        let Some(name) = name.strip_prefix("Payload/").map(str::to_string) else {
+            continue;
+        };
+        let mut data = Vec::new();
+        entry.read_to_end(&mut data).unwrap();
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&data).unwrap();
+    }
+    let bytes = out.finish().unwrap().into_inner();
+    let options = appfiling::Options {
+        verify: Some(appfiling::VerifyOptions::default()),
+        ..appfiling::Options::default()
+    };
+    let app = appfiling::inspect_bytes("Sample.app.zip", &bytes, &options).unwrap();
+    let ipa = appfiling::inspect_path(&ios_dir().join("sample.ipa"), &options).unwrap();
+    assert_eq!(app.format.as_str(), "app");
+    assert_eq!(app.package_name, ipa.package_name);
+    let (app_filing, ipa_filing) = (app.filing.unwrap(), ipa.filing.unwrap());
+    assert_eq!(app_filing.public_key, ipa_filing.public_key);
+    assert_eq!(
+        app_filing.signature_md5_field,
+        ipa_filing.signature_md5_field
+    );
+    assert!(app.verification.unwrap().verified);
+}
+
+#[test]
 fn an_app_store_download_is_called_out() {
     let p = inspect("sample-encrypted.ipa");
     assert_eq!(p.ios.as_ref().unwrap().encrypted, Some(true));

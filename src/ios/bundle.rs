@@ -139,15 +139,17 @@ fn walk(dir: &Path, prefix: &str, depth: usize, out: &mut Vec<String>) {
     }
 }
 
-/// The .app roots of an IPA: "Payload/X.app/", or "Wrapper/Payload/X.app/".
+/// The .app roots of an IPA: "Payload/X.app/", or "Wrapper/Payload/X.app/"; or of a
+/// zipped .app folder (Finder's Compress, `ditto -c -k --keepParent`): "X.app/".
 pub(crate) fn app_roots(archive: &Archive) -> Vec<String> {
     let mut roots: Vec<String> = archive
         .names()
         .filter_map(|name| {
             let root = name.strip_suffix("Info.plist")?;
             let app = root.strip_suffix('/')?;
-            let (parent, bundle) = app.rsplit_once('/')?;
-            let in_payload = parent == "Payload" || parent.ends_with("/Payload");
+            let (parent, bundle) = app.rsplit_once('/').unwrap_or(("", app));
+            let in_payload =
+                parent.is_empty() || parent == "Payload" || parent.ends_with("/Payload");
             (in_payload && bundle.ends_with(".app") && !bundle.starts_with('.'))
                 .then(|| root.to_string())
         })

@@ -48,7 +48,8 @@ pub(crate) fn inspect_ipa(
     let roots = bundle::app_roots(archive);
     let Some(root) = roots.first().cloned() else {
         return Err(ErrorKind::NotAPackage(
-            "a zip without Payload/*.app/Info.plist: not an IPA".into(),
+            "a zip without Payload/*.app/Info.plist or *.app/Info.plist: not an IPA or zipped .app"
+                .into(),
         ));
     };
     let mut warnings = Vec::new();
@@ -67,7 +68,13 @@ pub(crate) fn inspect_ipa(
         archive,
         root: root.clone(),
     };
-    let (report, parsed) = inspect_bundle(path, Format::Ipa, &mut bundle, warnings, options)?;
+    // A zipped .app folder is the bundle itself, not an IPA.
+    let format = if root.contains("Payload/") {
+        Format::Ipa
+    } else {
+        Format::IosApp
+    };
+    let (report, parsed) = inspect_bundle(path, format, &mut bundle, warnings, options)?;
     Ok((report, root, parsed))
 }
 

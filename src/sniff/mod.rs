@@ -145,7 +145,7 @@ fn zip(mut archive: Archive<'_>) -> Result<Hint<'_>, ErrorKind> {
         Hint::ApkSet(archive, format)
     } else {
         return Err(ErrorKind::NotAPackage(format!(
-            "a zip archive ({} bytes) with no {}, module.json, pack.info or Payload/*.app/Info.plist",
+            "a zip archive ({} bytes) with no {}, module.json, pack.info, Payload/*.app/Info.plist or *.app/Info.plist",
             archive.file_len(),
             android::MANIFEST_ENTRY
         )));
