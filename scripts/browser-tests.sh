@@ -40,6 +40,7 @@ done
 
 status=0
 APPFILING_URL="$url" APPFILING_ROOT="$root" APPFILING_BIN="$root/target/debug/appfiling" \
+    APPFILING_SERVER_TMPDIR="$server_tmp" \
     node --test --test-concurrency=1 tests/browser/serve.test.mjs || status=$?
 stop
 

@@ -585,7 +585,8 @@ function renderPlatformDomains(given = null) {
     const domains = current[p] ? (Array.isArray(current[p]) ? current[p] : current[p].domains || []) : [];
     return el('div', { class: 'platform-domains' },
       el('label', { for: `domains-${p}` }, `仅${PLATFORM_NAMES[p]} 的域名 Domains for ${p} only`),
-      el('textarea', { id: `domains-${p}`, rows: 1, oninput: formEdited }, domains.join('\n')));
+      // Edits reach formEdited through the form's own input listener.
+      el('textarea', { id: `domains-${p}`, rows: 1 }, domains.join('\n')));
   }));
 }
 

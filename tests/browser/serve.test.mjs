@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, createPublicKey } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, mkdirSync, copyFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +15,12 @@ import { chromium } from 'playwright-core';
 const URL_BASE = process.env.APPFILING_URL;
 const ROOT = process.env.APPFILING_ROOT;
 const BIN = process.env.APPFILING_BIN;
-if (!URL_BASE || !ROOT || !BIN) throw new Error('run through scripts/browser-tests.sh (APPFILING_URL, APPFILING_ROOT, APPFILING_BIN)');
+// The temporary folder of the script's server: a server a test starts uses it too, so the
+// script's check that it is empty at the end covers both.
+const SERVER_TMPDIR = process.env.APPFILING_SERVER_TMPDIR;
+if (!URL_BASE || !ROOT || !BIN || !SERVER_TMPDIR) {
+  throw new Error('run through scripts/browser-tests.sh (APPFILING_URL, APPFILING_ROOT, APPFILING_BIN, APPFILING_SERVER_TMPDIR)');
+}
 const samples = (...names) => names.map((n) => join(ROOT, 'samples', n));
 const SHOTS = join(ROOT, 'target', 'browser');
 mkdirSync(SHOTS, { recursive: true });
@@ -112,13 +117,13 @@ after(async () => {
   assert.deepEqual(problems, [], 'no console error, page error or CSP violation');
 });
 
-async function openPage({ width = 1280, colorScheme = 'light' } = {}) {
+async function openPage({ width = 1280, colorScheme = 'light', url = URL_BASE } = {}) {
   const page = await context.newPage();
   await page.setViewportSize({ width, height: 900 });
   await page.emulateMedia({ colorScheme });
   page.on('console', (msg) => { if (msg.type() === 'error') problems.push(`console: ${msg.text()}`); });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  const response = await page.goto(URL_BASE);
+  const response = await page.goto(url);
   assert.equal(response.status(), 200);
   assert.match(response.headers()['content-security-policy'] || '', /script-src 'self'/);
   return page;
@@ -316,6 +321,44 @@ test('the keyboard alone chooses the files and copies a value', async () => {
   await page.waitForFunction((v) => navigator.clipboard.readText().then((t) => t === v), value);
   assert.deepEqual(await cspViolations(page), []);
   await page.close();
+});
+
+test('opened with ?token=, the page sends the token on every API call', async () => {
+  const token = 'browser-test-token';
+  const server = spawn(BIN, ['serve', '--bind', '127.0.0.1:0', '--token', token], {
+    env: { ...process.env, TMPDIR: SERVER_TMPDIR }, stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  try {
+    const base = await new Promise((resolve, reject) => {
+      let text = '';
+      server.stderr.on('data', (chunk) => {
+        text += chunk;
+        const m = /appfiling serve: listening on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(text);
+        if (m) resolve(m[1]);
+      });
+      server.on('exit', (code) => reject(new Error(`the token server stopped (${code}): ${text}`)));
+    });
+    const page = await openPage({ url: `${base}?token=${token}` });
+    const calls = [];
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname.startsWith('/api/')) calls.push([request.url(), request.headers().authorization]);
+    });
+    await upload(page, SMALL);
+    assert.equal(await page.locator('article.package dl.values').count(), 3);
+    const paths = calls.map(([url]) => new URL(url).pathname);
+    for (const route of ['/api/inspect', '/api/init', '/api/sheet']) assert.ok(paths.includes(route), `${route} was called`);
+    for (const [url, authorization] of calls) {
+      assert.equal(authorization, `Bearer ${token}`, `${url} carries the token in its header`);
+      assert.ok(!url.includes(token), `${url}: the token stays out of the API's URLs`);
+    }
+    await page.close();
+    // Without it, the server refuses the page itself.
+    const refused = await fetch(`${base}?token=wrong`);
+    assert.equal(refused.status, 401);
+  } finally {
+    server.kill('SIGTERM');
+    await new Promise((resolve) => (server.exitCode !== null ? resolve() : server.on('exit', resolve)));
+  }
 });
 
 test('screenshots at 1280 px and 390 px, light and dark', async () => {
