@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, createPublicKey } from 'node:crypto';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, mkdirSync, copyFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -300,6 +300,48 @@ test('the form fills the preview, and the downloads read back', async () => {
     rmSync(dir, { recursive: true, force: true });
   }
   assert.deepEqual(await cspViolations(page), []);
+  await page.close();
+});
+
+test('filing.toml goes through the form unchanged: escapes, SDKs named alone, rows, platforms', async () => {
+  const page = await openPage();
+  await upload(page, SMALL);
+  const dir = mkdtempSync(join(tmpdir(), 'appfiling-toml-'));
+  try {
+    const given = join(dir, 'given.toml');
+    writeFileSync(given, [
+      '# a comment',
+      'domains = [ "api.appfiling.dev", # inline comment',
+      '  "例子.中国" ]',
+      '[app]',
+      'service_name = "名\\"称\\u0041\\t尾"',
+      "service_content = 'literal \\ text'",
+      'provides_sdk = true',
+      'uses_sdk = ["wechat-opensdk", { sdk = "x", vendor = "v", type = "推送", confirmed = false }]',
+      '[platforms.ios]',
+      'domains = ["ios.appfiling.dev"]',
+      '',
+    ].join('\n'));
+    await page.setInputFiles('#load-toml', given);
+    await page.locator('#form-status', { hasText: 'given.toml' }).waitFor();
+    assert.equal(await page.inputValue('#service_name'), '名"称A\t尾');
+    assert.equal(await page.inputValue('#service_content'), 'literal \\ text');
+    assert.equal(await page.inputValue('#domains-ios'), 'ios.appfiling.dev');
+    const [toml] = await Promise.all([page.waitForEvent('download'), page.click('#download-toml')]);
+    const written = join(dir, 'filing.toml');
+    copyFileSync(await toml.path(), written);
+    // The CLI reads what the page wrote: the same values back.
+    const sheet = (config) => {
+      const run = spawnSync(BIN, ['sheet', '--config', config, '--format', 'json', ...SMALL], { encoding: 'utf8' });
+      assert.ok(run.status === 0 || run.status === 1, `sheet --config ${config}: exit ${run.status}: ${run.stderr}`);
+      const out = JSON.parse(run.stdout);
+      return { basic: out.basic, sdks: out.sdks, platforms: out.platforms.map((p) => [p.platform, p.domains]) };
+    };
+    assert.deepEqual(sheet(written), sheet(given));
+    assert.match(readFileSync(written, 'utf8'), /^uses_sdk = \["wechat-opensdk", \{ sdk = "x", vendor = "v", type = "推送", confirmed = false \}\]$/m);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   await page.close();
 });
 
