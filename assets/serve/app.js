@@ -12,6 +12,7 @@ const token = new URLSearchParams(location.search).get('token');
 const state = {
   files: [],        // File objects, in the order chosen
   packages: [],     // /api/inspect's packages
+  unreadable: [],   // names of the files /api/inspect could not read: left out of the sheet
   pristine: true,   // the form holds only what /api/init wrote (no edit, no loaded file)
   previewTimer: 0,
   previewRequest: null,
@@ -54,10 +55,16 @@ function setStatus(node, text, tone = '') {
 
 // ---- API ----
 
-/** One multipart body: every chosen file, the password, and optional extra parts. */
-function formData(extra = {}) {
+/**
+ * One multipart body: the chosen files, the password, and optional extra parts. The sheet
+ * and init refuse the whole request for one unreadable file, so they get the readable ones;
+ * the page names the others.
+ */
+function formData(extra = {}, { readableOnly = false } = {}) {
   const body = new FormData();
-  for (const file of state.files) body.append('file', file, file.name);
+  for (const file of state.files) {
+    if (!readableOnly || !state.unreadable.includes(file.name)) body.append('file', file, file.name);
+  }
   const password = $('#password').value;
   if (password) body.append('password', password);
   for (const [name, value] of Object.entries(extra)) body.append(name, value);
@@ -161,9 +168,12 @@ async function filesChanged() {
   }
   const report = JSON.parse(response.body);
   state.packages = report.packages;
+  state.unreadable = report.errors.map((e) => e.path);
   const errors = report.errors.map((e) => e.message);
+  // The CLI's advice names its options; here the remedy is the password field.
+  if (report.errors.some((e) => e.code === 'password')) errors.push('请在“证书密码”中输入密码 type the password in the Password field above');
   setStatus(status, `已读取 Read: ${report.packages.length} 个安装包 packages` +
-    (errors.length ? `; ${errors.length} 个错误 errors: ${errors.join('; ')}` : ''),
+    (report.errors.length ? `; ${report.errors.length} 个错误 errors: ${errors.join('; ')}` : ''),
   errors.length ? 'bad' : 'good');
   renderPackages();
   $('#packages').hidden = state.packages.length === 0;
@@ -594,7 +604,7 @@ function renderPlatformDomains(given = null) {
 async function prefill(generation) {
   let response;
   try {
-    response = await post('/api/init', formData());
+    response = await post('/api/init', formData({}, { readableOnly: true }));
   } catch (error) {
     setStatus($('#form-status'), error.message, 'bad');
     return;
@@ -679,7 +689,7 @@ async function updatePreview() {
   preview.setAttribute('aria-busy', 'true');
   let response;
   try {
-    response = await post(sheetUrl('json'), formData({ filing: formToToml() }), {
+    response = await post(sheetUrl('json'), formData({ filing: formToToml() }, { readableOnly: true }), {
       track: (xhr) => { state.previewRequest = xhr; },
     });
   } catch (error) {
@@ -718,8 +728,10 @@ function renderPreview(sheet) {
   const general = [...sheet.errors.map((e) => ['error', e]), ...sheet.warnings.map((w) => ['warning', w])]
     .filter(([, p]) => !labels.has(p.field))
     .map(([kind, p]) => el('p', { class: 'problem ' + kind }, kind === 'error' ? '✘ ' : '⚠ ', `${p.field}: ${p.message}`));
-  const verdict = sheet.errors.length
-    ? el('p', { class: 'verdict bad', id: 'sheet-verdict' }, `✘ ${sheet.errors.length} 个问题，尚不能备案 problems: not yet fit to file`)
+  // A file left out is a problem too: the sheet does not hold everything given.
+  const count = sheet.errors.length + state.unreadable.length;
+  const verdict = count
+    ? el('p', { class: 'verdict bad', id: 'sheet-verdict' }, `✘ ${count} 个问题，尚不能备案 problems: not yet fit to file`)
     : el('p', { class: 'verdict good', id: 'sheet-verdict' }, '✔ 可以备案 ready to file');
   const sdkTable = sheet.sdks.length ? el('table', { class: 'sheet-sdks' },
     el('thead', {}, el('tr', {}, ['功能类型', '服务厂商', 'SDK', '确认 Confirmed'].map((h) => el('th', { scope: 'col' }, h)))),
@@ -739,7 +751,10 @@ function renderPreview(sheet) {
       problemsFor(sheet, pk.source)))));
   $('#preview').replaceChildren(
     el('p', { class: 'muted' }, sheet.provider_name, sheet.draft ? ' · 草稿 draft, not for filing' : ''),
-    verdict, ...general,
+    verdict,
+    state.unreadable.length ? el('p', { class: 'problem error' },
+      `✘ 无法读取，未计入 Could not be read, left out of the sheet: ${state.unreadable.join(', ')}`) : null,
+    ...general,
     el('h4', {}, 'APP基础信息'),
     el('table', {}, el('tbody', {}, sheet.basic.map((f) => sheetFieldRow(sheet, f)))),
     sdkTable, ...platforms);
@@ -784,7 +799,7 @@ async function download(format) {
   setStatus(status, `正在生成 Making the ${format} sheet…`);
   let response;
   try {
-    response = await post(sheetUrl(format), formData({ filing: formToToml() }), { responseType: 'blob' });
+    response = await post(sheetUrl(format), formData({ filing: formToToml() }, { readableOnly: true }), { responseType: 'blob' });
   } catch (error) {
     setStatus(status, error.message, 'bad');
     return;

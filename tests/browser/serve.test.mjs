@@ -345,6 +345,22 @@ test('filing.toml goes through the form unchanged: escapes, SDKs named alone, ro
   await page.close();
 });
 
+test('a file that cannot be read is named and left out; the password field opens it', async () => {
+  const page = await openPage();
+  await page.setInputFiles('#files', [...SMALL, ...samples('ios/sample-distribution.p12')]);
+  await page.locator('#status', { hasText: 'sample-distribution.p12' }).waitFor();
+  assert.match(await page.textContent('#status'), /1 个错误 errors.*Password field/);
+  // The sheet is made of the others, and says what it left out.
+  await page.locator('#preview', { hasText: 'left out of the sheet: sample-distribution.p12' }).waitFor();
+  assert.equal(await page.locator('article.package').count(), 3);
+  await page.fill('#password', PASSWORD);
+  await page.waitForFunction(() => document.querySelectorAll('article.package').length === 4);
+  const sha1 = await page.textContent('article.package[data-path="sample-distribution.p12"] .value-row[data-key="signature_md5"] code');
+  assert.ok(apple.has(sha1), `the p12's SHA-1 ${sha1} is openssl's`);
+  await page.locator('#preview p.problem', { hasText: 'left out' }).waitFor({ state: 'detached' });
+  await page.close();
+});
+
 test('the keyboard alone chooses the files and copies a value', async () => {
   const page = await openPage();
   // The first Tab stop is the file picker; the space bar opens it.
