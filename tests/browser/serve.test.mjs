@@ -361,6 +361,33 @@ test('a file that cannot be read is named and left out; the password field opens
   await page.close();
 });
 
+test('files dropped on the drop zone are read; a slow upload shows its progress', async () => {
+  const page = await openPage();
+  // A slow link (16 KB/s up), so the upload takes seconds.
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 16 * 1024 });
+  const bytes = readFileSync(SMALL[1]).toString('base64');
+  const dataTransfer = await page.evaluateHandle((b64) => {
+    const transfer = new DataTransfer();
+    const data = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    transfer.items.add(new File([data], 'sample.ipa'));
+    return transfer;
+  }, bytes);
+  await page.dispatchEvent('#drop', 'dragover', { dataTransfer });
+  assert.match(await page.getAttribute('#drop', 'class'), /over/);
+  await page.dispatchEvent('#drop', 'drop', { dataTransfer });
+  // Part-way: the bar is shown and moves before the upload ends.
+  await page.waitForFunction(() => {
+    const bar = document.querySelector('#progress');
+    return !bar.hidden && bar.value > 0 && bar.value < 100;
+  }, null, { timeout: 20_000 });
+  await page.locator('article.package[data-path="sample.ipa"]').waitFor({ timeout: 60_000 });
+  assert.equal(await page.locator('#progress').isHidden(), true);
+  await cdp.detach();
+  await page.close();
+});
+
 test('the keyboard alone chooses the files and copies a value', async () => {
   const page = await openPage();
   // The first Tab stop is the file picker; the space bar opens it.
