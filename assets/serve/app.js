@@ -176,10 +176,9 @@ async function filesChanged() {
     (report.errors.length ? `; ${report.errors.length} 个错误 errors: ${errors.join('; ')}` : ''),
   errors.length ? 'bad' : 'good');
   renderPackages();
-  $('#packages').hidden = state.packages.length === 0;
-  if (state.packages.length === 0) return;
-  $('#basic').hidden = false;
-  $('#preview-section').hidden = false;
+  const none = state.packages.length === 0;
+  for (const id of ['#packages', '#basic', '#preview-section']) $(id).hidden = none;
+  if (none) return;
   await prefill(generation);
   renderDomainChoices();
   schedulePreview(0);
@@ -300,11 +299,16 @@ function renderPackages() {
 
 // ---- filing.toml: the subset docs/filing-toml.md documents ----
 
-/** Parses TOML (tables, arrays of tables, strings, booleans, numbers, arrays, inline tables). */
+/**
+ * Parses TOML (tables, arrays of tables, strings, booleans, numbers, arrays, inline tables).
+ * A loaded file is anyone's: tables have no prototype to pollute, and nesting is bounded.
+ */
 function parseToml(text) {
   let i = 0;
   let line = 1;
-  const root = {};
+  let depth = 0;
+  const table = () => Object.create(null);
+  const root = table();
   let current = root;
   const fail = (message) => { throw new Error(`filing.toml line ${line}: ${message}`); };
   const peek = () => text[i];
@@ -354,6 +358,7 @@ function parseToml(text) {
   function value() {
     skipSpace();
     const c = peek();
+    if ((c === '[' || c === '{') && depth >= 16) fail('values nested too deep');
     if (c === '"' || c === "'") {
       if (text.startsWith(c.repeat(3), i)) fail('multi-line strings are not read here');
       return string();
@@ -362,10 +367,11 @@ function parseToml(text) {
     if (text.startsWith('false', i)) { i += 5; return false; }
     if (c === '[') {
       i++;
+      depth++;
       const items = [];
       for (;;) {
         skipAll();
-        if (peek() === ']') { i++; return items; }
+        if (peek() === ']') { i++; depth--; return items; }
         items.push(value());
         skipAll();
         if (peek() === ',') i++;
@@ -374,18 +380,19 @@ function parseToml(text) {
     }
     if (c === '{') {
       i++;
-      const table = {};
+      depth++;
+      const inline = table();
       skipSpace();
-      if (peek() === '}') { i++; return table; }
+      if (peek() === '}') { i++; depth--; return inline; }
       for (;;) {
         const path = keyPath();
         skipSpace();
         if (peek() !== '=') fail('"=" was expected');
         i++;
-        assign(table, path, value());
+        assign(inline, path, value());
         skipSpace();
         if (peek() === ',') { i++; continue; }
-        if (peek() === '}') { i++; return table; }
+        if (peek() === '}') { i++; depth--; return inline; }
         fail('"," or "}" was expected');
       }
     }
@@ -393,10 +400,10 @@ function parseToml(text) {
     if (number) { i += number[0].length; return Number(number[0].replace(/_/g, '')); }
     fail('a value was expected');
   }
-  function assign(table, path, v) {
-    let t = table;
+  function assign(into, path, v) {
+    let t = into;
     for (const part of path.slice(0, -1)) {
-      if (t[part] === undefined) t[part] = {};
+      if (t[part] === undefined) t[part] = table();
       t = t[part];
       if (typeof t !== 'object' || Array.isArray(t)) fail(`"${part}" is not a table`);
     }
@@ -416,18 +423,20 @@ function parseToml(text) {
       i += arrayTable ? 2 : 1;
       let t = root;
       for (const part of path.slice(0, -1)) {
-        if (t[part] === undefined) t[part] = {};
+        if (t[part] === undefined) t[part] = table();
         t = Array.isArray(t[part]) ? t[part][t[part].length - 1] : t[part];
+        if (typeof t !== 'object' || t === null || Array.isArray(t)) fail(`"${part}" is not a table`);
       }
       const last = path[path.length - 1];
       if (arrayTable) {
         if (t[last] === undefined) t[last] = [];
         if (!Array.isArray(t[last])) fail(`"${path.join('.')}" is not an array of tables`);
-        current = {};
+        current = table();
         t[last].push(current);
       } else {
-        if (t[last] === undefined) t[last] = {};
+        if (t[last] === undefined) t[last] = table();
         current = t[last];
+        if (typeof current !== 'object' || Array.isArray(current)) fail(`"${path.join('.')}" is not a table`);
       }
     } else {
       const path = keyPath();

@@ -292,9 +292,15 @@ test('the form fills the preview, and the downloads read back', async () => {
     assert.equal(await again.locator('input[name=provides_sdk][value=false]').isChecked(), true);
     await again.locator('#sheet-verdict.good').waitFor();
     // A file with a key no one knows is reported, not silently taken.
-    writeFileSync(config, '[app]\nservice_contnet = "x"\n');
+    writeFileSync(config, '[app]\nservice_contnet = "x"\n__proto__ = "y"\n');
     await again.setInputFiles('#load-toml', config);
-    await again.locator('#form-status', { hasText: 'app.service_contnet' }).waitFor();
+    await again.locator('#form-status', { hasText: 'app.service_contnet, app.__proto__' }).waitFor();
+    assert.equal(await again.evaluate(() => ({}).y), undefined, 'no prototype is polluted');
+    // Nesting past the bound is refused with its line, and the form keeps what it had.
+    writeFileSync(config, `[app]\nremark = "x"\ndomains = ${'['.repeat(40)}${']'.repeat(40)}\n`);
+    await again.setInputFiles('#load-toml', config);
+    await again.locator('#form-status', { hasText: 'line 3: values nested too deep' }).waitFor();
+    assert.equal(await again.inputValue('#remark'), '', 'nothing of the refused file is taken');
     await again.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -393,6 +399,8 @@ test('the keyboard alone chooses the files and copies a value', async () => {
   // The first Tab stop is the file picker; the space bar opens it.
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement.id), 'files');
+  // The input is hidden behind its label, which shows the focus.
+  assert.notEqual(await page.$eval('label[for=files]', (l) => getComputedStyle(l).outlineStyle), 'none');
   const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
   await chooser.setFiles(SMALL);
   await page.waitForSelector('#sheet-verdict', { timeout: 60_000 });
