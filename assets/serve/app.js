@@ -202,17 +202,21 @@ function reasonsNotToFile(p) {
 }
 
 function copyButton(label, value) {
-  return el('button', {
+  const button = el('button', {
     type: 'button', class: 'copy small', 'data-copy': value, 'aria-label': `复制 Copy ${label}`,
     onclick: async () => {
       try {
         await navigator.clipboard.writeText(value);
         announce(`已复制 Copied: ${label}`);
+        // Seen as well as heard: the button says it for a moment.
+        button.textContent = '已复制 Copied ✔';
+        setTimeout(() => { button.textContent = '复制 Copy'; }, 1500);
       } catch (_) {
         announce('无法复制 Could not copy: select the value and copy it by hand');
       }
     },
   }, '复制 Copy');
+  return button;
 }
 
 function valueRow(key, label, value) {
@@ -758,7 +762,8 @@ function renderPreview(sheet) {
       pk.not_valid.length ? el('p', { class: 'verdict bad' }, '✘ 不可备案 not valid for filing: ', pk.not_valid.join('; ')) : null,
       el('table', {}, el('tbody', {}, pk.fields.map((f) => sheetFieldRow(sheet, f)))),
       problemsFor(sheet, pk.source)))));
-  $('#preview').replaceChildren(
+  // Through el(), which leaves out the parts that are null (no SDK table, nothing left out).
+  $('#preview').replaceChildren(el('div', {},
     el('p', { class: 'muted' }, sheet.provider_name, sheet.draft ? ' · 草稿 draft, not for filing' : ''),
     verdict,
     state.unreadable.length ? el('p', { class: 'problem error' },
@@ -766,7 +771,8 @@ function renderPreview(sheet) {
     ...general,
     el('h4', {}, 'APP基础信息'),
     el('table', {}, el('tbody', {}, sheet.basic.map((f) => sheetFieldRow(sheet, f)))),
-    sdkTable, ...platforms);
+    sdkTable, ...platforms));
+  $('#preview-status').textContent = verdict.textContent;
   markFormProblems(sheet);
 }
 

@@ -239,6 +239,10 @@ test('the form fills the preview, and the downloads read back', async () => {
   assert.match(await content.getAttribute('class'), /missing/);
   assert.match(await page.textContent('.field[data-key="service_content"] .field-note'), /required/);
   assert.match(await page.textContent('#sheet-verdict'), /not yet fit to file/);
+  // Nothing the page left unset shows as a word of JavaScript.
+  for (const part of ['#package-list', '#preview']) {
+    assert.doesNotMatch(await page.textContent(part), /null|undefined|NaN|\[object /, part);
+  }
 
   await page.fill('#service_name', '示例笔记');
   await page.fill('#service_content', '个人笔记与待办');
