@@ -729,7 +729,9 @@ function problemsFor(sheet, field) {
 function sheetFieldRow(sheet, f) {
   const missing = f.required && f.value === '';
   return el('tr', { class: missing ? 'missing' : '', 'data-key': f.key },
-    el('th', { scope: 'row' }, f.label, f.required ? el('span', { class: 'req' }, ' *') : null),
+    el('th', { scope: 'row' }, f.label, f.required ? el('span', { class: 'req' }, ' *') : null,
+      // Huawei Cloud's filing API names some fields: shown for those who script it.
+      f.api_name ? el('small', { class: 'mono api-name' }, f.api_name) : null),
     el('td', {}, missing ? el('span', { class: 'missing-word' }, '必填，未填 required, missing') : el('span', { class: 'value' }, f.value),
       problemsFor(sheet, f.label)));
 }

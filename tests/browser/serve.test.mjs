@@ -256,7 +256,9 @@ test('the form fills the preview, and the downloads read back', async () => {
   await page.locator('#sheet-verdict.good').waitFor();
   assert.equal(await page.locator('#preview tr.missing').count(), 0);
 
-  // The provider's labels.
+  // The provider's labels, and Huawei's API names.
+  await page.selectOption('#provider', 'huawei');
+  await page.locator('#preview .api-name', { hasText: 'signatureKey' }).first().waitFor();
   await page.selectOption('#provider', 'tencent');
   await page.locator('#preview', { hasText: '腾讯云' }).waitFor();
 
