@@ -6,6 +6,7 @@ use super::Shared;
 use crate::report::{Report, SCHEMA_VERSION};
 use crate::sheet::{self, render};
 use crate::{Options, VerifyOptions};
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Query, State};
 use axum::http::{header, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -18,6 +19,18 @@ const STYLE: &str = include_str!("../../assets/serve/app.css");
 const OPENAPI: &str = include_str!("../../assets/serve/openapi.json");
 
 type Query_ = Query<HashMap<String, String>>;
+/// The body as multipart, or why it is not: answered as JSON like every error.
+type Body = Result<Multipart, MultipartRejection>;
+
+fn multipart(body: Body) -> Result<Multipart, Refused> {
+    body.map_err(|rejection| Refused {
+        status: rejection.status(),
+        message: format!(
+            "the body is not a multipart/form-data upload: {}",
+            rejection.body_text()
+        ),
+    })
+}
 
 fn embedded(content_type: &'static str, body: &'static str) -> Response {
     (
@@ -151,7 +164,7 @@ fn all_readable(report: &Report) -> Result<(), Refused> {
 pub(super) async fn inspect(
     State(shared): State<Arc<Shared>>,
     Query(query): Query_,
-    multipart: Multipart,
+    body: Body,
 ) -> Result<Response, Refused> {
     known_keys(&query, &["detect", "verify"])?;
     let options = Options {
@@ -159,7 +172,7 @@ pub(super) async fn inspect(
         verify: flag(&query, "verify")?.then(VerifyOptions::default),
         ..Options::default()
     };
-    let upload = Upload::receive(multipart, shared.max_upload).await?;
+    let upload = Upload::receive(multipart(body)?, shared.max_upload).await?;
     let report = read_packages(upload, options).await?;
     // As `inspect --format json` prints it.
     let json = serde_json::to_string_pretty(&report).map_err(|e| Refused {
@@ -183,10 +196,10 @@ fn sheet_reading() -> Options {
 pub(super) async fn init(
     State(shared): State<Arc<Shared>>,
     Query(query): Query_,
-    multipart: Multipart,
+    body: Body,
 ) -> Result<Response, Refused> {
     known_keys(&query, &[])?;
-    let upload = Upload::receive(multipart, shared.max_upload).await?;
+    let upload = Upload::receive(multipart(body)?, shared.max_upload).await?;
     let report = read_packages(upload, sheet_reading()).await?;
     all_readable(&report)?;
     let template = sheet::config::template(&report.packages);
@@ -224,7 +237,7 @@ fn sheet_format(
 pub(super) async fn sheet(
     State(shared): State<Arc<Shared>>,
     Query(query): Query_,
-    multipart: Multipart,
+    body: Body,
 ) -> Result<Response, Refused> {
     known_keys(
         &query,
@@ -240,12 +253,14 @@ pub(super) async fn sheet(
     let (format, content_type, extension) = sheet_format(query.get("format"))?;
     let draft = flag(&query, "draft")?;
     let accept_detected_domains = flag(&query, "accept_detected_domains")?;
-    let upload = Upload::receive(multipart, shared.max_upload).await?;
+    let upload = Upload::receive(multipart(body)?, shared.max_upload).await?;
     let config = match upload.filing.as_deref() {
         Some(text) => sheet::config::parse(text)
             .map_err(|e| Refused::bad(format!("the filing field (filing.toml): {e}")))?,
         None => sheet::config::Config::default(),
     };
+    // The filing part is the page's (or the caller's) filing.toml: messages name it so.
+    let config_path = upload.filing.is_some().then(|| "filing.toml".to_string());
     let report = read_packages(upload, sheet_reading()).await?;
     all_readable(&report)?;
     let options = sheet::SheetOptions {
@@ -253,7 +268,7 @@ pub(super) async fn sheet(
         provider,
         pubkey_format: None,
         draft,
-        config_path: None,
+        config_path,
     };
     let built = sheet::build(&report.packages, &config, &options);
     let rendered = render::render(&built, format).map_err(|e| Refused {
