@@ -448,6 +448,10 @@ test('opened with ?token=, the page sends the token on every API call', async ()
       });
       server.on('exit', (code) => reject(new Error(`the token server stopped (${code}): ${text}`)));
     });
+    // The page's <script src> and <link href> cannot carry the token: they hold no data.
+    for (const asset of ['app.js', 'app.css']) {
+      assert.equal((await fetch(base + asset)).status, 200, `${asset} is served without the token`);
+    }
     const page = await openPage({ url: `${base}?token=${token}` });
     const calls = [];
     page.on('request', (request) => {
