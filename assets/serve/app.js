@@ -473,13 +473,14 @@ function tomlString(value) {
   return out + '"';
 }
 
-function inlineRow(r) {
-  const parts = [];
-  if (r.sdk) parts.push(`sdk = ${tomlString(r.sdk)}`);
-  parts.push(`vendor = ${tomlString(r.vendor)}`, `type = ${tomlString(r.type)}`);
-  if (r.evidence) parts.push(`evidence = ${tomlString(r.evidence)}`);
-  parts.push(`confirmed = ${r.confirmed}`);
-  return `{ ${parts.join(', ')} }`;
+/** The keys of one [[app.uses_sdk]] row, as `key = value` pairs. */
+function rowPairs(r) {
+  const pairs = [];
+  if (r.sdk) pairs.push(`sdk = ${tomlString(r.sdk)}`);
+  pairs.push(`vendor = ${tomlString(r.vendor)}`, `type = ${tomlString(r.type)}`);
+  if (r.evidence) pairs.push(`evidence = ${tomlString(r.evidence)}`);
+  pairs.push(`confirmed = ${r.confirmed}`);
+  return pairs;
 }
 
 const tomlList = (values) => '[' + values.map(tomlString).join(', ') + ']';
@@ -537,21 +538,22 @@ function formToToml() {
   } else if (f.uses_sdk.some((r) => !r.vendor && !r.type)) {
     // A name alone names an SDK the rules know (its vendor and type come from them): that
     // takes the array form, where names and rows can stand side by side.
-    const items = f.uses_sdk.map((r) => (!r.vendor && !r.type ? tomlString(r.sdk) : inlineRow(r)));
+    const items = f.uses_sdk.map((r) => (!r.vendor && !r.type ? tomlString(r.sdk) : `{ ${rowPairs(r).join(', ')} }`));
     out.push(`uses_sdk = [${items.join(', ')}]`);
   } else {
-    for (const r of f.uses_sdk) {
-      out.push('', '[[app.uses_sdk]]');
-      if (r.sdk) out.push(`sdk = ${tomlString(r.sdk)}`);
-      out.push(`vendor = ${tomlString(r.vendor)}`, `type = ${tomlString(r.type)}`);
-      if (r.evidence) out.push(`evidence = ${tomlString(r.evidence)}`);
-      out.push(`confirmed = ${r.confirmed}`);
-    }
+    for (const r of f.uses_sdk) out.push('', '[[app.uses_sdk]]', ...rowPairs(r));
   }
   for (const [platform, domains] of Object.entries(f.platforms)) {
     if (domains.length) out.push('', `[platforms.${platform}]`, `domains = ${tomlList(domains)}`);
   }
   return out.join('\n') + '\n';
+}
+
+/** "Uses none" and rows exclude each other: with the box ticked, the rows are put away. */
+function showSdkRows() {
+  const none = $('#uses_sdk_none').checked;
+  $('#sdk-rows').hidden = none;
+  $('#sdk-add').hidden = none;
 }
 
 /** One 使用外部SDK row: a small group of labelled fields, readable on a phone too. */
@@ -590,6 +592,7 @@ function fillForm(config) {
   $('#remark').value = text(app.remark);
   const rows = Array.isArray(app.uses_sdk) ? app.uses_sdk : [];
   $('#uses_sdk_none').checked = Array.isArray(app.uses_sdk) && rows.length === 0;
+  showSdkRows();
   $('#sdk-rows').replaceChildren(...rows.map((r) => (typeof r === 'string'
     ? sdkRow({ sdk: r, confirmed: true })
     // A row written by hand is confirmed unless it says otherwise (docs/filing-toml.md).
@@ -855,6 +858,7 @@ function wire() {
     if (state.files.length) passwordTimer = setTimeout(filesChanged, 600);
   });
   $('#filing').addEventListener('input', formEdited);
+  $('#uses_sdk_none').addEventListener('change', showSdkRows);
   // Enter in a field must not reload the page.
   $('#filing').addEventListener('submit', (event) => event.preventDefault());
   $('#upload-form').addEventListener('submit', (event) => event.preventDefault());

@@ -351,6 +351,13 @@ test('filing.toml goes through the form unchanged: escapes, SDKs named alone, ro
     };
     assert.deepEqual(sheet(written), sheet(given));
     assert.match(readFileSync(written, 'utf8'), /^uses_sdk = \["wechat-opensdk", \{ sdk = "x", vendor = "v", type = "推送", confirmed = false \}\]$/m);
+    // "Uses none" puts the rows away, and is written as the explicit empty list.
+    await page.check('#uses_sdk_none');
+    assert.equal(await page.locator('#sdk-rows').isHidden(), true);
+    const [none] = await Promise.all([page.waitForEvent('download'), page.click('#download-toml')]);
+    const text = readFileSync(await none.path(), 'utf8');
+    assert.match(text, /^uses_sdk = \[\]$/m);
+    assert.doesNotMatch(text, /wechat|app\.uses_sdk/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
