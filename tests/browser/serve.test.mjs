@@ -489,6 +489,11 @@ test('screenshots at 1280 px and 390 px, light and dark', async () => {
     // Nothing wider than the screen: a phone scrolls down, never sideways.
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `${width} px: the page is ${overflow} px too wide`);
+    // The system's colour scheme is followed: a dark page in dark mode, a light one otherwise.
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const [r, g, b] = background.match(/\d+/g).map(Number);
+    const light = (r + g + b) / 3 > 128;
+    assert.equal(light, scheme === 'light', `${scheme}: background ${background}`);
     const name = `serve-${width}${scheme === 'dark' ? '-dark' : ''}`;
     await page.screenshot({ path: join(SHOTS, `${name}-full.png`), fullPage: true });
     // The first screens, with the values to paste: the pictures docs/serve.md shows.
