@@ -751,11 +751,11 @@ function renderPreview(sheet) {
   const verdict = count
     ? el('p', { class: 'verdict bad', id: 'sheet-verdict' }, `✘ ${count} 个问题，尚不能备案 problems: not yet fit to file`)
     : el('p', { class: 'verdict good', id: 'sheet-verdict' }, '✔ 可以备案 ready to file');
-  const sdkTable = sheet.sdks.length ? el('table', { class: 'sheet-sdks' },
+  const sdkTable = sheet.sdks.length ? el('div', {}, el('h4', {}, '使用外部SDK 明细 SDK rows'), el('table', { class: 'sheet-sdks' },
     el('thead', {}, el('tr', {}, ['功能类型', '服务厂商', 'SDK', '确认 Confirmed'].map((h) => el('th', { scope: 'col' }, h)))),
     el('tbody', {}, sheet.sdks.map((s) => el('tr', { class: s.confirmed ? '' : 'missing' },
       el('td', {}, s.type), el('td', {}, s.vendor), el('td', {}, s.sdks.join('、')),
-      el('td', {}, s.confirmed ? '✔' : '待确认 to confirm'))))) : null;
+      el('td', {}, s.confirmed ? '✔' : '待确认 to confirm')))))) : null;
   const platforms = sheet.platforms.map((pl) => el('section', { class: 'sheet-platform', 'data-platform': pl.platform },
     el('h4', {}, pl.label),
     el('table', {}, el('tbody', {},
