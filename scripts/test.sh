@@ -15,6 +15,9 @@ command -v chromium >/dev/null 2>&1 || needed+=(chromium)
 # baksmali (with a Java runtime) lists a dex file's classes and strings for the dex reader's test.
 [ -e /usr/share/java/baksmali.jar ] || needed+=(libsmali-java)
 command -v java >/dev/null 2>&1 || needed+=(default-jre-headless)
+# scripts/browser-tests.sh drives serve's page with playwright-core (npm) in Chromium.
+command -v node >/dev/null 2>&1 || needed+=(nodejs)
+command -v npm >/dev/null 2>&1 || needed+=(npm)
 # scripts/schema-test.sh installs schemathesis (PyPI, pinned) into a venv under target/.
 command -v python3 >/dev/null 2>&1 || needed+=(python3)
 python3 -c 'import ensurepip' >/dev/null 2>&1 || needed+=(python3-venv)
@@ -51,3 +54,6 @@ cargo test --locked -- --show-output
 # appfiling serve: the served OpenAPI document against the live server (schemathesis), and
 # every sample's report against its schemas; the server's temporary folder must be empty after.
 bash scripts/schema-test.sh
+# The page of appfiling serve in Debian's headless Chromium: values against the independent
+# tools' files, copy buttons, the form and its preview, downloads, keyboard, token.
+bash scripts/browser-tests.sh

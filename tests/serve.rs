@@ -725,7 +725,7 @@ fn a_multipart_body_without_a_boundary_is_a_json_error() {
 }
 
 #[test]
-fn a_token_guards_everything_but_healthz() {
+fn a_token_guards_everything_but_healthz_and_the_page_assets() {
     let server = Server::start(&["--token", "s3cret-token"]);
     let parts = || vec![sample_file(SMALL_APK)];
 
@@ -750,6 +750,9 @@ fn a_token_guards_everything_but_healthz() {
 
     let health = server.get("/healthz");
     assert_eq!((health.status, health.text().as_str()), (200, "ok"));
+    // A browser loads <script src> and <link href> without the token; they hold no data.
+    assert_eq!(server.get("/app.js").status, 200);
+    assert_eq!(server.get("/app.css").status, 200);
     let page = server.get("/?token=s3cret-token");
     assert_eq!(page.status, 200);
     assert_eq!(
