@@ -184,7 +184,8 @@ async fn guard(State(shared): State<Arc<Shared>>, request: Request, next: Next) 
                 StatusCode::SERVICE_UNAVAILABLE,
                 &format!("{MAX_IN_FLIGHT} uploads are being inspected: try again in a moment"),
             ),
-            Ok(Ok(_permit)) => match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
+            Ok(Ok(_permit)) => match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await
+            {
                 Ok(response) => response,
                 Err(_) => api::error(
                     StatusCode::REQUEST_TIMEOUT,
