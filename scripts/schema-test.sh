@@ -26,13 +26,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SCHEMATHESIS_VERSION=4.32.5
+# The report check below validates with jsonschema (schemathesis itself uses jsonschema_rs).
+JSONSCHEMA_VERSION=4.26.0
 MAX_EXAMPLES=${MAX_EXAMPLES:-500}
 venv=target/schemathesis-venv
 
-if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -qF "$SCHEMATHESIS_VERSION"; then
+if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -qF "$SCHEMATHESIS_VERSION" ||
+    ! "$venv/bin/python" -c "import sys, importlib.metadata as m; sys.exit(m.version('jsonschema') != '$JSONSCHEMA_VERSION')" 2>/dev/null; then
     rm -rf "$venv"
     python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check \
+        "schemathesis==$SCHEMATHESIS_VERSION" "jsonschema==$JSONSCHEMA_VERSION"
 fi
 
 cargo build --quiet
