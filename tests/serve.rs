@@ -116,6 +116,21 @@ impl Server {
         stream
     }
 
+    /// Starts an upload of `body` to /api/inspect and sends its first `sent` bytes; the
+    /// rest is the caller's to send, or not.
+    fn start_upload(&self, body: &[u8], sent: usize) -> TcpStream {
+        let mut stream = self.connect();
+        write!(
+            stream,
+            "POST /api/inspect HTTP/1.1\r\nHost: x\r\n{}\r\nContent-Length: {}\r\n\r\n",
+            multipart_content_type(),
+            body.len()
+        )
+        .unwrap();
+        stream.write_all(&body[..sent]).unwrap();
+        stream
+    }
+
     /// Sends `head` (request line and headers, without the blank line) and `body`, and reads the
     /// answer. The body is written from another thread so that an answer sent before the whole
     /// body is read (413) is still read, whatever the writer meets.
@@ -951,15 +966,7 @@ fn one_log_line_per_request_and_never_a_password() {
 fn a_client_that_disconnects_mid_upload_leaves_nothing_behind() {
     let server = Server::start(&[]);
     let body = multipart(&[file("big.apk", vec![0x42; 8 * 1024 * 1024])]);
-    let mut stream = server.connect();
-    write!(
-        stream,
-        "POST /api/inspect HTTP/1.1\r\nHost: x\r\n{}\r\nContent-Length: {}\r\n\r\n",
-        multipart_content_type(),
-        body.len()
-    )
-    .unwrap();
-    stream.write_all(&body[..2 * 1024 * 1024]).unwrap();
+    let stream = server.start_upload(&body, 2 * 1024 * 1024);
     // The upload is on disk, in the request's own folder, while it streams in.
     let deadline = Instant::now() + Duration::from_secs(10);
     while server.tmp_entries().is_empty() {
@@ -1042,18 +1049,7 @@ fn a_ninth_request_in_flight_is_turned_away_and_the_server_recovers() {
     let server = Server::start(&[]);
     let body = multipart(&[file("held.apk", vec![0x42; 1024 * 1024])]);
     let held: Vec<TcpStream> = (0..8)
-        .map(|_| {
-            let mut stream = server.connect();
-            write!(
-                stream,
-                "POST /api/inspect HTTP/1.1\r\nHost: x\r\n{}\r\nContent-Length: {}\r\n\r\n",
-                multipart_content_type(),
-                body.len()
-            )
-            .unwrap();
-            stream.write_all(&body[..body.len() / 2]).unwrap();
-            stream
-        })
+        .map(|_| server.start_upload(&body, body.len() / 2))
         .collect();
     // Each held request has its folder once its upload streams in.
     let deadline = Instant::now() + Duration::from_secs(10);
