@@ -740,6 +740,17 @@ fn a_multipart_body_without_a_boundary_is_a_json_error() {
 }
 
 #[test]
+fn a_token_in_the_query_is_read_as_a_browser_encodes_it() {
+    let server = Server::start(&["--token", "a+b/c=d"]);
+    assert_eq!(server.get("/?token=a%2Bb%2Fc%3Dd").status, 200);
+    server.get("/?token=a%20b%2Fc%3Dd").assert_error(401, &[]);
+    assert_eq!(
+        server.get_with("/", "Authorization: Bearer a+b/c=d").status,
+        200
+    );
+}
+
+#[test]
 fn a_token_guards_everything_but_healthz_and_the_page_assets() {
     let server = Server::start(&["--token", "s3cret-token"]);
     let parts = || vec![sample_file(SMALL_APK)];

@@ -232,15 +232,20 @@ fn authorized(shared: &Shared, request: &Request) -> bool {
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
-    let from_query = request.uri().query().and_then(|query| {
-        query
-            .split('&')
-            .find_map(|pair| pair.strip_prefix("token="))
-    });
-    [from_header, from_query]
+    // The query as a browser encodes it: `?token=a%2Bb` is the token "a+b".
+    let query = axum::extract::Query::<std::collections::HashMap<String, String>>::try_from_uri(
+        request.uri(),
+    )
+    .ok();
+    let from_query = query
+        .as_ref()
+        .and_then(|q| q.get("token"))
+        .map(String::as_str);
+    let matches = [from_header, from_query]
         .into_iter()
         .flatten()
-        .any(|given| same_secret(given.as_bytes(), expected.as_bytes()))
+        .any(|given| same_secret(given.as_bytes(), expected.as_bytes()));
+    matches
 }
 
 fn same_secret(given: &[u8], expected: &[u8]) -> bool {
