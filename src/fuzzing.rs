@@ -118,6 +118,9 @@ pub fn resources_index(data: &[u8]) {
         for id in [0x0100_0000u32, 0x0100_0001, 0x0100_0002] {
             let _ = index.strings(id);
         }
+        // Detection's readers: the URLs in every value and the strings per locale.
+        let _ = index.all_values();
+        let _ = index.string_counts_by_locale(|_| true);
     }
 }
 
