@@ -161,18 +161,19 @@ pub(crate) fn detect(
             _ => None,
         };
         match &*element.name {
-            component @ ("activity" | "activity-alias" | "service" | "receiver" | "provider"
-            | "meta-data") => {
-                // A component is code the package ships; a meta-data name is only a key
-                // (`com.amap.api.v2.apikey`), left behind when the SDK goes.
-                let name = text(ATTR_NAME, "name").filter(|_| component != "meta-data");
-                if let Some(name) = name {
+            "activity" | "activity-alias" | "service" | "receiver" | "provider" => {
+                // A component is code the package ships.
+                if let Some(name) = text(ATTR_NAME, "name") {
                     let full = match (name.strip_prefix('.'), package) {
                         (Some(relative), Some(package)) => format!("{package}.{relative}"),
                         _ => name.to_string(),
                     };
                     sdks.class(&full);
                 }
+            }
+            // A meta-data name is only a key (`com.amap.api.v2.apikey`), left behind when
+            // the SDK goes: its value may be a URL, its name is no evidence.
+            "meta-data" => {
                 if let Some(value) = text(ATTR_VALUE, "value") {
                     hosts.text(value, "manifest");
                 }
